@@ -1,0 +1,118 @@
+package io.realmgate.proxy.config;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The standalone flags, mirroring the reference scenario. {@code --config FILE} is read first;
+ * flags given beside it override the file's keys.
+ */
+public final class CommandLine {
+    public static final String USAGE = String.join("\n",
+            "usage: java -jar realmgate-proxy.jar [options]",
+            "  --listen HOST:PORT          where clients connect (default 127.0.0.1:3128)",
+            "  --allow-connect RULE[,...]  allowed targets, [HOST|IP|CIDR:]PORT[-PORT] (default: none)",
+            "  --allow-client CIDR[,...]   allowed client addresses (default: loopback)",
+            "  --via                       add 'Via: 1.1 NAME' to forwarded messages",
+            "  --name NAME                 the proxy's name in Via (default realmgate)",
+            "  --config FILE               YAML config (docs/proxy-config.md); flags override it",
+            "  --help                      this text");
+
+    private CommandLine() {
+    }
+
+    /** Thrown for {@code --help}. */
+    public static final class HelpRequested extends Exception {
+        public HelpRequested() {
+            super(null, null, false, false);
+        }
+    }
+
+    public static ProxyConfig parse(String... args) throws ConfigException, HelpRequested {
+        ProxyConfigDocument flags = new ProxyConfigDocument();
+        Path configFile = null;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            String value = null;
+            int eq = arg.indexOf('=');
+            if (arg.startsWith("--") && eq > 0) {
+                value = arg.substring(eq + 1);
+                arg = arg.substring(0, eq);
+            }
+            switch (arg) {
+                case "--help", "-h" -> throw new HelpRequested();
+                case "--via" -> {
+                    if (value != null) {
+                        throw new ConfigException("--via takes no value");
+                    }
+                    flags.via = true;
+                }
+                case "--listen", "--allow-connect", "--allow-client", "--name", "--config" -> {
+                    if (value == null) {
+                        if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
+                            throw new ConfigException(arg + " needs a value");
+                        }
+                        value = args[++i];
+                    }
+                    switch (arg) {
+                        case "--listen" -> flags.listen = value;
+                        case "--allow-connect" -> flags.allowConnect = list(value);
+                        case "--allow-client" -> flags.allowClients = list(value);
+                        case "--name" -> flags.name = value;
+                        default -> configFile = Path.of(value);
+                    }
+                }
+                default -> throw new ConfigException("unknown option '" + arg + "' (try --help)");
+            }
+        }
+        ProxyConfigDocument doc = configFile != null ? ConfigFiles.read(configFile) : new ProxyConfigDocument();
+        overlay(doc, flags);
+        try {
+            return doc.toConfig();
+        } catch (ConfigException e) {
+            throw new ConfigException(flagName(e.getMessage()));
+        }
+    }
+
+    private static void overlay(ProxyConfigDocument doc, ProxyConfigDocument flags) {
+        if (flags.listen != null) {
+            doc.listen = flags.listen;
+        }
+        if (flags.name != null) {
+            doc.name = flags.name;
+        }
+        if (flags.via != null) {
+            doc.via = flags.via;
+        }
+        if (flags.allowConnect != null) {
+            doc.allowConnect = flags.allowConnect;
+        }
+        if (flags.allowClients != null) {
+            doc.allowClients = flags.allowClients;
+        }
+    }
+
+    private static List<String> list(String value) {
+        List<String> out = new ArrayList<>();
+        for (String part : value.split(",", -1)) {
+            out.add(part.trim());
+        }
+        return out;
+    }
+
+    /** Messages name config keys; say which flag sets that key as well, for the command-line user. */
+    private static String flagName(String message) {
+        for (String[] m : Arrays.asList(
+                new String[] {"listen:", "--listen / listen:"},
+                new String[] {"allowConnect[", "--allow-connect / allowConnect["},
+                new String[] {"allowClients[", "--allow-client / allowClients["},
+                new String[] {"name:", "--name / name:"})) {
+            if (message.startsWith(m[0])) {
+                return m[1] + message.substring(m[0].length());
+            }
+        }
+        return message;
+    }
+}

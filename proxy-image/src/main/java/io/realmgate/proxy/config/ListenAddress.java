@@ -1,0 +1,41 @@
+package io.realmgate.proxy.config;
+
+import java.net.InetSocketAddress;
+
+/** Where a listener binds: {@code HOST:PORT}, IPv6 in brackets; port 0 picks a free port. */
+public record ListenAddress(String host, int port) {
+
+    public static ListenAddress parse(String text) {
+        String s = text.trim();
+        String host;
+        String port;
+        if (s.startsWith("[")) {
+            int close = s.indexOf(']');
+            if (close < 0 || close + 1 >= s.length() || s.charAt(close + 1) != ':') {
+                throw new IllegalArgumentException("expected [IPv6]:PORT, got '" + text + "'");
+            }
+            host = s.substring(1, close);
+            port = s.substring(close + 2);
+        } else {
+            int colon = s.lastIndexOf(':');
+            if (colon <= 0 || s.indexOf(':') != colon) {
+                throw new IllegalArgumentException("expected HOST:PORT, got '" + text + "'");
+            }
+            host = s.substring(0, colon);
+            port = s.substring(colon + 1);
+        }
+        if (!port.matches("\\d{1,5}") || Integer.parseInt(port) > 65535) {
+            throw new IllegalArgumentException("bad port '" + port + "' in '" + text + "'");
+        }
+        return new ListenAddress(host, Integer.parseInt(port));
+    }
+
+    public InetSocketAddress toSocketAddress() {
+        return new InetSocketAddress(host, port);
+    }
+
+    @Override
+    public String toString() {
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+    }
+}

@@ -1,0 +1,40 @@
+package io.realmgate.proxy.ops;
+
+import java.net.SocketAddress;
+import java.net.InetSocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One line per tunnel or forwarded request: who, where, outcome, bytes each way, how long. It goes
+ * to the logger {@code realmgate.access}, so it can be routed apart from diagnostics. Nothing from
+ * headers is logged, so credentials never reach the log.
+ */
+public final class AccessLog {
+    private static final Logger LOG = LoggerFactory.getLogger("realmgate.access");
+
+    private AccessLog() {
+    }
+
+    /**
+     * @param bytesUp   client to target
+     * @param bytesDown target to client
+     */
+    public static void record(SocketAddress client, String method, String target, int status,
+                              long bytesUp, long bytesDown, long startNanos, String note) {
+        if (!LOG.isInfoEnabled()) {
+            return;
+        }
+        long micros = (System.nanoTime() - startNanos) / 1000;
+        LOG.info("client={} method={} target={} status={} up={} down={} ms={}.{}{}",
+                host(client), method, target, status, bytesUp, bytesDown,
+                micros / 1000, String.format("%03d", micros % 1000), note == null ? "" : " note=\"" + note + "\"");
+    }
+
+    private static String host(SocketAddress a) {
+        if (a instanceof InetSocketAddress i && i.getAddress() != null) {
+            return i.getAddress().getHostAddress() + ":" + i.getPort();
+        }
+        return String.valueOf(a);
+    }
+}

@@ -1,0 +1,42 @@
+package io.realmgate.proxy.tunnel;
+
+import io.realmgate.proxy.ops.AccessLog;
+import java.net.SocketAddress;
+
+/**
+ * Byte counts of one tunnel. Both legs run on the same event loop, so plain fields suffice; the
+ * access-log line is written once, when the second leg closes.
+ */
+public final class TunnelStats {
+    private final SocketAddress client;
+    private final String target;
+    private final long startNanos;
+    long bytesUp;
+    long bytesDown;
+    private int legsClosed;
+
+    public TunnelStats(SocketAddress client, String target, long startNanos) {
+        this.client = client;
+        this.target = target;
+        this.startNanos = startNanos;
+    }
+
+    public long bytesUp() {
+        return bytesUp;
+    }
+
+    public long bytesDown() {
+        return bytesDown;
+    }
+
+    /** Bytes the client sent before the tunnel opened, relayed when it did. */
+    public void countEarly(long bytes) {
+        bytesUp += bytes;
+    }
+
+    void legClosed() {
+        if (++legsClosed == 2) {
+            AccessLog.record(client, "CONNECT", target, 200, bytesUp, bytesDown, startNanos, null);
+        }
+    }
+}
