@@ -1,0 +1,222 @@
+package io.realmgate.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.realmgate.tests.peers.EchoServer;
+import io.realmgate.tests.peers.ProxyClient;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** CONNECT tunnels under load: half-close, large transfers, many at once, and nothing leaked. */
+@Timeout(180)
+class TunnelTest {
+    static EchoServer echo;
+    static LeakWatch leaks;
+    RunningProxy proxy;
+
+    @BeforeAll
+    static void start() throws Exception {
+        leaks = LeakWatch.install();
+        echo = EchoServer.plain(0);
+    }
+
+    @AfterAll
+    static void stop() {
+        echo.close();
+        leaks.uninstall();
+    }
+
+    @AfterEach
+    void stopProxy() throws Exception {
+        if (proxy != null) {
+            proxy.close();
+        }
+        assertThat(leaks.leaks()).as("Netty leak reports (level %s)", LeakWatch.level()).isEmpty();
+    }
+
+    private Socket tunnelTo(int port) throws Exception {
+        Socket s = ProxyClient.open(proxy.address(), null, 30_000);
+        ProxyClient.Head head = ProxyClient.connect(s, "127.0.0.1:" + port);
+        assertThat(head.status()).as(head.statusLine()).isEqualTo(200);
+        return s;
+    }
+
+    @Test
+    void clientHalfCloseReachesTheTargetAndTheReplyStillFlows() throws Exception {
+        // The target reads until EOF, then answers and closes: only a FIN that crosses the tunnel
+        // while the other direction stays open lets the answer arrive.
+        try (ServerSocket target = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            proxy = RunningProxy.start("--allow-connect", "127.0.0.1:" + target.getLocalPort());
+            CompletableFuture<String> served = CompletableFuture.supplyAsync(() -> {
+                try (Socket s = target.accept()) {
+                    s.setSoTimeout(10_000);
+                    byte[] all = s.getInputStream().readAllBytes(); // returns on the client's FIN
+                    s.getOutputStream().write(("got " + all.length + " bytes").getBytes(StandardCharsets.US_ASCII));
+                    s.getOutputStream().flush();
+                    return "ok";
+                } catch (IOException e) {
+                    return "target failed: " + e;
+                }
+            });
+            try (Socket s = tunnelTo(target.getLocalPort())) {
+                s.getOutputStream().write(new byte[12345]);
+                s.shutdownOutput();
+                String reply = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+                assertThat(reply).isEqualTo("got 12345 bytes");
+            }
+            assertThat(served.get(10, TimeUnit.SECONDS)).isEqualTo("ok");
+        }
+    }
+
+    @Test
+    void targetHalfCloseReachesTheClientAndTheClientCanStillSend() throws Exception {
+        // The target speaks first and finishes sending; the client then sends, and the target
+        // must still receive it through the half-open tunnel.
+        try (ServerSocket target = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            proxy = RunningProxy.start("--allow-connect", "127.0.0.1:" + target.getLocalPort());
+            CompletableFuture<String> received = CompletableFuture.supplyAsync(() -> {
+                try (Socket s = target.accept()) {
+                    s.setSoTimeout(10_000);
+                    s.getOutputStream().write("hello, then FIN".getBytes(StandardCharsets.US_ASCII));
+                    s.shutdownOutput();
+                    return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+                } catch (IOException e) {
+                    return "target failed: " + e;
+                }
+            });
+            try (Socket s = tunnelTo(target.getLocalPort())) {
+                String greeting = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+                assertThat(greeting).isEqualTo("hello, then FIN");
+                s.getOutputStream().write("still here".getBytes(StandardCharsets.US_ASCII));
+                s.shutdownOutput();
+                assertThat(received.get(10, TimeUnit.SECONDS)).isEqualTo("still here");
+            }
+        }
+    }
+
+    @Test
+    void twoHundredFiftySixMebibytesEachWayArriveIntact() throws Exception {
+        proxy = RunningProxy.start("--allow-connect", "127.0.0.1:" + echo.port());
+        long total = 256L * 1024 * 1024;
+        try (Socket s = tunnelTo(echo.port())) {
+            ExecutorService pool = Executors.newSingleThreadExecutor();
+            try {
+                Future<String> sentDigest = pool.submit(() -> {
+                    MessageDigest sha = MessageDigest.getInstance("SHA-256");
+                    OutputStream out = s.getOutputStream();
+                    byte[] block = new byte[256 * 1024];
+                    long seed = 42;
+                    for (long left = total; left > 0; ) {
+                        for (int i = 0; i < block.length; i += 8) { // xorshift: cheap, not repetitive
+                            seed ^= seed << 13;
+                            seed ^= seed >>> 7;
+                            seed ^= seed << 17;
+                            for (int k = 0; k < 8; k++) {
+                                block[i + k] = (byte) (seed >>> (k * 8));
+                            }
+                        }
+                        int n = (int) Math.min(left, block.length);
+                        sha.update(block, 0, n);
+                        out.write(block, 0, n);
+                        left -= n;
+                    }
+                    s.shutdownOutput();
+                    return HexFormat.of().formatHex(sha.digest());
+                });
+                MessageDigest sha = MessageDigest.getInstance("SHA-256");
+                InputStream in = s.getInputStream();
+                byte[] buf = new byte[256 * 1024];
+                long got = 0;
+                for (int r; (r = in.read(buf)) > 0; ) {
+                    sha.update(buf, 0, r);
+                    got += r;
+                }
+                assertThat(got).isEqualTo(total);
+                assertThat(HexFormat.of().formatHex(sha.digest())).isEqualTo(sentDigest.get(60, TimeUnit.SECONDS));
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void aThousandConcurrentTunnelsOpenMoveDataAndCloseWithoutLeaks() throws Exception {
+        proxy = RunningProxy.start("--allow-connect", "127.0.0.1:" + echo.port());
+        int n = 1000;
+        List<Socket> open = new ArrayList<>(n);
+        try {
+            for (int i = 0; i < n; i++) {
+                open.add(tunnelTo(echo.port()));
+            }
+            assertThat(proxy.server().openClientConnections()).isEqualTo(n);
+            // Every tunnel carries its own message both ways while all of them are open.
+            byte[] msg = new byte[4096];
+            for (int i = 0; i < n; i++) {
+                Socket s = open.get(i);
+                msg[0] = (byte) i;
+                msg[msg.length - 1] = (byte) (i >> 8);
+                s.getOutputStream().write(msg);
+            }
+            for (int i = 0; i < n; i++) {
+                byte[] back = open.get(i).getInputStream().readNBytes(msg.length);
+                assertThat(back).hasSize(msg.length);
+                assertThat(back[0]).isEqualTo((byte) i);
+                assertThat(back[msg.length - 1]).isEqualTo((byte) (i >> 8));
+            }
+        } finally {
+            for (Socket s : open) {
+                s.close();
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while ((proxy.server().openClientConnections() > 0 || echo.openConnections() > 0)
+                && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(proxy.server().openClientConnections()).as("client channels left open in the proxy").isZero();
+        assertThat(echo.openConnections()).as("upstream channels left open by the proxy").isZero();
+    }
+
+    @Test
+    void bytesPipelinedAfterARefusedConnectAreNeverForwarded() throws Exception {
+        proxy = RunningProxy.start("--allow-connect", "127.0.0.1:1");
+        try (EchoServer target = EchoServer.plain(0); Socket s = ProxyClient.open(proxy.address(), null, 5_000)) {
+            // CONNECT and the would-be tunnel bytes in one write, as an eager client sends them.
+            ProxyClient.send(s, "CONNECT 127.0.0.1:" + target.port() + " HTTP/1.1\r\nHost: x\r\n\r\n"
+                    + "GET http://127.0.0.1:" + target.port() + "/smuggled HTTP/1.1\r\nHost: x\r\n\r\n");
+            ProxyClient.Head head = ProxyClient.readHead(s.getInputStream());
+            assertThat(head.status()).isEqualTo(403);
+            ProxyClient.readBody(s.getInputStream(), head);
+            assertThat(ProxyClient.closedByPeer(s)).isTrue();
+            assertThat(target.accepted()).isZero();
+        }
+    }
+
+    @Test
+    void bytesSentBeforeTheTunnelOpensAreRelayedInOrder() throws Exception {
+        proxy = RunningProxy.start("--allow-connect", "127.0.0.1:" + echo.port());
+        try (Socket s = ProxyClient.open(proxy.address(), null, 5_000)) {
+            ProxyClient.send(s, "CONNECT 127.0.0.1:" + echo.port() + " HTTP/1.1\r\nHost: x\r\n\r\nearly bytes");
+            assertThat(ProxyClient.readHead(s.getInputStream()).status()).isEqualTo(200);
+            assertThat(new String(s.getInputStream().readNBytes(11), StandardCharsets.US_ASCII)).isEqualTo("early bytes");
+        }
+    }
+}
