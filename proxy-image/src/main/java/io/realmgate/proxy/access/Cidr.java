@@ -20,6 +20,9 @@ public record Cidr(byte[] network, int prefixLength) {
      */
     public static Cidr parse(String text) {
         String s = text.trim();
+        if (s.startsWith("[") && s.endsWith("]")) {
+            s = s.substring(1, s.length() - 1); // [fd00::/8], as in a target rule
+        }
         int slash = s.indexOf('/');
         String addr = slash >= 0 ? s.substring(0, slash) : s;
         if (addr.startsWith("[") && addr.endsWith("]")) {
@@ -79,14 +82,23 @@ public record Cidr(byte[] network, int prefixLength) {
         return Arrays.hashCode(network) * 31 + prefixLength;
     }
 
+    /** {@code 10.0.0.0/8}, {@code fd00::/8}: the form {@link #parse} reads. */
     @Override
     public String toString() {
-        try {
-            InetAddress a = InetAddress.getByAddress(network);
-            String host = a.getHostAddress();
-            return (network.length == 16 ? "[" + host + "]" : host) + "/" + prefixLength;
-        } catch (java.net.UnknownHostException e) {
-            throw new IllegalStateException(e);
+        return InetLiterals.toText(InetLiterals.parse(networkText()).orElseThrow()) + "/" + prefixLength;
+    }
+
+    private String networkText() {
+        StringBuilder sb = new StringBuilder();
+        if (network.length == 4) {
+            for (int i = 0; i < 4; i++) {
+                sb.append(i > 0 ? "." : "").append(network[i] & 0xff);
+            }
+        } else {
+            for (int i = 0; i < 16; i += 2) {
+                sb.append(i > 0 ? ":" : "").append(Integer.toHexString(((network[i] & 0xff) << 8) | (network[i + 1] & 0xff)));
+            }
         }
+        return sb.toString();
     }
 }

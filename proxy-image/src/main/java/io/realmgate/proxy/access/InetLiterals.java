@@ -24,8 +24,12 @@ public final class InetLiterals {
             return Optional.empty();
         }
         try {
-            // With a byte array getByAddress never looks anything up.
-            return Optional.of(InetAddress.getByAddress(bytes));
+            // With a byte array these never look anything up. Inet6Address keeps an IPv4-mapped
+            // address as IPv6, where InetAddress.getByAddress would silently turn it into IPv4 and
+            // hide it from the address classes.
+            return Optional.of(bytes.length == 16
+                    ? Inet6Address.getByAddress(null, bytes, -1)
+                    : InetAddress.getByAddress(bytes));
         } catch (UnknownHostException e) {
             return Optional.empty();
         }
@@ -60,12 +64,49 @@ public final class InetLiterals {
 
     /** Text form used in logs and rules: dotted quad, or IPv6 in brackets. */
     public static String toUriHost(InetAddress address) {
-        String host = address.getHostAddress();
-        int zone = host.indexOf('%');
-        if (zone >= 0) {
-            host = host.substring(0, zone);
+        return address instanceof Inet4Address ? toText(address) : "[" + toText(address) + "]";
+    }
+
+    /** Dotted quad, or RFC 5952 IPv6 text (lower case, longest run of zero groups as "::"). */
+    public static String toText(InetAddress address) {
+        byte[] b = address.getAddress();
+        if (b.length == 4) {
+            return (b[0] & 0xff) + "." + (b[1] & 0xff) + "." + (b[2] & 0xff) + "." + (b[3] & 0xff);
         }
-        return address instanceof Inet4Address ? host : "[" + host + "]";
+        int[] g = new int[8];
+        for (int i = 0; i < 8; i++) {
+            g[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
+        }
+        int bestStart = -1;
+        int bestLen = 1;
+        for (int i = 0; i < 8; ) {
+            if (g[i] != 0) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < 8 && g[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLen) {
+                bestStart = i;
+                bestLen = j - i;
+            }
+            i = j;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 8; i++) {
+            if (i == bestStart) {
+                sb.append("::");
+                i += bestLen - 1;
+                continue;
+            }
+            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
+                sb.append(':');
+            }
+            sb.append(Integer.toHexString(g[i]));
+        }
+        return sb.toString();
     }
 
     private static byte[] parseIpv4(String s) {

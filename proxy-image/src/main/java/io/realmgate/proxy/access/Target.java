@@ -82,11 +82,11 @@ public record Target(String host, int port, Optional<InetAddress> literal) {
         if (literal.isEmpty()) {
             host = HostNames.normalize(host);
         }
-        return new Target(literal.map(InetAddress::getHostAddress).orElse(host), port, literal);
+        return new Target(literal.map(InetLiterals::toText).orElse(host), port, literal);
     }
 
     public static Target of(InetAddress address, int port) {
-        return new Target(address.getHostAddress(), port, Optional.of(address));
+        return new Target(InetLiterals.toText(address), port, Optional.of(address));
     }
 
     @Override

@@ -100,12 +100,12 @@ public record TargetRule(Kind kind, Optional<String> host, Optional<Cidr> block,
             case HOST -> host.orElseThrow() + ":" + ports;
             case ADDRESS -> {
                 Cidr c = block.orElseThrow();
-                boolean single = c.prefixLength() == c.network().length * 8;
+                boolean v6 = c.network().length == 16;
                 String a = c.toString();
-                if (single) {
+                if (c.prefixLength() == c.network().length * 8) {
                     a = a.substring(0, a.lastIndexOf('/'));
                 }
-                yield a + ":" + ports;
+                yield (v6 ? "[" + a + "]" : a) + ":" + ports;
             }
         };
     }

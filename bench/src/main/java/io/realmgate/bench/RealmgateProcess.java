@@ -1,0 +1,126 @@
+package io.realmgate.bench;
+
+import io.realmgate.tests.peers.ForwardProxyPeer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Our proxy as its own process from the shaded jar, exactly as a user runs it, so it gets its own
+ * JVM (heap, JIT, GC threads) like Apache gets its own processes.
+ */
+final class RealmgateProcess implements ForwardProxyPeer {
+    private final Process process;
+    private final int port;
+    private final Path log;
+
+    private RealmgateProcess(Process process, int port, Path log) {
+        this.process = process;
+        this.port = port;
+        this.log = log;
+    }
+
+    static RealmgateProcess start(Path jar, List<Integer> targetPorts) throws IOException, InterruptedException {
+        int port = freePort();
+        Path log = Files.createTempFile("realmgate-bench-proxy-", ".log");
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", jar.toString(),
+                "--listen", "127.0.0.1:" + port,
+                "--allow-connect", targetPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","))));
+        ProcessBuilder pb = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        // Apache in this setup writes no access log; silence ours too so both do the same work.
+        pb.environment().put("REALMGATE_LOG_LEVEL", "WARN");
+        RealmgateProcess proxy = new RealmgateProcess(pb.start(), port, log);
+        try {
+            proxy.awaitListening(30);
+            return proxy;
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            proxy.close();
+            throw e;
+        }
+    }
+
+    private void awaitListening(int seconds) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IOException("realmgate proxy exited with " + process.exitValue() + ":\n" + logText());
+            }
+            try (Socket s = new Socket()) {
+                s.connect(address(), 1000);
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(50);
+            }
+        }
+        throw new IOException("realmgate proxy did not listen on " + port + " within " + seconds + " s:\n" + logText());
+    }
+
+    @Override
+    public String name() {
+        return Subject.REALMGATE;
+    }
+
+    @Override
+    public InetSocketAddress address() {
+        return new InetSocketAddress("127.0.0.1", port);
+    }
+
+    boolean alive() {
+        return process.isAlive();
+    }
+
+    /** Warnings and errors the proxy logged (access logs are off, so anything here is news). */
+    List<String> logLines() {
+        try (Stream<String> lines = Files.lines(log)) {
+            return lines.filter(l -> !l.isBlank()).collect(Collectors.toList());
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private String logText() {
+        return String.join("\n", logLines());
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+
+    /** Deleted only by the caller, after it has reported what the log holds. */
+    Path log() {
+        return log;
+    }
+
+    @Override
+    public String toString() {
+        return "realmgate proxy (pid " + process.pid() + ")";
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package io.realmgate.bench;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Samples per subject and figure, and the first failure of each, if any. */
+final class Results {
+    record Summary(double min, double median, double max) {
+        static Summary of(List<Double> samples) {
+            List<Double> s = new ArrayList<>(samples);
+            Collections.sort(s);
+            int n = s.size();
+            double median = n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+            return new Summary(s.get(0), median, s.get(n - 1));
+        }
+    }
+
+    private final Map<String, Map<Figure, List<Double>>> samples = new LinkedHashMap<>();
+    private final Map<String, Map<Figure, String>> failures = new LinkedHashMap<>();
+
+    void addSubject(String subject) {
+        samples.put(subject, new EnumMap<>(Figure.class));
+        failures.put(subject, new EnumMap<>(Figure.class));
+    }
+
+    List<String> subjects() {
+        return List.copyOf(samples.keySet());
+    }
+
+    boolean has(String subject) {
+        return samples.containsKey(subject);
+    }
+
+    void add(String subject, Figure figure, double value) {
+        samples.get(subject).computeIfAbsent(figure, f -> new ArrayList<>()).add(value);
+    }
+
+    void fail(String subject, Figure figure, String message) {
+        failures.get(subject).putIfAbsent(figure, message);
+    }
+
+    /** Once a figure failed for a subject its later repeats are skipped: a median of survivors would mislead. */
+    boolean failed(String subject, Figure figure) {
+        return failures.get(subject).containsKey(figure);
+    }
+
+    String failure(String subject, Figure figure) {
+        return failures.get(subject).get(figure);
+    }
+
+    boolean anyFailure() {
+        return failures.values().stream().anyMatch(m -> !m.isEmpty());
+    }
+
+    /** Null when the subject was not measured, or this figure failed. */
+    Summary summary(String subject, Figure figure) {
+        if (!has(subject) || failed(subject, figure)) {
+            return null;
+        }
+        List<Double> s = samples.get(subject).get(figure);
+        return s == null || s.isEmpty() ? null : Summary.of(s);
+    }
+}

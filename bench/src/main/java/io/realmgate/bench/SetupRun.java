@@ -1,0 +1,66 @@
+package io.realmgate.bench;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ProtocolException;
+import java.net.Socket;
+import java.util.Arrays;
+
+/**
+ * Figure 2: tunnels one after another, each a full life: connect, CONNECT handshake (not for
+ * direct), one byte to the echo target and back, close. The rate divides the count by the wall time
+ * of the whole loop (closes included); a tunnel's set-up latency runs from before connect until the
+ * echoed byte is back, i.e. until the tunnel has provably carried data both ways.
+ */
+final class SetupRun {
+    private static final int PING = 'x';
+
+    record Result(double perSecond, double p50Micros, double p99Micros) {
+    }
+
+    private final InetSocketAddress echo;
+    private final byte[] head = new byte[Connect.MAX_HEAD];
+
+    SetupRun(InetSocketAddress echo) {
+        this.echo = echo;
+    }
+
+    Result measure(Subject subject, int tunnels) throws IOException {
+        long[] latencies = new long[tunnels];
+        long start = System.nanoTime();
+        for (int i = 0; i < tunnels; i++) {
+            long t0 = System.nanoTime();
+            // Plain sockets here: one byte each way needs no direct buffers, and SO_TIMEOUT bounds every read.
+            try (Socket s = new Socket()) {
+                s.setTcpNoDelay(true);
+                s.setSoTimeout(ProxyBench.TIMEOUT_MS);
+                s.connect(subject.connectTo(echo), ProxyBench.TIMEOUT_MS);
+                InputStream in = s.getInputStream();
+                OutputStream out = s.getOutputStream();
+                if (subject.proxied()) {
+                    Connect.handshake(in, out, echo, head);
+                }
+                out.write(PING);
+                int b = in.read();
+                if (b != PING) {
+                    throw new ProtocolException("tunnel " + (i + 1) + ": expected the echo, got " + b);
+                }
+                latencies[i] = System.nanoTime() - t0;
+            } catch (IOException e) {
+                throw new IOException("tunnel " + (i + 1) + " of " + tunnels + ": " + e.getMessage(), e);
+            }
+        }
+        long elapsed = System.nanoTime() - start;
+        Arrays.sort(latencies);
+        return new Result(tunnels / (elapsed / 1e9),
+                percentile(latencies, 50) / 1e3, percentile(latencies, 99) / 1e3);
+    }
+
+    /** Nearest rank on sorted values: the smallest value with at least p% of samples at or below it. */
+    static long percentile(long[] sorted, int p) {
+        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+        return sorted[Math.max(0, rank - 1)];
+    }
+}
