@@ -211,6 +211,59 @@ class TunnelTest {
     }
 
     @Test
+    void aFastSenderToATargetThatDoesNotReadIsHeldBackNotBuffered() throws Exception {
+        // The target accepts and never reads. Without backpressure the proxy would read everything
+        // the client sends into memory; with it, the client's writes stall once the kernel buffers
+        // and the proxy's 256 KiB water mark are full.
+        try (ServerSocket target = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            proxy = RunningProxy.start("--allow-connect", "127.0.0.1:" + target.getLocalPort());
+            try (Socket s = tunnelTo(target.getLocalPort()); Socket accepted = target.accept()) {
+                java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+                Thread writer = new Thread(() -> {
+                    byte[] chunk = new byte[64 * 1024];
+                    try {
+                        OutputStream out = s.getOutputStream();
+                        while (written.get() < 1024L * 1024 * 1024) { // bound: 1 GiB would mean no backpressure
+                            out.write(chunk);
+                            written.addAndGet(chunk.length);
+                        }
+                    } catch (IOException closed) {
+                        // the test closes the socket to stop a blocked writer
+                    }
+                });
+                writer.setDaemon(true);
+                writer.start();
+                long last = -1;
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (written.get() != last && System.nanoTime() < deadline) { // until writes stall
+                    last = written.get();
+                    Thread.sleep(500);
+                }
+                long used = io.netty.buffer.PooledByteBufAllocator.DEFAULT.metric().usedDirectMemory();
+                assertThat(written.get()).as("bytes the client got out before stalling").isLessThan(128L * 1024 * 1024);
+                assertThat(used).as("pooled direct memory in use while stalled").isLessThan(64L * 1024 * 1024);
+                s.close();
+                writer.join(5_000);
+            }
+        }
+    }
+
+    @Test
+    void eachTunnelWritesOneAccessLogLine() throws Exception {
+        proxy = RunningProxy.start("--allow-connect", "127.0.0.1:" + echo.port());
+        try (LogCapture log = LogCapture.of("realmgate.access")) {
+            try (Socket s = tunnelTo(echo.port())) {
+                s.getOutputStream().write(new byte[1000]);
+                s.getInputStream().readNBytes(1000);
+            }
+            List<String> lines = log.awaitLines(1);
+            assertThat(lines).hasSize(1);
+            assertThat(lines.get(0)).matches("client=127\\.0\\.0\\.1:\\d+ method=CONNECT target=127\\.0\\.0\\.1:"
+                    + echo.port() + " status=200 up=1000 down=1000 ms=\\d+\\.\\d{3}");
+        }
+    }
+
+    @Test
     void bytesSentBeforeTheTunnelOpensAreRelayedInOrder() throws Exception {
         proxy = RunningProxy.start("--allow-connect", "127.0.0.1:" + echo.port());
         try (Socket s = ProxyClient.open(proxy.address(), null, 5_000)) {
