@@ -87,7 +87,7 @@ public final class ProxyBench {
             subjects.add(new Subject(Subject.APACHE, apache.address()));
         }
 
-        Results results = measureAll(subjects, new ThroughputRun(sink.address(), watchdog), new SetupRun(echo.address()));
+        Results results = measureAll(subjects, new ThroughputRun(sink, watchdog), new SetupRun(echo.address()));
 
         reportProxyHealth(realmgate, apache);
         String report = report(results);

@@ -19,6 +19,8 @@ final class SinkServer implements AutoCloseable {
     private final ServerSocketChannel listener;
     private final Watchdog watchdog;
     private final Thread acceptor;
+    /** What the latest connection ended with, so a client-side failure can say what the target saw. */
+    private volatile String lastOutcome = "no connection yet";
 
     SinkServer(Watchdog watchdog) throws IOException {
         this.watchdog = watchdog;
@@ -47,11 +49,16 @@ final class SinkServer implements AutoCloseable {
         }
     }
 
+    String lastOutcome() {
+        return lastOutcome;
+    }
+
     private void drain(SocketChannel ch) {
         ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER);
+        long count = 0;
+        lastOutcome = "connection open";
         try (ch; Watchdog.Guard guard = watchdog.watch(ch)) {
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            long count = 0;
             // Bounded in time by the watchdog (idle) and the run deadline.
             while (true) {
                 buf.clear();
@@ -66,8 +73,10 @@ final class SinkServer implements AutoCloseable {
             while (reply.hasRemaining() && ch.write(reply) >= 0) {
                 guard.progress();
             }
+            lastOutcome = "read " + count + " bytes to EOF, sent the count";
         } catch (IOException e) {
-            // The client sees the missing reply and reports it; nothing to add here.
+            // The client sees the missing reply; this tells it how far the target got.
+            lastOutcome = "failed after reading " + count + " bytes: " + e;
         }
     }
 

@@ -16,12 +16,14 @@ final class ThroughputRun {
     /** 1 MiB direct: each write is one syscall handing the kernel as much as it will take. */
     private static final int CHUNK = 1 << 20;
 
+    private final SinkServer sinkServer;
     private final InetSocketAddress sink;
     private final Watchdog watchdog;
     private final ByteBuffer chunk = ByteBuffer.allocateDirect(CHUNK);
 
-    ThroughputRun(InetSocketAddress sink, Watchdog watchdog) {
-        this.sink = sink;
+    ThroughputRun(SinkServer sinkServer, Watchdog watchdog) throws IOException {
+        this.sinkServer = sinkServer;
+        this.sink = sinkServer.address();
         this.watchdog = watchdog;
     }
 
@@ -31,9 +33,23 @@ final class ThroughputRun {
             try {
                 return transfer(ch, guard, subject, bytes);
             } catch (IOException e) {
-                throw guard.explain(e);
+                IOException explained = guard.explain(e);
+                throw new IOException(explained + " (sink: " + sinkOutcome() + ")", explained);
             }
         }
+    }
+
+    /** The sink finishes its side a moment after ours fails; give it that moment, bounded. */
+    private String sinkOutcome() {
+        for (int i = 0; i < 20 && sinkServer.lastOutcome().equals("connection open"); i++) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return sinkServer.lastOutcome();
     }
 
     private double transfer(SocketChannel ch, Watchdog.Guard guard, Subject subject, long bytes) throws IOException {
