@@ -10,6 +10,18 @@ public final class ProxyMain {
     private ProxyMain() {
     }
 
+    private static java.nio.file.Path configFile(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--config") && i + 1 < args.length) {
+                return java.nio.file.Path.of(args[i + 1]);
+            }
+            if (args[i].startsWith("--config=")) {
+                return java.nio.file.Path.of(args[i].substring("--config=".length()));
+            }
+        }
+        return null;
+    }
+
     public static void main(String[] args) {
         ProxyConfig config;
         try {
@@ -26,15 +38,18 @@ public final class ProxyMain {
         try {
             server.start();
         } catch (Exception e) {
-            System.err.println("realmgate-proxy: cannot listen on " + config.listen() + ": " + e.getMessage());
+            System.err.println("realmgate-proxy: cannot start on " + config.listen() + ": " + e.getMessage());
             System.exit(1);
             return;
         }
+        // Config file and TLS files are re-read when they change; flags keep overriding the file.
+        server.watchConfig(() -> CommandLine.parse(args), configFile(args));
         CountDownLatch stopped = new CountDownLatch(1);
+        // SIGTERM (Kubernetes stopping the pod): drain, then exit.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
+            server.drain();
             stopped.countDown();
-        }, "proxy-shutdown"));
+        }, "proxy-drain"));
         try {
             stopped.await();
         } catch (InterruptedException e) {

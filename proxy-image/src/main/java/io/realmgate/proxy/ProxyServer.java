@@ -2,67 +2,136 @@ package io.realmgate.proxy;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.realmgate.proxy.access.AuthThrottle;
+import io.realmgate.proxy.access.ProxyUsers;
 import io.realmgate.proxy.access.TargetGate;
 import io.realmgate.proxy.access.TargetPolicy;
 import io.realmgate.proxy.access.TargetResolver;
+import io.realmgate.proxy.config.ConfigException;
+import io.realmgate.proxy.config.ListenAddress;
 import io.realmgate.proxy.config.ProxyConfig;
+import io.realmgate.proxy.http.ConnectionLimiter;
 import io.realmgate.proxy.http.ProxyFrontendSettings;
 import io.realmgate.proxy.http.ProxyPipelines;
+import io.realmgate.proxy.http.TransparentPipelines;
+import io.realmgate.proxy.ops.AdminServer;
+import io.realmgate.proxy.ops.ProxyMetrics;
+import io.realmgate.proxy.tls.ReloadingServerTls;
 import io.realmgate.proxy.tunnel.UpstreamDialer;
 import io.realmgate.proxy.tunnel.Watermarks;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The proxy process's network side: one listener, its event loops, and every channel it opened. */
+/**
+ * The proxy process's network side: its listeners (explicit proxy, optional transparent and admin),
+ * the event loops, every client channel, and the things that change while it runs (config reload,
+ * certificate reload, drain).
+ */
 public final class ProxyServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyServer.class);
+    private static final Duration WATCH_INTERVAL = Duration.ofSeconds(1);
 
-    private final ProxyConfig config;
     private final TargetResolver resolver;
     private final Transport transport = Transport.best();
-    private final ChannelGroup channels = new DefaultChannelGroup("realmgate-proxy", GlobalEventExecutor.INSTANCE);
+    private final ChannelGroup clients = new DefaultChannelGroup("realmgate-clients", GlobalEventExecutor.INSTANCE);
+    private final ProxyMetrics metrics = new ProxyMetrics();
+    private final AtomicReference<ProxyConfig> config = new AtomicReference<>();
+    private final AtomicReference<ProxyFrontendSettings> settings = new AtomicReference<>();
+    private final io.realmgate.proxy.http.AuthCache authCache = new io.realmgate.proxy.http.AuthCache();
+    private final AuthThrottle authThrottle = new AuthThrottle(5, Duration.ofMinutes(1));
     private EventLoopGroup acceptor;
     private EventLoopGroup workers;
-    private ThreadPoolExecutor lookups;
+    private ThreadPoolExecutor blocking;
+    private ConnectionLimiter limiter;
+    private ReloadingServerTls tls;
     private Channel listener;
+    private Channel transparentListener;
+    private AdminServer admin;
+    private ScheduledFuture<?> watcher;
+    private volatile boolean draining;
 
     public ProxyServer(ProxyConfig config) {
         this(config, TargetResolver.SYSTEM);
     }
 
     public ProxyServer(ProxyConfig config, TargetResolver resolver) {
-        this.config = config;
+        this.config.set(config);
         this.resolver = resolver;
     }
 
-    public ProxyServer start() throws InterruptedException {
+    public ProxyServer start() throws InterruptedException, IOException {
+        ProxyConfig c = config.get();
         acceptor = transport.newGroup(1, "proxy-accept");
         workers = transport.newGroup(0, "proxy-io");
-        // DNS lookups block; they run here, never on an event loop. The queue bounds what waits.
+        // DNS lookups and bcrypt block; they run here, never on an event loop. The queue bounds what waits.
         AtomicInteger n = new AtomicInteger();
-        lookups = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1024), r -> {
-            Thread t = new Thread(r, "proxy-dns-" + n.incrementAndGet());
+        blocking = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1024), r -> {
+            Thread t = new Thread(r, "proxy-blocking-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
-        lookups.allowCoreThreadTimeOut(true);
-        TargetGate gate = new TargetGate(new TargetPolicy(config.allowConnect()), resolver, lookups);
-        UpstreamDialer dialer = new UpstreamDialer(transport, config.connectTimeout());
-        ProxyFrontendSettings settings = ProxyFrontendSettings.of(config, gate, dialer);
-        ChannelGroup group = channels;
-        ServerBootstrap b = new ServerBootstrap()
+        blocking.allowCoreThreadTimeOut(true);
+        try {
+            settings.set(buildSettings(c));
+            limiter = new ConnectionLimiter(c.limits().maxConnections(), c.limits().maxConnectionsPerClient(), metrics);
+            metrics.openConnectionsFrom(limiter::open);
+            if (c.tls().isPresent()) {
+                tls = new ReloadingServerTls(c.tls().get());
+            }
+            listener = bind(c.listen(), ProxyPipelines.client(settings::get, limiter, tls, authCache));
+            if (c.transparent().isPresent()) {
+                transparentListener = bind(c.transparent().get().listen(),
+                        TransparentPipelines.client(settings::get, limiter, c.transparent().get().targetPort()));
+            }
+            if (c.admin().isPresent()) {
+                admin = new AdminServer(transport, acceptor, c.admin().get(), metrics, () -> !draining);
+            }
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            close();
+            throw e;
+        }
+        LOG.info("realmgate proxy listening on {}{} ({} transport); {} target rule(s), clients {}, via {}{}{}",
+                address(), c.tls().isPresent() ? " with TLS" : "", transport.name().toLowerCase(java.util.Locale.ROOT),
+                c.allowConnect().size(), c.allowClients(), c.via() ? "on as '" + c.name() + "'" : "off",
+                c.usersFile().isPresent() ? ", proxy auth required" : "",
+                transparentListener != null ? ", transparent on " + transparentListener.localAddress() : "");
+        if (c.allowConnect().isEmpty()) {
+            LOG.warn("no allow-connect rule: every target is refused");
+        }
+        return this;
+    }
+
+    private ProxyFrontendSettings buildSettings(ProxyConfig c) throws IOException {
+        TargetGate gate = new TargetGate(new TargetPolicy(c.allowConnect()), resolver, blocking);
+        UpstreamDialer dialer = new UpstreamDialer(transport, c.timeouts().connect(), metrics);
+        Optional<ProxyUsers> users = c.usersFile().isPresent() ? Optional.of(ProxyUsers.load(c.usersFile().get()))
+                : Optional.empty();
+        return ProxyFrontendSettings.of(c, gate, dialer, users, authThrottle, blocking, metrics);
+    }
+
+    private Channel bind(ListenAddress where, ChannelInitializer<Channel> childInit) throws InterruptedException {
+        ChannelGroup group = clients;
+        return new ServerBootstrap()
                 .group(acceptor, workers)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 4096)
@@ -70,56 +139,159 @@ public final class ProxyServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, Watermarks.DEFAULT)
-                .handler(new ChannelInboundHandlerAdapter() {
-                    @Override
-                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                        group.add((Channel) msg); // removed automatically when it closes
-                        ctx.fireChannelRead(msg);
-                    }
-                })
-                .childHandler(ProxyPipelines.client(settings));
+                .handler(new Tracker(group))
+                .childHandler(childInit)
+                .bind(where.toSocketAddress()).sync().channel();
+    }
+
+    /**
+     * Watches the config file (and the TLS files) for changes. {@code reparse} reads the file and
+     * applies the command-line overrides again; a result that does not parse keeps the old config.
+     */
+    public void watchConfig(Callable<ProxyConfig> reparse, java.nio.file.Path file) {
+        long[] lastSeen = {modified(file)};
+        watcher = acceptor.next().scheduleWithFixedDelay(() -> {
+            if (tls != null) {
+                tls.checkForChanges();
+            }
+            if (file == null) {
+                return;
+            }
+            long m = modified(file);
+            if (m == lastSeen[0]) {
+                return;
+            }
+            lastSeen[0] = m;
+            try {
+                reload(reparse.call());
+            } catch (ConfigException e) {
+                LOG.error("config file {} changed but is invalid, keeping the previous config: {}", file, e.getMessage());
+            } catch (Exception e) {
+                LOG.error("config file {} changed but could not be applied, keeping the previous config: {}", file, e.toString());
+            }
+        }, WATCH_INTERVAL.toMillis(), WATCH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Applies a new config to requests that arrive from now on; open tunnels are left alone. */
+    public void reload(ProxyConfig next) throws IOException {
+        ProxyConfig previous = config.get();
+        if (!next.listen().equals(previous.listen()) || !next.tls().equals(previous.tls())
+                || !next.admin().equals(previous.admin()) || !next.transparent().equals(previous.transparent())) {
+            LOG.warn("listener settings (listen, tls, admin, transparent) change only on restart; applying the rest");
+        }
+        ProxyFrontendSettings s = buildSettings(next);
+        settings.set(s);
+        limiter.setLimits(next.limits().maxConnections(), next.limits().maxConnectionsPerClient());
+        config.set(next);
+        authCache.clear();
+        LOG.info("config reloaded: {} target rule(s), clients {}", next.allowConnect().size(), next.allowClients());
+    }
+
+    private static long modified(java.nio.file.Path file) {
+        if (file == null) {
+            return 0;
+        }
         try {
-            listener = b.bind(config.listen().toSocketAddress()).sync().channel();
-        } catch (Exception e) {
-            close();
-            throw e;
+            return java.nio.file.Files.getLastModifiedTime(file).toMillis() ^ java.nio.file.Files.size(file);
+        } catch (IOException e) {
+            return -1;
         }
-        LOG.info("realmgate proxy listening on {} ({} transport); {} target rule(s), clients {}, via {}",
-                address(), transport.name().toLowerCase(java.util.Locale.ROOT), config.allowConnect().size(),
-                config.allowClients(), config.via() ? "on as '" + config.name() + "'" : "off");
-        if (config.allowConnect().isEmpty()) {
-            LOG.warn("no allow-connect rule: every target is refused");
-        }
-        return this;
     }
 
     public InetSocketAddress address() {
         return (InetSocketAddress) listener.localAddress();
     }
 
+    public Optional<InetSocketAddress> transparentAddress() {
+        return Optional.ofNullable(transparentListener).map(ch -> (InetSocketAddress) ch.localAddress());
+    }
+
+    public Optional<InetSocketAddress> adminAddress() {
+        return Optional.ofNullable(admin).map(AdminServer::address);
+    }
+
+    public ProxyMetrics metrics() {
+        return metrics;
+    }
+
     /** Client connections currently open (tunnels count their client leg). */
     public int openClientConnections() {
-        return channels.size();
+        return clients.size();
     }
 
     public Transport transport() {
         return transport;
     }
 
+    /**
+     * Graceful drain: stop accepting, report not ready, let open connections finish for up to the
+     * drain timeout, then close what is left. Returns the number of connections that had to be cut.
+     */
+    public int drain() {
+        draining = true;
+        Duration grace = config.get().timeouts().drain();
+        closeListeners();
+        LOG.info("draining: {} connection(s) open, waiting up to {} s", clients.size(), grace.toSeconds());
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (!clients.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        int cut = clients.size();
+        if (cut > 0) {
+            LOG.warn("drain period over: closing {} connection(s)", cut);
+        }
+        close();
+        return cut;
+    }
+
+    private void closeListeners() {
+        for (Channel ch : new Channel[] {listener, transparentListener}) {
+            if (ch != null) {
+                ch.close().syncUninterruptibly();
+            }
+        }
+    }
+
     @Override
     public void close() {
-        if (listener != null) {
-            listener.close().syncUninterruptibly();
+        draining = true;
+        if (watcher != null) {
+            watcher.cancel(false);
         }
-        channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        closeListeners();
+        if (admin != null) {
+            admin.close();
+        }
+        clients.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         if (acceptor != null) {
             acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         }
         if (workers != null) {
             workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
-        if (lookups != null) {
-            lookups.shutdownNow();
+        if (blocking != null) {
+            blocking.shutdownNow();
+        }
+    }
+
+    /** Adds every accepted channel to the group (which drops it when it closes). */
+    @ChannelHandler.Sharable
+    private static final class Tracker extends ChannelInboundHandlerAdapter {
+        private final ChannelGroup group;
+
+        Tracker(ChannelGroup group) {
+            this.group = group;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            group.add((Channel) msg);
+            ctx.fireChannelRead(msg);
         }
     }
 }

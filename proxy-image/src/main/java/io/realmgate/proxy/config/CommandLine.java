@@ -17,6 +17,12 @@ public final class CommandLine {
             "  --allow-client CIDR[,...]   allowed client addresses (default: loopback)",
             "  --via                       add 'Via: 1.1 NAME' to forwarded messages",
             "  --name NAME                 the proxy's name in Via (default realmgate)",
+            "  --admin HOST:PORT           admin listener: /metrics, /healthz, /readyz (default: off)",
+            "  --tls-cert FILE             PEM certificate: clients speak TLS to the proxy (with --tls-key)",
+            "  --tls-key FILE              PEM private key for --tls-cert",
+            "  --users FILE                require Basic proxy auth; lines of user:bcrypt-hash",
+            "  --transparent HOST:PORT     SNI-routing listener for clients that do not know the proxy",
+            "  --transparent-target-port N port dialled on the SNI host (default: the transparent port)",
             "  --config FILE               YAML config (docs/proxy-config.md); flags override it",
             "  --help                      this text");
 
@@ -49,7 +55,8 @@ public final class CommandLine {
                     }
                     flags.via = true;
                 }
-                case "--listen", "--allow-connect", "--allow-client", "--name", "--config" -> {
+                case "--listen", "--allow-connect", "--allow-client", "--name", "--config", "--admin", "--tls-cert",
+                        "--tls-key", "--users", "--transparent", "--transparent-target-port" -> {
                     if (value == null) {
                         if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
                             throw new ConfigException(arg + " needs a value");
@@ -61,6 +68,20 @@ public final class CommandLine {
                         case "--allow-connect" -> flags.allowConnect = list(value);
                         case "--allow-client" -> flags.allowClients = list(value);
                         case "--name" -> flags.name = value;
+                        case "--admin" -> flags.admin = value;
+                        case "--transparent" -> transparent(flags).listen = value;
+                        case "--transparent-target-port" -> {
+                            if (!value.matches("\\d{1,5}")) {
+                                throw new ConfigException("--transparent-target-port: '" + value + "' is not a port");
+                            }
+                            transparent(flags).targetPort = Integer.parseInt(value);
+                        }
+                        case "--tls-cert" -> tls(flags).certificate = value;
+                        case "--tls-key" -> tls(flags).privateKey = value;
+                        case "--users" -> {
+                            flags.auth = new ProxyConfigDocument.Auth();
+                            flags.auth.usersFile = value;
+                        }
                         default -> configFile = Path.of(value);
                     }
                 }
@@ -76,7 +97,47 @@ public final class CommandLine {
         }
     }
 
+    private static ProxyConfigDocument.Transparent transparent(ProxyConfigDocument flags) {
+        if (flags.transparent == null) {
+            flags.transparent = new ProxyConfigDocument.Transparent();
+        }
+        return flags.transparent;
+    }
+
+    private static ProxyConfigDocument.Tls tls(ProxyConfigDocument flags) {
+        if (flags.tls == null) {
+            flags.tls = new ProxyConfigDocument.Tls();
+        }
+        return flags.tls;
+    }
+
     private static void overlay(ProxyConfigDocument doc, ProxyConfigDocument flags) {
+        if (flags.admin != null) {
+            doc.admin = flags.admin;
+        }
+        if (flags.transparent != null) {
+            ProxyConfigDocument.Transparent t = doc.transparent == null ? new ProxyConfigDocument.Transparent() : doc.transparent;
+            if (flags.transparent.listen != null) {
+                t.listen = flags.transparent.listen;
+            }
+            if (flags.transparent.targetPort != null) {
+                t.targetPort = flags.transparent.targetPort;
+            }
+            doc.transparent = t;
+        }
+        if (flags.auth != null) {
+            doc.auth = flags.auth;
+        }
+        if (flags.tls != null) {
+            ProxyConfigDocument.Tls t = doc.tls == null ? new ProxyConfigDocument.Tls() : doc.tls;
+            if (flags.tls.certificate != null) {
+                t.certificate = flags.tls.certificate;
+            }
+            if (flags.tls.privateKey != null) {
+                t.privateKey = flags.tls.privateKey;
+            }
+            doc.tls = t;
+        }
         if (flags.listen != null) {
             doc.listen = flags.listen;
         }
@@ -108,7 +169,14 @@ public final class CommandLine {
                 new String[] {"listen:", "--listen / listen:"},
                 new String[] {"allowConnect[", "--allow-connect / allowConnect["},
                 new String[] {"allowClients[", "--allow-client / allowClients["},
-                new String[] {"name:", "--name / name:"})) {
+                new String[] {"name:", "--name / name:"},
+                new String[] {"admin:", "--admin / admin:"},
+                new String[] {"transparent.listen:", "--transparent / transparent.listen:"},
+                new String[] {"transparent.targetPort:", "--transparent-target-port / transparent.targetPort:"},
+                new String[] {"tls.certificate:", "--tls-cert / tls.certificate:"},
+                new String[] {"tls.privateKey:", "--tls-key / tls.privateKey:"},
+                new String[] {"tls:", "--tls-cert, --tls-key / tls:"},
+                new String[] {"auth.usersFile:", "--users / auth.usersFile:"})) {
             if (message.startsWith(m[0])) {
                 return m[1] + message.substring(m[0].length());
             }

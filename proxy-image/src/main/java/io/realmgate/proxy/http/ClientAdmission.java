@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.ReferenceCountUtil;
 import io.realmgate.proxy.access.ClientPolicy;
 import io.realmgate.proxy.ops.AccessLog;
+import io.realmgate.proxy.ops.ProxyMetrics;
 import java.net.InetSocketAddress;
 
 /**
@@ -17,13 +18,15 @@ import java.net.InetSocketAddress;
 final class ClientAdmission extends ChannelInboundHandlerAdapter {
     private final ClientPolicy policy;
     private final ViaHeader via;
+    private final ProxyMetrics metrics;
     private boolean refused;
     private boolean answered;
     private long start;
 
-    ClientAdmission(ClientPolicy policy, ViaHeader via) {
+    ClientAdmission(ClientPolicy policy, ViaHeader via, ProxyMetrics metrics) {
         this.policy = policy;
         this.via = via;
+        this.metrics = metrics;
     }
 
     @Override
@@ -47,6 +50,7 @@ final class ClientAdmission extends ChannelInboundHandlerAdapter {
         try {
             if (msg instanceof HttpRequest req && !answered) {
                 answered = true;
+                metrics.refused("client_not_allowed");
                 AccessLog.record(ctx.channel().remoteAddress(), req.method().name(), "-", 403, 0, 0, start,
                         "client not allowed");
                 ctx.writeAndFlush(ProxyResponses.error(403, "client address not allowed", via))

@@ -249,6 +249,7 @@ final class ForwardExchange {
         }
         finished = true;
         log(null);
+        settings.metrics().requestForwarded(bytesUp, bytesDown);
         upstream.close();
         if (!keepAlive) {
             client.close(); // the last response part is already flushed
@@ -262,6 +263,7 @@ final class ForwardExchange {
         }
         finished = true;
         status = refusal.status();
+        settings.metrics().refused(refusal.reason().name().toLowerCase(java.util.Locale.ROOT));
         releaseEarly();
         log(refusal.detail());
         if (upstream != null) {

@@ -19,7 +19,9 @@ import io.realmgate.proxy.access.Refusal;
 import io.realmgate.proxy.access.Target;
 import io.realmgate.proxy.ops.AccessLog;
 import java.net.InetSocketAddress;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import java.util.ArrayDeque;
+import java.util.function.Supplier;
 
 /**
  * The client connection's HTTP front end: takes one request at a time and turns it into a CONNECT
@@ -30,15 +32,18 @@ import java.util.ArrayDeque;
 final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private enum State { IDLE, CONNECTING, FORWARDING, CLOSING }
 
-    private final ProxyFrontendSettings settings;
+    private final Supplier<ProxyFrontendSettings> currentSettings;
+    /** The settings in force for the request being handled: taken fresh for each request (hot reload). */
+    private ProxyFrontendSettings settings;
     private final ArrayDeque<Object> pending = new ArrayDeque<>();
     private State state = State.IDLE;
     private ForwardExchange exchange;
     private boolean clientInputClosed;
     private ChannelHandlerContext ctxOrNull;
 
-    FrontendHandler(ProxyFrontendSettings settings) {
-        this.settings = settings;
+    FrontendHandler(Supplier<ProxyFrontendSettings> settings) {
+        this.currentSettings = settings;
+        this.settings = settings.get();
     }
 
     @Override
@@ -114,6 +119,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         long start = System.nanoTime();
+        settings = currentSettings.get();
         try {
             DecoderResult result = request.decoderResult();
             if (result.isFailure()) {
@@ -122,6 +128,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                         : cause instanceof TooLongHttpLineException ? 414 : 400;
                 refuse(ctx, request, "-", new Refusal(status, Refusal.Reason.BAD_REQUEST,
                         "malformed request: " + cause.getMessage()), start);
+                return;
+            }
+            String te = request.headers().get(HttpHeaderNames.TRANSFER_ENCODING);
+            if (te != null && !te.trim().equalsIgnoreCase("chunked")) {
+                // Codings other than plain chunked are where proxies and servers disagree on framing.
+                refuse(ctx, request, "-", Refusal.of(Refusal.Reason.BAD_REQUEST,
+                        "unsupported Transfer-Encoding '" + te + "'"), start);
                 return;
             }
             if (HttpMethod.CONNECT.equals(request.method())) {
@@ -167,7 +180,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                     connected.channel().close();
                     return;
                 }
-                ProxyPipelines.openTunnel(ctx, connected.channel(), drainPending(), target.toString(), start);
+                ProxyPipelines.openTunnel(ctx, connected.channel(), drainPending(), target.toString(), start, settings);
             });
         });
     }
@@ -210,6 +223,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         state = State.IDLE;
+        ctx.pipeline().fireUserEventTriggered(RequestBoundary.AWAITING_HEAD);
         replayPending(ctx);
         if (state == State.IDLE) {
             if (clientInputClosed) {
@@ -244,6 +258,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     private void refuse(ChannelHandlerContext ctx, HttpRequest request, String target, Refusal refusal, long start) {
         state = State.CLOSING;
+        settings.metrics().refused(refusal.reason().name().toLowerCase(java.util.Locale.ROOT));
         // Bytes a client pipelined after a refused request go nowhere.
         releasePending();
         AccessLog.record(ctx.channel().remoteAddress(), request.method().name(), target, refusal.status(), 0, 0,

@@ -6,31 +6,45 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseEncoder;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.realmgate.proxy.tunnel.TunnelRelay;
 import io.realmgate.proxy.tunnel.TunnelStats;
 import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * Every pipeline the proxy builds, in one place: the client connection as it arrives, the switch
  * to a raw tunnel after CONNECT, and the upstream leg of a forwarded request.
  *
  * <pre>
- * client, HTTP:    decoder - encoder - admission - frontend
- * client, tunnel:  relay(to upstream)
+ * client, HTTP:    limiter - [tls] - idle - idle-closer - head-guard - decoder - encoder - head-timeout
+ *                  - admission - [auth] - frontend
+ * client, tunnel:  limiter - [tls] - idle - idle-closer - relay(to upstream)
  * upstream tunnel: relay(to client)
  * upstream HTTP:   codec - response relay
  * </pre>
  */
 public final class ProxyPipelines {
+    static final String TLS = "tls";
+    static final String HEAD_GUARD = "head-guard";
     static final String DECODER = "http-decoder";
     static final String ENCODER = "http-encoder";
+    static final String HEAD_TIMEOUT = "head-timeout";
     static final String ADMISSION = "admission";
+    static final String AUTH = "auth";
     static final String FRONTEND = "frontend";
     static final String RELAY = "relay";
+
+    /** The HTTP-only handlers a tunnel no longer needs. */
+    private static final List<String> HTTP_ONLY = List.of(HEAD_GUARD, HEAD_TIMEOUT, ADMISSION, AUTH);
 
     /** The upstream leg of a tunnel has no handlers until {@link #openTunnel} puts the relay in. */
     static final ChannelHandler TUNNEL_UPSTREAM = new NoHandlers();
@@ -38,20 +52,38 @@ public final class ProxyPipelines {
     private ProxyPipelines() {
     }
 
-    /** The initializer for accepted client connections. */
-    public static ChannelInitializer<Channel> client(ProxyFrontendSettings settings) {
+    /**
+     * The initializer for accepted client connections.
+     *
+     * @param settings current settings; read once per connection here and once per request by the front end
+     * @param limiter  shared connection counter, first in every pipeline
+     * @param tls      when non-null, the current server TLS context (swapped when certificates change)
+     */
+    public static ChannelInitializer<Channel> client(Supplier<ProxyFrontendSettings> settings, ChannelHandler limiter,
+                                                     Supplier<SslContext> tls, AuthCache authCache) {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
-                ch.pipeline()
+                ProxyFrontendSettings s = settings.get();
+                ChannelPipeline p = ch.pipeline();
+                p.addLast("limiter", limiter);
+                if (tls != null) {
+                    p.addLast(TLS, tls.get().newHandler(ch.alloc()));
+                }
+                p.addLast("idle", new IdleStateHandler(0, 0, s.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
+                        .addLast("idle-closer", IdleCloser.INSTANCE)
+                        .addLast(HEAD_GUARD, new RequestHeadGuard(s.via()))
                         .addLast(DECODER, new HttpRequestDecoder(new HttpDecoderConfig()
-                                .setMaxInitialLineLength(settings.maxRequestLine())
-                                .setMaxHeaderSize(settings.maxHeaderBytes())
+                                .setMaxInitialLineLength(s.maxRequestLine())
+                                .setMaxHeaderSize(s.maxHeaderBytes())
                                 .setMaxChunkSize(64 * 1024)
                                 .setAllowDuplicateContentLengths(false)))
                         .addLast(ENCODER, new HttpResponseEncoder())
-                        .addLast(ADMISSION, new ClientAdmission(settings.clients(), settings.via()))
-                        .addLast(FRONTEND, new FrontendHandler(settings));
+                        .addLast(HEAD_TIMEOUT, new RequestHeadTimeout(s.headerTimeout(), s.via()))
+                        .addLast(ADMISSION, new ClientAdmission(s.clients(), s.via(), s.metrics()));
+                s.users().ifPresent(users -> p.addLast(AUTH,
+                        new ProxyAuthenticator(users, authCache, s.authThrottle(), s.workers(), s.via(), s.metrics())));
+                p.addLast(FRONTEND, new FrontendHandler(settings));
             }
         };
     }
@@ -73,12 +105,18 @@ public final class ProxyPipelines {
      * relays the bytes the client sent early, and starts reading on both legs.
      */
     static void openTunnel(ChannelHandlerContext frontend, Channel upstream, ArrayDeque<ByteBuf> early,
-                           String target, long start) {
+                           String target, long start, ProxyFrontendSettings settings) {
         Channel client = frontend.channel();
-        TunnelStats stats = new TunnelStats(client.remoteAddress(), target, start);
-        client.pipeline().remove(ENCODER);
+        TunnelStats stats = new TunnelStats(client.remoteAddress(), target, start, settings.metrics());
+        ChannelPipeline p = client.pipeline();
+        p.remove(ENCODER);
+        for (String name : HTTP_ONLY) {
+            if (p.get(name) != null) {
+                p.remove(name);
+            }
+        }
         client.writeAndFlush(ProxyResponses.CONNECTION_ESTABLISHED.duplicate());
-        client.pipeline().replace(FRONTEND, RELAY, new TunnelRelay(upstream, stats, true));
+        p.replace(FRONTEND, RELAY, new TunnelRelay(upstream, stats, true));
         upstream.pipeline().addLast(RELAY, new TunnelRelay(client, stats, false));
         if (!early.isEmpty()) {
             for (ByteBuf b; (b = early.poll()) != null; ) {

@@ -1,6 +1,7 @@
 package io.realmgate.proxy.tunnel;
 
 import io.realmgate.proxy.ops.AccessLog;
+import io.realmgate.proxy.ops.ProxyMetrics;
 import java.net.SocketAddress;
 
 /**
@@ -13,12 +14,15 @@ public final class TunnelStats {
     private final long startNanos;
     long bytesUp;
     long bytesDown;
+    private final ProxyMetrics metrics;
     private int legsClosed;
 
-    public TunnelStats(SocketAddress client, String target, long startNanos) {
+    public TunnelStats(SocketAddress client, String target, long startNanos, ProxyMetrics metrics) {
         this.client = client;
         this.target = target;
         this.startNanos = startNanos;
+        this.metrics = metrics;
+        metrics.tunnelOpened();
     }
 
     public long bytesUp() {
@@ -36,6 +40,7 @@ public final class TunnelStats {
 
     void legClosed() {
         if (++legsClosed == 2) {
+            metrics.tunnelClosed(bytesUp, bytesDown);
             AccessLog.record(client, "CONNECT", target, 200, bytesUp, bytesDown, startNanos, null);
         }
     }

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.realmgate.proxy.Transport;
+import io.realmgate.proxy.ops.ProxyMetrics;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 
@@ -18,14 +19,17 @@ import java.time.Duration;
 public final class UpstreamDialer {
     private final Transport transport;
     private final Duration connectTimeout;
+    private final ProxyMetrics metrics;
 
-    public UpstreamDialer(Transport transport, Duration connectTimeout) {
+    public UpstreamDialer(Transport transport, Duration connectTimeout, ProxyMetrics metrics) {
         this.transport = transport;
         this.connectTimeout = connectTimeout;
+        this.metrics = metrics;
     }
 
     public ChannelFuture dial(EventLoop loop, InetSocketAddress address, ChannelHandler initializer) {
-        return new Bootstrap()
+        long start = System.nanoTime();
+        ChannelFuture f = new Bootstrap()
                 .group(loop)
                 .channel(transport.channel())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
@@ -35,6 +39,12 @@ public final class UpstreamDialer {
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, Watermarks.DEFAULT)
                 .handler(initializer)
                 .connect(address);
+        f.addListener(done -> {
+            if (done.isSuccess()) {
+                metrics.upstreamConnected(System.nanoTime() - start);
+            }
+        });
+        return f;
     }
 
     /** The upstream channel type, for callers that need it in a pipeline. */

@@ -58,8 +58,8 @@ class CommandLineTest {
         assertThat(c.listen().port()).isZero();
         assertThat(c.name()).isEqualTo("edge-1");
         assertThat(c.allowConnect()).hasSize(2);
-        assertThat(c.connectTimeout()).isEqualTo(Duration.ofMillis(2500));
-        assertThat(c.maxHeaderBytes()).isEqualTo(32768);
+        assertThat(c.timeouts().connect()).isEqualTo(Duration.ofMillis(2500));
+        assertThat(c.limits().maxHeaderBytes()).isEqualTo(32768);
     }
 
     @Test

@@ -1,0 +1,125 @@
+package io.realmgate.proxy.ops;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntSupplier;
+
+/**
+ * The proxy's counters, written in Prometheus text format by the admin listener. Hand-written on
+ * {@link LongAdder}s rather than a metrics library: a dozen series do not justify a dependency
+ * on the relay's hot path, and every update is a single uncontended add.
+ */
+public final class ProxyMetrics {
+    /** Upper bounds, in seconds, of the upstream connect latency buckets. */
+    private static final double[] CONNECT_BUCKETS = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
+        2.5, 5, 10};
+
+    private final LongAdder tunnelsActive = new LongAdder();
+    private final LongAdder tunnelsTotal = new LongAdder();
+    private final LongAdder requestsTotal = new LongAdder();
+    private final LongAdder bytesUp = new LongAdder();
+    private final LongAdder bytesDown = new LongAdder();
+    private final Map<String, LongAdder> refusals = new ConcurrentHashMap<>();
+    private final LongAdder[] connectBuckets = new LongAdder[CONNECT_BUCKETS.length + 1];
+    private final LongAdder connectCount = new LongAdder();
+    private final LongAdder connectSumNanos = new LongAdder();
+    private volatile IntSupplier openConnections = () -> 0;
+
+    public ProxyMetrics() {
+        for (int i = 0; i < connectBuckets.length; i++) {
+            connectBuckets[i] = new LongAdder();
+        }
+    }
+
+    public void openConnectionsFrom(IntSupplier supplier) {
+        this.openConnections = supplier;
+    }
+
+    public void tunnelOpened() {
+        tunnelsActive.increment();
+        tunnelsTotal.increment();
+    }
+
+    public void tunnelClosed(long up, long down) {
+        tunnelsActive.decrement();
+        bytesUp.add(up);
+        bytesDown.add(down);
+    }
+
+    public void requestForwarded(long up, long down) {
+        requestsTotal.increment();
+        bytesUp.add(up);
+        bytesDown.add(down);
+    }
+
+    /** @param reason a short snake_case label, e.g. {@code target_not_allowed} */
+    public void refused(String reason) {
+        refusals.computeIfAbsent(reason, r -> new LongAdder()).increment();
+    }
+
+    public void upstreamConnected(long nanos) {
+        double seconds = nanos / 1e9;
+        int i = 0;
+        while (i < CONNECT_BUCKETS.length && seconds > CONNECT_BUCKETS[i]) {
+            i++;
+        }
+        connectBuckets[i].increment();
+        connectCount.increment();
+        connectSumNanos.add(nanos);
+    }
+
+    public long tunnelsActive() {
+        return tunnelsActive.sum();
+    }
+
+    public long refusals(String reason) {
+        LongAdder a = refusals.get(reason);
+        return a == null ? 0 : a.sum();
+    }
+
+    /** Prometheus text exposition format 0.0.4. */
+    public String scrape() {
+        StringBuilder sb = new StringBuilder(2048);
+        gauge(sb, "realmgate_proxy_connections_open", "Client connections open now.", openConnections.getAsInt());
+        gauge(sb, "realmgate_proxy_tunnels_active", "CONNECT tunnels open now.", tunnelsActive.sum());
+        counter(sb, "realmgate_proxy_tunnels_total", "CONNECT tunnels opened.", tunnelsTotal.sum());
+        counter(sb, "realmgate_proxy_requests_total", "Absolute-URI requests forwarded.", requestsTotal.sum());
+        sb.append("# HELP realmgate_proxy_bytes_total Payload bytes relayed, by direction.\n");
+        sb.append("# TYPE realmgate_proxy_bytes_total counter\n");
+        sb.append("realmgate_proxy_bytes_total{direction=\"up\"} ").append(bytesUp.sum()).append('\n');
+        sb.append("realmgate_proxy_bytes_total{direction=\"down\"} ").append(bytesDown.sum()).append('\n');
+        sb.append("# HELP realmgate_proxy_refusals_total Requests and connections refused, by reason.\n");
+        sb.append("# TYPE realmgate_proxy_refusals_total counter\n");
+        refusals.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> sb
+                .append("realmgate_proxy_refusals_total{reason=\"").append(e.getKey()).append("\"} ")
+                .append(e.getValue().sum()).append('\n'));
+        sb.append("# HELP realmgate_proxy_upstream_connect_seconds Time to open the upstream connection.\n");
+        sb.append("# TYPE realmgate_proxy_upstream_connect_seconds histogram\n");
+        long cumulative = 0;
+        for (int i = 0; i < CONNECT_BUCKETS.length; i++) {
+            cumulative += connectBuckets[i].sum();
+            sb.append("realmgate_proxy_upstream_connect_seconds_bucket{le=\"")
+                    .append(String.format(Locale.ROOT, "%s", CONNECT_BUCKETS[i])).append("\"} ").append(cumulative).append('\n');
+        }
+        cumulative += connectBuckets[CONNECT_BUCKETS.length].sum();
+        sb.append("realmgate_proxy_upstream_connect_seconds_bucket{le=\"+Inf\"} ").append(cumulative).append('\n');
+        sb.append("realmgate_proxy_upstream_connect_seconds_sum ")
+                .append(String.format(Locale.ROOT, "%.6f", connectSumNanos.sum() / 1e9)).append('\n');
+        sb.append("realmgate_proxy_upstream_connect_seconds_count ").append(connectCount.sum()).append('\n');
+        return sb.toString();
+    }
+
+    private static void gauge(StringBuilder sb, String name, String help, long value) {
+        sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        sb.append("# TYPE ").append(name).append(" gauge\n");
+        sb.append(name).append(' ').append(value).append('\n');
+    }
+
+    private static void counter(StringBuilder sb, String name, String help, long value) {
+        sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        sb.append("# TYPE ").append(name).append(" counter\n");
+        sb.append(name).append(' ').append(value).append('\n');
+    }
+}
