@@ -69,6 +69,7 @@ public final class ProxyServer implements AutoCloseable {
     private AdminServer admin;
     private ScheduledFuture<?> watcher;
     private volatile boolean draining;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     public ProxyServer(ProxyConfig config) {
         this(config, TargetResolver.SYSTEM);
@@ -259,6 +260,9 @@ public final class ProxyServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         draining = true;
         if (watcher != null) {
             watcher.cancel(false);
