@@ -110,8 +110,13 @@ final class ForwardExchange {
 
     void requestContent(HttpContent content) {
         if (content.decoderResult().isFailure()) {
+            String why = "malformed request body: " + content.decoderResult().cause().getMessage();
             content.release();
-            abort("malformed request body: " + content.decoderResult().cause().getMessage());
+            if (responseStarted) {
+                abort(why);
+            } else {
+                refuse(Refusal.of(Refusal.Reason.BAD_REQUEST, why));
+            }
             return;
         }
         bytesUp += content.content().readableBytes();
