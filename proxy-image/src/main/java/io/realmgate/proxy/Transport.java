@@ -18,8 +18,16 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 public enum Transport {
     EPOLL, NIO;
 
+    /**
+     * Epoll where available, unless {@code REALMGATE_TRANSPORT=nio} (or {@code -Drealmgate.transport=nio})
+     * asks for NIO.
+     */
     public static Transport best() {
-        return Epoll.isAvailable() && !Boolean.getBoolean("realmgate.nio") ? EPOLL : NIO;
+        String wanted = System.getProperty("realmgate.transport", System.getenv().getOrDefault("REALMGATE_TRANSPORT", "auto"));
+        if (wanted.equalsIgnoreCase("nio")) {
+            return NIO;
+        }
+        return Epoll.isAvailable() ? EPOLL : NIO;
     }
 
     public EventLoopGroup newGroup(int threads, String name) {

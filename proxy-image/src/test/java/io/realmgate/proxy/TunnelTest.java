@@ -87,6 +87,47 @@ class TunnelTest {
     }
 
     @Test
+    void aFinThatArrivesWhileTheClientLegIsHeldBackStillLetsTheReplyThrough() throws Exception {
+        // The target reads slowly, so the proxy stops reading the client (backpressure) and the
+        // client's FIN arrives while reading is paused. The target then answers after EOF. This is
+        // the sequence that lost the answer with Netty 4.2's epoll transport (docs/decisions.md).
+        try (ServerSocket target = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            proxy = RunningProxy.start("--allow-connect", "127.0.0.1:" + target.getLocalPort());
+            for (int round = 0; round < 6; round++) {
+                CompletableFuture<Long> served = CompletableFuture.supplyAsync(() -> {
+                    try (Socket s = target.accept()) {
+                        s.setSoTimeout(20_000);
+                        InputStream in = s.getInputStream();
+                        byte[] buf = new byte[64 * 1024];
+                        long n = 0;
+                        for (int r; (r = in.read(buf)) > 0; ) {
+                            n += r;
+                            if ((n & 0xfffff) < r) {
+                                Thread.sleep(2); // about 2 ms per MiB: slower than the client sends
+                            }
+                        }
+                        s.getOutputStream().write(new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+                        return n;
+                    } catch (Exception e) {
+                        return -1L;
+                    }
+                });
+                try (Socket s = tunnelTo(target.getLocalPort())) {
+                    OutputStream out = s.getOutputStream();
+                    byte[] block = new byte[1024 * 1024];
+                    for (int i = 0; i < 48; i++) {
+                        out.write(block);
+                    }
+                    s.shutdownOutput();
+                    byte[] reply = s.getInputStream().readAllBytes();
+                    assertThat(served.get(30, TimeUnit.SECONDS)).isEqualTo(48L * 1024 * 1024);
+                    assertThat(reply).as("round %d: the target's answer after the client's FIN", round).hasSize(8);
+                }
+            }
+        }
+    }
+
+    @Test
     void targetHalfCloseReachesTheClientAndTheClientCanStillSend() throws Exception {
         // The target speaks first and finishes sending; the client then sends, and the target
         // must still receive it through the half-open tunnel.
