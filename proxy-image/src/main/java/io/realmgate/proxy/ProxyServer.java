@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
@@ -66,6 +67,8 @@ public final class ProxyServer implements AutoCloseable {
     private ReloadingServerTls tls;
     private Channel listener;
     private Channel transparentListener;
+    /** Every listening socket (several per address with SO_REUSEPORT). */
+    private final java.util.List<Channel> extraListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private AdminServer admin;
     private ScheduledFuture<?> watcher;
     private volatile boolean draining;
@@ -130,19 +133,44 @@ public final class ProxyServer implements AutoCloseable {
         return ProxyFrontendSettings.of(c, gate, dialer, users, authThrottle, blocking, metrics);
     }
 
+    /**
+     * Binds a listener. With epoll, every event loop gets its own listening socket on the same port
+     * (SO_REUSEPORT): the kernel spreads connections over them and each connection is served by the
+     * loop that accepted it, so setting up a tunnel involves no hand-off between threads. NIO has
+     * one acceptor that hands connections to the loops.
+     */
     private Channel bind(ListenAddress where, ChannelInitializer<Channel> childInit) throws InterruptedException {
-        ChannelGroup group = clients;
+        if (transport != Transport.EPOLL) {
+            Channel ch = serverBootstrap(acceptor, workers, childInit).bind(where.toSocketAddress()).sync().channel();
+            extraListeners.add(ch);
+            return ch;
+        }
+        InetSocketAddress address = where.toSocketAddress();
+        Channel first = null;
+        for (io.netty.util.concurrent.EventExecutor e : workers) {
+            EventLoop loop = (EventLoop) e;
+            Channel ch = serverBootstrap(loop, loop, childInit)
+                    .option(io.netty.channel.unix.UnixChannelOption.SO_REUSEPORT, true)
+                    .bind(first == null ? address : (InetSocketAddress) first.localAddress()).sync().channel();
+            extraListeners.add(ch);
+            if (first == null) {
+                first = ch;
+            }
+        }
+        return first;
+    }
+
+    private ServerBootstrap serverBootstrap(EventLoopGroup parent, EventLoopGroup child, ChannelInitializer<Channel> init) {
         return new ServerBootstrap()
-                .group(acceptor, workers)
+                .group(parent, child)
                 .channel(transport.serverChannel())
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, Watermarks.DEFAULT)
-                .handler(new Tracker(group))
-                .childHandler(childInit)
-                .bind(where.toSocketAddress()).sync().channel();
+                .handler(new Tracker(clients))
+                .childHandler(init);
     }
 
     /**
@@ -251,10 +279,8 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     private void closeListeners() {
-        for (Channel ch : new Channel[] {listener, transparentListener}) {
-            if (ch != null) {
-                ch.close().syncUninterruptibly();
-            }
+        for (Channel ch : extraListeners) {
+            ch.close().syncUninterruptibly();
         }
     }
 

@@ -88,10 +88,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
-            // The client finished sending. Answer what it asked, then close. Reading stays on (there
-            // is nothing left to read) to keep the epoll registration alive; see TunnelRelay.
+            // The client finished sending. Answer what it asked, then close.
             clientInputClosed = true;
-            ctx.channel().config().setAutoRead(true);
             if (state == State.IDLE && pending.isEmpty()) {
                 ctx.close();
             }
