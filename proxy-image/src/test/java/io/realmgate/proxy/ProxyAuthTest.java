@@ -103,6 +103,19 @@ class ProxyAuthTest {
     }
 
     @Test
+    void hashesFromEveryBcryptVersionVerify() throws Exception {
+        for (String version : new String[] {"2a", "2b", "2y"}) {
+            byte[] salt = new byte[16];
+            new java.security.SecureRandom().nextBytes(salt);
+            Path file = dir.resolve("users-" + version);
+            Files.writeString(file, "u:" + OpenBSDBCrypt.generate(version, "pw".toCharArray(), salt, 4) + "\n");
+            ProxyUsers u = ProxyUsers.load(file);
+            assertThat(u.verify(basic("u", "pw"))).as(version).contains("u");
+            assertThat(u.verify(basic("u", "pW"))).as(version).isEmpty();
+        }
+    }
+
+    @Test
     void aUsersFileWithPlaintextIsRefusedAtStartup() throws Exception {
         Path bad = dir.resolve("bad-users");
         Files.writeString(bad, "bob:hunter2\n");

@@ -75,8 +75,36 @@ public final class ProxyUsers {
             return Optional.empty();
         }
         String hash = hashes.get(c.user());
-        boolean ok = OpenBSDBCrypt.checkPassword(hash != null ? hash : DUMMY, c.password().toCharArray());
+        boolean ok = matches(hash != null ? hash : DUMMY, c.password());
         return ok && hash != null ? Optional.of(c.user()) : Optional.empty();
+    }
+
+    /** Recomputes bcrypt with the stored salt and cost and compares all bytes in constant time. */
+    static boolean matches(String stored, String password) {
+        String version = stored.substring(1, 3);
+        int cost = Integer.parseInt(stored.substring(4, 6));
+        byte[] salt = decodeSalt(stored.substring(7, 29));
+        String computed = OpenBSDBCrypt.generate(version, password.toCharArray(), salt, cost);
+        return MessageDigest.isEqual(computed.getBytes(StandardCharsets.US_ASCII), stored.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static final String BCRYPT_ALPHABET = "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+    /** bcrypt's own base64 (its alphabet, no padding): 22 characters carry the 16-byte salt. */
+    private static byte[] decodeSalt(String text) {
+        byte[] out = new byte[16];
+        int bits = 0;
+        int acc = 0;
+        int n = 0;
+        for (int i = 0; i < text.length() && n < 16; i++) {
+            acc = (acc << 6) | BCRYPT_ALPHABET.indexOf(text.charAt(i));
+            bits += 6;
+            if (bits >= 8) {
+                bits -= 8;
+                out[n++] = (byte) (acc >> bits);
+            }
+        }
+        return out;
     }
 
     /** user and password from {@code Basic base64(user:password)}. */
