@@ -132,23 +132,19 @@ public final class ProxyBench {
                 note(s.name() + ": warm-up failed: " + e.getMessage());
             }
         }
+        // A failed run is counted and noted, and the next repeat still runs: one lost reply should
+        // not hide the numbers of the runs that worked, nor should it go unreported.
         for (int r = 1; r <= options.repeat(); r++) {
             for (Subject s : subjects) {
-                if (results.failed(s.name(), Figure.THROUGHPUT)) {
-                    continue;
-                }
                 try {
                     double gibPerSecond = throughput.measure(s, options.bytes());
                     results.add(s.name(), Figure.THROUGHPUT, gibPerSecond);
                     progress(String.format("[%d/%d] throughput %-9s %.2f GiB/s", r, options.repeat(), s.name(), gibPerSecond));
                 } catch (IOException e) {
-                    fail(results, s, Figure.THROUGHPUT, e);
+                    fail(results, s, r, "throughput", e, Figure.THROUGHPUT);
                 }
             }
             for (Subject s : subjects) {
-                if (results.failed(s.name(), Figure.SETUP_RATE)) {
-                    continue;
-                }
                 try {
                     SetupRun.Result x = setup.measure(s, options.tunnels());
                     results.add(s.name(), Figure.SETUP_RATE, x.perSecond());
@@ -157,20 +153,19 @@ public final class ProxyBench {
                     progress(String.format("[%d/%d] set-up     %-9s %.0f tunnels/s, p50 %.0f µs, p99 %.0f µs",
                             r, options.repeat(), s.name(), x.perSecond(), x.p50Micros(), x.p99Micros()));
                 } catch (IOException e) {
-                    for (Figure f : List.of(Figure.SETUP_RATE, Figure.SETUP_P50, Figure.SETUP_P99)) {
-                        fail(results, s, f, e);
-                    }
+                    fail(results, s, r, "set-up", e, Figure.SETUP_RATE, Figure.SETUP_P50, Figure.SETUP_P99);
                 }
             }
         }
         return results;
     }
 
-    private void fail(Results results, Subject s, Figure figure, IOException e) {
-        if (!results.failed(s.name(), figure)) {
-            note(s.name() + ": " + figure.name().toLowerCase() + " failed: " + e);
+    private void fail(Results results, Subject s, int repeat, String what, IOException e, Figure... figures) {
+        for (Figure f : figures) {
+            results.fail(s.name(), f);
         }
-        results.fail(s.name(), figure, e.toString());
+        String message = e.getMessage() != null ? e.getMessage() : e.toString();
+        note(s.name() + ": " + what + " run " + repeat + " of " + options.repeat() + " failed: " + message);
     }
 
     /** What the proxies said about themselves; read before cleanup removes Apache's directory. */
@@ -179,13 +174,7 @@ public final class ProxyBench {
             note("realmgate: the proxy process exited during the run");
         }
         List<String> lines = realmgate.logLines();
-        if (lines.isEmpty()) {
-            try {
-                Files.deleteIfExists(realmgate.log());
-            } catch (IOException ignored) {
-                // a temp file left behind is harmless
-            }
-        } else {
+        if (!lines.isEmpty()) {
             note("realmgate: " + lines.size() + " log line(s) at WARN or above, kept in " + realmgate.log()
                     + "; first: " + lines.get(0));
         }

@@ -106,9 +106,16 @@ final class RealmgateProcess implements ForwardProxyPeer {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
         }
+        // An empty log said nothing; one with lines is kept for the reader (its path is in the report).
+        try {
+            if (Files.size(log) == 0) {
+                Files.delete(log);
+            }
+        } catch (IOException ignored) {
+            // a temp file left behind is harmless
+        }
     }
 
-    /** Deleted only by the caller, after it has reported what the log holds. */
     Path log() {
         return log;
     }

@@ -22,6 +22,11 @@ final class ReportTable {
                 Results.Summary s = results.summary(subject, figure);
                 String value = s == null ? "failed"
                         : figure.format(s.median()) + " (" + figure.format(s.min()) + "–" + figure.format(s.max()) + ")";
+                int failed = results.failures(subject, figure);
+                if (s != null && failed > 0) {
+                    // The figure is over the runs that worked; say plainly that some did not.
+                    value += ", " + failed + " of " + options.repeat() + " runs failed";
+                }
                 sb.append("| ").append(figure.label(options))
                         .append(" | ").append(subject)
                         .append(" | ").append(value)

@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Samples per subject and figure, and the first failure of each, if any. */
+/** Samples per subject and figure, and how many runs of each failed. */
 final class Results {
     record Summary(double min, double median, double max) {
         static Summary of(List<Double> samples) {
@@ -20,15 +20,11 @@ final class Results {
     }
 
     private final Map<String, Map<Figure, List<Double>>> samples = new LinkedHashMap<>();
-    private final Map<String, Map<Figure, String>> failures = new LinkedHashMap<>();
+    private final Map<String, Map<Figure, Integer>> failures = new LinkedHashMap<>();
 
     void addSubject(String subject) {
         samples.put(subject, new EnumMap<>(Figure.class));
         failures.put(subject, new EnumMap<>(Figure.class));
-    }
-
-    List<String> subjects() {
-        return List.copyOf(samples.keySet());
     }
 
     boolean has(String subject) {
@@ -39,26 +35,21 @@ final class Results {
         samples.get(subject).computeIfAbsent(figure, f -> new ArrayList<>()).add(value);
     }
 
-    void fail(String subject, Figure figure, String message) {
-        failures.get(subject).putIfAbsent(figure, message);
+    void fail(String subject, Figure figure) {
+        failures.get(subject).merge(figure, 1, Integer::sum);
     }
 
-    /** Once a figure failed for a subject its later repeats are skipped: a median of survivors would mislead. */
-    boolean failed(String subject, Figure figure) {
-        return failures.get(subject).containsKey(figure);
-    }
-
-    String failure(String subject, Figure figure) {
-        return failures.get(subject).get(figure);
+    int failures(String subject, Figure figure) {
+        return has(subject) ? failures.get(subject).getOrDefault(figure, 0) : 0;
     }
 
     boolean anyFailure() {
         return failures.values().stream().anyMatch(m -> !m.isEmpty());
     }
 
-    /** Null when the subject was not measured, or this figure failed. */
+    /** Over the runs that succeeded; null when none did (or the subject was not measured). */
     Summary summary(String subject, Figure figure) {
-        if (!has(subject) || failed(subject, figure)) {
+        if (!has(subject)) {
             return null;
         }
         List<Double> s = samples.get(subject).get(figure);

@@ -49,7 +49,7 @@ final class SetupRun {
                 }
                 latencies[i] = System.nanoTime() - t0;
             } catch (IOException e) {
-                throw new IOException("tunnel " + (i + 1) + " of " + tunnels + ": " + e.getMessage(), e);
+                throw new IOException("tunnel " + (i + 1) + " of " + tunnels + ": " + e, e);
             }
         }
         long elapsed = System.nanoTime() - start;
