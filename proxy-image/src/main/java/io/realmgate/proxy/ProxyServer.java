@@ -169,6 +169,7 @@ public final class ProxyServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, Watermarks.DEFAULT)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, Watermarks.reads())
                 .handler(new Tracker(clients))
                 .childHandler(init);
     }

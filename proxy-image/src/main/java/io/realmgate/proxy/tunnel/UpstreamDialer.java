@@ -37,6 +37,7 @@ public final class UpstreamDialer {
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, Watermarks.DEFAULT)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, Watermarks.reads())
                 .handler(initializer)
                 .connect(address);
         f.addListener(done -> {

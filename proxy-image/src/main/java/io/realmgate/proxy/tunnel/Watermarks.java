@@ -9,6 +9,14 @@ import io.netty.channel.WriteBufferWaterMark;
 public final class Watermarks {
     public static final WriteBufferWaterMark DEFAULT = new WriteBufferWaterMark(128 * 1024, 256 * 1024);
 
+    /**
+     * Reads grow up to 256 KiB when a leg is busy (fewer system calls per byte on a bulk transfer)
+     * and shrink back when it is quiet; an idle tunnel holds no read buffer at all.
+     */
+    public static io.netty.channel.RecvByteBufAllocator reads() {
+        return new io.netty.channel.AdaptiveRecvByteBufAllocator(64, 16 * 1024, Integer.getInteger("realmgate.maxRead", 256 * 1024));
+    }
+
     private Watermarks() {
     }
 }

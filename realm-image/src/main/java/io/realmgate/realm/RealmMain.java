@@ -1,0 +1,44 @@
+package io.realmgate.realm;
+
+import io.realmgate.realm.config.CommandLine;
+import io.realmgate.realm.config.ConfigException;
+import io.realmgate.realm.config.RealmConfig;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code java -jar realmgate-realm.jar [flags]}: exit 2 on bad configuration, 1 if a listener cannot start. */
+public final class RealmMain {
+    private RealmMain() {
+    }
+
+    public static void main(String[] args) {
+        RealmConfig config;
+        try {
+            config = CommandLine.parse(args);
+        } catch (CommandLine.HelpRequested h) {
+            System.out.println(CommandLine.USAGE);
+            return;
+        } catch (ConfigException e) {
+            System.err.println("realmgate-realm: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        RealmServer server = new RealmServer(config);
+        try {
+            server.start();
+        } catch (Exception e) {
+            System.err.println("realmgate-realm: cannot start: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "realm-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package io.realmgate.realm;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.realmgate.realm.config.RealmConfig;
+import io.realmgate.realm.http.RealmContext;
+import io.realmgate.realm.http.RealmPipelines;
+import io.realmgate.realm.http.StaticContent;
+import io.realmgate.realm.hub.Hub;
+import io.realmgate.realm.ops.RealmMetrics;
+import io.realmgate.realm.tls.CertificateSource;
+import io.realmgate.realm.tls.DevelopmentCertificate;
+import io.realmgate.realm.tls.ReloadingCertificate;
+import io.realmgate.realm.ws.CloseCodes;
+import io.realmgate.realm.ws.WebSocketSession;
+import java.net.InetSocketAddress;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The realm process's network side: the hub, up to two listeners, their event loops and every channel they opened. */
+public final class RealmServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RealmServer.class);
+    /** Per-connection socket buffering before the outbound queue takes over (see Outbox). */
+    private static final WriteBufferWaterMark WATERMARKS = new WriteBufferWaterMark(64 * 1024, 256 * 1024);
+
+    private final RealmConfig config;
+    private final IoTransport transport = IoTransport.best();
+    private final RealmMetrics metrics = new RealmMetrics();
+    private final Hub hub;
+    private final ChannelGroup channels = new DefaultChannelGroup("realmgate-realm", GlobalEventExecutor.INSTANCE);
+    private volatile boolean ready;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private EventLoopGroup acceptor;
+    private EventLoopGroup workers;
+    private CertificateSource certificates;
+    private Channel wsListener;
+    private Channel wssListener;
+
+    public RealmServer(RealmConfig config) {
+        this.config = config;
+        this.hub = new Hub(config.retainEvents(), config.retainBytes(), config.maxChannels(), metrics);
+    }
+
+    public RealmServer start() throws Exception {
+        try {
+            if (config.wssEnabled()) {
+                certificates = config.selfSigned() ? selfSigned()
+                        : new ReloadingCertificate(config.tlsCert(), config.tlsKey(), config.certPoll(),
+                        metrics::certificateReloaded);
+            }
+            acceptor = transport.newGroup(1, "realm-accept");
+            workers = transport.newGroup(0, "realm-io");
+            RealmContext context = new RealmContext(config, hub, metrics, StaticContent.load(), () -> ready);
+            if (config.wsEnabled()) {
+                wsListener = bind(config.wsPort(), RealmPipelines.accepted(context, RealmMetrics.Listener.WS, null));
+            }
+            if (config.wssEnabled()) {
+                wssListener = bind(config.wssPort(),
+                        RealmPipelines.accepted(context, RealmMetrics.Listener.WSS, certificates));
+            }
+        } catch (Exception e) {
+            close();
+            throw e;
+        }
+        ready = true;
+        LOG.info("realmgate realm listening: ws {}, wss {} ({} transport); retain {} events / {} bytes per channel",
+                wsListener != null ? "on " + wsAddress() : "off", wssListener != null ? "on " + wssAddress() : "off",
+                transport.name().toLowerCase(Locale.ROOT), config.retainEvents(), config.retainBytes());
+        return this;
+    }
+
+    private CertificateSource selfSigned() throws Exception {
+        DevelopmentCertificate dev = new DevelopmentCertificate();
+        LOG.warn("*** --self-signed: serving wss with a certificate made at start-up, for DEVELOPMENT ONLY; "
+                + "nothing trusts it. Certificate: {}  SPKI sha256 (for Chromium's "
+                + "--ignore-certificate-errors-spki-list): {} ***", dev.certificateFile(), dev.spkiSha256());
+        return dev;
+    }
+
+    private Channel bind(int port, io.netty.channel.ChannelHandler initializer) throws InterruptedException {
+        ChannelGroup group = channels;
+        ServerBootstrap b = new ServerBootstrap()
+                .group(acceptor, workers)
+                .channel(transport.serverChannel())
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATERMARKS)
+                .handler(new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        group.add((Channel) msg); // removed automatically when it closes
+                        ctx.fireChannelRead(msg);
+                    }
+                })
+                .childHandler(initializer);
+        return b.bind(new InetSocketAddress(config.bind(), port)).sync().channel();
+    }
+
+    public InetSocketAddress wsAddress() {
+        return wsListener == null ? null : (InetSocketAddress) wsListener.localAddress();
+    }
+
+    public InetSocketAddress wssAddress() {
+        return wssListener == null ? null : (InetSocketAddress) wssListener.localAddress();
+    }
+
+    public RealmMetrics metrics() {
+        return metrics;
+    }
+
+    public Hub hub() {
+        return hub;
+    }
+
+    /** The development certificate when started with {@code --self-signed}, else null. */
+    public DevelopmentCertificate developmentCertificate() {
+        return certificates instanceof DevelopmentCertificate d ? d : null;
+    }
+
+    /** Connections currently open on either listener. */
+    public int openConnections() {
+        return channels.size();
+    }
+
+    @Override
+    public void close() {
+        if (closed.getAndSet(true)) {
+            return;
+        }
+        ready = false;
+        if (wsListener != null) {
+            wsListener.close().syncUninterruptibly();
+        }
+        if (wssListener != null) {
+            wssListener.close().syncUninterruptibly();
+        }
+        // WebSocket clients hear why (1001 going away) and reconnect elsewhere; the rest just closes.
+        channels.writeAndFlush(new CloseWebSocketFrame(CloseCodes.GOING_AWAY, "realm shutting down"),
+                ch -> ch.pipeline().get(WebSocketSession.class) != null).awaitUninterruptibly(1, TimeUnit.SECONDS);
+        channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        if (acceptor != null) {
+            acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+        }
+        if (workers != null) {
+            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        if (certificates != null) {
+            certificates.close();
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package io.realmgate.realm.config;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The standalone flags: {@code --ws-port 9000 --wss-port 9443 --tls-cert c.pem --tls-key k.pem}, and limits. */
+public final class CommandLine {
+    public static final String USAGE = String.join("\n",
+            "usage: java -jar realmgate-realm.jar [options]",
+            "  --ws-port PORT|off        plain ws/http listener (default 9000)",
+            "  --wss-port PORT|off       TLS wss/https listener (default 9443; needs a certificate)",
+            "  --tls-cert FILE           PEM certificate chain for wss (reloaded when the file changes)",
+            "  --tls-key FILE            PEM private key for wss (PKCS#8 or PKCS#1)",
+            "  --self-signed             generate a localhost certificate at start-up (development only)",
+            "  --bind HOST               address both listeners bind (default 127.0.0.1)",
+            "  --retain-events N         events kept per channel for replay (default 1000)",
+            "  --retain-bytes SIZE       bytes kept per channel for replay (default 1MiB)",
+            "  --max-message SIZE        largest client message (default 64KiB)",
+            "  --queue-events N          frames waiting for one connection before it is closed as slow (default 4096)",
+            "  --queue-bytes SIZE        bytes waiting for one connection before it is closed as slow (default 8MiB)",
+            "  --max-channels N          channels the realm holds (default 10000)",
+            "  --max-subscriptions N     subscriptions per connection (default 1000)",
+            "  --ping-interval DURATION  ping a silent WebSocket after this; close it after twice this (default 30s)",
+            "  --cert-poll DURATION      how often certificate files are checked for changes (default 1s)",
+            "  --help                    this text");
+
+    private CommandLine() {
+    }
+
+    /** Thrown for {@code --help}. */
+    public static final class HelpRequested extends Exception {
+        public HelpRequested() {
+            super(null, null, false, false);
+        }
+    }
+
+    public static RealmConfig parse(String... args) throws ConfigException, HelpRequested {
+        RealmConfig.Builder b = new RealmConfig.Builder();
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            String value = null;
+            int eq = arg.indexOf('=');
+            if (arg.startsWith("--") && eq > 0) {
+                value = arg.substring(eq + 1);
+                arg = arg.substring(0, eq);
+            }
+            switch (arg) {
+                case "--help", "-h" -> throw new HelpRequested();
+                case "--self-signed" -> {
+                    if (value != null) {
+                        throw new ConfigException("--self-signed takes no value");
+                    }
+                    b.selfSigned = true;
+                }
+                case "--ws-port", "--wss-port", "--tls-cert", "--tls-key", "--bind", "--retain-events",
+                        "--retain-bytes", "--max-message", "--queue-events", "--queue-bytes", "--max-channels",
+                        "--max-subscriptions", "--ping-interval", "--cert-poll" -> {
+                    if (value == null) {
+                        if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
+                            throw new ConfigException(arg + " needs a value");
+                        }
+                        value = args[++i];
+                    }
+                    apply(b, arg, value);
+                }
+                default -> throw new ConfigException("unknown option '" + arg + "' (try --help)");
+            }
+        }
+        return b.build();
+    }
+
+    private static void apply(RealmConfig.Builder b, String flag, String value) throws ConfigException {
+        switch (flag) {
+            case "--ws-port" -> b.wsPort = port(flag, value);
+            case "--wss-port" -> b.wssPort = port(flag, value);
+            case "--tls-cert" -> b.tlsCert = readable(flag, value);
+            case "--tls-key" -> b.tlsKey = readable(flag, value);
+            case "--bind" -> {
+                if (value.isBlank()) {
+                    throw new ConfigException("--bind: empty host");
+                }
+                b.bind = value;
+            }
+            case "--retain-events" -> b.retainEvents = count(flag, value);
+            case "--retain-bytes" -> b.retainBytes = Units.bytes(flag, value);
+            case "--max-message" -> b.maxMessageBytes = (int) Math.min(Integer.MAX_VALUE, Units.bytes(flag, value));
+            case "--queue-events" -> b.queueEvents = count(flag, value);
+            case "--queue-bytes" -> b.queueBytes = Units.bytes(flag, value);
+            case "--max-channels" -> b.maxChannels = count(flag, value);
+            case "--max-subscriptions" -> b.maxSubscriptions = count(flag, value);
+            case "--ping-interval" -> b.pingInterval = Units.duration(flag, value);
+            case "--cert-poll" -> b.certPoll = Units.duration(flag, value);
+            default -> throw new IllegalStateException(flag);
+        }
+    }
+
+    private static int port(String flag, String value) throws ConfigException {
+        if (value.equalsIgnoreCase("off")) {
+            return RealmConfig.OFF;
+        }
+        try {
+            int p = Integer.parseInt(value.trim());
+            if (p < 0 || p > 65535) {
+                throw new NumberFormatException();
+            }
+            return p;
+        } catch (NumberFormatException e) {
+            throw new ConfigException(flag + ": '" + value + "' is not a port (0-65535) or 'off'");
+        }
+    }
+
+    private static int count(String flag, String value) throws ConfigException {
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new ConfigException(flag + ": '" + value + "' is not a whole number");
+        }
+    }
+
+    private static Path readable(String flag, String value) throws ConfigException {
+        Path p = Path.of(value);
+        if (!Files.isReadable(p)) {
+            throw new ConfigException(flag + ": cannot read '" + value + "'");
+        }
+        return p;
+    }
+}

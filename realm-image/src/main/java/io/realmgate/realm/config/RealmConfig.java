@@ -1,0 +1,154 @@
+package io.realmgate.realm.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Everything the realm is told at start-up. A port of {@code -1} means that listener is off;
+ * {@code 0} asks for an ephemeral port (tests).
+ *
+ * @param retainEvents    events kept per channel for replay ({@code from})
+ * @param retainBytes     bytes of encoded events kept per channel
+ * @param queueEvents     server frames that may wait for one slow connection before it is closed
+ * @param queueBytes      bytes that may wait for one slow connection before it is closed
+ * @param pingInterval    a WebSocket that sent nothing for this long is pinged; twice this long, it is closed
+ * @param certPoll        how often the certificate files are checked for changes
+ */
+public record RealmConfig(
+        String bind,
+        int wsPort,
+        int wssPort,
+        Path tlsCert,
+        Path tlsKey,
+        boolean selfSigned,
+        int retainEvents,
+        long retainBytes,
+        int maxMessageBytes,
+        int queueEvents,
+        long queueBytes,
+        int maxChannels,
+        int maxSubscriptions,
+        Duration pingInterval,
+        Duration certPoll) {
+
+    public static final int OFF = -1;
+
+    public boolean wsEnabled() {
+        return wsPort != OFF;
+    }
+
+    public boolean wssEnabled() {
+        return wssPort != OFF;
+    }
+
+    /** Defaults for everything, listeners on ephemeral loopback ports: what tests start from. */
+    public static Builder testing() {
+        return new Builder().wsPort(0).wssPort(OFF);
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.bind = bind;
+        b.wsPort = wsPort;
+        b.wssPort = wssPort;
+        b.tlsCert = tlsCert;
+        b.tlsKey = tlsKey;
+        b.selfSigned = selfSigned;
+        b.retainEvents = retainEvents;
+        b.retainBytes = retainBytes;
+        b.maxMessageBytes = maxMessageBytes;
+        b.queueEvents = queueEvents;
+        b.queueBytes = queueBytes;
+        b.maxChannels = maxChannels;
+        b.maxSubscriptions = maxSubscriptions;
+        b.pingInterval = pingInterval;
+        b.certPoll = certPoll;
+        return b;
+    }
+
+    /** Mutable counterpart used by the command line and by tests; {@link #build()} checks the whole. */
+    public static final class Builder {
+        String bind = "127.0.0.1";
+        int wsPort = 9000;
+        int wssPort = 9443;
+        Path tlsCert;
+        Path tlsKey;
+        boolean selfSigned;
+        int retainEvents = 1000;
+        long retainBytes = 1024 * 1024;
+        int maxMessageBytes = 64 * 1024;
+        int queueEvents = 4096;
+        long queueBytes = 8L * 1024 * 1024;
+        int maxChannels = 10_000;
+        int maxSubscriptions = 1000;
+        Duration pingInterval = Duration.ofSeconds(30);
+        Duration certPoll = Duration.ofSeconds(1);
+
+        public Builder bind(String v) { bind = v; return this; }
+        public Builder wsPort(int v) { wsPort = v; return this; }
+        public Builder wssPort(int v) { wssPort = v; return this; }
+        public Builder tls(Path cert, Path key) { tlsCert = cert; tlsKey = key; return this; }
+        public Builder selfSigned(boolean v) { selfSigned = v; return this; }
+        public Builder retainEvents(int v) { retainEvents = v; return this; }
+        public Builder retainBytes(long v) { retainBytes = v; return this; }
+        public Builder maxMessageBytes(int v) { maxMessageBytes = v; return this; }
+        public Builder queueEvents(int v) { queueEvents = v; return this; }
+        public Builder queueBytes(long v) { queueBytes = v; return this; }
+        public Builder maxChannels(int v) { maxChannels = v; return this; }
+        public Builder maxSubscriptions(int v) { maxSubscriptions = v; return this; }
+        public Builder pingInterval(Duration v) { pingInterval = v; return this; }
+        public Builder certPoll(Duration v) { certPoll = v; return this; }
+
+        public RealmConfig build() throws ConfigException {
+            if (wsPort == OFF && wssPort == OFF) {
+                throw new ConfigException("--ws-port / --wss-port: both listeners are off, nothing to serve");
+            }
+            if (wssPort != OFF && !selfSigned && (tlsCert == null || tlsKey == null)) {
+                throw new ConfigException((tlsCert == null ? "--tls-cert" : "--tls-key")
+                        + ": the wss listener (--wss-port " + wssPort + ") needs --tls-cert and --tls-key"
+                        + " (or --self-signed for development, or --wss-port off)");
+            }
+            if (selfSigned && (tlsCert != null || tlsKey != null)) {
+                throw new ConfigException("--self-signed: give either --self-signed or --tls-cert/--tls-key, not both");
+            }
+            if ((tlsCert == null) != (tlsKey == null)) {
+                throw new ConfigException(tlsCert == null ? "--tls-cert: --tls-key was given without it"
+                        : "--tls-key: --tls-cert was given without it");
+            }
+            positive("--retain-events", retainEvents);
+            positive("--max-message", maxMessageBytes);
+            positive("--max-channels", maxChannels);
+            positive("--max-subscriptions", maxSubscriptions);
+            if (maxMessageBytes < 256) {
+                throw new ConfigException("--max-message: must be at least 256 bytes");
+            }
+            if (retainBytes < 2L * maxMessageBytes) {
+                throw new ConfigException("--retain-bytes: must be at least twice --max-message (" + maxMessageBytes
+                        + " bytes) so that the newest event always fits");
+            }
+            // A replay lands in a connection's queue at once: the queue must hold a full channel.
+            if (queueEvents <= retainEvents) {
+                throw new ConfigException("--queue-events: must be larger than --retain-events (" + retainEvents
+                        + ") so a full replay fits");
+            }
+            if (queueBytes <= retainBytes) {
+                throw new ConfigException("--queue-bytes: must be larger than --retain-bytes (" + retainBytes
+                        + ") so a full replay fits");
+            }
+            if (pingInterval.toMillis() < 10) {
+                throw new ConfigException("--ping-interval: must be at least 10ms");
+            }
+            if (certPoll.toMillis() < 10) {
+                throw new ConfigException("--cert-poll: must be at least 10ms");
+            }
+            return new RealmConfig(bind, wsPort, wssPort, tlsCert, tlsKey, selfSigned, retainEvents, retainBytes,
+                    maxMessageBytes, queueEvents, queueBytes, maxChannels, maxSubscriptions, pingInterval, certPoll);
+        }
+
+        private static void positive(String flag, long v) throws ConfigException {
+            if (v <= 0) {
+                throw new ConfigException(flag + ": must be positive");
+            }
+        }
+    }
+}

@@ -1,0 +1,270 @@
+package io.realmgate.realm.http;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import io.realmgate.realm.hub.ClientMessage;
+import io.realmgate.realm.hub.Frames;
+import io.realmgate.realm.hub.HubException;
+import io.realmgate.realm.ops.RealmMetrics;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+/**
+ * The HTTP side of a listener: one request at a time, dispatched by path. A WebSocket upgrade or an
+ * event stream hands the connection over for good (see {@link RealmPipelines}); a long-poll holds
+ * it until answered, then the connection takes requests again.
+ *
+ * <pre>
+ * GET  /realm          WebSocket (protocol v1)       GET /            demo page
+ * GET  /stream?sub=..  event stream (SSE)            GET /realmgate.js browser client
+ * GET  /poll?sub=..    long-poll                     GET /healthz, /readyz, /metrics
+ * POST /publish        publish one message
+ * </pre>
+ */
+final class HttpRouter extends ChannelInboundHandlerAdapter {
+    static final int MAX_POLL_WAIT_SECONDS = 30;
+    static final int DEFAULT_POLL_WAIT_SECONDS = 25;
+
+    private final RealmContext realm;
+    private final RealmMetrics.Listener listener;
+    private LongPoll poll;
+
+    HttpRouter(RealmContext realm, RealmMetrics.Listener listener) {
+        this.realm = realm;
+        this.listener = listener;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof FullHttpRequest request)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        try {
+            if (poll != null) {
+                // No pipelining behind a long-poll: its answer may take seconds, and answers must keep order.
+                HttpResponses.send(ctx, HttpResponses.text(HttpResponseStatus.BAD_REQUEST,
+                        "no pipelined requests behind a long-poll\n"), false);
+                return;
+            }
+            route(ctx, request);
+        } finally {
+            request.release();
+        }
+    }
+
+    private void route(ChannelHandlerContext ctx, FullHttpRequest request) {
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        if (request.decoderResult().isFailure()) {
+            HttpResponses.send(ctx, HttpResponses.text(HttpResponseStatus.BAD_REQUEST,
+                    "malformed request\n"), false);
+            return;
+        }
+        QueryStringDecoder query = new QueryStringDecoder(originForm(request.uri()));
+        String path = query.path();
+        HttpMethod method = request.method();
+        if (HttpMethod.OPTIONS.equals(method)) {
+            preflight(ctx, keepAlive);
+            return;
+        }
+        switch (path) {
+            case "/realm" -> {
+                if (!HttpMethod.GET.equals(method)) {
+                    methodNotAllowed(ctx, "GET", keepAlive);
+                } else if (!request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
+                    FullHttpResponse r = HttpResponses.text(HttpResponseStatus.UPGRADE_REQUIRED,
+                            "/realm is a WebSocket endpoint (protocol v1, see docs/protocol.md)\n");
+                    r.headers().set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
+                    HttpResponses.send(ctx, r, keepAlive);
+                } else {
+                    RealmPipelines.upgradeToWebSocket(ctx, request, realm, listener);
+                }
+            }
+            case "/stream" -> {
+                if (get(ctx, method, keepAlive)) {
+                    stream(ctx, query);
+                }
+            }
+            case "/poll" -> {
+                if (get(ctx, method, keepAlive)) {
+                    poll(ctx, query, keepAlive);
+                }
+            }
+            case "/publish" -> {
+                if (!HttpMethod.POST.equals(method)) {
+                    methodNotAllowed(ctx, "POST", keepAlive);
+                } else {
+                    publish(ctx, request, keepAlive);
+                }
+            }
+            case "/", "/index.html" -> {
+                if (get(ctx, method, keepAlive)) {
+                    HttpResponses.send(ctx, HttpResponses.full(HttpResponseStatus.OK, "text/html; charset=utf-8",
+                            realm.content().indexHtml()), keepAlive);
+                }
+            }
+            case "/realmgate.js" -> {
+                if (get(ctx, method, keepAlive)) {
+                    FullHttpResponse r = HttpResponses.full(HttpResponseStatus.OK,
+                            "text/javascript; charset=utf-8", realm.content().clientJs());
+                    HttpResponses.allowAnyOrigin(r.headers());
+                    HttpResponses.send(ctx, r, keepAlive);
+                }
+            }
+            case "/healthz" -> {
+                if (get(ctx, method, keepAlive)) {
+                    HttpResponses.send(ctx, HttpResponses.text(HttpResponseStatus.OK, "ok\n"), keepAlive);
+                }
+            }
+            case "/readyz" -> {
+                if (get(ctx, method, keepAlive)) {
+                    boolean ready = realm.ready().getAsBoolean();
+                    HttpResponses.send(ctx, HttpResponses.text(ready ? HttpResponseStatus.OK
+                            : HttpResponseStatus.SERVICE_UNAVAILABLE, ready ? "ready\n" : "not ready\n"), keepAlive);
+                }
+            }
+            case "/metrics" -> {
+                if (get(ctx, method, keepAlive)) {
+                    HttpResponses.send(ctx, HttpResponses.full(HttpResponseStatus.OK,
+                            "text/plain; version=0.0.4; charset=utf-8",
+                            realm.metrics().render().getBytes(StandardCharsets.UTF_8)), keepAlive);
+                }
+            }
+            default -> HttpResponses.send(ctx, HttpResponses.text(HttpResponseStatus.NOT_FOUND, "not found\n"), keepAlive);
+        }
+    }
+
+    private void stream(ChannelHandlerContext ctx, QueryStringDecoder query) {
+        Map<String, Long> subs;
+        try {
+            subs = SubscriptionQuery.parse(query, realm.config().maxSubscriptions());
+        } catch (IllegalArgumentException e) {
+            badRequest(ctx, e.getMessage());
+            return;
+        }
+        RealmPipelines.switchToEventStream(ctx, new EventStreamSession(realm, listener, subs));
+    }
+
+    private void poll(ChannelHandlerContext ctx, QueryStringDecoder query, boolean keepAlive) {
+        Map<String, Long> subs;
+        int wait;
+        try {
+            subs = SubscriptionQuery.parse(query, realm.config().maxSubscriptions());
+            String w = query.parameters().getOrDefault("wait", java.util.List.of(String.valueOf(DEFAULT_POLL_WAIT_SECONDS))).get(0);
+            wait = Integer.parseInt(w);
+            if (wait < 0 || wait > MAX_POLL_WAIT_SECONDS) {
+                throw new IllegalArgumentException("wait must be 0 to " + MAX_POLL_WAIT_SECONDS + " seconds");
+            }
+        } catch (NumberFormatException e) {
+            badRequest(ctx, "wait must be a whole number of seconds");
+            return;
+        } catch (IllegalArgumentException e) {
+            badRequest(ctx, e.getMessage());
+            return;
+        }
+        poll = new LongPoll(ctx, realm, listener, subs, wait, keepAlive, () -> poll = null);
+        poll.start();
+    }
+
+    private void publish(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive) {
+        byte[] body = new byte[request.content().readableBytes()];
+        request.content().getBytes(request.content().readerIndex(), body);
+        FullHttpResponse r;
+        try {
+            ClientMessage m = ClientMessage.of(ClientMessage.readTree(body), ClientMessage.Op.PUBLISH);
+            if (m.op() != ClientMessage.Op.PUBLISH) {
+                throw new HubException("bad-request", "only publish is accepted here");
+            }
+            long id = realm.hub().publish(m.channel(), m.data());
+            r = HttpResponses.full(HttpResponseStatus.OK, HttpResponses.JSON, Frames.ack(m.ref(), id).json());
+        } catch (ClientMessage.Invalid e) {
+            realm.metrics().protocolError();
+            r = HttpResponses.full(HttpResponseStatus.BAD_REQUEST, HttpResponses.JSON, e.toFrame().json());
+        } catch (HubException e) {
+            realm.metrics().protocolError();
+            r = HttpResponses.full(e.code().equals("too-many-channels") ? HttpResponseStatus.SERVICE_UNAVAILABLE
+                    : HttpResponseStatus.BAD_REQUEST, HttpResponses.JSON, Frames.error(e, null).json());
+        }
+        HttpResponses.allowAnyOrigin(r.headers());
+        HttpResponses.send(ctx, r, keepAlive);
+    }
+
+    private void preflight(ChannelHandlerContext ctx, boolean keepAlive) {
+        FullHttpResponse r = HttpResponses.full(HttpResponseStatus.NO_CONTENT, null, new byte[0]);
+        HttpResponses.allowAnyOrigin(r.headers());
+        r.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_METHODS, "GET, POST");
+        r.headers().set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_HEADERS, "content-type");
+        r.headers().set(HttpHeaderNames.ACCESS_CONTROL_MAX_AGE, "600");
+        HttpResponses.send(ctx, r, keepAlive);
+    }
+
+    private static boolean get(ChannelHandlerContext ctx, HttpMethod method, boolean keepAlive) {
+        if (HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method)) {
+            return true;
+        }
+        methodNotAllowed(ctx, "GET", keepAlive);
+        return false;
+    }
+
+    private static void methodNotAllowed(ChannelHandlerContext ctx, String allow, boolean keepAlive) {
+        FullHttpResponse r = HttpResponses.text(HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed\n");
+        r.headers().set(HttpHeaderNames.ALLOW, allow);
+        HttpResponses.send(ctx, r, keepAlive);
+    }
+
+    private void badRequest(ChannelHandlerContext ctx, String message) {
+        FullHttpResponse r = HttpResponses.full(HttpResponseStatus.BAD_REQUEST, HttpResponses.JSON,
+                Frames.error("bad-request", message, null).json());
+        HttpResponses.allowAnyOrigin(r.headers());
+        HttpResponses.send(ctx, r, true);
+    }
+
+    /** A request relayed by a forward proxy may still carry its absolute URI. */
+    private static String originForm(String uri) {
+        if (uri.startsWith("/")) {
+            return uri;
+        }
+        try {
+            URI u = URI.create(uri);
+            String path = u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath();
+            return u.getRawQuery() == null ? path : path + "?" + u.getRawQuery();
+        } catch (IllegalArgumentException e) {
+            return uri;
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent idle && idle.state() == IdleState.READER_IDLE && poll == null) {
+            // An HTTP connection with no request for a ping interval: nothing is waiting on it.
+            ctx.close();
+            return;
+        }
+        ReferenceCountUtil.release(evt);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (poll != null) {
+            poll.cancel();
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+}

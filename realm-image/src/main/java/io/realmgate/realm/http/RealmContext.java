@@ -1,0 +1,11 @@
+package io.realmgate.realm.http;
+
+import io.realmgate.realm.config.RealmConfig;
+import io.realmgate.realm.hub.Hub;
+import io.realmgate.realm.ops.RealmMetrics;
+import java.util.function.BooleanSupplier;
+
+/** What every connection's handlers share: the hub, the limits, the metrics, the static files. */
+public record RealmContext(RealmConfig config, Hub hub, RealmMetrics metrics, StaticContent content,
+                           BooleanSupplier ready) {
+}

@@ -1,0 +1,118 @@
+package io.realmgate.realm.http;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
+import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.realmgate.realm.ops.RealmMetrics;
+import io.realmgate.realm.tls.CertificateSource;
+import io.realmgate.realm.ws.WebSocketSession;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Every pipeline the realm builds, in one place.
+ *
+ * <pre>
+ * accepted:      [tls] - idle - http-codec - http-aggregator - router
+ * WebSocket:     [tls] - idle - wsdecoder/wsencoder - ws-utf8 - ws-aggregator - ws-session
+ * event stream:  [tls] - idle - http-codec - stream
+ * </pre>
+ *
+ * A long-poll stays on the accepted pipeline (the router answers it when events come or time runs out).
+ */
+public final class RealmPipelines {
+    static final String TLS = "tls";
+    static final String IDLE = "idle";
+    static final String HTTP_CODEC = "http-codec";
+    static final String HTTP_AGGREGATOR = "http-aggregator";
+    static final String ROUTER = "router";
+    static final String WS_UTF8 = "ws-utf8";
+    static final String WS_AGGREGATOR = "ws-aggregator";
+    static final String WS_SESSION = "ws-session";
+    static final String STREAM = "stream";
+
+    /** Room for a publish body of the largest message plus its envelope. */
+    private static final int HTTP_ENVELOPE = 1024;
+
+    private RealmPipelines() {
+    }
+
+    /** The initializer for one listener; {@code tls} is null on the plain listener. */
+    public static ChannelInitializer<Channel> accepted(RealmContext realm, RealmMetrics.Listener listener,
+                                                       CertificateSource tls) {
+        long idle = realm.config().pingInterval().toMillis();
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ChannelPipeline p = ch.pipeline();
+                if (tls != null) {
+                    // Taken per connection: a reloaded certificate applies from the next connection on.
+                    p.addLast(TLS, tls.current().newHandler(ch.alloc()));
+                }
+                // Reader idle drives WebSocket pings and idle HTTP closes; writer idle drives stream heartbeats.
+                p.addLast(IDLE, new IdleStateHandler(idle, idle, 0, TimeUnit.MILLISECONDS));
+                p.addLast(HTTP_CODEC, new HttpServerCodec(new HttpDecoderConfig()
+                        .setMaxInitialLineLength(8192)
+                        .setMaxHeaderSize(16 * 1024)
+                        .setMaxChunkSize(16 * 1024)));
+                p.addLast(HTTP_AGGREGATOR, new HttpObjectAggregator(realm.config().maxMessageBytes() + HTTP_ENVELOPE));
+                p.addLast(ROUTER, new HttpRouter(realm, listener));
+            }
+        };
+    }
+
+    /**
+     * Answers the upgrade and turns the connection into a WebSocket session. Runs on the event loop
+     * before the next read, so no frame can reach a handler that does not expect it.
+     */
+    static void upgradeToWebSocket(ChannelHandlerContext router, FullHttpRequest request, RealmContext realm,
+                                   RealmMetrics.Listener listener) {
+        Channel ch = router.channel();
+        int max = realm.config().maxMessageBytes();
+        String scheme = ch.pipeline().get(TLS) != null ? "wss" : "ws";
+        WebSocketServerHandshakerFactory factory = new WebSocketServerHandshakerFactory(
+                scheme + "://" + request.headers().get(HttpHeaderNames.HOST, "localhost") + "/realm", null,
+                WebSocketDecoderConfig.newBuilder()
+                        .maxFramePayloadLength(max)
+                        .expectMaskedFrames(true)
+                        .allowMaskMismatch(false)
+                        .allowExtensions(false)
+                        .closeOnProtocolViolation(true)
+                        .build());
+        WebSocketServerHandshaker handshaker = factory.newHandshaker(request);
+        if (handshaker == null) {
+            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ch).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        handshaker.handshake(ch, request).addListener((ChannelFutureListener) f -> {
+            if (!f.isSuccess()) {
+                f.channel().close();
+            }
+        });
+        // The handshaker swapped the HTTP codec for the WebSocket codec; frames come next.
+        ChannelPipeline p = ch.pipeline();
+        p.addBefore(ROUTER, WS_UTF8, new Utf8FrameValidator(true));
+        p.addBefore(ROUTER, WS_AGGREGATOR, new WebSocketFrameAggregator(max));
+        p.replace(ROUTER, WS_SESSION, new WebSocketSession(realm, listener, handshaker));
+    }
+
+    /** Turns the connection into an event stream; the stream handler writes the response head. */
+    static void switchToEventStream(ChannelHandlerContext router, EventStreamSession stream) {
+        ChannelPipeline p = router.pipeline();
+        // Nothing more is read as HTTP: a stream is the connection's last response.
+        p.remove(HTTP_AGGREGATOR);
+        p.replace(ROUTER, STREAM, stream);
+    }
+}

@@ -1,0 +1,136 @@
+package io.realmgate.realm.hub;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.MissingNode;
+
+/**
+ * One client-to-server message of protocol v1, parsed and checked:
+ * {@code subscribe} (channel, from?), {@code unsubscribe} (channel), {@code publish} (channel, data).
+ * Every message may carry {@code ref} (a string or a number), echoed in the answer to it. Unknown
+ * fields are ignored, so later protocol versions can add some.
+ *
+ * @param from the last id seen, or -1 for "live only"
+ * @param data the encoded JSON of {@code data} (publish only)
+ * @param ref  the message's ref, or a missing node
+ */
+public record ClientMessage(Op op, String channel, long from, byte[] data, JsonNode ref) {
+    public enum Op { SUBSCRIBE, UNSUBSCRIBE, PUBLISH }
+
+    // Nesting is bounded well below Jackson's default: data is stored and re-sent, not walked.
+    private static final ObjectMapper MAPPER = JsonMapper.builder(com.fasterxml.jackson.core.JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
+                    .build())
+            .build();
+
+    /** A refused message, with the ref it carried if it could be read. */
+    public static final class Invalid extends Exception {
+        private final String code;
+        private final JsonNode ref;
+
+        Invalid(String code, String message, JsonNode ref) {
+            super(message, null, false, false);
+            this.code = code;
+            this.ref = ref;
+        }
+
+        public Frame toFrame() {
+            return Frames.error(code, getMessage(), ref);
+        }
+    }
+
+    public static ClientMessage parse(byte[] json) throws Invalid {
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new Invalid("bad-json", "not JSON: " + e.getOriginalMessage(), null);
+        } catch (java.io.IOException e) {
+            throw new Invalid("bad-json", "not JSON", null);
+        }
+        if (root == null || !root.isObject()) {
+            throw new Invalid("bad-request", "a message is a JSON object with an \"op\"", null);
+        }
+        return of(root, null);
+    }
+
+    /**
+     * Reads a parsed object. {@code impliedOp} is used when the object has no {@code op}
+     * (HTTP publish, whose URL already says what it is).
+     */
+    public static ClientMessage of(JsonNode root, Op impliedOp) throws Invalid {
+        JsonNode ref = root.path("ref");
+        if (!ref.isMissingNode() && !ref.isTextual() && !ref.isNumber()) {
+            throw new Invalid("bad-request", "\"ref\" must be a string or a number", null);
+        }
+        JsonNode opNode = root.path("op");
+        Op op;
+        if (opNode.isMissingNode() && impliedOp != null) {
+            op = impliedOp;
+        } else if (!opNode.isTextual()) {
+            throw new Invalid("bad-request", "\"op\" must be a string", ref);
+        } else {
+            op = switch (opNode.asText()) {
+                case "subscribe" -> Op.SUBSCRIBE;
+                case "unsubscribe" -> Op.UNSUBSCRIBE;
+                case "publish" -> Op.PUBLISH;
+                default -> throw new Invalid("unknown-op", "unknown op '" + clip(opNode.asText()) + "'", ref);
+            };
+            if (impliedOp != null && op != impliedOp) {
+                throw new Invalid("bad-request", "only \"" + impliedOp.name().toLowerCase(java.util.Locale.ROOT)
+                        + "\" is accepted here", ref);
+            }
+        }
+        JsonNode channelNode = root.path("channel");
+        if (!channelNode.isTextual()) {
+            throw new Invalid("bad-request", "\"channel\" must be a string", ref);
+        }
+        String channel = channelNode.asText();
+        if (!ChannelName.valid(channel)) {
+            throw new Invalid("bad-channel", "channel names are 1-" + ChannelName.MAX_LENGTH
+                    + " characters of A-Z a-z 0-9 . _ ~ / -", ref);
+        }
+        long from = -1;
+        byte[] data = null;
+        switch (op) {
+            case SUBSCRIBE -> {
+                JsonNode f = root.path("from");
+                if (!f.isMissingNode() && !f.isNull()) {
+                    if (!f.canConvertToExactIntegral() || f.asLong() < 0) {
+                        throw new Invalid("bad-request", "\"from\" must be a non-negative whole number", ref);
+                    }
+                    from = f.asLong();
+                }
+            }
+            case PUBLISH -> {
+                JsonNode d = root.path("data");
+                if (d.isMissingNode()) {
+                    throw new Invalid("bad-request", "publish needs \"data\"", ref);
+                }
+                try {
+                    data = MAPPER.writeValueAsBytes(d);
+                } catch (JsonProcessingException e) {
+                    throw new Invalid("bad-request", "cannot encode \"data\"", ref);
+                }
+            }
+            default -> {
+            }
+        }
+        return new ClientMessage(op, channel, from, data, ref.isMissingNode() ? MissingNode.getInstance() : ref);
+    }
+
+    public static JsonNode readTree(byte[] json) throws Invalid {
+        try {
+            return MAPPER.readTree(json);
+        } catch (java.io.IOException e) {
+            throw new Invalid("bad-json", "not JSON", null);
+        }
+    }
+
+    private static String clip(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 40) + "...";
+    }
+}

@@ -1,0 +1,95 @@
+package io.realmgate.realm.hub;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The realm's channels. Transports (WebSocket, event stream, long-poll, HTTP publish) all come
+ * here, so every transport sees the same events with the same ids.
+ */
+public final class Hub {
+    private final ConcurrentHashMap<String, ChannelLog> channels = new ConcurrentHashMap<>();
+    private final AtomicInteger channelCount = new AtomicInteger();
+    private final int retainEvents;
+    private final long retainBytes;
+    private final int maxChannels;
+    private final HubStats stats;
+
+    public Hub(int retainEvents, long retainBytes, int maxChannels, HubStats stats) {
+        this.retainEvents = retainEvents;
+        this.retainBytes = retainBytes;
+        this.maxChannels = maxChannels;
+        this.stats = stats;
+    }
+
+    /**
+     * Retains the event and hands it to every subscriber; returns its id once it is retained.
+     *
+     * @param data the event's data, already-encoded JSON
+     */
+    public long publish(String channel, byte[] data) throws HubException {
+        ChannelName.check(channel);
+        while (true) {
+            long id = log(channel).publish(data);
+            if (id > 0) {
+                stats.published();
+                return id;
+            }
+        }
+    }
+
+    /** See {@link ChannelLog#subscribe}; {@code from < 0} means live only. */
+    public void subscribe(String channel, long from, Subscriber s, JsonNode ref) throws HubException {
+        ChannelName.check(channel);
+        while (!log(channel).subscribe(s, from, ref)) {
+            Thread.onSpinWait(); // the log was retired between lookup and use: take the fresh one
+        }
+    }
+
+    public void unsubscribe(String channel, Subscriber s) {
+        ChannelLog log = channels.get(channel);
+        if (log != null) {
+            log.unsubscribe(s);
+            retireIfEmpty(log);
+        }
+    }
+
+    /** The newest id of a channel, 0 if it has none. */
+    public long lastId(String channel) {
+        ChannelLog log = channels.get(channel);
+        return log == null ? 0 : log.lastId();
+    }
+
+    public int channelCount() {
+        return channelCount.get();
+    }
+
+    private ChannelLog log(String channel) throws HubException {
+        ChannelLog log = channels.get(channel);
+        if (log != null) {
+            return log;
+        }
+        // Counted before creation so that racing creators cannot overshoot the limit.
+        if (channelCount.incrementAndGet() > maxChannels) {
+            channelCount.decrementAndGet();
+            throw new HubException("too-many-channels", "the realm holds its maximum of " + maxChannels + " channels");
+        }
+        ChannelLog fresh = new ChannelLog(channel, retainEvents, retainBytes, stats);
+        ChannelLog existing = channels.putIfAbsent(channel, fresh);
+        if (existing != null) {
+            channelCount.decrementAndGet();
+            return existing;
+        }
+        stats.channels(1);
+        return fresh;
+    }
+
+    /** A channel that was only subscribed to, never published on, goes away with its last subscriber. */
+    private void retireIfEmpty(ChannelLog log) {
+        if (log.retireIfEmpty() && channels.remove(log.name(), log)) {
+            channelCount.decrementAndGet();
+            stats.channels(-1);
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package io.realmgate.realm.ops;
+
+import io.realmgate.realm.hub.HubStats;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The realm's counters and gauges, written as Prometheus text by {@link #render()}. A handful of
+ * fixed series does not need a metrics library: each is a {@link LongAdder} or an
+ * {@link AtomicLong}, cheap to bump from any event loop.
+ */
+public final class RealmMetrics implements HubStats {
+    /** How a connection receives: the labels of {@code realmgate_realm_connections}. */
+    public enum Transport {
+        WEBSOCKET("websocket"), STREAM("stream"), LONGPOLL("longpoll");
+
+        final String label;
+
+        Transport(String label) {
+            this.label = label;
+        }
+    }
+
+    /** Which listener a connection came in on. */
+    public enum Listener { WS, WSS }
+
+    private final AtomicLong[][] open = new AtomicLong[Transport.values().length][Listener.values().length];
+    private final LongAdder[] opened = new LongAdder[Transport.values().length];
+    private final LongAdder[] delivered = new LongAdder[Transport.values().length];
+    private final AtomicLong subscriptions = new AtomicLong();
+    private final AtomicLong channels = new AtomicLong();
+    private final AtomicLong retainedEvents = new AtomicLong();
+    private final AtomicLong retainedBytes = new AtomicLong();
+    private final LongAdder published = new LongAdder();
+    private final LongAdder evicted = new LongAdder();
+    private final LongAdder slowConsumers = new LongAdder();
+    private final LongAdder protocolErrors = new LongAdder();
+    private final LongAdder deadPeers = new LongAdder();
+    private final LongAdder certReloads = new LongAdder();
+
+    public RealmMetrics() {
+        for (Transport t : Transport.values()) {
+            for (Listener l : Listener.values()) {
+                open[t.ordinal()][l.ordinal()] = new AtomicLong();
+            }
+            opened[t.ordinal()] = new LongAdder();
+            delivered[t.ordinal()] = new LongAdder();
+        }
+    }
+
+    public void connectionOpened(Transport t, Listener l) {
+        open[t.ordinal()][l.ordinal()].incrementAndGet();
+        opened[t.ordinal()].increment();
+    }
+
+    public void connectionClosed(Transport t, Listener l) {
+        open[t.ordinal()][l.ordinal()].decrementAndGet();
+    }
+
+    public long openConnections(Transport t) {
+        long n = 0;
+        for (Listener l : Listener.values()) {
+            n += open[t.ordinal()][l.ordinal()].get();
+        }
+        return n;
+    }
+
+    public void delivered(Transport t) {
+        delivered[t.ordinal()].increment();
+    }
+
+    public void slowConsumer() {
+        slowConsumers.increment();
+    }
+
+    public void protocolError() {
+        protocolErrors.increment();
+    }
+
+    public void deadPeer() {
+        deadPeers.increment();
+    }
+
+    public void certificateReloaded() {
+        certReloads.increment();
+    }
+
+    public long slowConsumers() {
+        return slowConsumers.sum();
+    }
+
+    public long subscriptions() {
+        return subscriptions.get();
+    }
+
+    @Override
+    public void published() {
+        published.increment();
+    }
+
+    @Override
+    public void subscriptions(int delta) {
+        subscriptions.addAndGet(delta);
+    }
+
+    @Override
+    public void channels(int delta) {
+        channels.addAndGet(delta);
+    }
+
+    @Override
+    public void retained(int events, long bytes) {
+        retainedEvents.addAndGet(events);
+        retainedBytes.addAndGet(bytes);
+    }
+
+    @Override
+    public void evicted() {
+        evicted.increment();
+    }
+
+    /** Prometheus text exposition format 0.0.4. */
+    public String render() {
+        StringBuilder b = new StringBuilder(2048);
+        header(b, "realmgate_realm_connections", "gauge", "Open connections by transport and listener.");
+        for (Transport t : Transport.values()) {
+            for (Listener l : Listener.values()) {
+                b.append("realmgate_realm_connections{transport=\"").append(t.label).append("\",listener=\"")
+                        .append(l.name().toLowerCase(java.util.Locale.ROOT)).append("\"} ")
+                        .append(open[t.ordinal()][l.ordinal()].get()).append('\n');
+            }
+        }
+        header(b, "realmgate_realm_connections_opened_total", "counter", "Connections opened by transport.");
+        for (Transport t : Transport.values()) {
+            b.append("realmgate_realm_connections_opened_total{transport=\"").append(t.label).append("\"} ")
+                    .append(opened[t.ordinal()].sum()).append('\n');
+        }
+        header(b, "realmgate_realm_events_delivered_total", "counter", "Events written to subscribers (events out), by transport.");
+        for (Transport t : Transport.values()) {
+            b.append("realmgate_realm_events_delivered_total{transport=\"").append(t.label).append("\"} ")
+                    .append(delivered[t.ordinal()].sum()).append('\n');
+        }
+        single(b, "realmgate_realm_events_published_total", "counter", "Events published and retained (events in).", published.sum());
+        single(b, "realmgate_realm_subscriptions", "gauge", "Subscriptions held by open connections.", subscriptions.get());
+        single(b, "realmgate_realm_channels", "gauge", "Channels in the realm.", channels.get());
+        single(b, "realmgate_realm_retained_events", "gauge", "Events retained for replay, all channels.", retainedEvents.get());
+        single(b, "realmgate_realm_retained_bytes", "gauge", "Bytes retained for replay, all channels.", retainedBytes.get());
+        single(b, "realmgate_realm_events_evicted_total", "counter", "Retained events dropped by the retention limits.", evicted.sum());
+        single(b, "realmgate_realm_slow_consumer_drops_total", "counter", "Connections dropped because their outbound queue overflowed.", slowConsumers.sum());
+        single(b, "realmgate_realm_dead_peer_closes_total", "counter", "WebSocket connections closed for not answering pings.", deadPeers.sum());
+        single(b, "realmgate_realm_protocol_errors_total", "counter", "Client messages refused (bad JSON, unknown op, bad channel, ...).", protocolErrors.sum());
+        single(b, "realmgate_realm_certificate_reloads_total", "counter", "Times the wss certificate was reloaded from disk.", certReloads.sum());
+        return b.toString();
+    }
+
+    private static void header(StringBuilder b, String name, String type, String help) {
+        b.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        b.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+    }
+
+    private static void single(StringBuilder b, String name, String type, String help, long value) {
+        header(b, name, type, help);
+        b.append(name).append(' ').append(value).append('\n');
+    }
+}

@@ -1,0 +1,99 @@
+package io.realmgate.realm.tls;
+
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A PEM certificate and key from disk, reloaded when either file changes. Changes are found by
+ * polling modification time and size (following symbolic links, so a Kubernetes Secret volume's
+ * atomic {@code ..data} swap counts as a change). A half-written pair (certificate updated, key
+ * not yet) fails to load: the previous context stays in use and the pair is tried again on every
+ * poll until it loads. Polling, not a file-watch service, because watch events are unreliable on
+ * the network and overlay file systems containers run on, and one {@code stat} a second is free.
+ */
+public final class ReloadingCertificate implements CertificateSource {
+    private static final Logger LOG = LoggerFactory.getLogger(ReloadingCertificate.class);
+
+    private final Path certFile;
+    private final Path keyFile;
+    private final Runnable onReload;
+    private final ScheduledExecutorService poller;
+    private volatile SslContext current;
+    private Stamp loaded;
+    private Stamp lastFailed;
+
+    private record Stamp(long certTime, long certSize, long keyTime, long keySize) {
+    }
+
+    /** Loads the pair now (failing if it cannot) and starts polling. */
+    public ReloadingCertificate(Path certFile, Path keyFile, Duration poll, Runnable onReload) throws IOException {
+        this.certFile = certFile;
+        this.keyFile = keyFile;
+        this.onReload = onReload;
+        this.loaded = stamp();
+        this.current = load();
+        this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "realm-cert-poll");
+            t.setDaemon(true);
+            return t;
+        });
+        poller.scheduleWithFixedDelay(this::check, poll.toMillis(), poll.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public SslContext current() {
+        return current;
+    }
+
+    private void check() {
+        Stamp now;
+        try {
+            now = stamp();
+        } catch (IOException e) {
+            // Mid-rotation a file may be missing for a moment; the next poll sees the new one.
+            return;
+        }
+        if (now.equals(loaded)) {
+            return;
+        }
+        try {
+            SslContext fresh = load();
+            current = fresh;
+            loaded = now;
+            lastFailed = null;
+            onReload.run();
+            LOG.info("reloaded TLS certificate {} (new connections use it; open ones keep theirs)", certFile);
+        } catch (IOException | RuntimeException e) {
+            if (!Objects.equals(now, lastFailed)) {
+                LOG.warn("TLS certificate {} / key {} changed but does not load ({}); still serving the previous one",
+                        certFile, keyFile, e.getMessage());
+                lastFailed = now;
+            }
+        }
+    }
+
+    private Stamp stamp() throws IOException {
+        return new Stamp(Files.getLastModifiedTime(certFile).toMillis(), Files.size(certFile),
+                Files.getLastModifiedTime(keyFile).toMillis(), Files.size(keyFile));
+    }
+
+    private SslContext load() throws IOException {
+        PemPair pair = PemPair.read(certFile, keyFile);
+        return ServerTls.builder(SslContextBuilder.forServer(pair.key(), pair.chain())).build();
+    }
+
+    @Override
+    public void close() {
+        poller.shutdownNow();
+    }
+}

@@ -1,0 +1,71 @@
+package io.realmgate.realm.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class CommandLineTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void wssNeedsACertificateAndSaysWhichFlag() {
+        assertThatThrownBy(CommandLine::parse).isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("--tls-cert: the wss listener (--wss-port 9443) needs --tls-cert and --tls-key");
+    }
+
+    @Test
+    void listenersCanBeTurnedOff() throws Exception {
+        RealmConfig c = CommandLine.parse("--wss-port", "off");
+        assertThat(c.wsPort()).isEqualTo(9000);
+        assertThat(c.wssEnabled()).isFalse();
+        assertThat(c.bind()).isEqualTo("127.0.0.1");
+        assertThatThrownBy(() -> CommandLine.parse("--wss-port", "off", "--ws-port", "off"))
+                .hasMessageContaining("nothing to serve");
+    }
+
+    @Test
+    void certificatePairAndSelfSigned() throws Exception {
+        Path cert = Files.writeString(dir.resolve("c.pem"), "x");
+        Path key = Files.writeString(dir.resolve("k.pem"), "x");
+        RealmConfig c = CommandLine.parse("--tls-cert", cert.toString(), "--tls-key=" + key, "--bind", "0.0.0.0");
+        assertThat(c.tlsCert()).isEqualTo(cert);
+        assertThat(c.bind()).isEqualTo("0.0.0.0");
+        assertThat(CommandLine.parse("--self-signed").selfSigned()).isTrue();
+        assertThatThrownBy(() -> CommandLine.parse("--tls-cert", cert.toString()))
+                .hasMessageStartingWith("--tls-key");
+        assertThatThrownBy(() -> CommandLine.parse("--tls-cert", dir.resolve("missing.pem").toString()))
+                .hasMessageStartingWith("--tls-cert: cannot read");
+        assertThatThrownBy(() -> CommandLine.parse("--self-signed", "--tls-cert", cert.toString(), "--tls-key", key.toString()))
+                .hasMessageStartingWith("--self-signed");
+    }
+
+    @Test
+    void badValuesNameTheirFlag() {
+        String[][] cases = {
+                {"--ws-port", "99999"}, {"--ws-port", "x"}, {"--retain-bytes", "lots"}, {"--ping-interval", "soon"},
+                {"--retain-events", "-1"}, {"--queue-events", "5"}, {"--max-message", "10"},
+        };
+        for (String[] c : cases) {
+            assertThatThrownBy(() -> CommandLine.parse("--wss-port", "off", c[0], c[1]))
+                    .as(c[0] + " " + c[1]).isInstanceOf(ConfigException.class).hasMessageStartingWith(c[0]);
+        }
+        assertThatThrownBy(() -> CommandLine.parse("--frobnicate")).hasMessageContaining("unknown option '--frobnicate'");
+        assertThatThrownBy(() -> CommandLine.parse("--ws-port")).hasMessage("--ws-port needs a value");
+        assertThatThrownBy(() -> CommandLine.parse("--help")).isInstanceOf(CommandLine.HelpRequested.class);
+    }
+
+    @Test
+    void unitsAreReadAsTyped() throws Exception {
+        RealmConfig c = CommandLine.parse("--wss-port", "off", "--retain-bytes", "2MiB", "--max-message", "16KiB",
+                "--ping-interval", "500ms", "--queue-bytes", "64MiB");
+        assertThat(c.retainBytes()).isEqualTo(2 * 1024 * 1024);
+        assertThat(c.maxMessageBytes()).isEqualTo(16 * 1024);
+        assertThat(c.pingInterval()).isEqualTo(Duration.ofMillis(500));
+    }
+}
