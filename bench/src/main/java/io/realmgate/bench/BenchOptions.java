@@ -6,7 +6,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** The command line. {@code --quick} only changes defaults: flags given beside it still win. */
-record BenchOptions(long bytes, int tunnels, int repeat, Path proxyJar, Path out, boolean quick, boolean help) {
+record BenchOptions(long bytes, int tunnels, int repeat, Path proxyJar, Path out, boolean quick, boolean help,
+                    Path realmJar, int fanOutSeconds, boolean fanOut) {
     static final long GIB = 1L << 30;
     static final long MIB = 1L << 20;
 
@@ -17,6 +18,9 @@ record BenchOptions(long bytes, int tunnels, int repeat, Path proxyJar, Path out
             "  --repeat N        measured runs per figure and subject (default 3)",
             "  --proxy-jar PATH  the proxy (default proxy-image/target/realmgate-proxy.jar)",
             "  --out FILE        also write the results table here",
+            "  --realm-jar PATH  the realm, for fan-out (default realm-image/target/realmgate-realm.jar)",
+            "  --fanout-seconds N  seconds per fan-out phase (default 3)",
+            "  --no-fanout       skip the realm fan-out figures",
             "  --quick           smoke run: 64m, 300 tunnels, 1 repeat",
             "  --help            this text");
 
@@ -37,6 +41,9 @@ record BenchOptions(long bytes, int tunnels, int repeat, Path proxyJar, Path out
         Path out = null;
         boolean quick = false;
         boolean help = false;
+        Path realmJar = Path.of("realm-image/target/realmgate-realm.jar");
+        Integer fanOutSeconds = null;
+        boolean fanOut = true;
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             String value = null;
@@ -46,17 +53,19 @@ record BenchOptions(long bytes, int tunnels, int repeat, Path proxyJar, Path out
                 flag = flag.substring(0, eq);
             }
             switch (flag) {
-                case "--quick", "--help", "-h" -> {
+                case "--quick", "--help", "-h", "--no-fanout" -> {
                     if (value != null) {
                         throw new UsageException(flag + " takes no value");
                     }
                     if (flag.equals("--quick")) {
                         quick = true;
+                    } else if (flag.equals("--no-fanout")) {
+                        fanOut = false;
                     } else {
                         help = true;
                     }
                 }
-                case "--bytes", "--tunnels", "--repeat", "--proxy-jar", "--out" -> {
+                case "--bytes", "--tunnels", "--repeat", "--proxy-jar", "--out", "--realm-jar", "--fanout-seconds" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
                             throw new UsageException(flag + " needs a value");
@@ -68,6 +77,8 @@ record BenchOptions(long bytes, int tunnels, int repeat, Path proxyJar, Path out
                         case "--tunnels" -> tunnels = count(flag, value);
                         case "--repeat" -> repeat = count(flag, value);
                         case "--proxy-jar" -> jar = Path.of(value);
+                        case "--realm-jar" -> realmJar = Path.of(value);
+                        case "--fanout-seconds" -> fanOutSeconds = count(flag, value);
                         default -> out = Path.of(value);
                     }
                 }
@@ -78,7 +89,7 @@ record BenchOptions(long bytes, int tunnels, int repeat, Path proxyJar, Path out
                 bytes != null ? bytes : quick ? 64 * MIB : GIB,
                 tunnels != null ? tunnels : quick ? 300 : 2000,
                 repeat != null ? repeat : quick ? 1 : 3,
-                jar, out, quick, help);
+                jar, out, quick, help, realmJar, fanOutSeconds != null ? fanOutSeconds : quick ? 1 : 3, fanOut);
     }
 
     /** {@code 1g}, {@code 256m}, {@code 64MiB}, {@code 1048576}: binary multiples. */

@@ -95,13 +95,52 @@ public final class ProxyBench {
         Results results = measureAll(subjects, new ThroughputRun(sink, watchdog), new SetupRun(echo.address()));
 
         reportProxyHealth(realmgate, apache);
-        String report = report(results);
+        String fanOut = options.fanOut() ? fanOut() : "";
+        String report = report(results) + fanOut;
         System.out.print(report);
         if (options.out() != null) {
             Files.writeString(options.out(), report, StandardCharsets.UTF_8);
             progress("wrote " + options.out());
         }
         return results.anyFailure() ? 1 : 0;
+    }
+
+    /**
+     * The realm's fan-out: 1 publisher to 1, 100 and 1,000 subscribers, direct and through a proxy
+     * process that allows CONNECT only to the realm's wss port. Its own table, since the peers do
+     * not take part.
+     */
+    private String fanOut() {
+        if (!Files.isRegularFile(options.realmJar())) {
+            note("fan-out: realm jar not found: " + options.realmJar() + "; skipped");
+            return "";
+        }
+        StringBuilder sb = new StringBuilder("\n### Realm fan-out (1 publisher, N subscribers, wss)\n\n")
+                .append("| Subscribers | Path | Events/s delivered | p50 latency (µs) | p99 latency (µs) | events/s vs direct |\n")
+                .append("|---:|---|---:|---:|---:|---:|\n");
+        try (RealmProcess realm = RealmProcess.start(options.realmJar());
+             RealmgateProcess proxy = RealmgateProcess.start(options.proxyJar(), realm.ports())) {
+            FanOutRun run = new FanOutRun(realm.wssAddress(), options.fanOutSeconds());
+            progress("fan-out warm-up");
+            run.measure(10, null, "warm-up-direct");
+            run.measure(10, proxy.address(), "warm-up-proxy");
+            for (int n : new int[] {1, 100, 1000}) {
+                FanOutRun.Result direct = run.measure(n, null, "fanout-" + n + "-direct");
+                progress(String.format("fan-out %4d direct %,.0f events/s", n, direct.eventsPerSecond()));
+                FanOutRun.Result proxied = run.measure(n, proxy.address(), "fanout-" + n + "-proxy");
+                progress(String.format("fan-out %4d proxy  %,.0f events/s", n, proxied.eventsPerSecond()));
+                sb.append(String.format(java.util.Locale.ROOT, "| %d | direct | %.0f | %.0f | %.0f | 1.00× |%n",
+                        n, direct.eventsPerSecond(), direct.p50Micros(), direct.p99Micros()));
+                sb.append(String.format(java.util.Locale.ROOT, "| %d | realmgate | %.0f | %.0f | %.0f | %.2f× |%n",
+                        n, proxied.eventsPerSecond(), proxied.p50Micros(), proxied.p99Micros(),
+                        proxied.eventsPerSecond() / Math.max(1, direct.eventsPerSecond())));
+            }
+            sb.append("\nEvents/s: the publisher goes as fast as acknowledgements allow (64 in flight) for ")
+                    .append(options.fanOutSeconds()).append(" s; latency: publish to delivery at 200 publishes/s.\n");
+        } catch (Exception e) {
+            note("fan-out failed: " + firstLine(String.valueOf(e.getMessage())));
+        }
+        return sb.toString();
     }
 
     private ApacheForwardProxy startApache(boolean installed, List<Integer> targetPorts) {

@@ -1,0 +1,87 @@
+package io.realmgate.bench;
+
+import io.realmgate.tests.peers.TestCertificates;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The realm from its shaded jar, in its own process, serving wss with a certificate issued by the
+ * test CA (so the benchmark's clients can trust it), the plain listener off.
+ */
+final class RealmProcess implements AutoCloseable {
+    private final Process process;
+    private final int wssPort;
+    private final Path dir;
+
+    private RealmProcess(Process process, int wssPort, Path dir) {
+        this.process = process;
+        this.wssPort = wssPort;
+        this.dir = dir;
+    }
+
+    static RealmProcess start(Path jar) throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory("realmgate-bench-realm-");
+        Path cert = dir.resolve("tls.crt");
+        Path key = dir.resolve("tls.key");
+        Files.writeString(cert, TestCertificates.get().server().getCertificatePathPEM());
+        Files.writeString(key, TestCertificates.get().server().getPrivateKeyPEM());
+        key.toFile().setReadable(false, false);
+        key.toFile().setReadable(true, true);
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", jar.toString(), "--bind", "127.0.0.1", "--ws-port", "off", "--wss-port", Integer.toString(port),
+                "--tls-cert", cert.toString(), "--tls-key", key.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("realm.log").toFile());
+        pb.environment().put("REALMGATE_LOG_LEVEL", "WARN");
+        RealmProcess realm = new RealmProcess(pb.start(), port, dir);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            if (!realm.process.isAlive()) {
+                String log = Files.readString(dir.resolve("realm.log"));
+                realm.close();
+                throw new IOException("realm exited with " + realm.process.exitValue() + ":\n" + log);
+            }
+            try (Socket probe = new Socket("127.0.0.1", port)) {
+                return realm;
+            } catch (IOException notYet) {
+                Thread.sleep(50);
+            }
+        }
+        realm.close();
+        throw new IOException("realm did not listen on " + port + " within 30 s");
+    }
+
+    InetSocketAddress wssAddress() {
+        return new InetSocketAddress("127.0.0.1", wssPort);
+    }
+
+    List<Integer> ports() {
+        return List.of(wssPort);
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp directory left behind is harmless
+        }
+    }
+}
