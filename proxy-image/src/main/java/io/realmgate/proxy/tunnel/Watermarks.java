@@ -7,7 +7,8 @@ import io.netty.channel.WriteBufferWaterMark;
  * the whole per-tunnel buffering budget: a fast sender costs at most the high mark per direction.
  */
 public final class Watermarks {
-    public static final WriteBufferWaterMark DEFAULT = new WriteBufferWaterMark(128 * 1024, 256 * 1024);
+    public static final WriteBufferWaterMark DEFAULT = new WriteBufferWaterMark(
+            Integer.getInteger("realmgate.lowWater", 128 * 1024), Integer.getInteger("realmgate.highWater", 256 * 1024));
 
     /**
      * Reads grow up to 256 KiB when a leg is busy (fewer system calls per byte on a bulk transfer)
