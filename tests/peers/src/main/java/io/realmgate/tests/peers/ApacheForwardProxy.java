@@ -3,12 +3,10 @@ package io.realmgate.tests.peers;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -31,14 +29,10 @@ public final class ApacheForwardProxy implements ForwardProxyPeer {
         }
     }
 
-    private final Path dir;
-    private final Process process;
-    private final int port;
+    private final PeerProcess process;
 
-    private ApacheForwardProxy(Path dir, Process process, int port) {
-        this.dir = dir;
+    private ApacheForwardProxy(PeerProcess process) {
         this.process = process;
-        this.port = port;
     }
 
     /** Whether Debian's apache2 with mod_proxy_connect is installed here. */
@@ -90,27 +84,9 @@ public final class ApacheForwardProxy implements ForwardProxyPeer {
                 "");
         Path confFile = dir.resolve("httpd.conf");
         Files.writeString(confFile, conf, StandardCharsets.UTF_8);
-        Process p = new ProcessBuilder(HTTPD.toString(), "-f", confFile.toString(), "-DFOREGROUND")
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("stdout.log").toFile())
-                .start();
-        ApacheForwardProxy apache = new ApacheForwardProxy(dir, p, port);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (System.nanoTime() < deadline) {
-            if (!p.isAlive()) {
-                String log = apache.logs();
-                apache.close();
-                throw new IllegalStateException("apache2 exited with " + p.exitValue() + ":\n" + log);
-            }
-            try (Socket s = new Socket("127.0.0.1", port)) {
-                return apache;
-            } catch (IOException notYet) {
-                Thread.sleep(50);
-            }
-        }
-        String log = apache.logs();
-        apache.close();
-        throw new IllegalStateException("apache2 did not listen on " + port + " within 15 s:\n" + log);
+        return new ApacheForwardProxy(PeerProcess.start("apache2", List.of(HTTPD.toString(), "-f", confFile.toString(), "-DFOREGROUND"),
+                dir, port, List.of("stdout.log", "error.log"),
+                java.time.Duration.ofSeconds(15)));
     }
 
     @Override
@@ -120,7 +96,7 @@ public final class ApacheForwardProxy implements ForwardProxyPeer {
 
     @Override
     public InetSocketAddress address() {
-        return new InetSocketAddress("127.0.0.1", port);
+        return new InetSocketAddress("127.0.0.1", process.port());
     }
 
     /** The main process id (children are found by parent id for memory measurements). */
@@ -129,35 +105,12 @@ public final class ApacheForwardProxy implements ForwardProxyPeer {
     }
 
     public String logs() {
-        StringBuilder sb = new StringBuilder();
-        for (String f : List.of("stdout.log", "error.log")) {
-            try {
-                sb.append(Files.readString(dir.resolve(f)));
-            } catch (IOException ignored) {
-                // not written yet
-            }
-        }
-        return sb.toString();
+        return process.logs();
     }
 
     @Override
     public void close() {
-        // SIGTERM to the parent stops the children too (graceful-stop is SIGWINCH; TERM is immediate).
-        process.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException ignored) {
-            // a temp directory left behind is harmless
-        }
+        process.close();
     }
 
     static int freePort() throws IOException {

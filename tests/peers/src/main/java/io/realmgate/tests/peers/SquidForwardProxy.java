@@ -2,7 +2,6 @@ package io.realmgate.tests.peers;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,14 +17,10 @@ import java.util.stream.Collectors;
 public final class SquidForwardProxy implements ForwardProxyPeer {
     public static final Path SQUID = Path.of("/usr/sbin/squid");
 
-    private final Path dir;
-    private final Process process;
-    private final int port;
+    private final PeerProcess process;
 
-    private SquidForwardProxy(Path dir, Process process, int port) {
-        this.dir = dir;
+    private SquidForwardProxy(PeerProcess process) {
         this.process = process;
-        this.port = port;
     }
 
     public static boolean available() {
@@ -65,27 +60,9 @@ public final class SquidForwardProxy implements ForwardProxyPeer {
                 "");
         Path confFile = dir.resolve("squid.conf");
         Files.writeString(confFile, conf, StandardCharsets.UTF_8);
-        Process p = new ProcessBuilder(SQUID.toString(), "-N", "-f", confFile.toString())
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("stdout.log").toFile())
-                .start();
-        SquidForwardProxy squid = new SquidForwardProxy(dir, p, port);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
-            if (!p.isAlive()) {
-                String log = squid.logs();
-                squid.close();
-                throw new IllegalStateException("squid exited with " + p.exitValue() + ":\n" + log);
-            }
-            try (Socket s = new Socket("127.0.0.1", port)) {
-                return squid;
-            } catch (IOException notYet) {
-                Thread.sleep(50);
-            }
-        }
-        String log = squid.logs();
-        squid.close();
-        throw new IllegalStateException("squid did not listen on " + port + " within 20 s:\n" + log);
+        return new SquidForwardProxy(PeerProcess.start("squid", List.of(SQUID.toString(), "-N", "-f", confFile.toString()),
+                dir, port, List.of("stdout.log", "cache.log"),
+                java.time.Duration.ofSeconds(20)));
     }
 
     @Override
@@ -95,7 +72,7 @@ public final class SquidForwardProxy implements ForwardProxyPeer {
 
     @Override
     public InetSocketAddress address() {
-        return new InetSocketAddress("127.0.0.1", port);
+        return new InetSocketAddress("127.0.0.1", process.port());
     }
 
     public long pid() {
@@ -103,33 +80,11 @@ public final class SquidForwardProxy implements ForwardProxyPeer {
     }
 
     public String logs() {
-        StringBuilder sb = new StringBuilder();
-        for (String f : List.of("stdout.log", "cache.log")) {
-            try {
-                sb.append(Files.readString(dir.resolve(f)));
-            } catch (IOException ignored) {
-                // not written yet
-            }
-        }
-        return sb.toString();
+        return process.logs();
     }
 
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException ignored) {
-            // a temp directory left behind is harmless
-        }
+        process.close();
     }
 }
