@@ -12,7 +12,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
-import io.netty.util.concurrent.ScheduledFuture;
 import io.realmgate.proxy.access.AuthThrottle;
 import io.realmgate.proxy.access.ProxyUsers;
 import io.realmgate.proxy.access.TargetGate;
@@ -70,7 +69,7 @@ public final class ProxyServer implements AutoCloseable {
     /** Every listening socket (several per address with SO_REUSEPORT). */
     private final java.util.List<Channel> extraListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private AdminServer admin;
-    private ScheduledFuture<?> watcher;
+    private java.util.concurrent.ScheduledExecutorService watcherThread;
     private volatile boolean draining;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -180,7 +179,13 @@ public final class ProxyServer implements AutoCloseable {
      */
     public void watchConfig(Callable<ProxyConfig> reparse, java.nio.file.Path file) {
         long[] lastSeen = {modified(file)};
-        watcher = acceptor.next().scheduleWithFixedDelay(() -> {
+        // File reads, YAML parsing, bcrypt users and TLS contexts are built here, never on an event loop.
+        watcherThread = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "proxy-config-watch");
+            t.setDaemon(true);
+            return t;
+        });
+        watcherThread.scheduleWithFixedDelay(() -> {
             if (tls != null) {
                 tls.checkForChanges();
             }
@@ -291,8 +296,8 @@ public final class ProxyServer implements AutoCloseable {
             return;
         }
         draining = true;
-        if (watcher != null) {
-            watcher.cancel(false);
+        if (watcherThread != null) {
+            watcherThread.shutdownNow();
         }
         closeListeners();
         if (admin != null) {

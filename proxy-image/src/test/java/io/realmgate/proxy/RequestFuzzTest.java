@@ -1,5 +1,6 @@
 package io.realmgate.proxy;
 
+import io.realmgate.tests.peers.LeakWatch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.realmgate.tests.peers.EchoServer;

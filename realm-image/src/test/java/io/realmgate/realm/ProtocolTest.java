@@ -1,5 +1,6 @@
 package io.realmgate.realm;
 
+import io.realmgate.tests.peers.LeakWatch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

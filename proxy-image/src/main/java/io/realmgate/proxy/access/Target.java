@@ -3,6 +3,7 @@ package io.realmgate.proxy.access;
 import java.net.InetAddress;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * Where a client asks to go: a host name or IP literal and a port, as written in a CONNECT
@@ -10,6 +11,8 @@ import java.util.Optional;
  * tricked into going somewhere their policy never saw.
  */
 public record Target(String host, int port, Optional<InetAddress> literal) {
+    // Compiled once: these run for every request (String.matches would compile them each time).
+    private static final Pattern PORT = Pattern.compile("\\d{1,5}");
 
     /** Parses {@code host:port} or {@code [v6]:port}; the port is required. */
     public static Target parseAuthority(String authority) {
@@ -70,7 +73,7 @@ public record Target(String host, int port, Optional<InetAddress> literal) {
             }
             port = defaultPort;
         } else {
-            if (!portText.matches("\\d{1,5}")) {
+            if (!PORT.matcher(portText).matches()) {
                 throw new IllegalArgumentException("bad port '" + portText + "'");
             }
             port = Integer.parseInt(portText);
@@ -96,6 +99,9 @@ public record Target(String host, int port, Optional<InetAddress> literal) {
 
     /** Host names compare case-insensitively and without a trailing root dot. */
     static final class HostNames {
+        private static final Pattern LABEL = Pattern.compile("[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?");
+        private static final Pattern NUMERIC = Pattern.compile("[0-9.]+|0x[0-9a-f.x]*");
+
         private HostNames() {
         }
 
@@ -108,13 +114,13 @@ public record Target(String host, int port, Optional<InetAddress> literal) {
                 throw new IllegalArgumentException("bad host name '" + name + "'");
             }
             for (String label : n.split("\\.", -1)) {
-                if (!label.matches("[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?")) {
+                if (!LABEL.matcher(label).matches()) {
                     throw new IllegalArgumentException("bad host name '" + name + "'");
                 }
             }
             // All-numeric dotted names that are not valid quads ("1.2.3", "010.0.0.1") are refused:
             // resolvers read them as legacy IPv4 forms, which would slip past the address checks.
-            if (n.matches("[0-9.]+") || n.matches("0x[0-9a-f.x]*")) {
+            if (NUMERIC.matcher(n).matches()) {
                 throw new IllegalArgumentException("'" + name + "' is neither a valid IPv4 address nor a host name");
             }
             return n;

@@ -48,11 +48,11 @@ final class SniRouter extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (routing || !(msg instanceof ByteBuf buf) || hello == null) {
-            if (routing && msg instanceof ByteBuf b) {
+            if (routing && hello != null && msg instanceof ByteBuf b) {
                 hello.addComponent(true, b); // arrived while dialling; sent after the ClientHello
                 return;
             }
-            ReferenceCountUtil.release(msg);
+            ReferenceCountUtil.release(msg); // refused or closed: nothing is forwarded
             return;
         }
         hello.addComponent(true, buf);

@@ -1,4 +1,4 @@
-package io.realmgate.proxy;
+package io.realmgate.tests.peers;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -17,11 +17,11 @@ import org.slf4j.LoggerFactory;
  * The test JVM runs with {@code -Dio.netty.leakDetection.level=paranoid} (parent pom), so every
  * buffer is tracked.
  */
-final class LeakWatch extends AppenderBase<ILoggingEvent> {
+public final class LeakWatch extends AppenderBase<ILoggingEvent> {
     private final List<String> leaks = new CopyOnWriteArrayList<>();
     private final Logger logger = (Logger) LoggerFactory.getLogger(ResourceLeakDetector.class);
 
-    static LeakWatch install() {
+    public static LeakWatch install() {
         LeakWatch w = new LeakWatch();
         w.setName("leak-watch");
         w.start();
@@ -37,7 +37,7 @@ final class LeakWatch extends AppenderBase<ILoggingEvent> {
     }
 
     /** Collects garbage and allocates so pending reports are made, then returns every report seen. */
-    List<String> leaks() throws InterruptedException {
+    public List<String> leaks() throws InterruptedException {
         for (int i = 0; i < 5; i++) {
             System.gc();
             Thread.sleep(50);
@@ -49,12 +49,12 @@ final class LeakWatch extends AppenderBase<ILoggingEvent> {
         return List.copyOf(leaks);
     }
 
-    void uninstall() {
+    public void uninstall() {
         logger.detachAppender(this);
         stop();
     }
 
-    static String level() {
+    public static String level() {
         return ResourceLeakDetector.getLevel().name();
     }
 }
