@@ -1,0 +1,90 @@
+package io.realmgate.operator;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Names and labels of every child object, in one place. A Realm {@code prices} owns Deployment, Service and
+ * NetworkPolicy {@code prices-realm}, TLS Secret {@code prices-realm-tls} and CA-bundle ConfigMap
+ * {@code prices-realm-ca}; a ForwardProxy {@code egress} owns {@code egress-proxy}, {@code egress-proxy-config},
+ * {@code egress-proxy-tls}. The suffix keeps a Realm and a ForwardProxy of the same name apart.
+ */
+public final class Names {
+    public static final String REALM_SUFFIX = "-realm";
+    public static final String PROXY_SUFFIX = "-proxy";
+
+    public static final String LABEL_NAME = "app.kubernetes.io/name";
+    public static final String LABEL_INSTANCE = "app.kubernetes.io/instance";
+    public static final String LABEL_COMPONENT = "app.kubernetes.io/component";
+    public static final String LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
+    public static final String LABEL_PART_OF = "app.kubernetes.io/part-of";
+    public static final String MANAGED_BY = "realmgate-operator";
+    public static final String REALM_APP = "realmgate-realm";
+    public static final String PROXY_APP = "realmgate-proxy";
+
+    /** Pod-template annotation: hash of the configuration and certificate, so pods roll when either changes. */
+    public static final String CONFIG_HASH_ANNOTATION = "realmgate.io/config-hash";
+
+    private Names() {
+    }
+
+    public static String realm(HasMetadata realm) {
+        return realm.getMetadata().getName() + REALM_SUFFIX;
+    }
+
+    public static String realmService(String realmName) {
+        return realmName + REALM_SUFFIX;
+    }
+
+    public static String realmTlsSecret(HasMetadata realm) {
+        return realm(realm) + "-tls";
+    }
+
+    public static String realmCaBundle(HasMetadata realm) {
+        return realm(realm) + "-ca";
+    }
+
+    public static String proxy(HasMetadata proxy) {
+        return proxy.getMetadata().getName() + PROXY_SUFFIX;
+    }
+
+    public static String proxyConfig(HasMetadata proxy) {
+        return proxy(proxy) + "-config";
+    }
+
+    public static String proxyTlsSecret(HasMetadata proxy) {
+        return proxy(proxy) + "-tls";
+    }
+
+    /** Fully qualified DNS name of a Service. */
+    public static String serviceHost(String service, String namespace, String clusterDomain) {
+        return service + "." + namespace + ".svc." + clusterDomain;
+    }
+
+    /** Labels that select a realm's pods (Deployment selector, Service selector, NetworkPolicy podSelector). */
+    public static Map<String, String> realmSelector(String realmName) {
+        return Map.of(LABEL_NAME, REALM_APP, LABEL_INSTANCE, realmName);
+    }
+
+    public static Map<String, String> proxySelector(String proxyName) {
+        return Map.of(LABEL_NAME, PROXY_APP, LABEL_INSTANCE, proxyName);
+    }
+
+    /** Labels on every child: the selector labels plus component, managed-by and part-of. */
+    public static Map<String, String> realmLabels(String realmName) {
+        return labels(realmSelector(realmName), "realm");
+    }
+
+    public static Map<String, String> proxyLabels(String proxyName) {
+        return labels(proxySelector(proxyName), "proxy");
+    }
+
+    private static Map<String, String> labels(Map<String, String> selector, String component) {
+        Map<String, String> labels = new LinkedHashMap<>(selector);
+        labels.put(LABEL_COMPONENT, component);
+        labels.put(LABEL_MANAGED_BY, MANAGED_BY);
+        labels.put(LABEL_PART_OF, "realmgate");
+        return labels;
+    }
+}
