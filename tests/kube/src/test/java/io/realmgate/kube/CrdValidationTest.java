@@ -1,22 +1,21 @@
 package io.realmgate.kube;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.StatusCause;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
-
 /**
- * The API server itself refuses objects that break the CRD's schema or its CEL rules, with a message naming
- * the field: what the Fabric8 mock server, which validates nothing, cannot show.
+ * The API server itself, with the CRDs from crds/, refuses Realms and ForwardProxies that break the schema or
+ * its CEL rules, with a message naming the field (what the Fabric8 mock server, which validates nothing,
+ * cannot show), and stores what it accepts with the schema's defaults filled in.
  */
 @ExtendWith(KubeApiExtension.class)
 class CrdValidationTest {
@@ -25,15 +24,17 @@ class CrdValidationTest {
   private static KubernetesClient client;
 
   @BeforeAll
-  static void installCrd(KubernetesClient admin) {
+  static void installCrds(KubernetesClient admin) {
     client = admin;
-    TestCrd.install(client);
-    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
-        .serverSideApply();
+    OperatorHarness.installCrds(client);
+    OperatorHarness.ensureNamespace(client, NS);
   }
 
   private static GenericKubernetesResource create(String yaml) {
-    return TestCrd.forwardProxies(client).inNamespace(NS).resource(TestCrd.forwardProxy(client, yaml)).create();
+    GenericKubernetesResource object = RealmgateResources.parse(client, yaml);
+    var kind = "Realm".equals(object.getKind()) ? RealmgateResources.realms(client)
+        : RealmgateResources.forwardProxies(client);
+    return kind.inNamespace(NS).resource(object).create();
   }
 
   private static KubernetesClientException refused(String yaml) {
@@ -43,75 +44,201 @@ class CrdValidationTest {
     return e;
   }
 
+  /** The single cause the API server gives: its field and message. */
+  private static StatusCause onlyCause(KubernetesClientException e) {
+    assertThat(e.getStatus().getDetails().getCauses()).as(e.getMessage()).hasSize(1);
+    return e.getStatus().getDetails().getCauses().get(0);
+  }
+
   @Test
-  void validObjectIsAcceptedAndDefaulted() {
+  void minimalRealmIsStoredWithTheSchemaDefaults() {
     GenericKubernetesResource created = create("""
-        apiVersion: test.realmgate.io/v1alpha1
+        apiVersion: realmgate.io/v1alpha1
+        kind: Realm
+        metadata: {name: minimal}
+        spec: {}
+        """);
+    Map<String, Object> spec = created.get("spec");
+    // Filled in by the API server from the CRD, not by a client: what is stored is what GitOps tools see.
+    assertThat(spec).isEqualTo(Map.of(
+        "replicas", 1,
+        "webSocket", Map.of("enabled", true, "port", 9000),
+        "secureWebSocket", Map.of("enabled", true, "port", 9443)));
+  }
+
+  @Test
+  void realmAPartialListenerGetsTheRestDefaulted() {
+    GenericKubernetesResource created = create("""
+        apiVersion: realmgate.io/v1alpha1
+        kind: Realm
+        metadata: {name: partial}
+        spec:
+          webSocket: {enabled: false}
+          secureWebSocket: {port: 8443}
+        """);
+    Map<String, Object> spec = created.get("spec");
+    assertThat(spec).containsEntry("webSocket", Map.of("enabled", false, "port", 9000))
+        .containsEntry("secureWebSocket", Map.of("enabled", true, "port", 8443));
+  }
+
+  @Test
+  void realmPortOutOfRangeIsRefusedNamingTheField() {
+    KubernetesClientException e = refused("""
+        apiVersion: realmgate.io/v1alpha1
+        kind: Realm
+        metadata: {name: bad-port}
+        spec:
+          secureWebSocket: {port: 0}
+        """);
+    assertThat(e.getMessage()).contains("Realm.realmgate.io \"bad-port\" is invalid: spec.secureWebSocket.port: "
+        + "Invalid value: 0: spec.secureWebSocket.port in body should be greater than or equal to 1");
+    assertThat(onlyCause(e).getField()).isEqualTo("spec.secureWebSocket.port");
+  }
+
+  @Test
+  void realmCelRuleRefusesARealmWithNoListener() {
+    KubernetesClientException e = refused("""
+        apiVersion: realmgate.io/v1alpha1
+        kind: Realm
+        metadata: {name: no-listener}
+        spec:
+          webSocket: {enabled: false}
+          secureWebSocket: {enabled: false}
+        """);
+    assertThat(e.getMessage()).contains(
+        "spec: Invalid value: \"object\": at least one of webSocket and secureWebSocket must be enabled");
+    assertThat(onlyCause(e).getField()).isEqualTo("spec");
+  }
+
+  @Test
+  void realmCelRuleRefusesTwoListenersOnOnePort() {
+    KubernetesClientException e = refused("""
+        apiVersion: realmgate.io/v1alpha1
+        kind: Realm
+        metadata: {name: same-port}
+        spec:
+          webSocket: {port: 9443}
+        """);
+    assertThat(e.getMessage())
+        .contains("spec: Invalid value: \"object\": webSocket.port and secureWebSocket.port must differ");
+  }
+
+  @Test
+  void realmReplicasOutOfRangeIsRefused() {
+    KubernetesClientException e = refused("""
+        apiVersion: realmgate.io/v1alpha1
+        kind: Realm
+        metadata: {name: many}
+        spec: {replicas: 101}
+        """);
+    assertThat(e.getMessage())
+        .contains("spec.replicas: Invalid value: 101: spec.replicas in body should be less than or equal to 100");
+  }
+
+  @Test
+  void realmBadSecretNameAndBadCidrAreRefusedTogether() {
+    KubernetesClientException e = refused("""
+        apiVersion: realmgate.io/v1alpha1
+        kind: Realm
+        metadata: {name: bad-names}
+        spec:
+          tls: {secretName: My_Secret}
+          clients:
+            ipBlocks: [10.0.0.0/8, 10.1.2.3/33]
+        """);
+    assertThat(e.getMessage())
+        .contains("spec.tls.secretName: Invalid value: \"My_Secret\": spec.tls.secretName in body should match "
+            + "'^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$'")
+        .contains("spec.clients.ipBlocks: Invalid value: \"array\": "
+            + "every ipBlocks entry must be a CIDR such as 10.0.0.0/8");
+    assertThat(e.getStatus().getDetails().getCauses()).extracting(StatusCause::getField)
+        .containsExactlyInAnyOrder("spec.tls.secretName", "spec.clients.ipBlocks");
+  }
+
+  @Test
+  void realmWrongTypeIsRefused() {
+    KubernetesClientException e = refused("""
+        apiVersion: realmgate.io/v1alpha1
+        kind: Realm
+        metadata: {name: wrong-type}
+        spec:
+          webSocket: {enabled: "yes"}
+        """);
+    assertThat(e.getMessage()).contains("spec.webSocket.enabled: Invalid value: \"string\": "
+        + "spec.webSocket.enabled in body must be of type boolean: \"string\"");
+  }
+
+  @Test
+  void minimalForwardProxyIsStoredWithTheSchemaDefaults() {
+    GenericKubernetesResource created = create("""
+        apiVersion: realmgate.io/v1alpha1
+        kind: ForwardProxy
+        metadata: {name: minimal}
+        spec: {}
+        """);
+    Map<String, Object> spec = created.get("spec");
+    assertThat(spec).isEqualTo(Map.of("port", 3128, "replicas", 2, "via", true));
+  }
+
+  @Test
+  void forwardProxyValidTargetsAreAccepted() {
+    GenericKubernetesResource created = create("""
+        apiVersion: realmgate.io/v1alpha1
         kind: ForwardProxy
         metadata: {name: valid}
         spec:
-          port: 3128
           allowConnect:
             - realm: prices
             - host: api.partner.example
               ports: [443]
+            - host: 10.0.0.0/8
+              ports: [9443]
+          clients:
+            ipBlocks: [10.0.0.0/8, "fd00::/8"]
+          auth:
+            basicSecretRef: {name: proxy-users}
         """);
     Map<String, Object> spec = created.get("spec");
-    assertThat(spec).containsEntry("port", 3128);
-    // The schema's default is applied by the API server, not by the client.
-    assertThat(spec).containsEntry("replicas", 2);
+    assertThat(spec).containsEntry("auth", Map.of("basicSecretRef", Map.of("name", "proxy-users", "key", "users")));
   }
 
   @Test
-  void portOutOfRangeIsRefusedNamingTheField() {
+  void forwardProxyPortOutOfRangeIsRefusedNamingTheField() {
     KubernetesClientException e = refused("""
-        apiVersion: test.realmgate.io/v1alpha1
+        apiVersion: realmgate.io/v1alpha1
         kind: ForwardProxy
         metadata: {name: bad-port}
         spec: {port: 70000}
         """);
     assertThat(e.getMessage())
-        .contains("ForwardProxy.test.realmgate.io \"bad-port\" is invalid")
-        .contains("spec.port: Invalid value: 70000: spec.port in body should be less than or equal to 65535");
-    assertThat(e.getStatus().getDetails().getCauses()).extracting(StatusCause::getField).containsExactly("spec.port");
+        .contains("ForwardProxy.realmgate.io \"bad-port\" is invalid: spec.port: Invalid value: 70000: "
+            + "spec.port in body should be less than or equal to 65535");
+    assertThat(onlyCause(e).getField()).isEqualTo("spec.port");
   }
 
   @Test
-  void nestedPortOutOfRangeIsRefusedNamingTheListItem() {
+  void forwardProxyTargetPortOutOfRangeIsRefusedNamingTheList() {
     KubernetesClientException e = refused("""
-        apiVersion: test.realmgate.io/v1alpha1
+        apiVersion: realmgate.io/v1alpha1
         kind: ForwardProxy
         metadata: {name: bad-target-port}
         spec:
-          port: 3128
           allowConnect:
             - host: api.partner.example
-              ports: [0]
+              ports: [443, 0]
         """);
-    assertThat(e.getMessage())
-        .contains("spec.allowConnect[0].ports[0]: Invalid value: 0: "
-            + "spec.allowConnect[0].ports[0] in body should be greater than or equal to 1");
+    assertThat(e.getMessage()).contains(
+        "spec.allowConnect[0].ports: Invalid value: \"array\": every port must be 1-65535");
+    assertThat(onlyCause(e).getField()).isEqualTo("spec.allowConnect[0].ports");
   }
 
   @Test
-  void missingRequiredFieldIsRefused() {
+  void forwardProxyCelRuleRefusesBothHostAndRealm() {
     KubernetesClientException e = refused("""
-        apiVersion: test.realmgate.io/v1alpha1
-        kind: ForwardProxy
-        metadata: {name: no-port}
-        spec: {via: true}
-        """);
-    assertThat(e.getMessage()).contains("spec.port: Required value");
-  }
-
-  @Test
-  void celRuleRefusesBothHostAndRealm() {
-    KubernetesClientException e = refused("""
-        apiVersion: test.realmgate.io/v1alpha1
+        apiVersion: realmgate.io/v1alpha1
         kind: ForwardProxy
         metadata: {name: both}
         spec:
-          port: 3128
           allowConnect:
             - realm: prices
             - realm: quotes
@@ -119,37 +246,136 @@ class CrdValidationTest {
               ports: [443]
         """);
     assertThat(e.getMessage())
-        .contains("spec.allowConnect[1]: Invalid value: \"object\": exactly one of host or realm must be set");
-    assertThat(e.getStatus().getDetails().getCauses()).extracting(StatusCause::getField)
-        .containsExactly("spec.allowConnect[1]");
+        .contains("spec.allowConnect[1]: Invalid value: \"object\": exactly one of host and realm must be set");
+    assertThat(onlyCause(e).getField()).isEqualTo("spec.allowConnect[1]");
   }
 
   @Test
-  void celRuleRefusesNeitherHostNorRealm() {
+  void forwardProxyCelRuleRefusesNeitherHostNorRealm() {
     KubernetesClientException e = refused("""
-        apiVersion: test.realmgate.io/v1alpha1
+        apiVersion: realmgate.io/v1alpha1
         kind: ForwardProxy
         metadata: {name: neither}
         spec:
-          port: 3128
           allowConnect:
             - ports: [443]
         """);
     assertThat(e.getMessage())
-        .contains("spec.allowConnect[0]: Invalid value: \"object\": exactly one of host or realm must be set");
+        .contains("spec.allowConnect[0]: Invalid value: \"object\": exactly one of host and realm must be set");
   }
 
   @Test
-  void celRuleRefusesHostWithoutPorts() {
+  void forwardProxyCelRuleRefusesAHostWithoutPorts() {
     KubernetesClientException e = refused("""
-        apiVersion: test.realmgate.io/v1alpha1
+        apiVersion: realmgate.io/v1alpha1
         kind: ForwardProxy
         metadata: {name: host-no-ports}
         spec:
-          port: 3128
           allowConnect:
             - host: api.partner.example
+            - host: api2.partner.example
+              ports: []
         """);
-    assertThat(e.getMessage()).contains("spec.allowConnect[0]: Invalid value: \"object\": a host target needs ports");
+    assertThat(e.getMessage())
+        .contains("spec.allowConnect[0]: Invalid value: \"object\": ports are required for a host target")
+        .contains("spec.allowConnect[1]: Invalid value: \"object\": ports are required for a host target");
+  }
+
+  @Test
+  void forwardProxyBadHostAndRealmNamesAreRefusedByPattern() {
+    KubernetesClientException e = refused("""
+        apiVersion: realmgate.io/v1alpha1
+        kind: ForwardProxy
+        metadata: {name: bad-names}
+        spec:
+          allowConnect:
+            - host: "evil.example:443"
+              ports: [443]
+            - realm: Prices
+        """);
+    assertThat(e.getMessage())
+        .contains("spec.allowConnect[1].realm: Invalid value: \"Prices\": spec.allowConnect[1].realm in body "
+            + "should match '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$'");
+    assertThat(e.getStatus().getDetails().getCauses()).extracting(StatusCause::getField)
+        .contains("spec.allowConnect[1].realm");
+  }
+
+  @Test
+  void forwardProxyIpBlocksMustBeCidrs() {
+    KubernetesClientException e = refused("""
+        apiVersion: realmgate.io/v1alpha1
+        kind: ForwardProxy
+        metadata: {name: bad-cidr}
+        spec:
+          clients:
+            ipBlocks: [10.0.0.0/8, 10.0.0.1]
+        """);
+    assertThat(e.getMessage()).contains("spec.clients.ipBlocks: Invalid value: \"array\": "
+        + "every ipBlocks entry must be a CIDR such as 10.0.0.0/8");
+    assertThat(onlyCause(e).getField()).isEqualTo("spec.clients.ipBlocks");
+  }
+
+  @Test
+  void forwardProxyReplicasOutOfRangeIsRefused() {
+    KubernetesClientException e = refused("""
+        apiVersion: realmgate.io/v1alpha1
+        kind: ForwardProxy
+        metadata: {name: negative}
+        spec: {replicas: -1}
+        """);
+    assertThat(e.getMessage())
+        .contains("spec.replicas: Invalid value: -1: spec.replicas in body should be greater than or equal to 0");
+  }
+
+  @Test
+  void forwardProxyTransparentListenerNeedsItsOwnPort() {
+    KubernetesClientException same = refused("""
+        apiVersion: realmgate.io/v1alpha1
+        kind: ForwardProxy
+        metadata: {name: same-port}
+        spec:
+          port: 9443
+          transparent: {port: 9443}
+        """);
+    assertThat(same.getMessage())
+        .contains("spec: Invalid value: \"object\": transparent.port must differ from port");
+
+    KubernetesClientException missing = refused("""
+        apiVersion: realmgate.io/v1alpha1
+        kind: ForwardProxy
+        metadata: {name: no-transparent-port}
+        spec:
+          transparent: {targetPort: 9443}
+        """);
+    assertThat(missing.getMessage()).contains("spec.transparent.port: Required value");
+  }
+
+  @Test
+  void forwardProxyAuthNeedsASecretReference() {
+    KubernetesClientException e = refused("""
+        apiVersion: realmgate.io/v1alpha1
+        kind: ForwardProxy
+        metadata: {name: auth-without-secret}
+        spec:
+          auth:
+            basicSecretRef: {key: users}
+        """);
+    assertThat(e.getMessage()).contains("spec.auth.basicSecretRef.name: Required value");
+  }
+
+  @Test
+  void forwardProxyTooManyTargetsAreRefused() {
+    StringBuilder yaml = new StringBuilder("""
+        apiVersion: realmgate.io/v1alpha1
+        kind: ForwardProxy
+        metadata: {name: too-many}
+        spec:
+          allowConnect:
+        """);
+    for (int i = 0; i < 65; i++) {
+      yaml.append("    - {host: h").append(i).append(".example, ports: [443]}\n");
+    }
+    KubernetesClientException e = refused(yaml.toString());
+    assertThat(e.getMessage()).contains("spec.allowConnect: Too many: 65: must have at most 64 items");
   }
 }

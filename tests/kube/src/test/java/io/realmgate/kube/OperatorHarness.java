@@ -74,13 +74,18 @@ public final class OperatorHarness implements AutoCloseable {
         client.apiextensions().v1().customResourceDefinitions().resource(crd)
             .fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
         return client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-            .waitUntilCondition(c -> c != null && c.getStatus() != null && c.getStatus().getConditions().stream()
-                .anyMatch(x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())),
-                60, TimeUnit.SECONDS);
+            .waitUntilCondition(OperatorHarness::established, 60, TimeUnit.SECONDS);
       }).toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private static boolean established(CustomResourceDefinition crd) {
+    // The status appears before its conditions do.
+    return crd != null && crd.getStatus() != null && crd.getStatus().getConditions() != null
+        && crd.getStatus().getConditions().stream()
+            .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
   public static void ensureNamespace(KubernetesClient client, String name) {

@@ -90,24 +90,48 @@ class ServerSideApplyTest {
 
   @Test
   void customResourcesAreAppliedWithSchemaDefaults() {
-    TestCrd.install(client);
-    GenericKubernetesResource fwp = TestCrd.forwardProxy(client, """
-        apiVersion: test.realmgate.io/v1alpha1
+    OperatorHarness.installCrds(client);
+    GenericKubernetesResource fwp = RealmgateResources.parse(client, """
+        apiVersion: realmgate.io/v1alpha1
         kind: ForwardProxy
         metadata: {name: applied, namespace: server-side-apply}
-        spec: {port: 3128}
+        spec:
+          port: 3128
+          allowConnect:
+            - realm: prices
         """);
-    GenericKubernetesResource applied = TestCrd.forwardProxies(client).inNamespace(NS).resource(fwp)
+    GenericKubernetesResource applied = RealmgateResources.forwardProxies(client).inNamespace(NS).resource(fwp)
         .fieldManager("realmgate-operator").serverSideApply();
     Map<String, Object> spec = applied.get("spec");
-    assertThat(spec).containsEntry("replicas", 2);
+    assertThat(spec).containsEntry("replicas", 2).containsEntry("via", true);
 
+    // Another manager changing the port the first one owns: 409 naming the field.
     fwp.setAdditionalProperty("spec", Map.of("port", 3129));
     KubernetesClientException conflict = catchThrowableOfType(KubernetesClientException.class,
-        () -> TestCrd.forwardProxies(client).inNamespace(NS).resource(fwp).fieldManager("kubectl")
+        () -> RealmgateResources.forwardProxies(client).inNamespace(NS).resource(fwp).fieldManager("kubectl")
             .serverSideApply());
     assertThat(conflict).isNotNull();
     assertThat(conflict.getCode()).isEqualTo(409);
-    assertThat(conflict.getMessage()).contains(".spec.port");
+    assertThat(conflict.getMessage())
+        .contains("Apply failed with 1 conflict: conflict with \"realmgate-operator\": .spec.port");
+  }
+
+  @Test
+  void aRealmAppliedTwiceUnchangedIsNotWrittenAgain() {
+    OperatorHarness.installCrds(client);
+    GenericKubernetesResource realm = RealmgateResources.parse(client, """
+        apiVersion: realmgate.io/v1alpha1
+        kind: Realm
+        metadata: {name: steady, namespace: server-side-apply}
+        spec:
+          webSocket: {port: 9000}
+        """);
+    GenericKubernetesResource first = RealmgateResources.realms(client).inNamespace(NS).resource(realm)
+        .fieldManager("realmgate-tests").serverSideApply();
+    GenericKubernetesResource second = RealmgateResources.realms(client).inNamespace(NS).resource(realm)
+        .fieldManager("realmgate-tests").serverSideApply();
+    // The defaults the server filled in do not count as a change: the same apply is a no-op.
+    assertThat(second.getMetadata().getResourceVersion()).isEqualTo(first.getMetadata().getResourceVersion());
+    assertThat(second.getMetadata().getGeneration()).isEqualTo(1L);
   }
 }

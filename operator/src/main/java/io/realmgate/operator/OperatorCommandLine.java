@@ -1,0 +1,200 @@
+package io.realmgate.operator;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The operator's flags. {@code --flag value} and {@code --flag=value}; a bad flag is a {@link BadFlag} whose
+ * message names it (the process prints it on one line and exits 2).
+ */
+public final class OperatorCommandLine {
+    public static final String USAGE = String.join("\n",
+            "Usage: java -jar realmgate-operator.jar [flags]",
+            "  --namespaces A,B                 namespaces to watch (default: all namespaces)",
+            "  --realm-image IMAGE              image of realm pods (default " + OperatorSettings.defaults().realmImage() + ")",
+            "  --proxy-image IMAGE              image of proxy pods (default " + OperatorSettings.defaults().proxyImage() + ")",
+            "  --operator-namespace NS          namespace of the CA Secret (default: $POD_NAMESPACE, else realmgate-system)",
+            "  --cluster-domain DOMAIN          cluster DNS domain (default cluster.local)",
+            "  --certificate-validity DURATION  lifetime of issued server certificates (default 90d)",
+            "  --renew-before DURATION          renew certificates and the CA when less than this remains (default 30d)",
+            "  --ca-validity DURATION           lifetime of a new CA (default 3650d)",
+            "  --admin HOST:PORT                /healthz, /readyz, /metrics (default 0.0.0.0:8080; port 0: any free port)",
+            "  --leader-election-namespace NS   namespace of the Lease (default: the operator namespace)",
+            "  --no-leader-election             reconcile without holding the Lease (one replica only!)",
+            "  --help                           this text",
+            "DURATION: a number with s, m, h or d (90d, 12h, 30m), or ISO-8601 (PT12H).",
+            "Kubernetes access: $KUBECONFIG, ~/.kube/config, or the pod's service account.");
+
+    private static final String DEFAULT_OPERATOR_NAMESPACE = "realmgate-system";
+    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+    private static final Pattern DNS_NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
+    private static final Pattern SHORT_DURATION = Pattern.compile("([0-9]{1,9})([smhd])");
+    private static final Pattern HOST_PORT = Pattern.compile("(\\[[0-9a-fA-F:.]+]|[^:\\[\\]]+):([0-9]{1,5})");
+    private static final Set<String> VALUED = Set.of("--namespaces", "--realm-image", "--proxy-image",
+            "--operator-namespace", "--cluster-domain", "--certificate-validity", "--renew-before", "--ca-validity",
+            "--admin", "--leader-election-namespace");
+    private static final Set<String> SWITCHES = Set.of("--no-leader-election", "--help", "-h");
+
+    /** A flag that cannot be used; the message names it. */
+    public static final class BadFlag extends Exception {
+        public BadFlag(String message) {
+            super(message);
+        }
+    }
+
+    /** {@code --help} was given. */
+    public static final class HelpRequested extends Exception {
+        public HelpRequested() {
+            super("help");
+        }
+    }
+
+    private OperatorCommandLine() {
+    }
+
+    /**
+     * @param environment the process environment ({@code POD_NAMESPACE} is the default operator namespace)
+     */
+    public static OperatorOptions parse(List<String> args, Map<String, String> environment)
+            throws BadFlag, HelpRequested {
+        Map<String, String> flags = read(args);
+        if (flags.containsKey("--help") || flags.containsKey("-h")) {
+            throw new HelpRequested();
+        }
+        OperatorSettings d = OperatorSettings.defaults();
+        String podNamespace = environment.getOrDefault("POD_NAMESPACE", "");
+        String operatorNamespace = namespace(flags, "--operator-namespace",
+                podNamespace.isBlank() ? DEFAULT_OPERATOR_NAMESPACE : podNamespace.strip());
+        Duration certificateValidity = duration(flags, "--certificate-validity", d.certificateValidity());
+        Duration renewBefore = duration(flags, "--renew-before", d.renewBefore());
+        Duration caValidity = duration(flags, "--ca-validity", d.caValidity());
+        if (renewBefore.compareTo(certificateValidity) >= 0) {
+            throw new BadFlag("--renew-before (" + renewBefore + ") must be shorter than --certificate-validity ("
+                    + certificateValidity + ")");
+        }
+        if (renewBefore.compareTo(caValidity) >= 0) {
+            throw new BadFlag("--renew-before (" + renewBefore + ") must be shorter than --ca-validity (" + caValidity + ")");
+        }
+        String clusterDomain = flags.getOrDefault("--cluster-domain", d.clusterDomain());
+        if (!DNS_NAME.matcher(clusterDomain).matches()) {
+            throw new BadFlag("--cluster-domain: \"" + clusterDomain + "\" is not a DNS domain such as cluster.local");
+        }
+        OperatorSettings settings = new OperatorSettings(
+                image(flags, "--realm-image", d.realmImage()),
+                image(flags, "--proxy-image", d.proxyImage()),
+                clusterDomain, operatorNamespace, d.caSecretName(),
+                caValidity, certificateValidity, renewBefore, d.podNetworks());
+
+        String admin = flags.getOrDefault("--admin", "0.0.0.0:8080");
+        Matcher hostPort = HOST_PORT.matcher(admin);
+        if (!hostPort.matches() || Integer.parseInt(hostPort.group(2)) > 65535) {
+            throw new BadFlag("--admin: \"" + admin + "\" is not HOST:PORT (such as 0.0.0.0:8080 or [::1]:8080)");
+        }
+        String adminHost = hostPort.group(1).replace("[", "").replace("]", "");
+        return new OperatorOptions(settings, namespaces(flags), adminHost, Integer.parseInt(hostPort.group(2)),
+                !flags.containsKey("--no-leader-election"),
+                namespace(flags, "--leader-election-namespace", operatorNamespace));
+    }
+
+    private static Map<String, String> read(List<String> args) throws BadFlag {
+        Map<String, String> flags = new LinkedHashMap<>();
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            String name = arg;
+            String value = null;
+            int equals = arg.indexOf('=');
+            if (arg.startsWith("--") && equals > 0) {
+                name = arg.substring(0, equals);
+                value = arg.substring(equals + 1);
+            }
+            if (SWITCHES.contains(name)) {
+                if (value != null) {
+                    throw new BadFlag(name + " takes no value");
+                }
+                flags.put(name, "");
+                continue;
+            }
+            if (!VALUED.contains(name)) {
+                throw new BadFlag(arg.startsWith("-") ? "unknown flag " + name : "unexpected argument \"" + arg + "\"");
+            }
+            if (value == null) {
+                if (i + 1 >= args.size() || args.get(i + 1).startsWith("--")) {
+                    throw new BadFlag(name + " needs a value");
+                }
+                value = args.get(++i);
+            }
+            if (flags.put(name, value) != null) {
+                throw new BadFlag(name + " is given twice");
+            }
+        }
+        return flags;
+    }
+
+    private static Set<String> namespaces(Map<String, String> flags) throws BadFlag {
+        String list = flags.get("--namespaces");
+        Set<String> namespaces = new TreeSet<>();
+        if (list == null) {
+            return namespaces;
+        }
+        for (String name : list.split(",", -1)) {
+            String ns = name.strip();
+            if (!DNS_LABEL.matcher(ns).matches()) {
+                throw new BadFlag("--namespaces: \"" + ns + "\" is not a namespace name");
+            }
+            namespaces.add(ns);
+        }
+        return namespaces;
+    }
+
+    private static String namespace(Map<String, String> flags, String flag, String defaultValue) throws BadFlag {
+        String ns = flags.getOrDefault(flag, defaultValue);
+        if (!DNS_LABEL.matcher(ns).matches()) {
+            throw new BadFlag(flag + ": \"" + ns + "\" is not a namespace name");
+        }
+        return ns;
+    }
+
+    private static String image(Map<String, String> flags, String flag, String defaultValue) throws BadFlag {
+        String image = flags.getOrDefault(flag, defaultValue);
+        if (image.isBlank() || image.chars().anyMatch(Character::isWhitespace)) {
+            throw new BadFlag(flag + ": \"" + image + "\" is not an image reference");
+        }
+        return image;
+    }
+
+    static Duration duration(Map<String, String> flags, String flag, Duration defaultValue) throws BadFlag {
+        String text = flags.get(flag);
+        if (text == null) {
+            return defaultValue;
+        }
+        Duration duration;
+        Matcher shortForm = SHORT_DURATION.matcher(text);
+        if (shortForm.matches()) {
+            long amount = Long.parseLong(shortForm.group(1));
+            duration = switch (shortForm.group(2)) {
+                case "s" -> Duration.ofSeconds(amount);
+                case "m" -> Duration.ofMinutes(amount);
+                case "h" -> Duration.ofHours(amount);
+                default -> Duration.ofDays(amount);
+            };
+        } else {
+            try {
+                duration = Duration.parse(text.toUpperCase(Locale.ROOT));
+            } catch (DateTimeParseException e) {
+                throw new BadFlag(flag + ": \"" + text + "\" is not a duration (such as 90d, 12h, 30m or PT1H)");
+            }
+        }
+        if (duration.isNegative() || duration.isZero()) {
+            throw new BadFlag(flag + ": \"" + text + "\" must be longer than zero");
+        }
+        return duration;
+    }
+}

@@ -1,0 +1,106 @@
+package io.realmgate.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class OperatorCommandLineTest {
+
+    private static OperatorOptions parse(Map<String, String> env, String... args) throws Exception {
+        return OperatorCommandLine.parse(List.of(args), env);
+    }
+
+    @Test
+    void defaults() throws Exception {
+        OperatorOptions options = parse(Map.of());
+        assertThat(options.namespaces()).as("all namespaces").isEmpty();
+        assertThat(options.settings()).isEqualTo(OperatorSettings.defaults());
+        assertThat(options.adminHost()).isEqualTo("0.0.0.0");
+        assertThat(options.adminPort()).isEqualTo(8080);
+        assertThat(options.leaderElection()).isTrue();
+        assertThat(options.leaderElectionNamespace()).isEqualTo("realmgate-system");
+    }
+
+    @Test
+    void theOperatorNamespaceDefaultsToThePodsOwn() throws Exception {
+        OperatorOptions options = parse(Map.of("POD_NAMESPACE", "ops"));
+        assertThat(options.settings().operatorNamespace()).isEqualTo("ops");
+        assertThat(options.leaderElectionNamespace()).isEqualTo("ops");
+        assertThat(parse(Map.of("POD_NAMESPACE", "ops"), "--operator-namespace", "other").settings().operatorNamespace())
+                .isEqualTo("other");
+    }
+
+    @Test
+    void everyFlag() throws Exception {
+        OperatorOptions options = parse(Map.of(),
+                "--namespaces", "apps,trading", "--realm-image=registry.local/realm:1", "--proxy-image",
+                "registry.local/proxy@sha256:abc", "--operator-namespace", "rg", "--cluster-domain", "corp.internal",
+                "--certificate-validity", "12h", "--renew-before", "PT4H", "--ca-validity", "365d",
+                "--admin", "[::1]:9090", "--leader-election-namespace", "leases", "--no-leader-election");
+        assertThat(options.namespaces()).containsExactlyInAnyOrder("apps", "trading");
+        OperatorSettings s = options.settings();
+        assertThat(s.realmImage()).isEqualTo("registry.local/realm:1");
+        assertThat(s.proxyImage()).isEqualTo("registry.local/proxy@sha256:abc");
+        assertThat(s.operatorNamespace()).isEqualTo("rg");
+        assertThat(s.clusterDomain()).isEqualTo("corp.internal");
+        assertThat(s.certificateValidity()).isEqualTo(Duration.ofHours(12));
+        assertThat(s.renewBefore()).isEqualTo(Duration.ofHours(4));
+        assertThat(s.caValidity()).isEqualTo(Duration.ofDays(365));
+        assertThat(options.adminHost()).isEqualTo("::1");
+        assertThat(options.adminPort()).isEqualTo(9090);
+        assertThat(options.leaderElection()).isFalse();
+        assertThat(options.leaderElectionNamespace()).isEqualTo("leases");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "--bogus                                  | unknown flag --bogus",
+        "stray                                    | unexpected argument \"stray\"",
+        "--admin                                  | --admin needs a value",
+        "--admin --no-leader-election             | --admin needs a value",
+        "--admin=localhost                        | --admin: \"localhost\" is not HOST:PORT (such as 0.0.0.0:8080 or [::1]:8080)",
+        "--admin=localhost:70000                  | --admin: \"localhost:70000\" is not HOST:PORT (such as 0.0.0.0:8080 or [::1]:8080)",
+        "--namespaces=apps,,trading               | --namespaces: \"\" is not a namespace name",
+        "--namespaces=Apps                        | --namespaces: \"Apps\" is not a namespace name",
+        "--operator-namespace=realmgate_system    | --operator-namespace: \"realmgate_system\" is not a namespace name",
+        "--leader-election-namespace=-x           | --leader-election-namespace: \"-x\" is not a namespace name",
+        "--ca-validity=ten-days                   | --ca-validity: \"ten-days\" is not a duration (such as 90d, 12h, 30m or PT1H)",
+        "--certificate-validity=0d                | --certificate-validity: \"0d\" must be longer than zero",
+        "--renew-before=90d                       | --renew-before (PT2160H) must be shorter than --certificate-validity (PT2160H)",
+        "--realm-image=                           | --realm-image: \"\" is not an image reference",
+        "--cluster-domain=Cluster.Local           | --cluster-domain: \"Cluster.Local\" is not a DNS domain such as cluster.local",
+        "--no-leader-election=true                | --no-leader-election takes no value",
+    })
+    void badFlagsAreNamed(String args, String message) {
+        assertThatThrownBy(() -> parse(Map.of(), args.split(" ")))
+                .isInstanceOf(OperatorCommandLine.BadFlag.class)
+                .hasMessage(message);
+    }
+
+    @Test
+    void aFlagGivenTwiceIsRefused() {
+        assertThatThrownBy(() -> parse(Map.of(), "--namespaces", "a", "--namespaces", "b"))
+                .isInstanceOf(OperatorCommandLine.BadFlag.class).hasMessage("--namespaces is given twice");
+    }
+
+    @Test
+    void renewBeforeMustBeShorterThanTheCaValidity() {
+        assertThatThrownBy(() -> parse(Map.of(), "--ca-validity", "1d", "--certificate-validity", "2d",
+                "--renew-before", "1d"))
+                .isInstanceOf(OperatorCommandLine.BadFlag.class)
+                .hasMessage("--renew-before (PT24H) must be shorter than --ca-validity (PT24H)");
+    }
+
+    @Test
+    void helpIsNoError() {
+        assertThatThrownBy(() -> parse(Map.of(), "--help")).isInstanceOf(OperatorCommandLine.HelpRequested.class);
+        assertThat(OperatorCommandLine.USAGE).contains("--namespaces").contains("--no-leader-election")
+                .contains("--admin HOST:PORT");
+    }
+}
