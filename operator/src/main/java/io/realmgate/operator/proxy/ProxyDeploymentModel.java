@@ -1,0 +1,167 @@
+package io.realmgate.operator.proxy;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.KeyToPathBuilder;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.realmgate.operator.Names;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The proxy's Deployment: the proxy image reading its rendered config, non-root on a read-only root file
+ * system with no capabilities, probed on the admin port, with the config, TLS and users files mounted
+ * read-only where the config says they are.
+ */
+final class ProxyDeploymentModel {
+    static final String CONTAINER = "proxy";
+    static final long RUN_AS = 10001L;
+    /** Files readable by the owner and fsGroup only (0440): keys and password hashes. */
+    static final int SECRET_FILE_MODE = 0440;
+    /**
+     * The proxy drains for up to 30 s (timeouts.drain) on SIGTERM; the pod gets a little longer before
+     * SIGKILL so the drain can finish.
+     */
+    static final long TERMINATION_GRACE_SECONDS = 35L;
+
+    private ProxyDeploymentModel() {
+    }
+
+    static Deployment deployment(ProxyModel model) {
+        Map<String, String> annotations = new TreeMap<>();
+        annotations.put(Names.CONFIG_HASH_ANNOTATION, model.configHash());
+        int replicas = model.spec().replicas == null ? 2 : model.spec().replicas;
+        return new DeploymentBuilder()
+                .withMetadata(model.metadata(Names.proxy(model.proxy())))
+                .withNewSpec()
+                .withReplicas(replicas)
+                .withNewSelector().withMatchLabels(model.selector()).endSelector()
+                .withNewTemplate()
+                .withNewMetadata().withLabels(model.labels()).withAnnotations(annotations).endMetadata()
+                .withNewSpec()
+                // The proxy never talks to the API server.
+                .withAutomountServiceAccountToken(false)
+                .withEnableServiceLinks(false)
+                .withTerminationGracePeriodSeconds(TERMINATION_GRACE_SECONDS)
+                .withNewSecurityContext()
+                .withRunAsNonRoot(true)
+                .withRunAsUser(RUN_AS)
+                .withRunAsGroup(RUN_AS)
+                .withFsGroup(RUN_AS)
+                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .endSecurityContext()
+                .withContainers(container(model))
+                .withVolumes(volumes(model))
+                .endSpec()
+                .endTemplate()
+                .endSpec()
+                .build();
+    }
+
+    private static Container container(ProxyModel model) {
+        return new ContainerBuilder()
+                .withName(CONTAINER)
+                .withImage(model.settings().proxyImage())
+                .withArgs("--config", ProxyConfigFile.CONFIG_PATH)
+                .withPorts(ports(model))
+                .withLivenessProbe(probe("/healthz"))
+                .withReadinessProbe(probe("/readyz"))
+                .withResources(resources(model))
+                .withNewSecurityContext()
+                .withAllowPrivilegeEscalation(false)
+                .withReadOnlyRootFilesystem(true)
+                .withRunAsNonRoot(true)
+                .withNewCapabilities().withDrop("ALL").endCapabilities()
+                .endSecurityContext()
+                .withVolumeMounts(mounts(model))
+                .build();
+    }
+
+    private static List<ContainerPort> ports(ProxyModel model) {
+        List<ContainerPort> ports = new ArrayList<>();
+        ports.add(port("proxy", model.port()));
+        model.transparentPort().ifPresent(p -> ports.add(port("transparent", p)));
+        ports.add(port("admin", ProxyConfigFile.ADMIN_PORT));
+        return ports;
+    }
+
+    private static ContainerPort port(String name, int port) {
+        return new ContainerPortBuilder().withName(name).withContainerPort(port).withProtocol("TCP").build();
+    }
+
+    private static Probe probe(String path) {
+        return new ProbeBuilder()
+                .withNewHttpGet().withPath(path).withPort(new IntOrString(ProxyConfigFile.ADMIN_PORT)).endHttpGet()
+                .build();
+    }
+
+    /**
+     * The spec's resources, or modest defaults: room for a small JVM and Netty's buffers; no CPU limit, as
+     * throttling a proxy shows up as latency for every tunnel through it.
+     */
+    private static ResourceRequirements resources(ProxyModel model) {
+        if (model.spec().resources != null) {
+            return new ResourceRequirementsBuilder(model.spec().resources).build();
+        }
+        Map<String, Quantity> requests = new TreeMap<>();
+        requests.put("cpu", new Quantity("100m"));
+        requests.put("memory", new Quantity("128Mi"));
+        Map<String, Quantity> limits = new TreeMap<>();
+        limits.put("memory", new Quantity("256Mi"));
+        return new ResourceRequirementsBuilder().withRequests(requests).withLimits(limits).build();
+    }
+
+    private static List<VolumeMount> mounts(ProxyModel model) {
+        List<VolumeMount> mounts = new ArrayList<>();
+        mounts.add(mount("config", ProxyConfigFile.CONFIG_DIR));
+        if (model.tlsOn()) {
+            mounts.add(mount("tls", ProxyConfigFile.TLS_DIR));
+        }
+        if (model.authOn()) {
+            mounts.add(mount("auth", ProxyConfigFile.AUTH_DIR));
+        }
+        mounts.add(new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build());
+        return mounts;
+    }
+
+    private static VolumeMount mount(String name, String path) {
+        return new VolumeMountBuilder().withName(name).withMountPath(path).withReadOnly(true).build();
+    }
+
+    private static List<Volume> volumes(ProxyModel model) {
+        List<Volume> volumes = new ArrayList<>();
+        // Mounted as a directory, not a subPath, so the kubelet's updates reach the file the proxy watches.
+        volumes.add(new VolumeBuilder().withName("config")
+                .withNewConfigMap().withName(Names.proxyConfig(model.proxy())).endConfigMap().build());
+        if (model.tlsOn()) {
+            volumes.add(new VolumeBuilder().withName("tls")
+                    .withNewSecret().withSecretName(model.tlsSecretName()).withDefaultMode(SECRET_FILE_MODE)
+                    .endSecret().build());
+        }
+        if (model.authOn()) {
+            String key = ProxyConfigFile.usersKey(model.spec());
+            volumes.add(new VolumeBuilder().withName("auth")
+                    .withNewSecret().withSecretName(model.spec().auth.basicSecretRef.name)
+                    .withDefaultMode(SECRET_FILE_MODE)
+                    .withItems(new KeyToPathBuilder().withKey(key).withPath(key).build())
+                    .endSecret().build());
+        }
+        volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build());
+        return volumes;
+    }
+}

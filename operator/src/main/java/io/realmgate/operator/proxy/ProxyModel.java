@@ -1,0 +1,276 @@
+package io.realmgate.operator.proxy;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.ServicePortBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.realmgate.operator.Names;
+import io.realmgate.operator.OperatorSettings;
+import io.realmgate.operator.api.ForwardProxy;
+import io.realmgate.operator.api.ForwardProxySpec;
+import io.realmgate.operator.api.Realm;
+import io.realmgate.operator.tls.IssuedCertificate;
+import io.realmgate.operator.tls.TlsSecrets;
+import io.realmgate.proxy.config.ProxyConfigDocument;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * A ForwardProxy's desired children, computed from what the cluster holds and nothing else: the CR, the
+ * operator's settings, the realms it names (as looked up; an absent name does not exist), the certificate its
+ * TLS listener serves and a digest of its users file. No I/O; the same inputs give equal objects, so a
+ * reconcile that finds everything in place writes nothing.
+ *
+ * <p>Children: ConfigMap {@code <name>-proxy-config} (key {@code proxy.yaml}), Deployment, Service and
+ * NetworkPolicy {@code <name>-proxy}, and Secret {@code <name>-proxy-tls} when the operator issues the
+ * listener's certificate.
+ */
+public final class ProxyModel {
+    private final ForwardProxy proxy;
+    private final ForwardProxySpec spec;
+    private final OperatorSettings settings;
+    private final TargetResolution resolution;
+    private final Optional<IssuedCertificate> certificate;
+    private final Optional<String> usersDigest;
+    private final ProxyConfigDocument document;
+    private final String renderedConfig;
+
+    /**
+     * @param realms      the Realms named by {@code allowConnect[].realm}, by name; a missing name does not exist
+     * @param certificate the certificate the TLS listener serves (issued by the operator or read from the
+     *                    user's Secret); empty when TLS is off or the certificate is not known
+     * @param usersDigest digest of the users file (the auth Secret's key) when auth is on
+     */
+    public ProxyModel(ForwardProxy proxy, OperatorSettings settings, Map<String, Realm> realms,
+            Optional<IssuedCertificate> certificate, Optional<String> usersDigest) {
+        this.proxy = proxy;
+        this.spec = ProxyConfigFile.spec(proxy);
+        this.settings = settings;
+        this.certificate = certificate;
+        this.usersDigest = usersDigest;
+        this.resolution = TargetResolution.resolve(spec.allowConnect, namespace(), realms,
+                settings.clusterDomain());
+        this.document = ProxyConfigFile.document(proxy, settings, resolution.rules());
+        this.renderedConfig = ProxyConfigFile.render(document);
+    }
+
+    public String name() {
+        return proxy.getMetadata().getName();
+    }
+
+    public String namespace() {
+        return proxy.getMetadata().getNamespace();
+    }
+
+    ForwardProxy proxy() {
+        return proxy;
+    }
+
+    ForwardProxySpec spec() {
+        return spec;
+    }
+
+    OperatorSettings settings() {
+        return settings;
+    }
+
+    public TargetResolution resolution() {
+        return resolution;
+    }
+
+    /** The target rules the proxy enforces (status.targets). */
+    public List<String> rules() {
+        return resolution.rules();
+    }
+
+    /** What keeps the proxy from doing what its spec says: unresolved targets, a port clash. */
+    public List<Problem> problems() {
+        List<Problem> problems = new ArrayList<>(resolution.problems());
+        if (port() == ProxyConfigFile.ADMIN_PORT) {
+            problems.add(new Problem(Problem.PORT_CONFLICT, "spec.port " + port()
+                    + " is the proxy's admin port (health probes and metrics); choose another"));
+        }
+        transparentPort().filter(p -> p == ProxyConfigFile.ADMIN_PORT).ifPresent(p -> problems.add(
+                new Problem(Problem.PORT_CONFLICT, "spec.transparent.port " + p
+                        + " is the proxy's admin port (health probes and metrics); choose another")));
+        return problems;
+    }
+
+    public ProxyConfigDocument configDocument() {
+        return document;
+    }
+
+    /** proxy.yaml as the ConfigMap carries it. */
+    public String renderedConfig() {
+        return renderedConfig;
+    }
+
+    public int port() {
+        return ProxyConfigFile.port(spec);
+    }
+
+    public Optional<Integer> transparentPort() {
+        return spec.transparent == null ? Optional.empty() : Optional.ofNullable(spec.transparent.port);
+    }
+
+    public boolean tlsOn() {
+        return spec.tls != null && spec.tls.on();
+    }
+
+    public boolean authOn() {
+        return spec.auth != null && spec.auth.basicSecretRef != null;
+    }
+
+    /** True when the operator issues the listener's certificate (TLS on, no Secret of the user's own). */
+    public boolean issuesCertificate() {
+        return issuesCertificate(proxy);
+    }
+
+    public static boolean issuesCertificate(ForwardProxy proxy) {
+        ForwardProxySpec spec = ProxyConfigFile.spec(proxy);
+        return spec.tls != null && spec.tls.on() && (spec.tls.secretName == null || spec.tls.secretName.isEmpty());
+    }
+
+    /** The Secret the TLS listener's certificate is in: the issued one, or the user's own. */
+    public String tlsSecretName() {
+        return issuesCertificate() ? Names.proxyTlsSecret(proxy) : spec.tls.secretName;
+    }
+
+    Optional<IssuedCertificate> certificate() {
+        return certificate;
+    }
+
+    Optional<String> usersDigest() {
+        return usersDigest;
+    }
+
+    /** The proxy URL clients configure: {@code http://egress-proxy.apps.svc:3128}, https when TLS is on. */
+    public String endpoint() {
+        return (tlsOn() ? "https" : "http") + "://" + Names.proxy(proxy) + "." + namespace() + ".svc:" + port();
+    }
+
+    /** The Service's DNS names, short to fully qualified: the SANs of an issued certificate. */
+    public static List<String> certificateDnsNames(ForwardProxy proxy, String clusterDomain) {
+        String service = Names.proxy(proxy);
+        String namespace = proxy.getMetadata().getNamespace();
+        return List.of(service, service + "." + namespace, service + "." + namespace + ".svc",
+                Names.serviceHost(service, namespace, clusterDomain));
+    }
+
+    /**
+     * The pod template's {@link Names#CONFIG_HASH_ANNOTATION}: over the rendered config, the certificate and
+     * the users file's digest, so the pods roll when any of them changes.
+     */
+    public String configHash() {
+        return ConfigHash.start()
+                .add("config", renderedConfig)
+                .add("certificate", certificate.map(IssuedCertificate::certificatePem).orElse(""))
+                .add("users", usersDigest.orElse(""))
+                .hex();
+    }
+
+    /** Labels of every child, sorted. */
+    Map<String, String> labels() {
+        return new TreeMap<>(Names.proxyLabels(name()));
+    }
+
+    /** Labels that select the proxy's pods, sorted. */
+    Map<String, String> selector() {
+        return new TreeMap<>(Names.proxySelector(name()));
+    }
+
+    ObjectMeta metadata(String childName) {
+        ObjectMetaBuilder meta = new ObjectMetaBuilder().withName(childName).withNamespace(namespace())
+                .withLabels(labels());
+        if (proxy.getMetadata().getUid() != null) {
+            // The controlling owner: garbage collection removes the child with the ForwardProxy, and
+            // `kubectl get` shows who manages it. (JOSDK adds an owner reference too, but without controller.)
+            meta.withOwnerReferences(new OwnerReferenceBuilder()
+                    .withApiVersion(proxy.getApiVersion())
+                    .withKind(proxy.getKind())
+                    .withName(name())
+                    .withUid(proxy.getMetadata().getUid())
+                    .withController(true)
+                    .withBlockOwnerDeletion(true)
+                    .build());
+        }
+        return meta.build();
+    }
+
+    public ConfigMap configMap() {
+        return new ConfigMapBuilder()
+                .withMetadata(metadata(Names.proxyConfig(proxy)))
+                .addToData(ProxyConfigFile.CONFIG_KEY, renderedConfig)
+                .build();
+    }
+
+    public Deployment deployment() {
+        return ProxyDeploymentModel.deployment(this);
+    }
+
+    public Service service() {
+        List<ServicePort> ports = new ArrayList<>();
+        ports.add(servicePort("proxy", port()));
+        transparentPort().ifPresent(p -> ports.add(servicePort("transparent", p)));
+        return new ServiceBuilder()
+                .withMetadata(metadata(Names.proxy(proxy)))
+                .withNewSpec()
+                .withType("ClusterIP")
+                .withSelector(selector())
+                .withPorts(ports)
+                .endSpec()
+                .build();
+    }
+
+    private static ServicePort servicePort(String name, int port) {
+        return new ServicePortBuilder().withName(name).withProtocol("TCP").withPort(port)
+                .withTargetPort(new IntOrString(port)).build();
+    }
+
+    /**
+     * The Secret of the issued certificate ({@code kubernetes.io/tls}: tls.crt, tls.key, ca.crt).
+     *
+     * @throws IllegalStateException when the model has no certificate
+     */
+    public Secret tlsSecret() {
+        IssuedCertificate issued = certificate.orElseThrow(
+                () -> new IllegalStateException("no certificate for " + Names.proxyTlsSecret(proxy)));
+        return new SecretBuilder()
+                .withMetadata(metadata(Names.proxyTlsSecret(proxy)))
+                .withType(TlsSecrets.TYPE)
+                .withData(tlsData(issued))
+                .build();
+    }
+
+    /** tls.crt, tls.key and ca.crt (the bundle clients trust), base64 as the API server stores them, sorted. */
+    private static Map<String, String> tlsData(IssuedCertificate certificate) {
+        Map<String, String> data = new TreeMap<>();
+        data.put(TlsSecrets.TLS_CRT, base64(certificate.certificatePem()));
+        data.put(TlsSecrets.TLS_KEY, base64(certificate.privateKeyPem()));
+        data.put(TlsSecrets.CA_CRT, base64(certificate.caBundlePem()));
+        return data;
+    }
+
+    private static String base64(String text) {
+        return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    public NetworkPolicy networkPolicy() {
+        return ProxyNetworkPolicyModel.networkPolicy(this);
+    }
+}

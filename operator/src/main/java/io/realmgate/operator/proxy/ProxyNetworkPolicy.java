@@ -1,0 +1,27 @@
+package io.realmgate.operator.proxy;
+
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+import io.realmgate.operator.Names;
+import io.realmgate.operator.api.ForwardProxy;
+
+/** NetworkPolicy {@code <name>-proxy}: ingress from the declared clients, egress to DNS and the targets. */
+@KubernetesDependent(informer = @Informer(labelSelector = ProxyDependent.CHILD_SELECTOR))
+public class ProxyNetworkPolicy extends ProxyDependent<NetworkPolicy> {
+    static final String NAME = "proxy-network-policy";
+
+    public ProxyNetworkPolicy() {
+        super(NetworkPolicy.class);
+    }
+
+    @Override
+    String childName(ForwardProxy proxy) {
+        return Names.proxy(proxy);
+    }
+
+    @Override
+    NetworkPolicy desired(ProxyModel model) {
+        return model.networkPolicy();
+    }
+}

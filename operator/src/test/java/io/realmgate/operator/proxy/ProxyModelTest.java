@@ -1,0 +1,349 @@
+package io.realmgate.operator.proxy;
+
+import static io.realmgate.operator.proxy.Fixtures.SETTINGS;
+import static io.realmgate.operator.proxy.Fixtures.hostTarget;
+import static io.realmgate.operator.proxy.Fixtures.proxy;
+import static io.realmgate.operator.proxy.Fixtures.realm;
+import static io.realmgate.operator.proxy.Fixtures.realmTarget;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.KeyToPath;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.realmgate.operator.Names;
+import io.realmgate.operator.api.Clients;
+import io.realmgate.operator.api.ForwardProxy;
+import io.realmgate.operator.api.ProxyAuth;
+import io.realmgate.operator.api.ProxyTls;
+import io.realmgate.operator.api.Realm;
+import io.realmgate.operator.api.SecretKeyRef;
+import io.realmgate.operator.api.Transparent;
+import io.realmgate.operator.tls.IssuedCertificate;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class ProxyModelTest {
+    private static final Map<String, Realm> PRICES = Map.of("prices", realm("prices", "apps", 9000, 9443));
+    private static final KubernetesSerialization JSON = new KubernetesSerialization();
+    private static final Map<String, String> SELECTOR = Map.of(
+            "app.kubernetes.io/name", "realmgate-proxy", "app.kubernetes.io/instance", "egress");
+
+    private static ForwardProxy reference() {
+        return proxy("egress", "apps", realmTarget("prices", 9000, 9443));
+    }
+
+    private static ProxyModel model(ForwardProxy proxy) {
+        return new ProxyModel(proxy, SETTINGS, PRICES, Optional.empty(), Optional.empty());
+    }
+
+    private static ForwardProxy withTls(ForwardProxy p, String secretName) {
+        p.getSpec().tls = new ProxyTls();
+        p.getSpec().tls.enabled = true;
+        p.getSpec().tls.secretName = secretName;
+        return p;
+    }
+
+    private static ForwardProxy withAuth(ForwardProxy p) {
+        p.getSpec().auth = new ProxyAuth();
+        p.getSpec().auth.basicSecretRef = new SecretKeyRef();
+        p.getSpec().auth.basicSecretRef.name = "proxy-users";
+        return p;
+    }
+
+    @Test
+    void configMapCarriesTheRenderedConfig() {
+        ProxyModel m = model(reference());
+        ConfigMap cm = m.configMap();
+        assertThat(cm.getMetadata().getName()).isEqualTo("egress-proxy-config");
+        assertThat(cm.getMetadata().getNamespace()).isEqualTo("apps");
+        assertThat(cm.getMetadata().getLabels()).containsAllEntriesOf(SELECTOR)
+                .containsEntry("app.kubernetes.io/managed-by", "realmgate-operator")
+                .containsEntry("app.kubernetes.io/component", "proxy");
+        assertThat(cm.getData()).containsOnlyKeys("proxy.yaml").containsEntry("proxy.yaml", m.renderedConfig());
+    }
+
+    @Test
+    void deploymentRunsTheProxyImageOnItsConfigAsANonRootReadOnlyContainer() {
+        Deployment d = model(reference()).deployment();
+        assertThat(d.getMetadata().getName()).isEqualTo("egress-proxy");
+        assertThat(d.getSpec().getReplicas()).isEqualTo(2);
+        assertThat(d.getSpec().getSelector().getMatchLabels()).isEqualTo(SELECTOR);
+        assertThat(d.getSpec().getTemplate().getMetadata().getLabels()).containsAllEntriesOf(SELECTOR);
+        assertThat(d.getSpec().getTemplate().getMetadata().getAnnotations())
+                .containsOnlyKeys(Names.CONFIG_HASH_ANNOTATION);
+
+        PodSpec pod = d.getSpec().getTemplate().getSpec();
+        assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+        assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(pod.getSecurityContext().getRunAsUser()).isEqualTo(10001L);
+        assertThat(pod.getSecurityContext().getRunAsGroup()).isEqualTo(10001L);
+        assertThat(pod.getSecurityContext().getFsGroup()).isEqualTo(10001L);
+        assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+
+        Container c = pod.getContainers().get(0);
+        assertThat(pod.getContainers()).hasSize(1);
+        assertThat(c.getImage()).isEqualTo(SETTINGS.proxyImage());
+        assertThat(c.getArgs()).containsExactly("--config", "/etc/realmgate/config/proxy.yaml");
+        assertThat(c.getPorts()).extracting(p -> p.getName() + "=" + p.getContainerPort())
+                .containsExactly("proxy=3128", "admin=9090");
+        assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+        assertThat(c.getLivenessProbe().getHttpGet().getPort()).isEqualTo(new IntOrString(9090));
+        assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+        assertThat(c.getReadinessProbe().getHttpGet().getPort()).isEqualTo(new IntOrString(9090));
+        assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+        assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(c.getResources().getRequests()).containsEntry("cpu", new Quantity("100m"))
+                .containsEntry("memory", new Quantity("128Mi"));
+        assertThat(c.getResources().getLimits()).containsOnlyKeys("memory");
+
+        assertThat(c.getVolumeMounts()).extracting(VolumeMount::getName, VolumeMount::getMountPath,
+                VolumeMount::getReadOnly).containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("config", "/etc/realmgate/config", true),
+                        org.assertj.core.groups.Tuple.tuple("tmp", "/tmp", null));
+        assertThat(pod.getVolumes()).extracting(Volume::getName).containsExactly("config", "tmp");
+        assertThat(pod.getVolumes().get(0).getConfigMap().getName()).isEqualTo("egress-proxy-config");
+        assertThat(pod.getVolumes().get(1).getEmptyDir()).isNotNull();
+    }
+
+    @Test
+    void resourcesFromTheSpecReplaceTheDefaults() {
+        ForwardProxy p = reference();
+        p.getSpec().resources = new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder()
+                .addToRequests("cpu", new Quantity("1")).build();
+        p.getSpec().replicas = 3;
+        Deployment d = model(p).deployment();
+        assertThat(d.getSpec().getReplicas()).isEqualTo(3);
+        assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getResources().getRequests())
+                .containsOnly(Map.entry("cpu", new Quantity("1")));
+    }
+
+    @Test
+    void tlsAndAuthAreMountedWhereTheConfigSaysTheyAre() {
+        ForwardProxy p = withAuth(withTls(reference(), null));
+        p.getSpec().auth.basicSecretRef.key = "htpasswd";
+        PodSpec pod = model(p).deployment().getSpec().getTemplate().getSpec();
+
+        assertThat(pod.getContainers().get(0).getVolumeMounts()).extracting(VolumeMount::getName,
+                VolumeMount::getMountPath).containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("config", "/etc/realmgate/config"),
+                        org.assertj.core.groups.Tuple.tuple("tls", "/etc/realmgate/tls"),
+                        org.assertj.core.groups.Tuple.tuple("auth", "/etc/realmgate/auth"),
+                        org.assertj.core.groups.Tuple.tuple("tmp", "/tmp"));
+        Volume tls = pod.getVolumes().get(1);
+        assertThat(tls.getSecret().getSecretName()).isEqualTo("egress-proxy-tls");
+        assertThat(tls.getSecret().getDefaultMode()).isEqualTo(0440);
+        Volume auth = pod.getVolumes().get(2);
+        assertThat(auth.getSecret().getSecretName()).isEqualTo("proxy-users");
+        assertThat(auth.getSecret().getItems()).extracting(KeyToPath::getKey, KeyToPath::getPath)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("htpasswd", "htpasswd"));
+        assertThat(model(p).configDocument().auth.usersFile).isEqualTo("/etc/realmgate/auth/htpasswd");
+
+        PodSpec own = model(withTls(reference(), "my-cert")).deployment().getSpec().getTemplate().getSpec();
+        assertThat(own.getVolumes().get(1).getSecret().getSecretName()).isEqualTo("my-cert");
+    }
+
+    @Test
+    void serviceExposesTheProxyPortAndTheTransparentPortByName() {
+        ForwardProxy p = reference();
+        p.getSpec().transparent = new Transparent();
+        p.getSpec().transparent.port = 8443;
+        Service s = model(p).service();
+        assertThat(s.getMetadata().getName()).isEqualTo("egress-proxy");
+        assertThat(s.getSpec().getType()).isEqualTo("ClusterIP");
+        assertThat(s.getSpec().getSelector()).isEqualTo(SELECTOR);
+        assertThat(s.getSpec().getPorts()).extracting(ServicePort::getName, ServicePort::getPort,
+                ServicePort::getTargetPort).containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("proxy", 3128, new IntOrString(3128)),
+                        org.assertj.core.groups.Tuple.tuple("transparent", 8443, new IntOrString(8443)));
+        assertThat(model(p).deployment().getSpec().getTemplate().getSpec().getContainers().get(0).getPorts())
+                .extracting(cp -> cp.getName() + "=" + cp.getContainerPort())
+                .containsExactly("proxy=3128", "transparent=8443", "admin=9090");
+    }
+
+    @Test
+    void tlsSecretHoldsTheCertificateForTheServicesNames() {
+        ForwardProxy p = withTls(reference(), null);
+        List<String> names = ProxyModel.certificateDnsNames(p, "cluster.local");
+        assertThat(names).containsExactly("egress-proxy", "egress-proxy.apps", "egress-proxy.apps.svc",
+                "egress-proxy.apps.svc.cluster.local");
+        IssuedCertificate cert = TestCertificates.selfSigned(names, Instant.parse("2030-01-01T00:00:00Z"));
+        Secret s = new ProxyModel(p, SETTINGS, PRICES, Optional.of(cert), Optional.empty()).tlsSecret();
+
+        assertThat(s.getMetadata().getName()).isEqualTo("egress-proxy-tls");
+        assertThat(s.getType()).isEqualTo("kubernetes.io/tls");
+        assertThat(s.getData()).containsOnlyKeys("tls.crt", "tls.key", "ca.crt");
+        assertThat(decode(s.getData().get("tls.crt"))).isEqualTo(cert.certificatePem());
+        assertThat(decode(s.getData().get("tls.key"))).isEqualTo(cert.privateKeyPem());
+        assertThat(io.realmgate.operator.tls.TlsSecrets.read(s)).contains(cert);
+
+        assertThatThrownBy(() -> model(p).tlsSecret()).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void networkPolicyAdmitsTheNamespacesPodsAndReachesOnlyDnsAndTheTargets() {
+        ForwardProxy p = proxy("egress", "apps", realmTarget("prices", 9000, 9443),
+                hostTarget("api.partner.example", 443), hostTarget("10.0.0.0/8", 8080), hostTarget("fd00::1", 9443));
+        p.getSpec().transparent = new Transparent();
+        p.getSpec().transparent.port = 8443;
+        NetworkPolicy np = model(p).networkPolicy();
+
+        assertThat(np.getMetadata().getName()).isEqualTo("egress-proxy");
+        assertThat(np.getSpec().getPodSelector().getMatchLabels()).isEqualTo(SELECTOR);
+        assertThat(np.getSpec().getPolicyTypes()).containsExactly("Ingress", "Egress");
+        assertThat(np.getSpec().getIngress()).singleElement().satisfies(in -> {
+            assertThat(in.getFrom()).containsExactly(peer(null, new LabelSelector()));
+            assertThat(in.getPorts()).extracting(this::port).containsExactly("TCP/3128", "TCP/8443");
+        });
+
+        List<NetworkPolicyEgressRule> egress = np.getSpec().getEgress();
+        assertThat(egress).hasSize(5);
+        assertThat(egress.get(0).getTo()).containsExactly(peer(new LabelSelector(), null));
+        assertThat(egress.get(0).getPorts()).extracting(this::port).containsExactly("UDP/53", "TCP/53");
+        assertThat(egress.get(1).getTo()).containsExactly(peer(
+                new LabelSelector(null, Map.of("kubernetes.io/metadata.name", "apps")),
+                new LabelSelector(null, Names.realmSelector("prices"))));
+        assertThat(egress.get(1).getPorts()).extracting(this::port).containsExactly("TCP/9000", "TCP/9443");
+        assertThat(egress.get(2).getTo()).extracting(t -> t.getIpBlock().getCidr()).containsExactly("0.0.0.0/0", "::/0");
+        assertThat(egress.get(2).getPorts()).extracting(this::port).containsExactly("TCP/443");
+        assertThat(egress.get(3).getTo()).extracting(t -> t.getIpBlock().getCidr()).containsExactly("10.0.0.0/8");
+        assertThat(egress.get(4).getTo()).extracting(t -> t.getIpBlock().getCidr()).containsExactly("fd00::1/128");
+        assertThat(egress.get(4).getPorts()).extracting(this::port).containsExactly("TCP/9443");
+    }
+
+    @Test
+    void networkPolicyIngressFollowsTheDeclaredClients() {
+        ForwardProxy p = reference();
+        p.getSpec().clients = new Clients();
+        p.getSpec().clients.namespaceSelector = new LabelSelector(null, Map.of("team", "trading"));
+        p.getSpec().clients.podSelector = new LabelSelector(null, Map.of("role", "client"));
+        p.getSpec().clients.ipBlocks = List.of("192.0.2.0/24");
+        assertThat(model(p).networkPolicy().getSpec().getIngress().get(0).getFrom()).containsExactly(
+                peer(new LabelSelector(null, Map.of("team", "trading")), new LabelSelector(null, Map.of("role", "client"))),
+                new io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder()
+                        .withNewIpBlock().withCidr("192.0.2.0/24").endIpBlock().build());
+
+        p.getSpec().clients.podSelector = null;
+        assertThat(model(p).networkPolicy().getSpec().getIngress().get(0).getFrom().get(0))
+                .isEqualTo(peer(new LabelSelector(null, Map.of("team", "trading")), null));
+
+        p.getSpec().clients.namespaceSelector = null;
+        assertThat(model(p).networkPolicy().getSpec().getIngress().get(0).getFrom())
+                .extracting(NetworkPolicyPeer::getIpBlock).doesNotContainNull();
+    }
+
+    @Test
+    void networkPolicyHasNoTargetEgressForAMissingRealm() {
+        ForwardProxy p = reference();
+        NetworkPolicy np = new ProxyModel(p, SETTINGS, Map.of(), Optional.empty(), Optional.empty()).networkPolicy();
+        assertThat(np.getSpec().getEgress()).hasSize(1); // DNS only
+    }
+
+    @Test
+    void endpointIsTheServiceUrl() {
+        assertThat(model(reference()).endpoint()).isEqualTo("http://egress-proxy.apps.svc:3128");
+        assertThat(model(withTls(reference(), null)).endpoint()).isEqualTo("https://egress-proxy.apps.svc:3128");
+    }
+
+    @Test
+    void configHashFollowsConfigCertificateAndUsersAndNothingElse() {
+        ForwardProxy p = withTls(reference(), null);
+        IssuedCertificate a = TestCertificates.selfSigned(List.of("a"), Instant.parse("2030-01-01T00:00:00Z"));
+        IssuedCertificate b = TestCertificates.selfSigned(List.of("a"), Instant.parse("2031-01-01T00:00:00Z"));
+        String base = new ProxyModel(p, SETTINGS, PRICES, Optional.of(a), Optional.of("u1")).configHash();
+
+        assertThat(new ProxyModel(p, SETTINGS, PRICES, Optional.of(a), Optional.of("u1")).configHash()).isEqualTo(base);
+        assertThat(new ProxyModel(p, SETTINGS, PRICES, Optional.of(b), Optional.of("u1")).configHash()).isNotEqualTo(base);
+        assertThat(new ProxyModel(p, SETTINGS, PRICES, Optional.of(a), Optional.of("u2")).configHash()).isNotEqualTo(base);
+        assertThat(new ProxyModel(p, SETTINGS, Map.of("prices", realm("prices", "apps", 9000, 9444)),
+                Optional.of(a), Optional.of("u1")).configHash()).isNotEqualTo(base);
+        // Replicas are not configuration: scaling does not roll the pods.
+        p.getSpec().replicas = 5;
+        assertThat(new ProxyModel(p, SETTINGS, PRICES, Optional.of(a), Optional.of("u1")).configHash()).isEqualTo(base);
+    }
+
+    @Test
+    void sameInputsGiveTheSameObjectsByteForByte() {
+        ForwardProxy p = withAuth(withTls(proxy("egress", "apps", realmTarget("prices", 9443, 9000),
+                hostTarget("a.example", 443)), null));
+        IssuedCertificate cert = TestCertificates.selfSigned(List.of("a"), Instant.parse("2030-01-01T00:00:00Z"));
+        ProxyModel one = new ProxyModel(p, SETTINGS, PRICES, Optional.of(cert), Optional.of("u"));
+        ProxyModel two = new ProxyModel(p, SETTINGS, Map.of("prices", realm("prices", "apps", 9000, 9443)),
+                Optional.of(cert), Optional.of("u"));
+        for (var pair : List.of(List.of(one.configMap(), two.configMap()), List.of(one.deployment(), two.deployment()),
+                List.of(one.service(), two.service()), List.of(one.tlsSecret(), two.tlsSecret()),
+                List.of(one.networkPolicy(), two.networkPolicy()))) {
+            assertThat(pair.get(0)).isEqualTo(pair.get(1));
+            assertThat(JSON.asJson(pair.get(0))).isEqualTo(JSON.asJson(pair.get(1)));
+        }
+    }
+
+    @Test
+    void everyChildIsControlledByTheForwardProxy() {
+        ForwardProxy p = withTls(reference(), null);
+        IssuedCertificate cert = TestCertificates.selfSigned(List.of("a"), Instant.parse("2030-01-01T00:00:00Z"));
+        ProxyModel m = new ProxyModel(p, SETTINGS, PRICES, Optional.of(cert), Optional.empty());
+        for (var child : List.of(m.configMap(), m.deployment(), m.service(), m.tlsSecret(), m.networkPolicy())) {
+            assertThat(child.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> {
+                assertThat(o.getApiVersion()).isEqualTo("realmgate.io/v1alpha1");
+                assertThat(o.getKind()).isEqualTo("ForwardProxy");
+                assertThat(o.getName()).isEqualTo("egress");
+                assertThat(o.getUid()).isEqualTo(p.getMetadata().getUid());
+                assertThat(o.getController()).isTrue();
+                assertThat(o.getBlockOwnerDeletion()).isTrue();
+            });
+        }
+    }
+
+    @Test
+    void childMetadataCanTakeWhatTheFrameworkAdds() {
+        // JOSDK adds its owner reference (kept: same uid) and its own annotation to desired objects in place.
+        Deployment d = model(reference()).deployment();
+        d.getMetadata().getAnnotations().put("javaoperatorsdk.io/previous", "1");
+        d.addOwnerReference(reference());
+        assertThat(d.getMetadata().getOwnerReferences()).singleElement()
+                .satisfies(o -> assertThat(o.getController()).isTrue());
+    }
+
+    @Test
+    void adminPortClashIsAProblem() {
+        ForwardProxy p = reference();
+        p.getSpec().port = 9090;
+        assertThat(model(p).problems()).extracting(Problem::reason).containsExactly("PortConflict");
+        assertThat(model(reference()).problems()).isEmpty();
+    }
+
+    private static NetworkPolicyPeer peer(LabelSelector namespaces, LabelSelector pods) {
+        return new io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder()
+                .withNamespaceSelector(namespaces).withPodSelector(pods).build();
+    }
+
+    private String port(NetworkPolicyPort port) {
+        return port.getProtocol() + "/" + port.getPort().getIntVal();
+    }
+
+    private static String decode(String base64) {
+        return new String(Base64.getDecoder().decode(base64), StandardCharsets.US_ASCII);
+    }
+}
