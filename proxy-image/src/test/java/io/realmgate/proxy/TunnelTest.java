@@ -129,6 +129,53 @@ class TunnelTest {
     }
 
     @Test
+    void aTargetThatClosesRightAfterABurstDeliversEveryByteToASlowReader() throws Exception {
+        // The target writes 32 MiB and closes at once, while the client is not reading yet: the target's
+        // FIN reaches the proxy with megabytes still queued in front of it. Every one of them must reach the
+        // client before the FIN, and the access log must count them. (Netty 4.2.18's splice path fails this:
+        // docs/decisions.md.)
+        int total = 32 * 1024 * 1024;
+        byte[] pattern = new byte[1024 * 1024];
+        new java.util.Random(7).nextBytes(pattern);
+        try (ServerSocket target = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+             LogCapture log = LogCapture.of("realmgate.access")) {
+            proxy = RunningProxy.start("--allow-connect", "127.0.0.1:" + target.getLocalPort());
+            for (int round = 0; round < 3; round++) {
+                CompletableFuture<Void> served = CompletableFuture.runAsync(() -> {
+                    try (Socket s = target.accept()) {
+                        OutputStream out = s.getOutputStream();
+                        for (int i = 0; i < total / pattern.length; i++) {
+                            out.write(pattern);
+                        }
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                try (Socket s = tunnelTo(target.getLocalPort())) {
+                    s.setSoTimeout(30_000);
+                    Thread.sleep(300); // let the burst and the FIN pile up in the proxy
+                    MessageDigest expected = MessageDigest.getInstance("SHA-256");
+                    for (int i = 0; i < total / pattern.length; i++) {
+                        expected.update(pattern);
+                    }
+                    MessageDigest got = MessageDigest.getInstance("SHA-256");
+                    long n = 0;
+                    byte[] buf = new byte[256 * 1024];
+                    for (int r; (r = s.getInputStream().read(buf)) > 0; ) {
+                        got.update(buf, 0, r);
+                        n += r;
+                    }
+                    served.get(30, TimeUnit.SECONDS);
+                    assertThat(n).as("round %d: bytes before the target's FIN", round).isEqualTo(total);
+                    assertThat(got.digest()).isEqualTo(expected.digest());
+                }
+                List<String> lines = log.awaitLines(round + 1);
+                assertThat(lines.get(round)).contains(" up=0 down=" + total + " ");
+            }
+        }
+    }
+
+    @Test
     void targetHalfCloseReachesTheClientAndTheClientCanStillSend() throws Exception {
         // The target speaks first and finishes sending; the client then sends, and the target
         // must still receive it through the half-open tunnel.
