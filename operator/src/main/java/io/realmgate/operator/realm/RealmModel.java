@@ -1,0 +1,392 @@
+package io.realmgate.operator.realm;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.ServicePortBuilder;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.realmgate.operator.Names;
+import io.realmgate.operator.OperatorSettings;
+import io.realmgate.operator.api.Realm;
+import io.realmgate.operator.api.RealmSpec;
+import io.realmgate.operator.api.RealmStatus;
+import io.realmgate.operator.api.SecureWebSocketListener;
+import io.realmgate.operator.api.WebSocketListener;
+import io.realmgate.operator.tls.IssuedCertificate;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * A Realm's children, computed: the Realm, the operator's settings and what the reconciler looked up (the wss
+ * certificate, the ForwardProxies that reference the realm) in, Fabric8 objects out. No I/O, no clock; equal inputs
+ * give equal objects, so a reconcile that finds everything in place writes nothing.
+ */
+public final class RealmModel {
+    public static final String CONTAINER = "realm";
+    public static final String WS_PORT_NAME = "ws";
+    public static final String WSS_PORT_NAME = "wss";
+    public static final String TLS_DIR = "/etc/realmgate/tls";
+    public static final String CA_BUNDLE_KEY = "ca.crt";
+    public static final String TLS_SECRET_TYPE = "kubernetes.io/tls";
+    /** The non-root user and group of the realm image. */
+    public static final long RUN_AS = 10001L;
+    /** The TLS Secret is readable by the realm's user and group only (0440). */
+    public static final int TLS_FILE_MODE = 0440;
+
+    private static final String TLS_VOLUME = "tls";
+    private static final String TMP_VOLUME = "tmp";
+
+    private final Realm realm;
+    private final OperatorSettings settings;
+    private final WssCertificate certificate;
+    private final SortedSet<String> proxies;
+    private final String name;
+    private final String namespace;
+
+    /**
+     * @param certificate        the wss certificate (issued, or the user's Secret)
+     * @param referencingProxies names of the ForwardProxies in the realm's namespace whose allowConnect names it
+     */
+    public RealmModel(Realm realm, OperatorSettings settings, WssCertificate certificate,
+            Collection<String> referencingProxies) {
+        this.realm = realm;
+        this.settings = settings;
+        this.certificate = certificate;
+        this.proxies = new TreeSet<>(referencingProxies);
+        this.name = Names.realm(realm);
+        this.namespace = realm.getMetadata().getNamespace();
+    }
+
+    public Realm realm() {
+        return realm;
+    }
+
+    public WssCertificate certificate() {
+        return certificate;
+    }
+
+    /**
+     * Names for the wss certificate: the Service's DNS names, short to fully qualified, plus
+     * {@code spec.tls.dnsNames}; sorted and without duplicates, so the same Realm always asks for the same names.
+     */
+    public static List<String> dnsNames(Realm realm, OperatorSettings settings) {
+        String service = Names.realm(realm);
+        String namespace = realm.getMetadata().getNamespace();
+        SortedSet<String> names = new TreeSet<>(List.of(
+                service,
+                service + "." + namespace,
+                service + "." + namespace + ".svc",
+                Names.serviceHost(service, namespace, settings.clusterDomain())));
+        RealmSpec spec = realm.getSpec();
+        if (spec != null && spec.tls != null && spec.tls.dnsNames != null) {
+            spec.tls.dnsNames.stream().filter(n -> n != null && !n.isBlank()).forEach(names::add);
+        }
+        return List.copyOf(names);
+    }
+
+    /** The user's own TLS Secret, when {@code spec.tls.secretName} names one; then the operator issues nothing. */
+    public static Optional<String> userSecretName(Realm realm) {
+        RealmSpec spec = realm.getSpec();
+        if (spec == null || spec.tls == null || spec.tls.secretName == null || spec.tls.secretName.isBlank()) {
+            return Optional.empty();
+        }
+        return Optional.of(spec.tls.secretName);
+    }
+
+    /** The Secret the pods mount: the user's, or the one the operator writes. */
+    public static String tlsSecretName(Realm realm) {
+        return userSecretName(realm).orElseGet(() -> Names.realmTlsSecret(realm));
+    }
+
+    public boolean webSocketOn() {
+        return webSocket().on();
+    }
+
+    public boolean secureWebSocketOn() {
+        return secureWebSocket().on();
+    }
+
+    public int webSocketPort() {
+        return webSocket().port();
+    }
+
+    public int secureWebSocketPort() {
+        return secureWebSocket().port();
+    }
+
+    public int replicas() {
+        RealmSpec spec = realm.getSpec();
+        return spec == null || spec.replicas == null ? 1 : spec.replicas;
+    }
+
+    /** The realm's command line (docs/realm.md); the TLS files are always mounted, so always named. */
+    public List<String> args() {
+        return List.of(
+                "--bind", "0.0.0.0",
+                "--ws-port", webSocketOn() ? Integer.toString(webSocketPort()) : "off",
+                "--wss-port", secureWebSocketOn() ? Integer.toString(secureWebSocketPort()) : "off",
+                "--tls-cert", TLS_DIR + "/tls.crt",
+                "--tls-key", TLS_DIR + "/tls.key");
+    }
+
+    /** SHA-256 over the command line and the certificate: the pod template changes, and pods roll, when either does. */
+    public String configHash() {
+        return WssCertificate.sha256("args\n" + String.join("\n", args())
+                + "\ncertificate\n" + certificate.fingerprint());
+    }
+
+    public Deployment deployment() {
+        Map<String, String> podAnnotations = new LinkedHashMap<>();
+        podAnnotations.put(Names.CONFIG_HASH_ANNOTATION, configHash());
+        return new DeploymentBuilder()
+                .withMetadata(metadata(name))
+                .withNewSpec()
+                    .withReplicas(replicas())
+                    .withNewSelector().withMatchLabels(new TreeMap<>(selector())).endSelector()
+                    .withNewTemplate()
+                        .withNewMetadata()
+                            .withLabels(labels())
+                            .withAnnotations(podAnnotations)
+                        .endMetadata()
+                        .withNewSpec()
+                            // The realm talks to no Kubernetes API and needs no Service environment variables.
+                            .withAutomountServiceAccountToken(false)
+                            .withEnableServiceLinks(false)
+                            .withSecurityContext(new PodSecurityContextBuilder()
+                                    .withRunAsNonRoot(true)
+                                    .withRunAsUser(RUN_AS)
+                                    .withRunAsGroup(RUN_AS)
+                                    .withFsGroup(RUN_AS)
+                                    .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                                    .build())
+                            .withContainers(container())
+                            .withVolumes(
+                                    new VolumeBuilder().withName(TLS_VOLUME)
+                                            .withNewSecret()
+                                                .withSecretName(certificate.secretName())
+                                                .withDefaultMode(TLS_FILE_MODE)
+                                            .endSecret()
+                                            .build(),
+                                    // The root filesystem is read-only; the JVM and Netty need a writable /tmp.
+                                    new VolumeBuilder().withName(TMP_VOLUME).withNewEmptyDir().endEmptyDir().build())
+                        .endSpec()
+                    .endTemplate()
+                .endSpec()
+                .build();
+    }
+
+    private Container container() {
+        return new ContainerBuilder()
+                .withName(CONTAINER)
+                .withImage(settings.realmImage())
+                .withArgs(args())
+                .withPorts(containerPorts())
+                .withLivenessProbe(probe("/healthz", 10, 3))
+                .withReadinessProbe(probe("/readyz", 5, 1))
+                .withResources(resources())
+                .withSecurityContext(new SecurityContextBuilder()
+                        .withRunAsNonRoot(true)
+                        .withAllowPrivilegeEscalation(false)
+                        .withReadOnlyRootFilesystem(true)
+                        .withNewCapabilities().withDrop("ALL").endCapabilities()
+                        .build())
+                .withVolumeMounts(
+                        new VolumeMountBuilder().withName(TLS_VOLUME).withMountPath(TLS_DIR).withReadOnly(true).build(),
+                        new VolumeMountBuilder().withName(TMP_VOLUME).withMountPath("/tmp").build())
+                .build();
+    }
+
+    private List<ContainerPort> containerPorts() {
+        List<ContainerPort> ports = new ArrayList<>();
+        if (webSocketOn()) {
+            ports.add(new ContainerPortBuilder().withName(WS_PORT_NAME).withContainerPort(webSocketPort())
+                    .withProtocol("TCP").build());
+        }
+        if (secureWebSocketOn()) {
+            ports.add(new ContainerPortBuilder().withName(WSS_PORT_NAME).withContainerPort(secureWebSocketPort())
+                    .withProtocol("TCP").build());
+        }
+        return ports;
+    }
+
+    /** Probes go to the plain listener; with it off, to the TLS one over HTTPS (the kubelet does not verify it). */
+    private Probe probe(String path, int periodSeconds, int failureThreshold) {
+        boolean plain = webSocketOn();
+        return new ProbeBuilder()
+                .withNewHttpGet()
+                    .withPath(path)
+                    .withPort(new IntOrString(plain ? WS_PORT_NAME : WSS_PORT_NAME))
+                    .withScheme(plain ? "HTTP" : "HTTPS")
+                .endHttpGet()
+                .withPeriodSeconds(periodSeconds)
+                .withFailureThreshold(failureThreshold)
+                .build();
+    }
+
+    /** The spec's resources, or modest defaults: a small JVM with room for retained events. */
+    ResourceRequirements resources() {
+        RealmSpec spec = realm.getSpec();
+        if (spec != null && spec.resources != null) {
+            return new ResourceRequirementsBuilder(spec.resources).build();
+        }
+        return new ResourceRequirementsBuilder()
+                .withRequests(new TreeMap<>(Map.of("cpu", new Quantity("100m"), "memory", new Quantity("256Mi"))))
+                .withLimits(new TreeMap<>(Map.of("memory", new Quantity("512Mi"))))
+                .build();
+    }
+
+    public Service service() {
+        List<ServicePort> ports = new ArrayList<>();
+        if (webSocketOn()) {
+            ports.add(servicePort(WS_PORT_NAME, webSocketPort(), "kubernetes.io/ws"));
+        }
+        if (secureWebSocketOn()) {
+            ports.add(servicePort(WSS_PORT_NAME, secureWebSocketPort(), "kubernetes.io/wss"));
+        }
+        return new ServiceBuilder()
+                .withMetadata(metadata(name))
+                .withNewSpec()
+                    .withType("ClusterIP")
+                    .withSelector(new TreeMap<>(selector()))
+                    .withPorts(ports)
+                .endSpec()
+                .build();
+    }
+
+    private static ServicePort servicePort(String portName, int port, String appProtocol) {
+        return new ServicePortBuilder()
+                .withName(portName)
+                .withPort(port)
+                .withTargetPort(new IntOrString(portName))
+                .withProtocol("TCP")
+                .withAppProtocol(appProtocol)
+                .build();
+    }
+
+    /** The operator's TLS Secret; only when the operator issues the certificate. */
+    public Secret tlsSecret() {
+        IssuedCertificate issued = certificate.issued().orElseThrow(() -> new IllegalStateException(
+                "Realm " + realm.getMetadata().getName() + " uses its own Secret; the operator writes none"));
+        Map<String, String> data = new TreeMap<>();
+        data.put("tls.crt", base64(issued.certificatePem()));
+        data.put("tls.key", base64(issued.privateKeyPem()));
+        data.put(CA_BUNDLE_KEY, base64(issued.caBundlePem()));
+        return new SecretBuilder()
+                .withMetadata(metadata(Names.realmTlsSecret(realm)))
+                .withType(TLS_SECRET_TYPE)
+                .withData(data)
+                .build();
+    }
+
+    /** Whether there is a CA bundle to publish (always when the operator issues; a user's Secret needs ca.crt). */
+    public boolean hasCaBundle() {
+        return certificate.caBundle().isPresent();
+    }
+
+    /** The ConfigMap with the CA bundle clients trust for the realm's wss listener. */
+    public ConfigMap caBundle() {
+        String pem = certificate.caBundle().orElseThrow(() -> new IllegalStateException(
+                "Realm " + realm.getMetadata().getName() + ": Secret " + certificate.secretName() + " has no ca.crt"));
+        return new ConfigMapBuilder()
+                .withMetadata(metadata(Names.realmCaBundle(realm)))
+                .withData(new TreeMap<>(Map.of(CA_BUNDLE_KEY, pem)))
+                .build();
+    }
+
+    public NetworkPolicy networkPolicy() {
+        return RealmNetworkPolicyModel.networkPolicy(this, metadata(name), selector(), proxies);
+    }
+
+    /** The realm's URLs inside the cluster, for the status (and the printer columns). */
+    public RealmStatus.Endpoints endpoints() {
+        RealmStatus.Endpoints endpoints = new RealmStatus.Endpoints();
+        String host = name + "." + namespace + ".svc";
+        if (webSocketOn()) {
+            endpoints.webSocket = "ws://" + host + ":" + webSocketPort();
+        }
+        if (secureWebSocketOn()) {
+            endpoints.secureWebSocket = "wss://" + host + ":" + secureWebSocketPort();
+        }
+        return endpoints;
+    }
+
+    Map<String, String> selector() {
+        return Names.realmSelector(realm.getMetadata().getName());
+    }
+
+    private Map<String, String> labels() {
+        return new TreeMap<>(Names.realmLabels(realm.getMetadata().getName()));
+    }
+
+    private ObjectMeta metadata(String childName) {
+        return new ObjectMetaBuilder()
+                .withName(childName)
+                .withNamespace(namespace)
+                .withLabels(labels())
+                .withOwnerReferences(owner())
+                .build();
+    }
+
+    /**
+     * The Realm as the controlling owner: the garbage collector deletes the child with the Realm, and a foreground
+     * deletion of the Realm waits for it. (JOSDK would add a plain owner reference, without controller and
+     * blockOwnerDeletion; it keeps this one, as it has the Realm's uid.)
+     */
+    private OwnerReference owner() {
+        return new OwnerReferenceBuilder()
+                .withApiVersion(realm.getApiVersion())
+                .withKind(realm.getKind())
+                .withName(realm.getMetadata().getName())
+                .withUid(realm.getMetadata().getUid())
+                .withController(true)
+                .withBlockOwnerDeletion(true)
+                .build();
+    }
+
+    private WebSocketListener webSocket() {
+        RealmSpec spec = realm.getSpec();
+        return spec == null || spec.webSocket == null ? new WebSocketListener() : spec.webSocket;
+    }
+
+    private SecureWebSocketListener secureWebSocket() {
+        RealmSpec spec = realm.getSpec();
+        return spec == null || spec.secureWebSocket == null ? new SecureWebSocketListener() : spec.secureWebSocket;
+    }
+
+    private static String base64(String text) {
+        return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+    }
+}

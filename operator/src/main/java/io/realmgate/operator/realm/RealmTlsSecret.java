@@ -1,0 +1,50 @@
+package io.realmgate.operator.realm;
+
+import io.fabric8.kubernetes.api.model.Secret;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.BooleanWithUndefined;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.realmgate.operator.Names;
+import io.realmgate.operator.api.Realm;
+
+/**
+ * The TLS Secret with the certificate the operator's CA issued: RealmModel#tlsSecret. Only while the Realm names no
+ * Secret of its own ({@link OperatorIssues}); when it starts to, the workflow deletes this one. The certificate in
+ * it is the one {@code CertificateIssuer.certificateFor} returned for the Secret's current content, so a certificate
+ * that is still good is written back unchanged (no write at all).
+ */
+// JOSDK leaves Secrets to update-based matching by default; the operator applies every child server-side.
+// Labels and the forced create: see RealmEventSources.CHILD_LABELS.
+@KubernetesDependent(informer = @Informer(labelSelector = RealmEventSources.CHILD_LABELS),
+        useSSA = BooleanWithUndefined.TRUE, createResourceOnlyIfNotExistingWithSSA = false)
+public class RealmTlsSecret extends CRUDKubernetesDependentResource<Secret, Realm> {
+    /** The dependent's name, which is also the name of its informer. */
+    public static final String NAME = "tls-secret";
+
+    public RealmTlsSecret() {
+        super(Secret.class);
+    }
+
+    @Override
+    protected Secret desired(Realm realm, Context<Realm> context) {
+        return RealmReconciler.model(context).tlsSecret();
+    }
+
+    @Override
+    protected ResourceID targetSecondaryResourceID(Realm realm, Context<Realm> context) {
+        return new ResourceID(Names.realmTlsSecret(realm), realm.getMetadata().getNamespace());
+    }
+
+    /** The operator issues the certificate unless spec.tls.secretName names the user's own Secret. */
+    public static class OperatorIssues implements Condition<Secret, Realm> {
+        @Override
+        public boolean isMet(DependentResource<Secret, Realm> dependent, Realm realm, Context<Realm> context) {
+            return RealmModel.userSecretName(realm).isEmpty();
+        }
+    }
+}

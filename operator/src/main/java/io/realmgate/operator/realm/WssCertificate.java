@@ -1,0 +1,96 @@
+package io.realmgate.operator.realm;
+
+import io.realmgate.operator.tls.IssuedCertificate;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The certificate a realm's wss listener serves, as the reconciler found it: issued by the operator's CA (then the
+ * operator writes the TLS Secret), or the user's own Secret named by {@code spec.tls.secretName} (then it only
+ * mounts it). The model needs the Secret to mount, a fingerprint for the pod template's config hash and the CA
+ * bundle for clients; the status needs whether it is usable, why not, and when to look again.
+ *
+ * @param secretName  the kubernetes.io/tls Secret mounted into the realm pods
+ * @param fingerprint SHA-256 over the certificate and key as they are now; empty while there is no certificate
+ * @param issued      the certificate to write into the operator's TLS Secret; empty for a user's Secret
+ * @param caBundle    PEM clients should trust, published in the CA ConfigMap; empty when unknown (a user's
+ *                    Secret without ca.crt), then there is no ConfigMap
+ * @param ready       whether the listener has a usable certificate
+ * @param reason      CamelCase reason of the CertificateReady condition
+ * @param message     its message (never key material)
+ * @param recheckAt   when the certificate needs looking at again (renewal, expiry); empty: no fixed time
+ */
+public record WssCertificate(String secretName, String fingerprint, Optional<IssuedCertificate> issued,
+        Optional<String> caBundle, boolean ready, String reason, String message, Optional<Instant> recheckAt) {
+
+    public static final String ISSUED = "Issued";
+    public static final String SECRET_PROVIDED = "SecretProvided";
+    public static final String SECRET_NOT_FOUND = "SecretNotFound";
+    public static final String SECRET_INVALID = "SecretInvalid";
+    public static final String CERTIFICATE_EXPIRED = "CertificateExpired";
+
+    public WssCertificate {
+        Objects.requireNonNull(secretName, "secretName");
+        Objects.requireNonNull(fingerprint, "fingerprint");
+        Objects.requireNonNull(issued, "issued");
+        Objects.requireNonNull(caBundle, "caBundle");
+        Objects.requireNonNull(reason, "reason");
+        Objects.requireNonNull(message, "message");
+        Objects.requireNonNull(recheckAt, "recheckAt");
+    }
+
+    /** A certificate from the operator's CA, kept in the operator's TLS Secret {@code secretName}. */
+    public static WssCertificate issued(String secretName, IssuedCertificate certificate, String caBundle,
+            Instant renewAt) {
+        return new WssCertificate(secretName,
+                fingerprint(certificate.certificatePem(), certificate.privateKeyPem()),
+                Optional.of(certificate), Optional.of(caBundle), true, ISSUED,
+                "issued by the operator's CA for " + String.join(", ", certificate.dnsNames())
+                        + "; valid until " + certificate.notAfter(),
+                Optional.of(renewAt));
+    }
+
+    /** The user's Secret exists and holds a certificate that is valid now. */
+    public static WssCertificate userSecret(String secretName, String fingerprint, Optional<String> caBundle,
+            Instant notAfter) {
+        return new WssCertificate(secretName, fingerprint, Optional.empty(), caBundle, true, SECRET_PROVIDED,
+                "Secret " + secretName + " provides the certificate; valid until " + notAfter,
+                Optional.of(notAfter));
+    }
+
+    /**
+     * The user's Secret cannot be used: missing, not a TLS Secret, unreadable or expired. The pods still mount it,
+     * so they start once it is fixed; {@code fingerprint} is what it holds now (empty when missing), so a fix rolls
+     * them.
+     */
+    public static WssCertificate unusable(String secretName, String fingerprint, Optional<String> caBundle,
+            String reason, String message) {
+        return new WssCertificate(secretName, fingerprint, Optional.empty(), caBundle, false, reason, message,
+                Optional.empty());
+    }
+
+    /** SHA-256 (hex) over a certificate and its key: changes whenever either does. */
+    public static String fingerprint(String certificate, String key) {
+        return sha256("tls.crt\n" + certificate + "\ntls.key\n" + key);
+    }
+
+    static String sha256(String text) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        // The record's own toString would print the issued certificate's record, which hides the key; be explicit.
+        return "WssCertificate[" + secretName + ", " + reason + ", ready=" + ready + "]";
+    }
+}

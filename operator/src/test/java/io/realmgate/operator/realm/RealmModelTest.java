@@ -1,0 +1,306 @@
+package io.realmgate.operator.realm;
+
+import static io.realmgate.operator.realm.RealmFixtures.SETTINGS;
+import static io.realmgate.operator.realm.RealmFixtures.model;
+import static io.realmgate.operator.realm.RealmFixtures.pem;
+import static io.realmgate.operator.realm.RealmFixtures.prices;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.realmgate.operator.Names;
+import io.realmgate.operator.api.Realm;
+import io.realmgate.operator.api.RealmStatus;
+import io.realmgate.operator.api.RealmTls;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+class RealmModelTest {
+
+    @Test
+    void dnsNamesAreTheServiceNamesAndTheExtraNamesSortedWithoutDuplicates() {
+        Realm realm = prices();
+        realm.getSpec().tls = new RealmTls();
+        realm.getSpec().tls.dnsNames = List.of("realm.example.com", "prices-realm.apps", "a.example.com", "");
+
+        assertThat(RealmModel.dnsNames(realm, SETTINGS)).containsExactly(
+                "a.example.com",
+                "prices-realm",
+                "prices-realm.apps",
+                "prices-realm.apps.svc",
+                "prices-realm.apps.svc.cluster.local",
+                "realm.example.com");
+    }
+
+    @Test
+    void deploymentRunsTheRealmImageWithBothListenersAndTheMountedCertificate() {
+        Deployment deployment = model(prices(), "1").deployment();
+
+        assertThat(deployment.getMetadata().getName()).isEqualTo("prices-realm");
+        assertThat(deployment.getMetadata().getNamespace()).isEqualTo("apps");
+        assertThat(deployment.getMetadata().getLabels()).containsAllEntriesOf(Map.of(
+                "app.kubernetes.io/name", "realmgate-realm",
+                "app.kubernetes.io/instance", "prices",
+                "app.kubernetes.io/component", "realm",
+                "app.kubernetes.io/managed-by", "realmgate-operator"));
+        assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
+        assertThat(deployment.getSpec().getSelector().getMatchLabels())
+                .isEqualTo(Map.of("app.kubernetes.io/name", "realmgate-realm", "app.kubernetes.io/instance", "prices"));
+        assertThat(deployment.getSpec().getTemplate().getMetadata().getLabels())
+                .containsAllEntriesOf(deployment.getSpec().getSelector().getMatchLabels());
+
+        Container realm = container(deployment);
+        assertThat(realm.getName()).isEqualTo("realm");
+        assertThat(realm.getImage()).isEqualTo(SETTINGS.realmImage());
+        assertThat(realm.getArgs()).containsExactly("--bind", "0.0.0.0", "--ws-port", "9000", "--wss-port", "9443",
+                "--tls-cert", "/etc/realmgate/tls/tls.crt", "--tls-key", "/etc/realmgate/tls/tls.key");
+        assertThat(realm.getPorts()).extracting(p -> p.getName() + "=" + p.getContainerPort() + "/" + p.getProtocol())
+                .containsExactly("ws=9000/TCP", "wss=9443/TCP");
+        assertThat(realm.getVolumeMounts()).extracting(m -> m.getName() + ":" + m.getMountPath() + ":" + m.getReadOnly())
+                .containsExactly("tls:/etc/realmgate/tls:true", "tmp:/tmp:null");
+
+        Volume tls = volume(deployment, "tls");
+        assertThat(tls.getSecret().getSecretName()).isEqualTo("prices-realm-tls");
+        assertThat(tls.getSecret().getDefaultMode()).isEqualTo(0440);
+        assertThat(volume(deployment, "tmp").getEmptyDir()).isNotNull();
+    }
+
+    @Test
+    void podIsNonRootReadOnlyWithoutCapabilitiesOrServiceAccountToken() {
+        Deployment deployment = model(prices(), "1").deployment();
+        PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+
+        assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(pod.getSecurityContext().getRunAsUser()).isEqualTo(10001L);
+        assertThat(pod.getSecurityContext().getRunAsGroup()).isEqualTo(10001L);
+        assertThat(pod.getSecurityContext().getFsGroup()).isEqualTo(10001L);
+        assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+        assertThat(pod.getAutomountServiceAccountToken()).isFalse();
+        assertThat(pod.getEnableServiceLinks()).isFalse();
+
+        Container realm = container(deployment);
+        assertThat(realm.getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(realm.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+        assertThat(realm.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(realm.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(realm.getSecurityContext().getCapabilities().getAdd()).isNullOrEmpty();
+    }
+
+    @Test
+    void probesUseThePlainListenerOrHttpsOnTheTlsListenerWhenPlainIsOff() {
+        Container both = container(model(prices(), "1").deployment());
+        assertProbe(both.getLivenessProbe(), "/healthz", "ws", "HTTP");
+        assertProbe(both.getReadinessProbe(), "/readyz", "ws", "HTTP");
+
+        Realm wssOnly = prices();
+        wssOnly.getSpec().webSocket.enabled = false;
+        Container tlsOnly = container(model(wssOnly, "1").deployment());
+        assertProbe(tlsOnly.getLivenessProbe(), "/healthz", "wss", "HTTPS");
+        assertProbe(tlsOnly.getReadinessProbe(), "/readyz", "wss", "HTTPS");
+        assertThat(tlsOnly.getArgs()).containsSequence("--ws-port", "off", "--wss-port", "9443");
+        assertThat(tlsOnly.getPorts()).extracting(p -> p.getName()).containsExactly("wss");
+    }
+
+    @Test
+    void argsFollowThePortsAndTurnAListenerOff() {
+        Realm realm = prices();
+        realm.getSpec().webSocket.port = 8080;
+        realm.getSpec().secureWebSocket.enabled = false;
+
+        assertThat(model(realm, "1").args()).containsSequence("--ws-port", "8080", "--wss-port", "off");
+    }
+
+    @Test
+    void resourcesComeFromTheSpecOrModestDefaults() {
+        assertThat(container(model(prices(), "1").deployment()).getResources().getRequests())
+                .containsEntry("cpu", new Quantity("100m"))
+                .containsEntry("memory", new Quantity("256Mi"));
+        assertThat(container(model(prices(), "1").deployment()).getResources().getLimits())
+                .containsEntry("memory", new Quantity("512Mi"));
+
+        Realm realm = prices();
+        realm.getSpec().resources = new ResourceRequirementsBuilder()
+                .addToRequests("cpu", new Quantity("1")).addToLimits("memory", new Quantity("2Gi")).build();
+        Container container = container(model(realm, "1").deployment());
+        assertThat(container.getResources().getRequests()).isEqualTo(Map.of("cpu", new Quantity("1")));
+        assertThat(container.getResources().getLimits()).isEqualTo(Map.of("memory", new Quantity("2Gi")));
+        assertThat(container.getResources()).isNotSameAs(realm.getSpec().resources);
+    }
+
+    @Test
+    void configHashIsOnThePodTemplateAndChangesWithTheCertificateOrTheArgs() {
+        RealmModel model = model(prices(), "1");
+        String hash = model.deployment().getSpec().getTemplate().getMetadata().getAnnotations()
+                .get(Names.CONFIG_HASH_ANNOTATION);
+        assertThat(hash).isEqualTo(model.configHash()).matches("[0-9a-f]{64}");
+
+        assertThat(model(prices(), "1").configHash()).as("same input").isEqualTo(hash);
+        assertThat(model(prices(), "2").configHash()).as("renewed certificate").isNotEqualTo(hash);
+        Realm otherPort = prices();
+        otherPort.getSpec().secureWebSocket.port = 9444;
+        assertThat(model(otherPort, "1").configHash()).as("other wss port").isNotEqualTo(hash);
+        assertThat(model(prices(), "1", "egress").configHash()).as("proxies change the policy, not the pods")
+                .isEqualTo(hash);
+    }
+
+    @Test
+    void serviceHasANamedPortPerEnabledListener() {
+        Service service = model(prices(), "1").service();
+
+        assertThat(service.getMetadata().getName()).isEqualTo("prices-realm");
+        assertThat(service.getSpec().getType()).isEqualTo("ClusterIP");
+        assertThat(service.getSpec().getSelector())
+                .isEqualTo(Map.of("app.kubernetes.io/name", "realmgate-realm", "app.kubernetes.io/instance", "prices"));
+        assertThat(service.getSpec().getPorts()).extracting(RealmModelTest::describe)
+                .containsExactly("ws 9000->ws TCP kubernetes.io/ws", "wss 9443->wss TCP kubernetes.io/wss");
+
+        Realm plainOnly = prices();
+        plainOnly.getSpec().secureWebSocket.enabled = false;
+        assertThat(model(plainOnly, "1").service().getSpec().getPorts()).extracting(ServicePort::getName)
+                .containsExactly("ws");
+    }
+
+    @Test
+    void tlsSecretHoldsTheIssuedCertificateKeyAndCa() {
+        Secret secret = model(prices(), "1").tlsSecret();
+
+        assertThat(secret.getMetadata().getName()).isEqualTo("prices-realm-tls");
+        assertThat(secret.getType()).isEqualTo("kubernetes.io/tls");
+        assertThat(secret.getData()).containsOnlyKeys("tls.crt", "tls.key", "ca.crt");
+        assertThat(decode(secret, "tls.crt")).isEqualTo(pem("CERTIFICATE", "leaf 1"));
+        assertThat(decode(secret, "tls.key")).isEqualTo(pem("PRIVATE KEY", "key 1"));
+        assertThat(decode(secret, "ca.crt")).isEqualTo(pem("CERTIFICATE", "ca"));
+        assertThat(secret.getStringData()).isNullOrEmpty();
+    }
+
+    @Test
+    void caBundleConfigMapPublishesTheBundleClientsTrust() {
+        RealmModel model = model(prices(), "1");
+        ConfigMap bundle = model.caBundle();
+
+        assertThat(model.hasCaBundle()).isTrue();
+        assertThat(bundle.getMetadata().getName()).isEqualTo("prices-realm-ca");
+        assertThat(bundle.getData()).isEqualTo(Map.of("ca.crt", pem("CERTIFICATE", "ca bundle")));
+    }
+
+    @Test
+    void aUsersSecretIsMountedAndTheOperatorWritesNoSecret() {
+        Realm realm = prices();
+        realm.getSpec().tls = new RealmTls();
+        realm.getSpec().tls.secretName = "my-cert";
+        WssCertificate own = WssCertificate.userSecret("my-cert", "f1", Optional.empty(), RealmFixtures.NOT_AFTER);
+        RealmModel model = new RealmModel(realm, SETTINGS, own, Set.of());
+
+        assertThat(RealmModel.userSecretName(realm)).contains("my-cert");
+        assertThat(RealmModel.tlsSecretName(realm)).isEqualTo("my-cert");
+        assertThat(volume(model.deployment(), "tls").getSecret().getSecretName()).isEqualTo("my-cert");
+        assertThat(model.hasCaBundle()).as("no ca.crt in the user's Secret: no ConfigMap").isFalse();
+        assertThatThrownBy(model::tlsSecret).hasMessageContaining("uses its own Secret");
+        assertThatThrownBy(model::caBundle).hasMessageContaining("has no ca.crt");
+
+        WssCertificate withCa = WssCertificate.userSecret("my-cert", "f1", Optional.of("CA"), RealmFixtures.NOT_AFTER);
+        assertThat(new RealmModel(realm, SETTINGS, withCa, Set.of()).caBundle().getData())
+                .isEqualTo(Map.of("ca.crt", "CA"));
+        WssCertificate changed = WssCertificate.userSecret("my-cert", "f2", Optional.empty(), RealmFixtures.NOT_AFTER);
+        assertThat(new RealmModel(realm, SETTINGS, changed, Set.of()).configHash())
+                .as("a changed user Secret rolls the pods").isNotEqualTo(model.configHash());
+    }
+
+    @Test
+    void endpointsNameTheServiceAndThePortsOfEnabledListeners() {
+        RealmStatus.Endpoints endpoints = model(prices(), "1").endpoints();
+        assertThat(endpoints.webSocket).isEqualTo("ws://prices-realm.apps.svc:9000");
+        assertThat(endpoints.secureWebSocket).isEqualTo("wss://prices-realm.apps.svc:9443");
+
+        Realm wssOnly = prices();
+        wssOnly.getSpec().webSocket.enabled = false;
+        assertThat(model(wssOnly, "1").endpoints().webSocket).isNull();
+    }
+
+    @Test
+    void equalInputsGiveEqualChildren() {
+        RealmModel first = model(prices(), "1", "egress", "backup");
+        RealmModel second = model(prices(), "1", "backup", "egress", "egress");
+
+        assertThat(second.deployment()).isEqualTo(first.deployment());
+        assertThat(second.service()).isEqualTo(first.service());
+        assertThat(second.tlsSecret()).isEqualTo(first.tlsSecret());
+        assertThat(second.caBundle()).isEqualTo(first.caBundle());
+        assertThat(second.networkPolicy()).isEqualTo(first.networkPolicy());
+    }
+
+    @Test
+    void everyChildIsControlledByTheRealm() {
+        RealmModel model = model(prices(), "1", "egress");
+        Stream.<HasMetadata>of(model.deployment(), model.service(), model.tlsSecret(), model.caBundle(),
+                model.networkPolicy()).forEach(child -> {
+                    assertThat(child.getMetadata().getNamespace()).isEqualTo("apps");
+                    assertThat(child.getMetadata().getOwnerReferences()).singleElement().satisfies(owner -> {
+                        assertThat(owner.getApiVersion()).isEqualTo("realmgate.io/v1alpha1");
+                        assertThat(owner.getKind()).isEqualTo("Realm");
+                        assertThat(owner.getName()).isEqualTo("prices");
+                        assertThat(owner.getUid()).isEqualTo("4c5d2f0e-0000-4000-8000-000000000001");
+                        assertThat(owner.getController()).isTrue();
+                        assertThat(owner.getBlockOwnerDeletion()).isTrue();
+                    });
+                    // What JOSDK does before applying: it must keep the controller reference, not add a second one.
+                    child.addOwnerReference(model.realm());
+                    assertThat(child.getMetadata().getOwnerReferences()).hasSize(1);
+                });
+    }
+
+    @Test
+    void childrenCarryMutableAnnotationsForTheFrameworksBookkeeping() {
+        // JOSDK adds its own annotations to the desired object before comparing and applying it.
+        RealmModel model = model(prices(), "1", "egress");
+        Stream.<HasMetadata>of(model.deployment(), model.service(), model.tlsSecret(), model.caBundle(),
+                model.networkPolicy()).forEach(child -> {
+                    child.getMetadata().getAnnotations().put("probe", "x");
+                    assertThat(child.getMetadata().getAnnotations()).containsEntry("probe", "x");
+                });
+    }
+
+    private static void assertProbe(Probe probe, String path, String port, String scheme) {
+        assertThat(probe.getHttpGet().getPath()).isEqualTo(path);
+        assertThat(probe.getHttpGet().getPort()).isEqualTo(new IntOrString(port));
+        assertThat(probe.getHttpGet().getScheme()).isEqualTo(scheme);
+    }
+
+    private static String describe(ServicePort port) {
+        return port.getName() + " " + port.getPort() + "->" + port.getTargetPort().getStrVal() + " "
+                + port.getProtocol() + " " + port.getAppProtocol();
+    }
+
+    static Container container(Deployment deployment) {
+        List<Container> containers = deployment.getSpec().getTemplate().getSpec().getContainers();
+        assertThat(containers).hasSize(1);
+        return containers.get(0);
+    }
+
+    static Volume volume(Deployment deployment, String name) {
+        return deployment.getSpec().getTemplate().getSpec().getVolumes().stream()
+                .filter(v -> name.equals(v.getName())).findFirst().orElseThrow();
+    }
+
+    private static String decode(Secret secret, String key) {
+        return new String(Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8);
+    }
+}
