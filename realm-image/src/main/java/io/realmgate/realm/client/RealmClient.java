@@ -238,6 +238,11 @@ public final class RealmClient implements AutoCloseable {
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout.toMillis())
                 .handler(ClientPipelines.initializer(settings, ssl, uri, host, port, session));
+        if (settings.proxy != null) {
+            // The proxy resolves the target's name (often one only it can resolve, such as a cluster Service);
+            // without this, the bootstrap would look the name up here first and fail.
+            b.resolver(io.netty.resolver.NoopAddressResolverGroup.INSTANCE);
+        }
         // With a proxy, the proxy handler turns this connect to the target into one to the proxy plus a CONNECT.
         ChannelFuture f = b.connect(target);
         channel = f.channel();

@@ -1,0 +1,179 @@
+package io.realmgate.kube;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.realmgate.operator.Names;
+import io.realmgate.operator.api.ForwardProxy;
+import io.realmgate.operator.api.Realm;
+import io.realmgate.operator.api.TargetSpec;
+import io.realmgate.realm.client.RealmClient;
+import io.realmgate.tests.peers.ProxyClient;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Control plane to data plane without a kubelet: the operator renders the reference scenario; the proxy's
+ * ConfigMap, the realm's TLS Secret and the CA-bundle ConfigMap, read back from the API server, are written
+ * to files the way the Deployments mount them, and the real proxy and realm start from them as processes. A
+ * wss client that trusts only that CA bundle reaches the realm through the proxy by the Service's DNS name
+ * (mapped to loopback in a hosts file, standing in for cluster DNS), and a target the ForwardProxy does not
+ * allow is refused.
+ */
+@ExtendWith(KubeApiExtension.class)
+@Timeout(300)
+class ControlPlaneToDataPlaneTest {
+  private static final String NS = "dataplane";
+  private static OperatorHarness operator;
+  private static KubernetesClient client;
+  private static final List<Process> processes = new ArrayList<>();
+
+  @BeforeAll
+  static void start(KubeApi api) {
+    client = api.client();
+    operator = OperatorHarness.start(api, OperatorHarness.testSettings(), Set.of(NS));
+    OperatorHarness.ensureNamespace(client, NS);
+  }
+
+  @AfterAll
+  static void stop() {
+    for (Process p : processes) {
+      p.destroy();
+      try {
+        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    if (operator != null) {
+      operator.close();
+    }
+  }
+
+  @Test
+  void aWssClientTrustingOnlyTheCaBundleReachesTheRealmThroughTheProxy(@TempDir Path dir) throws Exception {
+    int wssPort = freePort();
+    int wsPort = freePort();
+    Realm realm = new Realm();
+    realm.setMetadata(new ObjectMetaBuilder().withName("prices").withNamespace(NS).build());
+    realm.getSpec().webSocket.port = wsPort;
+    realm.getSpec().secureWebSocket.port = wssPort;
+    client.resource(realm).fieldManager(OperatorHarness.FIELD_MANAGER).forceConflicts().serverSideApply();
+
+    ForwardProxy proxy = new ForwardProxy();
+    proxy.setMetadata(new ObjectMetaBuilder().withName("egress").withNamespace(NS).build());
+    TargetSpec target = new TargetSpec();
+    target.realm = "prices";
+    target.ports = List.of(wssPort);
+    proxy.getSpec().allowConnect = List.of(target);
+    client.resource(proxy).fieldManager(OperatorHarness.FIELD_MANAGER).forceConflicts().serverSideApply();
+
+    // What the Deployments would mount, as the API server stores it.
+    Secret tls = await().atMost(Duration.ofSeconds(60)).until(
+        () -> client.secrets().inNamespace(NS).withName("prices-realm-tls").get(), s -> s != null);
+    ConfigMap ca = await().atMost(Duration.ofSeconds(60)).until(
+        () -> client.configMaps().inNamespace(NS).withName("prices-realm-ca").get(),
+        c -> c != null && c.getData() != null && c.getData().get("ca.crt") != null);
+    ConfigMap proxyConfig = await().atMost(Duration.ofSeconds(60)).until(
+        () -> client.configMaps().inNamespace(NS).withName("egress-proxy-config").get(),
+        c -> c != null && c.getData() != null && c.getData().get("proxy.yaml") != null
+            && c.getData().get("proxy.yaml").contains(":" + wssPort));
+    Path tlsDir = Files.createDirectories(dir.resolve("tls"));
+    Path cert = Files.write(tlsDir.resolve("tls.crt"), Base64.getDecoder().decode(tls.getData().get("tls.crt")));
+    Path key = Files.write(tlsDir.resolve("tls.key"), Base64.getDecoder().decode(tls.getData().get("tls.key")));
+    Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+    Path caBundle = Files.writeString(dir.resolve("ca.crt"), ca.getData().get("ca.crt"));
+    Path proxyYaml = Files.writeString(dir.resolve("proxy.yaml"), proxyConfig.getData().get("proxy.yaml"));
+
+    // Cluster DNS stand-in: the realm Service's name resolves to loopback, for the proxy only.
+    String realmHost = Names.serviceHost("prices-realm", NS, operator.settings().clusterDomain());
+    Path hosts = Files.writeString(dir.resolve("hosts"), "127.0.0.1 " + realmHost + "\n");
+
+    start(dir.resolve("realm.log"), "io.realmgate.realm.RealmMain", List.of(),
+        "--bind", "127.0.0.1", "--ws-port", String.valueOf(wsPort), "--wss-port", String.valueOf(wssPort),
+        "--tls-cert", cert.toString(), "--tls-key", key.toString());
+    int proxyPort = freePort();
+    // The rendered file listens on 0.0.0.0 and admits the pod network; here the flags (which override the
+    // file) keep it on loopback and admit loopback clients. Targets come from the file alone.
+    start(dir.resolve("proxy.log"), "io.realmgate.proxy.ProxyMain", List.of("-Djdk.net.hosts.file=" + hosts),
+        "--config", proxyYaml.toString(), "--listen", "127.0.0.1:" + proxyPort, "--allow-client", "127.0.0.1/32",
+        "--admin", "127.0.0.1:0");
+    awaitListening(wssPort);
+    awaitListening(proxyPort);
+
+    try (RealmClient realmClient = RealmClient.builder("wss://" + realmHost + ":" + wssPort + "/realm")
+        .proxy(new InetSocketAddress("127.0.0.1", proxyPort))
+        .trustPem(caBundle)
+        .noReconnect()
+        .connectTimeout(Duration.ofSeconds(10))
+        .build()) {
+      realmClient.connect().get(20, TimeUnit.SECONDS);
+      CompletableFuture<String> received = new CompletableFuture<>();
+      realmClient.subscribe("quotes", e -> received.complete(e.data())).get(10, TimeUnit.SECONDS);
+      realmClient.publish("quotes", "{\"px\":101.5}").get(10, TimeUnit.SECONDS);
+      assertThat(received.get(10, TimeUnit.SECONDS)).contains("101.5");
+    }
+
+    // The ws port is not in the ForwardProxy's allowConnect, and neither is anything else.
+    try (Socket s = ProxyClient.open(new InetSocketAddress("127.0.0.1", proxyPort), null, 10_000)) {
+      ProxyClient.Head head = ProxyClient.connect(s, realmHost + ":" + wsPort);
+      assertThat(head.status()).as(head.statusLine()).isEqualTo(403);
+    }
+    try (Socket s = ProxyClient.open(new InetSocketAddress("127.0.0.1", proxyPort), null, 10_000)) {
+      ProxyClient.Head head = ProxyClient.connect(s, "127.0.0.1:" + wssPort);
+      assertThat(head.status()).as(head.statusLine()).isEqualTo(403);
+    }
+  }
+
+  private static void start(Path log, String mainClass, List<String> jvmFlags, String... args) throws IOException {
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmFlags);
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(mainClass);
+    command.addAll(List.of(args));
+    processes.add(new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start());
+  }
+
+  private static void awaitListening(int port) {
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() -> {
+      try (Socket s = new Socket("127.0.0.1", port)) {
+        return true;
+      } catch (IOException e) {
+        return false;
+      }
+    });
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+}
