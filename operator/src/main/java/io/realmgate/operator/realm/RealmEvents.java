@@ -1,23 +1,16 @@
 package io.realmgate.operator.realm;
 
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.EventBuilder;
-import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.realmgate.operator.Names;
+import io.realmgate.operator.status.WarningEvents;
 import io.realmgate.operator.api.Realm;
 import io.realmgate.operator.api.RealmStatus;
 import io.realmgate.operator.status.Conditions;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Warning Events on a Realm when something goes wrong that a user must fix or should know about (a missing or
@@ -25,7 +18,6 @@ import org.slf4j.LoggerFactory;
  * out is normal and raises none.
  */
 final class RealmEvents {
-    private static final Logger log = LoggerFactory.getLogger(RealmEvents.class);
 
     private RealmEvents() {
     }
@@ -48,35 +40,8 @@ final class RealmEvents {
         return failures;
     }
 
-    /** Records a Warning Event; a failure to record it is logged, never thrown (it must not fail the reconcile). */
+    /** Records a Warning Event (one per realm and reason; see WarningEvents). */
     static void warn(KubernetesClient client, Realm realm, String reason, String message, Instant now) {
-        String timestamp = now.truncatedTo(ChronoUnit.SECONDS).toString();
-        Event event = new EventBuilder()
-                .withNewMetadata()
-                    .withGenerateName(realm.getMetadata().getName() + ".")
-                    .withNamespace(realm.getMetadata().getNamespace())
-                .endMetadata()
-                .withInvolvedObject(new ObjectReferenceBuilder()
-                        .withApiVersion(realm.getApiVersion())
-                        .withKind(realm.getKind())
-                        .withNamespace(realm.getMetadata().getNamespace())
-                        .withName(realm.getMetadata().getName())
-                        .withUid(realm.getMetadata().getUid())
-                        .build())
-                .withType("Warning")
-                .withReason(reason)
-                .withMessage(message)
-                .withFirstTimestamp(timestamp)
-                .withLastTimestamp(timestamp)
-                .withCount(1)
-                .withNewSource().withComponent(Names.MANAGED_BY).endSource()
-                .withReportingComponent(Names.MANAGED_BY)
-                .build();
-        try {
-            client.v1().events().inNamespace(realm.getMetadata().getNamespace()).resource(event).create();
-        } catch (KubernetesClientException e) {
-            log.warn("Cannot record event {} on Realm {}/{}: {}", reason, realm.getMetadata().getNamespace(),
-                    realm.getMetadata().getName(), e.getMessage());
-        }
+        WarningEvents.record(client, realm, reason, message, now);
     }
 }
