@@ -54,9 +54,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * The ForwardProxy reconciler against a real API server: the reference scenario's children as the server
  * stores them, status, self-healing, and a reconcile that writes nothing when nothing changed.
  *
- * <p>This API server has no kubelet and no controller-manager: pods never start, so tests write the
- * Deployment's status themselves to say "rolled out", and there is no garbage collector, so deleting a CR
- * leaves its children (the owner references that would let the collector remove them are checked instead).
+ * <p>This control plane has no kubelet and no Deployment controller: pods never start, so tests write the
+ * Deployment's status themselves to say "rolled out". Deleting a CR deletes its children through the garbage
+ * collector following the owner references checked here ({@code OwnerDeletionTest} watches it happen).
  * Realms are created as plain custom resources; the proxy needs only their spec.
  */
 @ExtendWith(KubeApiExtension.class)
@@ -156,7 +156,7 @@ class ForwardProxyReconcilerTest {
     assertThat(realmPeer.getPodSelector().getMatchLabels()).isEqualTo(Names.realmSelector("prices"));
     assertThat(egress.get(1).getPorts()).extracting(ForwardProxyReconcilerTest::port).containsExactly("TCP/9000", "TCP/9443");
 
-    // Every child is owned by the ForwardProxy (what a garbage collector would follow; this server has none).
+    // Every child is owned by the ForwardProxy: the garbage collector follows these when it is deleted.
     for (HasMetadata child : List.of(cm, d, s, np)) {
       assertThat(child.getMetadata().getOwnerReferences()).as(child.getKind()).singleElement().satisfies(o -> {
         assertThat(o.getKind()).isEqualTo("ForwardProxy");

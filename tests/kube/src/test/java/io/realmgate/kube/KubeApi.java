@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import org.junit.jupiter.api.Assumptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +29,10 @@ import java.util.stream.Stream;
 /**
  * A running kube-apiserver with etcd (Fabric8 kube-api-test), the admin client for it, its kubeconfig on disk
  * and the kubectl of the same version. Obtain it through {@link KubeApiExtension}; one per test JVM.
+ *
+ * <p>When the provisioned binaries include {@code kube-controller-manager}, it runs too, with only its garbage
+ * collector and namespace controller ({@link ControllerManager}); tests that need them call
+ * {@link #requireControllerManager()}.
  */
 public final class KubeApi implements AutoCloseable {
 
@@ -43,6 +48,7 @@ public final class KubeApi implements AutoCloseable {
   private final Path kubectl;
   private final Config adminConfig;
   private final KubernetesClient client;
+  private volatile ControllerManager controllerManager;
   private volatile boolean closed;
 
   private KubeApi(KubeBinaries binaries, KubeAPIServer server, Path workDir, Path kubectl) {
@@ -102,7 +108,33 @@ public final class KubeApi implements AutoCloseable {
         : downloadedKubectl(testDir, binaries.pinnedVersion());
     KubeApi api = new KubeApi(binaries, server, workDir, kubectl);
     Runtime.getRuntime().addShutdownHook(new Thread(api::close, "kube-api-test-stop"));
+    try {
+      api.startControllerManager();
+    } catch (RuntimeException | Error e) {
+      api.close();
+      throw e;
+    }
     return api;
+  }
+
+  private void startControllerManager() {
+    KubeBinaries.ControllerManagerBinary binary = binaries.controllerManager();
+    if (!binary.present()) {
+      log.warn("No garbage collector and no namespace controller: {}. Deleting an owner leaves what it owns, a "
+          + "deleted namespace stays Terminating, and tests that need either are {}.", binary.absentBecause(),
+          binaries.ci() ? "failed (CI=true)" : "skipped");
+      return;
+    }
+    // Known before waiting, so that close() (the shutdown hook included) stops it while it starts.
+    ControllerManager started;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      started = ControllerManager.launch(binary.path(), kubeconfig, workDir.resolve("kube-controller-manager.log"));
+      controllerManager = started;
+    }
+    started.awaitGarbageCollector(client);
   }
 
   private static void linkBinaries(KubeBinaries binaries, Path testDir) {
@@ -145,6 +177,31 @@ public final class KubeApi implements AutoCloseable {
 
   public KubeBinaries binaries() {
     return binaries;
+  }
+
+  /** Whether kube-controller-manager runs: owners' deletion reaches what they own, namespaces can be deleted. */
+  public boolean hasControllerManager() {
+    return controllerManager != null;
+  }
+
+  /**
+   * For tests that need the garbage collector or the namespace controller: returns when kube-controller-manager
+   * runs; else skips the calling test (a JUnit assumption) saying why. Call it from the test or {@code @BeforeEach}:
+   * Surefire 3.5 reports a class skipped from {@code @BeforeAll} as no tests at all, the reason lost. With
+   * {@code CI=true} it fails instead, as missing binaries do there.
+   */
+  public void requireControllerManager() {
+    ControllerManager cm = controllerManager;
+    if (cm != null) {
+      cm.assertRunning();
+      return;
+    }
+    String why = "needs kube-controller-manager (garbage collector, namespace controller): "
+        + binaries.controllerManager().absentBecause();
+    if (binaries.ci()) {
+      throw new AssertionError(why + "; CI=true does not skip");
+    }
+    Assumptions.abort(why);
   }
 
   /** The kubeconfig file kube-api-test's server answers to (admin credentials). */
@@ -205,6 +262,10 @@ public final class KubeApi implements AutoCloseable {
       return;
     }
     closed = true;
+    ControllerManager cm = controllerManager;
+    if (cm != null) {
+      cm.close();
+    }
     client.close();
     server.stop();
     log.info("Stopped kube-apiserver and etcd");

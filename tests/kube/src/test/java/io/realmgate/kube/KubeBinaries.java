@@ -26,6 +26,10 @@ import java.util.regex.Pattern;
  * <p>{@code <dir>} is the system property {@code realmgate.kube.dir}, else the environment variable
  * {@code REALMGATE_KUBE_DIR}, else {@code ~/.cache/realmgate/kube-api-test} (the script's default). The
  * version is {@code realmgate.kube.version}, else the {@code K8S_VERSION=} pinned in the provision script.
+ *
+ * <p>{@code kube-controller-manager} (its garbage collector and namespace controller) is optional: only the
+ * provision script builds it, kube-api-test's download has none, and a directory provisioned before the script
+ * built it still serves the API server. {@link #controllerManager()} says whether it is there and, if not, why.
  */
 public final class KubeBinaries {
 
@@ -36,6 +40,7 @@ public final class KubeBinaries {
   public static final String SCRIPT = "tests/kube/provision.sh";
 
   static final String[] BINARIES = {"kube-apiserver", "etcd", "kubectl"};
+  static final String CONTROLLER_MANAGER = "kube-controller-manager";
   private static final Pattern PINNED = Pattern.compile("(?m)^K8S_VERSION=([0-9]+\\.[0-9]+\\.[0-9]+)\\s*$");
 
   /** How the API server gets its binaries. */
@@ -45,12 +50,14 @@ public final class KubeBinaries {
   private final String version;
   private final Path cacheDir;
   private final Path binDir;
+  private final boolean ci;
 
-  private KubeBinaries(Mode mode, String version, Path cacheDir, Path binDir) {
+  private KubeBinaries(Mode mode, String version, Path cacheDir, Path binDir, boolean ci) {
     this.mode = mode;
     this.version = version;
     this.cacheDir = cacheDir;
     this.binDir = binDir;
+    this.ci = ci;
   }
 
   /** Resolves from this JVM's system properties and environment. */
@@ -72,16 +79,17 @@ public final class KubeBinaries {
         .orElseGet(() -> Path.of(System.getProperty("user.home"), ".cache", "realmgate", "kube-api-test"))
         .toAbsolutePath();
     Path binDir = cacheDir.resolve("k8s").resolve(version + platformSuffix);
+    boolean ci = "true".equalsIgnoreCase(env.getOrDefault("CI", "").trim());
     if (complete(binDir)) {
-      return new KubeBinaries(Mode.PROVISIONED, version, cacheDir, binDir);
+      return new KubeBinaries(Mode.PROVISIONED, version, cacheDir, binDir, ci);
     }
-    if ("true".equalsIgnoreCase(env.getOrDefault("CI", "").trim())) {
+    if (ci) {
       throw new IllegalStateException("Kubernetes v" + version + " test binaries (kube-apiserver, etcd, kubectl) "
           + "are not in " + binDir + ", and CI=true forbids downloading them. Run " + SCRIPT
           + " first (it builds them from source through the Go module proxy into " + cacheDir
           + "), or point " + DIR_ENV + " / -D" + DIR_PROPERTY + " at a directory it provisioned.");
     }
-    return new KubeBinaries(Mode.DOWNLOAD, version, cacheDir, binDir);
+    return new KubeBinaries(Mode.DOWNLOAD, version, cacheDir, binDir, ci);
   }
 
   /** The Kubernetes version pinned in the provision script. */
@@ -101,12 +109,15 @@ public final class KubeBinaries {
 
   static boolean complete(Path binDir) {
     for (String name : BINARIES) {
-      Path p = binDir.resolve(name);
-      if (!Files.isRegularFile(p) || !Files.isExecutable(p)) {
+      if (!executable(binDir.resolve(name))) {
         return false;
       }
     }
     return true;
+  }
+
+  private static boolean executable(Path p) {
+    return Files.isRegularFile(p) && Files.isExecutable(p);
   }
 
   private static Optional<String> nonBlank(String s) {
@@ -133,6 +144,32 @@ public final class KubeBinaries {
   /** The provisioned binaries (meaningful in {@link Mode#PROVISIONED}). */
   public Path binDir() {
     return binDir;
+  }
+
+  /** Whether {@code CI=true}: there, what is missing fails the tests instead of skipping them. */
+  public boolean ci() {
+    return ci;
+  }
+
+  /** The provisioned {@code kube-controller-manager}, or why there is none. */
+  public ControllerManagerBinary controllerManager() {
+    Path binary = binDir.resolve(CONTROLLER_MANAGER);
+    if (mode == Mode.PROVISIONED && executable(binary)) {
+      return new ControllerManagerBinary(binary, null);
+    }
+    String why = mode == Mode.PROVISIONED
+        ? "no " + CONTROLLER_MANAGER + " in " + binDir + " (provisioned before " + SCRIPT + " built it; run it again"
+            + " to build just that)"
+        : "kube-api-test's download of Kubernetes " + minorWildcard(version) + " has no " + CONTROLLER_MANAGER
+            + " (run " + SCRIPT + " to build it with the other binaries)";
+    return new ControllerManagerBinary(null, why);
+  }
+
+  /** {@code kube-controller-manager}: its path when there is one, else why not. */
+  public record ControllerManagerBinary(Path path, String absentBecause) {
+    public boolean present() {
+      return path != null;
+    }
   }
 
   static String minorWildcard(String version) {

@@ -88,6 +88,42 @@ class KubeBinariesTest {
   }
 
   @Test
+  void aProvisionedControllerManagerIsFound() throws IOException {
+    Path dir = tmp.resolve("with-kcm");
+    Path binDir = dir.resolve("k8s/1.34.4" + SUFFIX);
+    provision(binDir);
+    Path kcm = Files.writeString(binDir.resolve("kube-controller-manager"), "#!/bin/sh\n");
+    assertThat(kcm.toFile().setExecutable(true)).isTrue();
+    KubeBinaries b = KubeBinaries.resolve(props(dir), Map.of("CI", "true"), SUFFIX);
+    assertThat(b.ci()).isTrue();
+    assertThat(b.controllerManager().present()).isTrue();
+    assertThat(b.controllerManager().path()).isEqualTo(kcm.toAbsolutePath());
+  }
+
+  @Test
+  void aDirectoryProvisionedWithoutTheControllerManagerStillServesAndSaysWhatIsMissing() throws IOException {
+    Path dir = tmp.resolve("no-kcm");
+    Path binDir = dir.resolve("k8s/1.34.4" + SUFFIX);
+    provision(binDir);
+    KubeBinaries b = KubeBinaries.resolve(props(dir), Map.of(), SUFFIX);
+    assertThat(b.mode()).isEqualTo(KubeBinaries.Mode.PROVISIONED);
+    assertThat(b.ci()).isFalse();
+    assertThat(b.controllerManager().present()).isFalse();
+    assertThat(b.controllerManager().absentBecause())
+        .contains("no kube-controller-manager in " + binDir.toAbsolutePath())
+        .contains("tests/kube/provision.sh");
+  }
+
+  @Test
+  void theDownloadHasNoControllerManager() throws IOException {
+    KubeBinaries b = KubeBinaries.resolve(props(tmp.resolve("empty")), Map.of(), SUFFIX);
+    assertThat(b.controllerManager().present()).isFalse();
+    assertThat(b.controllerManager().absentBecause())
+        .contains("kube-api-test's download of Kubernetes 1.34.* has no kube-controller-manager")
+        .contains("tests/kube/provision.sh");
+  }
+
+  @Test
   void anExplicitVersionOverridesTheScript() throws IOException {
     Path dir = tmp.resolve("explicit");
     provision(dir.resolve("k8s/1.33.13" + SUFFIX));

@@ -153,7 +153,7 @@ final class RealmCluster {
   }
 
   /**
-   * What the Deployment controller would report once the pods run (there is no controller-manager, so no pods):
+   * What the Deployment controller would report once the pods run (it does not run here, and there is no kubelet):
    * every replica updated, ready and available for the current generation.
    */
   void markAvailable(String realm) {

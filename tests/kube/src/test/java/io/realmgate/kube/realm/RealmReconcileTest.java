@@ -42,10 +42,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * The Realm reconciler against a real API server: what it creates, as the server stores it; how the children follow
  * an update, come back when deleted, stay untouched when nothing changed; and the status it reports.
  *
- * <p>The API server runs without a controller-manager: no Deployment controller (pods never start, so a realm is
- * Ready=False DeploymentNotReady until a test reports the Deployment available through its status subresource) and
- * no garbage collector (deleting a Realm leaves its children, so the tests check the owner references that let a
- * real cluster's garbage collector remove them).
+ * <p>The control plane has no Deployment controller and no kubelet (pods never start, so a realm is Ready=False
+ * DeploymentNotReady until a test reports the Deployment available through its status subresource). Its
+ * kube-controller-manager runs only the garbage collector and the namespace controller: the tests here check the
+ * owner references it follows, and {@code OwnerDeletionTest} deletes a Realm and watches its children go.
  */
 @ExtendWith(KubeApiExtension.class)
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -148,9 +148,8 @@ class RealmReconcileTest {
     assertThat(bundle.getData()).containsOnlyKeys("ca.crt");
     assertThat(bundle.getData().get("ca.crt")).isEqualTo(caBundle);
 
-    // Deleting the Realm removes these children in a real cluster: the garbage collector follows the owner
-    // references. This API server runs no garbage collector (no controller-manager), so deletion cannot be watched
-    // here; what makes it happen is checked instead. No finalizer either: deleting a Realm never waits for the operator.
+    // Deleting the Realm removes these children: the garbage collector follows the owner references
+    // (OwnerDeletionTest watches it happen). No finalizer either: deleting a Realm never waits for the operator.
     cluster.children("prices").values().forEach(child -> assertOwnedBy(child, applied));
     assertThat(cluster.realm("prices").getMetadata().getFinalizers()).isNullOrEmpty();
 
