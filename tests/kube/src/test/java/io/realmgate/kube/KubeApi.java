@@ -84,7 +84,11 @@ public final class KubeApi implements AutoCloseable {
         .withWaitForEtcdHealthCheckOnStartup(true)
         // Serve on loopback only (the provisioned etcd wrapper does the same for etcd).
         .withApiServerFlag("--bind-address", "127.0.0.1")
-        .withApiServerFlag("--advertise-address", "127.0.0.1");
+        .withApiServerFlag("--advertise-address", "127.0.0.1")
+        // Besides the default admission plugins, the one OpenShift and hardened clusters turn on: setting
+        // blockOwnerDeletion on a child needs "update" on the owner's finalizers. Identities with restricted
+        // rights (the chart's ServiceAccount, impersonated) then meet what such clusters enforce.
+        .withApiServerFlag("--enable-admission-plugins", "OwnerReferencesPermissionEnforcement");
     Path testDir;
     if (binaries.mode() == KubeBinaries.Mode.PROVISIONED) {
       // kube-api-test keeps its generated certificates in its test directory; a directory per build keeps

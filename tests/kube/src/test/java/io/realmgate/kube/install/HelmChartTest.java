@@ -1,0 +1,310 @@
+package io.realmgate.kube.install;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import com.marcnuri.helm.LintResult;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.realmgate.operator.OperatorCommandLine;
+import io.realmgate.operator.OperatorOptions;
+import io.realmgate.operator.OperatorSettings;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The chart as Helm itself sees it (helm-java runs Helm's Go code): strict lint, the default install, the
+ * namespaced mode, non-default values, and mistyped values refused by values.schema.json with Helm's message.
+ * Nothing here needs a cluster; ChartRbacTest applies what these renders produce to a real API server.
+ */
+@Timeout(120)
+class HelmChartTest {
+  static final String NS = Chart.DEFAULT_NAMESPACE;
+
+  /** The operator's rights in a watched namespace, as (apiGroup, resource, verb): the brief's list, no more. */
+  static final Set<String> WATCH_RULES = triples(
+      rule("realmgate.io", List.of("realms", "forwardproxies"), "get", "list", "watch"),
+      rule("realmgate.io", List.of("realms/status", "forwardproxies/status"), "patch", "update"),
+      rule("realmgate.io", List.of("realms/finalizers", "forwardproxies/finalizers"), "update"),
+      rule("", List.of("configmaps", "secrets", "services"),
+          "create", "get", "list", "watch", "patch", "update", "delete"),
+      rule("apps", List.of("deployments"), "create", "get", "list", "watch", "patch", "update", "delete"),
+      rule("networking.k8s.io", List.of("networkpolicies"),
+          "create", "get", "list", "watch", "patch", "update", "delete"),
+      rule("", List.of("events"), "create", "patch"),
+      rule("events.k8s.io", List.of("events"), "create", "patch"));
+
+  @Test
+  void strictLintFindsNothingButTheMissingIcon() {
+    LintResult lint = Chart.lintStrict();
+    assertThat(lint.isFailed()).as("%s", lint.getMessages()).isFalse();
+    assertThat(lint.getMessages()).allSatisfy(m -> assertThat(m).startsWith("[INFO]"));
+  }
+
+  @Test
+  void defaultsInstallTheOperatorForAllNamespaces() {
+    Manifests m = Chart.renderDefaults();
+    assertThat(m.ids()).containsExactly(
+        "ClusterRole realmgate-operator",
+        "ClusterRoleBinding realmgate-operator",
+        "CustomResourceDefinition forwardproxies.realmgate.io",
+        "CustomResourceDefinition realms.realmgate.io",
+        "Deployment realmgate-system/realmgate-operator",
+        "Role realmgate-system/realmgate-operator-lease-and-ca",
+        "RoleBinding realmgate-system/realmgate-operator-lease-and-ca",
+        "ServiceAccount realmgate-system/realmgate-operator");
+
+    ClusterRole clusterRole = m.get("ClusterRole", "realmgate-operator", ClusterRole.class);
+    assertThat(triples(clusterRole.getRules())).containsExactlyInAnyOrderElementsOf(WATCH_RULES);
+    ClusterRoleBinding binding = m.get("ClusterRoleBinding", "realmgate-operator", ClusterRoleBinding.class);
+    assertThat(binding.getRoleRef().getName()).isEqualTo("realmgate-operator");
+    assertThat(binding.getSubjects()).singleElement().satisfies(s -> {
+      assertThat(s.getKind()).isEqualTo("ServiceAccount");
+      assertThat(s.getName()).isEqualTo("realmgate-operator");
+      assertThat(s.getNamespace()).isEqualTo(NS);
+    });
+    Role own = m.get("Role", "realmgate-operator-lease-and-ca", Role.class);
+    assertThat(own.getRules()).extracting(r -> r.getApiGroups() + " " + r.getResources() + " "
+        + r.getResourceNames() + " " + r.getVerbs()).containsExactly(
+        "[coordination.k8s.io] [leases] [] [create]",
+        "[coordination.k8s.io] [leases] [" + OperatorOptions.LEASE_NAME + "] [get, update, patch]",
+        "[] [secrets] [] [create]",
+        "[] [secrets] [" + OperatorSettings.defaults().caSecretName() + "] [get, update]");
+
+    Deployment deployment = m.get("Deployment", "realmgate-operator", Deployment.class);
+    assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
+    PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+    assertThat(pod.getServiceAccountName()).isEqualTo("realmgate-operator");
+    assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(pod.getSecurityContext().getRunAsUser()).isEqualTo(10001L);
+    assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    Container operator = pod.getContainers().get(0);
+    assertThat(operator.getImage()).isEqualTo("ghcr.io/realmgate/operator:" + OperatorSettings.VERSION);
+    assertThat(operator.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    assertThat(operator.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+    assertThat(operator.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(operator.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    assertThat(operator.getVolumeMounts()).singleElement().satisfies(v -> assertThat(v.getMountPath()).isEqualTo("/tmp"));
+    assertThat(operator.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+    assertThat(operator.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+    assertThat(operator.getStartupProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+    assertThat(List.of(operator.getLivenessProbe(), operator.getReadinessProbe(), operator.getStartupProbe()))
+        .allSatisfy(p -> assertThat(p.getHttpGet().getPort().getStrVal()).isEqualTo("admin"));
+    assertThat(operator.getPorts()).singleElement().satisfies(p -> {
+      assertThat(p.getName()).isEqualTo("admin");
+      assertThat(p.getContainerPort()).isEqualTo(8080);
+    });
+    assertThat(operator.getResources().getRequests()).containsEntry("cpu", new Quantity("100m"))
+        .containsEntry("memory", new Quantity("256Mi"));
+    assertThat(operator.getResources().getLimits()).containsEntry("memory", new Quantity("512Mi"));
+
+    // The operator accepts the chart's flags, and they say what the chart means: its default images (the same
+    // as the operator's own defaults), all namespaces, the admin port of the probes, the Lease in its namespace.
+    OperatorOptions options = parseFlags(operator, NS);
+    assertThat(options.settings().realmImage()).isEqualTo(OperatorSettings.defaults().realmImage());
+    assertThat(options.settings().proxyImage()).isEqualTo(OperatorSettings.defaults().proxyImage());
+    assertThat(options.settings().operatorNamespace()).isEqualTo(NS);
+    assertThat(options.namespaces()).isEmpty();
+    assertThat(options.adminHost()).isEqualTo("0.0.0.0");
+    assertThat(options.adminPort()).isEqualTo(8080);
+    assertThat(options.leaderElection()).isTrue();
+    assertThat(options.leaderElectionNamespace()).isEqualTo(NS);
+  }
+
+  @Test
+  void everyRbacRuleSaysWhyAndNoneIsAWildcard() {
+    // values -> rules rendered: 8 watch rules (once, or per listed namespace) and 4 in the operator's namespace
+    for (var expected : Map.of("{}", 12, "watchNamespaces: [apps, trading]", 20).entrySet()) {
+      String values = expected.getKey();
+      String yaml = Chart.template(Chart.DEFAULT_RELEASE, NS, values);
+      List<String> lines = yaml.lines().toList();
+      int rules = 0;
+      for (int i = 0; i < lines.size(); i++) {
+        if (lines.get(i).strip().startsWith("- apiGroups:")) {
+          rules++;
+          assertThat(lines.get(i - 1).strip()).as("the line before rule %s (line %d)", lines.get(i), i).startsWith("#");
+        }
+      }
+      assertThat(rules).as("rules in %s", values).isEqualTo(expected.getValue());
+      Manifests m = Manifests.parse(yaml);
+      List<PolicyRule> all = new ArrayList<>();
+      m.ofKind("ClusterRole").forEach(o -> all.addAll(Manifests.JSON.convertValue(o, ClusterRole.class).getRules()));
+      m.ofKind("Role").forEach(o -> all.addAll(Manifests.JSON.convertValue(o, Role.class).getRules()));
+      assertThat(all).isNotEmpty().allSatisfy(r -> {
+        assertThat(r.getApiGroups()).doesNotContain("*");
+        assertThat(r.getResources()).doesNotContain("*");
+        assertThat(r.getVerbs()).doesNotContain("*", "escalate", "bind", "impersonate", "deletecollection");
+      });
+    }
+  }
+
+  @Test
+  void namespacedModeUsesARoleInEachListedNamespaceAndNoClusterRights() {
+    Manifests m = Chart.render(Chart.DEFAULT_RELEASE, NS, "watchNamespaces: [apps, trading]\n");
+    assertThat(m.ids()).containsExactly(
+        "CustomResourceDefinition forwardproxies.realmgate.io",
+        "CustomResourceDefinition realms.realmgate.io",
+        "Deployment realmgate-system/realmgate-operator",
+        "Role apps/realmgate-operator",
+        "Role realmgate-system/realmgate-operator-lease-and-ca",
+        "Role trading/realmgate-operator",
+        "RoleBinding apps/realmgate-operator",
+        "RoleBinding realmgate-system/realmgate-operator-lease-and-ca",
+        "RoleBinding trading/realmgate-operator",
+        "ServiceAccount realmgate-system/realmgate-operator");
+    for (var o : m.ofKind("Role")) {
+      if (o.getMetadata().getName().equals("realmgate-operator")) {
+        assertThat(triples(Manifests.JSON.convertValue(o, Role.class).getRules()))
+            .containsExactlyInAnyOrderElementsOf(WATCH_RULES);
+      }
+    }
+    for (var o : m.ofKind("RoleBinding")) {
+      RoleBinding binding = Manifests.JSON.convertValue(o, RoleBinding.class);
+      assertThat(binding.getRoleRef().getKind()).isEqualTo("Role");
+      assertThat(binding.getSubjects()).singleElement().satisfies(s -> {
+        assertThat(s.getName()).isEqualTo("realmgate-operator");
+        assertThat(s.getNamespace()).isEqualTo(NS);
+      });
+    }
+    Container operator = m.get("Deployment", "realmgate-operator", Deployment.class)
+        .getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(parseFlags(operator, NS).namespaces()).containsExactlyInAnyOrder("apps", "trading");
+  }
+
+  @Test
+  void nonDefaultValuesReachTheManifests() {
+    String digest = "sha256:" + "0123456789abcdef".repeat(4);
+    Manifests m = Chart.render("edge", "platform", """
+        replicas: 2
+        crds: {install: false}
+        image:
+          operator: {repository: registry.example/rg/operator, tag: "1.2.3", pullPolicy: Always}
+          realm: {repository: registry.example/rg/realm, digest: "%s"}
+          proxy: {repository: registry.example/rg/proxy, tag: "1.2.3"}
+        imagePullSecrets: [{name: regcred}]
+        serviceAccount: {create: false, name: platform-operator}
+        admin: {port: 9090}
+        resources: {requests: {cpu: 250m, memory: 384Mi}, limits: {memory: 768Mi}}
+        podAnnotations: {prometheus.io/scrape: "true"}
+        nodeSelector: {kubernetes.io/os: linux}
+        tolerations: [{key: dedicated, operator: Equal, value: operators, effect: NoSchedule}]
+        priorityClassName: system-cluster-critical
+        """.formatted(digest));
+    assertThat(m.ids()).containsExactly(
+        "ClusterRole edge-realmgate-operator",
+        "ClusterRoleBinding edge-realmgate-operator",
+        "Deployment platform/edge-realmgate-operator",
+        "Role platform/edge-realmgate-operator-lease-and-ca",
+        "RoleBinding platform/edge-realmgate-operator-lease-and-ca");
+    assertThat(m.get("ClusterRoleBinding", "edge-realmgate-operator", ClusterRoleBinding.class).getSubjects())
+        .singleElement().satisfies(s -> assertThat(s.getName()).isEqualTo("platform-operator"));
+
+    Deployment deployment = m.get("Deployment", "edge-realmgate-operator", Deployment.class);
+    assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
+    PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+    assertThat(pod.getServiceAccountName()).isEqualTo("platform-operator");
+    assertThat(pod.getImagePullSecrets()).singleElement().satisfies(s -> assertThat(s.getName()).isEqualTo("regcred"));
+    assertThat(pod.getNodeSelector()).containsEntry("kubernetes.io/os", "linux");
+    assertThat(pod.getTolerations()).singleElement().satisfies(t -> assertThat(t.getValue()).isEqualTo("operators"));
+    assertThat(pod.getPriorityClassName()).isEqualTo("system-cluster-critical");
+    assertThat(deployment.getSpec().getTemplate().getMetadata().getAnnotations())
+        .containsEntry("prometheus.io/scrape", "true");
+    Container operator = pod.getContainers().get(0);
+    assertThat(operator.getImage()).isEqualTo("registry.example/rg/operator:1.2.3");
+    assertThat(operator.getImagePullPolicy()).isEqualTo("Always");
+    assertThat(operator.getPorts().get(0).getContainerPort()).isEqualTo(9090);
+    assertThat(operator.getResources().getLimits()).containsEntry("memory", new Quantity("768Mi"));
+    OperatorOptions options = parseFlags(operator, "platform");
+    assertThat(options.settings().realmImage()).isEqualTo("registry.example/rg/realm@" + digest);
+    assertThat(options.settings().proxyImage()).isEqualTo("registry.example/rg/proxy:1.2.3");
+    assertThat(options.adminPort()).isEqualTo(9090);
+    assertThat(options.settings().operatorNamespace()).isEqualTo("platform");
+  }
+
+  @Test
+  void theServiceAccountItCreatesIsTheOneItBinds() {
+    Manifests m = Chart.render("rg", "ops", "serviceAccount: {name: custom-sa, annotations: {team: messaging}}\n");
+    ServiceAccount sa = m.get("ServiceAccount", "custom-sa", ServiceAccount.class);
+    assertThat(sa.getMetadata().getAnnotations()).containsEntry("team", "messaging");
+    assertThat(m.get("ClusterRoleBinding", "rg-realmgate-operator", ClusterRoleBinding.class).getSubjects())
+        .singleElement().satisfies(s -> assertThat(s.getName()).isEqualTo("custom-sa"));
+  }
+
+  @Test
+  void mistypedValuesAreRefusedWithHelmsMessage() {
+    assertRefused("watchNamespace: [apps]\n", "at '': additional properties 'watchNamespace' not allowed");
+    assertRefused("replicas: two\n", "at '/replicas': got string, want integer");
+    assertRefused("admin: {port: 80}\n", "at '/admin/port': minimum: got 80, want 1,024");
+    assertRefused("image: {operator: {pullPolicy: Sometimes}}\n",
+        "at '/image/operator/pullPolicy': value must be one of 'Always', 'IfNotPresent', 'Never'");
+    assertRefused("watchNamespaces: [Apps_1]\n", "at '/watchNamespaces/0'");
+    assertRefused("crds: {instal: false}\n", "at '/crds': additional properties 'instal' not allowed");
+  }
+
+  @Test
+  void anExistingServiceAccountMustBeNamed() {
+    Throwable refused = catchThrowable(() -> Chart.template("rg", "ops", "serviceAccount: {create: false}\n"));
+    assertThat(refused).hasMessageContaining("serviceAccount.name is required when serviceAccount.create is false");
+  }
+
+  private static void assertRefused(String values, String message) {
+    Throwable refused = catchThrowable(() -> Chart.template(Chart.DEFAULT_RELEASE, NS, values));
+    assertThat(refused).as("values %s", values).isNotNull()
+        .hasMessageContaining("values don't meet the specifications of the schema(s)")
+        .hasMessageContaining(message);
+  }
+
+  /** The container's args through the operator's own command-line parser, as the kubelet would expand them. */
+  static OperatorOptions parseFlags(Container operator, String namespace) {
+    List<String> args = operator.getArgs().stream().map(a -> a.replace("$(POD_NAMESPACE)", namespace)).toList();
+    assertThat(operator.getEnv()).anySatisfy(e -> {
+      assertThat(e.getName()).isEqualTo("POD_NAMESPACE");
+      assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.namespace");
+    });
+    try {
+      return OperatorCommandLine.parse(args, Map.of("POD_NAMESPACE", namespace, "POD_NAME", "operator-0"));
+    } catch (OperatorCommandLine.BadFlag | OperatorCommandLine.HelpRequested e) {
+      throw new AssertionError("the operator refuses the chart's flags " + args + ": " + e.getMessage(), e);
+    }
+  }
+
+  static Set<String> triples(List<PolicyRule> rules) {
+    Set<String> out = new TreeSet<>();
+    for (PolicyRule r : rules) {
+      assertThat(r.getResourceNames()).as("a watch rule names no object").isNullOrEmpty();
+      for (String g : r.getApiGroups()) {
+        for (String res : r.getResources()) {
+          for (String v : r.getVerbs()) {
+            out.add(g + "/" + res + ":" + v);
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private static PolicyRule rule(String group, List<String> resources, String... verbs) {
+    PolicyRule r = new PolicyRule();
+    r.setApiGroups(List.of(group));
+    r.setResources(resources);
+    r.setVerbs(List.of(verbs));
+    return r;
+  }
+
+  private static Set<String> triples(PolicyRule... rules) {
+    return triples(List.of(rules));
+  }
+}
