@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.realmgate.operator.Names;
 import java.net.HttpURLConnection;
 import java.time.Instant;
@@ -17,8 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Warning Events on a custom resource ({@code kubectl describe} shows them). One Event object per resource and
  * reason, named after both: a failure seen again (a retry that ran before the status recording the first one
- * reached the cache, or the same failure returning later) raises the Event's count and last timestamp instead
- * of adding another object, as Kubernetes' own event aggregation does.
+ * reached the cache, or the same failure returning later) updates that Event's last timestamp and message
+ * instead of adding another object.
  */
 public final class WarningEvents {
     private static final Logger log = LoggerFactory.getLogger(WarningEvents.class);
@@ -60,11 +62,12 @@ public final class WarningEvents {
                 if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
                     throw e;
                 }
-                client.v1().events().inNamespace(namespace).withName(name).edit(existing -> new EventBuilder(existing)
-                        .withCount(existing.getCount() == null ? 2 : existing.getCount() + 1)
-                        .withLastTimestamp(time)
-                        .withMessage(text)
-                        .build());
+                // The same failure again: bring the one Event up to date with a merge patch (no read, so the
+                // operator needs only create and patch on events).
+                String update = client.getKubernetesSerialization()
+                        .asJson(java.util.Map.of("lastTimestamp", time, "message", text));
+                client.v1().events().inNamespace(namespace).withName(name)
+                        .patch(PatchContext.of(PatchType.JSON_MERGE), update);
             }
         } catch (KubernetesClientException e) {
             log.warn("Cannot record Event {} on {} {}/{}: {}", reason, resource.getKind(), namespace,
