@@ -6,10 +6,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.realmgate.operator.Names;
-import java.net.HttpURLConnection;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
@@ -19,8 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Warning Events on a custom resource ({@code kubectl describe} shows them). One Event object per resource and
  * reason, named after both: a failure seen again (a retry that ran before the status recording the first one
- * reached the cache, or the same failure returning later) updates that Event's last timestamp and message
- * instead of adding another object.
+ * reached the cache, or the same failure returning later) updates that Event (message and time) instead of
+ * adding another object.
  */
 public final class WarningEvents {
     private static final Logger log = LoggerFactory.getLogger(WarningEvents.class);
@@ -56,19 +53,10 @@ public final class WarningEvents {
                 .withCount(1)
                 .build();
         try {
-            try {
-                client.v1().events().inNamespace(namespace).resource(event).create();
-            } catch (KubernetesClientException e) {
-                if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
-                    throw e;
-                }
-                // The same failure again: bring the one Event up to date with a merge patch (no read, so the
-                // operator needs only create and patch on events).
-                String update = client.getKubernetesSerialization()
-                        .asJson(java.util.Map.of("lastTimestamp", time, "message", text));
-                client.v1().events().inNamespace(namespace).withName(name)
-                        .patch(PatchContext.of(PatchType.JSON_MERGE), update);
-            }
+            // Server-side apply: creates the Event, or updates the one already recorded for this reason, in one
+            // request and without reading it (the operator needs only create and patch on events).
+            client.v1().events().inNamespace(namespace).resource(event)
+                    .fieldManager(Names.MANAGED_BY).forceConflicts().serverSideApply();
         } catch (KubernetesClientException e) {
             log.warn("Cannot record Event {} on {} {}/{}: {}", reason, resource.getKind(), namespace,
                     resource.getMetadata().getName(), e.getMessage());
