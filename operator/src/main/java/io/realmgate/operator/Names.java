@@ -1,11 +1,14 @@
 package io.realmgate.operator;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Names and labels of every child object, in one place. A Realm {@code prices} owns Deployment, Service and
+ * Names, labels and the controlling owner reference of every child object, in one place. A Realm
+ * {@code prices} owns Deployment, Service and
  * NetworkPolicy {@code prices-realm}, TLS Secret {@code prices-realm-tls} and CA-bundle ConfigMap
  * {@code prices-realm-ca}; a ForwardProxy {@code egress} owns {@code egress-proxy}, {@code egress-proxy-config},
  * {@code egress-proxy-tls}. The suffix keeps a Realm and a ForwardProxy of the same name apart.
@@ -55,6 +58,22 @@ public final class Names {
 
     public static String proxyTlsSecret(HasMetadata proxy) {
         return proxy(proxy) + "-tls";
+    }
+
+    /**
+     * The custom resource as its children's controlling owner: the garbage collector deletes a child with it, a
+     * foreground deletion waits for the child, and {@code kubectl get} shows who manages it. (JOSDK's own owner
+     * reference has neither controller nor blockOwnerDeletion; it keeps this one, which has the same uid.)
+     */
+    public static OwnerReference controller(HasMetadata owner) {
+        return new OwnerReferenceBuilder()
+                .withApiVersion(owner.getApiVersion())
+                .withKind(owner.getKind())
+                .withName(owner.getMetadata().getName())
+                .withUid(owner.getMetadata().getUid())
+                .withController(true)
+                .withBlockOwnerDeletion(true)
+                .build();
     }
 
     /** Fully qualified DNS name of a Service. */

@@ -17,6 +17,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.realmgate.operator.Names;
 import io.realmgate.operator.OperatorSettings;
+import io.realmgate.operator.status.WarningEvents;
 import io.realmgate.operator.api.ForwardProxy;
 import io.realmgate.operator.api.ForwardProxyStatus;
 import io.realmgate.operator.api.Realm;
@@ -142,7 +143,7 @@ public class ForwardProxyReconciler implements Reconciler<ForwardProxy> {
             boolean newFailure = was == null || !"False".equals(was.getStatus())
                     || !Objects.equals(was.getReason(), current.getReason());
             if (newFailure) {
-                ProxyEvents.warning(context.getClient(), proxy, current.getReason(), current.getMessage(), now);
+                WarningEvents.record(context.getClient(), proxy, current.getReason(), current.getMessage(), now);
             }
         }
     }

@@ -1,6 +1,7 @@
 package io.realmgate.operator.proxy;
 
 import io.fabric8.kubernetes.api.model.Secret;
+import io.realmgate.operator.ConfigHash;
 import io.realmgate.operator.OperatorSettings;
 import io.realmgate.operator.api.ForwardProxy;
 import io.realmgate.operator.api.ForwardProxySpec;

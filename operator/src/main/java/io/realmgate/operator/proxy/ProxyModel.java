@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Service;
@@ -14,6 +13,7 @@ import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.ServicePortBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.realmgate.operator.ConfigHash;
 import io.realmgate.operator.Names;
 import io.realmgate.operator.OperatorSettings;
 import io.realmgate.operator.api.ForwardProxy;
@@ -198,16 +198,7 @@ public final class ProxyModel {
         ObjectMetaBuilder meta = new ObjectMetaBuilder().withName(childName).withNamespace(namespace())
                 .withLabels(labels());
         if (proxy.getMetadata().getUid() != null) {
-            // The controlling owner: garbage collection removes the child with the ForwardProxy, and
-            // `kubectl get` shows who manages it. (JOSDK adds an owner reference too, but without controller.)
-            meta.withOwnerReferences(new OwnerReferenceBuilder()
-                    .withApiVersion(proxy.getApiVersion())
-                    .withKind(proxy.getKind())
-                    .withName(name())
-                    .withUid(proxy.getMetadata().getUid())
-                    .withController(true)
-                    .withBlockOwnerDeletion(true)
-                    .build());
+            meta.withOwnerReferences(Names.controller(proxy));
         }
         return meta.build();
     }

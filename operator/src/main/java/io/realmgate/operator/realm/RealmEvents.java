@@ -1,21 +1,17 @@
 package io.realmgate.operator.realm;
 
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.realmgate.operator.status.WarningEvents;
-import io.realmgate.operator.api.Realm;
 import io.realmgate.operator.api.RealmStatus;
 import io.realmgate.operator.status.Conditions;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * Warning Events on a Realm when something goes wrong that a user must fix or should know about (a missing or
- * broken Secret, a failed reconcile), once per new failure rather than on every retry. A Deployment still rolling
- * out is normal and raises none.
+ * Which failures of a Realm deserve a Warning Event (recorded by WarningEvents): what a user must fix or should
+ * know about (a missing or broken Secret, a failed reconcile), once per new failure rather than on every retry.
+ * A Deployment still rolling out is normal and raises none.
  */
 final class RealmEvents {
 
@@ -38,10 +34,5 @@ final class RealmEvents {
             }
         }
         return failures;
-    }
-
-    /** Records a Warning Event (one per realm and reason; see WarningEvents). */
-    static void warn(KubernetesClient client, Realm realm, String reason, String message, Instant now) {
-        WarningEvents.record(client, realm, reason, message, now);
     }
 }

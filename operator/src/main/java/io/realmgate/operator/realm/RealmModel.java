@@ -9,8 +9,6 @@ import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.OwnerReference;
-import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
@@ -29,6 +27,7 @@ import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.realmgate.operator.ConfigHash;
 import io.realmgate.operator.Names;
 import io.realmgate.operator.OperatorSettings;
 import io.realmgate.operator.api.Realm;
@@ -164,8 +163,8 @@ public final class RealmModel {
 
     /** SHA-256 over the command line and the certificate: the pod template changes, and pods roll, when either does. */
     public String configHash() {
-        return WssCertificate.sha256("args\n" + String.join("\n", args())
-                + "\ncertificate\n" + certificate.fingerprint());
+        return ConfigHash.start().add("args", String.join("\n", args()))
+                .add("certificate", certificate.fingerprint()).hex();
     }
 
     public Deployment deployment() {
@@ -356,23 +355,7 @@ public final class RealmModel {
                 .withName(childName)
                 .withNamespace(namespace)
                 .withLabels(labels())
-                .withOwnerReferences(owner())
-                .build();
-    }
-
-    /**
-     * The Realm as the controlling owner: the garbage collector deletes the child with the Realm, and a foreground
-     * deletion of the Realm waits for it. (JOSDK would add a plain owner reference, without controller and
-     * blockOwnerDeletion; it keeps this one, as it has the Realm's uid.)
-     */
-    private OwnerReference owner() {
-        return new OwnerReferenceBuilder()
-                .withApiVersion(realm.getApiVersion())
-                .withKind(realm.getKind())
-                .withName(realm.getMetadata().getName())
-                .withUid(realm.getMetadata().getUid())
-                .withController(true)
-                .withBlockOwnerDeletion(true)
+                .withOwnerReferences(Names.controller(realm))
                 .build();
     }
 

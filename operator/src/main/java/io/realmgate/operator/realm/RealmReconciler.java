@@ -17,6 +17,7 @@ import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.realmgate.operator.Names;
 import io.realmgate.operator.OperatorSettings;
+import io.realmgate.operator.status.WarningEvents;
 import io.realmgate.operator.api.ForwardProxy;
 import io.realmgate.operator.api.Realm;
 import io.realmgate.operator.api.RealmStatus;
@@ -138,7 +139,7 @@ public class RealmReconciler implements Reconciler<Realm>, ContextInitializer<Re
             Function<Realm, C> patch, Supplier<C> none) {
         RealmStatus previous = realm.getStatus();
         RealmEvents.newFailures(previous, next)
-                .forEach((reason, message) -> RealmEvents.warn(context.getClient(), realm, reason, message, now));
+                .forEach((reason, message) -> WarningEvents.record(context.getClient(), realm, reason, message, now));
         if (sameStatus(context.getClient().getKubernetesSerialization(), previous, next)) {
             return none.get();
         }

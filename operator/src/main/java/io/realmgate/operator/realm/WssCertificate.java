@@ -1,11 +1,9 @@
 package io.realmgate.operator.realm;
 
+import io.realmgate.operator.ConfigHash;
+
 import io.realmgate.operator.tls.IssuedCertificate;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -76,16 +74,7 @@ public record WssCertificate(String secretName, String fingerprint, Optional<Iss
 
     /** SHA-256 (hex) over a certificate and its key: changes whenever either does. */
     public static String fingerprint(String certificate, String key) {
-        return sha256("tls.crt\n" + certificate + "\ntls.key\n" + key);
-    }
-
-    static String sha256(String text) {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
-        }
+        return ConfigHash.start().add("tls.crt", certificate).add("tls.key", key).hex();
     }
 
     @Override

@@ -14,12 +14,12 @@ import java.nio.file.Path;
  * Realm and ForwardProxy as untyped objects, written as YAML the way users write them: the typed API classes
  * initialise fields with their defaults, which would hide what the API server itself defaults and refuses.
  */
-final class RealmgateResources {
+public final class RealmgateResources {
   static final String API_VERSION = "realmgate.io/v1alpha1";
-  static final ResourceDefinitionContext REALM = new ResourceDefinitionContext.Builder()
+  public static final ResourceDefinitionContext REALM = new ResourceDefinitionContext.Builder()
       .withGroup("realmgate.io").withVersion("v1alpha1").withKind("Realm")
       .withPlural("realms").withNamespaced(true).build();
-  static final ResourceDefinitionContext FORWARD_PROXY = new ResourceDefinitionContext.Builder()
+  public static final ResourceDefinitionContext FORWARD_PROXY = new ResourceDefinitionContext.Builder()
       .withGroup("realmgate.io").withVersion("v1alpha1").withKind("ForwardProxy")
       .withPlural("forwardproxies").withNamespaced(true).build();
 

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.realmgate.kube.OperatorHarness;
+import io.realmgate.kube.RealmgateResources;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -112,7 +113,7 @@ final class ReferenceScenario {
 
   /** The Realm or ForwardProxy as the API server has it now. */
   GenericKubernetesResource get(KubernetesClient client, String kind) {
-    var context = "Realm".equals(kind) ? RealmgateApi.REALM : RealmgateApi.FORWARD_PROXY;
+    var context = "Realm".equals(kind) ? RealmgateResources.REALM : RealmgateResources.FORWARD_PROXY;
     return client.genericKubernetesResources(context).inNamespace(apps)
         .withName("Realm".equals(kind) ? REALM : PROXY).get();
   }

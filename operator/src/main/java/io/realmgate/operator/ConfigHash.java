@@ -1,4 +1,4 @@
-package io.realmgate.operator.proxy;
+package io.realmgate.operator;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -6,11 +6,11 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * SHA-256 over named parts, hex. Each part is written with its name and length, so moving text from one part
+ * SHA-256 over named parts, hex, for the pod-template hash of both kinds and certificate fingerprints. Each part is written with its name and length, so moving text from one part
  * to the next cannot give the same hash. The pod-template annotation carries it: pods roll when any part
  * changes, and only then.
  */
-final class ConfigHash {
+public final class ConfigHash {
     private final MessageDigest digest;
 
     private ConfigHash() {
@@ -21,23 +21,23 @@ final class ConfigHash {
         }
     }
 
-    static ConfigHash start() {
+    public static ConfigHash start() {
         return new ConfigHash();
     }
 
-    ConfigHash add(String name, String value) {
+    public ConfigHash add(String name, String value) {
         byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
         digest.update((name + ":" + bytes.length + ":").getBytes(StandardCharsets.UTF_8));
         digest.update(bytes);
         return this;
     }
 
-    String hex() {
+    public String hex() {
         return HexFormat.of().formatHex(digest.digest());
     }
 
     /** The hash of one value: how the users Secret's content enters the pod template without being in it. */
-    static String of(String value) {
+    public static String of(String value) {
         return start().add("value", value).hex();
     }
 }
