@@ -27,6 +27,7 @@ import io.realmgate.proxy.http.TransparentPipelines;
 import io.realmgate.proxy.ops.AdminServer;
 import io.realmgate.proxy.ops.ProxyMetrics;
 import io.realmgate.proxy.tls.ReloadingServerTls;
+import io.realmgate.proxy.tunnel.RelayMode;
 import io.realmgate.proxy.tunnel.UpstreamDialer;
 import io.realmgate.proxy.tunnel.Watermarks;
 import java.io.IOException;
@@ -53,6 +54,7 @@ public final class ProxyServer implements AutoCloseable {
 
     private final TargetResolver resolver;
     private final Transport transport = Transport.best();
+    private final RelayMode relay = RelayMode.configured();
     private final ChannelGroup clients = new DefaultChannelGroup("realmgate-clients", GlobalEventExecutor.INSTANCE);
     private final ProxyMetrics metrics = new ProxyMetrics();
     private final AtomicReference<ProxyConfig> config = new AtomicReference<>();
@@ -129,7 +131,7 @@ public final class ProxyServer implements AutoCloseable {
         UpstreamDialer dialer = new UpstreamDialer(transport, c.timeouts().connect(), metrics);
         Optional<ProxyUsers> users = c.usersFile().isPresent() ? Optional.of(ProxyUsers.load(c.usersFile().get()))
                 : Optional.empty();
-        return ProxyFrontendSettings.of(c, gate, dialer, users, authThrottle, blocking, metrics);
+        return ProxyFrontendSettings.of(c, gate, dialer, users, authThrottle, blocking, metrics, relay);
     }
 
     /**

@@ -110,6 +110,41 @@ class LimitsAndTimeoutsTest {
     @Test
     void anIdleTunnelIsClosedOnBothLegs() throws Exception {
         proxy = startWith("timeouts: {idle: 500ms}\n");
+        assertIdleTunnelClosedOnBothLegs();
+    }
+
+    /** A spliced tunnel has no Netty idle handler: its own clock must close it just the same. */
+    @Test
+    void anIdleSplicedTunnelIsClosedOnBothLegs() throws Exception {
+        proxy = startSplicing("timeouts: {idle: 500ms}\n");
+        assertIdleTunnelClosedOnBothLegs();
+        assertThat(proxy.server().metrics().tunnelsSpliced()).isEqualTo(1);
+    }
+
+    @Test
+    void aSplicedTunnelThatKeepsMovingBytesOutlivesTheIdleTimeout() throws Exception {
+        proxy = startSplicing("timeouts: {idle: 500ms}\n");
+        try (Socket s = ProxyClient.open(proxy.address(), null, 10_000)) {
+            assertThat(ProxyClient.connect(s, "127.0.0.1:" + echo.port()).status()).isEqualTo(200);
+            for (int i = 0; i < 8; i++) { // 8 x 200 ms = 1.6 s, three idle timeouts, never 500 ms quiet
+                s.getOutputStream().write('x');
+                assertThat(s.getInputStream().read()).as("echo %d", i).isEqualTo('x');
+                Thread.sleep(200);
+            }
+        }
+        assertThat(proxy.server().metrics().tunnelsSpliced()).isEqualTo(1);
+    }
+
+    private RunningProxy startSplicing(String yaml) throws Exception {
+        System.setProperty("realmgate.relay", "splice");
+        try {
+            return startWith(yaml);
+        } finally {
+            System.clearProperty("realmgate.relay");
+        }
+    }
+
+    private void assertIdleTunnelClosedOnBothLegs() throws Exception {
         try (Socket s = ProxyClient.open(proxy.address(), null, 10_000)) {
             assertThat(ProxyClient.connect(s, "127.0.0.1:" + echo.port()).status()).isEqualTo(200);
             s.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));

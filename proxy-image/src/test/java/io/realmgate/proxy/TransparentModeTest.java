@@ -1,5 +1,7 @@
 package io.realmgate.proxy;
 
+import io.realmgate.proxy.ops.ProxyMetrics;
+import io.realmgate.proxy.tunnel.RelayMode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -40,9 +42,17 @@ class TransparentModeTest {
         transparentPort = proxy.server().transparentAddress().orElseThrow().getPort();
     }
 
+    /** The relay the proxies of this class use; {@link SplicedTransparentModeTest} runs every test with splice(2). */
+    RelayMode relay() {
+        return RelayMode.COPY;
+    }
+
     @AfterEach
     void stop() {
         proxy.close();
+        ProxyMetrics m = proxy.server().metrics();
+        assertThat(m.tunnelsSpliced()).as("tunnels relayed by splice(2) of %s", m.tunnelsTotal())
+                .isEqualTo(relay() == RelayMode.SPLICE ? m.tunnelsTotal() : 0);
         realm.close();
     }
 

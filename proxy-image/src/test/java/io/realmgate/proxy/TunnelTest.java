@@ -3,6 +3,8 @@ package io.realmgate.proxy;
 import io.realmgate.tests.peers.LeakWatch;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.realmgate.proxy.ops.ProxyMetrics;
+import io.realmgate.proxy.tunnel.RelayMode;
 import io.realmgate.tests.peers.EchoServer;
 import io.realmgate.tests.peers.ProxyClient;
 import java.io.IOException;
@@ -45,10 +47,18 @@ class TunnelTest {
         leaks.uninstall();
     }
 
+    /** The relay the proxies of this class use; {@link SplicedTunnelTest} runs every test with splice(2). */
+    RelayMode relay() {
+        return RelayMode.COPY;
+    }
+
     @AfterEach
     void stopProxy() throws Exception {
         if (proxy != null) {
             proxy.close();
+            ProxyMetrics m = proxy.server().metrics();
+            assertThat(m.tunnelsSpliced()).as("tunnels relayed by splice(2) of %s", m.tunnelsTotal())
+                    .isEqualTo(relay() == RelayMode.SPLICE ? m.tunnelsTotal() : 0);
         }
         assertThat(leaks.leaks()).as("Netty leak reports (level %s)", LeakWatch.level()).isEmpty();
     }

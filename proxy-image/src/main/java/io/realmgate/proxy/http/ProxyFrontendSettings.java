@@ -6,6 +6,7 @@ import io.realmgate.proxy.access.ProxyUsers;
 import io.realmgate.proxy.access.TargetGate;
 import io.realmgate.proxy.config.ProxyConfig;
 import io.realmgate.proxy.ops.ProxyMetrics;
+import io.realmgate.proxy.tunnel.RelayMode;
 import io.realmgate.proxy.tunnel.UpstreamDialer;
 import java.time.Duration;
 import java.util.Optional;
@@ -27,14 +28,15 @@ public record ProxyFrontendSettings(
         Optional<ProxyUsers> users,
         AuthThrottle authThrottle,
         Executor workers,
-        ProxyMetrics metrics) {
+        ProxyMetrics metrics,
+        RelayMode relay) {
 
     public static ProxyFrontendSettings of(ProxyConfig config, TargetGate gate, UpstreamDialer dialer,
                                            Optional<ProxyUsers> users, AuthThrottle throttle, Executor workers,
-                                           ProxyMetrics metrics) {
+                                           ProxyMetrics metrics, RelayMode relay) {
         return new ProxyFrontendSettings(new ClientPolicy(config.allowClients()), gate, dialer,
                 config.via() ? ViaHeader.enabled(config.name()) : ViaHeader.DISABLED,
                 config.limits().maxRequestLine(), config.limits().maxHeaderBytes(),
-                config.timeouts().header(), config.timeouts().idle(), users, throttle, workers, metrics);
+                config.timeouts().header(), config.timeouts().idle(), users, throttle, workers, metrics, relay);
     }
 }

@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.realmgate.proxy.tunnel.SpliceTunnel;
 import io.realmgate.proxy.tunnel.TunnelRelay;
 import io.realmgate.proxy.tunnel.TunnelStats;
 import java.util.ArrayDeque;
@@ -29,6 +30,7 @@ import java.util.function.Supplier;
  *                  - admission - [auth] - frontend
  * client, tunnel:  limiter - [tls] - idle - idle-closer - relay(to upstream)
  * upstream tunnel: relay(to client)
+ * spliced tunnel:  both channels off epoll, their sockets driven by SpliceTunnel (no TLS, epoll only)
  * upstream HTTP:   codec - response relay
  * </pre>
  */
@@ -45,6 +47,10 @@ public final class ProxyPipelines {
 
     /** The HTTP-only handlers a tunnel no longer needs. */
     private static final List<String> HTTP_ONLY = List.of(HEAD_GUARD, HEAD_TIMEOUT, ADMISSION, AUTH);
+    static final String IDLE = "idle";
+    static final String IDLE_CLOSER = "idle-closer";
+    /** The idle-timeout handlers, replaced by the splice tunnel's own clock when a tunnel splices. */
+    private static final List<String> IDLE_HANDLERS = List.of(IDLE, IDLE_CLOSER);
 
     /** The upstream leg of a tunnel has no handlers until {@link #openTunnel} puts the relay in. */
     static final ChannelHandler TUNNEL_UPSTREAM = new NoHandlers();
@@ -70,8 +76,8 @@ public final class ProxyPipelines {
                 if (tls != null) {
                     p.addLast(TLS, tls.get().newHandler(ch.alloc()));
                 }
-                p.addLast("idle", new IdleStateHandler(0, 0, s.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
-                        .addLast("idle-closer", IdleCloser.INSTANCE)
+                p.addLast(IDLE, new IdleStateHandler(0, 0, s.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
+                        .addLast(IDLE_CLOSER, IdleCloser.INSTANCE)
                         .addLast(HEAD_GUARD, new RequestHeadGuard(s.via()))
                         .addLast(DECODER, new HttpRequestDecoder(new HttpDecoderConfig()
                                 .setMaxInitialLineLength(s.maxRequestLine())
@@ -115,18 +121,44 @@ public final class ProxyPipelines {
                 p.remove(name);
             }
         }
+        early.forEach(b -> stats.countEarly(b.readableBytes()));
+        if (settings.relay().splices(client, upstream, p.get(TLS) != null)) {
+            p.remove(FRONTEND);
+            spliceTunnel(client, upstream, early, ProxyResponses.CONNECTION_ESTABLISHED.duplicate(), stats, settings);
+            return;
+        }
         client.writeAndFlush(ProxyResponses.CONNECTION_ESTABLISHED.duplicate());
         p.replace(FRONTEND, RELAY, new TunnelRelay(upstream, stats, true));
         upstream.pipeline().addLast(RELAY, new TunnelRelay(client, stats, false));
         if (!early.isEmpty()) {
             for (ByteBuf b; (b = early.poll()) != null; ) {
-                stats.countEarly(b.readableBytes());
                 upstream.write(b, upstream.voidPromise());
             }
             upstream.flush();
         }
         upstream.config().setAutoRead(true);
         client.config().setAutoRead(true);
+    }
+
+    /**
+     * Hands a plain tunnel to {@link SpliceTunnel}, which keeps its own idle clock: the client's
+     * idle handlers go (they would see a silent channel and close it).
+     *
+     * @param forClient bytes the client gets before the target's (the CONNECT answer), or null
+     */
+    static void spliceTunnel(Channel client, Channel upstream, ArrayDeque<ByteBuf> early, ByteBuf forClient,
+                             TunnelStats stats, ProxyFrontendSettings settings) {
+        ChannelPipeline p = client.pipeline();
+        for (String name : IDLE_HANDLERS) {
+            if (p.get(name) != null) {
+                p.remove(name);
+            }
+        }
+        ArrayDeque<ByteBuf> down = new ArrayDeque<>(1);
+        if (forClient != null) {
+            down.add(forClient);
+        }
+        SpliceTunnel.handOff(client, upstream, early, down, stats, settings.idleTimeout());
     }
 
     @ChannelHandler.Sharable

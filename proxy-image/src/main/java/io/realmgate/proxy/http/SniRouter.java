@@ -13,6 +13,7 @@ import io.realmgate.proxy.tunnel.ClientHelloSni;
 import io.realmgate.proxy.tunnel.TunnelRelay;
 import io.realmgate.proxy.tunnel.TunnelStats;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
 import java.util.function.Supplier;
 
 /**
@@ -108,6 +109,13 @@ final class SniRouter extends ChannelInboundHandlerAdapter {
                         ByteBuf first = hello;
                         hello = null;
                         stats.countEarly(first.readableBytes());
+                        if (settings.relay().splices(client, upstream, false)) {
+                            ctx.pipeline().remove(this);
+                            ArrayDeque<ByteBuf> early = new ArrayDeque<>(1);
+                            early.add(first);
+                            ProxyPipelines.spliceTunnel(client, upstream, early, null, stats, settings);
+                            return;
+                        }
                         ctx.pipeline().replace(this, ProxyPipelines.RELAY, new TunnelRelay(upstream, stats, true));
                         upstream.pipeline().addLast(ProxyPipelines.RELAY, new TunnelRelay(client, stats, false));
                         upstream.writeAndFlush(first);

@@ -23,8 +23,8 @@ public final class TransparentPipelines {
                 ProxyFrontendSettings s = settings.get();
                 ch.pipeline()
                         .addLast("limiter", limiter)
-                        .addLast("idle", new IdleStateHandler(0, 0, s.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
-                        .addLast("idle-closer", IdleCloser.INSTANCE)
+                        .addLast(ProxyPipelines.IDLE, new IdleStateHandler(0, 0, s.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
+                        .addLast(ProxyPipelines.IDLE_CLOSER, IdleCloser.INSTANCE)
                         .addLast("sni-router", new SniRouter(settings, targetPort));
             }
         };

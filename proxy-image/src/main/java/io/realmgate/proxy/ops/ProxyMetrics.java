@@ -18,6 +18,7 @@ public final class ProxyMetrics {
 
     private final LongAdder tunnelsActive = new LongAdder();
     private final LongAdder tunnelsTotal = new LongAdder();
+    private final LongAdder tunnelsSpliced = new LongAdder();
     private final LongAdder requestsTotal = new LongAdder();
     private final LongAdder bytesUp = new LongAdder();
     private final LongAdder bytesDown = new LongAdder();
@@ -40,6 +41,10 @@ public final class ProxyMetrics {
     public void tunnelOpened() {
         tunnelsActive.increment();
         tunnelsTotal.increment();
+    }
+
+    public void tunnelSpliced() {
+        tunnelsSpliced.increment();
     }
 
     public void tunnelClosed(long up, long down) {
@@ -74,6 +79,14 @@ public final class ProxyMetrics {
         return tunnelsActive.sum();
     }
 
+    public long tunnelsTotal() {
+        return tunnelsTotal.sum();
+    }
+
+    public long tunnelsSpliced() {
+        return tunnelsSpliced.sum();
+    }
+
     public long refusals(String reason) {
         LongAdder a = refusals.get(reason);
         return a == null ? 0 : a.sum();
@@ -85,6 +98,7 @@ public final class ProxyMetrics {
         gauge(sb, "realmgate_proxy_connections_open", "Client connections open now.", openConnections.getAsInt());
         gauge(sb, "realmgate_proxy_tunnels_active", "CONNECT tunnels open now.", tunnelsActive.sum());
         counter(sb, "realmgate_proxy_tunnels_total", "CONNECT tunnels opened.", tunnelsTotal.sum());
+        counter(sb, "realmgate_proxy_tunnels_spliced_total", "CONNECT tunnels relayed by splice(2).", tunnelsSpliced.sum());
         counter(sb, "realmgate_proxy_requests_total", "Absolute-URI requests forwarded.", requestsTotal.sum());
         sb.append("# HELP realmgate_proxy_bytes_total Payload bytes relayed, by direction.\n");
         sb.append("# TYPE realmgate_proxy_bytes_total counter\n");

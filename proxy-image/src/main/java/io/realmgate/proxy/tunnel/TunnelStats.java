@@ -33,6 +33,11 @@ public final class TunnelStats {
         return bytesDown;
     }
 
+    /** The tunnel's bytes now move by splice(2). */
+    void spliced() {
+        metrics.tunnelSpliced();
+    }
+
     /** Bytes the client sent before the tunnel opened, relayed when it did. */
     public void countEarly(long bytes) {
         bytesUp += bytes;
