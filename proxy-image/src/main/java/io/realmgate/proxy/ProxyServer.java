@@ -53,8 +53,8 @@ public final class ProxyServer implements AutoCloseable {
     private static final Duration WATCH_INTERVAL = Duration.ofSeconds(1);
 
     private final TargetResolver resolver;
-    private final Transport transport = Transport.best();
-    private final RelayMode relay = RelayMode.configured();
+    /** Chosen at start: epoll (tunnels spliced) unless NIO is asked for or the listener terminates TLS. */
+    private Transport transport;
     private final ChannelGroup clients = new DefaultChannelGroup("realmgate-clients", GlobalEventExecutor.INSTANCE);
     private final ProxyMetrics metrics = new ProxyMetrics();
     private final AtomicReference<ProxyConfig> config = new AtomicReference<>();
@@ -86,6 +86,8 @@ public final class ProxyServer implements AutoCloseable {
 
     public ProxyServer start() throws InterruptedException, IOException {
         ProxyConfig c = config.get();
+        // A TLS listener must decrypt, so its tunnels copy; copying tunnels run on NIO (see RelayMode).
+        transport = c.tls().isPresent() ? Transport.NIO : Transport.best();
         acceptor = transport.newGroup(1, "proxy-accept");
         workers = transport.newGroup(0, "proxy-io");
         // DNS lookups and bcrypt block; they run here, never on an event loop. The queue bounds what waits.
@@ -131,7 +133,7 @@ public final class ProxyServer implements AutoCloseable {
         UpstreamDialer dialer = new UpstreamDialer(transport, c.timeouts().connect(), metrics);
         Optional<ProxyUsers> users = c.usersFile().isPresent() ? Optional.of(ProxyUsers.load(c.usersFile().get()))
                 : Optional.empty();
-        return ProxyFrontendSettings.of(c, gate, dialer, users, authThrottle, blocking, metrics, relay);
+        return ProxyFrontendSettings.of(c, gate, dialer, users, authThrottle, blocking, metrics, RelayMode.of(transport));
     }
 
     /**

@@ -42,9 +42,9 @@ class TransparentModeTest {
         transparentPort = proxy.server().transparentAddress().orElseThrow().getPort();
     }
 
-    /** The relay the proxies of this class use; {@link SplicedTransparentModeTest} runs every test with splice(2). */
+    /** The relay the proxies of this class use; {@link CopyingTransparentModeTest} runs every test on NIO, copying. */
     RelayMode relay() {
-        return RelayMode.COPY;
+        return RelayMode.SPLICE;
     }
 
     @AfterEach

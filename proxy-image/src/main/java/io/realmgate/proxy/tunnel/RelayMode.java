@@ -2,28 +2,27 @@ package io.realmgate.proxy.tunnel;
 
 import io.netty.channel.Channel;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.realmgate.proxy.Transport;
 
 /**
- * How a plain tunnel moves its bytes. {@link #COPY} (the default) reads them into pooled buffers of
- * up to 1 MiB and writes them out; it works on every transport and behind a TLS-terminating
- * listener. {@link #SPLICE} ({@code REALMGATE_RELAY=splice} or {@code -Drealmgate.relay=splice},
- * epoll only) moves them socket to pipe to socket inside the kernel with {@code splice(2)}: about
- * half the proxy's CPU per byte, but Java cannot enlarge a pipe beyond its 64 KiB default
- * ({@code F_SETPIPE_SZ}), and on loopback those 64 KiB steps gave lower single-tunnel throughput
- * than 1 MiB copies (docs/benchmarks.md), so it is not the default.
+ * How a tunnel moves its bytes, which follows from the transport. On epoll, {@link #SPLICE}: socket to
+ * pipe to socket inside the kernel with {@code splice(2)} ({@link SpliceTunnel}). On NIO, {@link #COPY}:
+ * reads into pooled buffers of up to 1 MiB and writes them out ({@link TunnelRelay}).
+ *
+ * <p>There is deliberately no copying relay on epoll: with Netty 4.2.18's epoll channels, a copying
+ * tunnel that half-closes while both directions are busy loses part of the reply (4 concurrent 64 MiB
+ * echo tunnels: 3 of 16 short; one 256 MiB echo tunnel beside a CPU hog: 14 of 40 short), where the
+ * same relay on NIO and the splice relay on epoll lost nothing (docs/decisions.md). So a proxy whose
+ * listener terminates TLS, which must copy to decrypt, runs on NIO.
  */
 public enum RelayMode {
     COPY, SPLICE;
 
-    public static RelayMode configured() {
-        String wanted = System.getProperty("realmgate.relay", System.getenv().getOrDefault("REALMGATE_RELAY", "copy"));
-        return wanted.equalsIgnoreCase("splice") ? SPLICE : COPY;
+    public static RelayMode of(Transport transport) {
+        return transport == Transport.EPOLL ? SPLICE : COPY;
     }
 
-    /**
-     * Splicing needs both legs on the native epoll transport and the client's bytes unencrypted
-     * by us (a TLS-terminating listener must see plaintext to re-encrypt it, so it copies).
-     */
+    /** Splicing needs both legs on epoll and the client's bytes unencrypted by us. */
     public boolean splices(Channel client, Channel upstream, boolean clientTls) {
         return this == SPLICE && !clientTls
                 && client instanceof EpollSocketChannel && upstream instanceof EpollSocketChannel;

@@ -8,15 +8,16 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 
 /**
- * One direction of a spliced tunnel: source socket, a pipe, destination socket. Bytes move with
- * {@code splice(2)} and never enter this process. The pipe is the only buffer: while it holds bytes
- * the destination has not taken, nothing more is read from the source, so a slow reader pushes
- * back on the sender through TCP's own window (the same backpressure the copying relay gets from
- * {@code autoRead}).
+ * One direction of a spliced tunnel: source socket, the event loop's {@link SharedPipe}, destination
+ * socket. Bytes move with {@code splice(2)} and never enter this process. What the destination cannot
+ * take yet waits in a pipe of this direction's own, and while it does nothing more is read from the
+ * source, so a slow reader pushes back on the sender through TCP's own window (the same backpressure
+ * the copying relay gets from {@code autoRead}). That pipe is closed once drained: an idle tunnel
+ * holds no pipe.
  *
  * <p>Netty's {@code Native.splice} reports both "would block" and "end of stream" as 0. They are told
  * apart by epoll: once the source has reported {@code EPOLLRDHUP}, the peer's FIN is queued behind
- * every byte it sent, so a 0 read into an empty pipe is the end of the stream.
+ * every byte it sent, so a 0 read into the (empty) shared pipe is the end of the stream.
  */
 final class SpliceDirection {
     /** A pipe holds 16 pages by default; asking for more per call only returns less. */
@@ -41,9 +42,10 @@ final class SpliceDirection {
     private final ArrayDeque<ByteBuf> head;
     private final boolean upstreamBound;
     private final TunnelStats stats;
-    private FileDescriptor pipeRead;
-    private FileDescriptor pipeWrite;
-    private int inPipe;
+    /** Bytes the destination could not take yet, parked here; open only while it holds some. */
+    private FileDescriptor ownRead;
+    private FileDescriptor ownWrite;
+    private int inOwn;
     private boolean sourceHungUp;
     private boolean endOfStream;
     private boolean finished;
@@ -70,43 +72,76 @@ final class SpliceDirection {
         if (finished) {
             return Progress.FINISHED;
         }
-        if (!sendHead()) {
+        SharedPipe shared = SharedPipe.current();
+        try {
+            return pump(shared);
+        } finally {
+            shared.discardIfNotEmpty();
+        }
+    }
+
+    private Progress pump(SharedPipe shared) throws IOException {
+        if (!sendHead() || !drainOwnPipe()) {
             return Progress.WANTS_OUTPUT;
         }
         long moved = 0;
         for (;;) {
-            while (inPipe > 0) {
-                int n = Native.splice(pipeRead.intValue(), -1, destination.intValue(), -1, inPipe);
-                if (n == 0) {
-                    return Progress.WANTS_OUTPUT;
-                }
-                inPipe -= n;
-                moved += n;
-            }
             if (endOfStream) {
                 destination.shutdown(false, true);
                 finished = true;
-                closePipe();
                 return Progress.FINISHED;
             }
             if (moved >= BUDGET) {
                 return Progress.YIELDED;
             }
-            if (pipeRead == null) {
-                FileDescriptor[] pipe = FileDescriptor.pipe();
-                pipeRead = pipe[0];
-                pipeWrite = pipe[1];
+            int n = Native.splice(source.intValue(), -1, shared.writeEnd().intValue(), -1, CHUNK);
+            if (n == 0) {
+                if (!sourceHungUp) {
+                    return Progress.WANTS_INPUT;
+                }
+                endOfStream = true; // the shared pipe is empty here, so 0 cannot mean "pipe full"
+                continue;
             }
-            int n = Native.splice(source.intValue(), -1, pipeWrite.intValue(), -1, CHUNK);
-            if (n > 0) {
-                inPipe = n;
-                count(n);
-            } else if (sourceHungUp) {
-                endOfStream = true; // the pipe is empty here, so 0 cannot mean "pipe full"
-            } else {
-                return Progress.WANTS_INPUT;
+            shared.bytes = n;
+            count(n);
+            while (shared.bytes > 0) {
+                int w = Native.splice(shared.readEnd().intValue(), -1, destination.intValue(), -1, shared.bytes);
+                if (w == 0) {
+                    park(shared);
+                    return Progress.WANTS_OUTPUT;
+                }
+                shared.bytes -= w;
+                moved += w;
             }
         }
+    }
+
+    /** The destination is full: the rest moves (pipe to pipe, no copy) into a pipe of this direction's own. */
+    private void park(SharedPipe shared) throws IOException {
+        FileDescriptor[] p = FileDescriptor.pipe();
+        ownRead = p[0];
+        ownWrite = p[1];
+        while (shared.bytes > 0) {
+            int n = Native.splice(shared.readEnd().intValue(), -1, ownWrite.intValue(), -1, shared.bytes);
+            if (n == 0) {
+                throw new IOException("could not move " + shared.bytes + " bytes into an empty pipe");
+            }
+            shared.bytes -= n;
+            inOwn += n;
+        }
+    }
+
+    /** @return true when this direction's own pipe is empty (and closed) */
+    private boolean drainOwnPipe() throws IOException {
+        while (inOwn > 0) {
+            int n = Native.splice(ownRead.intValue(), -1, destination.intValue(), -1, inOwn);
+            if (n == 0) {
+                return false;
+            }
+            inOwn -= n;
+        }
+        closeOwnPipe();
+        return true;
     }
 
     /** @return true when every head byte has been written */
@@ -130,29 +165,19 @@ final class SpliceDirection {
         }
     }
 
-    /** Frees the pipe and any head bytes; the sockets belong to their channels. */
+    /** Frees this direction's pipe and any head bytes; the sockets belong to their channels. */
     void release() {
         for (ByteBuf b; (b = head.poll()) != null; ) {
             b.release();
         }
-        closePipe();
+        closeOwnPipe();
     }
 
-    private void closePipe() {
-        closeQuietly(pipeRead);
-        closeQuietly(pipeWrite);
-        pipeRead = null;
-        pipeWrite = null;
-        inPipe = 0;
-    }
-
-    private static void closeQuietly(FileDescriptor fd) {
-        if (fd != null) {
-            try {
-                fd.close();
-            } catch (IOException ignored) {
-                // a pipe end that will not close has nothing left to lose
-            }
-        }
+    private void closeOwnPipe() {
+        Pipes.closeQuietly(ownRead);
+        Pipes.closeQuietly(ownWrite);
+        ownRead = null;
+        ownWrite = null;
+        inOwn = 0;
     }
 }

@@ -8,13 +8,11 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
-import io.netty.channel.unix.Socket;
-import io.netty.channel.unix.UnixChannel;
 import io.netty.util.ReferenceCountUtil;
-import java.io.IOException;
 
 /**
- * Copies bytes from its channel to the peer channel: one relay per direction, one on each leg.
+ * Copies bytes from its channel to the peer channel: one relay per direction, one on each leg. Used on
+ * NIO (and so behind a TLS-terminating listener); on epoll tunnels splice ({@link SpliceTunnel}).
  * Backpressure: when the peer cannot take more, this leg stops reading until the peer drains
  * ({@code autoRead}, never a growing buffer). Half-close: the FIN read here becomes a FIN written to
  * the peer after what was already relayed, and the other direction keeps flowing; a leg closes
@@ -93,7 +91,7 @@ public final class TunnelRelay extends ChannelInboundHandlerAdapter {
             // Everything read before the FIN is queued on the peer; the FIN goes after it.
             peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
                 if (peer instanceof DuplexChannel d && d.isActive()) {
-                    shutdownOutput(d);
+                    d.shutdownOutput().addListener(x -> closeIfDone(peer));
                 } else {
                     peer.close();
                 }
@@ -102,26 +100,6 @@ public final class TunnelRelay extends ChannelInboundHandlerAdapter {
             return;
         }
         ctx.fireUserEventTriggered(evt);
-    }
-
-    /**
-     * Everything queued on the peer has been flushed (the caller waits for that), so on epoll the FIN
-     * goes straight to the socket: Netty's own {@code shutdownOutput()} builds a
-     * {@code ChannelOutputShutdownException} with a full stack trace for every call, a measurable share
-     * of a short tunnel's CPU. The channel reads its output state from the socket, so it still knows.
-     */
-    private static void shutdownOutput(DuplexChannel d) {
-        if (d instanceof UnixChannel u && u.fd() instanceof Socket socket) {
-            try {
-                socket.shutdown(false, true);
-            } catch (IOException e) {
-                d.close();
-                return;
-            }
-            closeIfDone(d);
-        } else {
-            d.shutdownOutput().addListener(x -> closeIfDone(d));
-        }
     }
 
     private static void closeIfDone(Channel ch) {

@@ -1,0 +1,27 @@
+package io.realmgate.proxy;
+
+import io.realmgate.proxy.tunnel.RelayMode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * Every test of {@link TunnelTest} (half-close, 256 MiB each way, concurrent echo tunnels, a burst before a FIN to a slow reader, 1,000 concurrent tunnels, backpressure, early bytes, access log) again on the NIO transport, where tunnels copy
+ * ({@code TunnelRelay}) instead of splicing; the base class checks after each test that no tunnel
+ * was spliced, so the two relays are each tested on purpose.
+ */
+class CopyingTunnelTest extends TunnelTest {
+    @BeforeAll
+    static void useNio() {
+        System.setProperty("realmgate.transport", "nio");
+    }
+
+    @AfterAll
+    static void backToDefault() {
+        System.clearProperty("realmgate.transport");
+    }
+
+    @Override
+    RelayMode relay() {
+        return RelayMode.COPY;
+    }
+}
