@@ -29,6 +29,19 @@ public final class SquidForwardProxy implements ForwardProxyPeer {
 
     public static SquidForwardProxy start(List<Integer> connectPorts, List<String> allowFrom)
             throws IOException, InterruptedException {
+        return start(connectPorts, allowFrom, List.of(), 0);
+    }
+
+    /**
+     * @param launchPrefix programs that exec Squid with its process id kept, e.g. {@code taskset -c 1}
+     *                     or {@code prlimit --nofile=N:N}; empty for none
+     * @param tunnels      tunnels it must hold at once; each takes two descriptors, so above Squid's
+     *                     default this sets {@code max_filedescriptors} (the process limit must allow
+     *                     it: Squid raises its own soft limit only up to the hard one). 0: Squid's default.
+     */
+    public static SquidForwardProxy start(List<Integer> connectPorts, List<String> allowFrom,
+                                          List<String> launchPrefix, int tunnels)
+            throws IOException, InterruptedException {
         if (!available()) {
             throw new IllegalStateException("Squid is not installed (apt-get install squid)");
         }
@@ -50,6 +63,7 @@ public final class SquidForwardProxy implements ForwardProxyPeer {
                 "cache_mem 8 MB",
                 "shutdown_lifetime 0 seconds",
                 "via on",
+                tunnels > 0 ? "max_filedescriptors " + (2 * tunnels + 1024) : "",
                 root ? "cache_effective_user proxy" : "",
                 "acl clients src " + String.join(" ", allowFrom),
                 "acl connect_ports port " + connectPorts.stream().map(String::valueOf).collect(Collectors.joining(" ")),
@@ -60,7 +74,8 @@ public final class SquidForwardProxy implements ForwardProxyPeer {
                 "");
         Path confFile = dir.resolve("squid.conf");
         Files.writeString(confFile, conf, StandardCharsets.UTF_8);
-        return new SquidForwardProxy(PeerProcess.start("squid", List.of(SQUID.toString(), "-N", "-f", confFile.toString()),
+        return new SquidForwardProxy(PeerProcess.start("squid", launchPrefix,
+                List.of(SQUID.toString(), "-N", "-f", confFile.toString()),
                 dir, port, List.of("stdout.log", "cache.log"),
                 java.time.Duration.ofSeconds(20)));
     }
