@@ -35,12 +35,13 @@ public final class SquidForwardProxy implements ForwardProxyPeer {
     /**
      * @param launchPrefix programs that exec Squid with its process id kept, e.g. {@code taskset -c 1}
      *                     or {@code prlimit --nofile=N:N}; empty for none
-     * @param tunnels      tunnels it must hold at once; each takes two descriptors, so above Squid's
-     *                     default this sets {@code max_filedescriptors} (the process limit must allow
-     *                     it: Squid raises its own soft limit only up to the hard one). 0: Squid's default.
+     * @param maxFileDescriptors {@code max_filedescriptors}: each tunnel takes two. Set it to the
+     *                     process's descriptor limit (what {@code launchPrefix} sets): above it, Squid
+     *                     logs a failed setrlimit at start and keeps the limit. 0: Squid's default
+     *                     (Debian builds it with 65536, capped by the process limit).
      */
     public static SquidForwardProxy start(List<Integer> connectPorts, List<String> allowFrom,
-                                          List<String> launchPrefix, int tunnels)
+                                          List<String> launchPrefix, int maxFileDescriptors)
             throws IOException, InterruptedException {
         if (!available()) {
             throw new IllegalStateException("Squid is not installed (apt-get install squid)");
@@ -63,7 +64,7 @@ public final class SquidForwardProxy implements ForwardProxyPeer {
                 "cache_mem 8 MB",
                 "shutdown_lifetime 0 seconds",
                 "via on",
-                tunnels > 0 ? "max_filedescriptors " + (2 * tunnels + 1024) : "",
+                maxFileDescriptors > 0 ? "max_filedescriptors " + maxFileDescriptors : "",
                 root ? "cache_effective_user proxy" : "",
                 "acl clients src " + String.join(" ", allowFrom),
                 "acl connect_ports port " + connectPorts.stream().map(String::valueOf).collect(Collectors.joining(" ")),
