@@ -86,29 +86,51 @@ final class ChartPng {
         // Only the subjects with a value somewhere in this panel get a slot (direct has no proxy memory).
         List<String> shown = subjects.stream()
                 .filter(s -> figures.stream().anyMatch(f -> results.summary(s, f) != null)).toList();
-        int left = x + 64;
-        int right = x + w - 14;
         int top = y + 44;
         int bottom = y + h - 44;
         if (shown.isEmpty()) {
             g.setFont(new Font(Font.SANS_SERIF, Font.ITALIC, 14));
             g.setColor(Color.GRAY);
-            g.drawString("not measured in this run", left, (top + bottom) / 2);
+            g.drawString("not measured in this run", x + 64, (top + bottom) / 2);
             return;
         }
+        double[] maxima = figures.stream().mapToDouble(f -> max(results, shown, f)).toArray();
+        double hi = Arrays.stream(maxima).max().orElse(0);
+        double lo = Arrays.stream(maxima).filter(m -> m > 0).min().orElse(hi);
+        if (hi <= 4 * lo) {
+            // One axis: the groups are comparable by height (e.g. throughput up, down, parallel).
+            drawGroups(g, figures, shown, results, o, hi, x + 64, x + w - 14, top, bottom);
+            return;
+        }
+        // Groups more than 4x apart (p50 beside p99, one connection beside 64 threads) get an axis
+        // each, or the smaller group's bars would be a few pixels high.
+        int subW = (w - 14) / figures.size();
+        for (int i = 0; i < figures.size(); i++) {
+            int sx = x + i * subW;
+            drawGroups(g, List.of(figures.get(i)), shown, results, o, maxima[i], sx + 64, sx + subW - 6, top, bottom);
+        }
+    }
+
+    private static double max(Results results, List<String> shown, Figure f) {
         double max = 0;
-        for (Figure f : figures) {
-            for (String s : shown) {
-                Results.Summary sum = results.summary(s, f);
-                if (sum != null) {
-                    max = Math.max(max, sum.max());
-                }
+        for (String s : shown) {
+            Results.Summary sum = results.summary(s, f);
+            if (sum != null) {
+                max = Math.max(max, sum.max());
             }
         }
-        double step = niceStep(max > 0 ? max * 1.18 : 1, 5);
-        double axisMax = Math.ceil((max > 0 ? max * 1.18 : 1) / step) * step;
+        return max;
+    }
+
+    /** An axis from 0 to a little above {@code max} (room for the labels), and a bar group per figure. */
+    private static void drawGroups(Graphics2D g, List<Figure> figures, List<String> shown, Results results,
+                                   BenchOptions o, double max, int left, int right, int top, int bottom) {
+        double span = max > 0 ? max * 1.18 : 1;
+        double step = niceStep(span, 5);
+        double axisMax = Math.ceil(span / step) * step;
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
         FontMetrics fm = g.getFontMetrics();
+        // At most about 7 ticks: span / step is between 2.5 and 5, and ceil adds one.
         for (double t = 0; t <= axisMax + step / 2; t += step) {
             int ty = bottom - (int) Math.round(t / axisMax * (bottom - top));
             g.setColor(new Color(0xe4, 0xe4, 0xe4));
@@ -132,25 +154,29 @@ final class ChartPng {
             g.drawString(name, left + fi * groupW + (groupW - nameW) / 2, bottom + 20);
             for (int si = 0; si < shown.size(); si++) {
                 Results.Summary sum = results.summary(shown.get(si), f);
-                int bx = gx + si * barW;
-                if (sum == null) {
-                    continue;
+                if (sum != null) {
+                    drawBar(g, sum, f, COLORS.getOrDefault(shown.get(si), Color.BLACK), gx + si * barW, barW,
+                            axisMax, top, bottom);
                 }
-                int by = bottom - (int) Math.round(sum.median() / axisMax * (bottom - top));
-                g.setColor(COLORS.getOrDefault(shown.get(si), Color.BLACK));
-                g.fillRect(bx + 1, by, barW - 2, bottom - by);
-                int yMin = bottom - (int) Math.round(sum.min() / axisMax * (bottom - top));
-                int yMax = bottom - (int) Math.round(sum.max() / axisMax * (bottom - top));
-                int cx = bx + barW / 2;
-                g.setColor(Color.BLACK);
-                g.setStroke(new BasicStroke(1.5f));
-                g.drawLine(cx, yMin, cx, yMax);
-                g.drawLine(cx - barW / 4, yMin, cx + barW / 4, yMin);
-                g.drawLine(cx - barW / 4, yMax, cx + barW / 4, yMax);
-                g.setStroke(new BasicStroke(1f));
-                valueLabel(g, f.format(sum.median()), cx, Math.min(yMax, by) - 4);
             }
         }
+    }
+
+    private static void drawBar(Graphics2D g, Results.Summary sum, Figure f, Color color, int bx, int barW,
+                                double axisMax, int top, int bottom) {
+        int by = bottom - (int) Math.round(sum.median() / axisMax * (bottom - top));
+        g.setColor(color);
+        g.fillRect(bx + 1, by, barW - 2, bottom - by);
+        int yMin = bottom - (int) Math.round(sum.min() / axisMax * (bottom - top));
+        int yMax = bottom - (int) Math.round(sum.max() / axisMax * (bottom - top));
+        int cx = bx + barW / 2;
+        g.setColor(Color.BLACK);
+        g.setStroke(new BasicStroke(1.5f));
+        g.drawLine(cx, yMin, cx, yMax);
+        g.drawLine(cx - barW / 4, yMin, cx + barW / 4, yMin);
+        g.drawLine(cx - barW / 4, yMax, cx + barW / 4, yMax);
+        g.setStroke(new BasicStroke(1f));
+        valueLabel(g, f.format(sum.median()), cx, Math.min(yMax, by) - 4);
     }
 
     /** The median above its whisker, turned upright so neighbouring bars' labels never overlap. */

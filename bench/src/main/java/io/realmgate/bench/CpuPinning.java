@@ -21,13 +21,14 @@ final class CpuPinning {
     private final int clientCpu;
     private final int sutCpu;
     private final String description;
-    /** Before pinning: afterwards this JVM sees only its own CPU. */
-    private final int machineCpus = Runtime.getRuntime().availableProcessors();
+    /** Counted before pinning: afterwards this JVM sees only its own CPU. */
+    private final int machineCpus;
 
-    private CpuPinning(int clientCpu, int sutCpu, String description) {
+    private CpuPinning(int clientCpu, int sutCpu, String description, int machineCpus) {
         this.clientCpu = clientCpu;
         this.sutCpu = sutCpu;
         this.description = description;
+        this.machineCpus = machineCpus;
     }
 
     int machineCpus() {
@@ -36,15 +37,16 @@ final class CpuPinning {
 
     /** Decides and, when pinning, pins this JVM's threads (present ones; new threads inherit the mask). */
     static CpuPinning apply(boolean wanted) {
+        int machineCpus = Runtime.getRuntime().availableProcessors();
         if (!wanted) {
-            return off("no CPU pinning (--no-pin)");
+            return off(machineCpus, "no CPU pinning (--no-pin)");
         }
         if (!Files.isExecutable(TASKSET)) {
-            return off("no CPU pinning (taskset not found)");
+            return off(machineCpus, "no CPU pinning (taskset not found)");
         }
         List<Integer> cpus = allowedCpus();
         if (cpus.size() < 2) {
-            return off("no CPU pinning (" + cpus.size() + " CPU available)");
+            return off(machineCpus, "no CPU pinning (" + cpus.size() + " CPU available)");
         }
         int client = cpus.get(0);
         int sut = cpus.get(1);
@@ -55,20 +57,20 @@ final class CpuPinning {
                     .redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes());
             if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                return off("no CPU pinning (taskset failed: " + out.trim() + ")");
+                return off(machineCpus, "no CPU pinning (taskset failed: " + out.trim() + ")");
             }
         } catch (IOException e) {
-            return off("no CPU pinning (taskset failed: " + e.getMessage() + ")");
+            return off(machineCpus, "no CPU pinning (taskset failed: " + e.getMessage() + ")");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return off("no CPU pinning (interrupted)");
+            return off(machineCpus, "no CPU pinning (interrupted)");
         }
         return new CpuPinning(client, sut, "pinned with taskset: the benchmark client (this JVM) on CPU " + client
-                + "; the proxies (every process and thread) and the target servers on CPU " + sut);
+                + "; the proxies (every process and thread) and the target servers on CPU " + sut, machineCpus);
     }
 
-    private static CpuPinning off(String why) {
-        return new CpuPinning(-1, -1, why);
+    private static CpuPinning off(int machineCpus, String why) {
+        return new CpuPinning(-1, -1, why, machineCpus);
     }
 
     boolean pinned() {

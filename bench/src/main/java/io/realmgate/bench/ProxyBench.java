@@ -81,6 +81,8 @@ public final class ProxyBench {
                 notes.add(name + ": not installed (" + RunningProxy.installHint(name) + "); skipped");
             }
         }
+        // Made now so that it states when the run started.
+        Report report = new Report(options, pinning, launch, proxies);
         RunDeadline.start(RunDeadline.forRun(options, 1 + proxies.size()));
 
         Watchdog watchdog = cleanup.add(new Watchdog(Duration.ofMillis(TIMEOUT_MS)));
@@ -123,7 +125,6 @@ public final class ProxyBench {
         String fanOut = options.fanOut() ? FanOutSection.run(options, launch, notes) : "";
 
         List<String> names = subjects.stream().map(Subject::name).toList();
-        Report report = new Report(options, pinning, launch, proxies);
         String markdown = report.markdown(results, names, notes.all(), fanOut);
         System.out.print(markdown);
         if (options.out() != null) {
