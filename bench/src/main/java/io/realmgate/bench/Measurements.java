@@ -20,6 +20,10 @@ final class Measurements {
     private static final int WARM_UP_TUNNELS = 12_000;
     /** Pause before each figure's round of the subjects; see {@link #each}. */
     private static final long SETTLE_MS = 1000;
+    /** Uncounted WebSocket round trips per subject in the warm-up, beside the other figures' warm-ups. */
+    private static final int WS_SUBJECT_WARM_UP = 10_000;
+    /** Pause between the warm-ups and the first counted run. */
+    private static final long WARM_UP_SETTLE_MS = 3000;
     /** Uncounted WebSocket round trips on the same connection before the counted ones. */
     private static final int WS_WARM_UP = 2000;
 
@@ -75,12 +79,16 @@ final class Measurements {
                     }
                     if (o.measures("ws")) {
                         // Also compiles the echo server's WebSocket path before the first counted run.
-                        ws.measure(s, WS_WARM_UP, 1);
+                        ws.measure(s, WS_SUBJECT_WARM_UP, 1);
                     }
                 } catch (IOException e) {
                     notes.add(s.name() + ": warm-up failed: " + e.getMessage());
                 }
             }
+            // The JIT compiles in the background, and in a JVM pinned to one CPU (the proxy's, the
+            // targets') that competes with the serving threads: without this pause the first counted
+            // runs (direct's, mostly) caught the end of it (WebSocket p99 1.4-2 ms instead of ~90 µs).
+            sleep(WARM_UP_SETTLE_MS);
             // A failed run is counted and noted, and the next one still runs: one lost reply should
             // not hide the numbers of the runs that worked, nor should it go unreported. The round
             // starts one subject later each repeat, so no subject is always first or last.
@@ -129,12 +137,7 @@ final class Measurements {
      * the concurrent set-up here).
      */
     private void each(List<Subject> subjects, Results results, int rep, String what, Run run, Figure... figures) {
-        try {
-            Thread.sleep(SETTLE_MS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
+        sleep(SETTLE_MS);
         List<Subject> order = new java.util.ArrayList<>(subjects);
         java.util.Collections.rotate(order, -(rep - 1));
         for (Subject s : order) {
@@ -150,6 +153,15 @@ final class Measurements {
                 String message = e.getMessage() != null ? e.getMessage() : e.toString();
                 notes.add(s.name() + ": " + what + " run " + rep + " of " + o.repeat() + " failed: " + message);
             }
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
         }
     }
 
