@@ -2,25 +2,96 @@ package io.realmgate.bench;
 
 import java.util.Locale;
 
-/** One reported quantity; the label carries its unit and which direction is better. */
+/**
+ * One reported quantity; the label carries its unit and which direction is better. {@link #panel}
+ * and {@link #series} place it in the chart: figures of one panel share a unit and an axis.
+ */
 enum Figure {
-    THROUGHPUT("%.2f"),
-    SETUP_RATE("%.0f"),
-    SETUP_P50("%.0f"),
-    SETUP_P99("%.0f");
+    THROUGHPUT_UP("%.2f", true, Panel.THROUGHPUT),
+    THROUGHPUT_DOWN("%.2f", true, Panel.THROUGHPUT),
+    THROUGHPUT_PARALLEL("%.2f", true, Panel.THROUGHPUT),
+    SETUP_RATE("%.0f", true, Panel.SETUP_RATE),
+    SETUP_P50("%.0f", false, null),
+    SETUP_P99("%.0f", false, Panel.SETUP_P99),
+    CONCURRENT_RATE("%.0f", true, Panel.SETUP_RATE),
+    CONCURRENT_P50("%.0f", false, null),
+    CONCURRENT_P99("%.0f", false, Panel.SETUP_P99),
+    IDLE_RSS_KIB("%.1f", false, Panel.IDLE_MEMORY),
+    IDLE_PSS_KIB("%.1f", false, Panel.IDLE_MEMORY),
+    WS_P50("%.0f", false, Panel.WS_ECHO),
+    WS_P99("%.0f", false, Panel.WS_ECHO);
+
+    /** A chart panel: its title carries the unit and the better direction. */
+    enum Panel {
+        THROUGHPUT("Throughput (GiB/s, higher is better)"),
+        SETUP_RATE("Tunnel set-up rate (tunnels/s, higher is better)"),
+        SETUP_P99("Tunnel set-up latency p99 (µs, lower is better)"),
+        IDLE_MEMORY("Memory per idle tunnel (KiB, lower is better)"),
+        WS_ECHO("WebSocket echo round trip (µs, lower is better)");
+
+        final String title;
+
+        Panel(String title) {
+            this.title = title;
+        }
+    }
 
     private final String format;
+    final boolean higherIsBetter;
+    /** Null: in the table only. */
+    final Panel panel;
 
-    Figure(String format) {
+    Figure(String format, boolean higherIsBetter, Panel panel) {
         this.format = format;
+        this.higherIsBetter = higherIsBetter;
+        this.panel = panel;
+    }
+
+    /** The figure group of {@code --only} that measures it. */
+    String group() {
+        return switch (this) {
+            case THROUGHPUT_UP, THROUGHPUT_DOWN, THROUGHPUT_PARALLEL -> "throughput";
+            case SETUP_RATE, SETUP_P50, SETUP_P99, CONCURRENT_RATE, CONCURRENT_P50, CONCURRENT_P99 -> "setup";
+            case IDLE_RSS_KIB, IDLE_PSS_KIB -> "memory";
+            case WS_P50, WS_P99 -> "ws";
+        };
     }
 
     String label(BenchOptions o) {
+        String better = higherIsBetter ? "higher is better" : "lower is better";
         return switch (this) {
-            case THROUGHPUT -> "Throughput, " + BenchOptions.humanBytes(o.bytes()) + " through one tunnel (GiB/s, higher is better)";
-            case SETUP_RATE -> "Set-up rate, " + o.tunnels() + " sequential tunnels (tunnels/s, higher is better)";
-            case SETUP_P50 -> "Set-up latency p50 (µs, lower is better)";
-            case SETUP_P99 -> "Set-up latency p99 (µs, lower is better)";
+            case THROUGHPUT_UP -> "Throughput up (client→target), " + BenchOptions.humanBytes(o.bytes())
+                    + " through one tunnel (GiB/s, " + better + ")";
+            case THROUGHPUT_DOWN -> "Throughput down (target→client), " + BenchOptions.humanBytes(o.bytes())
+                    + " through one tunnel (GiB/s, " + better + ")";
+            case THROUGHPUT_PARALLEL -> "Throughput up, " + o.parallel() + " tunnels at once, "
+                    + BenchOptions.humanBytes(o.bytes()) + " in all (GiB/s aggregate, " + better + ")";
+            case SETUP_RATE -> "Set-up rate, " + o.tunnels() + " sequential tunnels (tunnels/s, " + better + ")";
+            case SETUP_P50 -> "Set-up latency p50, sequential (µs, " + better + ")";
+            case SETUP_P99 -> "Set-up latency p99, sequential (µs, " + better + ")";
+            case CONCURRENT_RATE -> "Set-up rate, " + o.tunnels() + " tunnels from " + o.concurrency()
+                    + " threads (tunnels/s, " + better + ")";
+            case CONCURRENT_P50 -> "Set-up latency p50, " + o.concurrency() + " threads (µs, " + better + ")";
+            case CONCURRENT_P99 -> "Set-up latency p99, " + o.concurrency() + " threads (µs, " + better + ")";
+            case IDLE_RSS_KIB -> "Resident memory per idle tunnel, " + o.idleTunnels() + " open (KiB RSS, " + better + ")";
+            case IDLE_PSS_KIB -> "Proportional memory per idle tunnel, " + o.idleTunnels() + " open (KiB PSS, " + better + ")";
+            case WS_P50 -> "WebSocket echo p50, 64-byte messages (µs, " + better + ")";
+            case WS_P99 -> "WebSocket echo p99, 64-byte messages (µs, " + better + ")";
+        };
+    }
+
+    /** The bar's name inside its chart panel. */
+    String series(BenchOptions o) {
+        return switch (this) {
+            case THROUGHPUT_UP -> "up";
+            case THROUGHPUT_DOWN -> "down";
+            case THROUGHPUT_PARALLEL -> o.parallel() + " parallel";
+            case SETUP_RATE, SETUP_P50, SETUP_P99 -> "sequential";
+            case CONCURRENT_RATE, CONCURRENT_P50, CONCURRENT_P99 -> o.concurrency() + " threads";
+            case IDLE_RSS_KIB -> "RSS";
+            case IDLE_PSS_KIB -> "PSS";
+            case WS_P50 -> "p50";
+            case WS_P99 -> "p99";
         };
     }
 

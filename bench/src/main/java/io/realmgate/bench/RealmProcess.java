@@ -25,7 +25,8 @@ final class RealmProcess implements AutoCloseable {
         this.dir = dir;
     }
 
-    static RealmProcess start(Path jar) throws IOException, InterruptedException {
+    /** @param prefix programs that exec the JVM keeping its pid (taskset); empty for none */
+    static RealmProcess start(Path jar, List<String> prefix) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("realmgate-bench-realm-");
         Path cert = dir.resolve("tls.crt");
         Path key = dir.resolve("tls.key");
@@ -37,9 +38,11 @@ final class RealmProcess implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
         }
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> command = new java.util.ArrayList<>(prefix);
+        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", jar.toString(), "--bind", "127.0.0.1", "--ws-port", "off", "--wss-port", Integer.toString(port),
-                "--tls-cert", cert.toString(), "--tls-key", key.toString())
+                "--tls-cert", cert.toString(), "--tls-key", key.toString()));
+        ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("realm.log").toFile());
         pb.environment().put("REALMGATE_LOG_LEVEL", "WARN");
         RealmProcess realm = new RealmProcess(pb.start(), port, dir);

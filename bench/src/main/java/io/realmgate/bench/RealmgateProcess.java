@@ -22,27 +22,51 @@ final class RealmgateProcess implements ForwardProxyPeer {
     private final Process process;
     private final int port;
     private final Path log;
+    /** The sizing config, when one was written; removed on close. */
+    private final Path config;
 
-    private RealmgateProcess(Process process, int port, Path log) {
+    private RealmgateProcess(Process process, int port, Path log, Path config) {
         this.process = process;
         this.port = port;
         this.log = log;
+        this.config = config;
     }
 
     static RealmgateProcess start(Path jar, List<Integer> targetPorts) throws IOException, InterruptedException {
+        return start(jar, targetPorts, List.of(), 0);
+    }
+
+    /**
+     * @param prefix  programs that exec the JVM keeping its pid (taskset, prlimit); empty for none
+     * @param tunnels tunnels it must hold at once from this one client address; above the proxy's
+     *                default per-client cap (4096) a config file raises the caps, as an operator
+     *                sizing it would, just as the peers are sized. 0: defaults.
+     */
+    static RealmgateProcess start(Path jar, List<Integer> targetPorts, List<String> prefix, int tunnels)
+            throws IOException, InterruptedException {
         int port = freePort();
         Path log = Files.createTempFile("realmgate-bench-proxy-", ".log");
-        List<String> command = new ArrayList<>(List.of(
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", jar.toString(),
                 "--listen", "127.0.0.1:" + port,
-                "--allow-connect", targetPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(","))));
+                "--allow-connect", targetPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(",")),
+                // The reference scenario's ProxyVia On (it only touches forwarded HTTP, not tunnels).
+                "--via"));
+        Path config = null;
+        if (tunnels > 0) {
+            int cap = Math.max(20_000, tunnels + 1000);
+            config = Files.createTempFile("realmgate-bench-proxy-", ".yaml");
+            Files.writeString(config, "limits:\n  maxConnections: " + cap + "\n  maxConnectionsPerClient: " + cap + "\n");
+            command.addAll(List.of("--config", config.toString()));
+        }
         ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile());
         // Apache in this setup writes no access log; silence ours too so both do the same work.
         pb.environment().put("REALMGATE_LOG_LEVEL", "WARN");
-        RealmgateProcess proxy = new RealmgateProcess(pb.start(), port, log);
+        RealmgateProcess proxy = new RealmgateProcess(pb.start(), port, log, config);
         try {
             proxy.awaitListening(30);
             return proxy;
@@ -78,6 +102,10 @@ final class RealmgateProcess implements ForwardProxyPeer {
         return new InetSocketAddress("127.0.0.1", port);
     }
 
+    long pid() {
+        return process.pid();
+    }
+
     boolean alive() {
         return process.isAlive();
     }
@@ -108,6 +136,9 @@ final class RealmgateProcess implements ForwardProxyPeer {
         }
         // An empty log said nothing; one with lines is kept for the reader (its path is in the report).
         try {
+            if (config != null) {
+                Files.deleteIfExists(config);
+            }
             if (Files.size(log) == 0) {
                 Files.delete(log);
             }

@@ -11,10 +11,30 @@ final class RunDeadline {
     private RunDeadline() {
     }
 
-    /** Generous: assumes 20 MiB/s and 20 ms per tunnel, far below anything a working proxy does. */
+    /**
+     * Generous: assumes 20 MiB/s, 20 ms per tunnel set up, 10 ms per idle tunnel opened, 1 ms per
+     * WebSocket round trip and a minute per proxy start, far below anything a working proxy does.
+     */
     static Duration forRun(BenchOptions o, int subjects) {
         long runs = (long) subjects * (o.repeat() + 1);
-        long seconds = 600 + runs * (o.bytes() / (20 * BenchOptions.MIB) + o.tunnels() / 50L);
+        long perRun = 0;
+        if (o.measures("throughput")) {
+            perRun += 3 * (o.bytes() / (20 * BenchOptions.MIB));
+        }
+        if (o.measures("setup")) {
+            perRun += 2 * (o.tunnels() / 50L) + 12_000 / 50 / Math.max(1, o.repeat());
+        }
+        if (o.measures("ws")) {
+            perRun += o.wsMessages() / 1000L + 2;
+        }
+        if (o.measures("memory")) {
+            perRun += 60 + o.idleTunnels() / 100L + o.tunnels() / 50L;
+        }
+        long seconds = 600 + runs * perRun;
+        if (o.fanOut()) {
+            // Six phases of two parts each, and connecting a thousand TLS subscribers a few times over.
+            seconds += 12L * o.fanOutSeconds() * 4 + 600;
+        }
         return Duration.ofSeconds(seconds);
     }
 

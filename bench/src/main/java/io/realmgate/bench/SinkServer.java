@@ -8,9 +8,12 @@ import java.nio.channels.SocketChannel;
 import java.nio.channels.ServerSocketChannel;
 
 /**
- * The throughput target: reads and discards everything, and when the client finishes sending (FIN)
- * answers with the 8-byte count it saw, so the client knows every byte arrived. One thread per
- * connection is fine: a run opens only a handful of connections, one at a time.
+ * The upload target: reads an 8-byte length N, then reads and discards N bytes (or up to the
+ * client's FIN if fewer come), and answers with the 8-byte count it received, so the client knows
+ * every byte arrived. The length comes first, rather than the end being the client's FIN, because
+ * Squid and tinyproxy close a whole tunnel when the client half-closes it. One thread per
+ * connection is fine: a run opens only a handful of connections (one, or {@code --parallel}). It runs
+ * in the targets process ({@link TargetsMain}); a failure on its side goes to that process's log.
  */
 final class SinkServer implements AutoCloseable {
     /** Large and direct so a read moves as much as the kernel has, with no copy to the heap. */
@@ -19,8 +22,6 @@ final class SinkServer implements AutoCloseable {
     private final ServerSocketChannel listener;
     private final Watchdog watchdog;
     private final Thread acceptor;
-    /** What the latest connection ended with, so a client-side failure can say what the target saw. */
-    private volatile String lastOutcome = "no connection yet";
 
     SinkServer(Watchdog watchdog) throws IOException {
         this.watchdog = watchdog;
@@ -49,19 +50,27 @@ final class SinkServer implements AutoCloseable {
         }
     }
 
-    String lastOutcome() {
-        return lastOutcome;
-    }
-
     private void drain(SocketChannel ch) {
         ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER);
         long count = 0;
-        lastOutcome = "connection open";
         try (ch; Watchdog.Guard guard = watchdog.watch(ch)) {
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            // Bounded in time by the watchdog (idle) and the run deadline.
-            while (true) {
+            ByteBuffer header = ByteBuffer.allocate(Long.BYTES);
+            // At most 8 reads with progress; a silent client is closed by the watchdog.
+            while (header.hasRemaining()) {
+                if (ch.read(header) < 0) {
+                    throw new java.io.EOFException("client closed before sending the length");
+                }
+                guard.progress();
+            }
+            long expected = header.getLong(0);
+            // Bounded by the length, and in time by the watchdog (idle) and the run deadline. Reads
+            // never ask for more than is left, so the count is exactly what the client sent.
+            while (count < expected) {
                 buf.clear();
+                if (expected - count < BUFFER) {
+                    buf.limit((int) (expected - count));
+                }
                 int n = ch.read(buf);
                 if (n < 0) {
                     break;
@@ -73,10 +82,9 @@ final class SinkServer implements AutoCloseable {
             while (reply.hasRemaining() && ch.write(reply) >= 0) {
                 guard.progress();
             }
-            lastOutcome = "read " + count + " bytes to EOF, sent the count";
         } catch (IOException e) {
-            // The client sees the missing reply; this tells it how far the target got.
-            lastOutcome = "failed after reading " + count + " bytes: " + e;
+            // The client sees the missing reply; this tells the reader how far the target got.
+            System.err.println("sink: failed after reading " + count + " bytes: " + e);
         }
     }
 

@@ -7,6 +7,8 @@ record Subject(String name, InetSocketAddress proxy) {
     static final String DIRECT = "direct";
     static final String REALMGATE = "realmgate";
     static final String APACHE = "apache";
+    static final String SQUID = "squid";
+    static final String TINYPROXY = "tinyproxy";
 
     static Subject direct() {
         return new Subject(DIRECT, null);

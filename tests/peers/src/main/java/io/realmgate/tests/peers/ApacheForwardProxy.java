@@ -41,14 +41,31 @@ public final class ApacheForwardProxy implements ForwardProxyPeer {
     }
 
     public static ApacheForwardProxy start(Settings settings) throws IOException, InterruptedException {
+        return start(settings, List.of());
+    }
+
+    /**
+     * @param launchPrefix programs that exec Apache with its process id kept, e.g. {@code taskset -c 1}
+     *                     (its forked children inherit what they set); empty for none
+     */
+    public static ApacheForwardProxy start(Settings settings, List<String> launchPrefix)
+            throws IOException, InterruptedException {
         if (!available()) {
             throw new IllegalStateException("Apache httpd is not installed (apt-get install apache2)");
         }
         int port = freePort();
         Path dir = Files.createTempDirectory("realmgate-apache-");
         boolean root = "root".equals(System.getProperty("user.name"));
-        int threads = 25;
+        // Apache 2.4's CONNECT holds a worker thread for a tunnel's whole life, so the worker count is the
+        // tunnel count. Small pools (tests, the reference scenario) are 25-thread children, all started
+        // at once. A pool sized for thousands of tunnels uses 250-thread children and starts with two:
+        // Apache forks more as tunnels arrive (MinSpareThreads) and never reaps them while they are
+        // idle (MaxSpareThreads = the whole pool), so its memory grows with the tunnels it holds, as a
+        // production Apache sized this way would.
+        boolean large = settings.maxWorkers() > 1000;
+        int threads = large ? 250 : 25;
         int servers = Math.max(2, (settings.maxWorkers() + threads - 1) / threads);
+        int startServers = large ? 2 : servers;
         String conf = String.join("\n",
                 "ServerRoot \"" + dir + "\"",
                 "ServerName localhost",
@@ -66,7 +83,7 @@ public final class ApacheForwardProxy implements ForwardProxyPeer {
                 "LoadModule proxy_http_module " + MODULES.resolve("mod_proxy_http.so"),
                 root ? "User nobody\nGroup nogroup" : "",
                 "ServerLimit " + servers,
-                "StartServers " + servers,
+                "StartServers " + startServers,
                 "ThreadsPerChild " + threads,
                 "ThreadLimit " + threads,
                 "MaxRequestWorkers " + servers * threads,
@@ -84,7 +101,8 @@ public final class ApacheForwardProxy implements ForwardProxyPeer {
                 "");
         Path confFile = dir.resolve("httpd.conf");
         Files.writeString(confFile, conf, StandardCharsets.UTF_8);
-        return new ApacheForwardProxy(PeerProcess.start("apache2", List.of(HTTPD.toString(), "-f", confFile.toString(), "-DFOREGROUND"),
+        return new ApacheForwardProxy(PeerProcess.start("apache2", launchPrefix,
+                List.of(HTTPD.toString(), "-f", confFile.toString(), "-DFOREGROUND"),
                 dir, port, List.of("stdout.log", "error.log"),
                 java.time.Duration.ofSeconds(15)));
     }

@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A peer server (Apache httpd, Squid) running in the foreground from a private directory: started,
- * waited for until it listens on its loopback port, and stopped with its children, its directory
- * removed. Start-up failures carry the peer's own logs.
+ * A peer server (Apache httpd, Squid, tinyproxy) running in the foreground from a private directory:
+ * started, waited for until it listens on its loopback port, and stopped with its children, its
+ * directory removed. Start-up failures carry the peer's own logs.
  */
 final class PeerProcess implements AutoCloseable {
     private final Path dir;
@@ -32,7 +32,18 @@ final class PeerProcess implements AutoCloseable {
      */
     static PeerProcess start(String name, List<String> command, Path dir, int port, List<String> logFiles,
                              Duration wait) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command)
+        return start(name, List.of(), command, dir, port, logFiles, wait);
+    }
+
+    /**
+     * @param prefix programs that set something up and then exec the peer, keeping its process id
+     *               (e.g. {@code taskset -c 1}, {@code prlimit --nofile=N:N}); empty for none
+     */
+    static PeerProcess start(String name, List<String> prefix, List<String> command, Path dir, int port,
+                             List<String> logFiles, Duration wait) throws IOException, InterruptedException {
+        List<String> full = new java.util.ArrayList<>(prefix);
+        full.addAll(command);
+        Process p = new ProcessBuilder(full)
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve(logFiles.get(0)).toFile())
                 .start();

@@ -29,6 +29,20 @@ public final class SquidForwardProxy implements ForwardProxyPeer {
 
     public static SquidForwardProxy start(List<Integer> connectPorts, List<String> allowFrom)
             throws IOException, InterruptedException {
+        return start(connectPorts, allowFrom, List.of(), 0);
+    }
+
+    /**
+     * @param launchPrefix programs that exec Squid with its process id kept, e.g. {@code taskset -c 1}
+     *                     or {@code prlimit --nofile=N:N}; empty for none
+     * @param maxFileDescriptors {@code max_filedescriptors}: each tunnel takes two. Set it to the
+     *                     process's descriptor limit (what {@code launchPrefix} sets): above it, Squid
+     *                     logs a failed setrlimit at start and keeps the limit. 0: Squid's default
+     *                     (Debian builds it with 65536, capped by the process limit).
+     */
+    public static SquidForwardProxy start(List<Integer> connectPorts, List<String> allowFrom,
+                                          List<String> launchPrefix, int maxFileDescriptors)
+            throws IOException, InterruptedException {
         if (!available()) {
             throw new IllegalStateException("Squid is not installed (apt-get install squid)");
         }
@@ -50,6 +64,7 @@ public final class SquidForwardProxy implements ForwardProxyPeer {
                 "cache_mem 8 MB",
                 "shutdown_lifetime 0 seconds",
                 "via on",
+                maxFileDescriptors > 0 ? "max_filedescriptors " + maxFileDescriptors : "",
                 root ? "cache_effective_user proxy" : "",
                 "acl clients src " + String.join(" ", allowFrom),
                 "acl connect_ports port " + connectPorts.stream().map(String::valueOf).collect(Collectors.joining(" ")),
@@ -60,7 +75,8 @@ public final class SquidForwardProxy implements ForwardProxyPeer {
                 "");
         Path confFile = dir.resolve("squid.conf");
         Files.writeString(confFile, conf, StandardCharsets.UTF_8);
-        return new SquidForwardProxy(PeerProcess.start("squid", List.of(SQUID.toString(), "-N", "-f", confFile.toString()),
+        return new SquidForwardProxy(PeerProcess.start("squid", launchPrefix,
+                List.of(SQUID.toString(), "-N", "-f", confFile.toString()),
                 dir, port, List.of("stdout.log", "cache.log"),
                 java.time.Duration.ofSeconds(20)));
     }
