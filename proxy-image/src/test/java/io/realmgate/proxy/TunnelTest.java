@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -52,8 +53,18 @@ class TunnelTest {
         return RelayMode.SPLICE;
     }
 
+    /** Netty's event loops log what escapes a handler, then sleep a second: a tunnel must never get there. */
+    LogCapture eventLoopLog;
+
+    @BeforeEach
+    void watchEventLoops() {
+        eventLoopLog = LogCapture.of("io.netty.channel");
+    }
+
     @AfterEach
     void stopProxy() throws Exception {
+        eventLoopLog.close();
+        assertThat(eventLoopLog.awaitLines(0)).as("event-loop log").noneMatch(l -> l.contains("Unexpected exception"));
         if (proxy != null) {
             proxy.close();
             ProxyMetrics m = proxy.server().metrics();
@@ -299,6 +310,31 @@ class TunnelTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * The benchmark's set-up pattern: one byte each way, then both ends close at once (every other
+     * client with a reset), so the proxy often passes a FIN to a socket whose peer is already gone.
+     * That must end the tunnel quietly.
+     */
+    @Test
+    void shortTunnelsClosedByBothEndsAtOnceEndQuietly() throws Exception {
+        proxy = RunningProxy.start("--allow-connect", "127.0.0.1:" + echo.port());
+        for (int i = 0; i < 500; i++) {
+            try (Socket s = tunnelTo(echo.port())) {
+                s.setSoTimeout(10_000);
+                s.getOutputStream().write(i);
+                assertThat(s.getInputStream().read()).as("echo %d", i).isEqualTo(i & 0xff);
+                if (i % 2 == 1) {
+                    s.setSoLinger(true, 0);
+                }
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (proxy.server().metrics().tunnelsActive() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(proxy.server().metrics().tunnelsActive()).as("tunnels still open").isZero();
     }
 
     @Test

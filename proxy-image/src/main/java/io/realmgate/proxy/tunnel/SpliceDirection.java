@@ -5,6 +5,7 @@ import io.netty.channel.epoll.Native;
 import io.netty.channel.unix.FileDescriptor;
 import io.netty.channel.unix.Socket;
 import java.io.IOException;
+import java.nio.channels.NotYetConnectedException;
 import java.util.ArrayDeque;
 
 /**
@@ -87,7 +88,12 @@ final class SpliceDirection {
         long moved = 0;
         for (;;) {
             if (endOfStream) {
-                destination.shutdown(false, true);
+                try {
+                    destination.shutdown(false, true);
+                } catch (NotYetConnectedException gone) {
+                    // The destination's connection is already over (its peer reset or closed it): no
+                    // one is left to tell, and the direction is just as finished.
+                }
                 finished = true;
                 return Progress.FINISHED;
             }

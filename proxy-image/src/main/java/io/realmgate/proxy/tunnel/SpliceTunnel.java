@@ -140,8 +140,9 @@ public final class SpliceTunnel {
                 pumpScheduled = true;
                 loop.execute(this::pumpAgain);
             }
-        } catch (IOException e) {
-            // A reset or a write to a closed peer: half a byte stream cannot go on.
+        } catch (IOException | RuntimeException e) {
+            // A reset or a write to a closed peer: half a byte stream cannot go on. Nothing may escape
+            // to the event loop, which would log it and pause for a second.
             close();
             return;
         }
