@@ -133,7 +133,7 @@ public final class ProxyServer implements AutoCloseable {
         UpstreamDialer dialer = new UpstreamDialer(transport, c.timeouts().connect(), metrics);
         Optional<ProxyUsers> users = c.usersFile().isPresent() ? Optional.of(ProxyUsers.load(c.usersFile().get()))
                 : Optional.empty();
-        return ProxyFrontendSettings.of(c, gate, dialer, users, authThrottle, blocking, metrics, RelayMode.of(transport));
+        return ProxyFrontendSettings.of(c, gate, dialer, users, authThrottle, blocking, metrics, RelayMode.configured());
     }
 
     /**

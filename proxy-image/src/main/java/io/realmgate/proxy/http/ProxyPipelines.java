@@ -13,7 +13,8 @@ import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
-import io.realmgate.proxy.tunnel.SpliceTunnel;
+import io.realmgate.proxy.tunnel.EpollTunnel;
+import io.realmgate.proxy.tunnel.RelayMode;
 import io.realmgate.proxy.tunnel.TunnelRelay;
 import io.realmgate.proxy.tunnel.TunnelStats;
 import java.util.ArrayDeque;
@@ -30,7 +31,7 @@ import java.util.function.Supplier;
  *                  - admission - [auth] - frontend
  * client, tunnel:  limiter - [tls] - idle - idle-closer - relay(to upstream)
  * upstream tunnel: relay(to client)
- * spliced tunnel:  both channels off epoll, their sockets driven by SpliceTunnel (no TLS, epoll only)
+ * epoll tunnel:    both channels deregistered, their sockets driven by EpollTunnel (no TLS, epoll only)
  * upstream HTTP:   codec - response relay
  * </pre>
  */
@@ -122,12 +123,13 @@ public final class ProxyPipelines {
             }
         }
         early.forEach(b -> stats.countEarly(b.readableBytes()));
-        if (settings.relay().splices(client, upstream, p.get(TLS) != null)) {
+        if (RelayMode.epollTunnel(client, upstream, p.get(TLS) != null)) {
             p.remove(FRONTEND);
-            spliceTunnel(client, upstream, early, ProxyResponses.CONNECTION_ESTABLISHED.duplicate(), stats, settings);
+            epollTunnel(client, upstream, early, ProxyResponses.CONNECTION_ESTABLISHED.duplicate(), stats, settings);
             return;
         }
         client.writeAndFlush(ProxyResponses.CONNECTION_ESTABLISHED.duplicate());
+        settings.metrics().tunnelRelayed(RelayMode.CHANNEL);
         p.replace(FRONTEND, RELAY, new TunnelRelay(upstream, stats, true));
         upstream.pipeline().addLast(RELAY, new TunnelRelay(client, stats, false));
         if (!early.isEmpty()) {
@@ -141,12 +143,12 @@ public final class ProxyPipelines {
     }
 
     /**
-     * Hands a plain tunnel to {@link SpliceTunnel}, which keeps its own idle clock: the client's
+     * Hands a plain tunnel to {@link EpollTunnel}, which keeps its own idle clock: the client's
      * idle handlers go (they would see a silent channel and close it).
      *
      * @param forClient bytes the client gets before the target's (the CONNECT answer), or null
      */
-    static void spliceTunnel(Channel client, Channel upstream, ArrayDeque<ByteBuf> early, ByteBuf forClient,
+    static void epollTunnel(Channel client, Channel upstream, ArrayDeque<ByteBuf> early, ByteBuf forClient,
                              TunnelStats stats, ProxyFrontendSettings settings) {
         ChannelPipeline p = client.pipeline();
         for (String name : IDLE_HANDLERS) {
@@ -158,7 +160,7 @@ public final class ProxyPipelines {
         if (forClient != null) {
             down.add(forClient);
         }
-        SpliceTunnel.handOff(client, upstream, early, down, stats, settings.idleTimeout());
+        EpollTunnel.handOff(client, upstream, early, down, stats, settings.idleTimeout(), settings.relay());
     }
 
     @ChannelHandler.Sharable

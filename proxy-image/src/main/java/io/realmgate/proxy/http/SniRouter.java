@@ -10,6 +10,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.realmgate.proxy.access.Target;
 import io.realmgate.proxy.ops.AccessLog;
 import io.realmgate.proxy.tunnel.ClientHelloSni;
+import io.realmgate.proxy.tunnel.RelayMode;
 import io.realmgate.proxy.tunnel.TunnelRelay;
 import io.realmgate.proxy.tunnel.TunnelStats;
 import java.net.InetSocketAddress;
@@ -109,13 +110,14 @@ final class SniRouter extends ChannelInboundHandlerAdapter {
                         ByteBuf first = hello;
                         hello = null;
                         stats.countEarly(first.readableBytes());
-                        if (settings.relay().splices(client, upstream, false)) {
+                        if (RelayMode.epollTunnel(client, upstream, false)) {
                             ctx.pipeline().remove(this);
                             ArrayDeque<ByteBuf> early = new ArrayDeque<>(1);
                             early.add(first);
-                            ProxyPipelines.spliceTunnel(client, upstream, early, null, stats, settings);
+                            ProxyPipelines.epollTunnel(client, upstream, early, null, stats, settings);
                             return;
                         }
+                        settings.metrics().tunnelRelayed(RelayMode.CHANNEL);
                         ctx.pipeline().replace(this, ProxyPipelines.RELAY, new TunnelRelay(upstream, stats, true));
                         upstream.pipeline().addLast(ProxyPipelines.RELAY, new TunnelRelay(client, stats, false));
                         upstream.writeAndFlush(first);

@@ -18,7 +18,7 @@ public final class ProxyMetrics {
 
     private final LongAdder tunnelsActive = new LongAdder();
     private final LongAdder tunnelsTotal = new LongAdder();
-    private final LongAdder tunnelsSpliced = new LongAdder();
+    private final Map<String, LongAdder> tunnelsRelayed = new ConcurrentHashMap<>();
     private final LongAdder requestsTotal = new LongAdder();
     private final LongAdder bytesUp = new LongAdder();
     private final LongAdder bytesDown = new LongAdder();
@@ -43,8 +43,9 @@ public final class ProxyMetrics {
         tunnelsTotal.increment();
     }
 
-    public void tunnelSpliced() {
-        tunnelsSpliced.increment();
+    /** @param relay how the tunnel's bytes move: {@code copy}, {@code splice} (epoll) or {@code channel} (NIO) */
+    public void tunnelRelayed(String relay) {
+        tunnelsRelayed.computeIfAbsent(relay, r -> new LongAdder()).increment();
     }
 
     public void tunnelClosed(long up, long down) {
@@ -83,8 +84,9 @@ public final class ProxyMetrics {
         return tunnelsTotal.sum();
     }
 
-    public long tunnelsSpliced() {
-        return tunnelsSpliced.sum();
+    public long tunnelsRelayed(String relay) {
+        LongAdder a = tunnelsRelayed.get(relay);
+        return a == null ? 0 : a.sum();
     }
 
     public long refusals(String reason) {
@@ -98,7 +100,11 @@ public final class ProxyMetrics {
         gauge(sb, "realmgate_proxy_connections_open", "Client connections open now.", openConnections.getAsInt());
         gauge(sb, "realmgate_proxy_tunnels_active", "CONNECT tunnels open now.", tunnelsActive.sum());
         counter(sb, "realmgate_proxy_tunnels_total", "CONNECT tunnels opened.", tunnelsTotal.sum());
-        counter(sb, "realmgate_proxy_tunnels_spliced_total", "CONNECT tunnels relayed by splice(2).", tunnelsSpliced.sum());
+        sb.append("# HELP realmgate_proxy_tunnels_relayed_total Tunnels by relay: copy or splice (epoll), channel (NIO).\n");
+        sb.append("# TYPE realmgate_proxy_tunnels_relayed_total counter\n");
+        tunnelsRelayed.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> sb
+                .append("realmgate_proxy_tunnels_relayed_total{relay=\"").append(e.getKey()).append("\"} ")
+                .append(e.getValue().sum()).append('\n'));
         counter(sb, "realmgate_proxy_requests_total", "Absolute-URI requests forwarded.", requestsTotal.sum());
         sb.append("# HELP realmgate_proxy_bytes_total Payload bytes relayed, by direction.\n");
         sb.append("# TYPE realmgate_proxy_bytes_total counter\n");

@@ -2,29 +2,37 @@ package io.realmgate.proxy.tunnel;
 
 import io.netty.channel.Channel;
 import io.netty.channel.epoll.EpollSocketChannel;
-import io.realmgate.proxy.Transport;
+import java.util.Locale;
 
 /**
- * How a tunnel moves its bytes, which follows from the transport. On epoll, {@link #SPLICE}: socket to
- * pipe to socket inside the kernel with {@code splice(2)} ({@link SpliceTunnel}). On NIO, {@link #COPY}:
- * reads into pooled buffers of up to 1 MiB and writes them out ({@link TunnelRelay}).
+ * How an epoll tunnel ({@link EpollTunnel}) moves its bytes: {@link #COPY}, the default, reads into a
+ * 1 MiB buffer and writes out ({@link CopyPump}); {@link #SPLICE} moves them socket to pipe to socket in
+ * the kernel ({@link SplicePump}), about half the CPU per byte but 64 KiB per step, which measured slower
+ * on a single stream (docs/benchmarks.md). {@code REALMGATE_RELAY=splice} (or {@code -Drealmgate.relay})
+ * chooses it.
  *
- * <p>There is deliberately no copying relay on epoll: with Netty 4.2.18's epoll channels, a copying
- * tunnel that half-closes while both directions are busy loses part of the reply (4 concurrent 64 MiB
- * echo tunnels: 3 of 16 short; one 256 MiB echo tunnel beside a CPU hog: 14 of 40 short), where the
- * same relay on NIO and the splice relay on epoll lost nothing (docs/decisions.md). So a proxy whose
- * listener terminates TLS, which must copy to decrypt, runs on NIO.
+ * <p>On NIO, and behind a listener that terminates TLS (which runs on NIO), tunnels copy through Netty's
+ * channels ({@link TunnelRelay}): a copying relay on Netty 4.2.18's epoll channels loses the end of a
+ * reply when a busy tunnel half-closes (docs/decisions.md), so on epoll tunnels never use it.
  */
 public enum RelayMode {
     COPY, SPLICE;
 
-    public static RelayMode of(Transport transport) {
-        return transport == Transport.EPOLL ? SPLICE : COPY;
+    public static RelayMode configured() {
+        String wanted = System.getProperty("realmgate.relay", System.getenv().getOrDefault("REALMGATE_RELAY", "copy"));
+        return wanted.equalsIgnoreCase("splice") ? SPLICE : COPY;
     }
 
-    /** Splicing needs both legs on epoll and the client's bytes unencrypted by us. */
-    public boolean splices(Channel client, Channel upstream, boolean clientTls) {
-        return this == SPLICE && !clientTls
-                && client instanceof EpollSocketChannel && upstream instanceof EpollSocketChannel;
+    /** An epoll tunnel needs both legs on epoll and the client's bytes unencrypted by us. */
+    public static boolean epollTunnel(Channel client, Channel upstream, boolean clientTls) {
+        return !clientTls && client instanceof EpollSocketChannel && upstream instanceof EpollSocketChannel;
     }
+
+    /** The metric label: {@code copy} or {@code splice}. */
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The label of tunnels relayed through Netty channels (NIO, TLS listener). */
+    public static final String CHANNEL = "channel";
 }

@@ -12,7 +12,7 @@ import io.netty.util.ReferenceCountUtil;
 
 /**
  * Copies bytes from its channel to the peer channel: one relay per direction, one on each leg. Used on
- * NIO (and so behind a TLS-terminating listener); on epoll tunnels splice ({@link SpliceTunnel}).
+ * NIO (and so behind a TLS-terminating listener); on epoll tunnels relay on their raw sockets ({@link EpollTunnel}).
  * Backpressure: when the peer cannot take more, this leg stops reading until the peer drains
  * ({@code autoRead}, never a growing buffer). Half-close: the FIN read here becomes a FIN written to
  * the peer after what was already relayed, and the other direction keeps flowing; a leg closes

@@ -33,9 +33,9 @@ public final class TunnelStats {
         return bytesDown;
     }
 
-    /** The tunnel's bytes now move by splice(2). */
-    void spliced() {
-        metrics.tunnelSpliced();
+    /** Which relay the tunnel's bytes go through, for the metrics. */
+    void relayedBy(RelayMode mode) {
+        metrics.tunnelRelayed(mode.label());
     }
 
     /** Bytes the client sent before the tunnel opened, relayed when it did. */

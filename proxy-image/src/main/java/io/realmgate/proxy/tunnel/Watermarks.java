@@ -14,7 +14,8 @@ public final class Watermarks {
      * Reads grow up to 1 MiB when a leg is busy and shrink back when it is quiet; an idle tunnel
      * holds no read buffer at all. Big reads mean fewer system calls and, above all, fewer
      * wake-ups of the reader at the far end: on loopback 1 MiB gave 2.0-2.3 GiB/s through one
-     * tunnel where 256 KiB gave 1.4-1.9 (docs/benchmarks.md).
+     * tunnel where 256 KiB gave 1.4-1.9 (docs/benchmarks.md). Tunnels read through these channels only on
+     * NIO; on epoll they relay on their raw sockets (EpollTunnel).
      */
     public static io.netty.channel.RecvByteBufAllocator reads() {
         return new io.netty.channel.AdaptiveRecvByteBufAllocator(64, 16 * 1024, Integer.getInteger("realmgate.maxRead", 1024 * 1024));

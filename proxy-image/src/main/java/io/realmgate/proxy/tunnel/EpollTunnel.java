@@ -23,48 +23,53 @@ import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A plain tunnel whose bytes move with {@code splice(2)}: the two channels are taken off Netty's
- * read/write machinery (deregistered) and their sockets registered with the same event loop as two
- * {@link Leg}s, edge-triggered for input, output and hang-up once, with no interest changes after.
- * Each event pumps the {@link SpliceDirection}s that touch that socket.
+ * A plain tunnel on epoll, relayed on its raw sockets: the two channels are taken off Netty's read/write
+ * machinery (deregistered) and their sockets registered with the same event loop as two {@link Leg}s,
+ * edge-triggered for input, output and hang-up once, with no interest changes after. Each event pumps
+ * the {@link DirectionPump}s that touch that socket: {@link CopyPump}s or {@link SplicePump}s, as the
+ * {@link RelayMode} says.
  *
- * <p>Why not Netty's own {@code spliceTo}: on 4.2.18 it ends at the peer's FIN with bytes still queued
- * and trips over epoll re-registration of half-closed channels (docs/decisions.md). Here the
- * channels never see an epoll event during the tunnel, so neither can happen.
+ * <p>Why not Netty's channels: on 4.2.18 a copying relay on epoll channels loses the end of a reply when
+ * a busy tunnel half-closes, and Netty's own {@code spliceTo} ends at the peer's FIN with bytes still
+ * queued (docs/decisions.md). Here the channels never see an epoll event during the tunnel.
  *
  * <p>Half-close passes through (a FIN read on one side is written to the other once the pipe is
  * empty); the tunnel closes both channels when both directions have finished, on an I/O error, or
  * after the idle timeout with no byte moved either way. Everything runs on the one event loop both
  * channels belong to.
  */
-public final class SpliceTunnel {
+public final class EpollTunnel {
     private static final EpollIoOps INTEREST = EpollIoOps.EPOLLIN.with(EpollIoOps.EPOLLOUT)
             .with(EpollIoOps.EPOLLRDHUP).with(EpollIoOps.EPOLLET);
-    private static final String HAND_OFF = "splice-hand-off";
+    private static final String HAND_OFF = "epoll-hand-off";
 
     private final Channel client;
     private final Channel upstream;
     private final IoEventLoop loop;
-    private final SpliceDirection up;
-    private final SpliceDirection down;
+    private final DirectionPump up;
+    private final DirectionPump down;
     private final Leg clientLeg;
     private final Leg upstreamLeg;
     private final TunnelStats stats;
+    private final RelayMode mode;
     private final long idleNanos;
     private long lastActivity = System.nanoTime();
     private ScheduledFuture<?> idleCheck;
     private boolean pumpScheduled;
     private boolean closed;
 
-    private SpliceTunnel(Channel client, Channel upstream, ArrayDeque<ByteBuf> upHead, ArrayDeque<ByteBuf> downHead,
-                         TunnelStats stats, Duration idleTimeout) {
+    private EpollTunnel(Channel client, Channel upstream, ArrayDeque<ByteBuf> upHead, ArrayDeque<ByteBuf> downHead,
+                        TunnelStats stats, Duration idleTimeout, RelayMode mode) {
         this.client = client;
         this.upstream = upstream;
         this.loop = (IoEventLoop) client.eventLoop();
         Socket clientSocket = (Socket) ((UnixChannel) client).fd();
         Socket upstreamSocket = (Socket) ((UnixChannel) upstream).fd();
-        this.up = new SpliceDirection(clientSocket, upstreamSocket, upHead, true, stats);
-        this.down = new SpliceDirection(upstreamSocket, clientSocket, downHead, false, stats);
+        this.mode = mode;
+        this.up = mode == RelayMode.SPLICE ? new SplicePump(clientSocket, upstreamSocket, upHead, true, stats)
+                : new CopyPump(clientSocket, upstreamSocket, upHead, true, stats, client.alloc());
+        this.down = mode == RelayMode.SPLICE ? new SplicePump(upstreamSocket, clientSocket, downHead, false, stats)
+                : new CopyPump(upstreamSocket, clientSocket, downHead, false, stats, client.alloc());
         this.clientLeg = new Leg(clientSocket, up, down);
         this.upstreamLeg = new Leg(upstreamSocket, down, up);
         this.stats = stats;
@@ -80,7 +85,7 @@ public final class SpliceTunnel {
      * @param downHead bytes for the client, e.g. the CONNECT answer (sent first)
      */
     public static void handOff(Channel client, Channel upstream, ArrayDeque<ByteBuf> upHead,
-                               ArrayDeque<ByteBuf> downHead, TunnelStats stats, Duration idleTimeout) {
+                               ArrayDeque<ByteBuf> downHead, TunnelStats stats, Duration idleTimeout, RelayMode mode) {
         client.closeFuture().addListener(f -> stats.legClosed());
         upstream.closeFuture().addListener(f -> stats.legClosed());
         // Until the channels are off epoll, Netty may still read (a FIN makes it drain the socket
@@ -102,7 +107,7 @@ public final class SpliceTunnel {
             }
             direct(upHead, client);
             direct(downHead, client);
-            new SpliceTunnel(client, upstream, upHead, downHead, stats, idleTimeout).start();
+            new EpollTunnel(client, upstream, upHead, downHead, stats, idleTimeout, mode).start();
         }));
     }
 
@@ -121,7 +126,7 @@ public final class SpliceTunnel {
                 close();
                 return;
             }
-            stats.spliced();
+            stats.relayedBy(mode);
             if (idleNanos > 0) {
                 idleCheck = loop.schedule(this::checkIdle, idleNanos, TimeUnit.NANOSECONDS);
             }
@@ -130,13 +135,13 @@ public final class SpliceTunnel {
         }));
     }
 
-    private void pump(SpliceDirection direction) {
+    private void pump(DirectionPump direction) {
         if (closed) {
             return;
         }
         try {
-            SpliceDirection.Progress p = direction.pump();
-            if (p == SpliceDirection.Progress.YIELDED && !pumpScheduled) {
+            DirectionPump.Progress p = direction.pump();
+            if (p == DirectionPump.Progress.YIELDED && !pumpScheduled) {
                 pumpScheduled = true;
                 loop.execute(this::pumpAgain);
             }
@@ -210,11 +215,11 @@ public final class SpliceTunnel {
     /** One socket of the tunnel as epoll sees it: input feeds one direction, output drains the other. */
     private final class Leg implements EpollIoHandle {
         private final Socket socket;
-        private final SpliceDirection from;
-        private final SpliceDirection to;
+        private final DirectionPump from;
+        private final DirectionPump to;
         private IoRegistration registration;
 
-        Leg(Socket socket, SpliceDirection from, SpliceDirection to) {
+        Leg(Socket socket, DirectionPump from, DirectionPump to) {
             this.socket = socket;
             this.from = from;
             this.to = to;
@@ -259,7 +264,7 @@ public final class SpliceTunnel {
         @Override
         public void close() {
             // The event loop is shutting down.
-            SpliceTunnel.this.close();
+            EpollTunnel.this.close();
         }
     }
 

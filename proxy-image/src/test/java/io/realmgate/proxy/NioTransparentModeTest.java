@@ -1,0 +1,25 @@
+package io.realmgate.proxy;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * Every test of {@link TransparentModeTest} (the SNI-routed transparent listener) again on the NIO transport, where tunnels copy through Netty's channels; the base class checks after each test that every
+ * tunnel went through that relay, so a silent fall-back fails here.
+ */
+class NioTransparentModeTest extends TransparentModeTest {
+    @BeforeAll
+    static void choose() {
+        System.setProperty("realmgate.transport", "nio");
+    }
+
+    @AfterAll
+    static void backToDefault() {
+        System.clearProperty("realmgate.transport");
+    }
+
+    @Override
+    String relay() {
+        return "channel";
+    }
+}
