@@ -53,8 +53,12 @@ public final class ProxyPipelines {
     /** The idle-timeout handlers, replaced by the splice tunnel's own clock when a tunnel splices. */
     private static final List<String> IDLE_HANDLERS = List.of(IDLE, IDLE_CLOSER);
 
-    /** The upstream leg of a tunnel has no handlers until {@link #openTunnel} puts the relay in. */
-    static final ChannelHandler TUNNEL_UPSTREAM = new NoHandlers();
+    /**
+     * The upstream leg's last handler from the start: it closes the leg on an exception that nothing
+     * else handled (a connect that fails can still deliver a read error), rather than let it reach the
+     * pipeline's tail, which only logs. The relays go in front of it.
+     */
+    static final ChannelHandler TUNNEL_UPSTREAM = new UpstreamLastHandler();
 
     private ProxyPipelines() {
     }
@@ -131,7 +135,7 @@ public final class ProxyPipelines {
         client.writeAndFlush(ProxyResponses.CONNECTION_ESTABLISHED.duplicate());
         settings.metrics().tunnelRelayed(RelayMode.CHANNEL);
         p.replace(FRONTEND, RELAY, new TunnelRelay(upstream, stats, true));
-        upstream.pipeline().addLast(RELAY, new TunnelRelay(client, stats, false));
+        upstream.pipeline().addFirst(RELAY, new TunnelRelay(client, stats, false));
         if (!early.isEmpty()) {
             for (ByteBuf b; (b = early.poll()) != null; ) {
                 upstream.write(b, upstream.voidPromise());
@@ -164,12 +168,7 @@ public final class ProxyPipelines {
     }
 
     @ChannelHandler.Sharable
-    private static final class NoHandlers extends ChannelInboundHandlerAdapter {
-        @Override
-        public void handlerAdded(ChannelHandlerContext ctx) {
-            ctx.pipeline().remove(this);
-        }
-
+    private static final class UpstreamLastHandler extends ChannelInboundHandlerAdapter {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             ctx.close();

@@ -119,7 +119,7 @@ final class SniRouter extends ChannelInboundHandlerAdapter {
                         }
                         settings.metrics().tunnelRelayed(RelayMode.CHANNEL);
                         ctx.pipeline().replace(this, ProxyPipelines.RELAY, new TunnelRelay(upstream, stats, true));
-                        upstream.pipeline().addLast(ProxyPipelines.RELAY, new TunnelRelay(client, stats, false));
+                        upstream.pipeline().addFirst(ProxyPipelines.RELAY, new TunnelRelay(client, stats, false));
                         upstream.writeAndFlush(first);
                         upstream.config().setAutoRead(true);
                         client.config().setAutoRead(true);

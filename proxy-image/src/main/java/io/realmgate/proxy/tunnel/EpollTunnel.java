@@ -188,8 +188,14 @@ public final class EpollTunnel {
         upstreamLeg.cancel();
         up.release();
         down.release();
-        client.close();
-        upstream.close();
+        // The sockets close in a task, after the event loop has handled the rest of this batch of
+        // epoll events: a later event in the batch may still name one of these descriptors, and if it
+        // were closed now, a socket opened meanwhile (a new tunnel's upstream) could get the same
+        // number and receive that stale event (seen as 1 in 20,000 upstream connects failing).
+        loop.execute(() -> {
+            client.close();
+            upstream.close();
+        });
     }
 
     private static void release(ArrayDeque<ByteBuf> bufs) {
