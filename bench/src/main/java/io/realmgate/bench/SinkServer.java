@@ -5,7 +5,6 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
-import java.nio.channels.ServerSocketChannel;
 
 /**
  * The upload target: reads an 8-byte length N, then reads and discards N bytes (or up to the
@@ -19,35 +18,16 @@ final class SinkServer implements AutoCloseable {
     /** Large and direct so a read moves as much as the kernel has, with no copy to the heap. */
     private static final int BUFFER = 1 << 20;
 
-    private final ServerSocketChannel listener;
     private final Watchdog watchdog;
-    private final Thread acceptor;
+    private final ThreadPerConnectionServer server;
 
     SinkServer(Watchdog watchdog) throws IOException {
         this.watchdog = watchdog;
-        this.listener = ServerSocketChannel.open();
-        listener.bind(new InetSocketAddress("127.0.0.1", 0), 64);
-        this.acceptor = new Thread(this::acceptLoop, "sink-accept");
-        acceptor.setDaemon(true);
-        acceptor.start();
+        this.server = new ThreadPerConnectionServer("sink", this::drain);
     }
 
     InetSocketAddress address() throws IOException {
-        return (InetSocketAddress) listener.getLocalAddress();
-    }
-
-    private void acceptLoop() {
-        // Ends when close() closes the listener.
-        while (listener.isOpen()) {
-            try {
-                SocketChannel ch = listener.accept();
-                Thread t = new Thread(() -> drain(ch), "sink-conn");
-                t.setDaemon(true);
-                t.start();
-            } catch (IOException e) {
-                return;
-            }
-        }
+        return server.address();
     }
 
     private void drain(SocketChannel ch) {
@@ -90,7 +70,7 @@ final class SinkServer implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        listener.close();
+        server.close();
     }
 
     @Override

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 
 /**
@@ -17,35 +16,16 @@ final class SourceServer implements AutoCloseable {
     /** Large and direct so a write hands the kernel as much as it will take, with no copy from the heap. */
     private static final int BUFFER = 1 << 20;
 
-    private final ServerSocketChannel listener;
     private final Watchdog watchdog;
-    private final Thread acceptor;
+    private final ThreadPerConnectionServer server;
 
     SourceServer(Watchdog watchdog) throws IOException {
         this.watchdog = watchdog;
-        this.listener = ServerSocketChannel.open();
-        listener.bind(new InetSocketAddress("127.0.0.1", 0), 64);
-        this.acceptor = new Thread(this::acceptLoop, "source-accept");
-        acceptor.setDaemon(true);
-        acceptor.start();
+        this.server = new ThreadPerConnectionServer("source", this::send);
     }
 
     InetSocketAddress address() throws IOException {
-        return (InetSocketAddress) listener.getLocalAddress();
-    }
-
-    private void acceptLoop() {
-        // Ends when close() closes the listener.
-        while (listener.isOpen()) {
-            try {
-                SocketChannel ch = listener.accept();
-                Thread t = new Thread(() -> send(ch), "source-conn");
-                t.setDaemon(true);
-                t.start();
-            } catch (IOException e) {
-                return;
-            }
-        }
+        return server.address();
     }
 
     private void send(SocketChannel ch) {
@@ -81,7 +61,7 @@ final class SourceServer implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        listener.close();
+        server.close();
     }
 
     @Override

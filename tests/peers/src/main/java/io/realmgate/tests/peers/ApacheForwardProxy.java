@@ -1,7 +1,6 @@
 package io.realmgate.tests.peers;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,7 +13,7 @@ import java.util.stream.Collectors;
  * {@code ProxyRequests On}, {@code ProxyVia On}, {@code AllowCONNECT PORTS}, clients limited to the
  * given addresses. It runs in the foreground from a private directory and is stopped on close.
  */
-public final class ApacheForwardProxy implements ForwardProxyPeer {
+public final class ApacheForwardProxy extends ProcessForwardProxy {
     public static final Path HTTPD = Path.of("/usr/sbin/apache2");
     public static final Path MODULES = Path.of("/usr/lib/apache2/modules");
 
@@ -29,10 +28,8 @@ public final class ApacheForwardProxy implements ForwardProxyPeer {
         }
     }
 
-    private final PeerProcess process;
-
     private ApacheForwardProxy(PeerProcess process) {
-        this.process = process;
+        super(process);
     }
 
     /** Whether Debian's apache2 with mod_proxy_connect is installed here. */
@@ -110,25 +107,6 @@ public final class ApacheForwardProxy implements ForwardProxyPeer {
     @Override
     public String name() {
         return "apache";
-    }
-
-    @Override
-    public InetSocketAddress address() {
-        return new InetSocketAddress("127.0.0.1", process.port());
-    }
-
-    /** The main process id (children are found by parent id for memory measurements). */
-    public long pid() {
-        return process.pid();
-    }
-
-    public String logs() {
-        return process.logs();
-    }
-
-    @Override
-    public void close() {
-        process.close();
     }
 
     static int freePort() throws IOException {

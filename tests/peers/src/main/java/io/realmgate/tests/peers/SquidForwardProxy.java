@@ -1,7 +1,6 @@
 package io.realmgate.tests.peers;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,13 +13,11 @@ import java.util.stream.Collectors;
  * given ports, clients from the given addresses only, {@code via on}, no caching. It runs in the
  * foreground ({@code -N}) from a private directory and is stopped on close.
  */
-public final class SquidForwardProxy implements ForwardProxyPeer {
+public final class SquidForwardProxy extends ProcessForwardProxy {
     public static final Path SQUID = Path.of("/usr/sbin/squid");
 
-    private final PeerProcess process;
-
     private SquidForwardProxy(PeerProcess process) {
-        this.process = process;
+        super(process);
     }
 
     public static boolean available() {
@@ -84,23 +81,5 @@ public final class SquidForwardProxy implements ForwardProxyPeer {
     @Override
     public String name() {
         return "squid";
-    }
-
-    @Override
-    public InetSocketAddress address() {
-        return new InetSocketAddress("127.0.0.1", process.port());
-    }
-
-    public long pid() {
-        return process.pid();
-    }
-
-    public String logs() {
-        return process.logs();
-    }
-
-    @Override
-    public void close() {
-        process.close();
     }
 }

@@ -1,7 +1,6 @@
 package io.realmgate.tests.peers;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,15 +15,13 @@ import java.util.List;
  * stdout, and is stopped on close. tinyproxy 1.11 serves each connection on a thread of its own, up
  * to {@code MaxClients}.
  */
-public final class TinyproxyForwardProxy implements ForwardProxyPeer {
+public final class TinyproxyForwardProxy extends ProcessForwardProxy {
     public static final Path TINYPROXY = Path.of("/usr/bin/tinyproxy");
     /** tinyproxy's own default for MaxClients; enough for tests. */
     public static final int DEFAULT_MAX_CLIENTS = 100;
 
-    private final PeerProcess process;
-
     private TinyproxyForwardProxy(PeerProcess process) {
-        this.process = process;
+        super(process);
     }
 
     public static boolean available() {
@@ -82,23 +79,5 @@ public final class TinyproxyForwardProxy implements ForwardProxyPeer {
     @Override
     public String name() {
         return "tinyproxy";
-    }
-
-    @Override
-    public InetSocketAddress address() {
-        return new InetSocketAddress("127.0.0.1", process.port());
-    }
-
-    public long pid() {
-        return process.pid();
-    }
-
-    public String logs() {
-        return process.logs();
-    }
-
-    @Override
-    public void close() {
-        process.close();
     }
 }
