@@ -2,6 +2,7 @@ package io.realmgate.proxy.tunnel;
 
 import io.netty.channel.Channel;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.util.internal.PlatformDependent;
 import java.util.Locale;
 
 /**
@@ -23,10 +24,17 @@ public enum RelayMode {
         return wanted.equalsIgnoreCase("splice") ? SPLICE : COPY;
     }
 
-    /** An epoll tunnel needs both legs on epoll and the client's bytes unencrypted by us. */
+    /**
+     * An epoll tunnel needs both legs on epoll, the client's bytes unencrypted by us, and off-heap
+     * buffers with a raw address (its pumps hand addresses to {@code recv}/{@code send}), which Netty
+     * has wherever it may use {@code sun.misc.Unsafe}.
+     */
     public static boolean epollTunnel(Channel client, Channel upstream, boolean clientTls) {
-        return !clientTls && client instanceof EpollSocketChannel && upstream instanceof EpollSocketChannel;
+        return !clientTls && RAW_ADDRESSES
+                && client instanceof EpollSocketChannel && upstream instanceof EpollSocketChannel;
     }
+
+    private static final boolean RAW_ADDRESSES = PlatformDependent.hasUnsafe();
 
     /** The metric label: {@code copy} or {@code splice}. */
     public String label() {

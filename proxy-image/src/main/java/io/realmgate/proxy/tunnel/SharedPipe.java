@@ -8,7 +8,7 @@ import java.io.IOException;
  * One pipe per event-loop thread that every spliced tunnel on that loop passes its bytes through, so an
  * idle tunnel holds no pipe (a pipe is two file descriptors; 10,000 tunnels with a pipe per direction
  * would need 40,000 more). The pipe is empty whenever no pump is running: a pump that cannot hand all
- * of it to its destination moves the rest into a pipe of its own ({@link SpliceDirection}), and one that
+ * of it to its destination moves the rest into a pipe of its own ({@link SplicePump}), and one that
  * fails part-way discards it ({@link #discardIfNotEmpty()}), so no tunnel's bytes ever reach another's.
  */
 final class SharedPipe {

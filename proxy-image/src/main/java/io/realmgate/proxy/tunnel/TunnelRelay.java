@@ -66,28 +66,17 @@ public final class TunnelRelay extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        // This leg drained what the peer sent it: let the peer read again. A peer whose input is
-        // already shut down has nothing left to read and keeps reading on (see below).
-        if (ctx.channel().isWritable() && !inputShutdown(peer)) {
+        // This leg drained what the peer sent it: let the peer read again.
+        if (ctx.channel().isWritable()) {
             peer.config().setAutoRead(true);
         }
         ctx.fireChannelWritabilityChanged();
-    }
-
-    private static boolean inputShutdown(Channel ch) {
-        return ch instanceof DuplexChannel d && d.isInputShutdown();
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof ChannelInputShutdownEvent) {
             Channel self = ctx.channel();
-            // Keep this leg reading (there is nothing left to read) rather than paused: with Netty
-            // 4.2.18's epoll transport, a half-closed channel whose read interest is cleared while it
-            // has nothing to write is removed from epoll, and the next interest change (a resumed
-            // read, or waiting to write) then fails and closes it, losing what the other leg still
-            // sends. Reading on keeps the registration alive. See docs/decisions.md.
-            self.config().setAutoRead(true);
             // Everything read before the FIN is queued on the peer; the FIN goes after it.
             peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
                 if (peer instanceof DuplexChannel d && d.isActive()) {
