@@ -186,6 +186,32 @@ class ForwardingTest {
     }
 
     @Test
+    void aRequestBodyCutShortByTheClientsFinIsRefusedAndNothingStaysOpen() throws Exception {
+        // The client promises 10 bytes (or a chunked body), sends fewer, and finishes sending: the request can
+        // never complete, so the proxy must not wait for the rest (nor leave the origin waiting for it).
+        String[] cut = {
+            "POST " + url("/cut/length") + " HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhello",
+            "POST " + url("/cut/chunked") + " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n",
+            "POST " + url("/cut/head-only") + " HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\n",
+        };
+        for (String request : cut) {
+            try (Socket s = client()) {
+                ProxyClient.send(s, request);
+                s.shutdownOutput();
+                ProxyClient.Head head = ProxyClient.readHead(s.getInputStream());
+                assertThat(head.status()).as(request).isEqualTo(400);
+                ProxyClient.readBody(s.getInputStream(), head);
+                assertThat(ProxyClient.closedByPeer(s)).as(request).isTrue();
+            }
+        }
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (proxy.server().openClientConnections() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(proxy.server().openClientConnections()).as("client connections left open").isZero();
+    }
+
+    @Test
     void oversizedHeadersGet431() throws Exception {
         try (Socket s = client()) {
             ProxyClient.send(s, "GET " + url("/") + " HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n");

@@ -134,6 +134,16 @@ final class ForwardExchange {
         }
     }
 
+    /** The client shut its output before the end of the request body: the request can never complete. */
+    void clientFinishedEarly() {
+        String why = "request body cut short: the client finished sending after " + bytesUp + " body byte(s)";
+        if (responseStarted) {
+            abort(why);
+        } else {
+            refuse(Refusal.of(Refusal.Reason.BAD_REQUEST, why));
+        }
+    }
+
     void flushUpstream() {
         if (upstream != null) {
             upstream.flush();

@@ -92,6 +92,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             clientInputClosed = true;
             if (state == State.IDLE && pending.isEmpty()) {
                 ctx.close();
+            } else if (state == State.FORWARDING && pending.isEmpty() && exchange.wantsRequestContent()) {
+                // The decoder has passed on all it could; a body still owed can never arrive. Waiting would
+                // leave the origin waiting too, until the idle timeout.
+                exchange.clientFinishedEarly();
             }
         }
         ctx.fireUserEventTriggered(evt);
