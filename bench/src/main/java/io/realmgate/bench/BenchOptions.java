@@ -18,7 +18,8 @@ record BenchOptions(long bytes, int tunnels, int repeat, Path proxyJar, Path out
     static final long MIB = 1L << 20;
 
     /** The proxies that can be compared, ours first; {@code --peers} picks from these. */
-    static final List<String> ALL_PEERS = List.of(Subject.REALMGATE, Subject.APACHE, Subject.SQUID, Subject.TINYPROXY);
+    static final List<String> ALL_PEERS = List.of(Subject.REALMGATE, Subject.APACHE, Subject.SQUID, Subject.TINYPROXY,
+            Subject.CEILING);
     /** Figure groups for {@code --only}. */
     static final List<String> ALL_FIGURES = List.of("throughput", "setup", "memory", "ws", "fanout");
 
@@ -31,7 +32,8 @@ record BenchOptions(long bytes, int tunnels, int repeat, Path proxyJar, Path out
             "  --idle-tunnels N     idle tunnels held open for the memory figure (default 10000)",
             "  --ws-messages N      WebSocket echo round trips per run (default 20000)",
             "  --repeat N           measured runs per figure and subject (default 3)",
-            "  --peers LIST         proxies to compare, of realmgate,apache,squid,tinyproxy (default: all installed)",
+            "  --peers LIST         proxies to compare, of realmgate,apache,squid,tinyproxy,ceiling (default: all installed;",
+            "                       ceiling is a minimal C relay built with gcc: the bound no proxy passes here)",
             "  --only LIST          figure groups, of throughput,setup,memory,ws,fanout (default: all)",
             "  --no-pin             no CPU pinning (default: client on one CPU, proxies and targets on another)",
             "  --proxy-jar PATH     the proxy (default proxy-image/target/realmgate-proxy.jar)",

@@ -34,7 +34,8 @@ final class ChartPng {
             Subject.REALMGATE, new Color(0x1f, 0x6f, 0xc5),
             Subject.APACHE, new Color(0xc8, 0x3c, 0x32),
             Subject.SQUID, new Color(0x3a, 0x9a, 0x4a),
-            Subject.TINYPROXY, new Color(0x8e, 0x5b, 0xb8));
+            Subject.TINYPROXY, new Color(0x8e, 0x5b, 0xb8),
+            Subject.CEILING, new Color(0xd8, 0xa0, 0x20));
 
     private ChartPng() {
     }

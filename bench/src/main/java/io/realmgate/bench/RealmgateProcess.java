@@ -156,7 +156,7 @@ final class RealmgateProcess implements ForwardProxyPeer {
         return "realmgate proxy (pid " + process.pid() + ")";
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }

@@ -9,7 +9,7 @@ import java.util.Locale;
  */
 final class ReportTable {
     /** The peers a ratio column is given for, when they took part. Ours is the row, never the column. */
-    private static final List<String> PEERS = List.of(Subject.APACHE, Subject.SQUID, Subject.TINYPROXY);
+    private static final List<String> PEERS = List.of(Subject.APACHE, Subject.SQUID, Subject.TINYPROXY, Subject.CEILING);
 
     private ReportTable() {
     }

@@ -43,6 +43,7 @@ final class RunningProxy implements AutoCloseable {
             case Subject.APACHE -> ApacheForwardProxy.available();
             case Subject.SQUID -> SquidForwardProxy.available();
             case Subject.TINYPROXY -> TinyproxyForwardProxy.available();
+            case Subject.CEILING -> CeilingRelay.available();
             default -> false;
         };
     }
@@ -52,7 +53,8 @@ final class RunningProxy implements AutoCloseable {
             case Subject.REALMGATE -> "build it: ./mvnw -o -q -pl proxy-image -am package -DskipTests";
             case Subject.APACHE -> "needs /usr/sbin/apache2 and mod_proxy_connect: apt-get install apache2";
             case Subject.SQUID -> "needs /usr/sbin/squid: apt-get install squid";
-            default -> "needs /usr/bin/tinyproxy: apt-get install tinyproxy-bin";
+            case Subject.TINYPROXY -> "needs /usr/bin/tinyproxy: apt-get install tinyproxy-bin";
+            default -> "needs /usr/bin/gcc to build bench/ceiling/tunnel-relay.c: apt-get install gcc";
         };
     }
 
@@ -90,6 +92,13 @@ final class RunningProxy implements AutoCloseable {
                 // the start-up probe (a connect and close to see that it listens).
                 return new RunningProxy(name, p.address(), p.pid(), p, () -> p.logs().lines()
                         .filter(l -> !l.isBlank() && !l.contains("closed socket before read")).toList());
+            }
+            case Subject.CEILING -> {
+                CeilingRelay p = CeilingRelay.start(launch.prefix());
+                return new RunningProxy(name, p.address(), p.pid(), p, () -> {
+                    List<String> lines = p.logLines();
+                    return p.alive() ? lines : concat("the ceiling relay exited during the run", lines);
+                });
             }
             default -> throw new IllegalArgumentException("unknown proxy " + name);
         }

@@ -9,6 +9,8 @@ record Subject(String name, InetSocketAddress proxy) {
     static final String APACHE = "apache";
     static final String SQUID = "squid";
     static final String TINYPROXY = "tinyproxy";
+    /** The least work a CONNECT relay can do here (bench/ceiling/tunnel-relay.c): an upper bound, not a peer. */
+    static final String CEILING = "ceiling";
 
     static Subject direct() {
         return new Subject(DIRECT, null);

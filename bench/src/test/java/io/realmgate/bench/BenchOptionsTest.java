@@ -18,7 +18,7 @@ class BenchOptionsTest {
         assertThat(o.parallel()).isEqualTo(8);
         assertThat(o.concurrency()).isEqualTo(64);
         assertThat(o.wsMessages()).isEqualTo(20_000);
-        assertThat(o.peers()).containsExactly("realmgate", "apache", "squid", "tinyproxy");
+        assertThat(o.peers()).containsExactly("realmgate", "apache", "squid", "tinyproxy", "ceiling");
         assertThat(o.pin()).isTrue();
         assertThat(o.outDir()).isNull();
         assertThat(o.fanOut()).isTrue();
