@@ -13,11 +13,15 @@ final class Measurements {
     /** Enough for the JIT to compile the hot paths of the proxy and of this client; not counted. */
     private static final long WARM_UP_BYTES = 256 * BenchOptions.MIB;
     /**
-     * Enough tunnels for the JIT to compile the proxy's per-connection path (a method is compiled
-     * fully after about ten thousand calls): a long-running proxy is measured at its steady state,
-     * not while its set-up code is still interpreted. Every subject gets the same warm-up.
+     * Enough tunnels for the JIT to compile the proxy's per-connection path with C2: HotSpot's tiered
+     * policy moves a method called once per tunnel to C2 only after about 15,000 calls
+     * (Tier4CompileThreshold), later while the compile queue is long. With 12,000 the C2 compiles of
+     * the set-up path (FrontendHandler.startTunnel 88 ms, TargetGate.admit 50 ms, ...) landed in the
+     * second counted repeat and, on the JVM's one CPU, gave it a 3.4 ms p99 (JIT log, docs/benchmarks.md).
+     * The echo target's JVM needs the same. A long-running proxy is measured at its steady state.
+     * Every subject gets the same warm-up.
      */
-    private static final int WARM_UP_TUNNELS = 12_000;
+    private static final int WARM_UP_TUNNELS = 30_000;
     /** Pause before each figure's round of the subjects; see {@link #each}. */
     private static final long SETTLE_MS = 1000;
     /** Uncounted WebSocket round trips per subject in the warm-up, beside the other figures' warm-ups. */

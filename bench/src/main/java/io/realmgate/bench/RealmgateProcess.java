@@ -48,7 +48,13 @@ final class RealmgateProcess implements ForwardProxyPeer {
         Path log = Files.createTempFile("realmgate-bench-proxy-", ".log");
         List<String> command = new ArrayList<>(prefix);
         command.addAll(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        // JVM options for experiments (GC, JIT logging); none by default: the proxy runs on JVM defaults.
+        String jvmOptions = System.getenv().getOrDefault("REALMGATE_BENCH_PROXY_JVM_OPTIONS", "").trim();
+        if (!jvmOptions.isEmpty()) {
+            command.addAll(List.of(jvmOptions.split("\\s+")));
+        }
+        command.addAll(List.of(
                 "-jar", jar.toString(),
                 "--listen", "127.0.0.1:" + port,
                 "--allow-connect", targetPorts.stream().map(p -> "127.0.0.1:" + p).collect(Collectors.joining(",")),

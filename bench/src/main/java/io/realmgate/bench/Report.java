@@ -74,6 +74,7 @@ final class Report {
             case Subject.APACHE -> List.of("/usr/sbin/apache2", "-v");
             case Subject.SQUID -> List.of("/usr/sbin/squid", "-v");
             case Subject.TINYPROXY -> List.of("/usr/bin/tinyproxy", "-v");
+            case Subject.CEILING -> List.of(CeilingRelay.GCC.toString(), "--version");
             default -> null;
         };
         if (command == null) {
@@ -85,6 +86,9 @@ final class Report {
             p.waitFor(5, TimeUnit.SECONDS);
             p.destroyForcibly();
             String first = out.lines().findFirst().orElse("?");
+            if (proxy.equals(Subject.CEILING)) {
+                return "(bench/ceiling/tunnel-relay.c, built by " + first + ")";
+            }
             // "Server version: Apache/2.4.62 (Debian)", "Squid Cache: Version 5.7", "tinyproxy 1.11.1"
             return first.replaceFirst("^Server version: ", "").replaceFirst("^Squid Cache: ", "");
         } catch (IOException e) {
