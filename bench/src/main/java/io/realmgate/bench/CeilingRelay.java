@@ -4,7 +4,6 @@ import io.realmgate.tests.peers.ForwardProxyPeer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,31 +65,18 @@ final class CeilingRelay implements ForwardProxyPeer {
             Process p = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(dir.resolve("relay.log").toFile()).start();
             CeilingRelay relay = new CeilingRelay(p, dir, port);
-            relay.awaitListening();
+            try {
+                ChildProcesses.awaitListening(p, relay.address(), 10, "ceiling relay",
+                        () -> String.join("\n", relay.logLines()));
+            } catch (IOException | InterruptedException e) {
+                relay.close();
+                throw e;
+            }
             return relay;
         } catch (IOException | InterruptedException | RuntimeException e) {
             deleteTree(dir);
             throw e;
         }
-    }
-
-    private void awaitListening() throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                String log = logLines().toString();
-                close();
-                throw new IOException("ceiling relay exited with " + process.exitValue() + ": " + log);
-            }
-            try (Socket s = new Socket()) {
-                s.connect(address(), 1000);
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(50);
-            }
-        }
-        close();
-        throw new IOException("ceiling relay did not listen on " + port + " within 10 s");
     }
 
     @Override
@@ -122,15 +108,7 @@ final class CeilingRelay implements ForwardProxyPeer {
 
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-        }
+        ChildProcesses.stop(process);
         deleteTree(dir);
     }
 

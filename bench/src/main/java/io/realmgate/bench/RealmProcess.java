@@ -4,11 +4,9 @@ import io.realmgate.tests.peers.TestCertificates;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The realm from its shaded jar, in its own process, serving wss with a certificate issued by the
@@ -46,21 +44,20 @@ final class RealmProcess implements AutoCloseable {
                 .redirectErrorStream(true).redirectOutput(dir.resolve("realm.log").toFile());
         pb.environment().put("REALMGATE_LOG_LEVEL", "WARN");
         RealmProcess realm = new RealmProcess(pb.start(), port, dir);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
-            if (!realm.process.isAlive()) {
-                String log = Files.readString(dir.resolve("realm.log"));
-                realm.close();
-                throw new IOException("realm exited with " + realm.process.exitValue() + ":\n" + log);
-            }
-            try (Socket probe = new Socket("127.0.0.1", port)) {
-                return realm;
-            } catch (IOException notYet) {
-                Thread.sleep(50);
-            }
+        try {
+            ChildProcesses.awaitListening(realm.process, new InetSocketAddress("127.0.0.1", port), 30, "realm",
+                    () -> {
+                        try {
+                            return Files.readString(dir.resolve("realm.log"));
+                        } catch (IOException e) {
+                            return "(no log: " + e.getMessage() + ")";
+                        }
+                    });
+        } catch (IOException | InterruptedException e) {
+            realm.close();
+            throw e;
         }
-        realm.close();
-        throw new IOException("realm did not listen on " + port + " within 30 s");
+        return realm;
     }
 
     InetSocketAddress wssAddress() {
@@ -73,14 +70,7 @@ final class RealmProcess implements AutoCloseable {
 
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ChildProcesses.stop(process);
         try (var files = Files.walk(dir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         } catch (IOException ignored) {

@@ -5,12 +5,10 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -74,28 +72,12 @@ final class RealmgateProcess implements ForwardProxyPeer {
         pb.environment().put("REALMGATE_LOG_LEVEL", "WARN");
         RealmgateProcess proxy = new RealmgateProcess(pb.start(), port, log, config);
         try {
-            proxy.awaitListening(30);
+            ChildProcesses.awaitListening(proxy.process, proxy.address(), 30, "realmgate proxy", proxy::logText);
             return proxy;
         } catch (IOException | InterruptedException | RuntimeException e) {
             proxy.close();
             throw e;
         }
-    }
-
-    private void awaitListening(int seconds) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IOException("realmgate proxy exited with " + process.exitValue() + ":\n" + logText());
-            }
-            try (Socket s = new Socket()) {
-                s.connect(address(), 1000);
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(50);
-            }
-        }
-        throw new IOException("realmgate proxy did not listen on " + port + " within " + seconds + " s:\n" + logText());
     }
 
     @Override
@@ -131,15 +113,7 @@ final class RealmgateProcess implements ForwardProxyPeer {
 
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-        }
+        ChildProcesses.stop(process);
         // An empty log said nothing; one with lines is kept for the reader (its path is in the report).
         try {
             if (config != null) {

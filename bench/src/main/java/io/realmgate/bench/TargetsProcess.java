@@ -113,14 +113,7 @@ final class TargetsProcess implements AutoCloseable {
     public void close() throws IOException {
         // EOF on its stdin ends it; a kill is the fallback.
         process.getOutputStream().close();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-        }
+        ChildProcesses.awaitExit(process);
         if (troubleLines().isEmpty()) {
             Files.deleteIfExists(log);
         }
