@@ -64,7 +64,7 @@ final class Report {
                 + " each (upload); " + o.tunnels() + " tunnels per set-up run (sequential, and from "
                 + o.concurrency() + " threads); " + o.idleTunnels() + " idle tunnels; " + o.wsMessages()
                 + " WebSocket round trips of " + WebSocketEchoRun.MESSAGE_BYTES + " bytes (plain ws, no TLS).");
-        lines.add(o.repeat() + " measured repeat(s) per figure and subject, round-robin, after one warm-up per "
+        lines.add(o.repeat() + " measured repeat(s) per figure and subject, round-robin, after two warm-up passes per "
                 + "subject; median (min–max) of the repeats.");
         return lines;
     }
