@@ -2,10 +2,10 @@
  * usage: tunnel-relay LISTEN_PORT TARGET_PORT BUFFER_BYTES   (TARGET_PORT 0: the port the CONNECT names)
  *
  * The least a CONNECT proxy can do per tunnel, both ways: a thread per tunnel (pthread, detached), blocking
- * sockets, poll(2) over the two legs, one read/write buffer per tunnel. It answers any request head with 200
- * and dials 127.0.0.1 at TARGET_PORT, or at the request line's port: no other parsing, no policy, no logging. It is the reference the suite's
- * "ceiling" subject runs, so set-up rate, latency and throughput have a measured upper bound beside the
- * proxies (docs/benchmarks.md, "The ceiling").
+ * sockets, poll(2) over the two legs, one read/write buffer per tunnel. It dials 127.0.0.1 at TARGET_PORT,
+ * or at the request line's port, and answers 200: no other parsing, no policy, no logging. It is what the
+ * suite's "ceiling" subject runs, so set-up rate, latency and throughput have a measured upper bound beside
+ * the proxies (docs/benchmarks.md, "The ceiling").
  */
 #include "relay-common.h"
 #include <poll.h>

@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -58,7 +57,7 @@ final class CeilingRelay implements ForwardProxyPeer {
                 gcc.destroyForcibly();
                 throw new IOException("gcc could not build the ceiling relay:\n" + out);
             }
-            int port = RealmgateProcess.freePort();
+            int port = ChildProcesses.freePort();
             List<String> command = new ArrayList<>(prefix);
             // Target port 0: each tunnel goes to the port its CONNECT names, on 127.0.0.1.
             command.addAll(List.of(binary.toString(), Integer.toString(port), "0", Integer.toString(BUFFER)));
@@ -74,7 +73,7 @@ final class CeilingRelay implements ForwardProxyPeer {
             }
             return relay;
         } catch (IOException | InterruptedException | RuntimeException e) {
-            deleteTree(dir);
+            ChildProcesses.deleteTree(dir);
             throw e;
         }
     }
@@ -109,14 +108,6 @@ final class CeilingRelay implements ForwardProxyPeer {
     @Override
     public void close() {
         ChildProcesses.stop(process);
-        deleteTree(dir);
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> all = Files.walk(dir)) {
-            all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // a temporary directory; nothing else depends on it
-        }
+        ChildProcesses.deleteTree(dir);
     }
 }

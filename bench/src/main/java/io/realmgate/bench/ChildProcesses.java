@@ -1,12 +1,21 @@
 package io.realmgate.bench;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
-/** Starting and stopping the processes the benchmark runs (our proxy, the realm, the ceiling relay, the targets). */
+/**
+ * Starting and stopping the processes the benchmark runs (our proxy, the realm, the ceiling relay, the targets):
+ * a port for them, waiting until they listen, stopping them, removing their temporary directories.
+ */
 final class ChildProcesses {
     private ChildProcesses() {
     }
@@ -49,6 +58,22 @@ final class ChildProcesses {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
+        }
+    }
+
+    /** A loopback port free right now, for a child process to listen on. */
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** Removes a child's temporary directory and everything in it; what cannot be removed stays. */
+    static void deleteTree(Path dir) {
+        try (Stream<Path> all = Files.walk(dir)) {
+            all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temporary directory left behind is harmless
         }
     }
 }

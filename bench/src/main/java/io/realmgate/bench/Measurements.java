@@ -131,13 +131,6 @@ final class Measurements {
         return results;
     }
 
-    /**
-     * One figure for every subject. The order turns by one subject each repeat, and a pause comes
-     * first: the previous figure's connections are still being torn down (closing tunnels in the
-     * proxies, TIME_WAIT, garbage in the targets JVM), and without the pause that work landed on
-     * whichever subject came first (direct's WebSocket p99 went from about 110 µs to 190 µs after
-     * the concurrent set-up here).
-     */
     /** One uncounted run of each measured kind; {@code divisor} shrinks it for the second pass. */
     private void warmUp(Subject s, int divisor, ThroughputRun up, DownloadRun down, SetupRun setup,
                         ConcurrentSetupRun concurrent, WebSocketEchoRun ws) {
@@ -161,6 +154,13 @@ final class Measurements {
         }
     }
 
+    /**
+     * One figure for every subject. The order turns by one subject each repeat, and a pause comes
+     * first: the previous figure's connections are still being torn down (closing tunnels in the
+     * proxies, TIME_WAIT, garbage in the targets JVM), and without the pause that work landed on
+     * whichever subject came first (direct's WebSocket p99 went from about 110 µs to 190 µs after
+     * the concurrent set-up here).
+     */
     private void each(List<Subject> subjects, Results results, int rep, String what, Run run, Figure... figures) {
         sleep(SETTLE_MS);
         List<Subject> order = new java.util.ArrayList<>(subjects);

@@ -3,7 +3,6 @@ package io.realmgate.bench;
 import io.realmgate.tests.peers.TestCertificates;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -32,10 +31,7 @@ final class RealmProcess implements AutoCloseable {
         Files.writeString(key, TestCertificates.get().server().getPrivateKeyPEM());
         key.toFile().setReadable(false, false);
         key.toFile().setReadable(true, true);
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
+        int port = ChildProcesses.freePort();
         List<String> command = new java.util.ArrayList<>(prefix);
         command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", jar.toString(), "--bind", "127.0.0.1", "--ws-port", "off", "--wss-port", Integer.toString(port),
@@ -71,10 +67,6 @@ final class RealmProcess implements AutoCloseable {
     @Override
     public void close() {
         ChildProcesses.stop(process);
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException ignored) {
-            // a temp directory left behind is harmless
-        }
+        ChildProcesses.deleteTree(dir);
     }
 }

@@ -2,9 +2,7 @@ package io.realmgate.bench;
 
 import io.realmgate.tests.peers.ForwardProxyPeer;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,7 +40,7 @@ final class RealmgateProcess implements ForwardProxyPeer {
      */
     static RealmgateProcess start(Path jar, List<Integer> targetPorts, List<String> prefix, int tunnels)
             throws IOException, InterruptedException {
-        int port = freePort();
+        int port = ChildProcesses.freePort();
         Path log = Files.createTempFile("realmgate-bench-proxy-", ".log");
         List<String> command = new ArrayList<>(prefix);
         command.addAll(List.of(
@@ -134,11 +132,5 @@ final class RealmgateProcess implements ForwardProxyPeer {
     @Override
     public String toString() {
         return "realmgate proxy (pid " + process.pid() + ")";
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 }
