@@ -1,0 +1,3 @@
+module realmgate.test/pause
+
+go 1.22
