@@ -2,7 +2,7 @@
 // HTTP CONNECT proxy. `ws` has no proxy support of its own, so this opens the tunnel with
 // http.request({method: 'CONNECT'}) and runs TLS over the tunnel's socket (TLS end to end: the
 // proxy relays bytes it cannot read).
-//   node wss-through-proxy.js PROXY_PORT HOST PORT CA_PEM CHANNEL
+//   node wss-through-proxy.js PROXY HOST PORT CA_PEM CHANNEL     (PROXY: HOST:PORT, or a port on 127.0.0.1)
 // Prints one JSON line with what happened; exit 0 on a full subscribe/publish/ack/event round trip.
 'use strict';
 const http = require('http');
@@ -10,12 +10,14 @@ const tls = require('tls');
 const fs = require('fs');
 const WebSocket = require('ws');
 
-const [proxyPort, host, port, caFile, channel] = process.argv.slice(2);
+const [proxy, host, port, caFile, channel] = process.argv.slice(2);
+const proxyHost = proxy.includes(':') ? proxy.slice(0, proxy.lastIndexOf(':')) : '127.0.0.1';
+const proxyPort = proxy.includes(':') ? proxy.slice(proxy.lastIndexOf(':') + 1) : proxy;
 const result = {wsVersion: require('ws/package.json').version};
 const done = (code) => { console.log(JSON.stringify(result)); process.exit(code); };
 setTimeout(() => { result.error = 'timeout'; done(3); }, 15000).unref();
 
-const req = http.request({host: '127.0.0.1', port: Number(proxyPort), method: 'CONNECT',
+const req = http.request({host: proxyHost, port: Number(proxyPort), method: 'CONNECT',
   path: host + ':' + port, headers: {host: host + ':' + port}});
 req.on('error', (e) => { result.error = 'proxy: ' + e.message; done(2); });
 req.on('connect', (res, socket) => {

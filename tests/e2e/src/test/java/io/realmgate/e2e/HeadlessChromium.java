@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  * fresh profile directory, goes through the given proxy (loopback included, which Chromium
  * otherwise never proxies), and is stopped with its chromedriver, children included.
  */
-final class HeadlessChromium implements AutoCloseable {
+public final class HeadlessChromium implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
 
@@ -36,7 +36,7 @@ final class HeadlessChromium implements AutoCloseable {
      *                  ({@code --ignore-certificate-errors-spki-list}): exactly one key is excused,
      *                  every other certificate error still fails, unlike {@code --ignore-certificate-errors}
      */
-    static HeadlessChromium start(int proxyPort, String trustSpki, Path profile) throws Exception {
+    public static HeadlessChromium start(int proxyPort, String trustSpki, Path profile) throws Exception {
         Path chromium = ExternalTool.require("Chromium", "apt-get install chromium chromium-driver",
                 "/usr/lib/chromium/chromium", "chromium", "chromium-browser");
         Path chromedriver = ExternalTool.require("chromedriver", "apt-get install chromium-driver",
@@ -94,29 +94,29 @@ final class HeadlessChromium implements AutoCloseable {
         }
     }
 
-    void open(String url) throws Exception {
+    public void open(String url) throws Exception {
         call("POST", "/session/" + session + "/url", JSON.createObjectNode().put("url", url));
     }
 
     /** Runs a script in the page ({@code return ...;}) and returns its JSON result. */
-    JsonNode eval(String script) throws Exception {
+    public JsonNode eval(String script) throws Exception {
         ObjectNode body = JSON.createObjectNode().put("script", script);
         body.putArray("args");
         return call("POST", "/session/" + session + "/execute/sync", body).path("value");
     }
 
     /** Types into the element matched by a CSS selector, like a user. */
-    void type(String css, String text) throws Exception {
+    public void type(String css, String text) throws Exception {
         String id = find(css);
         ObjectNode body = JSON.createObjectNode().put("text", text);
         call("POST", "/session/" + session + "/element/" + id + "/value", body);
     }
 
-    void click(String css) throws Exception {
+    public void click(String css) throws Exception {
         call("POST", "/session/" + session + "/element/" + find(css) + "/click", JSON.createObjectNode());
     }
 
-    String text(String css) throws Exception {
+    public String text(String css) throws Exception {
         return call("GET", "/session/" + session + "/element/" + find(css) + "/text", null).path("value").asText();
     }
 

@@ -1,0 +1,166 @@
+package io.realmgate.cluster;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Client programs run as pods, the way a workload in a namespace reaches the proxy and the realm: the Java client
+ * (the realm image, whose classpath holds it), Node's {@code ws} and busybox's {@code nc}. Each pod runs to
+ * completion (bounded), its log and exit code are the result, and it is deleted afterwards.
+ */
+final class ClientPods {
+    static final String BUSYBOX = "localhost/busybox:latest";
+    static final String NODE = "localhost/node-ws:latest";
+    static final String REALM_IMAGE = "localhost/realmgate/realm:0.1.0";
+    /** Where a CA bundle ConfigMap is mounted in client pods. */
+    static final String CA_DIR = "/etc/realm-ca";
+
+    private final KubernetesClient client;
+
+    ClientPods(KubernetesClient client) {
+        this.client = client;
+    }
+
+    /** What a finished pod did. */
+    record Outcome(String pod, int exit, String log) {
+    }
+
+    /** The Java client as a command ({@code RealmClientMain}), in a pod of {@code namespace}. */
+    Outcome javaClient(String namespace, String name, String caConfigMap, List<String> args, Duration timeout) {
+        List<String> command = new java.util.ArrayList<>(List.of("java", "-XX:TieredStopAtLevel=1",
+                "-cp", "@/app/jib-classpath-file", "io.realmgate.realm.client.RealmClientMain"));
+        command.addAll(args);
+        return run(namespace, name, REALM_IMAGE, command, mounts(caConfigMap), timeout);
+    }
+
+    /** The Java client in a pod whose /etc/hosts maps the given addresses to names (hostAliases). */
+    Outcome javaClientWithHosts(String namespace, String name, String caConfigMap, Map<String, String> hosts,
+            List<String> args, Duration timeout) {
+        List<String> command = new java.util.ArrayList<>(List.of("java", "-XX:TieredStopAtLevel=1",
+                "-cp", "@/app/jib-classpath-file", "io.realmgate.realm.client.RealmClientMain"));
+        command.addAll(args);
+        start(namespace, name, REALM_IMAGE, command, mounts(caConfigMap), Map.of(), hosts);
+        return await(namespace, name, timeout);
+    }
+
+    /** A busybox shell command (nc, nslookup) in a pod of {@code namespace}. */
+    Outcome shell(String namespace, String name, String script, Duration timeout) {
+        return run(namespace, name, BUSYBOX, List.of("/bin/sh", "-c", script), Map.of(), timeout);
+    }
+
+    /** The CA bundle ConfigMap at {@link #CA_DIR} (none when null). */
+    static Map<String, String> mounts(String caConfigMap) {
+        return caConfigMap == null ? Map.of() : Map.of(caConfigMap, CA_DIR);
+    }
+
+    /** Runs {@code command} in a new pod with ConfigMaps mounted (name to directory) and waits for it to end. */
+    Outcome run(String namespace, String name, String image, List<String> command, Map<String, String> configMaps,
+            Duration timeout) {
+        start(namespace, name, image, command, configMaps, Map.of());
+        return await(namespace, name, timeout);
+    }
+
+    /** Creates the pod and returns at once (a subscriber that runs while the test changes things). */
+    void start(String namespace, String name, String image, List<String> command, Map<String, String> configMaps,
+            Map<String, String> labels) {
+        start(namespace, name, image, command, configMaps, labels, Map.of());
+    }
+
+    private void start(String namespace, String name, String image, List<String> command,
+            Map<String, String> configMaps, Map<String, String> labels, Map<String, String> hosts) {
+        PodBuilder pod = new PodBuilder()
+                .withNewMetadata().withName(name).withNamespace(namespace).withLabels(labels)
+                .addToLabels("app.kubernetes.io/part-of", "realmgate-cluster-tests").endMetadata()
+                .withNewSpec()
+                .withRestartPolicy("Never")
+                .withAutomountServiceAccountToken(false)
+                .withEnableServiceLinks(false)
+                .withTerminationGracePeriodSeconds(1L)
+                .withNewSecurityContext().withRunAsNonRoot(true).withRunAsUser(10001L).withRunAsGroup(10001L)
+                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().endSecurityContext()
+                .addNewContainer()
+                .withName("client").withImage(image).withImagePullPolicy("IfNotPresent")
+                .withCommand(command)
+                .withNewResources().addToLimits("memory", new io.fabric8.kubernetes.api.model.Quantity("256Mi"))
+                .endResources()
+                .withNewSecurityContext().withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(false)
+                .withNewCapabilities().withDrop("ALL").endCapabilities().endSecurityContext()
+                .endContainer()
+                .endSpec();
+        hosts.forEach((ip, host) -> pod.editSpec().addNewHostAlias().withIp(ip).withHostnames(host).endHostAlias()
+                .endSpec());
+        int i = 0;
+        for (Map.Entry<String, String> mount : new java.util.TreeMap<>(configMaps).entrySet()) {
+            String volume = "config-" + i++;
+            pod.editSpec().editFirstContainer().addNewVolumeMount().withName(volume).withMountPath(mount.getValue())
+                    .withReadOnly(true).endVolumeMount().endContainer()
+                    .addNewVolume().withName(volume).withNewConfigMap().withName(mount.getKey()).endConfigMap()
+                    .endVolume().endSpec();
+        }
+        client.pods().inNamespace(namespace).resource(pod.build()).create();
+    }
+
+    /** Waits for the pod to end, returns its log and exit code, deletes it. */
+    Outcome await(String namespace, String name, Duration timeout) {
+        try {
+            Pod done = client.pods().inNamespace(namespace).withName(name).waitUntilCondition(
+                    p -> p != null && p.getStatus() != null
+                            && ("Succeeded".equals(p.getStatus().getPhase()) || "Failed".equals(p.getStatus().getPhase())),
+                    timeout.toMillis(), TimeUnit.MILLISECONDS);
+            ContainerStateTerminated terminated = done.getStatus().getContainerStatuses().get(0).getState()
+                    .getTerminated();
+            String log = log(namespace, name);
+            return new Outcome(name, terminated == null ? -1 : terminated.getExitCode(), log);
+        } catch (RuntimeException e) {
+            throw new AssertionError("pod " + namespace + "/" + name + " did not finish within " + timeout
+                    + "; its log:\n" + log(namespace, name) + "\nits status: " + status(namespace, name), e);
+        } finally {
+            delete(namespace, name);
+        }
+    }
+
+    String log(String namespace, String name) {
+        try {
+            return client.pods().inNamespace(namespace).withName(name).getLog();
+        } catch (RuntimeException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    private String status(String namespace, String name) {
+        Pod p = client.pods().inNamespace(namespace).withName(name).get();
+        return p == null ? "(gone)" : String.valueOf(p.getStatus());
+    }
+
+    void delete(String namespace, String name) {
+        client.pods().inNamespace(namespace).withName(name).withGracePeriod(0).delete();
+    }
+
+    /** A file as a ConfigMap of {@code namespace} (key: the file's name), to mount into client pods. */
+    void copyScript(String namespace, String configMap, java.nio.file.Path file) {
+        try {
+            client.configMaps().inNamespace(namespace).resource(new ConfigMapBuilder()
+                    .withNewMetadata().withName(configMap).withNamespace(namespace).endMetadata()
+                    .addToData(file.getFileName().toString(), java.nio.file.Files.readString(file)).build())
+                    .serverSideApply();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Copies a ConfigMap (a CA bundle) into another namespace, as a user does for pods there. */
+    void copyConfigMap(String fromNamespace, String name, String toNamespace) {
+        ConfigMap source = client.configMaps().inNamespace(fromNamespace).withName(name).require();
+        client.configMaps().inNamespace(toNamespace).resource(new ConfigMapBuilder()
+                .withNewMetadata().withName(name).withNamespace(toNamespace).endMetadata()
+                .withData(source.getData()).build()).serverSideApply();
+    }
+}
