@@ -78,7 +78,15 @@ public final class Names {
 
     /** Fully qualified DNS name of a Service. */
     public static String serviceHost(String service, String namespace, String clusterDomain) {
-        return service + "." + namespace + ".svc." + clusterDomain;
+        return serviceHostShort(service, namespace) + "." + clusterDomain;
+    }
+
+    /**
+     * A Service's name as status endpoints give it, {@code <svc>.<ns>.svc}: every pod's resolver completes it
+     * with the cluster domain from its search path, whatever that domain is.
+     */
+    public static String serviceHostShort(String service, String namespace) {
+        return service + "." + namespace + ".svc";
     }
 
     /** Labels that select a realm's pods (Deployment selector, Service selector, NetworkPolicy podSelector). */

@@ -161,14 +161,15 @@ public final class ProxyModel {
 
     /** The proxy URL clients configure: {@code http://egress-proxy.apps.svc:3128}, https when TLS is on. */
     public String endpoint() {
-        return (tlsOn() ? "https" : "http") + "://" + Names.proxy(proxy) + "." + namespace() + ".svc:" + port();
+        return (tlsOn() ? "https" : "http") + "://" + Names.serviceHostShort(Names.proxy(proxy), namespace()) + ":"
+                + port();
     }
 
     /** The Service's DNS names, short to fully qualified: the SANs of an issued certificate. */
     public static List<String> certificateDnsNames(ForwardProxy proxy, String clusterDomain) {
         String service = Names.proxy(proxy);
         String namespace = proxy.getMetadata().getNamespace();
-        return List.of(service, service + "." + namespace, service + "." + namespace + ".svc",
+        return List.of(service, service + "." + namespace, Names.serviceHostShort(service, namespace),
                 Names.serviceHost(service, namespace, clusterDomain));
     }
 

@@ -107,7 +107,7 @@ public final class RealmModel {
         SortedSet<String> names = new TreeSet<>(List.of(
                 service,
                 service + "." + namespace,
-                service + "." + namespace + ".svc",
+                Names.serviceHostShort(service, namespace),
                 Names.serviceHost(service, namespace, settings.clusterDomain())));
         RealmSpec spec = realm.getSpec();
         if (spec != null && spec.tls != null && spec.tls.dnsNames != null) {
@@ -332,7 +332,7 @@ public final class RealmModel {
     /** The realm's URLs inside the cluster, for the status (and the printer columns). */
     public RealmStatus.Endpoints endpoints() {
         RealmStatus.Endpoints endpoints = new RealmStatus.Endpoints();
-        String host = name + "." + namespace + ".svc";
+        String host = Names.serviceHostShort(name, namespace);
         if (webSocketOn()) {
             endpoints.webSocket = "ws://" + host + ":" + webSocketPort();
         }

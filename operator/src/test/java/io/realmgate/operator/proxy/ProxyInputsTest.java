@@ -110,7 +110,8 @@ class ProxyInputsTest {
         cluster.realms.put("prices", realm("prices", "apps", 9000, 9443));
         ProxyInputs inputs = gather(proxy("egress", "apps", realmTarget("prices"), realmTarget("quotes")), cluster);
 
-        assertThat(inputs.model().rules()).containsExactly("prices-realm.apps.svc.cluster.local:9443");
+        assertThat(inputs.model().rules()).containsExactly("prices-realm.apps:9443",
+                "prices-realm.apps.svc:9443", "prices-realm.apps.svc.cluster.local:9443");
         assertThat(inputs.problems()).extracting(Problem::reason).containsExactly("RealmNotFound");
         assertThat(inputs.certificateCondition()).isEmpty();
     }

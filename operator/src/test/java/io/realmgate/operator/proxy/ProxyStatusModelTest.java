@@ -74,7 +74,8 @@ class ProxyStatusModelTest {
         assertThat(ready(done).getStatus()).isEqualTo("True");
         assertThat(ready(done).getReason()).isEqualTo("Available");
         assertThat(ready(done).getMessage()).isEqualTo("2/2 replicas available");
-        assertThat(done.targets).containsExactly("prices-realm.apps.svc.cluster.local:9443");
+        assertThat(done.targets).containsExactly("prices-realm.apps:9443",
+                "prices-realm.apps.svc:9443", "prices-realm.apps.svc.cluster.local:9443");
     }
 
     @Test
