@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.realmgate.operator.Names;
+import io.realmgate.operator.Pods;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -57,6 +58,7 @@ final class ProxyDeploymentModel {
                 // The proxy never talks to the API server.
                 .withAutomountServiceAccountToken(false)
                 .withEnableServiceLinks(false)
+                .withImagePullSecrets(Pods.imagePullSecrets(model.settings()))
                 .withTerminationGracePeriodSeconds(TERMINATION_GRACE_SECONDS)
                 .withNewSecurityContext()
                 .withRunAsNonRoot(true)
@@ -77,6 +79,7 @@ final class ProxyDeploymentModel {
         return new ContainerBuilder()
                 .withName(CONTAINER)
                 .withImage(model.settings().proxyImage())
+                .withImagePullPolicy(Pods.IMAGE_PULL_POLICY)
                 .withArgs("--config", ProxyConfigFile.CONFIG_PATH)
                 .withPorts(ports(model))
                 .withLivenessProbe(probe("/healthz"))

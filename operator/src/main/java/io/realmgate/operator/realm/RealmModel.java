@@ -30,6 +30,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.realmgate.operator.ConfigHash;
 import io.realmgate.operator.Names;
 import io.realmgate.operator.OperatorSettings;
+import io.realmgate.operator.Pods;
 import io.realmgate.operator.api.Realm;
 import io.realmgate.operator.api.RealmSpec;
 import io.realmgate.operator.api.RealmStatus;
@@ -184,6 +185,7 @@ public final class RealmModel {
                             // The realm talks to no Kubernetes API and needs no Service environment variables.
                             .withAutomountServiceAccountToken(false)
                             .withEnableServiceLinks(false)
+                            .withImagePullSecrets(Pods.imagePullSecrets(settings))
                             .withSecurityContext(new PodSecurityContextBuilder()
                                     .withRunAsNonRoot(true)
                                     .withRunAsUser(RUN_AS)
@@ -211,6 +213,7 @@ public final class RealmModel {
         return new ContainerBuilder()
                 .withName(CONTAINER)
                 .withImage(settings.realmImage())
+                .withImagePullPolicy(Pods.IMAGE_PULL_POLICY)
                 .withArgs(args())
                 .withPorts(containerPorts())
                 .withLivenessProbe(probe("/healthz", 10, 3))

@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.KeyToPath;
 import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -125,6 +126,18 @@ class ProxyModelTest {
         assertThat(pod.getVolumes()).extracting(Volume::getName).containsExactly("config", "tmp");
         assertThat(pod.getVolumes().get(0).getConfigMap().getName()).isEqualTo("egress-proxy-config");
         assertThat(pod.getVolumes().get(1).getEmptyDir()).isNotNull();
+    }
+
+    @Test
+    void imageIsPulledIfNotPresentWithTheOperatorsPullSecrets() {
+        PodSpec plain = model(reference()).deployment().getSpec().getTemplate().getSpec();
+        assertThat(plain.getContainers().get(0).getImage()).isEqualTo("localhost/realmgate/proxy:0.1.0");
+        assertThat(plain.getContainers().get(0).getImagePullPolicy()).isEqualTo("IfNotPresent");
+        assertThat(plain.getImagePullSecrets()).isEmpty();
+
+        PodSpec pulled = new ProxyModel(reference(), SETTINGS.withImagePullSecrets(List.of("regcred")), PRICES,
+                Optional.empty(), Optional.empty()).deployment().getSpec().getTemplate().getSpec();
+        assertThat(pulled.getImagePullSecrets()).extracting(LocalObjectReference::getName).containsExactly("regcred");
     }
 
     @Test

@@ -65,9 +65,7 @@ class TargetResolutionTest {
      */
     @Test
     void everyAdmittedNameIsInTheRealmsEndpointsOrCertificate() {
-        OperatorSettings corp = new OperatorSettings(SETTINGS.realmImage(), SETTINGS.proxyImage(), "corp.example",
-                SETTINGS.operatorNamespace(), SETTINGS.caSecretName(), SETTINGS.caValidity(),
-                SETTINGS.certificateValidity(), SETTINGS.renewBefore(), SETTINGS.podNetworks());
+        OperatorSettings corp = SETTINGS.withClusterDomain("corp.example");
         Realm prices = PRICES.get("prices");
         TargetResolution r = TargetResolution.resolve(List.of(realmTarget("prices", 9000, 9443)), "apps", PRICES,
                 corp.clusterDomain());

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -117,6 +118,19 @@ class RealmModelTest {
         assertProbe(tlsOnly.getReadinessProbe(), "/readyz", "wss", "HTTPS");
         assertThat(tlsOnly.getArgs()).containsSequence("--ws-port", "off", "--wss-port", "9443");
         assertThat(tlsOnly.getPorts()).extracting(p -> p.getName()).containsExactly("wss");
+    }
+
+    @Test
+    void imageIsPulledIfNotPresentWithTheOperatorsPullSecrets() {
+        Deployment plain = model(prices(), "1").deployment();
+        assertThat(container(plain).getImage()).isEqualTo("localhost/realmgate/realm:0.1.0");
+        assertThat(container(plain).getImagePullPolicy()).isEqualTo("IfNotPresent");
+        assertThat(plain.getSpec().getTemplate().getSpec().getImagePullSecrets()).isEmpty();
+
+        Deployment pulled = new RealmModel(prices(), SETTINGS.withImagePullSecrets(List.of("regcred", "mirror")),
+                RealmFixtures.issuedCertificate(prices(), "1"), Set.of()).deployment();
+        assertThat(pulled.getSpec().getTemplate().getSpec().getImagePullSecrets())
+                .extracting(LocalObjectReference::getName).containsExactly("regcred", "mirror");
     }
 
     @Test
