@@ -1,14 +1,34 @@
 package io.realmgate.operator;
 
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Lifecycle;
+import io.fabric8.kubernetes.api.model.LifecycleBuilder;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.LocalObjectReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import java.util.List;
 
 /**
- * What the realm and proxy pods have in common, in one place: how their image is pulled. Pure, like the models
- * that call it.
+ * What the realm and proxy pods have in common, in one place: how their image is pulled, how they stop, how they
+ * are probed. Pure, like the models that call it.
  */
 public final class Pods {
+    /**
+     * The preStop sleep: a terminating pod leaves the Service's endpoints at once, but kube-proxy, ingress
+     * controllers and the like learn it a moment later. The program gets SIGTERM (and stops accepting) only after
+     * this, so connections that were still sent its way are served. Kubernetes' own sleep action: the images have
+     * no shell, so {@code exec: sleep} is not possible.
+     */
+    public static final long PRE_STOP_SLEEP_SECONDS = 5;
+    /** The startup probe: every 2 s, up to 60 s for the JVM to start, before liveness counts. */
+    public static final int STARTUP_PERIOD_SECONDS = 2;
+    public static final int STARTUP_FAILURE_THRESHOLD = 30;
+    public static final int LIVENESS_PERIOD_SECONDS = 10;
+    public static final int READINESS_PERIOD_SECONDS = 5;
+    /** Three missed probes in a row, not one, before a pod is restarted or taken out of the Service. */
+    public static final int FAILURE_THRESHOLD = 3;
+
     /**
      * The images are pulled once per node and kept: a tag the project builds and loads itself ({@code localhost/})
      * may exist on the nodes only, and a pinned tag never changes.
@@ -16,6 +36,34 @@ public final class Pods {
     public static final String IMAGE_PULL_POLICY = "IfNotPresent";
 
     private Pods() {
+    }
+
+    /** {@code lifecycle.preStop.sleep} for {@link #PRE_STOP_SLEEP_SECONDS}. */
+    public static Lifecycle preStopSleep() {
+        return new LifecycleBuilder()
+                .withNewPreStop().withNewSleep().withSeconds(PRE_STOP_SLEEP_SECONDS).endSleep().endPreStop()
+                .build();
+    }
+
+    /** Liveness, readiness and startup probes are plain HTTP GETs on the admin port. */
+    public static Probe startupProbe(String path, IntOrString port) {
+        return httpProbe(path, port, STARTUP_PERIOD_SECONDS, STARTUP_FAILURE_THRESHOLD);
+    }
+
+    public static Probe livenessProbe(String path, IntOrString port) {
+        return httpProbe(path, port, LIVENESS_PERIOD_SECONDS, FAILURE_THRESHOLD);
+    }
+
+    public static Probe readinessProbe(String path, IntOrString port) {
+        return httpProbe(path, port, READINESS_PERIOD_SECONDS, FAILURE_THRESHOLD);
+    }
+
+    private static Probe httpProbe(String path, IntOrString port, int periodSeconds, int failureThreshold) {
+        return new ProbeBuilder()
+                .withNewHttpGet().withPath(path).withPort(port).withScheme("HTTP").endHttpGet()
+                .withPeriodSeconds(periodSeconds)
+                .withFailureThreshold(failureThreshold)
+                .build();
     }
 
     /** The operator's {@code --image-pull-secrets}, as the pod spec names them. */

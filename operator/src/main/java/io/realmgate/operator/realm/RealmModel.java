@@ -10,8 +10,6 @@ import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
-import io.fabric8.kubernetes.api.model.Probe;
-import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
@@ -58,6 +56,19 @@ public final class RealmModel {
     public static final String CONTAINER = "realm";
     public static final String WS_PORT_NAME = "ws";
     public static final String WSS_PORT_NAME = "wss";
+    public static final String ADMIN_PORT_NAME = "admin";
+    /**
+     * The realm's admin listener ({@code --admin}): probes and metrics, never a client. The next free one of
+     * 8081 and 8082 when a client listener has this port.
+     */
+    public static final int ADMIN_PORT = 8080;
+    /**
+     * SIGTERM to exit: the realm closes its listeners, tells WebSockets it is going away (up to 1 s), closes every
+     * connection (up to 5 s) and stops its event loops (up to 5 s).
+     */
+    static final long SHUTDOWN_SECONDS = 11;
+    /** preStop sleep, shutdown, and a margin before SIGKILL. */
+    public static final long TERMINATION_GRACE_SECONDS = Pods.PRE_STOP_SLEEP_SECONDS + SHUTDOWN_SECONDS + 4;
     public static final String TLS_DIR = "/etc/realmgate/tls";
     public static final String CA_BUNDLE_KEY = "ca.crt";
     public static final String TLS_SECRET_TYPE = "kubernetes.io/tls";
@@ -152,6 +163,15 @@ public final class RealmModel {
         return spec == null || spec.replicas == null ? 1 : spec.replicas;
     }
 
+    /** The admin listener's port: {@link #ADMIN_PORT}, or the next one no client listener has. */
+    public int adminPort() {
+        int port = ADMIN_PORT;
+        while ((webSocketOn() && webSocketPort() == port) || (secureWebSocketOn() && secureWebSocketPort() == port)) {
+            port++;
+        }
+        return port;
+    }
+
     /** The realm's command line (docs/realm.md); the TLS files are always mounted, so always named. */
     public List<String> args() {
         return List.of(
@@ -159,7 +179,8 @@ public final class RealmModel {
                 "--ws-port", webSocketOn() ? Integer.toString(webSocketPort()) : "off",
                 "--wss-port", secureWebSocketOn() ? Integer.toString(secureWebSocketPort()) : "off",
                 "--tls-cert", TLS_DIR + "/tls.crt",
-                "--tls-key", TLS_DIR + "/tls.key");
+                "--tls-key", TLS_DIR + "/tls.key",
+                "--admin", "0.0.0.0:" + adminPort());
     }
 
     /** SHA-256 over the command line and the certificate: the pod template changes, and pods roll, when either does. */
@@ -186,6 +207,7 @@ public final class RealmModel {
                             .withAutomountServiceAccountToken(false)
                             .withEnableServiceLinks(false)
                             .withImagePullSecrets(Pods.imagePullSecrets(settings))
+                            .withTerminationGracePeriodSeconds(TERMINATION_GRACE_SECONDS)
                             .withSecurityContext(new PodSecurityContextBuilder()
                                     .withRunAsNonRoot(true)
                                     .withRunAsUser(RUN_AS)
@@ -216,8 +238,10 @@ public final class RealmModel {
                 .withImagePullPolicy(Pods.IMAGE_PULL_POLICY)
                 .withArgs(args())
                 .withPorts(containerPorts())
-                .withLivenessProbe(probe("/healthz", 10, 3))
-                .withReadinessProbe(probe("/readyz", 5, 1))
+                .withStartupProbe(Pods.startupProbe("/healthz", new IntOrString(ADMIN_PORT_NAME)))
+                .withLivenessProbe(Pods.livenessProbe("/healthz", new IntOrString(ADMIN_PORT_NAME)))
+                .withReadinessProbe(Pods.readinessProbe("/readyz", new IntOrString(ADMIN_PORT_NAME)))
+                .withLifecycle(Pods.preStopSleep())
                 .withResources(resources())
                 .withSecurityContext(new SecurityContextBuilder()
                         .withRunAsNonRoot(true)
@@ -241,21 +265,9 @@ public final class RealmModel {
             ports.add(new ContainerPortBuilder().withName(WSS_PORT_NAME).withContainerPort(secureWebSocketPort())
                     .withProtocol("TCP").build());
         }
+        ports.add(new ContainerPortBuilder().withName(ADMIN_PORT_NAME).withContainerPort(adminPort())
+                .withProtocol("TCP").build());
         return ports;
-    }
-
-    /** Probes go to the plain listener; with it off, to the TLS one over HTTPS (the kubelet does not verify it). */
-    private Probe probe(String path, int periodSeconds, int failureThreshold) {
-        boolean plain = webSocketOn();
-        return new ProbeBuilder()
-                .withNewHttpGet()
-                    .withPath(path)
-                    .withPort(new IntOrString(plain ? WS_PORT_NAME : WSS_PORT_NAME))
-                    .withScheme(plain ? "HTTP" : "HTTPS")
-                .endHttpGet()
-                .withPeriodSeconds(periodSeconds)
-                .withFailureThreshold(failureThreshold)
-                .build();
     }
 
     /** The spec's resources, or modest defaults: a small JVM with room for retained events. */

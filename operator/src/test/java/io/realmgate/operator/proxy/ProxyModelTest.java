@@ -108,10 +108,19 @@ class ProxyModelTest {
         assertThat(c.getArgs()).containsExactly("--config", "/etc/realmgate/config/proxy.yaml");
         assertThat(c.getPorts()).extracting(p -> p.getName() + "=" + p.getContainerPort())
                 .containsExactly("proxy=3128", "admin=9090");
+        assertThat(c.getStartupProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+        assertThat(c.getStartupProbe().getHttpGet().getPort()).isEqualTo(new IntOrString(9090));
+        assertThat(c.getStartupProbe().getPeriodSeconds() * c.getStartupProbe().getFailureThreshold())
+                .as("time the JVM gets to start").isEqualTo(60);
         assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
         assertThat(c.getLivenessProbe().getHttpGet().getPort()).isEqualTo(new IntOrString(9090));
+        assertThat(c.getLivenessProbe().getFailureThreshold()).isEqualTo(3);
         assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
         assertThat(c.getReadinessProbe().getHttpGet().getPort()).isEqualTo(new IntOrString(9090));
+        assertThat(c.getReadinessProbe().getFailureThreshold()).isEqualTo(3);
+        assertThat(c.getLifecycle().getPreStop().getSleep().getSeconds()).isEqualTo(5L);
+        // preStop sleep 5 s + drain 30 s + closing 10 s + margin.
+        assertThat(pod.getTerminationGracePeriodSeconds()).isEqualTo(50L);
         assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
         assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
         assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");

@@ -71,10 +71,11 @@ class RealmModelTest {
         Container realm = container(deployment);
         assertThat(realm.getName()).isEqualTo("realm");
         assertThat(realm.getImage()).isEqualTo(SETTINGS.realmImage());
-        assertThat(realm.getArgs()).containsExactly("--bind", "0.0.0.0", "--ws-port", "9000", "--wss-port", "9443",
-                "--tls-cert", "/etc/realmgate/tls/tls.crt", "--tls-key", "/etc/realmgate/tls/tls.key");
+        assertThat(realm.getArgs()).containsSequence("--bind", "0.0.0.0", "--ws-port", "9000", "--wss-port", "9443",
+                "--tls-cert", "/etc/realmgate/tls/tls.crt", "--tls-key", "/etc/realmgate/tls/tls.key",
+                "--admin", "0.0.0.0:8080");
         assertThat(realm.getPorts()).extracting(p -> p.getName() + "=" + p.getContainerPort() + "/" + p.getProtocol())
-                .containsExactly("ws=9000/TCP", "wss=9443/TCP");
+                .containsExactly("ws=9000/TCP", "wss=9443/TCP", "admin=8080/TCP");
         assertThat(realm.getVolumeMounts()).extracting(m -> m.getName() + ":" + m.getMountPath() + ":" + m.getReadOnly())
                 .containsExactly("tls:/etc/realmgate/tls:true", "tmp:/tmp:null");
 
@@ -106,18 +107,44 @@ class RealmModelTest {
     }
 
     @Test
-    void probesUseThePlainListenerOrHttpsOnTheTlsListenerWhenPlainIsOff() {
+    void probesGoToTheAdminListenerWhateverClientListenersAreOn() {
         Container both = container(model(prices(), "1").deployment());
-        assertProbe(both.getLivenessProbe(), "/healthz", "ws", "HTTP");
-        assertProbe(both.getReadinessProbe(), "/readyz", "ws", "HTTP");
+        assertThat(both.getArgs()).containsSequence("--admin", "0.0.0.0:8080");
+        assertThat(both.getPorts()).extracting(p -> p.getName() + "=" + p.getContainerPort())
+                .containsExactly("ws=9000", "wss=9443", "admin=8080");
+        assertProbe(both.getStartupProbe(), "/healthz", 2, 30);
+        assertProbe(both.getLivenessProbe(), "/healthz", 10, 3);
+        assertProbe(both.getReadinessProbe(), "/readyz", 5, 3);
 
         Realm wssOnly = prices();
         wssOnly.getSpec().webSocket.enabled = false;
         Container tlsOnly = container(model(wssOnly, "1").deployment());
-        assertProbe(tlsOnly.getLivenessProbe(), "/healthz", "wss", "HTTPS");
-        assertProbe(tlsOnly.getReadinessProbe(), "/readyz", "wss", "HTTPS");
+        assertProbe(tlsOnly.getReadinessProbe(), "/readyz", 5, 3);
         assertThat(tlsOnly.getArgs()).containsSequence("--ws-port", "off", "--wss-port", "9443");
-        assertThat(tlsOnly.getPorts()).extracting(p -> p.getName()).containsExactly("wss");
+        assertThat(tlsOnly.getPorts()).extracting(p -> p.getName()).containsExactly("wss", "admin");
+    }
+
+    @Test
+    void adminPortMovesAsideForAClientListenerOnIt() {
+        Realm realm = prices();
+        realm.getSpec().webSocket.port = 8080;
+        realm.getSpec().secureWebSocket.port = 8081;
+        RealmModel model = model(realm, "1");
+        assertThat(model.adminPort()).isEqualTo(8082);
+        assertThat(model.args()).containsSequence("--admin", "0.0.0.0:8082");
+
+        realm.getSpec().webSocket.enabled = false;
+        assertThat(model(realm, "1").adminPort()).as("a listener that is off takes no port").isEqualTo(8080);
+    }
+
+    @Test
+    void podStopsAfterAPreStopSleepWithinAGracePeriodThatCoversTheShutdown() {
+        PodSpec pod = model(prices(), "1").deployment().getSpec().getTemplate().getSpec();
+        Container realm = pod.getContainers().get(0);
+        assertThat(realm.getLifecycle().getPreStop().getSleep().getSeconds()).isEqualTo(5L);
+        assertThat(realm.getLifecycle().getPreStop().getExec()).as("the image has no shell").isNull();
+        assertThat(pod.getTerminationGracePeriodSeconds()).isEqualTo(20L)
+                .isGreaterThanOrEqualTo(5L + RealmModel.SHUTDOWN_SECONDS);
     }
 
     @Test
@@ -292,10 +319,12 @@ class RealmModelTest {
                 });
     }
 
-    private static void assertProbe(Probe probe, String path, String port, String scheme) {
+    private static void assertProbe(Probe probe, String path, int periodSeconds, int failureThreshold) {
         assertThat(probe.getHttpGet().getPath()).isEqualTo(path);
-        assertThat(probe.getHttpGet().getPort()).isEqualTo(new IntOrString(port));
-        assertThat(probe.getHttpGet().getScheme()).isEqualTo(scheme);
+        assertThat(probe.getHttpGet().getPort()).isEqualTo(new IntOrString("admin"));
+        assertThat(probe.getHttpGet().getScheme()).isEqualTo("HTTP");
+        assertThat(probe.getPeriodSeconds()).isEqualTo(periodSeconds);
+        assertThat(probe.getFailureThreshold()).isEqualTo(failureThreshold);
     }
 
     private static String describe(ServicePort port) {
