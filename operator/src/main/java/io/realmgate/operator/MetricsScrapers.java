@@ -1,5 +1,8 @@
 package io.realmgate.operator;
 
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder;
 import java.util.Collections;
 import java.util.Map;
 import java.util.SortedMap;
@@ -21,6 +24,14 @@ public record MetricsScrapers(SortedMap<String, String> namespaceLabels, SortedM
     public MetricsScrapers {
         namespaceLabels = Collections.unmodifiableSortedMap(new TreeMap<>(namespaceLabels));
         podLabels = Collections.unmodifiableSortedMap(new TreeMap<>(podLabels));
+    }
+
+    /** The NetworkPolicy peer: both selectors always written, as an empty selector matches everything. */
+    public NetworkPolicyPeer networkPolicyPeer() {
+        return new NetworkPolicyPeerBuilder()
+                .withNamespaceSelector(new LabelSelector(null, new TreeMap<>(namespaceLabels)))
+                .withPodSelector(new LabelSelector(null, new TreeMap<>(podLabels)))
+                .build();
     }
 
     public static MetricsScrapers of(Map<String, String> namespaceLabels, Map<String, String> podLabels) {

@@ -109,6 +109,10 @@ public final class RealmModel {
         return certificate;
     }
 
+    OperatorSettings settings() {
+        return settings;
+    }
+
     /**
      * Names for the wss certificate: the Service's DNS names, short to fully qualified, plus
      * {@code spec.tls.dnsNames}; sorted and without duplicates, so the same Realm always asks for the same names.

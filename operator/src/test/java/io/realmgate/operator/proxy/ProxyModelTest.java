@@ -234,24 +234,51 @@ class ProxyModelTest {
         assertThat(np.getMetadata().getName()).isEqualTo("egress-proxy");
         assertThat(np.getSpec().getPodSelector().getMatchLabels()).isEqualTo(SELECTOR);
         assertThat(np.getSpec().getPolicyTypes()).containsExactly("Ingress", "Egress");
-        assertThat(np.getSpec().getIngress()).singleElement().satisfies(in -> {
+        assertThat(np.getSpec().getIngress()).hasSize(2);
+        assertThat(np.getSpec().getIngress().get(0)).satisfies(in -> {
             assertThat(in.getFrom()).containsExactly(peer(null, new LabelSelector()));
             assertThat(in.getPorts()).extracting(this::port).containsExactly("TCP/3128", "TCP/8443");
         });
+        assertThat(np.getSpec().getIngress().get(1)).as("metrics scrapers").satisfies(in -> {
+            assertThat(in.getFrom()).containsExactly(peer(new LabelSelector(null, Map.of()),
+                    new LabelSelector(null, Map.of("app.kubernetes.io/name", "prometheus"))));
+            assertThat(in.getPorts()).extracting(this::port).containsExactly("TCP/9090");
+        });
 
         List<NetworkPolicyEgressRule> egress = np.getSpec().getEgress();
-        assertThat(egress).hasSize(5);
+        assertThat(egress).hasSize(6);
         assertThat(egress.get(0).getTo()).containsExactly(peer(new LabelSelector(), null));
-        assertThat(egress.get(0).getPorts()).extracting(this::port).containsExactly("UDP/53", "TCP/53");
-        assertThat(egress.get(1).getTo()).containsExactly(peer(
+        assertThat(egress.get(0).getPorts()).extracting(this::port)
+                .containsExactly("UDP/53", "TCP/53", "UDP/5353", "TCP/5353");
+        assertThat(egress.get(1).getTo()).extracting(t -> t.getIpBlock().getCidr()).as("NodeLocal DNSCache")
+                .containsExactly("169.254.20.10/32");
+        assertThat(egress.get(1).getPorts()).extracting(this::port).containsExactly("UDP/53", "TCP/53");
+        assertThat(egress.get(2).getTo()).containsExactly(peer(
                 new LabelSelector(null, Map.of("kubernetes.io/metadata.name", "apps")),
                 new LabelSelector(null, Names.realmSelector("prices"))));
-        assertThat(egress.get(1).getPorts()).extracting(this::port).containsExactly("TCP/9000", "TCP/9443");
-        assertThat(egress.get(2).getTo()).extracting(t -> t.getIpBlock().getCidr()).containsExactly("0.0.0.0/0", "::/0");
-        assertThat(egress.get(2).getPorts()).extracting(this::port).containsExactly("TCP/443");
-        assertThat(egress.get(3).getTo()).extracting(t -> t.getIpBlock().getCidr()).containsExactly("10.0.0.0/8");
-        assertThat(egress.get(4).getTo()).extracting(t -> t.getIpBlock().getCidr()).containsExactly("fd00::1/128");
-        assertThat(egress.get(4).getPorts()).extracting(this::port).containsExactly("TCP/9443");
+        assertThat(egress.get(2).getPorts()).extracting(this::port).containsExactly("TCP/9000", "TCP/9443");
+        assertThat(egress.get(3).getTo()).extracting(t -> t.getIpBlock().getCidr()).containsExactly("0.0.0.0/0", "::/0");
+        assertThat(egress.get(3).getPorts()).extracting(this::port).containsExactly("TCP/443");
+        assertThat(egress.get(4).getTo()).extracting(t -> t.getIpBlock().getCidr()).containsExactly("10.0.0.0/8");
+        assertThat(egress.get(5).getTo()).extracting(t -> t.getIpBlock().getCidr()).containsExactly("fd00::1/128");
+        assertThat(egress.get(5).getPorts()).extracting(this::port).containsExactly("TCP/9443");
+    }
+
+    @Test
+    void metricsScrapersFollowTheOperatorsSelectorsOrAreLeftOut() {
+        var monitoring = SETTINGS.withMetricsScrapers(Optional.of(io.realmgate.operator.MetricsScrapers.of(
+                Map.of("kubernetes.io/metadata.name", "monitoring"), Map.of())));
+        var ingress = new ProxyModel(reference(), monitoring, PRICES, Optional.empty(), Optional.empty())
+                .networkPolicy().getSpec().getIngress();
+        assertThat(ingress.get(1).getFrom()).containsExactly(peer(
+                new LabelSelector(null, Map.of("kubernetes.io/metadata.name", "monitoring")),
+                new LabelSelector(null, Map.of())));
+        assertThat(ingress.get(1).getPorts()).extracting(this::port).containsExactly("TCP/9090");
+
+        var none = SETTINGS.withMetricsScrapers(Optional.empty());
+        assertThat(new ProxyModel(reference(), none, PRICES, Optional.empty(), Optional.empty()).networkPolicy()
+                .getSpec().getIngress()).singleElement()
+                .satisfies(in -> assertThat(in.getPorts()).extracting(this::port).doesNotContain("TCP/9090"));
     }
 
     @Test
@@ -279,7 +306,7 @@ class ProxyModelTest {
     void networkPolicyHasNoTargetEgressForAMissingRealm() {
         ForwardProxy p = reference();
         NetworkPolicy np = new ProxyModel(p, SETTINGS, Map.of(), Optional.empty(), Optional.empty()).networkPolicy();
-        assertThat(np.getSpec().getEgress()).hasSize(1); // DNS only
+        assertThat(np.getSpec().getEgress()).hasSize(2); // DNS only (cluster DNS, NodeLocal DNSCache)
     }
 
     @Test
