@@ -7,6 +7,9 @@ import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.LocalObjectReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.Sysctl;
+import io.fabric8.kubernetes.api.model.SysctlBuilder;
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -28,6 +31,13 @@ public final class Pods {
     public static final int READINESS_PERIOD_SECONDS = 5;
     /** Three missed probes in a row, not one, before a pod is restarted or taken out of the Service. */
     public static final int FAILURE_THRESHOLD = 3;
+    /**
+     * The namespaced sysctl that lets processes without CAP_NET_BIND_SERVICE bind ports from its value up (1024 by
+     * default). One of Kubernetes' safe sysctls: allowed on every pod, also under the restricted Pod Security
+     * Standard, and it changes nothing outside the pod's own network namespace.
+     */
+    public static final String UNPRIVILEGED_PORT_START = "net.ipv4.ip_unprivileged_port_start";
+    static final int PRIVILEGED_PORTS_END = 1024;
 
     /**
      * The images are pulled once per node and kept: a tag the project builds and loads itself ({@code localhost/})
@@ -64,6 +74,18 @@ public final class Pods {
                 .withPeriodSeconds(periodSeconds)
                 .withFailureThreshold(failureThreshold)
                 .build();
+    }
+
+    /**
+     * The pod's sysctls: none while every port it listens on is 1024 or above; else
+     * {@link #UNPRIVILEGED_PORT_START} set to the lowest listening port, so the non-root program, which has no
+     * capabilities, can bind it (and nothing lower needs to be opened).
+     */
+    public static List<Sysctl> sysctls(Collection<Integer> listeningPorts) {
+        return listeningPorts.stream().filter(p -> p < PRIVILEGED_PORTS_END).min(Integer::compare)
+                .map(lowest -> List.of(new SysctlBuilder().withName(UNPRIVILEGED_PORT_START)
+                        .withValue(Integer.toString(lowest)).build()))
+                .orElse(List.of());
     }
 
     /** The operator's {@code --image-pull-secrets}, as the pod spec names them. */

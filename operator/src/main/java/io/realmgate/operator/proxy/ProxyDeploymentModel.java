@@ -69,6 +69,7 @@ final class ProxyDeploymentModel {
                 .withRunAsGroup(RUN_AS)
                 .withFsGroup(RUN_AS)
                 .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .withSysctls(Pods.sysctls(ports(model).stream().map(ContainerPort::getContainerPort).toList()))
                 .endSecurityContext()
                 .withContainers(container(model))
                 .withVolumes(volumes(model))

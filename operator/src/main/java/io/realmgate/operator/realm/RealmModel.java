@@ -218,6 +218,8 @@ public final class RealmModel {
                                     .withRunAsGroup(RUN_AS)
                                     .withFsGroup(RUN_AS)
                                     .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                                    .withSysctls(Pods.sysctls(containerPorts().stream()
+                                            .map(ContainerPort::getContainerPort).toList()))
                                     .build())
                             .withContainers(container())
                             .withVolumes(

@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.Sysctl;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -147,6 +148,24 @@ class ProxyModelTest {
         PodSpec pulled = new ProxyModel(reference(), SETTINGS.withImagePullSecrets(List.of("regcred")), PRICES,
                 Optional.empty(), Optional.empty()).deployment().getSpec().getTemplate().getSpec();
         assertThat(pulled.getImagePullSecrets()).extracting(LocalObjectReference::getName).containsExactly("regcred");
+    }
+
+    @Test
+    void aPortBelow1024IsMadeBindableForTheNonRootProxyBySysctl() {
+        assertThat(model(reference()).deployment().getSpec().getTemplate().getSpec().getSecurityContext()
+                .getSysctls()).isEmpty();
+
+        ForwardProxy https = withTls(reference(), null);
+        https.getSpec().port = 443;
+        assertThat(model(https).deployment().getSpec().getTemplate().getSpec().getSecurityContext().getSysctls())
+                .extracting(Sysctl::getName, Sysctl::getValue).containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("net.ipv4.ip_unprivileged_port_start", "443"));
+
+        ForwardProxy transparent = reference();
+        transparent.getSpec().transparent = new Transparent();
+        transparent.getSpec().transparent.port = 443;
+        assertThat(model(transparent).deployment().getSpec().getTemplate().getSpec().getSecurityContext()
+                .getSysctls()).extracting(Sysctl::getValue).containsExactly("443");
     }
 
     @Test

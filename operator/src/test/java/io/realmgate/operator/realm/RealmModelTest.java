@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.Sysctl;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -135,6 +136,25 @@ class RealmModelTest {
 
         realm.getSpec().webSocket.enabled = false;
         assertThat(model(realm, "1").adminPort()).as("a listener that is off takes no port").isEqualTo(8080);
+    }
+
+    @Test
+    void aPortBelow1024IsMadeBindableForTheNonRootRealmBySysctl() {
+        assertThat(model(prices(), "1").deployment().getSpec().getTemplate().getSpec().getSecurityContext()
+                .getSysctls()).as("only ports from 1024 up: nothing to change").isEmpty();
+
+        Realm low = prices();
+        low.getSpec().secureWebSocket.port = 443;
+        low.getSpec().webSocket.port = 80;
+        PodSpec pod = model(low, "1").deployment().getSpec().getTemplate().getSpec();
+        assertThat(pod.getSecurityContext().getSysctls()).extracting(Sysctl::getName, Sysctl::getValue)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("net.ipv4.ip_unprivileged_port_start", "80"));
+        assertThat(pod.getContainers().get(0).getSecurityContext().getCapabilities().getAdd())
+                .as("no capability instead").isNullOrEmpty();
+
+        low.getSpec().webSocket.enabled = false;
+        assertThat(model(low, "1").deployment().getSpec().getTemplate().getSpec().getSecurityContext().getSysctls())
+                .extracting(Sysctl::getValue).as("a listener that is off binds nothing").containsExactly("443");
     }
 
     @Test
