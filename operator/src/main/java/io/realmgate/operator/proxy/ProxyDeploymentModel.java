@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.realmgate.operator.JvmMemory;
 import io.realmgate.operator.Names;
 import io.realmgate.operator.Pods;
 import io.realmgate.proxy.config.ProxyConfig;
@@ -85,6 +86,7 @@ final class ProxyDeploymentModel {
                 .withImage(model.settings().proxyImage())
                 .withImagePullPolicy(Pods.IMAGE_PULL_POLICY)
                 .withArgs("--config", ProxyConfigFile.CONFIG_PATH)
+                .withEnv(JvmMemory.of(resources(model)).env())
                 .withPorts(ports(model))
                 .withStartupProbe(Pods.startupProbe("/healthz", new IntOrString(ProxyConfigFile.ADMIN_PORT)))
                 .withLivenessProbe(Pods.livenessProbe("/healthz", new IntOrString(ProxyConfigFile.ADMIN_PORT)))

@@ -26,6 +26,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.realmgate.operator.ConfigHash;
+import io.realmgate.operator.JvmMemory;
 import io.realmgate.operator.Names;
 import io.realmgate.operator.OperatorSettings;
 import io.realmgate.operator.Pods;
@@ -76,6 +77,9 @@ public final class RealmModel {
     public static final long RUN_AS = 10001L;
     /** The TLS Secret is readable by the realm's user and group only (0440). */
     public static final int TLS_FILE_MODE = 0440;
+
+    /** The memory limit of a realm whose spec sets no resources. */
+    static final Quantity DEFAULT_MEMORY_LIMIT = new Quantity("512Mi");
 
     private static final String TLS_VOLUME = "tls";
     private static final String TMP_VOLUME = "tmp";
@@ -176,15 +180,38 @@ public final class RealmModel {
         return port;
     }
 
-    /** The realm's command line (docs/realm.md); the TLS files are always mounted, so always named. */
+    /**
+     * The realm's command line (docs/realm.md); the TLS files are always mounted, so always named. The retention
+     * and queue flags are sized for the pod's memory ({@link #retention()}).
+     */
     public List<String> args() {
-        return List.of(
+        List<String> args = new ArrayList<>(List.of(
                 "--bind", "0.0.0.0",
                 "--ws-port", webSocketOn() ? Integer.toString(webSocketPort()) : "off",
                 "--wss-port", secureWebSocketOn() ? Integer.toString(secureWebSocketPort()) : "off",
                 "--tls-cert", TLS_DIR + "/tls.crt",
                 "--tls-key", TLS_DIR + "/tls.key",
-                "--admin", "0.0.0.0:" + adminPort());
+                "--admin", "0.0.0.0:" + adminPort()));
+        args.addAll(retention().args());
+        return List.copyOf(args);
+    }
+
+    /** The JVM's memory options, from the container's memory limit. */
+    public JvmMemory jvmMemory() {
+        return JvmMemory.of(resources());
+    }
+
+    /**
+     * Retention and queues sized for the realm's heap. Without a memory limit the heap may grow to
+     * {@link JvmMemory#HEAP_PERCENT}% of the node's memory, which the operator does not know; retention is then
+     * sized as if the limit were the memory request, or {@link #DEFAULT_MEMORY_LIMIT} without one either, so what
+     * the realm keeps stays bounded.
+     */
+    public RealmRetention retention() {
+        JvmMemory memory = jvmMemory();
+        long heap = memory.heapBytes().orElseGet(() -> JvmMemory.heapFor(JvmMemory.requestBytes(resources())
+                .orElse(Quantity.getAmountInBytes(DEFAULT_MEMORY_LIMIT).longValue())));
+        return RealmRetention.forHeap(heap);
     }
 
     /** SHA-256 over the command line and the certificate: the pod template changes, and pods roll, when either does. */
@@ -243,6 +270,7 @@ public final class RealmModel {
                 .withImage(settings.realmImage())
                 .withImagePullPolicy(Pods.IMAGE_PULL_POLICY)
                 .withArgs(args())
+                .withEnv(jvmMemory().env())
                 .withPorts(containerPorts())
                 .withStartupProbe(Pods.startupProbe("/healthz", new IntOrString(ADMIN_PORT_NAME)))
                 .withLivenessProbe(Pods.livenessProbe("/healthz", new IntOrString(ADMIN_PORT_NAME)))
@@ -284,7 +312,7 @@ public final class RealmModel {
         }
         return new ResourceRequirementsBuilder()
                 .withRequests(new TreeMap<>(Map.of("cpu", new Quantity("100m"), "memory", new Quantity("256Mi"))))
-                .withLimits(new TreeMap<>(Map.of("memory", new Quantity("512Mi"))))
+                .withLimits(new TreeMap<>(Map.of("memory", DEFAULT_MEMORY_LIMIT)))
                 .build();
     }
 

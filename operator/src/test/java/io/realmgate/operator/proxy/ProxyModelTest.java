@@ -128,6 +128,8 @@ class ProxyModelTest {
         assertThat(c.getResources().getRequests()).containsEntry("cpu", new Quantity("100m"))
                 .containsEntry("memory", new Quantity("128Mi"));
         assertThat(c.getResources().getLimits()).containsOnlyKeys("memory");
+        assertThat(c.getEnv()).extracting(e -> e.getName() + "=" + e.getValue()).containsExactly(
+                "JAVA_TOOL_OPTIONS=-Xmx102m -XX:MaxDirectMemorySize=64m -XX:+ExitOnOutOfMemoryError");
 
         assertThat(c.getVolumeMounts()).extracting(VolumeMount::getName, VolumeMount::getMountPath,
                 VolumeMount::getReadOnly).containsExactly(
@@ -178,6 +180,8 @@ class ProxyModelTest {
         assertThat(d.getSpec().getReplicas()).isEqualTo(3);
         assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getResources().getRequests())
                 .containsOnly(Map.entry("cpu", new Quantity("1")));
+        assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().get(0).getValue())
+                .as("no memory limit").isEqualTo("-XX:MaxRAMPercentage=40 -XX:+ExitOnOutOfMemoryError");
     }
 
     @Test

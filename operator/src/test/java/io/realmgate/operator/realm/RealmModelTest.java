@@ -139,6 +139,38 @@ class RealmModelTest {
     }
 
     @Test
+    void jvmOptionsAndRetentionAreSizedForTheMemoryLimit() {
+        Container defaults = container(model(prices(), "1").deployment());
+        assertThat(defaults.getEnv()).extracting(e -> e.getName() + "=" + e.getValue()).containsExactly(
+                "JAVA_TOOL_OPTIONS=-Xmx204m -XX:MaxDirectMemorySize=128m -XX:+ExitOnOutOfMemoryError");
+        assertThat(defaults.getArgs()).containsSequence("--retain-events", "1000", "--retain-bytes", "256KiB",
+                "--max-message", "64KiB", "--queue-events", "4000", "--queue-bytes", "1MiB",
+                "--max-channels", "327", "--max-subscriptions", "1000");
+        RealmModel model = model(prices(), "1");
+        assertThat(model.retention().retainedBytesAtMost())
+                .as("a full realm's retention fits in half the heap of the 512Mi pod")
+                .isLessThanOrEqualTo(model.jvmMemory().heapBytes().orElseThrow() / 2);
+
+        Realm big = prices();
+        big.getSpec().resources = new ResourceRequirementsBuilder().addToLimits("memory", new Quantity("2Gi")).build();
+        Container bigger = container(model(big, "1").deployment());
+        assertThat(bigger.getEnv().get(0).getValue()).startsWith("-Xmx819m -XX:MaxDirectMemorySize=512m");
+        assertThat(bigger.getArgs()).containsSequence("--max-channels", "1316");
+
+        Realm unlimited = prices();
+        unlimited.getSpec().resources = new ResourceRequirementsBuilder()
+                .addToRequests("memory", new Quantity("2Gi")).build();
+        Container noLimit = container(model(unlimited, "1").deployment());
+        assertThat(noLimit.getEnv().get(0).getValue()).isEqualTo("-XX:MaxRAMPercentage=40 -XX:+ExitOnOutOfMemoryError");
+        assertThat(noLimit.getArgs()).as("sized for the request").containsSequence("--max-channels", "1316");
+
+        unlimited.getSpec().resources = new ResourceRequirementsBuilder()
+                .addToRequests("cpu", new Quantity("1")).build();
+        assertThat(container(model(unlimited, "1").deployment()).getArgs())
+                .as("neither limit nor request: sized for the default 512Mi").containsSequence("--max-channels", "327");
+    }
+
+    @Test
     void aPortBelow1024IsMadeBindableForTheNonRootRealmBySysctl() {
         assertThat(model(prices(), "1").deployment().getSpec().getTemplate().getSpec().getSecurityContext()
                 .getSysctls()).as("only ports from 1024 up: nothing to change").isEmpty();
