@@ -49,7 +49,7 @@ final class ProxyDeploymentModel {
 
     static Deployment deployment(ProxyModel model) {
         Map<String, String> annotations = new TreeMap<>();
-        annotations.put(Names.CONFIG_HASH_ANNOTATION, model.configHash());
+        annotations.put(Names.RESTART_HASH_ANNOTATION, model.restartHash());
         int replicas = model.spec().replicas == null ? 2 : model.spec().replicas;
         return new DeploymentBuilder()
                 .withMetadata(model.metadata(Names.proxy(model.proxy())))

@@ -25,7 +25,6 @@ import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
-import io.realmgate.operator.ConfigHash;
 import io.realmgate.operator.JvmMemory;
 import io.realmgate.operator.Names;
 import io.realmgate.operator.OperatorSettings;
@@ -40,7 +39,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -214,15 +212,13 @@ public final class RealmModel {
         return RealmRetention.forHeap(heap);
     }
 
-    /** SHA-256 over the command line and the certificate: the pod template changes, and pods roll, when either does. */
-    public String configHash() {
-        return ConfigHash.start().add("args", String.join("\n", args()))
-                .add("certificate", certificate.fingerprint()).hex();
-    }
-
+    /**
+     * The Deployment. Its pod template holds only what the realm reads at start (the args, the mounted Secret's
+     * name, the image, the JVM options), so pods roll for those and nothing else: a renewed certificate reaches the
+     * running realm through the Secret volume ({@code --cert-poll}), without dropping its WebSockets and retained
+     * events (docs/decisions.md).
+     */
     public Deployment deployment() {
-        Map<String, String> podAnnotations = new LinkedHashMap<>();
-        podAnnotations.put(Names.CONFIG_HASH_ANNOTATION, configHash());
         return new DeploymentBuilder()
                 .withMetadata(metadata(name))
                 .withNewSpec()
@@ -231,7 +227,6 @@ public final class RealmModel {
                     .withNewTemplate()
                         .withNewMetadata()
                             .withLabels(labels())
-                            .withAnnotations(podAnnotations)
                         .endMetadata()
                         .withNewSpec()
                             // The realm talks to no Kubernetes API and needs no Service environment variables.

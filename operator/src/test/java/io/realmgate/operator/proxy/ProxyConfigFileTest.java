@@ -39,7 +39,7 @@ class ProxyConfigFileTest {
     }
 
     private static String render(ForwardProxy proxy) {
-        return new ProxyModel(proxy, SETTINGS, PRICES, Optional.empty(), Optional.empty()).renderedConfig();
+        return new ProxyModel(proxy, SETTINGS, PRICES, Optional.empty()).renderedConfig();
     }
 
     @Test

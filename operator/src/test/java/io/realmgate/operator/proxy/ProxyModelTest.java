@@ -56,7 +56,7 @@ class ProxyModelTest {
     }
 
     private static ProxyModel model(ForwardProxy proxy) {
-        return new ProxyModel(proxy, SETTINGS, PRICES, Optional.empty(), Optional.empty());
+        return new ProxyModel(proxy, SETTINGS, PRICES, Optional.empty());
     }
 
     private static ForwardProxy withTls(ForwardProxy p, String secretName) {
@@ -93,7 +93,7 @@ class ProxyModelTest {
         assertThat(d.getSpec().getSelector().getMatchLabels()).isEqualTo(SELECTOR);
         assertThat(d.getSpec().getTemplate().getMetadata().getLabels()).containsAllEntriesOf(SELECTOR);
         assertThat(d.getSpec().getTemplate().getMetadata().getAnnotations())
-                .containsOnlyKeys(Names.CONFIG_HASH_ANNOTATION);
+                .containsOnlyKeys(Names.RESTART_HASH_ANNOTATION);
 
         PodSpec pod = d.getSpec().getTemplate().getSpec();
         assertThat(pod.getAutomountServiceAccountToken()).isFalse();
@@ -148,7 +148,7 @@ class ProxyModelTest {
         assertThat(plain.getImagePullSecrets()).isEmpty();
 
         PodSpec pulled = new ProxyModel(reference(), SETTINGS.withImagePullSecrets(List.of("regcred")), PRICES,
-                Optional.empty(), Optional.empty()).deployment().getSpec().getTemplate().getSpec();
+                Optional.empty()).deployment().getSpec().getTemplate().getSpec();
         assertThat(pulled.getImagePullSecrets()).extracting(LocalObjectReference::getName).containsExactly("regcred");
     }
 
@@ -234,7 +234,7 @@ class ProxyModelTest {
         assertThat(names).containsExactly("egress-proxy", "egress-proxy.apps", "egress-proxy.apps.svc",
                 "egress-proxy.apps.svc.cluster.local");
         IssuedCertificate cert = TestCertificates.selfSigned(names, Instant.parse("2030-01-01T00:00:00Z"));
-        Secret s = new ProxyModel(p, SETTINGS, PRICES, Optional.of(cert), Optional.empty()).tlsSecret();
+        Secret s = new ProxyModel(p, SETTINGS, PRICES, Optional.of(cert)).tlsSecret();
 
         assertThat(s.getMetadata().getName()).isEqualTo("egress-proxy-tls");
         assertThat(s.getType()).isEqualTo("kubernetes.io/tls");
@@ -291,7 +291,7 @@ class ProxyModelTest {
     void metricsScrapersFollowTheOperatorsSelectorsOrAreLeftOut() {
         var monitoring = SETTINGS.withMetricsScrapers(Optional.of(io.realmgate.operator.MetricsScrapers.of(
                 Map.of("kubernetes.io/metadata.name", "monitoring"), Map.of())));
-        var ingress = new ProxyModel(reference(), monitoring, PRICES, Optional.empty(), Optional.empty())
+        var ingress = new ProxyModel(reference(), monitoring, PRICES, Optional.empty())
                 .networkPolicy().getSpec().getIngress();
         assertThat(ingress.get(1).getFrom()).containsExactly(peer(
                 new LabelSelector(null, Map.of("kubernetes.io/metadata.name", "monitoring")),
@@ -299,7 +299,7 @@ class ProxyModelTest {
         assertThat(ingress.get(1).getPorts()).extracting(this::port).containsExactly("TCP/9090");
 
         var none = SETTINGS.withMetricsScrapers(Optional.empty());
-        assertThat(new ProxyModel(reference(), none, PRICES, Optional.empty(), Optional.empty()).networkPolicy()
+        assertThat(new ProxyModel(reference(), none, PRICES, Optional.empty()).networkPolicy()
                 .getSpec().getIngress()).singleElement()
                 .satisfies(in -> assertThat(in.getPorts()).extracting(this::port).doesNotContain("TCP/9090"));
     }
@@ -328,7 +328,7 @@ class ProxyModelTest {
     @Test
     void networkPolicyHasNoTargetEgressForAMissingRealm() {
         ForwardProxy p = reference();
-        NetworkPolicy np = new ProxyModel(p, SETTINGS, Map.of(), Optional.empty(), Optional.empty()).networkPolicy();
+        NetworkPolicy np = new ProxyModel(p, SETTINGS, Map.of(), Optional.empty()).networkPolicy();
         assertThat(np.getSpec().getEgress()).hasSize(2); // DNS only (cluster DNS, NodeLocal DNSCache)
     }
 
@@ -338,21 +338,54 @@ class ProxyModelTest {
         assertThat(model(withTls(reference(), null)).endpoint()).isEqualTo("https://egress-proxy.apps.svc:3128");
     }
 
+    /**
+     * The pod template carries only what the proxy reads at start. A target added or removed (a Realm created,
+     * deleted or changed), a renewed certificate, a changed users Secret: the running proxy reloads them from
+     * its volumes, so none of them changes the pod template and no pod rolls (every tunnel would be cut).
+     */
     @Test
-    void configHashFollowsConfigCertificateAndUsersAndNothingElse() {
-        ForwardProxy p = withTls(reference(), null);
+    void podTemplateChangesOnlyForWhatTheProxyReadsAtStart() {
+        ForwardProxy p = withAuth(withTls(reference(), null));
         IssuedCertificate a = TestCertificates.selfSigned(List.of("a"), Instant.parse("2030-01-01T00:00:00Z"));
         IssuedCertificate b = TestCertificates.selfSigned(List.of("a"), Instant.parse("2031-01-01T00:00:00Z"));
-        String base = new ProxyModel(p, SETTINGS, PRICES, Optional.of(a), Optional.of("u1")).configHash();
+        ProxyModel base = new ProxyModel(p, SETTINGS, PRICES, Optional.of(a));
+        var template = base.deployment().getSpec().getTemplate();
+        assertThat(template.getMetadata().getAnnotations()).containsOnlyKeys("realmgate.io/restart-hash");
+        assertThat(base.restartHash()).matches("[0-9a-f]{64}");
 
-        assertThat(new ProxyModel(p, SETTINGS, PRICES, Optional.of(a), Optional.of("u1")).configHash()).isEqualTo(base);
-        assertThat(new ProxyModel(p, SETTINGS, PRICES, Optional.of(b), Optional.of("u1")).configHash()).isNotEqualTo(base);
-        assertThat(new ProxyModel(p, SETTINGS, PRICES, Optional.of(a), Optional.of("u2")).configHash()).isNotEqualTo(base);
-        assertThat(new ProxyModel(p, SETTINGS, Map.of("prices", realm("prices", "apps", 9000, 9444)),
-                Optional.of(a), Optional.of("u1")).configHash()).isNotEqualTo(base);
-        // Replicas are not configuration: scaling does not roll the pods.
+        assertThat(new ProxyModel(p, SETTINGS, PRICES, Optional.of(b)).deployment().getSpec().getTemplate())
+                .as("renewed certificate").isEqualTo(template);
+        assertThat(new ProxyModel(p, SETTINGS, Map.of(), Optional.of(a)).deployment().getSpec().getTemplate())
+                .as("the realm deleted").isEqualTo(template);
+        assertThat(new ProxyModel(p, SETTINGS, Map.of("prices", realm("prices", "apps", 9000, 9444)), Optional.of(a))
+                .deployment().getSpec().getTemplate()).as("the realm's port changed").isEqualTo(template);
+        ForwardProxy moreTargets = withAuth(withTls(proxy("egress", "apps", realmTarget("prices", 9000, 9443),
+                hostTarget("api.partner.example", 443)), null));
+        moreTargets.getSpec().clients = new Clients();
+        moreTargets.getSpec().clients.ipBlocks = List.of("192.0.2.0/24");
+        moreTargets.getSpec().via = false;
+        ProxyModel edited = new ProxyModel(moreTargets, SETTINGS, PRICES, Optional.of(a));
+        assertThat(edited.renderedConfig()).as("the config file changes").isNotEqualTo(base.renderedConfig());
+        assertThat(edited.deployment().getSpec().getTemplate()).as("targets, clients, Via").isEqualTo(template);
         p.getSpec().replicas = 5;
-        assertThat(new ProxyModel(p, SETTINGS, PRICES, Optional.of(a), Optional.of("u1")).configHash()).isEqualTo(base);
+        assertThat(new ProxyModel(p, SETTINGS, PRICES, Optional.of(a)).deployment().getSpec().getTemplate())
+                .as("scaling").isEqualTo(template);
+
+        // What needs a restart: the listeners.
+        ForwardProxy otherPort = withAuth(withTls(reference(), null));
+        otherPort.getSpec().port = 3129;
+        assertThat(new ProxyModel(otherPort, SETTINGS, PRICES, Optional.of(a)).restartHash())
+                .isNotEqualTo(base.restartHash());
+        ForwardProxy transparent = withAuth(withTls(reference(), null));
+        transparent.getSpec().transparent = new Transparent();
+        transparent.getSpec().transparent.port = 8443;
+        String withTransparent = new ProxyModel(transparent, SETTINGS, PRICES, Optional.of(a)).restartHash();
+        assertThat(withTransparent).isNotEqualTo(base.restartHash());
+        transparent.getSpec().transparent.targetPort = 443;
+        assertThat(new ProxyModel(transparent, SETTINGS, PRICES, Optional.of(a)).restartHash())
+                .as("the transparent listener's target port is read at start").isNotEqualTo(withTransparent);
+        assertThat(new ProxyModel(reference(), SETTINGS, PRICES, Optional.empty()).restartHash())
+                .as("TLS off").isNotEqualTo(base.restartHash());
     }
 
     @Test
@@ -360,9 +393,9 @@ class ProxyModelTest {
         ForwardProxy p = withAuth(withTls(proxy("egress", "apps", realmTarget("prices", 9443, 9000),
                 hostTarget("a.example", 443)), null));
         IssuedCertificate cert = TestCertificates.selfSigned(List.of("a"), Instant.parse("2030-01-01T00:00:00Z"));
-        ProxyModel one = new ProxyModel(p, SETTINGS, PRICES, Optional.of(cert), Optional.of("u"));
+        ProxyModel one = new ProxyModel(p, SETTINGS, PRICES, Optional.of(cert));
         ProxyModel two = new ProxyModel(p, SETTINGS, Map.of("prices", realm("prices", "apps", 9000, 9443)),
-                Optional.of(cert), Optional.of("u"));
+                Optional.of(cert));
         for (var pair : List.of(List.of(one.configMap(), two.configMap()), List.of(one.deployment(), two.deployment()),
                 List.of(one.service(), two.service()), List.of(one.tlsSecret(), two.tlsSecret()),
                 List.of(one.networkPolicy(), two.networkPolicy()))) {
@@ -375,7 +408,7 @@ class ProxyModelTest {
     void everyChildIsControlledByTheForwardProxy() {
         ForwardProxy p = withTls(reference(), null);
         IssuedCertificate cert = TestCertificates.selfSigned(List.of("a"), Instant.parse("2030-01-01T00:00:00Z"));
-        ProxyModel m = new ProxyModel(p, SETTINGS, PRICES, Optional.of(cert), Optional.empty());
+        ProxyModel m = new ProxyModel(p, SETTINGS, PRICES, Optional.of(cert));
         for (var child : List.of(m.configMap(), m.deployment(), m.service(), m.tlsSecret(), m.networkPolicy())) {
             assertThat(child.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> {
                 assertThat(o.getApiVersion()).isEqualTo("realmgate.io/v1alpha1");

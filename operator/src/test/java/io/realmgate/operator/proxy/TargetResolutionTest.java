@@ -75,7 +75,7 @@ class TargetResolutionTest {
         assertThat(hosts).containsExactly("prices-realm.apps", "prices-realm.apps.svc",
                 "prices-realm.apps.svc.corp.example");
         assertThat(RealmModel.dnsNames(prices, corp)).containsAll(hosts);
-        RealmStatus.Endpoints endpoints = new RealmModel(prices, corp, WssCertificate.unusable("prices-realm-tls", "",
+        RealmStatus.Endpoints endpoints = new RealmModel(prices, corp, WssCertificate.unusable("prices-realm-tls",
                 Optional.empty(), "SecretNotFound", "none yet"), List.of()).endpoints();
         for (String url : List.of(endpoints.webSocket, endpoints.secureWebSocket)) {
             URI uri = URI.create(url);
