@@ -163,6 +163,21 @@ class ProxyInputsTest {
     }
 
     @Test
+    void everyServiceNameTheOperatorWritesUsesItsClusterDomain() {
+        Cluster cluster = new Cluster();
+        cluster.realms.put("prices", realm("prices", "apps", 9000, 9443));
+        ForwardProxy p = withTls(proxy("egress", "apps", realmTarget("prices")), null);
+        ProxyInputs inputs = ProxyInputs.gather(p, SETTINGS.withClusterDomain("corp.example"), new KeepingIssuer(),
+                NOW, cluster);
+
+        assertThat(inputs.model().certificate().orElseThrow().dnsNames()).contains("egress-proxy.apps.svc.corp.example")
+                .noneMatch(name -> name.endsWith("cluster.local"));
+        assertThat(inputs.model().rules()).contains("prices-realm.apps.svc.corp.example:9443")
+                .noneMatch(rule -> rule.contains("cluster.local"));
+        assertThat(inputs.model().renderedConfig()).doesNotContain("cluster.local");
+    }
+
+    @Test
     void ownTlsSecretMustExistHoldACertificateAndNotBeExpired() {
         Cluster cluster = new Cluster();
         ForwardProxy p = withTls(proxy("egress", "apps"), "my-cert");

@@ -52,6 +52,12 @@ class RealmModelTest {
     }
 
     @Test
+    void dnsNamesFollowTheClusterDomain() {
+        assertThat(RealmModel.dnsNames(prices(), SETTINGS.withClusterDomain("corp.example"))).containsExactly(
+                "prices-realm", "prices-realm.apps", "prices-realm.apps.svc", "prices-realm.apps.svc.corp.example");
+    }
+
+    @Test
     void deploymentRunsTheRealmImageWithBothListenersAndTheMountedCertificate() {
         Deployment deployment = model(prices(), "1").deployment();
 
