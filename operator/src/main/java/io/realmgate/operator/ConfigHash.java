@@ -6,9 +6,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * SHA-256 over named parts, hex, for the pod-template hash of both kinds and certificate fingerprints. Each part is written with its name and length, so moving text from one part
- * to the next cannot give the same hash. The pod-template annotation carries it: pods roll when any part
- * changes, and only then.
+ * SHA-256 over named parts, hex, for the proxy's restart hash and certificate fingerprints. Each part is written
+ * with its name and length, so moving text from one part to the next cannot give the same hash.
  */
 public final class ConfigHash {
     private final MessageDigest digest;
@@ -36,8 +35,4 @@ public final class ConfigHash {
         return HexFormat.of().formatHex(digest.digest());
     }
 
-    /** The hash of one value: how the users Secret's content enters the pod template without being in it. */
-    public static String of(String value) {
-        return start().add("value", value).hex();
-    }
 }

@@ -26,8 +26,13 @@ public final class Names {
     public static final String REALM_APP = "realmgate-realm";
     public static final String PROXY_APP = "realmgate-proxy";
 
-    /** Pod-template annotation: hash of the configuration and certificate, so pods roll when either changes. */
-    public static final String CONFIG_HASH_ANNOTATION = "realmgate.io/config-hash";
+    /**
+     * Proxy pod-template annotation: hash of what the proxy reads only at start (its listeners), so the pods roll
+     * when that changes and only then. What it reloads live (the rest of its config file, its certificate, its
+     * users file) stays out of the pod template: docs/decisions.md, "Operator: pods roll only for what the
+     * program cannot reload".
+     */
+    public static final String RESTART_HASH_ANNOTATION = "realmgate.io/restart-hash";
 
     private Names() {
     }
@@ -78,7 +83,15 @@ public final class Names {
 
     /** Fully qualified DNS name of a Service. */
     public static String serviceHost(String service, String namespace, String clusterDomain) {
-        return service + "." + namespace + ".svc." + clusterDomain;
+        return serviceHostShort(service, namespace) + "." + clusterDomain;
+    }
+
+    /**
+     * A Service's name as status endpoints give it, {@code <svc>.<ns>.svc}: every pod's resolver completes it
+     * with the cluster domain from its search path, whatever that domain is.
+     */
+    public static String serviceHostShort(String service, String namespace) {
+        return service + "." + namespace + ".svc";
     }
 
     /** Labels that select a realm's pods (Deployment selector, Service selector, NetworkPolicy podSelector). */

@@ -2,11 +2,14 @@ package io.realmgate.operator;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,6 +29,13 @@ public final class OperatorCommandLine {
             "  --certificate-validity DURATION  lifetime of issued server certificates (default 90d)",
             "  --renew-before DURATION          renew certificates and the CA when less than this remains (default 30d)",
             "  --ca-validity DURATION           lifetime of a new CA (default 3650d)",
+            "  --image-pull-secrets NAME[,NAME] dockerconfigjson Secrets the pods pull their image with; they must",
+            "                                   exist in each Realm's or ForwardProxy's namespace (default: none)",
+            "  --metrics-namespace-selector K=V[,K=V]",
+            "                                   namespaces of the metrics scrapers (default: empty, all namespaces)",
+            "  --metrics-pod-selector K=V[,K=V]|none",
+            "                                   metrics scraper pods, admitted to the admin ports by the NetworkPolicies;",
+            "                                   none: no scraper rule (default app.kubernetes.io/name=prometheus)",
             "  --admin HOST:PORT                /healthz, /readyz, /metrics (default 0.0.0.0:8080; port 0: any free port)",
             "  --leader-election-namespace NS   namespace of the Lease (default: the operator namespace)",
             "  --no-leader-election             reconcile without holding the Lease (one replica only!)",
@@ -34,13 +44,17 @@ public final class OperatorCommandLine {
             "Kubernetes access: $KUBECONFIG, ~/.kube/config, or the pod's service account.");
 
     private static final String DEFAULT_OPERATOR_NAMESPACE = "realmgate-system";
+    private static final String NONE = "none";
+    /** A label name (the part after an optional DNS-subdomain prefix and '/'), and a non-empty label value. */
+    private static final Pattern LABEL_NAME = Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     private static final Pattern DNS_NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
     private static final Pattern SHORT_DURATION = Pattern.compile("([0-9]{1,9})([smhd])");
     private static final Pattern HOST_PORT = Pattern.compile("(\\[[0-9a-fA-F:.]+]|[^:\\[\\]]+):([0-9]{1,5})");
     private static final Set<String> VALUED = Set.of("--namespaces", "--realm-image", "--proxy-image",
             "--operator-namespace", "--cluster-domain", "--certificate-validity", "--renew-before", "--ca-validity",
-            "--admin", "--leader-election-namespace");
+            "--admin", "--leader-election-namespace", "--image-pull-secrets", "--metrics-namespace-selector",
+            "--metrics-pod-selector");
     private static final Set<String> SWITCHES = Set.of("--no-leader-election", "--help", "-h");
 
     /** A flag that cannot be used; the message names it. */
@@ -87,11 +101,22 @@ public final class OperatorCommandLine {
         if (!DNS_NAME.matcher(clusterDomain).matches()) {
             throw new BadFlag("--cluster-domain: \"" + clusterDomain + "\" is not a DNS domain such as cluster.local");
         }
+        Optional<MetricsScrapers> scrapers = d.metricsScrapers();
+        String podSelector = flags.get("--metrics-pod-selector");
+        if (NONE.equals(podSelector)) {
+            scrapers = Optional.empty();
+        } else if (podSelector != null || flags.containsKey("--metrics-namespace-selector")) {
+            MetricsScrapers defaults = MetricsScrapers.DEFAULT;
+            scrapers = Optional.of(MetricsScrapers.of(
+                    labels(flags, "--metrics-namespace-selector", defaults.namespaceLabels()),
+                    labels(flags, "--metrics-pod-selector", defaults.podLabels())));
+        }
         OperatorSettings settings = new OperatorSettings(
                 image(flags, "--realm-image", d.realmImage()),
                 image(flags, "--proxy-image", d.proxyImage()),
                 clusterDomain, operatorNamespace, d.caSecretName(),
-                caValidity, certificateValidity, renewBefore, d.podNetworks());
+                caValidity, certificateValidity, renewBefore, d.podNetworks(),
+                secretNames(flags, "--image-pull-secrets", d.imagePullSecrets()), scrapers);
 
         String admin = flags.getOrDefault("--admin", "0.0.0.0:8080");
         Matcher hostPort = HOST_PORT.matcher(admin);
@@ -152,6 +177,76 @@ public final class OperatorCommandLine {
             namespaces.add(ns);
         }
         return namespaces;
+    }
+
+    /** Secret names, comma-separated; an empty value is none. */
+    private static List<String> secretNames(Map<String, String> flags, String flag, List<String> defaultValue)
+            throws BadFlag {
+        String list = flags.get(flag);
+        if (list == null) {
+            return defaultValue;
+        }
+        List<String> names = new ArrayList<>();
+        if (list.isBlank()) {
+            return names;
+        }
+        for (String item : list.split(",", -1)) {
+            String name = item.strip();
+            if (name.length() > 253 || !DNS_NAME.matcher(name).matches()) {
+                throw new BadFlag(flag + ": \"" + name + "\" is not a Secret name");
+            }
+            if (!names.contains(name)) {
+                names.add(name);
+            }
+        }
+        return names;
+    }
+
+    /**
+     * Labels as matchLabels, {@code key=value[,key=value]}; an empty value matches everything. Keys are
+     * {@code [prefix/]name} with a DNS-subdomain prefix; values may be empty.
+     */
+    static Map<String, String> labels(Map<String, String> flags, String flag, Map<String, String> defaultValue)
+            throws BadFlag {
+        String list = flags.get(flag);
+        if (list == null) {
+            return defaultValue;
+        }
+        Map<String, String> labels = new TreeMap<>();
+        if (list.isBlank()) {
+            return labels;
+        }
+        for (String item : list.split(",", -1)) {
+            String pair = item.strip();
+            int equals = pair.indexOf('=');
+            if (equals < 0) {
+                throw new BadFlag(flag + ": \"" + pair + "\" is not a label key=value");
+            }
+            String key = pair.substring(0, equals).strip();
+            String value = pair.substring(equals + 1).strip();
+            if (!labelKey(key)) {
+                throw new BadFlag(flag + ": \"" + key + "\" is not a label key (such as app.kubernetes.io/name)");
+            }
+            if (!value.isEmpty() && !LABEL_NAME.matcher(value).matches()) {
+                throw new BadFlag(flag + ": \"" + value + "\" is not a label value");
+            }
+            if (labels.put(key, value) != null) {
+                throw new BadFlag(flag + ": label " + key + " is given twice");
+            }
+        }
+        return labels;
+    }
+
+    private static boolean labelKey(String key) {
+        int slash = key.indexOf('/');
+        String name = slash < 0 ? key : key.substring(slash + 1);
+        if (slash >= 0) {
+            String prefix = key.substring(0, slash);
+            if (prefix.length() > 253 || !DNS_NAME.matcher(prefix).matches()) {
+                return false;
+            }
+        }
+        return LABEL_NAME.matcher(name).matches();
     }
 
     private static String namespace(Map<String, String> flags, String flag, String defaultValue) throws BadFlag {

@@ -1,7 +1,10 @@
 package io.realmgate.operator;
 
 import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What the operator is told at start-up (flags, environment): the images it deploys, where its CA lives,
@@ -18,6 +21,9 @@ import java.util.List;
  * @param podNetworks           address blocks the proxy admits when a ForwardProxy declares no ipBlocks: the
  *                              pod network. Which pods may connect is decided by the NetworkPolicy; the proxy's
  *                              own client check is the second line at the address level.
+ * @param imagePullSecrets      names of kubernetes.io/dockerconfigjson Secrets every Deployment the operator writes
+ *                              pulls its image with; they must exist in the custom resource's namespace
+ * @param metricsScrapers       the pods the NetworkPolicies admit to the admin ports (metrics); empty: none
  */
 public record OperatorSettings(
         String realmImage,
@@ -28,12 +34,16 @@ public record OperatorSettings(
         Duration caValidity,
         Duration certificateValidity,
         Duration renewBefore,
-        List<String> podNetworks) {
+        List<String> podNetworks,
+        List<String> imagePullSecrets,
+        Optional<MetricsScrapers> metricsScrapers) {
 
     public static final String VERSION = "0.1.0";
 
     public OperatorSettings {
         podNetworks = List.copyOf(podNetworks);
+        imagePullSecrets = List.copyOf(new LinkedHashSet<>(imagePullSecrets));
+        Objects.requireNonNull(metricsScrapers, "metricsScrapers");
         if (renewBefore.compareTo(certificateValidity) >= 0) {
             throw new IllegalArgumentException("renewBefore (" + renewBefore
                     + ") must be shorter than certificateValidity (" + certificateValidity + ")");
@@ -44,21 +54,53 @@ public record OperatorSettings(
         }
     }
 
+    /**
+     * The settings of the operator's first flags, with no image pull Secrets and the default metrics scrapers (what
+     * {@link #defaults()} has for them).
+     */
+    public OperatorSettings(String realmImage, String proxyImage, String clusterDomain, String operatorNamespace,
+            String caSecretName, Duration caValidity, Duration certificateValidity, Duration renewBefore,
+            List<String> podNetworks) {
+        this(realmImage, proxyImage, clusterDomain, operatorNamespace, caSecretName, caValidity, certificateValidity,
+                renewBefore, podNetworks, List.of(), Optional.of(MetricsScrapers.DEFAULT));
+    }
+
+    /**
+     * The images are the ones the project builds itself (Jib, into local archives loaded onto the nodes): a
+     * {@code localhost/} name is never pulled from a public registry by accident.
+     */
     public static OperatorSettings defaults() {
         return new OperatorSettings(
-                "ghcr.io/realmgate/realm:" + VERSION,
-                "ghcr.io/realmgate/proxy:" + VERSION,
+                "localhost/realmgate/realm:" + VERSION,
+                "localhost/realmgate/proxy:" + VERSION,
                 "cluster.local",
                 "realmgate-system",
                 "realmgate-ca",
                 Duration.ofDays(3650),
                 Duration.ofDays(90),
                 Duration.ofDays(30),
-                List.of("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7"));
+                List.of("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7"),
+                List.of(),
+                Optional.of(MetricsScrapers.DEFAULT));
     }
 
     public OperatorSettings withCertificateLifetimes(Duration ca, Duration certificate, Duration renew) {
         return new OperatorSettings(realmImage, proxyImage, clusterDomain, operatorNamespace, caSecretName,
-                ca, certificate, renew, podNetworks);
+                ca, certificate, renew, podNetworks, imagePullSecrets, metricsScrapers);
+    }
+
+    public OperatorSettings withClusterDomain(String domain) {
+        return new OperatorSettings(realmImage, proxyImage, domain, operatorNamespace, caSecretName,
+                caValidity, certificateValidity, renewBefore, podNetworks, imagePullSecrets, metricsScrapers);
+    }
+
+    public OperatorSettings withImagePullSecrets(List<String> names) {
+        return new OperatorSettings(realmImage, proxyImage, clusterDomain, operatorNamespace, caSecretName,
+                caValidity, certificateValidity, renewBefore, podNetworks, names, metricsScrapers);
+    }
+
+    public OperatorSettings withMetricsScrapers(Optional<MetricsScrapers> scrapers) {
+        return new OperatorSettings(realmImage, proxyImage, clusterDomain, operatorNamespace, caSecretName,
+                caValidity, certificateValidity, renewBefore, podNetworks, imagePullSecrets, scrapers);
     }
 }

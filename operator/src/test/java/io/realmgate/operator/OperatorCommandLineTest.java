@@ -25,6 +25,33 @@ class OperatorCommandLineTest {
         assertThat(options.adminPort()).isEqualTo(8080);
         assertThat(options.leaderElection()).isTrue();
         assertThat(options.leaderElectionNamespace()).isEqualTo("realmgate-system");
+        OperatorSettings s = options.settings();
+        assertThat(s.realmImage()).isEqualTo("localhost/realmgate/realm:0.1.0");
+        assertThat(s.proxyImage()).isEqualTo("localhost/realmgate/proxy:0.1.0");
+        assertThat(s.imagePullSecrets()).isEmpty();
+        assertThat(s.metricsScrapers()).contains(MetricsScrapers.of(Map.of(),
+                Map.of("app.kubernetes.io/name", "prometheus")));
+    }
+
+    @Test
+    void imagePullSecretsAreAListOfSecretNames() throws Exception {
+        assertThat(parse(Map.of(), "--image-pull-secrets", "regcred, mirror.creds,regcred").settings()
+                .imagePullSecrets()).containsExactly("regcred", "mirror.creds");
+        assertThat(parse(Map.of(), "--image-pull-secrets=").settings().imagePullSecrets()).isEmpty();
+    }
+
+    @Test
+    void metricsScrapersAreLabelSelectorsOrNone() throws Exception {
+        assertThat(parse(Map.of(), "--metrics-namespace-selector", "kubernetes.io/metadata.name=monitoring")
+                .settings().metricsScrapers()).contains(MetricsScrapers.of(
+                        Map.of("kubernetes.io/metadata.name", "monitoring"),
+                        Map.of("app.kubernetes.io/name", "prometheus")));
+        assertThat(parse(Map.of(), "--metrics-pod-selector", "app=vmagent,team=obs", "--metrics-namespace-selector",
+                "").settings().metricsScrapers()).contains(MetricsScrapers.of(Map.of(),
+                        Map.of("app", "vmagent", "team", "obs")));
+        assertThat(parse(Map.of(), "--metrics-pod-selector=").settings().metricsScrapers())
+                .as("empty: every pod of the selected namespaces").contains(MetricsScrapers.of(Map.of(), Map.of()));
+        assertThat(parse(Map.of(), "--metrics-pod-selector", "none").settings().metricsScrapers()).isEmpty();
     }
 
     @Test
@@ -76,6 +103,13 @@ class OperatorCommandLineTest {
         "--realm-image=                           | --realm-image: \"\" is not an image reference",
         "--cluster-domain=Cluster.Local           | --cluster-domain: \"Cluster.Local\" is not a DNS domain such as cluster.local",
         "--no-leader-election=true                | --no-leader-election takes no value",
+        "--image-pull-secrets=a,,b                | --image-pull-secrets: \"\" is not a Secret name",
+        "--image-pull-secrets=Reg_Cred            | --image-pull-secrets: \"Reg_Cred\" is not a Secret name",
+        "--metrics-pod-selector=app               | --metrics-pod-selector: \"app\" is not a label key=value",
+        "--metrics-pod-selector=-app=x            | --metrics-pod-selector: \"-app\" is not a label key (such as app.kubernetes.io/name)",
+        "--metrics-pod-selector=Bad_/app=x        | --metrics-pod-selector: \"Bad_/app\" is not a label key (such as app.kubernetes.io/name)",
+        "--metrics-namespace-selector=team=a/b    | --metrics-namespace-selector: \"a/b\" is not a label value",
+        "--metrics-namespace-selector=a=1,a=2     | --metrics-namespace-selector: label a is given twice",
     })
     void badFlagsAreNamed(String args, String message) {
         assertThatThrownBy(() -> parse(Map.of(), args.split(" ")))

@@ -18,6 +18,7 @@ import io.realmgate.proxy.access.TargetGate;
 import io.realmgate.proxy.access.TargetPolicy;
 import io.realmgate.proxy.access.TargetResolver;
 import io.realmgate.proxy.config.ConfigException;
+import io.realmgate.proxy.config.FileStamp;
 import io.realmgate.proxy.config.ListenAddress;
 import io.realmgate.proxy.config.ProxyConfig;
 import io.realmgate.proxy.http.ConnectionLimiter;
@@ -178,11 +179,13 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     /**
-     * Watches the config file (and the TLS files) for changes. {@code reparse} reads the file and
-     * applies the command-line overrides again; a result that does not parse keeps the old config.
+     * Watches the config file, the users file it names and the TLS files for changes, once a second, through
+     * symbolic links (a Kubernetes volume update swaps them; see {@link FileStamp}). {@code reparse} reads the file
+     * and applies the command-line overrides again; a result that does not parse keeps the old config. A changed
+     * users file reloads the config too, which reads the users anew.
      */
     public void watchConfig(Callable<ProxyConfig> reparse, java.nio.file.Path file) {
-        long[] lastSeen = {modified(file)};
+        AtomicReference<java.util.List<Optional<FileStamp>>> lastSeen = new AtomicReference<>(watched(file));
         // File reads, YAML parsing, bcrypt users and TLS contexts are built here, never on an event loop.
         watcherThread = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "proxy-config-watch");
@@ -193,22 +196,31 @@ public final class ProxyServer implements AutoCloseable {
             if (tls != null) {
                 tls.checkForChanges();
             }
-            if (file == null) {
+            java.util.List<Optional<FileStamp>> now = watched(file);
+            if (now.equals(lastSeen.get())) {
                 return;
             }
-            long m = modified(file);
-            if (m == lastSeen[0]) {
-                return;
-            }
-            lastSeen[0] = m;
+            lastSeen.set(now);
             try {
                 reload(reparse.call());
+                // The new config may name another users file.
+                lastSeen.set(watched(file));
             } catch (ConfigException e) {
                 LOG.error("config file {} changed but is invalid, keeping the previous config: {}", file, e.getMessage());
             } catch (Exception e) {
                 LOG.error("config file {} changed but could not be applied, keeping the previous config: {}", file, e.toString());
             }
         }, WATCH_INTERVAL.toMillis(), WATCH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The stamps of the config file (when there is one) and of the current config's users file. */
+    private java.util.List<Optional<FileStamp>> watched(java.nio.file.Path file) {
+        java.util.List<Optional<FileStamp>> stamps = new java.util.ArrayList<>();
+        if (file != null) {
+            stamps.add(FileStamp.of(file));
+        }
+        config.get().usersFile().ifPresent(users -> stamps.add(FileStamp.of(users)));
+        return stamps;
     }
 
     /** Applies a new config to requests that arrive from now on; open tunnels are left alone. */
@@ -224,17 +236,6 @@ public final class ProxyServer implements AutoCloseable {
         config.set(next);
         authCache.clear();
         LOG.info("config reloaded: {} target rule(s), clients {}", next.allowConnect().size(), next.allowClients());
-    }
-
-    private static long modified(java.nio.file.Path file) {
-        if (file == null) {
-            return 0;
-        }
-        try {
-            return java.nio.file.Files.getLastModifiedTime(file).toMillis() ^ java.nio.file.Files.size(file);
-        } catch (IOException e) {
-            return -1;
-        }
     }
 
     public InetSocketAddress address() {

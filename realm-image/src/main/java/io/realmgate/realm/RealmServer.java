@@ -16,6 +16,7 @@ import io.realmgate.realm.http.RealmContext;
 import io.realmgate.realm.http.RealmPipelines;
 import io.realmgate.realm.http.StaticContent;
 import io.realmgate.realm.hub.Hub;
+import io.realmgate.realm.ops.AdminServer;
 import io.realmgate.realm.ops.RealmMetrics;
 import io.realmgate.realm.tls.CertificateSource;
 import io.realmgate.realm.tls.DevelopmentCertificate;
@@ -46,6 +47,7 @@ public final class RealmServer implements AutoCloseable {
     private CertificateSource certificates;
     private Channel wsListener;
     private Channel wssListener;
+    private AdminServer admin;
 
     public RealmServer(RealmConfig config) {
         this.config = config;
@@ -69,14 +71,20 @@ public final class RealmServer implements AutoCloseable {
                 wssListener = bind(config.wssPort(),
                         RealmPipelines.accepted(context, RealmMetrics.Listener.WSS, certificates));
             }
+            if (config.adminEnabled()) {
+                admin = new AdminServer(acceptor, workers, transport.serverChannel(),
+                        new InetSocketAddress(config.adminHost(), config.adminPort()), metrics, () -> ready);
+            }
         } catch (Exception e) {
             close();
             throw e;
         }
         ready = true;
-        LOG.info("realmgate realm listening: ws {}, wss {} ({} transport); retain {} events / {} bytes per channel",
-                wsListener != null ? "on " + wsAddress() : "off", wssListener != null ? "on " + wssAddress() : "off",
-                transport.name().toLowerCase(Locale.ROOT), config.retainEvents(), config.retainBytes());
+        LOG.info("realmgate realm listening: ws {}, wss {}, admin {} ({} transport); retain {} events / {} bytes per "
+                + "channel, up to {} channels", wsListener != null ? "on " + wsAddress() : "off",
+                wssListener != null ? "on " + wssAddress() : "off", admin != null ? "on " + adminAddress() : "off",
+                transport.name().toLowerCase(Locale.ROOT), config.retainEvents(), config.retainBytes(),
+                config.maxChannels());
         return this;
     }
 
@@ -116,6 +124,11 @@ public final class RealmServer implements AutoCloseable {
         return wssListener == null ? null : (InetSocketAddress) wssListener.localAddress();
     }
 
+    /** The admin listener's address, or null when it is off. */
+    public InetSocketAddress adminAddress() {
+        return admin == null ? null : admin.address();
+    }
+
     public RealmMetrics metrics() {
         return metrics;
     }
@@ -150,6 +163,10 @@ public final class RealmServer implements AutoCloseable {
         channels.writeAndFlush(new CloseWebSocketFrame(CloseCodes.GOING_AWAY, "realm shutting down"),
                 ch -> ch.pipeline().get(WebSocketSession.class) != null).awaitUninterruptibly(1, TimeUnit.SECONDS);
         channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        // Last of the listeners: /readyz answers 503 while the connections close.
+        if (admin != null) {
+            admin.close();
+        }
         if (acceptor != null) {
             acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         }

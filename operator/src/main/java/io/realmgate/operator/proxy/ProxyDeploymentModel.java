@@ -6,8 +6,6 @@ import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.KeyToPathBuilder;
-import io.fabric8.kubernetes.api.model.Probe;
-import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
@@ -17,7 +15,10 @@ import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.realmgate.operator.JvmMemory;
 import io.realmgate.operator.Names;
+import io.realmgate.operator.Pods;
+import io.realmgate.proxy.config.ProxyConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,17 +35,21 @@ final class ProxyDeploymentModel {
     /** Files readable by the owner and fsGroup only (0440): keys and password hashes. */
     static final int SECRET_FILE_MODE = 0440;
     /**
-     * The proxy drains for up to 30 s (timeouts.drain) on SIGTERM; the pod gets a little longer before
-     * SIGKILL so the drain can finish.
+     * On SIGTERM the proxy stops accepting and lets open tunnels go on for up to timeouts.drain (30 s; the
+     * rendered config keeps the proxy's default).
      */
-    static final long TERMINATION_GRACE_SECONDS = 35L;
+    static final long DRAIN_SECONDS = ProxyConfig.Timeouts.DEFAULTS.drain().toSeconds();
+    /** After the drain: the last connections close (up to 5 s), then the event loops stop (up to 5 s). */
+    static final long CLOSE_SECONDS = 10;
+    /** preStop sleep, drain, close, and a margin before SIGKILL. */
+    static final long TERMINATION_GRACE_SECONDS = Pods.PRE_STOP_SLEEP_SECONDS + DRAIN_SECONDS + CLOSE_SECONDS + 5;
 
     private ProxyDeploymentModel() {
     }
 
     static Deployment deployment(ProxyModel model) {
         Map<String, String> annotations = new TreeMap<>();
-        annotations.put(Names.CONFIG_HASH_ANNOTATION, model.configHash());
+        annotations.put(Names.RESTART_HASH_ANNOTATION, model.restartHash());
         int replicas = model.spec().replicas == null ? 2 : model.spec().replicas;
         return new DeploymentBuilder()
                 .withMetadata(model.metadata(Names.proxy(model.proxy())))
@@ -57,6 +62,7 @@ final class ProxyDeploymentModel {
                 // The proxy never talks to the API server.
                 .withAutomountServiceAccountToken(false)
                 .withEnableServiceLinks(false)
+                .withImagePullSecrets(Pods.imagePullSecrets(model.settings()))
                 .withTerminationGracePeriodSeconds(TERMINATION_GRACE_SECONDS)
                 .withNewSecurityContext()
                 .withRunAsNonRoot(true)
@@ -64,6 +70,7 @@ final class ProxyDeploymentModel {
                 .withRunAsGroup(RUN_AS)
                 .withFsGroup(RUN_AS)
                 .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .withSysctls(Pods.sysctls(ports(model).stream().map(ContainerPort::getContainerPort).toList()))
                 .endSecurityContext()
                 .withContainers(container(model))
                 .withVolumes(volumes(model))
@@ -77,10 +84,14 @@ final class ProxyDeploymentModel {
         return new ContainerBuilder()
                 .withName(CONTAINER)
                 .withImage(model.settings().proxyImage())
+                .withImagePullPolicy(Pods.IMAGE_PULL_POLICY)
                 .withArgs("--config", ProxyConfigFile.CONFIG_PATH)
+                .withEnv(JvmMemory.of(resources(model)).env())
                 .withPorts(ports(model))
-                .withLivenessProbe(probe("/healthz"))
-                .withReadinessProbe(probe("/readyz"))
+                .withStartupProbe(Pods.startupProbe("/healthz", new IntOrString(ProxyConfigFile.ADMIN_PORT)))
+                .withLivenessProbe(Pods.livenessProbe("/healthz", new IntOrString(ProxyConfigFile.ADMIN_PORT)))
+                .withReadinessProbe(Pods.readinessProbe("/readyz", new IntOrString(ProxyConfigFile.ADMIN_PORT)))
+                .withLifecycle(Pods.preStopSleep())
                 .withResources(resources(model))
                 .withNewSecurityContext()
                 .withAllowPrivilegeEscalation(false)
@@ -102,12 +113,6 @@ final class ProxyDeploymentModel {
 
     private static ContainerPort port(String name, int port) {
         return new ContainerPortBuilder().withName(name).withContainerPort(port).withProtocol("TCP").build();
-    }
-
-    private static Probe probe(String path) {
-        return new ProbeBuilder()
-                .withNewHttpGet().withPath(path).withPort(new IntOrString(ProxyConfigFile.ADMIN_PORT)).endHttpGet()
-                .build();
     }
 
     /**

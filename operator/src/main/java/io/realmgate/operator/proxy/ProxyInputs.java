@@ -1,7 +1,6 @@
 package io.realmgate.operator.proxy;
 
 import io.fabric8.kubernetes.api.model.Secret;
-import io.realmgate.operator.ConfigHash;
 import io.realmgate.operator.OperatorSettings;
 import io.realmgate.operator.api.ForwardProxy;
 import io.realmgate.operator.api.ForwardProxySpec;
@@ -20,8 +19,7 @@ import java.util.TreeMap;
 /**
  * What one reconcile of a ForwardProxy reads from the cluster, gathered once before the dependents run: the
  * realms it names, its users Secret, the certificate its TLS listener serves (issued, or the user's own), and
- * what is missing. The dependents' {@code desired()} all build from the same {@link ProxyModel}, so the
- * Deployment's config hash is over exactly the ConfigMap and Secret the same reconcile writes.
+ * what is missing. The dependents' {@code desired()} all build from the same {@link ProxyModel}.
  *
  * @param model                the desired children
  * @param referenceProblems    missing or unusable Secrets (realm problems are in the model's)
@@ -71,9 +69,8 @@ record ProxyInputs(ProxyModel model, List<Problem> referenceProblems,
             }
         }
 
-        Optional<String> usersDigest = Optional.empty();
         if (spec.auth != null && spec.auth.basicSecretRef != null) {
-            usersDigest = users(spec, lookup, problems);
+            checkUsers(spec, lookup, problems);
         }
 
         Optional<IssuedCertificate> certificate = Optional.empty();
@@ -99,27 +96,25 @@ record ProxyInputs(ProxyModel model, List<Problem> referenceProblems,
             }
         }
 
-        ProxyModel model = new ProxyModel(proxy, settings, realms, certificate, usersDigest);
+        ProxyModel model = new ProxyModel(proxy, settings, realms, certificate);
         return new ProxyInputs(model, problems, certificateCondition);
     }
 
-    private static Optional<String> users(ForwardProxySpec spec, Lookup lookup, List<Problem> problems) {
+    /** The users Secret and its key must exist; the running proxy reloads the file when its content changes. */
+    private static void checkUsers(ForwardProxySpec spec, Lookup lookup, List<Problem> problems) {
         String name = spec.auth.basicSecretRef.name;
         String key = ProxyConfigFile.usersKey(spec);
         Optional<Secret> secret = lookup.secret(name);
         if (secret.isEmpty()) {
             problems.add(new Problem(Problem.AUTH_SECRET_NOT_FOUND,
                     "Secret '" + name + "' (spec.auth.basicSecretRef) not found"));
-            return Optional.empty();
+            return;
         }
         Map<String, String> data = secret.get().getData() == null ? Map.of() : secret.get().getData();
         if (!data.containsKey(key)) {
             problems.add(new Problem(Problem.AUTH_SECRET_NOT_FOUND,
                     "Secret '" + name + "' has no key '" + key + "' (spec.auth.basicSecretRef.key)"));
-            return Optional.empty();
         }
-        // Only a digest enters the pod template: the hashes themselves stay in the Secret.
-        return Optional.of(ConfigHash.of(data.get(key)));
     }
 
     private static Optional<IssuedCertificate> ownCertificate(String name, Lookup lookup, Instant now,

@@ -27,13 +27,14 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 
 /**
  * A ForwardProxy's desired children, computed from what the cluster holds and nothing else: the CR, the
- * operator's settings, the realms it names (as looked up; an absent name does not exist), the certificate its
- * TLS listener serves and a digest of its users file. No I/O; the same inputs give equal objects, so a
+ * operator's settings, the realms it names (as looked up; an absent name does not exist) and the certificate its
+ * TLS listener serves. No I/O; the same inputs give equal objects, so a
  * reconcile that finds everything in place writes nothing.
  *
  * <p>Children: ConfigMap {@code <name>-proxy-config} (key {@code proxy.yaml}), Deployment, Service and
@@ -46,7 +47,6 @@ public final class ProxyModel {
     private final OperatorSettings settings;
     private final TargetResolution resolution;
     private final Optional<IssuedCertificate> certificate;
-    private final Optional<String> usersDigest;
     private final ProxyConfigDocument document;
     private final String renderedConfig;
 
@@ -54,15 +54,13 @@ public final class ProxyModel {
      * @param realms      the Realms named by {@code allowConnect[].realm}, by name; a missing name does not exist
      * @param certificate the certificate the TLS listener serves (issued by the operator or read from the
      *                    user's Secret); empty when TLS is off or the certificate is not known
-     * @param usersDigest digest of the users file (the auth Secret's key) when auth is on
      */
     public ProxyModel(ForwardProxy proxy, OperatorSettings settings, Map<String, Realm> realms,
-            Optional<IssuedCertificate> certificate, Optional<String> usersDigest) {
+            Optional<IssuedCertificate> certificate) {
         this.proxy = proxy;
         this.spec = ProxyConfigFile.spec(proxy);
         this.settings = settings;
         this.certificate = certificate;
-        this.usersDigest = usersDigest;
         this.resolution = TargetResolution.resolve(spec.allowConnect, namespace(), realms,
                 settings.clusterDomain());
         this.document = ProxyConfigFile.document(proxy, settings, resolution.rules());
@@ -155,32 +153,34 @@ public final class ProxyModel {
         return certificate;
     }
 
-    Optional<String> usersDigest() {
-        return usersDigest;
-    }
-
     /** The proxy URL clients configure: {@code http://egress-proxy.apps.svc:3128}, https when TLS is on. */
     public String endpoint() {
-        return (tlsOn() ? "https" : "http") + "://" + Names.proxy(proxy) + "." + namespace() + ".svc:" + port();
+        return (tlsOn() ? "https" : "http") + "://" + Names.serviceHostShort(Names.proxy(proxy), namespace()) + ":"
+                + port();
     }
 
     /** The Service's DNS names, short to fully qualified: the SANs of an issued certificate. */
     public static List<String> certificateDnsNames(ForwardProxy proxy, String clusterDomain) {
         String service = Names.proxy(proxy);
         String namespace = proxy.getMetadata().getNamespace();
-        return List.of(service, service + "." + namespace, service + "." + namespace + ".svc",
+        return List.of(service, service + "." + namespace, Names.serviceHostShort(service, namespace),
                 Names.serviceHost(service, namespace, clusterDomain));
     }
 
     /**
-     * The pod template's {@link Names#CONFIG_HASH_ANNOTATION}: over the rendered config, the certificate and
-     * the users file's digest, so the pods roll when any of them changes.
+     * The pod template's {@link Names#RESTART_HASH_ANNOTATION}: over the parts of the rendered config the proxy
+     * reads only at start, its listeners (listen, admin, tls files, transparent listener and target port). The
+     * rest of the config (targets, clients, Via), the certificate and the users file are reloaded by the running
+     * proxy when their ConfigMap or Secret volume changes, so they are not in the pod template: a new target, a
+     * Realm created or deleted, a renewed certificate or a changed password roll no pod and cut no tunnel.
      */
-    public String configHash() {
+    public String restartHash() {
         return ConfigHash.start()
-                .add("config", renderedConfig)
-                .add("certificate", certificate.map(IssuedCertificate::certificatePem).orElse(""))
-                .add("users", usersDigest.orElse(""))
+                .add("listen", Objects.toString(document.listen, ""))
+                .add("admin", Objects.toString(document.admin, ""))
+                .add("tls", document.tls == null ? "" : document.tls.certificate + "\n" + document.tls.privateKey)
+                .add("transparent", document.transparent == null ? ""
+                        : document.transparent.listen + "\n" + document.transparent.targetPort)
                 .hex();
     }
 

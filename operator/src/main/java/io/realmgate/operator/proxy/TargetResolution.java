@@ -46,7 +46,8 @@ public record TargetResolution(List<ResolvedTarget> targets, List<Problem> probl
      * @param name  the realm's name (REALM), the host name (HOST_NAME), or the block as a CIDR such as
      *              {@code 10.0.0.0/8} or {@code fd00::1/128} (ADDRESS)
      * @param ports the ports that resolved, in the order given
-     * @param rules one proxy rule per port, each accepted by {@link TargetRule#parse}
+     * @param rules the proxy rules, each accepted by {@link TargetRule#parse}: one per port for a host or
+     *              address, one per name of the Service and port for a realm
      */
     public record ResolvedTarget(Kind kind, String name, List<Integer> ports, List<String> rules) {
         public ResolvedTarget {
@@ -100,7 +101,7 @@ public record TargetResolution(List<ResolvedTarget> targets, List<Problem> probl
         RealmSpec spec = realm.getSpec() == null ? new RealmSpec() : realm.getSpec();
         List<Integer> served = servedPorts(spec);
         List<Integer> wanted = entry.ports == null || entry.ports.isEmpty() ? defaultPort(spec) : entry.ports;
-        String host = Names.serviceHost(Names.realmService(entry.realm), namespace, clusterDomain);
+        List<String> hosts = realmHosts(entry.realm, namespace, clusterDomain);
         List<Integer> ports = new ArrayList<>();
         List<String> rules = new ArrayList<>();
         for (Integer port : wanted) {
@@ -112,14 +113,32 @@ public record TargetResolution(List<ResolvedTarget> targets, List<Problem> probl
                         + "' does not serve port " + port + " (it serves " + describe(spec) + ")"));
                 continue;
             }
-            String rule = host + ":" + port;
-            if (parse(rule, where, problems).isPresent()) {
+            List<String> portRules = new ArrayList<>();
+            for (String host : hosts) {
+                String rule = host + ":" + port;
+                if (parse(rule, where, problems).isPresent()) {
+                    portRules.add(rule);
+                }
+            }
+            if (!portRules.isEmpty()) {
                 ports.add(port);
-                rules.add(rule);
+                rules.addAll(portRules);
             }
         }
         return ports.isEmpty() ? Optional.empty()
                 : Optional.of(new ResolvedTarget(Kind.REALM, entry.realm, ports, rules));
+    }
+
+    /**
+     * The names a pod of the namespace (the proxy's) can use for a realm's Service, as the realm's status and
+     * certificate give them: {@code <svc>.<ns>}, {@code <svc>.<ns>.svc} and {@code <svc>.<ns>.svc.<domain>}.
+     * The bare {@code <svc>} is left out: it means a different Service in every namespace whose search path
+     * a client resolves it from.
+     */
+    public static List<String> realmHosts(String realm, String namespace, String clusterDomain) {
+        String service = Names.realmService(realm);
+        return List.of(service + "." + namespace, Names.serviceHostShort(service, namespace),
+                Names.serviceHost(service, namespace, clusterDomain));
     }
 
     private static Optional<ResolvedTarget> hostTarget(TargetSpec entry, String where, List<Problem> problems) {

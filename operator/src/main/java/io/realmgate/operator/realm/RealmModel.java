@@ -10,8 +10,6 @@ import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
-import io.fabric8.kubernetes.api.model.Probe;
-import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
@@ -27,9 +25,10 @@ import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
-import io.realmgate.operator.ConfigHash;
+import io.realmgate.operator.JvmMemory;
 import io.realmgate.operator.Names;
 import io.realmgate.operator.OperatorSettings;
+import io.realmgate.operator.Pods;
 import io.realmgate.operator.api.Realm;
 import io.realmgate.operator.api.RealmSpec;
 import io.realmgate.operator.api.RealmStatus;
@@ -40,7 +39,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -57,6 +55,19 @@ public final class RealmModel {
     public static final String CONTAINER = "realm";
     public static final String WS_PORT_NAME = "ws";
     public static final String WSS_PORT_NAME = "wss";
+    public static final String ADMIN_PORT_NAME = "admin";
+    /**
+     * The realm's admin listener ({@code --admin}): probes and metrics, never a client. The next free one of
+     * 8081 and 8082 when a client listener has this port.
+     */
+    public static final int ADMIN_PORT = 8080;
+    /**
+     * SIGTERM to exit: the realm closes its listeners, tells WebSockets it is going away (up to 1 s), closes every
+     * connection (up to 5 s) and stops its event loops (up to 5 s).
+     */
+    static final long SHUTDOWN_SECONDS = 11;
+    /** preStop sleep, shutdown, and a margin before SIGKILL. */
+    public static final long TERMINATION_GRACE_SECONDS = Pods.PRE_STOP_SLEEP_SECONDS + SHUTDOWN_SECONDS + 4;
     public static final String TLS_DIR = "/etc/realmgate/tls";
     public static final String CA_BUNDLE_KEY = "ca.crt";
     public static final String TLS_SECRET_TYPE = "kubernetes.io/tls";
@@ -64,6 +75,9 @@ public final class RealmModel {
     public static final long RUN_AS = 10001L;
     /** The TLS Secret is readable by the realm's user and group only (0440). */
     public static final int TLS_FILE_MODE = 0440;
+
+    /** The memory limit of a realm whose spec sets no resources. */
+    static final Quantity DEFAULT_MEMORY_LIMIT = new Quantity("512Mi");
 
     private static final String TLS_VOLUME = "tls";
     private static final String TMP_VOLUME = "tmp";
@@ -97,6 +111,10 @@ public final class RealmModel {
         return certificate;
     }
 
+    OperatorSettings settings() {
+        return settings;
+    }
+
     /**
      * Names for the wss certificate: the Service's DNS names, short to fully qualified, plus
      * {@code spec.tls.dnsNames}; sorted and without duplicates, so the same Realm always asks for the same names.
@@ -107,7 +125,7 @@ public final class RealmModel {
         SortedSet<String> names = new TreeSet<>(List.of(
                 service,
                 service + "." + namespace,
-                service + "." + namespace + ".svc",
+                Names.serviceHostShort(service, namespace),
                 Names.serviceHost(service, namespace, settings.clusterDomain())));
         RealmSpec spec = realm.getSpec();
         if (spec != null && spec.tls != null && spec.tls.dnsNames != null) {
@@ -151,25 +169,56 @@ public final class RealmModel {
         return spec == null || spec.replicas == null ? 1 : spec.replicas;
     }
 
-    /** The realm's command line (docs/realm.md); the TLS files are always mounted, so always named. */
+    /** The admin listener's port: {@link #ADMIN_PORT}, or the next one no client listener has. */
+    public int adminPort() {
+        int port = ADMIN_PORT;
+        while ((webSocketOn() && webSocketPort() == port) || (secureWebSocketOn() && secureWebSocketPort() == port)) {
+            port++;
+        }
+        return port;
+    }
+
+    /**
+     * The realm's command line (docs/realm.md); the TLS files are always mounted, so always named. The retention
+     * and queue flags are sized for the pod's memory ({@link #retention()}).
+     */
     public List<String> args() {
-        return List.of(
+        List<String> args = new ArrayList<>(List.of(
                 "--bind", "0.0.0.0",
                 "--ws-port", webSocketOn() ? Integer.toString(webSocketPort()) : "off",
                 "--wss-port", secureWebSocketOn() ? Integer.toString(secureWebSocketPort()) : "off",
                 "--tls-cert", TLS_DIR + "/tls.crt",
-                "--tls-key", TLS_DIR + "/tls.key");
+                "--tls-key", TLS_DIR + "/tls.key",
+                "--admin", "0.0.0.0:" + adminPort()));
+        args.addAll(retention().args());
+        return List.copyOf(args);
     }
 
-    /** SHA-256 over the command line and the certificate: the pod template changes, and pods roll, when either does. */
-    public String configHash() {
-        return ConfigHash.start().add("args", String.join("\n", args()))
-                .add("certificate", certificate.fingerprint()).hex();
+    /** The JVM's memory options, from the container's memory limit. */
+    public JvmMemory jvmMemory() {
+        return JvmMemory.of(resources());
     }
 
+    /**
+     * Retention and queues sized for the realm's heap. Without a memory limit the heap may grow to
+     * {@link JvmMemory#HEAP_PERCENT}% of the node's memory, which the operator does not know; retention is then
+     * sized as if the limit were the memory request, or {@link #DEFAULT_MEMORY_LIMIT} without one either, so what
+     * the realm keeps stays bounded.
+     */
+    public RealmRetention retention() {
+        JvmMemory memory = jvmMemory();
+        long heap = memory.heapBytes().orElseGet(() -> JvmMemory.heapFor(JvmMemory.requestBytes(resources())
+                .orElse(Quantity.getAmountInBytes(DEFAULT_MEMORY_LIMIT).longValue())));
+        return RealmRetention.forHeap(heap);
+    }
+
+    /**
+     * The Deployment. Its pod template holds only what the realm reads at start (the args, the mounted Secret's
+     * name, the image, the JVM options), so pods roll for those and nothing else: a renewed certificate reaches the
+     * running realm through the Secret volume ({@code --cert-poll}), without dropping its WebSockets and retained
+     * events (docs/decisions.md).
+     */
     public Deployment deployment() {
-        Map<String, String> podAnnotations = new LinkedHashMap<>();
-        podAnnotations.put(Names.CONFIG_HASH_ANNOTATION, configHash());
         return new DeploymentBuilder()
                 .withMetadata(metadata(name))
                 .withNewSpec()
@@ -178,18 +227,21 @@ public final class RealmModel {
                     .withNewTemplate()
                         .withNewMetadata()
                             .withLabels(labels())
-                            .withAnnotations(podAnnotations)
                         .endMetadata()
                         .withNewSpec()
                             // The realm talks to no Kubernetes API and needs no Service environment variables.
                             .withAutomountServiceAccountToken(false)
                             .withEnableServiceLinks(false)
+                            .withImagePullSecrets(Pods.imagePullSecrets(settings))
+                            .withTerminationGracePeriodSeconds(TERMINATION_GRACE_SECONDS)
                             .withSecurityContext(new PodSecurityContextBuilder()
                                     .withRunAsNonRoot(true)
                                     .withRunAsUser(RUN_AS)
                                     .withRunAsGroup(RUN_AS)
                                     .withFsGroup(RUN_AS)
                                     .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                                    .withSysctls(Pods.sysctls(containerPorts().stream()
+                                            .map(ContainerPort::getContainerPort).toList()))
                                     .build())
                             .withContainers(container())
                             .withVolumes(
@@ -211,10 +263,14 @@ public final class RealmModel {
         return new ContainerBuilder()
                 .withName(CONTAINER)
                 .withImage(settings.realmImage())
+                .withImagePullPolicy(Pods.IMAGE_PULL_POLICY)
                 .withArgs(args())
+                .withEnv(jvmMemory().env())
                 .withPorts(containerPorts())
-                .withLivenessProbe(probe("/healthz", 10, 3))
-                .withReadinessProbe(probe("/readyz", 5, 1))
+                .withStartupProbe(Pods.startupProbe("/healthz", new IntOrString(ADMIN_PORT_NAME)))
+                .withLivenessProbe(Pods.livenessProbe("/healthz", new IntOrString(ADMIN_PORT_NAME)))
+                .withReadinessProbe(Pods.readinessProbe("/readyz", new IntOrString(ADMIN_PORT_NAME)))
+                .withLifecycle(Pods.preStopSleep())
                 .withResources(resources())
                 .withSecurityContext(new SecurityContextBuilder()
                         .withRunAsNonRoot(true)
@@ -238,21 +294,9 @@ public final class RealmModel {
             ports.add(new ContainerPortBuilder().withName(WSS_PORT_NAME).withContainerPort(secureWebSocketPort())
                     .withProtocol("TCP").build());
         }
+        ports.add(new ContainerPortBuilder().withName(ADMIN_PORT_NAME).withContainerPort(adminPort())
+                .withProtocol("TCP").build());
         return ports;
-    }
-
-    /** Probes go to the plain listener; with it off, to the TLS one over HTTPS (the kubelet does not verify it). */
-    private Probe probe(String path, int periodSeconds, int failureThreshold) {
-        boolean plain = webSocketOn();
-        return new ProbeBuilder()
-                .withNewHttpGet()
-                    .withPath(path)
-                    .withPort(new IntOrString(plain ? WS_PORT_NAME : WSS_PORT_NAME))
-                    .withScheme(plain ? "HTTP" : "HTTPS")
-                .endHttpGet()
-                .withPeriodSeconds(periodSeconds)
-                .withFailureThreshold(failureThreshold)
-                .build();
     }
 
     /** The spec's resources, or modest defaults: a small JVM with room for retained events. */
@@ -263,7 +307,7 @@ public final class RealmModel {
         }
         return new ResourceRequirementsBuilder()
                 .withRequests(new TreeMap<>(Map.of("cpu", new Quantity("100m"), "memory", new Quantity("256Mi"))))
-                .withLimits(new TreeMap<>(Map.of("memory", new Quantity("512Mi"))))
+                .withLimits(new TreeMap<>(Map.of("memory", DEFAULT_MEMORY_LIMIT)))
                 .build();
     }
 
@@ -332,7 +376,7 @@ public final class RealmModel {
     /** The realm's URLs inside the cluster, for the status (and the printer columns). */
     public RealmStatus.Endpoints endpoints() {
         RealmStatus.Endpoints endpoints = new RealmStatus.Endpoints();
-        String host = name + "." + namespace + ".svc";
+        String host = Names.serviceHostShort(name, namespace);
         if (webSocketOn()) {
             endpoints.webSocket = "ws://" + host + ":" + webSocketPort();
         }

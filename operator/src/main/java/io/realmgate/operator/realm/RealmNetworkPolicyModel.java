@@ -25,8 +25,8 @@ import java.util.TreeSet;
 
 /**
  * The realm's NetworkPolicy: ingress to the realm pods' enabled ports only from the declared clients (default: the
- * pods of the realm's namespace) and from the pods of the ForwardProxies that reference the realm. Everything else
- * is dropped by a CNI that enforces NetworkPolicy; egress is not restricted (the realm dials nothing, but DNS and
+ * pods of the realm's namespace) and from the pods of the ForwardProxies that reference the realm, and to the admin
+ * port (metrics) only from the metrics scrapers the operator was told of. Everything else is dropped by a CNI that enforces NetworkPolicy; egress is not restricted (the realm dials nothing, but DNS and
  * the like stay possible).
  */
 final class RealmNetworkPolicyModel {
@@ -46,6 +46,10 @@ final class RealmNetworkPolicyModel {
                     .withPorts(ports(model))
                     .build());
         }
+        model.settings().metricsScrapers().ifPresent(scrapers -> ingress.add(new NetworkPolicyIngressRuleBuilder()
+                .withFrom(scrapers.networkPolicyPeer())
+                .withPorts(port(model.adminPort()))
+                .build()));
         return new NetworkPolicyBuilder()
                 .withMetadata(metadata)
                 .withNewSpec()

@@ -1,7 +1,5 @@
 package io.realmgate.operator.realm;
 
-import io.realmgate.operator.ConfigHash;
-
 import io.realmgate.operator.tls.IssuedCertificate;
 import java.time.Instant;
 import java.util.Objects;
@@ -10,11 +8,11 @@ import java.util.Optional;
 /**
  * The certificate a realm's wss listener serves, as the reconciler found it: issued by the operator's CA (then the
  * operator writes the TLS Secret), or the user's own Secret named by {@code spec.tls.secretName} (then it only
- * mounts it). The model needs the Secret to mount, a fingerprint for the pod template's config hash and the CA
- * bundle for clients; the status needs whether it is usable, why not, and when to look again.
+ * mounts it). The model needs the Secret to mount and the CA bundle for clients; the status needs whether it is
+ * usable, why not, and when to look again. Nothing of the certificate itself enters the pod template: the realm
+ * reloads it from the Secret volume.
  *
  * @param secretName  the kubernetes.io/tls Secret mounted into the realm pods
- * @param fingerprint SHA-256 over the certificate and key as they are now; empty while there is no certificate
  * @param issued      the certificate to write into the operator's TLS Secret; empty for a user's Secret
  * @param caBundle    PEM clients should trust, published in the CA ConfigMap; empty when unknown (a user's
  *                    Secret without ca.crt), then there is no ConfigMap
@@ -23,7 +21,7 @@ import java.util.Optional;
  * @param message     its message (never key material)
  * @param recheckAt   when the certificate needs looking at again (renewal, expiry); empty: no fixed time
  */
-public record WssCertificate(String secretName, String fingerprint, Optional<IssuedCertificate> issued,
+public record WssCertificate(String secretName, Optional<IssuedCertificate> issued,
         Optional<String> caBundle, boolean ready, String reason, String message, Optional<Instant> recheckAt) {
 
     public static final String ISSUED = "Issued";
@@ -34,7 +32,6 @@ public record WssCertificate(String secretName, String fingerprint, Optional<Iss
 
     public WssCertificate {
         Objects.requireNonNull(secretName, "secretName");
-        Objects.requireNonNull(fingerprint, "fingerprint");
         Objects.requireNonNull(issued, "issued");
         Objects.requireNonNull(caBundle, "caBundle");
         Objects.requireNonNull(reason, "reason");
@@ -45,36 +42,28 @@ public record WssCertificate(String secretName, String fingerprint, Optional<Iss
     /** A certificate from the operator's CA, kept in the operator's TLS Secret {@code secretName}. */
     public static WssCertificate issued(String secretName, IssuedCertificate certificate, String caBundle,
             Instant renewAt) {
-        return new WssCertificate(secretName,
-                fingerprint(certificate.certificatePem(), certificate.privateKeyPem()),
-                Optional.of(certificate), Optional.of(caBundle), true, ISSUED,
+        return new WssCertificate(secretName, Optional.of(certificate), Optional.of(caBundle), true, ISSUED,
                 "issued by the operator's CA for " + String.join(", ", certificate.dnsNames())
                         + "; valid until " + certificate.notAfter(),
                 Optional.of(renewAt));
     }
 
     /** The user's Secret exists and holds a certificate that is valid now. */
-    public static WssCertificate userSecret(String secretName, String fingerprint, Optional<String> caBundle,
-            Instant notAfter) {
-        return new WssCertificate(secretName, fingerprint, Optional.empty(), caBundle, true, SECRET_PROVIDED,
+    public static WssCertificate userSecret(String secretName, Optional<String> caBundle, Instant notAfter) {
+        return new WssCertificate(secretName, Optional.empty(), caBundle, true, SECRET_PROVIDED,
                 "Secret " + secretName + " provides the certificate; valid until " + notAfter,
                 Optional.of(notAfter));
     }
 
     /**
-     * The user's Secret cannot be used: missing, not a TLS Secret, unreadable or expired. The pods still mount it,
-     * so they start once it is fixed; {@code fingerprint} is what it holds now (empty when missing), so a fix rolls
-     * them.
+     * The user's Secret cannot be used: missing, not a TLS Secret, unreadable or expired. The pods still mount it:
+     * the kubelet waits for a missing Secret before it starts them, and a realm that could not load the certificate
+     * exits and is restarted with whatever the volume holds by then, so a fix is taken up without a new pod.
      */
-    public static WssCertificate unusable(String secretName, String fingerprint, Optional<String> caBundle,
-            String reason, String message) {
-        return new WssCertificate(secretName, fingerprint, Optional.empty(), caBundle, false, reason, message,
+    public static WssCertificate unusable(String secretName, Optional<String> caBundle, String reason,
+            String message) {
+        return new WssCertificate(secretName, Optional.empty(), caBundle, false, reason, message,
                 Optional.empty());
-    }
-
-    /** SHA-256 (hex) over a certificate and its key: changes whenever either does. */
-    public static String fingerprint(String certificate, String key) {
-        return ConfigHash.start().add("tls.crt", certificate).add("tls.key", key).hex();
     }
 
     @Override

@@ -39,7 +39,7 @@ class ProxyConfigFileTest {
     }
 
     private static String render(ForwardProxy proxy) {
-        return new ProxyModel(proxy, SETTINGS, PRICES, Optional.empty(), Optional.empty()).renderedConfig();
+        return new ProxyModel(proxy, SETTINGS, PRICES, Optional.empty()).renderedConfig();
     }
 
     @Test
@@ -50,7 +50,11 @@ class ProxyConfigFileTest {
                 name: egress
                 via: true
                 allowConnect:
+                - prices-realm.apps:9000
+                - prices-realm.apps.svc:9000
                 - prices-realm.apps.svc.cluster.local:9000
+                - prices-realm.apps:9443
+                - prices-realm.apps.svc:9443
                 - prices-realm.apps.svc.cluster.local:9443
                 allowClients:
                 - 10.0.0.0/8
@@ -71,7 +75,11 @@ class ProxyConfigFileTest {
         assertThat(config.name()).isEqualTo("egress");
         assertThat(config.via()).isTrue();
         assertThat(config.allowConnect()).containsExactly(
+                TargetRule.parse("prices-realm.apps:9000"),
+                TargetRule.parse("prices-realm.apps.svc:9000"),
                 TargetRule.parse("prices-realm.apps.svc.cluster.local:9000"),
+                TargetRule.parse("prices-realm.apps:9443"),
+                TargetRule.parse("prices-realm.apps.svc:9443"),
                 TargetRule.parse("prices-realm.apps.svc.cluster.local:9443"),
                 TargetRule.parse("[fd00::/8]:443"),
                 TargetRule.parse("10.1.2.3:8443"));
@@ -126,7 +134,9 @@ class ProxyConfigFileTest {
                 root.resolve("etc/realmgate/tls/tls.key")));
         assertThat(config.usersFile()).contains(root.resolve("etc/realmgate/auth/htpasswd"));
         assertThat(config.transparent()).contains(new ProxyConfig.Transparent(new ListenAddress("0.0.0.0", 8443), 8443));
-        assertThat(config.allowConnect()).containsExactly(TargetRule.parse("prices-realm.apps.svc.cluster.local:9443"));
+        assertThat(config.allowConnect()).containsExactly(TargetRule.parse("prices-realm.apps:9443"),
+                TargetRule.parse("prices-realm.apps.svc:9443"),
+                TargetRule.parse("prices-realm.apps.svc.cluster.local:9443"));
     }
 
     @Test

@@ -110,13 +110,14 @@ class ProxyInputsTest {
         cluster.realms.put("prices", realm("prices", "apps", 9000, 9443));
         ProxyInputs inputs = gather(proxy("egress", "apps", realmTarget("prices"), realmTarget("quotes")), cluster);
 
-        assertThat(inputs.model().rules()).containsExactly("prices-realm.apps.svc.cluster.local:9443");
+        assertThat(inputs.model().rules()).containsExactly("prices-realm.apps:9443",
+                "prices-realm.apps.svc:9443", "prices-realm.apps.svc.cluster.local:9443");
         assertThat(inputs.problems()).extracting(Problem::reason).containsExactly("RealmNotFound");
         assertThat(inputs.certificateCondition()).isEmpty();
     }
 
     @Test
-    void usersSecretMustHaveTheKeyAndOnlyItsDigestReachesTheModel() {
+    void usersSecretMustHaveTheKeyAndNothingOfItReachesThePodTemplate() {
         Cluster cluster = new Cluster();
         ForwardProxy p = withAuth(proxy("egress", "apps"), "users", "htpasswd");
 
@@ -129,12 +130,11 @@ class ProxyInputsTest {
         cluster.secrets.put("users", secret("users", Map.of("htpasswd", "alice:$2y$05$hash")));
         ProxyInputs one = gather(p, cluster);
         assertThat(one.problems()).isEmpty();
-        assertThat(one.model().usersDigest()).hasValueSatisfying(d -> assertThat(d).matches("[0-9a-f]{64}"));
         assertThat(one.model().deployment().toString()).doesNotContain("$2y$05$hash");
-        assertThat(gather(p, cluster).model().configHash()).isEqualTo(one.model().configHash());
 
+        // The proxy reloads the users file from its Secret volume: a new password rolls no pod.
         cluster.secrets.put("users", secret("users", Map.of("htpasswd", "alice:$2y$05$other")));
-        assertThat(gather(p, cluster).model().configHash()).isNotEqualTo(one.model().configHash());
+        assertThat(gather(p, cluster).model().deployment()).isEqualTo(one.model().deployment());
     }
 
     @Test
@@ -154,12 +154,27 @@ class ProxyInputsTest {
             assertThat(c.message()).contains("egress-proxy.apps.svc.cluster.local").contains(issued.notAfter().toString());
         });
 
-        // The Secret written from it is read back on the next reconcile and kept: the same Secret, the same hash.
+        // The Secret written from it is read back on the next reconcile and kept: the same Secret, the same pods.
         cluster.issued = first.model().tlsSecret();
         ProxyInputs second = ProxyInputs.gather(p, SETTINGS, issuer, NOW, cluster);
         assertThat(issuer.asked.get(1)).contains(issued);
         assertThat(second.model().tlsSecret()).isEqualTo(first.model().tlsSecret());
-        assertThat(second.model().configHash()).isEqualTo(first.model().configHash());
+        assertThat(second.model().deployment()).isEqualTo(first.model().deployment());
+    }
+
+    @Test
+    void everyServiceNameTheOperatorWritesUsesItsClusterDomain() {
+        Cluster cluster = new Cluster();
+        cluster.realms.put("prices", realm("prices", "apps", 9000, 9443));
+        ForwardProxy p = withTls(proxy("egress", "apps", realmTarget("prices")), null);
+        ProxyInputs inputs = ProxyInputs.gather(p, SETTINGS.withClusterDomain("corp.example"), new KeepingIssuer(),
+                NOW, cluster);
+
+        assertThat(inputs.model().certificate().orElseThrow().dnsNames()).contains("egress-proxy.apps.svc.corp.example")
+                .noneMatch(name -> name.endsWith("cluster.local"));
+        assertThat(inputs.model().rules()).contains("prices-realm.apps.svc.corp.example:9443")
+                .noneMatch(rule -> rule.contains("cluster.local"));
+        assertThat(inputs.model().renderedConfig()).doesNotContain("cluster.local");
     }
 
     @Test

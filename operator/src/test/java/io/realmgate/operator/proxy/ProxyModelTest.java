@@ -13,11 +13,13 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.KeyToPath;
 import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.Sysctl;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -54,7 +56,7 @@ class ProxyModelTest {
     }
 
     private static ProxyModel model(ForwardProxy proxy) {
-        return new ProxyModel(proxy, SETTINGS, PRICES, Optional.empty(), Optional.empty());
+        return new ProxyModel(proxy, SETTINGS, PRICES, Optional.empty());
     }
 
     private static ForwardProxy withTls(ForwardProxy p, String secretName) {
@@ -91,7 +93,7 @@ class ProxyModelTest {
         assertThat(d.getSpec().getSelector().getMatchLabels()).isEqualTo(SELECTOR);
         assertThat(d.getSpec().getTemplate().getMetadata().getLabels()).containsAllEntriesOf(SELECTOR);
         assertThat(d.getSpec().getTemplate().getMetadata().getAnnotations())
-                .containsOnlyKeys(Names.CONFIG_HASH_ANNOTATION);
+                .containsOnlyKeys(Names.RESTART_HASH_ANNOTATION);
 
         PodSpec pod = d.getSpec().getTemplate().getSpec();
         assertThat(pod.getAutomountServiceAccountToken()).isFalse();
@@ -107,16 +109,27 @@ class ProxyModelTest {
         assertThat(c.getArgs()).containsExactly("--config", "/etc/realmgate/config/proxy.yaml");
         assertThat(c.getPorts()).extracting(p -> p.getName() + "=" + p.getContainerPort())
                 .containsExactly("proxy=3128", "admin=9090");
+        assertThat(c.getStartupProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+        assertThat(c.getStartupProbe().getHttpGet().getPort()).isEqualTo(new IntOrString(9090));
+        assertThat(c.getStartupProbe().getPeriodSeconds() * c.getStartupProbe().getFailureThreshold())
+                .as("time the JVM gets to start").isEqualTo(60);
         assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
         assertThat(c.getLivenessProbe().getHttpGet().getPort()).isEqualTo(new IntOrString(9090));
+        assertThat(c.getLivenessProbe().getFailureThreshold()).isEqualTo(3);
         assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
         assertThat(c.getReadinessProbe().getHttpGet().getPort()).isEqualTo(new IntOrString(9090));
+        assertThat(c.getReadinessProbe().getFailureThreshold()).isEqualTo(3);
+        assertThat(c.getLifecycle().getPreStop().getSleep().getSeconds()).isEqualTo(5L);
+        // preStop sleep 5 s + drain 30 s + closing 10 s + margin.
+        assertThat(pod.getTerminationGracePeriodSeconds()).isEqualTo(50L);
         assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
         assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
         assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
         assertThat(c.getResources().getRequests()).containsEntry("cpu", new Quantity("100m"))
                 .containsEntry("memory", new Quantity("128Mi"));
         assertThat(c.getResources().getLimits()).containsOnlyKeys("memory");
+        assertThat(c.getEnv()).extracting(e -> e.getName() + "=" + e.getValue()).containsExactly(
+                "JAVA_TOOL_OPTIONS=-Xmx102m -XX:MaxDirectMemorySize=64m -XX:+ExitOnOutOfMemoryError");
 
         assertThat(c.getVolumeMounts()).extracting(VolumeMount::getName, VolumeMount::getMountPath,
                 VolumeMount::getReadOnly).containsExactly(
@@ -125,6 +138,36 @@ class ProxyModelTest {
         assertThat(pod.getVolumes()).extracting(Volume::getName).containsExactly("config", "tmp");
         assertThat(pod.getVolumes().get(0).getConfigMap().getName()).isEqualTo("egress-proxy-config");
         assertThat(pod.getVolumes().get(1).getEmptyDir()).isNotNull();
+    }
+
+    @Test
+    void imageIsPulledIfNotPresentWithTheOperatorsPullSecrets() {
+        PodSpec plain = model(reference()).deployment().getSpec().getTemplate().getSpec();
+        assertThat(plain.getContainers().get(0).getImage()).isEqualTo("localhost/realmgate/proxy:0.1.0");
+        assertThat(plain.getContainers().get(0).getImagePullPolicy()).isEqualTo("IfNotPresent");
+        assertThat(plain.getImagePullSecrets()).isEmpty();
+
+        PodSpec pulled = new ProxyModel(reference(), SETTINGS.withImagePullSecrets(List.of("regcred")), PRICES,
+                Optional.empty()).deployment().getSpec().getTemplate().getSpec();
+        assertThat(pulled.getImagePullSecrets()).extracting(LocalObjectReference::getName).containsExactly("regcred");
+    }
+
+    @Test
+    void aPortBelow1024IsMadeBindableForTheNonRootProxyBySysctl() {
+        assertThat(model(reference()).deployment().getSpec().getTemplate().getSpec().getSecurityContext()
+                .getSysctls()).isEmpty();
+
+        ForwardProxy https = withTls(reference(), null);
+        https.getSpec().port = 443;
+        assertThat(model(https).deployment().getSpec().getTemplate().getSpec().getSecurityContext().getSysctls())
+                .extracting(Sysctl::getName, Sysctl::getValue).containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("net.ipv4.ip_unprivileged_port_start", "443"));
+
+        ForwardProxy transparent = reference();
+        transparent.getSpec().transparent = new Transparent();
+        transparent.getSpec().transparent.port = 443;
+        assertThat(model(transparent).deployment().getSpec().getTemplate().getSpec().getSecurityContext()
+                .getSysctls()).extracting(Sysctl::getValue).containsExactly("443");
     }
 
     @Test
@@ -137,6 +180,8 @@ class ProxyModelTest {
         assertThat(d.getSpec().getReplicas()).isEqualTo(3);
         assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getResources().getRequests())
                 .containsOnly(Map.entry("cpu", new Quantity("1")));
+        assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().get(0).getValue())
+                .as("no memory limit").isEqualTo("-XX:MaxRAMPercentage=40 -XX:+ExitOnOutOfMemoryError");
     }
 
     @Test
@@ -189,7 +234,7 @@ class ProxyModelTest {
         assertThat(names).containsExactly("egress-proxy", "egress-proxy.apps", "egress-proxy.apps.svc",
                 "egress-proxy.apps.svc.cluster.local");
         IssuedCertificate cert = TestCertificates.selfSigned(names, Instant.parse("2030-01-01T00:00:00Z"));
-        Secret s = new ProxyModel(p, SETTINGS, PRICES, Optional.of(cert), Optional.empty()).tlsSecret();
+        Secret s = new ProxyModel(p, SETTINGS, PRICES, Optional.of(cert)).tlsSecret();
 
         assertThat(s.getMetadata().getName()).isEqualTo("egress-proxy-tls");
         assertThat(s.getType()).isEqualTo("kubernetes.io/tls");
@@ -212,24 +257,51 @@ class ProxyModelTest {
         assertThat(np.getMetadata().getName()).isEqualTo("egress-proxy");
         assertThat(np.getSpec().getPodSelector().getMatchLabels()).isEqualTo(SELECTOR);
         assertThat(np.getSpec().getPolicyTypes()).containsExactly("Ingress", "Egress");
-        assertThat(np.getSpec().getIngress()).singleElement().satisfies(in -> {
+        assertThat(np.getSpec().getIngress()).hasSize(2);
+        assertThat(np.getSpec().getIngress().get(0)).satisfies(in -> {
             assertThat(in.getFrom()).containsExactly(peer(null, new LabelSelector()));
             assertThat(in.getPorts()).extracting(this::port).containsExactly("TCP/3128", "TCP/8443");
         });
+        assertThat(np.getSpec().getIngress().get(1)).as("metrics scrapers").satisfies(in -> {
+            assertThat(in.getFrom()).containsExactly(peer(new LabelSelector(null, Map.of()),
+                    new LabelSelector(null, Map.of("app.kubernetes.io/name", "prometheus"))));
+            assertThat(in.getPorts()).extracting(this::port).containsExactly("TCP/9090");
+        });
 
         List<NetworkPolicyEgressRule> egress = np.getSpec().getEgress();
-        assertThat(egress).hasSize(5);
+        assertThat(egress).hasSize(6);
         assertThat(egress.get(0).getTo()).containsExactly(peer(new LabelSelector(), null));
-        assertThat(egress.get(0).getPorts()).extracting(this::port).containsExactly("UDP/53", "TCP/53");
-        assertThat(egress.get(1).getTo()).containsExactly(peer(
+        assertThat(egress.get(0).getPorts()).extracting(this::port)
+                .containsExactly("UDP/53", "TCP/53", "UDP/5353", "TCP/5353");
+        assertThat(egress.get(1).getTo()).extracting(t -> t.getIpBlock().getCidr()).as("NodeLocal DNSCache")
+                .containsExactly("169.254.20.10/32");
+        assertThat(egress.get(1).getPorts()).extracting(this::port).containsExactly("UDP/53", "TCP/53");
+        assertThat(egress.get(2).getTo()).containsExactly(peer(
                 new LabelSelector(null, Map.of("kubernetes.io/metadata.name", "apps")),
                 new LabelSelector(null, Names.realmSelector("prices"))));
-        assertThat(egress.get(1).getPorts()).extracting(this::port).containsExactly("TCP/9000", "TCP/9443");
-        assertThat(egress.get(2).getTo()).extracting(t -> t.getIpBlock().getCidr()).containsExactly("0.0.0.0/0", "::/0");
-        assertThat(egress.get(2).getPorts()).extracting(this::port).containsExactly("TCP/443");
-        assertThat(egress.get(3).getTo()).extracting(t -> t.getIpBlock().getCidr()).containsExactly("10.0.0.0/8");
-        assertThat(egress.get(4).getTo()).extracting(t -> t.getIpBlock().getCidr()).containsExactly("fd00::1/128");
-        assertThat(egress.get(4).getPorts()).extracting(this::port).containsExactly("TCP/9443");
+        assertThat(egress.get(2).getPorts()).extracting(this::port).containsExactly("TCP/9000", "TCP/9443");
+        assertThat(egress.get(3).getTo()).extracting(t -> t.getIpBlock().getCidr()).containsExactly("0.0.0.0/0", "::/0");
+        assertThat(egress.get(3).getPorts()).extracting(this::port).containsExactly("TCP/443");
+        assertThat(egress.get(4).getTo()).extracting(t -> t.getIpBlock().getCidr()).containsExactly("10.0.0.0/8");
+        assertThat(egress.get(5).getTo()).extracting(t -> t.getIpBlock().getCidr()).containsExactly("fd00::1/128");
+        assertThat(egress.get(5).getPorts()).extracting(this::port).containsExactly("TCP/9443");
+    }
+
+    @Test
+    void metricsScrapersFollowTheOperatorsSelectorsOrAreLeftOut() {
+        var monitoring = SETTINGS.withMetricsScrapers(Optional.of(io.realmgate.operator.MetricsScrapers.of(
+                Map.of("kubernetes.io/metadata.name", "monitoring"), Map.of())));
+        var ingress = new ProxyModel(reference(), monitoring, PRICES, Optional.empty())
+                .networkPolicy().getSpec().getIngress();
+        assertThat(ingress.get(1).getFrom()).containsExactly(peer(
+                new LabelSelector(null, Map.of("kubernetes.io/metadata.name", "monitoring")),
+                new LabelSelector(null, Map.of())));
+        assertThat(ingress.get(1).getPorts()).extracting(this::port).containsExactly("TCP/9090");
+
+        var none = SETTINGS.withMetricsScrapers(Optional.empty());
+        assertThat(new ProxyModel(reference(), none, PRICES, Optional.empty()).networkPolicy()
+                .getSpec().getIngress()).singleElement()
+                .satisfies(in -> assertThat(in.getPorts()).extracting(this::port).doesNotContain("TCP/9090"));
     }
 
     @Test
@@ -256,8 +328,8 @@ class ProxyModelTest {
     @Test
     void networkPolicyHasNoTargetEgressForAMissingRealm() {
         ForwardProxy p = reference();
-        NetworkPolicy np = new ProxyModel(p, SETTINGS, Map.of(), Optional.empty(), Optional.empty()).networkPolicy();
-        assertThat(np.getSpec().getEgress()).hasSize(1); // DNS only
+        NetworkPolicy np = new ProxyModel(p, SETTINGS, Map.of(), Optional.empty()).networkPolicy();
+        assertThat(np.getSpec().getEgress()).hasSize(2); // DNS only (cluster DNS, NodeLocal DNSCache)
     }
 
     @Test
@@ -266,21 +338,54 @@ class ProxyModelTest {
         assertThat(model(withTls(reference(), null)).endpoint()).isEqualTo("https://egress-proxy.apps.svc:3128");
     }
 
+    /**
+     * The pod template carries only what the proxy reads at start. A target added or removed (a Realm created,
+     * deleted or changed), a renewed certificate, a changed users Secret: the running proxy reloads them from
+     * its volumes, so none of them changes the pod template and no pod rolls (every tunnel would be cut).
+     */
     @Test
-    void configHashFollowsConfigCertificateAndUsersAndNothingElse() {
-        ForwardProxy p = withTls(reference(), null);
+    void podTemplateChangesOnlyForWhatTheProxyReadsAtStart() {
+        ForwardProxy p = withAuth(withTls(reference(), null));
         IssuedCertificate a = TestCertificates.selfSigned(List.of("a"), Instant.parse("2030-01-01T00:00:00Z"));
         IssuedCertificate b = TestCertificates.selfSigned(List.of("a"), Instant.parse("2031-01-01T00:00:00Z"));
-        String base = new ProxyModel(p, SETTINGS, PRICES, Optional.of(a), Optional.of("u1")).configHash();
+        ProxyModel base = new ProxyModel(p, SETTINGS, PRICES, Optional.of(a));
+        var template = base.deployment().getSpec().getTemplate();
+        assertThat(template.getMetadata().getAnnotations()).containsOnlyKeys("realmgate.io/restart-hash");
+        assertThat(base.restartHash()).matches("[0-9a-f]{64}");
 
-        assertThat(new ProxyModel(p, SETTINGS, PRICES, Optional.of(a), Optional.of("u1")).configHash()).isEqualTo(base);
-        assertThat(new ProxyModel(p, SETTINGS, PRICES, Optional.of(b), Optional.of("u1")).configHash()).isNotEqualTo(base);
-        assertThat(new ProxyModel(p, SETTINGS, PRICES, Optional.of(a), Optional.of("u2")).configHash()).isNotEqualTo(base);
-        assertThat(new ProxyModel(p, SETTINGS, Map.of("prices", realm("prices", "apps", 9000, 9444)),
-                Optional.of(a), Optional.of("u1")).configHash()).isNotEqualTo(base);
-        // Replicas are not configuration: scaling does not roll the pods.
+        assertThat(new ProxyModel(p, SETTINGS, PRICES, Optional.of(b)).deployment().getSpec().getTemplate())
+                .as("renewed certificate").isEqualTo(template);
+        assertThat(new ProxyModel(p, SETTINGS, Map.of(), Optional.of(a)).deployment().getSpec().getTemplate())
+                .as("the realm deleted").isEqualTo(template);
+        assertThat(new ProxyModel(p, SETTINGS, Map.of("prices", realm("prices", "apps", 9000, 9444)), Optional.of(a))
+                .deployment().getSpec().getTemplate()).as("the realm's port changed").isEqualTo(template);
+        ForwardProxy moreTargets = withAuth(withTls(proxy("egress", "apps", realmTarget("prices", 9000, 9443),
+                hostTarget("api.partner.example", 443)), null));
+        moreTargets.getSpec().clients = new Clients();
+        moreTargets.getSpec().clients.ipBlocks = List.of("192.0.2.0/24");
+        moreTargets.getSpec().via = false;
+        ProxyModel edited = new ProxyModel(moreTargets, SETTINGS, PRICES, Optional.of(a));
+        assertThat(edited.renderedConfig()).as("the config file changes").isNotEqualTo(base.renderedConfig());
+        assertThat(edited.deployment().getSpec().getTemplate()).as("targets, clients, Via").isEqualTo(template);
         p.getSpec().replicas = 5;
-        assertThat(new ProxyModel(p, SETTINGS, PRICES, Optional.of(a), Optional.of("u1")).configHash()).isEqualTo(base);
+        assertThat(new ProxyModel(p, SETTINGS, PRICES, Optional.of(a)).deployment().getSpec().getTemplate())
+                .as("scaling").isEqualTo(template);
+
+        // What needs a restart: the listeners.
+        ForwardProxy otherPort = withAuth(withTls(reference(), null));
+        otherPort.getSpec().port = 3129;
+        assertThat(new ProxyModel(otherPort, SETTINGS, PRICES, Optional.of(a)).restartHash())
+                .isNotEqualTo(base.restartHash());
+        ForwardProxy transparent = withAuth(withTls(reference(), null));
+        transparent.getSpec().transparent = new Transparent();
+        transparent.getSpec().transparent.port = 8443;
+        String withTransparent = new ProxyModel(transparent, SETTINGS, PRICES, Optional.of(a)).restartHash();
+        assertThat(withTransparent).isNotEqualTo(base.restartHash());
+        transparent.getSpec().transparent.targetPort = 443;
+        assertThat(new ProxyModel(transparent, SETTINGS, PRICES, Optional.of(a)).restartHash())
+                .as("the transparent listener's target port is read at start").isNotEqualTo(withTransparent);
+        assertThat(new ProxyModel(reference(), SETTINGS, PRICES, Optional.empty()).restartHash())
+                .as("TLS off").isNotEqualTo(base.restartHash());
     }
 
     @Test
@@ -288,9 +393,9 @@ class ProxyModelTest {
         ForwardProxy p = withAuth(withTls(proxy("egress", "apps", realmTarget("prices", 9443, 9000),
                 hostTarget("a.example", 443)), null));
         IssuedCertificate cert = TestCertificates.selfSigned(List.of("a"), Instant.parse("2030-01-01T00:00:00Z"));
-        ProxyModel one = new ProxyModel(p, SETTINGS, PRICES, Optional.of(cert), Optional.of("u"));
+        ProxyModel one = new ProxyModel(p, SETTINGS, PRICES, Optional.of(cert));
         ProxyModel two = new ProxyModel(p, SETTINGS, Map.of("prices", realm("prices", "apps", 9000, 9443)),
-                Optional.of(cert), Optional.of("u"));
+                Optional.of(cert));
         for (var pair : List.of(List.of(one.configMap(), two.configMap()), List.of(one.deployment(), two.deployment()),
                 List.of(one.service(), two.service()), List.of(one.tlsSecret(), two.tlsSecret()),
                 List.of(one.networkPolicy(), two.networkPolicy()))) {
@@ -303,7 +408,7 @@ class ProxyModelTest {
     void everyChildIsControlledByTheForwardProxy() {
         ForwardProxy p = withTls(reference(), null);
         IssuedCertificate cert = TestCertificates.selfSigned(List.of("a"), Instant.parse("2030-01-01T00:00:00Z"));
-        ProxyModel m = new ProxyModel(p, SETTINGS, PRICES, Optional.of(cert), Optional.empty());
+        ProxyModel m = new ProxyModel(p, SETTINGS, PRICES, Optional.of(cert));
         for (var child : List.of(m.configMap(), m.deployment(), m.service(), m.tlsSecret(), m.networkPolicy())) {
             assertThat(child.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> {
                 assertThat(o.getApiVersion()).isEqualTo("realmgate.io/v1alpha1");

@@ -26,7 +26,7 @@ class ProxyStatusModelTest {
     private static ProxyInputs inputs(ForwardProxy p, boolean realmExists) {
         return new ProxyInputs(new ProxyModel(p, SETTINGS,
                 realmExists ? Map.of("prices", realm("prices", "apps", 9000, 9443)) : Map.of(),
-                Optional.empty(), Optional.empty()), List.of(), Optional.empty());
+                Optional.empty()), List.of(), Optional.empty());
     }
 
     private static Deployment deployment(long generation, long observed, int updated, int available) {
@@ -74,7 +74,8 @@ class ProxyStatusModelTest {
         assertThat(ready(done).getStatus()).isEqualTo("True");
         assertThat(ready(done).getReason()).isEqualTo("Available");
         assertThat(ready(done).getMessage()).isEqualTo("2/2 replicas available");
-        assertThat(done.targets).containsExactly("prices-realm.apps.svc.cluster.local:9443");
+        assertThat(done.targets).containsExactly("prices-realm.apps:9443",
+                "prices-realm.apps.svc:9443", "prices-realm.apps.svc.cluster.local:9443");
     }
 
     @Test
@@ -92,7 +93,7 @@ class ProxyStatusModelTest {
     @Test
     void certificateReadyIsThereWhileTlsIsOn() {
         ForwardProxy p = proxy("egress", "apps");
-        ProxyModel model = new ProxyModel(p, SETTINGS, Map.of(), Optional.empty(), Optional.empty());
+        ProxyModel model = new ProxyModel(p, SETTINGS, Map.of(), Optional.empty());
         ProxyInputs tls = new ProxyInputs(model, List.of(),
                 Optional.of(new ProxyInputs.ConditionValue(true, "Issued", "certificate for x")));
         p.setStatus(ProxyStatusModel.next(p, tls, Optional.empty(), T0));

@@ -11,16 +11,17 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.Sysctl;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.realmgate.operator.Names;
 import io.realmgate.operator.api.Realm;
 import io.realmgate.operator.api.RealmStatus;
 import io.realmgate.operator.api.RealmTls;
@@ -51,6 +52,12 @@ class RealmModelTest {
     }
 
     @Test
+    void dnsNamesFollowTheClusterDomain() {
+        assertThat(RealmModel.dnsNames(prices(), SETTINGS.withClusterDomain("corp.example"))).containsExactly(
+                "prices-realm", "prices-realm.apps", "prices-realm.apps.svc", "prices-realm.apps.svc.corp.example");
+    }
+
+    @Test
     void deploymentRunsTheRealmImageWithBothListenersAndTheMountedCertificate() {
         Deployment deployment = model(prices(), "1").deployment();
 
@@ -70,10 +77,11 @@ class RealmModelTest {
         Container realm = container(deployment);
         assertThat(realm.getName()).isEqualTo("realm");
         assertThat(realm.getImage()).isEqualTo(SETTINGS.realmImage());
-        assertThat(realm.getArgs()).containsExactly("--bind", "0.0.0.0", "--ws-port", "9000", "--wss-port", "9443",
-                "--tls-cert", "/etc/realmgate/tls/tls.crt", "--tls-key", "/etc/realmgate/tls/tls.key");
+        assertThat(realm.getArgs()).containsSequence("--bind", "0.0.0.0", "--ws-port", "9000", "--wss-port", "9443",
+                "--tls-cert", "/etc/realmgate/tls/tls.crt", "--tls-key", "/etc/realmgate/tls/tls.key",
+                "--admin", "0.0.0.0:8080");
         assertThat(realm.getPorts()).extracting(p -> p.getName() + "=" + p.getContainerPort() + "/" + p.getProtocol())
-                .containsExactly("ws=9000/TCP", "wss=9443/TCP");
+                .containsExactly("ws=9000/TCP", "wss=9443/TCP", "admin=8080/TCP");
         assertThat(realm.getVolumeMounts()).extracting(m -> m.getName() + ":" + m.getMountPath() + ":" + m.getReadOnly())
                 .containsExactly("tls:/etc/realmgate/tls:true", "tmp:/tmp:null");
 
@@ -105,18 +113,108 @@ class RealmModelTest {
     }
 
     @Test
-    void probesUseThePlainListenerOrHttpsOnTheTlsListenerWhenPlainIsOff() {
+    void probesGoToTheAdminListenerWhateverClientListenersAreOn() {
         Container both = container(model(prices(), "1").deployment());
-        assertProbe(both.getLivenessProbe(), "/healthz", "ws", "HTTP");
-        assertProbe(both.getReadinessProbe(), "/readyz", "ws", "HTTP");
+        assertThat(both.getArgs()).containsSequence("--admin", "0.0.0.0:8080");
+        assertThat(both.getPorts()).extracting(p -> p.getName() + "=" + p.getContainerPort())
+                .containsExactly("ws=9000", "wss=9443", "admin=8080");
+        assertProbe(both.getStartupProbe(), "/healthz", 2, 30);
+        assertProbe(both.getLivenessProbe(), "/healthz", 10, 3);
+        assertProbe(both.getReadinessProbe(), "/readyz", 5, 3);
 
         Realm wssOnly = prices();
         wssOnly.getSpec().webSocket.enabled = false;
         Container tlsOnly = container(model(wssOnly, "1").deployment());
-        assertProbe(tlsOnly.getLivenessProbe(), "/healthz", "wss", "HTTPS");
-        assertProbe(tlsOnly.getReadinessProbe(), "/readyz", "wss", "HTTPS");
+        assertProbe(tlsOnly.getReadinessProbe(), "/readyz", 5, 3);
         assertThat(tlsOnly.getArgs()).containsSequence("--ws-port", "off", "--wss-port", "9443");
-        assertThat(tlsOnly.getPorts()).extracting(p -> p.getName()).containsExactly("wss");
+        assertThat(tlsOnly.getPorts()).extracting(p -> p.getName()).containsExactly("wss", "admin");
+    }
+
+    @Test
+    void adminPortMovesAsideForAClientListenerOnIt() {
+        Realm realm = prices();
+        realm.getSpec().webSocket.port = 8080;
+        realm.getSpec().secureWebSocket.port = 8081;
+        RealmModel model = model(realm, "1");
+        assertThat(model.adminPort()).isEqualTo(8082);
+        assertThat(model.args()).containsSequence("--admin", "0.0.0.0:8082");
+
+        realm.getSpec().webSocket.enabled = false;
+        assertThat(model(realm, "1").adminPort()).as("a listener that is off takes no port").isEqualTo(8080);
+    }
+
+    @Test
+    void jvmOptionsAndRetentionAreSizedForTheMemoryLimit() {
+        Container defaults = container(model(prices(), "1").deployment());
+        assertThat(defaults.getEnv()).extracting(e -> e.getName() + "=" + e.getValue()).containsExactly(
+                "JAVA_TOOL_OPTIONS=-Xmx204m -XX:MaxDirectMemorySize=128m -XX:+ExitOnOutOfMemoryError");
+        assertThat(defaults.getArgs()).containsSequence("--retain-events", "1000", "--retain-bytes", "256KiB",
+                "--max-message", "64KiB", "--queue-events", "4000", "--queue-bytes", "1MiB",
+                "--max-channels", "327", "--max-subscriptions", "1000");
+        RealmModel model = model(prices(), "1");
+        assertThat(model.retention().retainedBytesAtMost())
+                .as("a full realm's retention fits in half the heap of the 512Mi pod")
+                .isLessThanOrEqualTo(model.jvmMemory().heapBytes().orElseThrow() / 2);
+
+        Realm big = prices();
+        big.getSpec().resources = new ResourceRequirementsBuilder().addToLimits("memory", new Quantity("2Gi")).build();
+        Container bigger = container(model(big, "1").deployment());
+        assertThat(bigger.getEnv().get(0).getValue()).startsWith("-Xmx819m -XX:MaxDirectMemorySize=512m");
+        assertThat(bigger.getArgs()).containsSequence("--max-channels", "1316");
+
+        Realm unlimited = prices();
+        unlimited.getSpec().resources = new ResourceRequirementsBuilder()
+                .addToRequests("memory", new Quantity("2Gi")).build();
+        Container noLimit = container(model(unlimited, "1").deployment());
+        assertThat(noLimit.getEnv().get(0).getValue()).isEqualTo("-XX:MaxRAMPercentage=40 -XX:+ExitOnOutOfMemoryError");
+        assertThat(noLimit.getArgs()).as("sized for the request").containsSequence("--max-channels", "1316");
+
+        unlimited.getSpec().resources = new ResourceRequirementsBuilder()
+                .addToRequests("cpu", new Quantity("1")).build();
+        assertThat(container(model(unlimited, "1").deployment()).getArgs())
+                .as("neither limit nor request: sized for the default 512Mi").containsSequence("--max-channels", "327");
+    }
+
+    @Test
+    void aPortBelow1024IsMadeBindableForTheNonRootRealmBySysctl() {
+        assertThat(model(prices(), "1").deployment().getSpec().getTemplate().getSpec().getSecurityContext()
+                .getSysctls()).as("only ports from 1024 up: nothing to change").isEmpty();
+
+        Realm low = prices();
+        low.getSpec().secureWebSocket.port = 443;
+        low.getSpec().webSocket.port = 80;
+        PodSpec pod = model(low, "1").deployment().getSpec().getTemplate().getSpec();
+        assertThat(pod.getSecurityContext().getSysctls()).extracting(Sysctl::getName, Sysctl::getValue)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("net.ipv4.ip_unprivileged_port_start", "80"));
+        assertThat(pod.getContainers().get(0).getSecurityContext().getCapabilities().getAdd())
+                .as("no capability instead").isNullOrEmpty();
+
+        low.getSpec().webSocket.enabled = false;
+        assertThat(model(low, "1").deployment().getSpec().getTemplate().getSpec().getSecurityContext().getSysctls())
+                .extracting(Sysctl::getValue).as("a listener that is off binds nothing").containsExactly("443");
+    }
+
+    @Test
+    void podStopsAfterAPreStopSleepWithinAGracePeriodThatCoversTheShutdown() {
+        PodSpec pod = model(prices(), "1").deployment().getSpec().getTemplate().getSpec();
+        Container realm = pod.getContainers().get(0);
+        assertThat(realm.getLifecycle().getPreStop().getSleep().getSeconds()).isEqualTo(5L);
+        assertThat(realm.getLifecycle().getPreStop().getExec()).as("the image has no shell").isNull();
+        assertThat(pod.getTerminationGracePeriodSeconds()).isEqualTo(20L)
+                .isGreaterThanOrEqualTo(5L + RealmModel.SHUTDOWN_SECONDS);
+    }
+
+    @Test
+    void imageIsPulledIfNotPresentWithTheOperatorsPullSecrets() {
+        Deployment plain = model(prices(), "1").deployment();
+        assertThat(container(plain).getImage()).isEqualTo("localhost/realmgate/realm:0.1.0");
+        assertThat(container(plain).getImagePullPolicy()).isEqualTo("IfNotPresent");
+        assertThat(plain.getSpec().getTemplate().getSpec().getImagePullSecrets()).isEmpty();
+
+        Deployment pulled = new RealmModel(prices(), SETTINGS.withImagePullSecrets(List.of("regcred", "mirror")),
+                RealmFixtures.issuedCertificate(prices(), "1"), Set.of()).deployment();
+        assertThat(pulled.getSpec().getTemplate().getSpec().getImagePullSecrets())
+                .extracting(LocalObjectReference::getName).containsExactly("regcred", "mirror");
     }
 
     @Test
@@ -145,20 +243,23 @@ class RealmModelTest {
         assertThat(container.getResources()).isNotSameAs(realm.getSpec().resources);
     }
 
+    /**
+     * A renewed certificate reaches the running realm through its Secret volume (--cert-poll): it must not change
+     * the pod template, or every renewal would restart the realm, dropping its WebSockets and retained events.
+     */
     @Test
-    void configHashIsOnThePodTemplateAndChangesWithTheCertificateOrTheArgs() {
-        RealmModel model = model(prices(), "1");
-        String hash = model.deployment().getSpec().getTemplate().getMetadata().getAnnotations()
-                .get(Names.CONFIG_HASH_ANNOTATION);
-        assertThat(hash).isEqualTo(model.configHash()).matches("[0-9a-f]{64}");
+    void podTemplateHoldsWhatTheRealmReadsAtStartAndNoCertificate() {
+        var template = model(prices(), "1").deployment().getSpec().getTemplate();
+        assertThat(template.getMetadata().getAnnotations()).isNullOrEmpty();
+        assertThat(model(prices(), "2").deployment().getSpec().getTemplate()).as("renewed certificate")
+                .isEqualTo(template);
+        assertThat(model(prices(), "1", "egress").deployment().getSpec().getTemplate())
+                .as("proxies change the policy, not the pods").isEqualTo(template);
 
-        assertThat(model(prices(), "1").configHash()).as("same input").isEqualTo(hash);
-        assertThat(model(prices(), "2").configHash()).as("renewed certificate").isNotEqualTo(hash);
         Realm otherPort = prices();
         otherPort.getSpec().secureWebSocket.port = 9444;
-        assertThat(model(otherPort, "1").configHash()).as("other wss port").isNotEqualTo(hash);
-        assertThat(model(prices(), "1", "egress").configHash()).as("proxies change the policy, not the pods")
-                .isEqualTo(hash);
+        assertThat(model(otherPort, "1").deployment().getSpec().getTemplate()).as("other wss port: new args")
+                .isNotEqualTo(template);
     }
 
     @Test
@@ -206,7 +307,7 @@ class RealmModelTest {
         Realm realm = prices();
         realm.getSpec().tls = new RealmTls();
         realm.getSpec().tls.secretName = "my-cert";
-        WssCertificate own = WssCertificate.userSecret("my-cert", "f1", Optional.empty(), RealmFixtures.NOT_AFTER);
+        WssCertificate own = WssCertificate.userSecret("my-cert", Optional.empty(), RealmFixtures.NOT_AFTER);
         RealmModel model = new RealmModel(realm, SETTINGS, own, Set.of());
 
         assertThat(RealmModel.userSecretName(realm)).contains("my-cert");
@@ -216,12 +317,13 @@ class RealmModelTest {
         assertThatThrownBy(model::tlsSecret).hasMessageContaining("uses its own Secret");
         assertThatThrownBy(model::caBundle).hasMessageContaining("has no ca.crt");
 
-        WssCertificate withCa = WssCertificate.userSecret("my-cert", "f1", Optional.of("CA"), RealmFixtures.NOT_AFTER);
+        WssCertificate withCa = WssCertificate.userSecret("my-cert", Optional.of("CA"), RealmFixtures.NOT_AFTER);
         assertThat(new RealmModel(realm, SETTINGS, withCa, Set.of()).caBundle().getData())
                 .isEqualTo(Map.of("ca.crt", "CA"));
-        WssCertificate changed = WssCertificate.userSecret("my-cert", "f2", Optional.empty(), RealmFixtures.NOT_AFTER);
-        assertThat(new RealmModel(realm, SETTINGS, changed, Set.of()).configHash())
-                .as("a changed user Secret rolls the pods").isNotEqualTo(model.configHash());
+        WssCertificate unusable = WssCertificate.unusable("my-cert", Optional.empty(), "SecretInvalid", "garbage");
+        assertThat(new RealmModel(realm, SETTINGS, unusable, Set.of()).deployment())
+                .as("the realm reloads whatever the user's Secret holds; fixing it rolls no pod")
+                .isEqualTo(model.deployment());
     }
 
     @Test
@@ -278,10 +380,12 @@ class RealmModelTest {
                 });
     }
 
-    private static void assertProbe(Probe probe, String path, String port, String scheme) {
+    private static void assertProbe(Probe probe, String path, int periodSeconds, int failureThreshold) {
         assertThat(probe.getHttpGet().getPath()).isEqualTo(path);
-        assertThat(probe.getHttpGet().getPort()).isEqualTo(new IntOrString(port));
-        assertThat(probe.getHttpGet().getScheme()).isEqualTo(scheme);
+        assertThat(probe.getHttpGet().getPort()).isEqualTo(new IntOrString("admin"));
+        assertThat(probe.getHttpGet().getScheme()).isEqualTo("HTTP");
+        assertThat(probe.getPeriodSeconds()).isEqualTo(periodSeconds);
+        assertThat(probe.getFailureThreshold()).isEqualTo(failureThreshold);
     }
 
     private static String describe(ServicePort port) {

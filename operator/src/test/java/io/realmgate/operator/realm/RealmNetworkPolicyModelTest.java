@@ -10,10 +10,13 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
+import io.realmgate.operator.MetricsScrapers;
+import io.realmgate.operator.OperatorSettings;
 import io.realmgate.operator.api.Clients;
 import io.realmgate.operator.api.Realm;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class RealmNetworkPolicyModelTest {
@@ -34,7 +37,7 @@ class RealmNetworkPolicyModelTest {
     void withoutDeclaredClientsThePodsOfTheSameNamespaceMayConnectToBothPorts() {
         NetworkPolicy policy = model(prices(), "1").networkPolicy();
 
-        assertThat(policy.getSpec().getIngress()).hasSize(1);
+        assertThat(policy.getSpec().getIngress()).hasSize(2); // clients, metrics scrapers
         NetworkPolicyIngressRule clients = policy.getSpec().getIngress().get(0);
         assertThat(clients.getFrom()).hasSize(1);
         NetworkPolicyPeer sameNamespace = clients.getFrom().get(0);
@@ -78,7 +81,7 @@ class RealmNetworkPolicyModelTest {
     void referencingProxiesGetARuleOfTheirOwnByTheirPodLabels() {
         NetworkPolicy policy = model(prices(), "1", "egress", "backup").networkPolicy();
 
-        assertThat(policy.getSpec().getIngress()).hasSize(2);
+        assertThat(policy.getSpec().getIngress()).hasSize(3); // clients, proxies, metrics scrapers
         NetworkPolicyIngressRule proxies = policy.getSpec().getIngress().get(1);
         assertThat(proxies.getFrom()).hasSize(1);
         LabelSelector pods = proxies.getFrom().get(0).getPodSelector();
@@ -99,7 +102,38 @@ class RealmNetworkPolicyModelTest {
 
         NetworkPolicy policy = model(realm, "1", "egress").networkPolicy();
 
-        assertThat(policy.getSpec().getIngress()).allSatisfy(rule -> assertThat(ports(rule)).containsExactly("TCP/10443"));
+        assertThat(policy.getSpec().getIngress().subList(0, 2))
+                .allSatisfy(rule -> assertThat(ports(rule)).containsExactly("TCP/10443"));
+    }
+
+    @Test
+    void metricsScrapersReachTheAdminPortAndNothingElse() {
+        List<NetworkPolicyIngressRule> rules = model(prices(), "1", "egress").networkPolicy().getSpec().getIngress();
+        NetworkPolicyIngressRule scrapers = rules.get(rules.size() - 1);
+        assertThat(scrapers.getFrom()).singleElement().satisfies(peer -> {
+            assertThat(peer.getNamespaceSelector()).as("every namespace").isEqualTo(new LabelSelector(null, Map.of()));
+            assertThat(peer.getPodSelector()).isEqualTo(matchLabels("app.kubernetes.io/name", "prometheus"));
+        });
+        assertThat(ports(scrapers)).containsExactly("TCP/8080");
+        assertThat(rules.subList(0, rules.size() - 1)).allSatisfy(rule -> assertThat(ports(rule))
+                .as("clients and proxies never get the admin port").doesNotContain("TCP/8080"));
+
+        Realm onAdminPort = prices();
+        onAdminPort.getSpec().webSocket.port = 8080;
+        List<NetworkPolicyIngressRule> moved = model(onAdminPort, "1").networkPolicy().getSpec().getIngress();
+        assertThat(ports(moved.get(0))).containsExactly("TCP/8080", "TCP/9443");
+        assertThat(ports(moved.get(1))).as("the admin listener moved aside").containsExactly("TCP/8081");
+
+        OperatorSettings monitoring = RealmFixtures.SETTINGS.withMetricsScrapers(Optional.of(MetricsScrapers.of(
+                Map.of("kubernetes.io/metadata.name", "monitoring"), Map.of("app", "vmagent"))));
+        NetworkPolicyPeer custom = new RealmModel(prices(), monitoring, RealmFixtures.issuedCertificate(prices(), "1"),
+                List.of()).networkPolicy().getSpec().getIngress().get(1).getFrom().get(0);
+        assertThat(custom.getNamespaceSelector()).isEqualTo(matchLabels("kubernetes.io/metadata.name", "monitoring"));
+        assertThat(custom.getPodSelector()).isEqualTo(matchLabels("app", "vmagent"));
+
+        OperatorSettings none = RealmFixtures.SETTINGS.withMetricsScrapers(Optional.empty());
+        assertThat(new RealmModel(prices(), none, RealmFixtures.issuedCertificate(prices(), "1"), List.of())
+                .networkPolicy().getSpec().getIngress()).as("--metrics-pod-selector none").hasSize(1);
     }
 
     @Test
@@ -116,6 +150,10 @@ class RealmNetworkPolicyModelTest {
 
     private static String port(NetworkPolicyPort port) {
         return port.getProtocol() + "/" + port.getPort().getIntVal();
+    }
+
+    private static LabelSelector matchLabels(String key, String value) {
+        return new LabelSelector(null, Map.of(key, value));
     }
 
     private static LabelSelector selector(String key, String value) {

@@ -30,7 +30,7 @@ class RealmReconcilerTest {
         WssCertificate overdue = certificateDueAt(NOW.minus(Duration.ofMinutes(1)));
         assertThat(RealmReconciler.recheckAfter(overdue, NOW)).isEqualTo(Duration.ofSeconds(1));
 
-        WssCertificate missing = WssCertificate.unusable("own", "", Optional.empty(), "SecretNotFound", "gone");
+        WssCertificate missing = WssCertificate.unusable("own", Optional.empty(), "SecretNotFound", "gone");
         assertThat(RealmReconciler.recheckAfter(missing, NOW)).isEqualTo(Duration.ofMinutes(1));
     }
 
@@ -72,7 +72,7 @@ class RealmReconcilerTest {
         assertThat(RealmEvents.newFailures(failed, RealmStatusModel.failed(failed, 3, "CA unreachable again", NOW)))
                 .as("the same failure again").isEmpty();
 
-        WssCertificate missing = WssCertificate.unusable("own", "", Optional.empty(), "SecretNotFound", "gone");
+        WssCertificate missing = WssCertificate.unusable("own", Optional.empty(), "SecretNotFound", "gone");
         RealmStatus noSecret = RealmStatusModel.next(new RealmModel(realm, RealmFixtures.SETTINGS, missing,
                 List.of()), null, NOW);
         assertThat(RealmEvents.newFailures(rollingOut, noSecret)).as("one Event for Ready and CertificateReady")

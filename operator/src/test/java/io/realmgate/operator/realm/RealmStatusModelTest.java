@@ -77,7 +77,7 @@ class RealmStatusModelTest {
     @Test
     void aMissingUserSecretMakesBothConditionsFalseWithItsReason() {
         Realm realm = prices();
-        WssCertificate missing = WssCertificate.unusable("my-cert", "", Optional.empty(),
+        WssCertificate missing = WssCertificate.unusable("my-cert", Optional.empty(),
                 WssCertificate.SECRET_NOT_FOUND, "Secret my-cert not found in namespace apps");
         RealmStatus status = RealmStatusModel.next(new RealmModel(realm, SETTINGS, missing, Set.of()),
                 deployment(1, 1, 1, 1), T0);

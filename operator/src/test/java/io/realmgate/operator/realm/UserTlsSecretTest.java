@@ -29,7 +29,6 @@ class UserTlsSecretTest {
         assertThat(certificate.reason()).isEqualTo("SecretNotFound");
         assertThat(certificate.message()).isEqualTo("Secret own-cert not found in namespace apps");
         assertThat(certificate.secretName()).isEqualTo("own-cert");
-        assertThat(certificate.fingerprint()).isEmpty();
         assertThat(certificate.caBundle()).isEmpty();
         assertThat(certificate.issued()).isEmpty();
     }
@@ -45,18 +44,8 @@ class UserTlsSecretTest {
                 + leaf.notAfter());
         assertThat(certificate.caBundle()).contains(Pem.certificate(CA.certificate()));
         assertThat(certificate.recheckAt()).contains(leaf.notAfter());
-        assertThat(certificate.fingerprint()).matches("[0-9a-f]{64}");
         assertThat(UserTlsSecret.check("own-cert", "apps", secret(leaf, false), NOW).caBundle())
                 .as("no ca.crt: no bundle to publish").isEmpty();
-    }
-
-    @Test
-    void theFingerprintChangesWithTheCertificate() {
-        String first = UserTlsSecret.check("own-cert", "apps", secret(leaf(Duration.ofDays(30)), true), NOW)
-                .fingerprint();
-        String second = UserTlsSecret.check("own-cert", "apps", secret(leaf(Duration.ofDays(30)), true), NOW)
-                .fingerprint();
-        assertThat(second).isNotEqualTo(first);
     }
 
     @Test
@@ -86,7 +75,6 @@ class UserTlsSecretTest {
         assertThat(unreadable.ready()).isFalse();
         assertThat(unreadable.reason()).isEqualTo("SecretInvalid");
         assertThat(unreadable.message()).contains("do not read as a PEM certificate and private key");
-        assertThat(unreadable.fingerprint()).as("a fix still changes the hash").matches("[0-9a-f]{64}");
     }
 
     private static CertifiedKey leaf(Duration validity) {

@@ -2,11 +2,11 @@ package io.realmgate.proxy.tls;
 
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.realmgate.proxy.config.FileStamp;
 import io.realmgate.proxy.config.ProxyConfig;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.attribute.FileTime;
-import java.util.Objects;
+import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
@@ -23,13 +23,11 @@ public final class ReloadingServerTls implements Supplier<SslContext> {
 
     private final ProxyConfig.TlsFiles files;
     private volatile SslContext current;
-    private FileTime certTime;
-    private FileTime keyTime;
+    private List<Optional<FileStamp>> loaded;
 
     public ReloadingServerTls(ProxyConfig.TlsFiles files) throws IOException {
         this.files = files;
-        this.certTime = Files.getLastModifiedTime(files.certificate());
-        this.keyTime = Files.getLastModifiedTime(files.privateKey());
+        this.loaded = stamps();
         this.current = build();
     }
 
@@ -38,23 +36,28 @@ public final class ReloadingServerTls implements Supplier<SslContext> {
         return current;
     }
 
-    /** Called periodically; cheap when nothing changed. */
+    /**
+     * Called periodically; cheap when nothing changed (two {@code stat}s through the symbolic links a Kubernetes
+     * Secret volume has, see {@link FileStamp}).
+     */
     public void checkForChanges() {
         try {
-            FileTime c = Files.getLastModifiedTime(files.certificate());
-            FileTime k = Files.getLastModifiedTime(files.privateKey());
-            if (Objects.equals(c, certTime) && Objects.equals(k, keyTime)) {
-                return;
+            List<Optional<FileStamp>> now = stamps();
+            if (now.equals(loaded) || now.stream().anyMatch(Optional::isEmpty)) {
+                return; // unchanged, or a file is missing for a moment mid-swap
             }
             SslContext next = build();
-            certTime = c;
-            keyTime = k;
+            loaded = now;
             current = next;
             LOG.info("TLS certificate reloaded from {}", files.certificate());
         } catch (IOException | RuntimeException e) {
             // Keep serving with the old pair; a half-written rotation is retried on the next check.
             LOG.warn("TLS certificate not reloaded, keeping the previous one: {}", e.getMessage());
         }
+    }
+
+    private List<Optional<FileStamp>> stamps() {
+        return List.of(FileStamp.of(files.certificate()), FileStamp.of(files.privateKey()));
     }
 
     private SslContext build() throws SSLException {

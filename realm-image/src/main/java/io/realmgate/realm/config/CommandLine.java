@@ -22,6 +22,7 @@ public final class CommandLine {
             "  --max-subscriptions N     subscriptions per connection (default 1000)",
             "  --ping-interval DURATION  ping a silent WebSocket after this; close it after twice this (default 30s)",
             "  --cert-poll DURATION      how often certificate files are checked for changes (default 1s)",
+            "  --admin HOST:PORT         admin listener: /healthz, /readyz, /metrics, and nothing else (default off)",
             "  --help                    this text");
 
     private CommandLine() {
@@ -54,7 +55,7 @@ public final class CommandLine {
                 }
                 case "--ws-port", "--wss-port", "--tls-cert", "--tls-key", "--bind", "--retain-events",
                         "--retain-bytes", "--max-message", "--queue-events", "--queue-bytes", "--max-channels",
-                        "--max-subscriptions", "--ping-interval", "--cert-poll" -> {
+                        "--max-subscriptions", "--ping-interval", "--cert-poll", "--admin" -> {
                     if (value == null) {
                         if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
                             throw new ConfigException(arg + " needs a value");
@@ -90,8 +91,34 @@ public final class CommandLine {
             case "--max-subscriptions" -> b.maxSubscriptions = count(flag, value);
             case "--ping-interval" -> b.pingInterval = Units.duration(flag, value);
             case "--cert-poll" -> b.certPoll = Units.duration(flag, value);
+            case "--admin" -> admin(b, value);
             default -> throw new IllegalStateException(flag);
         }
+    }
+
+    /** {@code HOST:PORT}, an IPv6 address in brackets ({@code [::1]:8080}); {@code off} turns it off. */
+    private static void admin(RealmConfig.Builder b, String value) throws ConfigException {
+        if (value.equalsIgnoreCase("off")) {
+            b.adminHost = null;
+            b.adminPort = RealmConfig.OFF;
+            return;
+        }
+        int colon = value.lastIndexOf(':');
+        String host = colon > 0 ? value.substring(0, colon) : "";
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        } else if (host.contains(":")) {
+            host = "";
+        }
+        if (host.isBlank()) {
+            throw new ConfigException("--admin: '" + value + "' is not HOST:PORT (such as 0.0.0.0:8080 or [::1]:8080)");
+        }
+        int port = port("--admin", value.substring(colon + 1));
+        if (port == RealmConfig.OFF) {
+            throw new ConfigException("--admin: '" + value + "' is not HOST:PORT (such as 0.0.0.0:8080 or [::1]:8080)");
+        }
+        b.adminHost = host;
+        b.adminPort = port;
     }
 
     private static int port(String flag, String value) throws ConfigException {

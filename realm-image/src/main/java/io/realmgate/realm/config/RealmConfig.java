@@ -13,6 +13,9 @@ import java.time.Duration;
  * @param queueBytes      bytes that may wait for one slow connection before it is closed
  * @param pingInterval    a WebSocket that sent nothing for this long is pinged; twice this long, it is closed
  * @param certPoll        how often the certificate files are checked for changes
+ * @param adminHost       address of the admin listener ({@code /healthz}, {@code /readyz}, {@code /metrics});
+ *                        null when it is off
+ * @param adminPort       its port ({@code 0}: ephemeral), or {@link #OFF}
  */
 public record RealmConfig(
         String bind,
@@ -29,9 +32,15 @@ public record RealmConfig(
         int maxChannels,
         int maxSubscriptions,
         Duration pingInterval,
-        Duration certPoll) {
+        Duration certPoll,
+        String adminHost,
+        int adminPort) {
 
     public static final int OFF = -1;
+
+    public boolean adminEnabled() {
+        return adminPort != OFF;
+    }
 
     public boolean wsEnabled() {
         return wsPort != OFF;
@@ -63,6 +72,8 @@ public record RealmConfig(
         b.maxSubscriptions = maxSubscriptions;
         b.pingInterval = pingInterval;
         b.certPoll = certPoll;
+        b.adminHost = adminHost;
+        b.adminPort = adminPort;
         return b;
     }
 
@@ -83,6 +94,8 @@ public record RealmConfig(
         int maxSubscriptions = 1000;
         Duration pingInterval = Duration.ofSeconds(30);
         Duration certPoll = Duration.ofSeconds(1);
+        String adminHost;
+        int adminPort = OFF;
 
         public Builder bind(String v) { bind = v; return this; }
         public Builder wsPort(int v) { wsPort = v; return this; }
@@ -98,6 +111,7 @@ public record RealmConfig(
         public Builder maxSubscriptions(int v) { maxSubscriptions = v; return this; }
         public Builder pingInterval(Duration v) { pingInterval = v; return this; }
         public Builder certPoll(Duration v) { certPoll = v; return this; }
+        public Builder admin(String host, int port) { adminHost = host; adminPort = port; return this; }
 
         public RealmConfig build() throws ConfigException {
             if (wsPort == OFF && wssPort == OFF) {
@@ -141,8 +155,15 @@ public record RealmConfig(
             if (certPoll.toMillis() < 10) {
                 throw new ConfigException("--cert-poll: must be at least 10ms");
             }
+            if (adminPort != OFF && (adminHost == null || adminHost.isBlank())) {
+                throw new ConfigException("--admin: needs HOST:PORT");
+            }
+            if (adminPort != OFF && adminPort != 0 && (adminPort == wsPort || adminPort == wssPort)) {
+                throw new ConfigException("--admin: port " + adminPort + " is also a client listener's port");
+            }
             return new RealmConfig(bind, wsPort, wssPort, tlsCert, tlsKey, selfSigned, retainEvents, retainBytes,
-                    maxMessageBytes, queueEvents, queueBytes, maxChannels, maxSubscriptions, pingInterval, certPoll);
+                    maxMessageBytes, queueEvents, queueBytes, maxChannels, maxSubscriptions, pingInterval, certPoll,
+                    adminPort == OFF ? null : adminHost, adminPort);
         }
 
         private static void positive(String flag, long v) throws ConfigException {

@@ -5,6 +5,7 @@ import io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executors;
@@ -15,8 +16,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A PEM certificate and key from disk, reloaded when either file changes. Changes are found by
- * polling modification time and size (following symbolic links, so a Kubernetes Secret volume's
- * atomic {@code ..data} swap counts as a change). A half-written pair (certificate updated, key
+ * polling modification time, size and file key (device and inode), following symbolic links: a
+ * Kubernetes Secret volume updates by writing a new timestamped directory and renaming its
+ * {@code ..data} symbolic link over the old one, so {@code tls.crt} (a link into {@code ..data})
+ * then resolves to a new file with a new inode, a change even where time and size come out equal. A half-written pair (certificate updated, key
  * not yet) fails to load: the previous context stays in use and the pair is tried again on every
  * poll until it loads. Polling, not a file-watch service, because watch events are unreliable on
  * the network and overlay file systems containers run on, and one {@code stat} a second is free.
@@ -32,7 +35,7 @@ public final class ReloadingCertificate implements CertificateSource {
     private Stamp loaded;
     private Stamp lastFailed;
 
-    private record Stamp(long certTime, long certSize, long keyTime, long keySize) {
+    private record Stamp(long certTime, long certSize, Object certKey, long keyTime, long keySize, Object keyKey) {
     }
 
     /** Loads the pair now (failing if it cannot) and starts polling. */
@@ -83,8 +86,10 @@ public final class ReloadingCertificate implements CertificateSource {
     }
 
     private Stamp stamp() throws IOException {
-        return new Stamp(Files.getLastModifiedTime(certFile).toMillis(), Files.size(certFile),
-                Files.getLastModifiedTime(keyFile).toMillis(), Files.size(keyFile));
+        BasicFileAttributes cert = Files.readAttributes(certFile, BasicFileAttributes.class);
+        BasicFileAttributes key = Files.readAttributes(keyFile, BasicFileAttributes.class);
+        return new Stamp(cert.lastModifiedTime().toMillis(), cert.size(), cert.fileKey(),
+                key.lastModifiedTime().toMillis(), key.size(), key.fileKey());
     }
 
     private SslContext load() throws IOException {

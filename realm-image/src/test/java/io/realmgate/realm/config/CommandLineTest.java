@@ -46,6 +46,23 @@ class CommandLineTest {
     }
 
     @Test
+    void adminListenerIsHostAndPortAndOffByDefault() throws Exception {
+        assertThat(CommandLine.parse("--wss-port", "off").adminEnabled()).isFalse();
+        RealmConfig c = CommandLine.parse("--wss-port", "off", "--admin", "0.0.0.0:8080");
+        assertThat(c.adminHost()).isEqualTo("0.0.0.0");
+        assertThat(c.adminPort()).isEqualTo(8080);
+        RealmConfig v6 = CommandLine.parse("--wss-port", "off", "--admin=[::1]:9100");
+        assertThat(v6.adminHost()).isEqualTo("::1");
+        assertThat(v6.adminPort()).isEqualTo(9100);
+        for (String bad : new String[] {"8080", ":8080", "::1:8080", "host:http", "host:off", "host:70000"}) {
+            assertThatThrownBy(() -> CommandLine.parse("--wss-port", "off", "--admin", bad)).as(bad)
+                    .isInstanceOf(ConfigException.class).hasMessageStartingWith("--admin");
+        }
+        assertThatThrownBy(() -> CommandLine.parse("--wss-port", "off", "--admin", "0.0.0.0:9000"))
+                .hasMessage("--admin: port 9000 is also a client listener's port");
+    }
+
+    @Test
     void badValuesNameTheirFlag() {
         String[][] cases = {
                 {"--ws-port", "99999"}, {"--ws-port", "x"}, {"--retain-bytes", "lots"}, {"--ping-interval", "soon"},

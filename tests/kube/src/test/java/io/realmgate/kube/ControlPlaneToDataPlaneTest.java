@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -17,6 +18,10 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +29,9 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -38,10 +45,11 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Control plane to data plane without a kubelet: the operator renders the reference scenario; the proxy's
  * ConfigMap, the realm's TLS Secret and the CA-bundle ConfigMap, read back from the API server, are written
- * to files the way the Deployments mount them, and the real proxy and realm start from them as processes. A
- * wss client that trusts only that CA bundle reaches the realm through the proxy by the Service's DNS name
- * (mapped to loopback in a hosts file, standing in for cluster DNS), and a target the ForwardProxy does not
- * allow is refused.
+ * to files the way the Deployments mount them, and the real proxy and realm start from them as processes, the
+ * realm with the args and the JAVA_TOOL_OPTIONS of its Deployment (only addresses and paths changed for this
+ * machine). A wss client that trusts only that CA bundle reaches the realm through the proxy by the Service's
+ * short DNS name, {@code prices-realm.<ns>.svc}, the one the Realm's status gives (mapped to loopback in a hosts
+ * file, standing in for cluster DNS), and a target the ForwardProxy does not allow is refused.
  */
 @ExtendWith(KubeApiExtension.class)
 @Timeout(300)
@@ -110,17 +118,36 @@ class ControlPlaneToDataPlaneTest {
     Path caBundle = Files.writeString(dir.resolve("ca.crt"), ca.getData().get("ca.crt"));
     Path proxyYaml = Files.writeString(dir.resolve("proxy.yaml"), proxyConfig.getData().get("proxy.yaml"));
 
-    // Cluster DNS stand-in: the realm Service's name resolves to loopback, for the proxy only.
-    String realmHost = Names.serviceHost("prices-realm", NS, operator.settings().clusterDomain());
+    // Cluster DNS stand-in: the realm Service's name, as the Realm's status gives it, resolves to loopback, for the
+    // proxy only.
+    Realm withStatus = await().atMost(Duration.ofSeconds(60)).until(
+        () -> client.resources(Realm.class).inNamespace(NS).withName("prices").get(),
+        r -> r.getStatus() != null && r.getStatus().endpoints != null && r.getStatus().endpoints.secureWebSocket != null);
+    String realmHost = URI.create(withStatus.getStatus().endpoints.secureWebSocket).getHost();
+    assertThat(realmHost).isEqualTo(Names.serviceHostShort("prices-realm", NS));
     Path hosts = Files.writeString(dir.resolve("hosts"), "127.0.0.1 " + realmHost + "\n");
 
-    start(dir.resolve("realm.log"), "io.realmgate.realm.RealmMain", List.of(),
-        "--bind", "127.0.0.1", "--ws-port", String.valueOf(wsPort), "--wss-port", String.valueOf(wssPort),
-        "--tls-cert", cert.toString(), "--tls-key", key.toString());
+    // The realm as its Deployment runs it: its args (retention sized for the pod, the admin listener) and its JVM
+    // options; only where it binds and where the files are differ here.
+    Container realmContainer = await().atMost(Duration.ofSeconds(60)).until(
+        () -> client.apps().deployments().inNamespace(NS).withName("prices-realm").get(), d -> d != null)
+        .getSpec().getTemplate().getSpec().getContainers().get(0);
+    int adminPort = freePort();
+    List<String> realmArgs = new ArrayList<>(realmContainer.getArgs());
+    replaceValue(realmArgs, "--bind", "127.0.0.1");
+    replaceValue(realmArgs, "--tls-cert", cert.toString());
+    replaceValue(realmArgs, "--tls-key", key.toString());
+    replaceValue(realmArgs, "--admin", "127.0.0.1:" + adminPort);
+    assertThat(realmArgs).containsSequence("--ws-port", String.valueOf(wsPort), "--wss-port", String.valueOf(wssPort));
+    Map<String, String> realmEnv = new HashMap<>();
+    realmContainer.getEnv().forEach(e -> realmEnv.put(e.getName(), e.getValue()));
+    assertThat(realmEnv).containsKey("JAVA_TOOL_OPTIONS");
+    start(dir.resolve("realm.log"), "io.realmgate.realm.RealmMain", List.of(), realmEnv,
+        realmArgs.toArray(String[]::new));
     int proxyPort = freePort();
     // The rendered file listens on 0.0.0.0 and admits the pod network; here the flags (which override the
     // file) keep it on loopback and admit loopback clients. Targets come from the file alone.
-    start(dir.resolve("proxy.log"), "io.realmgate.proxy.ProxyMain", List.of("-Djdk.net.hosts.file=" + hosts),
+    start(dir.resolve("proxy.log"), "io.realmgate.proxy.ProxyMain", List.of("-Djdk.net.hosts.file=" + hosts), Map.of(),
         "--config", proxyYaml.toString(), "--listen", "127.0.0.1:" + proxyPort, "--allow-client", "127.0.0.1/32",
         "--admin", "127.0.0.1:0");
     awaitListening(wssPort);
@@ -138,6 +165,13 @@ class ControlPlaneToDataPlaneTest {
       realmClient.publish("quotes", "{\"px\":101.5}").get(10, TimeUnit.SECONDS);
       assertThat(received.get(10, TimeUnit.SECONDS)).contains("101.5");
     }
+    // The JVM took the Deployment's options, and the realm answers on its admin listener (probes, scrapers).
+    assertThat(Files.readString(dir.resolve("realm.log"))).contains("Picked up JAVA_TOOL_OPTIONS: -Xmx204m");
+    HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + adminPort + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(metrics.statusCode()).isEqualTo(200);
+    assertThat(metrics.body()).contains("realmgate_realm_events_published_total 1");
 
     // The ws port is not in the ForwardProxy's allowConnect, and neither is anything else.
     try (Socket s = ProxyClient.open(new InetSocketAddress("127.0.0.1", proxyPort), null, 10_000)) {
@@ -150,7 +184,14 @@ class ControlPlaneToDataPlaneTest {
     }
   }
 
-  private static void start(Path log, String mainClass, List<String> jvmFlags, String... args) throws IOException {
+  private static void replaceValue(List<String> args, String flag, String value) {
+    int i = args.indexOf(flag);
+    assertThat(i).as(flag + " in " + args).isNotNegative();
+    args.set(i + 1, value);
+  }
+
+  private static void start(Path log, String mainClass, List<String> jvmFlags, Map<String, String> env,
+      String... args) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(jvmFlags);
@@ -158,7 +199,9 @@ class ControlPlaneToDataPlaneTest {
     command.add(System.getProperty("java.class.path"));
     command.add(mainClass);
     command.addAll(List.of(args));
-    processes.add(new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start());
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().putAll(env);
+    processes.add(builder.start());
   }
 
   private static void awaitListening(int port) {

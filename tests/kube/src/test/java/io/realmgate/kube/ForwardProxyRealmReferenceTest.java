@@ -8,10 +8,13 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.realmgate.operator.Names;
+import io.realmgate.operator.OperatorSettings;
+import io.realmgate.operator.proxy.TargetResolution;
 import io.realmgate.operator.api.ForwardProxy;
 import io.realmgate.operator.api.ForwardProxySpec;
 import io.realmgate.operator.api.Realm;
@@ -42,7 +45,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ForwardProxyRealmReferenceTest {
   private static final String NS = "proxy-realm-refs";
   private static final Duration WAIT = Duration.ofSeconds(60);
-  private static final String DOMAIN = ".svc.cluster.local";
   private static KubernetesClient client;
   private static OperatorHarness operator;
 
@@ -65,23 +67,25 @@ class ForwardProxyRealmReferenceTest {
     createRealm("rates", 9000, 9443);
     createProxy("follower", target("rates"));               // default: the realm's wss port
     createProxy("pinned", target("rates", 9000, 9443));     // explicit ports
-    String rates = "rates-realm." + NS + DOMAIN;
-    awaitRules("follower", List.of(rates + ":9443"));
-    awaitRules("pinned", List.of(rates + ":9000", rates + ":9443"));
+    awaitRules("follower", rules("rates", 9443));
+    awaitRules("pinned", rules("rates", 9000, 9443));
     assertThat(egressPorts("follower")).containsExactly(List.of(9443));
+    // The proxy reloads its rules from the ConfigMap: what follows (a realm's port moving, the realm going and
+    // coming back) must not roll its pods, each roll would cut every tunnel.
+    long followerGeneration = awaitChild(Deployment.class, "follower-proxy").getMetadata().getGeneration();
 
     // The realm's wss port moves: the default follows it, an explicit port it no longer serves is dropped.
     client.resources(Realm.class).inNamespace(NS).withName("rates").edit(r -> {
       r.getSpec().secureWebSocket.port = 9444;
       return r;
     });
-    awaitRules("follower", List.of(rates + ":9444"));
+    awaitRules("follower", rules("rates", 9444));
     await().atMost(WAIT).untilAsserted(() -> assertThat(egressPorts("follower")).containsExactly(List.of(9444)));
-    awaitRules("pinned", List.of(rates + ":9000"));
+    awaitRules("pinned", rules("rates", 9000));
     ForwardProxy pinned = awaitStatus("pinned", p -> "RealmPortNotFound".equals(reason(p)));
     assertThat(ready(pinned).getStatus()).isEqualTo("False");
     assertThat(ready(pinned).getMessage()).contains("'rates'").contains("9443").contains("wss 9444");
-    assertThat(pinned.getStatus().targets).containsExactly(rates + ":9000");
+    assertThat(pinned.getStatus().targets).containsExactlyElementsOf(rules("rates", 9000));
 
     // The realm goes: nothing of it stays allowed, at the proxy or the network layer.
     client.resources(Realm.class).inNamespace(NS).withName("rates").delete();
@@ -96,8 +100,10 @@ class ForwardProxyRealmReferenceTest {
 
     // It comes back: the rule returns without anyone touching the ForwardProxy.
     createRealm("rates", 9000, 9443);
-    awaitRules("follower", List.of(rates + ":9443"));
+    awaitRules("follower", rules("rates", 9443));
     awaitStatus("follower", p -> "DeploymentNotAvailable".equals(reason(p)));
+    assertThat(awaitChild(Deployment.class, "follower-proxy").getMetadata().getGeneration())
+        .as("the proxy's pods never rolled").isEqualTo(followerGeneration);
   }
 
   @Test
@@ -132,11 +138,21 @@ class ForwardProxyRealmReferenceTest {
     // The realm is created: the proxy picks it up from the watch, not from the 30 s retry.
     long before = System.nanoTime();
     createRealm("nowhere", 9000, 9443);
-    awaitRules("orphan", List.of("nowhere-realm." + NS + DOMAIN + ":9443"));
+    awaitRules("orphan", rules("nowhere", 9443));
     assertThat(Duration.ofNanos(System.nanoTime() - before)).isLessThan(Duration.ofSeconds(20));
   }
 
   // ---- helpers ----
+
+  /** The proxy rules a realm target becomes: every name of the realm's Service, per port. */
+  private static List<String> rules(String realm, int... ports) {
+    List<String> rules = new java.util.ArrayList<>();
+    for (int port : ports) {
+      TargetResolution.realmHosts(realm, NS, OperatorSettings.defaults().clusterDomain())
+          .forEach(host -> rules.add(host + ":" + port));
+    }
+    return rules;
+  }
 
   private static TargetSpec target(String realm, Integer... ports) {
     TargetSpec t = new TargetSpec();
@@ -197,12 +213,13 @@ class ForwardProxyRealmReferenceTest {
     });
   }
 
-  /** Ports of the NetworkPolicy's egress rules after DNS, one list per target. */
+  /** Ports of the NetworkPolicy's egress rules after DNS (cluster DNS, NodeLocal DNSCache), one list per target. */
   private static List<List<Integer>> egressPorts(String proxy) {
     NetworkPolicy np = awaitChild(NetworkPolicy.class, proxy + "-proxy");
     List<NetworkPolicyEgressRule> egress = np.getSpec().getEgress();
-    assertThat(egress.get(0).getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(53, 53);
-    return egress.subList(1, egress.size()).stream().peek(rule -> {
+    assertThat(egress.get(0).getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(53, 53, 5353, 5353);
+    assertThat(egress.get(1).getPorts()).extracting(p -> p.getPort().getIntVal()).containsExactly(53, 53);
+    return egress.subList(2, egress.size()).stream().peek(rule -> {
       assertThat(rule.getTo()).singleElement().satisfies(peer ->
           assertThat(peer.getPodSelector().getMatchLabels()).isEqualTo(Names.realmSelector("rates")));
     }).map(rule -> rule.getPorts().stream().map(p -> p.getPort().getIntVal()).toList()).toList();

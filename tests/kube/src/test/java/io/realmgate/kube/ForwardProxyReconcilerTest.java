@@ -23,6 +23,8 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.realmgate.operator.Names;
+import io.realmgate.operator.OperatorSettings;
+import io.realmgate.operator.proxy.TargetResolution;
 import io.realmgate.operator.api.ForwardProxy;
 import io.realmgate.operator.api.ForwardProxySpec;
 import io.realmgate.operator.api.ProxyAuth;
@@ -90,9 +92,8 @@ class ForwardProxyReconcilerTest {
     // ConfigMap: the proxy's own parser reads the stored proxy.yaml as the proxy would.
     ConfigMap cm = awaitChild(ConfigMap.class, "egress-proxy-config");
     ProxyConfig config = ConfigFiles.parse(cm.getData().get("proxy.yaml"), "proxy.yaml").toConfig();
-    assertThat(config.allowConnect()).containsExactly(
-        TargetRule.parse("prices-realm." + NS + ".svc.cluster.local:9000"),
-        TargetRule.parse("prices-realm." + NS + ".svc.cluster.local:9443"));
+    assertThat(config.allowConnect()).containsExactlyElementsOf(realmRules("prices", 9000, 9443).stream()
+        .map(TargetRule::parse).toList());
     assertThat(config.listen()).isEqualTo(new ListenAddress("0.0.0.0", 3128));
     assertThat(config.name()).isEqualTo("egress");
     assertThat(config.via()).isTrue();
@@ -104,7 +105,8 @@ class ForwardProxyReconcilerTest {
     Deployment d = awaitChild(Deployment.class, "egress-proxy");
     assertThat(d.getSpec().getReplicas()).isEqualTo(2);
     assertThat(d.getSpec().getSelector().getMatchLabels()).isEqualTo(Names.proxySelector("egress"));
-    assertThat(d.getSpec().getTemplate().getMetadata().getAnnotations().get(Names.CONFIG_HASH_ANNOTATION))
+    assertThat(d.getSpec().getTemplate().getMetadata().getAnnotations()).containsOnlyKeys(Names.RESTART_HASH_ANNOTATION);
+    assertThat(d.getSpec().getTemplate().getMetadata().getAnnotations().get(Names.RESTART_HASH_ANNOTATION))
         .matches("[0-9a-f]{64}");
     PodSpec pod = d.getSpec().getTemplate().getSpec();
     assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
@@ -120,6 +122,12 @@ class ForwardProxyReconcilerTest {
     assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
     assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
     assertThat(c.getReadinessProbe().getHttpGet().getPort()).isEqualTo(new IntOrString(9090));
+    assertThat(c.getStartupProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+    assertThat(c.getLifecycle().getPreStop().getSleep().getSeconds()).as("stored by the API server").isEqualTo(5L);
+    assertThat(pod.getTerminationGracePeriodSeconds()).isEqualTo(50L);
+    assertThat(c.getImagePullPolicy()).isEqualTo("IfNotPresent");
+    assertThat(c.getEnv()).extracting(e -> e.getName() + "=" + e.getValue()).containsExactly(
+        "JAVA_TOOL_OPTIONS=-Xmx102m -XX:MaxDirectMemorySize=64m -XX:+ExitOnOutOfMemoryError");
     assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
     assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
     assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
@@ -133,11 +141,13 @@ class ForwardProxyReconcilerTest {
     assertThat(s.getSpec().getPorts()).extracting(ServicePort::getName, ServicePort::getPort, ServicePort::getTargetPort)
         .containsExactly(org.assertj.core.groups.Tuple.tuple("proxy", 3128, new IntOrString(3128)));
 
-    // NetworkPolicy: ingress from this namespace's pods to 3128; egress to DNS and to the realm's pods.
+    // NetworkPolicy: ingress from this namespace's pods to 3128 and from metrics scrapers to 9090; egress to DNS
+    // and to the realm's pods.
     NetworkPolicy np = awaitChild(NetworkPolicy.class, "egress-proxy");
     assertThat(np.getSpec().getPodSelector().getMatchLabels()).isEqualTo(Names.proxySelector("egress"));
     assertThat(np.getSpec().getPolicyTypes()).containsExactly("Ingress", "Egress");
-    assertThat(np.getSpec().getIngress()).singleElement().satisfies(in -> {
+    assertThat(np.getSpec().getIngress()).hasSize(2);
+    assertThat(np.getSpec().getIngress().get(0)).satisfies(in -> {
       assertThat(in.getFrom()).singleElement().satisfies(peer -> {
         assertThat(peer.getNamespaceSelector()).isNull();
         assertThat(peer.getPodSelector().getMatchLabels()).isNullOrEmpty();
@@ -145,16 +155,27 @@ class ForwardProxyReconcilerTest {
       });
       assertThat(in.getPorts()).extracting(ForwardProxyReconcilerTest::port).containsExactly("TCP/3128");
     });
+    assertThat(np.getSpec().getIngress().get(1)).satisfies(in -> {
+      assertThat(in.getFrom()).singleElement().satisfies(peer -> {
+        assertThat(peer.getNamespaceSelector().getMatchLabels()).isNullOrEmpty();
+        assertThat(peer.getPodSelector().getMatchLabels()).isEqualTo(Map.of("app.kubernetes.io/name", "prometheus"));
+      });
+      assertThat(in.getPorts()).extracting(ForwardProxyReconcilerTest::port).containsExactly("TCP/9090");
+    });
     List<NetworkPolicyEgressRule> egress = np.getSpec().getEgress();
-    assertThat(egress).hasSize(2);
-    assertThat(egress.get(0).getPorts()).extracting(ForwardProxyReconcilerTest::port).containsExactly("UDP/53", "TCP/53");
+    assertThat(egress).hasSize(3);
+    assertThat(egress.get(0).getPorts()).extracting(ForwardProxyReconcilerTest::port)
+        .containsExactly("UDP/53", "TCP/53", "UDP/5353", "TCP/5353");
     assertThat(egress.get(0).getTo()).singleElement()
         .satisfies(peer -> assertThat(peer.getNamespaceSelector().getMatchLabels()).isNullOrEmpty());
-    NetworkPolicyPeer realmPeer = egress.get(1).getTo().get(0);
-    assertThat(egress.get(1).getTo()).hasSize(1);
+    assertThat(egress.get(1).getTo()).singleElement()
+        .satisfies(peer -> assertThat(peer.getIpBlock().getCidr()).isEqualTo("169.254.20.10/32"));
+    assertThat(egress.get(1).getPorts()).extracting(ForwardProxyReconcilerTest::port).containsExactly("UDP/53", "TCP/53");
+    NetworkPolicyPeer realmPeer = egress.get(2).getTo().get(0);
+    assertThat(egress.get(2).getTo()).hasSize(1);
     assertThat(realmPeer.getNamespaceSelector().getMatchLabels()).isEqualTo(Map.of("kubernetes.io/metadata.name", NS));
     assertThat(realmPeer.getPodSelector().getMatchLabels()).isEqualTo(Names.realmSelector("prices"));
-    assertThat(egress.get(1).getPorts()).extracting(ForwardProxyReconcilerTest::port).containsExactly("TCP/9000", "TCP/9443");
+    assertThat(egress.get(2).getPorts()).extracting(ForwardProxyReconcilerTest::port).containsExactly("TCP/9000", "TCP/9443");
 
     // Every child is owned by the ForwardProxy: the garbage collector follows these when it is deleted.
     for (HasMetadata child : List.of(cm, d, s, np)) {
@@ -175,8 +196,7 @@ class ForwardProxyReconcilerTest {
     assertThat(ready(notYet).getReason()).isEqualTo("DeploymentNotAvailable");
     assertThat(ready(notYet).getMessage()).isEqualTo("0/2 replicas available");
     assertThat(notYet.getStatus().endpoint).isEqualTo("http://egress-proxy." + NS + ".svc:3128");
-    assertThat(notYet.getStatus().targets).containsExactly("prices-realm." + NS + ".svc.cluster.local:9000",
-        "prices-realm." + NS + ".svc.cluster.local:9443");
+    assertThat(notYet.getStatus().targets).containsExactlyElementsOf(realmRules("prices", 9000, 9443));
     assertThat(notYet.getStatus().observedGeneration).isEqualTo(notYet.getMetadata().getGeneration());
     assertThat(Conditions.find(notYet.getStatus().conditions, Conditions.CERTIFICATE_READY)).isNull();
 
@@ -245,7 +265,7 @@ class ForwardProxyReconcilerTest {
   }
 
   @Test
-  void usersSecretMustExistAndItsContentRollsThePods() {
+  void usersSecretMustExistAndItsContentRollsNoPod() {
     createRealm("books", 9000, 9443);
     createProxy("guarded", spec -> {
       spec.allowConnect = List.of(realmTarget("books"));
@@ -269,19 +289,29 @@ class ForwardProxyReconcilerTest {
 
     createUsersSecret("guarded-users", Map.of("htpasswd", "alice:$2y$05$one"));
     awaitStatus("guarded", p -> "DeploymentNotAvailable".equals(ready(p).getReason()));
-    String hash = awaitChild(Deployment.class, "guarded-proxy").getSpec().getTemplate().getMetadata()
-        .getAnnotations().get(Names.CONFIG_HASH_ANNOTATION);
+    long generation = deploymentGeneration("guarded-proxy");
 
+    // A new password reaches the running proxy through the Secret volume (it reloads the users file): no roll,
+    // which would cut every tunnel.
     client.secrets().inNamespace(NS).withName("guarded-users").edit(s -> {
       s.setData(Map.of("htpasswd", base64("alice:$2y$05$two")));
       return s;
     });
-    await().atMost(WAIT).untilAsserted(() -> assertThat(client.apps().deployments().inNamespace(NS)
-        .withName("guarded-proxy").get().getSpec().getTemplate().getMetadata().getAnnotations()
-        .get(Names.CONFIG_HASH_ANNOTATION)).isNotEqualTo(hash));
+    await("no roll for a new password").during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(10))
+        .until(() -> deploymentGeneration("guarded-proxy"), g -> g == generation);
   }
 
   // ---- helpers ----
+
+  /** The proxy rules a realm target becomes: every name of the realm's Service, per port. */
+  static List<String> realmRules(String realm, int... ports) {
+    List<String> rules = new java.util.ArrayList<>();
+    for (int port : ports) {
+      TargetResolution.realmHosts(realm, NS, OperatorSettings.defaults().clusterDomain())
+          .forEach(host -> rules.add(host + ":" + port));
+    }
+    return rules;
+  }
 
   static TargetSpec realmTarget(String realm, Integer... ports) {
     TargetSpec t = new TargetSpec();

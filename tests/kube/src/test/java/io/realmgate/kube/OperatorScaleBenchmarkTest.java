@@ -81,9 +81,10 @@ class OperatorScaleBenchmarkTest {
               .list().getItems().size() == COUNT
           && client.resources(Realm.class).inNamespace(NS).list().getItems().stream()
               .allMatch(r -> r.getStatus() != null && r.getStatus().observedGeneration != null)
+          // One realm target each: a rule per name of the realm's Service.
           && client.resources(ForwardProxy.class).inNamespace(NS).list().getItems().stream()
               .allMatch(p -> p.getStatus() != null && p.getStatus().observedGeneration != null
-                  && p.getStatus().targets != null && p.getStatus().targets.size() == 1));
+                  && p.getStatus().targets != null && p.getStatus().targets.size() == 3));
       long settled = System.nanoTime();
       long heapAfter = settledHeap(memory);
       String report = String.format(Locale.ROOT,

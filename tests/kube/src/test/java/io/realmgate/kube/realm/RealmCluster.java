@@ -170,8 +170,21 @@ final class RealmCluster {
     });
   }
 
-  static String configHash(Deployment deployment) {
-    return deployment.getSpec().getTemplate().getMetadata().getAnnotations().get(Names.CONFIG_HASH_ANNOTATION);
+  /**
+   * The Deployment's spec generation: it moves when the pod template (or anything else in the spec) changes, that
+   * is when the pods would roll.
+   */
+  static long generation(Deployment deployment) {
+    return deployment.getMetadata().getGeneration();
+  }
+
+  /**
+   * The realm's Deployment keeps its spec (its pods would not roll) for a few seconds, long enough for the
+   * reconciles that a change just set off.
+   */
+  void assertNoRoll(String realm, long generation, String why) {
+    await(why).during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(10))
+        .until(() -> generation(deployment(realm)), g -> g == generation);
   }
 
   /** The Secret the realm pods mount at /etc/realmgate/tls. */

@@ -3,7 +3,7 @@ package io.realmgate.kube.realm;
 import static io.realmgate.kube.realm.RealmCluster.assertOwnedBy;
 import static io.realmgate.kube.realm.RealmCluster.certificates;
 import static io.realmgate.kube.realm.RealmCluster.condition;
-import static io.realmgate.kube.realm.RealmCluster.configHash;
+import static io.realmgate.kube.realm.RealmCluster.generation;
 import static io.realmgate.kube.realm.RealmCluster.decode;
 import static io.realmgate.kube.realm.RealmCluster.dnsNames;
 import static io.realmgate.kube.realm.RealmCluster.is;
@@ -94,13 +94,23 @@ class RealmReconcileTest {
     Container container = pod.getContainers().get(0);
     assertThat(container.getImage()).isEqualTo(operator.settings().realmImage());
     assertThat(container.getArgs()).containsExactly("--bind", "0.0.0.0", "--ws-port", "9000", "--wss-port", "9443",
-        "--tls-cert", "/etc/realmgate/tls/tls.crt", "--tls-key", "/etc/realmgate/tls/tls.key");
+        "--tls-cert", "/etc/realmgate/tls/tls.crt", "--tls-key", "/etc/realmgate/tls/tls.key",
+        "--admin", "0.0.0.0:8080", "--retain-events", "1000", "--retain-bytes", "256KiB", "--max-message", "64KiB",
+        "--queue-events", "4000", "--queue-bytes", "1MiB", "--max-channels", "327", "--max-subscriptions", "1000");
+    assertThat(container.getEnv()).extracting(e -> e.getName() + "=" + e.getValue()).containsExactly(
+        "JAVA_TOOL_OPTIONS=-Xmx204m -XX:MaxDirectMemorySize=128m -XX:+ExitOnOutOfMemoryError");
+    assertThat(container.getImagePullPolicy()).isEqualTo("IfNotPresent");
     assertThat(container.getPorts()).extracting(p -> p.getName() + "=" + p.getContainerPort())
-        .containsExactly("ws=9000", "wss=9443");
+        .containsExactly("ws=9000", "wss=9443", "admin=8080");
+    assertThat(container.getStartupProbe().getHttpGet().getPath()).isEqualTo("/healthz");
     assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
-    assertThat(container.getLivenessProbe().getHttpGet().getPort()).isEqualTo(new IntOrString("ws"));
+    assertThat(container.getLivenessProbe().getHttpGet().getPort()).isEqualTo(new IntOrString("admin"));
     assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
     assertThat(container.getReadinessProbe().getHttpGet().getScheme()).isEqualTo("HTTP");
+    assertThat(container.getReadinessProbe().getFailureThreshold()).isEqualTo(3);
+    assertThat(container.getLifecycle().getPreStop().getSleep().getSeconds()).as("stored by the API server")
+        .isEqualTo(5L);
+    assertThat(pod.getTerminationGracePeriodSeconds()).isEqualTo(20L);
     assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
     assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
     assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
@@ -114,7 +124,8 @@ class RealmReconcileTest {
       assertThat(v.getSecret().getDefaultMode()).isEqualTo(0440);
     });
     assertThat(pod.getVolumes()).anySatisfy(v -> assertThat(v.getEmptyDir()).isNotNull());
-    assertThat(configHash(deployment)).matches("[0-9a-f]{64}");
+    assertThat(deployment.getSpec().getTemplate().getMetadata().getAnnotations()).as("no certificate hash")
+        .isNullOrEmpty();
 
     Service service = cluster.service("prices");
     assertThat(service.getSpec().getPorts()).extracting(p -> p.getName() + " " + p.getPort() + "->"
@@ -126,14 +137,22 @@ class RealmReconcileTest {
     assertThat(policy.getSpec().getPodSelector().getMatchLabels())
         .isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
     assertThat(policy.getSpec().getPolicyTypes()).containsExactly("Ingress");
-    assertThat(policy.getSpec().getIngress()).as("no ForwardProxy names the realm: only the clients' rule")
-        .singleElement().satisfies(rule -> {
-          assertThat(rule.getFrom()).singleElement().satisfies(peer -> {
-            assertThat(peer.getPodSelector()).as("every pod of the namespace").isEqualTo(new LabelSelector());
-            assertThat(peer.getNamespaceSelector()).isNull();
-          });
-          assertThat(ports(rule)).containsExactly("TCP/9000", "TCP/9443");
-        });
+    assertThat(policy.getSpec().getIngress()).as("no ForwardProxy names the realm: the clients' and the scrapers' rules")
+        .hasSize(2);
+    assertThat(policy.getSpec().getIngress().get(0)).satisfies(rule -> {
+      assertThat(rule.getFrom()).singleElement().satisfies(peer -> {
+        assertThat(peer.getPodSelector()).as("every pod of the namespace").isEqualTo(new LabelSelector());
+        assertThat(peer.getNamespaceSelector()).isNull();
+      });
+      assertThat(ports(rule)).containsExactly("TCP/9000", "TCP/9443");
+    });
+    assertThat(policy.getSpec().getIngress().get(1)).satisfies(rule -> {
+      assertThat(rule.getFrom()).singleElement().satisfies(peer -> {
+        assertThat(peer.getPodSelector().getMatchLabels()).isEqualTo(Map.of("app.kubernetes.io/name", "prometheus"));
+        assertThat(peer.getNamespaceSelector().getMatchLabels()).as("any namespace").isNullOrEmpty();
+      });
+      assertThat(ports(rule)).containsExactly("TCP/8080");
+    });
 
     Secret secret = cluster.tlsSecret("prices");
     assertThat(secret.getType()).isEqualTo("kubernetes.io/tls");
@@ -170,21 +189,21 @@ class RealmReconcileTest {
   void childrenFollowAChangedPortAndAListenerTurnedOff() {
     cluster.apply(realmYaml("quotes", 9000, 9443));
     cluster.awaitSettled("quotes");
-    String hashBefore = configHash(cluster.deployment("quotes"));
+    long generationBefore = generation(cluster.deployment("quotes"));
 
     cluster.apply(realmYaml("quotes", 9000, 9444));
 
     await("children follow wss 9444").atMost(RealmCluster.WAIT).untilAsserted(() -> {
       assertThat(cluster.service("quotes").getSpec().getPorts()).extracting(p -> p.getName() + "=" + p.getPort())
-          .containsExactly("ws=9000", "wss=9444");
+          .as("the admin port is no Service port").containsExactly("ws=9000", "wss=9444");
       Container container = cluster.deployment("quotes").getSpec().getTemplate().getSpec().getContainers().get(0);
       assertThat(container.getArgs()).containsSequence("--wss-port", "9444");
       assertThat(container.getPorts()).extracting(p -> p.getName() + "=" + p.getContainerPort())
-          .containsExactly("ws=9000", "wss=9444");
-      assertThat(cluster.networkPolicy("quotes").getSpec().getIngress())
-          .allSatisfy(rule -> assertThat(ports(rule)).containsExactly("TCP/9000", "TCP/9444"));
+          .containsExactly("ws=9000", "wss=9444", "admin=8080");
+      assertThat(ports(cluster.networkPolicy("quotes").getSpec().getIngress().get(0)))
+          .containsExactly("TCP/9000", "TCP/9444");
     });
-    assertThat(configHash(cluster.deployment("quotes"))).as("new args, new hash").isNotEqualTo(hashBefore);
+    assertThat(generation(cluster.deployment("quotes"))).as("new args: the pods roll").isGreaterThan(generationBefore);
     Realm realm = cluster.awaitObserved("quotes");
     assertThat(realm.getStatus().endpoints.secureWebSocket).endsWith(":9444");
 
@@ -197,16 +216,14 @@ class RealmReconcileTest {
           secureWebSocket: {port: 9444}
         """);
 
-    await("probes move to the TLS listener").atMost(RealmCluster.WAIT).untilAsserted(() -> {
+    await("the plain listener goes; probes stay on the admin listener").atMost(RealmCluster.WAIT).untilAsserted(() -> {
       Container container = cluster.deployment("quotes").getSpec().getTemplate().getSpec().getContainers().get(0);
       assertThat(container.getArgs()).containsSequence("--ws-port", "off", "--wss-port", "9444");
-      assertThat(container.getLivenessProbe().getHttpGet().getPort()).isEqualTo(new IntOrString("wss"));
-      assertThat(container.getLivenessProbe().getHttpGet().getScheme()).isEqualTo("HTTPS");
-      assertThat(container.getReadinessProbe().getHttpGet().getScheme()).isEqualTo("HTTPS");
+      assertThat(container.getLivenessProbe().getHttpGet().getPort()).isEqualTo(new IntOrString("admin"));
+      assertThat(container.getReadinessProbe().getHttpGet().getScheme()).isEqualTo("HTTP");
       assertThat(cluster.service("quotes").getSpec().getPorts()).extracting(p -> p.getName())
           .containsExactly("wss");
-      assertThat(cluster.networkPolicy("quotes").getSpec().getIngress())
-          .allSatisfy(rule -> assertThat(ports(rule)).containsExactly("TCP/9444"));
+      assertThat(ports(cluster.networkPolicy("quotes").getSpec().getIngress().get(0))).containsExactly("TCP/9444");
     });
     realm = cluster.awaitObserved("quotes");
     assertThat(realm.getStatus().endpoints.webSocket).isNull();
@@ -218,7 +235,7 @@ class RealmReconcileTest {
     cluster.awaitSettled("ticks");
     Service service = cluster.service("ticks");
     Secret secret = cluster.tlsSecret("ticks");
-    String hashBefore = configHash(cluster.deployment("ticks"));
+    long generationBefore = generation(cluster.deployment("ticks"));
 
     cluster.client().resource(service).delete();
     Service restored = await("Service restored").atMost(RealmCluster.WAIT).until(() -> cluster.service("ticks"),
@@ -241,8 +258,7 @@ class RealmReconcileTest {
     assertThat(dnsNames(certificates(decode(reissued, "tls.crt")).get(0))).contains("ticks-realm");
     assertThat(decode(reissued, "tls.crt")).as("a new certificate, not one kept from nowhere")
         .isNotEqualTo(decode(secret, "tls.crt"));
-    await("pods roll to the new certificate").atMost(RealmCluster.WAIT)
-        .until(() -> configHash(cluster.deployment("ticks")), hash -> !hash.equals(hashBefore));
+    cluster.assertNoRoll("ticks", generationBefore, "the realm reloads the new certificate; no pod rolls");
   }
 
   @Test
