@@ -60,6 +60,27 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- end -}}
 
 {{/*
+A matchLabels map as the operator's selector flags take it: k=v pairs joined by commas, in key order (Helm ranges
+over a map's keys sorted). An empty map gives an empty string.
+*/}}
+{{- define "realmgate.selectorFlag" -}}
+{{- $pairs := list -}}
+{{- range $key, $value := . -}}
+{{- $pairs = append $pairs (printf "%s=%s" $key $value) -}}
+{{- end -}}
+{{- join "," $pairs -}}
+{{- end -}}
+
+{{/* The names of imagePullSecrets ([{name: a}, {name: b}]) joined by commas: "a,b". */}}
+{{- define "realmgate.pullSecretNames" -}}
+{{- $names := list -}}
+{{- range . -}}
+{{- $names = append $names .name -}}
+{{- end -}}
+{{- join "," $names -}}
+{{- end -}}
+
+{{/*
 What the operator may do in a namespace it watches: the rules of the ClusterRole (all namespaces) or of
 the Role in each listed namespace. Nothing else; no wildcards.
 */}}

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.InstallCommand;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -13,14 +15,16 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.realmgate.k3s.client.WssRoundTrip;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -33,14 +37,16 @@ import org.testcontainers.utility.MountableFile;
 
 /**
  * Realmgate as users run it, on a real Kubernetes (K3s in Docker, with its network-policy controller): the three
- * images built from their Dockerfiles and imported into K3s's containerd, the chart installed with Helm (and
- * waited for), examples/reference-scenario.yaml applied, both resources Ready with real pods, and a wss round
- * trip from a client pod in namespace "trading" through the ForwardProxy to the Realm, trusting only the
- * operator's CA bundle.
+ * images that the Maven build made with Jib (profile "images": each module's target/jib-image.tar) imported into
+ * K3s's containerd, the chart installed with Helm with no value overridden (its default repositories are the
+ * names those images carry) and waited for, examples/reference-scenario.yaml applied, both resources Ready with
+ * real pods, and a wss round trip from a client pod in namespace "trading" through the ForwardProxy to the Realm,
+ * trusting only the operator's CA bundle.
  *
- * <p>Needs a Docker engine and the docker CLI (image builds honour the repository's .dockerignore). Without an
- * engine it is skipped and says why. Images already built elsewhere can be named with
- * -Drealmgate.k3s.operatorImage=..., realmImage, proxyImage (then nothing is built but the client image).
+ * <p>Run it as {@code ./mvnw -B -Pimages,k3s -pl tests/k3s -am verify} (the images are built on the way). Needs
+ * a Docker engine for K3s itself, no docker CLI and no image build in Docker. Without an engine it is skipped and
+ * says why. Images already in a registry K3s can pull from can be named with -Drealmgate.k3s.operatorImage=...,
+ * realmImage, proxyImage (then that image's tar is neither needed nor imported, and the chart is told the name).
  */
 @EnabledIf(value = "requestedAndDockerAvailable",
     disabledReason = "the K3s suite runs only with -Pk3s and a Docker engine (see the [k3s] line above)")
@@ -48,14 +54,14 @@ import org.testcontainers.utility.MountableFile;
 class K3sReferenceScenarioTest {
   private static final Path ROOT = Path.of(System.getProperty("realmgate.repo.dir", "../..")).toAbsolutePath()
       .normalize();
-  private static final Path WORK = Path.of("target", "k3s").toAbsolutePath();
-  private static final String TAG = "k3s-test";
   private static final ResourceDefinitionContext REALM = context("Realm", "realms");
   private static final ResourceDefinitionContext FORWARD_PROXY = context("ForwardProxy", "forwardproxies");
+  /** Where the client class is mounted in the client pod, ahead of the realm image's own class path. */
+  private static final String CLIENT_DIR = "/client";
 
   static boolean requestedAndDockerAvailable() {
     if (!Boolean.getBoolean("realmgate.k3s.requested")) {
-      System.out.println("[k3s] SKIPPED: not requested; run ./mvnw -Pk3s -pl tests/k3s verify");
+      System.out.println("[k3s] SKIPPED: not requested; run ./mvnw -B -Pimages,k3s -pl tests/k3s -am verify");
       return false;
     }
     boolean available;
@@ -66,34 +72,53 @@ class K3sReferenceScenarioTest {
     }
     if (!available) {
       System.out.println("[k3s] SKIPPED: no Docker engine reachable (DOCKER_HOST or /var/run/docker.sock). The K3s"
-          + " suite runs K3s in Docker and builds the operator, realm and proxy images; run it where Docker is.");
+          + " suite runs K3s in Docker; run it where Docker is.");
     }
     return available;
   }
 
+  /** One of the three images: a name given with -Drealmgate.k3s.NAMEImage, else the Jib tar of its module. */
+  private record Image(String valuesKey, String given, Path tar) {
+    static Image of(String name, String module) {
+      return new Image(name, System.getProperty("realmgate.k3s." + name + "Image", "").strip(),
+          ROOT.resolve(module).resolve("target/jib-image.tar"));
+    }
+
+    boolean fromTar() {
+      return given.isEmpty();
+    }
+  }
+
   @Test
   void theReferenceScenarioRunsAndAPodReachesTheRealmThroughTheProxy() throws Exception {
-    Files.createDirectories(WORK);
-    String operatorImage = image("operator", "operator/Dockerfile");
-    String realmImage = image("realm", "realm-image/Dockerfile");
-    String proxyImage = image("proxy", "proxy-image/Dockerfile");
-    String clientImage = "realmgate/k3s-client:" + TAG;
-    docker("build", "--build-arg", "REALM_IMAGE=" + realmImage, "-t", clientImage,
-        ROOT.resolve("tests/k3s/src/test/resources/client").toString());
+    List<Image> images = List.of(Image.of("operator", "operator"), Image.of("realm", "realm-image"),
+        Image.of("proxy", "proxy-image"));
+    for (Image image : images) {
+      assertThat(!image.fromTar() || Files.isRegularFile(image.tar()))
+          .as("%s is missing: build the images with the Maven profile images (./mvnw -B -Pimages,k3s -pl tests/k3s"
+              + " -am verify), or name a pullable image with -Drealmgate.k3s.%sImage=...", image.tar(),
+              image.valuesKey())
+          .isTrue();
+    }
 
     try (K3sContainer k3s = new K3sContainer(DockerImageName.parse(System.getProperty("realmgate.k3s.image",
         "rancher/k3s:v1.34.1-k3s1")).asCompatibleSubstituteFor("rancher/k3s"))) {
       k3s.start();
-      for (String image : List.of(operatorImage, realmImage, proxyImage, clientImage)) {
-        importImage(k3s, image);
+      for (Image image : images) {
+        if (image.fromTar()) {
+          importImage(k3s, image.tar());
+        }
       }
       String kubeconfig = k3s.getKubeConfigYaml();
-      new Helm(ROOT.resolve("helm/realmgate")).install().withName("realmgate").withNamespace("realmgate-system")
-          .createNamespace().withKubeConfigContents(kubeconfig)
-          .set("image.operator.repository", repository(operatorImage)).set("image.operator.tag", tag(operatorImage))
-          .set("image.realm.repository", repository(realmImage)).set("image.realm.tag", tag(realmImage))
-          .set("image.proxy.repository", repository(proxyImage)).set("image.proxy.tag", tag(proxyImage))
-          .waitReady().withTimeout(300).call();
+      InstallCommand install = new Helm(ROOT.resolve("helm/realmgate")).install().withName("realmgate")
+          .withNamespace("realmgate-system").createNamespace().withKubeConfigContents(kubeconfig);
+      for (Image image : images) {
+        if (!image.fromTar()) {
+          install = install.set("image." + image.valuesKey() + ".repository", repository(image.given()))
+              .set("image." + image.valuesKey() + ".tag", tag(image.given()));
+        }
+      }
+      install.waitReady().withTimeout(300).call();
 
       try (KubernetesClient client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(kubeconfig))
           .build()) {
@@ -109,7 +134,11 @@ class K3sReferenceScenarioTest {
             .getData().get("ca.crt");
         client.resource(new ConfigMapBuilder().withNewMetadata().withName("realm-ca").withNamespace("trading")
             .endMetadata().addToData("ca.crt", caBundle).build()).serverSideApply();
-        Pod pod = client.resource(clientPod(clientImage)).create();
+        client.resource(clientClass()).serverSideApply();
+        // The realm image the operator runs (as the Realm's Deployment names it) also runs the client.
+        String realmImage = client.apps().deployments().inNamespace("apps").withName("prices-realm").get()
+            .getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
+        Pod pod = client.resource(clientPod(realmImage)).create();
         Pod done = client.pods().resource(pod).waitUntilCondition(p -> p != null && p.getStatus() != null
             && List.of("Succeeded", "Failed").contains(p.getStatus().getPhase()), 5, TimeUnit.MINUTES);
         String log = client.pods().resource(done).getLog();
@@ -119,24 +148,22 @@ class K3sReferenceScenarioTest {
     }
   }
 
-  /** The image named by -Drealmgate.k3s.NAMEImage, or one built from the repository with DOCKERFILE. */
-  private static String image(String name, String dockerfile) throws Exception {
-    String given = System.getProperty("realmgate.k3s." + name + "Image", "");
-    if (!given.isBlank()) {
-      return given;
-    }
-    String image = "realmgate/" + name + ":" + TAG;
-    docker("build", "-f", ROOT.resolve(dockerfile).toString(), "-t", image, ROOT.toString());
-    return image;
-  }
-
-  /** docker save, copied into the K3s container and imported into the containerd namespace kubelet uses. */
-  private static void importImage(K3sContainer k3s, String image) throws Exception {
-    Path tar = WORK.resolve(image.replaceAll("[^A-Za-z0-9.-]", "_") + ".tar");
-    docker("save", "-o", tar.toString(), image);
+  /** A Jib tar (a docker-archive) copied into the K3s container and imported into the containerd namespace of the
+   * kubelet. */
+  private static void importImage(K3sContainer k3s, Path tar) throws Exception {
     k3s.copyFileToContainer(MountableFile.forHostPath(tar), "/tmp/image.tar");
     Container.ExecResult imported = k3s.execInContainer("ctr", "-n", "k8s.io", "images", "import", "/tmp/image.tar");
-    assertThat(imported.getExitCode()).as("ctr images import %s: %s", image, imported.getStderr()).isZero();
+    assertThat(imported.getExitCode()).as("ctr images import %s: %s", tar, imported.getStderr()).isZero();
+  }
+
+  /** WssRoundTrip.class as this build compiled it, in a ConfigMap for the client pod. */
+  private static ConfigMap clientClass() throws IOException {
+    byte[] bytes;
+    try (InputStream in = WssRoundTrip.class.getResourceAsStream(WssRoundTrip.class.getSimpleName() + ".class")) {
+      bytes = Objects.requireNonNull(in, "WssRoundTrip.class").readAllBytes();
+    }
+    return new ConfigMapBuilder().withNewMetadata().withName("wss-round-trip").withNamespace("trading").endMetadata()
+        .addToBinaryData("WssRoundTrip.class", Base64.getEncoder().encodeToString(bytes)).build();
   }
 
   private static void applyReferenceScenario(KubernetesClient client) throws IOException {
@@ -149,20 +176,29 @@ class K3sReferenceScenarioTest {
     }
   }
 
-  /** A pod in "trading" (the namespace the ForwardProxy admits) that runs WssRoundTrip once. */
-  private static Pod clientPod(String image) {
+  /**
+   * A pod in "trading" (the namespace the ForwardProxy admits) that runs WssRoundTrip once in the realm image: the
+   * class from its ConfigMap first, then the image's own class path (Jib's layout: resources, classes, libs).
+   */
+  private static Pod clientPod(String realmImage) {
+    String classFile = WssRoundTrip.class.getName().replace('.', '/') + ".class";
     return new PodBuilder().withNewMetadata().withName("wss-round-trip").withNamespace("trading").endMetadata()
         .withNewSpec().withRestartPolicy("Never")
         .withNewSecurityContext().withRunAsNonRoot(true).withRunAsUser(10001L).withNewSeccompProfile()
         .withType("RuntimeDefault").endSeccompProfile().endSecurityContext()
-        .addNewContainer().withName("client").withImage(image).withImagePullPolicy("Never")
+        .addNewContainer().withName("client").withImage(realmImage)
+        .withCommand("java", "-cp", CLIENT_DIR + ":/app/resources:/app/classes:/app/libs/*",
+            WssRoundTrip.class.getName())
         .withArgs("wss://prices-realm.apps.svc.cluster.local:9443/realm", "egress-proxy.apps.svc.cluster.local",
             "3128", "/etc/realm-ca/ca.crt")
         .addNewVolumeMount().withName("realm-ca").withMountPath("/etc/realm-ca").withReadOnly(true).endVolumeMount()
+        .addNewVolumeMount().withName("client").withMountPath(CLIENT_DIR).withReadOnly(true).endVolumeMount()
         .withNewSecurityContext().withAllowPrivilegeEscalation(false).withNewCapabilities().withDrop("ALL")
         .endCapabilities().endSecurityContext()
         .endContainer()
         .addNewVolume().withName("realm-ca").withNewConfigMap().withName("realm-ca").endConfigMap().endVolume()
+        .addNewVolume().withName("client").withNewConfigMap().withName("wss-round-trip")
+        .addNewItem().withKey("WssRoundTrip.class").withPath(classFile).endItem().endConfigMap().endVolume()
         .endSpec().build();
   }
 
@@ -182,19 +218,6 @@ class K3sReferenceScenarioTest {
 
   private static String tag(String image) {
     return image.substring(image.lastIndexOf(':') + 1);
-  }
-
-  /** Runs the docker CLI, bounded in time; fails with its output. */
-  private static void docker(String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of("docker"));
-    command.addAll(List.of(args));
-    Path log = Files.createTempFile(WORK, "docker-", ".log");
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    if (!p.waitFor(20, TimeUnit.MINUTES)) {
-      p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      throw new AssertionError(String.join(" ", command) + " did not finish in 20 min; see " + log);
-    }
-    assertThat(p.exitValue()).as("%s:\n%s", String.join(" ", command), Files.readString(log)).isZero();
   }
 
   private static ResourceDefinitionContext context(String kind, String plural) {

@@ -40,7 +40,11 @@ class HelmInstallTest {
     assertThat(release.getStatus()).isEqualTo("deployed");
     assertThat(release.getOutput())
         .contains("The operator reconciles Realms and ForwardProxies in: " + WATCHED)
-        .contains("kubectl -n " + NS + " rollout status deployment/helminstall-realmgate-operator");
+        .contains("kubectl -n " + NS + " rollout status deployment/helminstall-realmgate-operator")
+        // Where the images come from, and how to take them from a private registry instead.
+        .contains("operator localhost/realmgate/operator:0.1.0")
+        .contains("--set image.operator.repository=REGISTRY/realmgate/operator")
+        .contains("--set 'imagePullSecrets[0].name=regcred'");
 
     Deployment operator = api.client().apps().deployments().inNamespace(NS).withName("helminstall-realmgate-operator")
         .get();

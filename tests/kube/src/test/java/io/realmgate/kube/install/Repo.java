@@ -36,6 +36,10 @@ final class Repo {
     return root().resolve("docs/gitops.md");
   }
 
+  static Path installDoc() {
+    return root().resolve("docs/install.md");
+  }
+
   /** Scratch space in the module's build directory. */
   static Path scratch(String name) {
     Path dir = Path.of("target", "install-tests", name).toAbsolutePath();

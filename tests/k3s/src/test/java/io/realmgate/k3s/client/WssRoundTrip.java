@@ -1,3 +1,5 @@
+package io.realmgate.k3s.client;
+
 import io.realmgate.realm.client.RealmClient;
 import io.realmgate.realm.client.RealmEvent;
 import java.net.InetSocketAddress;
@@ -7,7 +9,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs in a client pod of the K3s suite (java's single-file launcher, the realm jar on the class path): opens
+ * Runs in a client pod of the K3s suite, in the realm image (whose class path holds the realm's Java client), from
+ * a ConfigMap that carries this class as compiled by the build (the image's runtime has no compiler): opens
  * wss://REALM through the HTTP CONNECT proxy PROXY_HOST:PROXY_PORT, trusting only the CA bundle at CA_FILE,
  * subscribes, publishes one event and receives it back. Exit 0 and "ROUND TRIP OK ..." on success.
  *
