@@ -69,6 +69,8 @@ public final class RealmModel {
     /** preStop sleep, shutdown, and a margin before SIGKILL. */
     public static final long TERMINATION_GRACE_SECONDS = Pods.PRE_STOP_SLEEP_SECONDS + SHUTDOWN_SECONDS + 4;
     public static final String TLS_DIR = "/etc/realmgate/tls";
+    /** The path of the realm's WebSocket endpoint (protocol v1, docs/protocol.md). */
+    public static final String WEBSOCKET_PATH = "/realm";
     public static final String CA_BUNDLE_KEY = "ca.crt";
     public static final String TLS_SECRET_TYPE = "kubernetes.io/tls";
     /** The non-root user and group of the realm image. */
@@ -373,15 +375,18 @@ public final class RealmModel {
         return RealmNetworkPolicyModel.networkPolicy(this, metadata(name), selector(), proxies);
     }
 
-    /** The realm's URLs inside the cluster, for the status (and the printer columns). */
+    /**
+     * The realm's WebSocket URLs inside the cluster, for the status (and the printer columns): complete, path
+     * included, so a client can connect to exactly what the status says.
+     */
     public RealmStatus.Endpoints endpoints() {
         RealmStatus.Endpoints endpoints = new RealmStatus.Endpoints();
         String host = Names.serviceHostShort(name, namespace);
         if (webSocketOn()) {
-            endpoints.webSocket = "ws://" + host + ":" + webSocketPort();
+            endpoints.webSocket = "ws://" + host + ":" + webSocketPort() + WEBSOCKET_PATH;
         }
         if (secureWebSocketOn()) {
-            endpoints.secureWebSocket = "wss://" + host + ":" + secureWebSocketPort();
+            endpoints.secureWebSocket = "wss://" + host + ":" + secureWebSocketPort() + WEBSOCKET_PATH;
         }
         return endpoints;
     }

@@ -329,8 +329,8 @@ class RealmModelTest {
     @Test
     void endpointsNameTheServiceAndThePortsOfEnabledListeners() {
         RealmStatus.Endpoints endpoints = model(prices(), "1").endpoints();
-        assertThat(endpoints.webSocket).isEqualTo("ws://prices-realm.apps.svc:9000");
-        assertThat(endpoints.secureWebSocket).isEqualTo("wss://prices-realm.apps.svc:9443");
+        assertThat(endpoints.webSocket).isEqualTo("ws://prices-realm.apps.svc:9000/realm");
+        assertThat(endpoints.secureWebSocket).isEqualTo("wss://prices-realm.apps.svc:9443/realm");
 
         Realm wssOnly = prices();
         wssOnly.getSpec().webSocket.enabled = false;

@@ -43,8 +43,8 @@ class RealmStatusModelTest {
         RealmStatus status = RealmStatusModel.next(model(prices(), "1"), deployment(1, 1, 1, 1), T0);
 
         assertThat(status.observedGeneration).isEqualTo(3L);
-        assertThat(status.endpoints.webSocket).isEqualTo("ws://prices-realm.apps.svc:9000");
-        assertThat(status.endpoints.secureWebSocket).isEqualTo("wss://prices-realm.apps.svc:9443");
+        assertThat(status.endpoints.webSocket).isEqualTo("ws://prices-realm.apps.svc:9000/realm");
+        assertThat(status.endpoints.secureWebSocket).isEqualTo("wss://prices-realm.apps.svc:9443/realm");
         assertThat(status.caBundleConfigMap).isEqualTo("prices-realm-ca");
         Condition ready = Conditions.find(status.conditions, "Ready");
         assertThat(ready.getStatus()).isEqualTo("True");

@@ -38,7 +38,8 @@ final class ClientPods {
         List<String> command = new java.util.ArrayList<>(List.of("java", "-XX:TieredStopAtLevel=1",
                 "-cp", "@/app/jib-classpath-file", "io.realmgate.realm.client.RealmClientMain"));
         command.addAll(args);
-        return run(namespace, name, REALM_IMAGE, command, mounts(caConfigMap), timeout);
+        start(namespace, name, REALM_IMAGE, command, mounts(caConfigMap), Map.of(), Map.of(), firstHop(args));
+        return await(namespace, name, timeout);
     }
 
     /** The Java client in a pod whose /etc/hosts maps the given addresses to names (hostAliases). */
@@ -47,13 +48,29 @@ final class ClientPods {
         List<String> command = new java.util.ArrayList<>(List.of("java", "-XX:TieredStopAtLevel=1",
                 "-cp", "@/app/jib-classpath-file", "io.realmgate.realm.client.RealmClientMain"));
         command.addAll(args);
-        start(namespace, name, REALM_IMAGE, command, mounts(caConfigMap), Map.of(), hosts);
+        start(namespace, name, REALM_IMAGE, command, mounts(caConfigMap), Map.of(), hosts, firstHop(args));
         return await(namespace, name, timeout);
     }
 
-    /** A busybox shell command (nc, nslookup) in a pod of {@code namespace}. */
+    /** A busybox shell command (nc, nslookup) in a pod of {@code namespace}, started at once. */
     Outcome shell(String namespace, String name, String script, Duration timeout) {
         return run(namespace, name, BUSYBOX, List.of("/bin/sh", "-c", script), Map.of(), timeout);
+    }
+
+    /** The same, once the pod can reach {@code gate} (HOST:PORT): see {@link #start}. */
+    Outcome shellAfter(String gate, String namespace, String name, String script, Duration timeout) {
+        start(namespace, name, BUSYBOX, List.of("/bin/sh", "-c", script), Map.of(), Map.of(), Map.of(), gate);
+        return await(namespace, name, timeout);
+    }
+
+    /** Where a RealmClientMain command line connects first: its proxy, else its URL's host and port. */
+    static String firstHop(List<String> args) {
+        int proxy = args.indexOf("--proxy");
+        if (proxy >= 0) {
+            return args.get(proxy + 1);
+        }
+        java.net.URI url = java.net.URI.create(args.get(args.indexOf("--url") + 1));
+        return url.getHost() + ":" + url.getPort();
     }
 
     /** The CA bundle ConfigMap at {@link #CA_DIR} (none when null). */
@@ -68,14 +85,31 @@ final class ClientPods {
         return await(namespace, name, timeout);
     }
 
+    /** The same, once the pod can reach {@code gate} (HOST:PORT). */
+    Outcome runAfter(String gate, String namespace, String name, String image, List<String> command,
+            Map<String, String> configMaps, Duration timeout) {
+        start(namespace, name, image, command, configMaps, Map.of(), Map.of(), gate);
+        return await(namespace, name, timeout);
+    }
+
     /** Creates the pod and returns at once (a subscriber that runs while the test changes things). */
     void start(String namespace, String name, String image, List<String> command, Map<String, String> configMaps,
             Map<String, String> labels) {
-        start(namespace, name, image, command, configMaps, labels, Map.of());
+        start(namespace, name, image, command, configMaps, labels, Map.of(), firstHopOrNull(command));
     }
 
+    private static String firstHopOrNull(List<String> command) {
+        return command.contains("--url") ? firstHop(command) : null;
+    }
+
+    /**
+     * Creates the pod. With a {@code gate} (HOST:PORT) an init container first waits (at most 30 s) until the pod
+     * can open a TCP connection there: a NetworkPolicy enforcer admits a new pod's address a moment after the pod
+     * starts (kube-router adds it to its sets on the pod's event), and a client that connects in its first
+     * milliseconds would be refused. Clients in production retry; these run once.
+     */
     private void start(String namespace, String name, String image, List<String> command,
-            Map<String, String> configMaps, Map<String, String> labels, Map<String, String> hosts) {
+            Map<String, String> configMaps, Map<String, String> labels, Map<String, String> hosts, String gate) {
         PodBuilder pod = new PodBuilder()
                 .withNewMetadata().withName(name).withNamespace(namespace).withLabels(labels)
                 .addToLabels("app.kubernetes.io/part-of", "realmgate-cluster-tests").endMetadata()
@@ -95,6 +129,17 @@ final class ClientPods {
                 .withNewCapabilities().withDrop("ALL").endCapabilities().endSecurityContext()
                 .endContainer()
                 .endSpec();
+        if (gate != null) {
+            String host = gate.substring(0, gate.lastIndexOf(':'));
+            String port = gate.substring(gate.lastIndexOf(':') + 1);
+            pod.editSpec().addNewInitContainer().withName("network-ready").withImage(BUSYBOX)
+                    .withImagePullPolicy("IfNotPresent")
+                    .withCommand("/bin/sh", "-c", "i=0; until nc -w 1 " + host + " " + port
+                            + " </dev/null >/dev/null 2>&1; do i=$((i+1)); [ $i -ge 60 ] && exit 1; sleep 0.5; done")
+                    .withNewSecurityContext().withAllowPrivilegeEscalation(false)
+                    .withNewCapabilities().withDrop("ALL").endCapabilities().endSecurityContext()
+                    .endInitContainer().endSpec();
+        }
         hosts.forEach((ip, host) -> pod.editSpec().addNewHostAlias().withIp(ip).withHostnames(host).endHostAlias()
                 .endSpec());
         int i = 0;

@@ -209,7 +209,8 @@ class DayTwoOnClusterTest {
 
     /** What a CONNECT from trading gets from the proxy: the status code of its answer. */
     private int connectStatus(String target) {
-        ClientPods.Outcome run = pods.shell("trading", "connect-" + System.nanoTime() % 100000,
+        ClientPods.Outcome run = pods.shellAfter("egress-proxy.apps.svc:3128", "trading",
+                "connect-" + System.nanoTime() % 100000,
                 "printf 'CONNECT " + target + " HTTP/1.1\\r\\nHost: " + target + "\\r\\n\\r\\n' | nc -w 10 egress-proxy.apps.svc 3128",
                 Duration.ofMinutes(1));
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("HTTP/1.1 (\\d{3})").matcher(run.log());

@@ -53,6 +53,15 @@ class ReferenceScenarioOnClusterTest {
         client = cluster.client;
         kubectl = cluster.kubectl;
         pods = new ClientPods(client);
+        // What an earlier, interrupted run on a cluster that stays up may have left: the suite starts clean.
+        kubectl.run(Duration.ofMinutes(4), "delete", "namespace", "apps", "trading", "outsiders", "--ignore-not-found",
+                "--wait=true", "--timeout=3m");
+        try {
+            Helm.uninstall(RELEASE).withNamespace(OPERATOR_NS).withKubeConfig(cluster.kubeconfig).call();
+        } catch (RuntimeException notInstalled) {
+            // nothing to clean up
+        }
+        kubectl.run("delete", "-k", "deploy/kustomize", "--ignore-not-found", "--wait=true");
     }
 
     @Test
@@ -117,7 +126,7 @@ class ReferenceScenarioOnClusterTest {
     void nodesWsPackageIsASecondIndependentClient() {
         pods.copyScript("trading", "node-client", cluster.repo.resolve(
                 "tests/e2e/src/test/resources/node/wss-through-proxy.js"));
-        ClientPods.Outcome run = pods.run("trading", "node-ws-client", ClientPods.NODE,
+        ClientPods.Outcome run = pods.runAfter("egress-proxy.apps.svc:3128", "trading", "node-ws-client", ClientPods.NODE,
                 List.of("node", "/scripts/wss-through-proxy.js", "egress-proxy.apps.svc:3128", "prices-realm.apps.svc",
                         "9443", ClientPods.CA_DIR + "/ca.crt", "trading-node"),
                 Map.of("prices-realm-ca", ClientPods.CA_DIR, "node-client", "/scripts"), Duration.ofMinutes(2));
@@ -128,7 +137,7 @@ class ReferenceScenarioOnClusterTest {
     @Test
     @Order(5)
     void forwardedRequestsAndTheirAnswersCarryVia() {
-        ClientPods.Outcome run = pods.shell("trading", "via-check", http(
+        ClientPods.Outcome run = pods.shellAfter("egress-proxy.apps.svc:3128", "trading", "via-check", http(
                 "GET http://prices-realm.apps.svc:9000/healthz HTTP/1.1", "Host: prices-realm.apps.svc:9000",
                 "Connection: close"), Duration.ofMinutes(1));
         assertThat(run.log()).containsPattern("HTTP/1.1 200").containsPattern("(?i)via: 1\\.1 egress");
@@ -139,7 +148,8 @@ class ReferenceScenarioOnClusterTest {
     void theProxyRefusesEveryOtherTarget() {
         for (String target : List.of("kubernetes.default.svc:443", "prices-realm.apps.svc:22",
                 "kube-dns.kube-system.svc:53", "10.96.0.1:443")) {
-            ClientPods.Outcome run = pods.shell("trading", "refused-" + Math.abs(target.hashCode() % 100000),
+            ClientPods.Outcome run = pods.shellAfter("egress-proxy.apps.svc:3128", "trading",
+                    "refused-" + Math.abs(target.hashCode() % 100000),
                     http("CONNECT " + target + " HTTP/1.1", "Host: " + target), Duration.ofMinutes(1));
             assertThat(run.log()).as(target).contains("HTTP/1.1 403");
         }
@@ -171,7 +181,7 @@ class ReferenceScenarioOnClusterTest {
                 .getItems().get(0).getMetadata().getName();
         // An ephemeral container shares the proxy pod's network namespace, so the proxy's egress policy applies.
         String script = String.join("; ",
-                "nslookup prices-realm.apps.svc >/dev/null 2>&1 && echo dns=ok || echo dns=failed",
+                "nslookup prices-realm.apps.svc.cluster.local >/dev/null 2>&1 && echo dns=ok || echo dns=failed",
                 check("realm-wss", "prices-realm.apps.svc", 9443),
                 check("realm-ws", "prices-realm.apps.svc", 9000),
                 check("api-service", "kubernetes.default.svc", 443),
@@ -193,10 +203,15 @@ class ReferenceScenarioOnClusterTest {
                 + label + "=closed; fi";
     }
 
-    /** Whether a pod of {@code namespace} can open a TCP connection to host:port (busybox nc, 3 s). */
+    /**
+     * Whether a new pod of {@code namespace} can open a TCP connection to host:port (busybox nc). Tried for about
+     * 8 s: the enforcer admits a new pod's address a moment after it starts, so "closed" means closed throughout.
+     */
     private boolean tcp(String namespace, String host, int port) {
+        String script = "i=0; while [ $i -lt 8 ]; do if nc -w 1 " + host + " " + port
+                + " </dev/null >/dev/null 2>&1; then echo tcp=open; exit 0; fi; i=$((i+1)); sleep 0.5; done; echo tcp=closed";
         ClientPods.Outcome run = pods.shell(namespace, "tcp-" + Math.abs((host + port).hashCode() % 100000),
-                check("tcp", host, port), Duration.ofMinutes(1));
+                script, Duration.ofMinutes(1));
         assertThat(run.log()).contains("tcp=");
         return run.log().contains("tcp=open");
     }

@@ -99,7 +99,7 @@ class KubectlTest {
         "conditions", List.of(Map.of("type", "Ready", "status", "True", "reason", "Ready",
             "lastTransitionTime", "2030-01-01T00:00:00Z")),
         "endpoints", Map.of("webSocket", "ws://sample-realm.kubectl-columns.svc:9000",
-            "secureWebSocket", "wss://sample-realm.kubectl-columns.svc:9443")));
+            "secureWebSocket", "wss://sample-realm.kubectl-columns.svc:9443/realm")));
     RealmgateResources.realms(client).inNamespace(ns).resource(realm).updateStatus();
     GenericKubernetesResource proxy = RealmgateResources.forwardProxies(client).inNamespace(ns).withName("sample").get();
     proxy.setAdditionalProperty("status", Map.of(
@@ -110,10 +110,10 @@ class KubectlTest {
 
     assertThat(table(ok("get", "rlm", "-n", ns))).containsExactly(
         List.of("NAME", "AGE", "READY", "WSS"),
-        List.of("sample", age(), "True", "wss://sample-realm.kubectl-columns.svc:9443"));
+        List.of("sample", age(), "True", "wss://sample-realm.kubectl-columns.svc:9443/realm"));
     assertThat(table(ok("get", "rlm", "-n", ns, "-o", "wide"))).containsExactly(
         List.of("NAME", "AGE", "READY", "WSS", "WS"),
-        List.of("sample", age(), "True", "wss://sample-realm.kubectl-columns.svc:9443",
+        List.of("sample", age(), "True", "wss://sample-realm.kubectl-columns.svc:9443/realm",
             "ws://sample-realm.kubectl-columns.svc:9000"));
     assertThat(table(ok("get", "fwp", "-n", ns))).containsExactly(
         List.of("NAME", "AGE", "READY", "ENDPOINT"),

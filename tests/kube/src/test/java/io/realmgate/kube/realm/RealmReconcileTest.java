@@ -174,8 +174,8 @@ class RealmReconcileTest {
 
     realm = cluster.awaitObserved("prices");
     assertThat(realm.getStatus().observedGeneration).isEqualTo(realm.getMetadata().getGeneration());
-    assertThat(realm.getStatus().endpoints.webSocket).isEqualTo("ws://prices-realm.realm-reconcile.svc:9000");
-    assertThat(realm.getStatus().endpoints.secureWebSocket).isEqualTo("wss://prices-realm.realm-reconcile.svc:9443");
+    assertThat(realm.getStatus().endpoints.webSocket).isEqualTo("ws://prices-realm.realm-reconcile.svc:9000/realm");
+    assertThat(realm.getStatus().endpoints.secureWebSocket).isEqualTo("wss://prices-realm.realm-reconcile.svc:9443/realm");
     assertThat(realm.getStatus().caBundleConfigMap).isEqualTo("prices-realm-ca");
     assertThat(condition(realm, "Ready").getStatus()).isEqualTo("False");
     assertThat(condition(realm, "Ready").getReason()).as("no kubelet here: pods never run")
@@ -205,7 +205,7 @@ class RealmReconcileTest {
     });
     assertThat(generation(cluster.deployment("quotes"))).as("new args: the pods roll").isGreaterThan(generationBefore);
     Realm realm = cluster.awaitObserved("quotes");
-    assertThat(realm.getStatus().endpoints.secureWebSocket).endsWith(":9444");
+    assertThat(realm.getStatus().endpoints.secureWebSocket).endsWith(":9444/realm");
 
     cluster.apply("""
         apiVersion: realmgate.io/v1alpha1
