@@ -42,7 +42,7 @@ public final class ProxyMain {
             System.exit(1);
             return;
         }
-        // Config file and TLS files are re-read when they change; flags keep overriding the file.
+        // Config file, users file and TLS files are re-read when they change; flags keep overriding the file.
         server.watchConfig(() -> CommandLine.parse(args), configFile(args));
         CountDownLatch stopped = new CountDownLatch(1);
         // SIGTERM (Kubernetes stopping the pod): drain, then exit.
