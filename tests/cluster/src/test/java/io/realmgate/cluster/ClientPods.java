@@ -150,6 +150,10 @@ final class ClientPods {
                     .addNewVolume().withName(volume).withNewConfigMap().withName(mount.getKey()).endConfigMap()
                     .endVolume().endSpec();
         }
+        // A pod of that name left by an interrupted run goes first.
+        client.pods().inNamespace(namespace).withName(name).withGracePeriod(0).delete();
+        client.pods().inNamespace(namespace).withName(name).waitUntilCondition(java.util.Objects::isNull, 60,
+                TimeUnit.SECONDS);
         client.pods().inNamespace(namespace).resource(pod.build()).create();
     }
 
