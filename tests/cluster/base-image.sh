@@ -43,6 +43,12 @@ fi
 # Every shared library the runtime needs, from the machine's own, at the same paths.
 libs=$(find "$rootfs/opt/java" -type f \( -name '*.so' -o -perm -u+x \) -print0 \
   | xargs -0 -r ldd 2>/dev/null | awk '/=> \//{print $3} /^\t\/.*\(0x/{print $1}' | sort -u)
+# Also what is loaded at run time rather than linked: Netty's native epoll transport (extracted to /tmp and
+# dlopen-ed) needs libdl, librt and libpthread; without them Netty falls back to NIO.
+arch_lib=/lib/$(uname -m)-linux-gnu
+for extra in libdl.so.2 librt.so.1 libpthread.so.0 libm.so.6 libresolv.so.2 libgcc_s.so.1; do
+  libs+=" $arch_lib/$extra"
+done
 for lib in $libs /lib64/ld-linux-x86-64.so.2; do
   [ -e "$lib" ] || continue
   mkdir -p "$rootfs$(dirname "$lib")"
@@ -57,8 +63,10 @@ chmod 1777 "$rootfs/tmp"
 printf 'root:x:0:0:root:/root:/sbin/nologin\nrealmgate:x:10001:10001:realmgate:/tmp:/sbin/nologin\n' >"$rootfs/etc/passwd"
 printf 'root:x:0:\nrealmgate:x:10001:\n' >"$rootfs/etc/group"
 
-# The runtime must start as it will in a pod.
-"$rootfs/opt/java/bin/java" -version >"$log" 2>&1 || { cat "$log" >&2; die "base-image: the jlink-ed java does not start"; }
+# The runtime must start with the image's own loader and libraries, nothing from the machine's.
+"$rootfs/lib64/ld-linux-x86-64.so.2" --library-path "$rootfs/opt/java/lib:$rootfs/opt/java/lib/server:$rootfs$arch_lib" \
+  "$rootfs/opt/java/bin/java" -version >"$log" 2>&1 \
+  || { cat "$log" >&2; die "base-image: the jlink-ed java does not start with the image's libraries"; }
 
 layout=$work/oci
 {

@@ -63,7 +63,8 @@ project_images_stale() {
     local tar="$REPO/$module/target/jib-image.tar"
     [ -s "$tar" ] || return 0
     for src in operator realm-image proxy-image; do
-      [ -z "$(find "$REPO/$src/src/main" "$REPO/$src/pom.xml" "$REPO/pom.xml" -newer "$tar" -print -quit)" ] || return 0
+      [ -z "$(find "$REPO/$src/src/main" "$REPO/$src/pom.xml" "$REPO/pom.xml" "$CACHE/images/realmgate-jre-17.tar" \
+        -newer "$tar" -print -quit)" ] || return 0
     done
   done
   return 1

@@ -48,13 +48,27 @@ final class ClientPods {
         List<String> command = new java.util.ArrayList<>(List.of("java", "-XX:TieredStopAtLevel=1",
                 "-cp", "@/app/jib-classpath-file", "io.realmgate.realm.client.RealmClientMain"));
         command.addAll(args);
-        start(namespace, name, REALM_IMAGE, command, mounts(caConfigMap), Map.of(), hosts, firstHop(args));
+        // The first hop by address: busybox's static nc does not read /etc/hosts.
+        String hop = firstHop(args);
+        String hopHost = hop.substring(0, hop.lastIndexOf(':'));
+        for (Map.Entry<String, String> alias : hosts.entrySet()) {
+            if (alias.getValue().equals(hopHost)) {
+                hop = alias.getKey() + hop.substring(hop.lastIndexOf(':'));
+            }
+        }
+        start(namespace, name, REALM_IMAGE, command, mounts(caConfigMap), Map.of(), hosts, hop);
         return await(namespace, name, timeout);
     }
 
     /** A busybox shell command (nc, nslookup) in a pod of {@code namespace}, started at once. */
     Outcome shell(String namespace, String name, String script, Duration timeout) {
         return run(namespace, name, BUSYBOX, List.of("/bin/sh", "-c", script), Map.of(), timeout);
+    }
+
+    /** A busybox shell command in a pod with these labels (who a NetworkPolicy admits can depend on them). */
+    Outcome shellLabelled(Map<String, String> labels, String namespace, String name, String script, Duration timeout) {
+        start(namespace, name, BUSYBOX, List.of("/bin/sh", "-c", script), Map.of(), labels, Map.of(), null);
+        return await(namespace, name, timeout);
     }
 
     /** The same, once the pod can reach {@code gate} (HOST:PORT): see {@link #start}. */

@@ -168,6 +168,44 @@ class DayTwoOnClusterTest {
                 "--timeout=2m").orFail();
     }
 
+    @Test
+    @Order(6)
+    void aRealmOnPort443RunsAsNonRootWithoutCapabilities() {
+        String realm = """
+                apiVersion: realmgate.io/v1alpha1
+                kind: Realm
+                metadata: {name: edge, namespace: apps}
+                spec:
+                  webSocket: {enabled: false}
+                  secureWebSocket: {enabled: true, port: 443}
+                """;
+        java.nio.file.Path file = tmp.resolve("edge.yaml");
+        try {
+            java.nio.file.Files.writeString(file, realm);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        kubectl.run("apply", "--server-side", "-f", file.toString()).orFail();
+        try {
+            kubectl.run(Duration.ofMinutes(3), "-n", "apps", "wait", "--for=condition=Ready", "realm/edge",
+                    "--timeout=2m").orFail();
+            Pod pod = client.pods().inNamespace("apps").withLabel("app.kubernetes.io/instance", "edge").list()
+                    .getItems().get(0);
+            assertThat(pod.getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
+            assertThat(pod.getSpec().getSecurityContext().getSysctls())
+                    .anySatisfy(c -> assertThat(c.getName()).isEqualTo("net.ipv4.ip_unprivileged_port_start"));
+            assertThat(tcpFromApps("edge-realm.apps.svc", 443)).isTrue();
+        } finally {
+            kubectl.run("delete", "-f", file.toString(), "--wait=true");
+        }
+    }
+
+    private boolean tcpFromApps(String host, int port) {
+        ClientPods.Outcome run = pods.shellAfter(host + ":" + port, "apps", "edge-check",
+                "nc -w 2 " + host + " " + port + " </dev/null && echo tcp=open || echo tcp=closed", Duration.ofMinutes(1));
+        return run.log().contains("tcp=open");
+    }
+
     // ---- helpers ----
 
     private void startSubscriber(String name, String channel, int expect, boolean reconnect) {

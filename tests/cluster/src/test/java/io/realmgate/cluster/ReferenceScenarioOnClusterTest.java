@@ -176,6 +176,27 @@ class ReferenceScenarioOnClusterTest {
 
     @Test
     @Order(8)
+    void metricsScrapersReachTheAdminPortsAndNobodyElseDoes() {
+        String proxyPod = client.pods().inNamespace("apps").withLabel("app.kubernetes.io/instance", "egress").list()
+                .getItems().get(0).getStatus().getPodIP();
+        String realmPod = client.pods().inNamespace("apps").withLabel("app.kubernetes.io/instance", "prices").list()
+                .getItems().get(0).getStatus().getPodIP();
+        // A Prometheus pod (the chart's default scrapers: app.kubernetes.io/name=prometheus, any namespace).
+        String scrape = "for target in " + proxyPod + ":9090 " + realmPod + ":8080; do i=0; got=no; while [ $i -lt 8 ];"
+                + " do if printf 'GET /metrics HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n'"
+                + " | nc -w 2 ${target%:*} ${target#*:} 2>/dev/null | grep -q '^realmgate_'; then got=yes; break; fi;"
+                + " i=$((i+1)); sleep 0.5; done; echo \"$target=$got\"; done";
+        ClientPods.Outcome prometheus = pods.shellLabelled(Map.of("app.kubernetes.io/name", "prometheus"), "trading",
+                "prometheus-scrape", scrape, Duration.ofMinutes(1));
+        assertThat(prometheus.log()).contains(proxyPod + ":9090=yes", realmPod + ":8080=yes");
+        // Any other pod of the same namespace: refused by the NetworkPolicies.
+        ClientPods.Outcome other = pods.shellLabelled(Map.of("app", "curious"), "trading", "curious-scrape", scrape,
+                Duration.ofMinutes(1));
+        assertThat(other.log()).contains(proxyPod + ":9090=no", realmPod + ":8080=no");
+    }
+
+    @Test
+    @Order(9)
     void theProxyPodItselfReachesOnlyDnsAndTheRealmsPorts() {
         String proxyPod = client.pods().inNamespace("apps").withLabel("app.kubernetes.io/instance", "egress").list()
                 .getItems().get(0).getMetadata().getName();

@@ -35,12 +35,6 @@ class HelmChartTest {
   static final String NS = Chart.DEFAULT_NAMESPACE;
   /** Registry and path of the images the Maven build makes (property realmgate.image.registry), the chart's default. */
   static final String IMAGES = "localhost/realmgate";
-  /**
-   * Flags the chart renders that the operator's parser is being taught in a parallel change. Until it knows one,
-   * parseFlags leaves that one out (the tests check the rendered text of each); once it does, they are parsed too.
-   */
-  static final Set<String> NEW_OPERATOR_FLAGS = Set.of(
-      "--image-pull-secrets", "--metrics-namespace-selector", "--metrics-pod-selector");
 
   /** The operator's rights in a watched namespace, as (apiGroup, resource, verb): the brief's list, no more. */
   static final Set<String> WATCH_RULES = triples(
@@ -279,14 +273,22 @@ class HelmChartTest {
         "--metrics-pod-selector=app.kubernetes.io/instance=k8s,app.kubernetes.io/name=prometheus");
     parseFlags(operator, NS);
 
-    // No pod selector admits any pod of the selected namespaces: "none", never an empty value. (Helm merges maps,
+    // No pod selector admits any pod of the selected namespaces: the flag with an empty value. (Helm merges maps,
     // so `podSelector: {}` in a values file keeps the default's keys; null removes them, as values.yaml says.)
     Container anyPod = Chart.render(Chart.DEFAULT_RELEASE, NS, "metrics: {scrapers: {podSelector: null}}\n")
         .get("Deployment", "realmgate-operator", Deployment.class).getSpec().getTemplate().getSpec()
         .getContainers().get(0);
-    assertThat(anyPod.getArgs()).contains("--metrics-pod-selector=none")
+    assertThat(anyPod.getArgs()).contains("--metrics-pod-selector=")
         .noneMatch(a -> a.startsWith("--metrics-namespace-selector") || a.startsWith("--image-pull-secrets"));
     parseFlags(anyPod, NS);
+
+    // Scrapers off: no metrics rule in any NetworkPolicy ("none").
+    Container off = Chart.render(Chart.DEFAULT_RELEASE, NS, "metrics: {scrapers: {enabled: false}}\n")
+        .get("Deployment", "realmgate-operator", Deployment.class).getSpec().getTemplate().getSpec()
+        .getContainers().get(0);
+    assertThat(off.getArgs()).contains("--metrics-pod-selector=none")
+        .noneMatch(a -> a.startsWith("--metrics-namespace-selector"));
+    parseFlags(off, NS);
   }
 
   @Test
@@ -338,19 +340,12 @@ class HelmChartTest {
       assertThat(e.getName()).isEqualTo("POD_NAMESPACE");
       assertThat(e.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.namespace");
     });
-    List<String> parsed = args;
-    while (true) {
-      try {
-        return OperatorCommandLine.parse(parsed, Map.of("POD_NAMESPACE", namespace, "POD_NAME", "operator-0"));
-      } catch (OperatorCommandLine.BadFlag e) {
-        String unknown = e.getMessage().startsWith("unknown flag ") ? e.getMessage().substring(13) : "";
-        if (!NEW_OPERATOR_FLAGS.contains(unknown)) {
-          throw new AssertionError("the operator refuses the chart's flags " + args + ": " + e.getMessage(), e);
-        }
-        parsed = parsed.stream().filter(a -> !a.startsWith(unknown + "=")).toList();
-      } catch (OperatorCommandLine.HelpRequested e) {
-        throw new AssertionError("the chart's flags ask for help: " + args, e);
-      }
+    try {
+      return OperatorCommandLine.parse(args, Map.of("POD_NAMESPACE", namespace, "POD_NAME", "operator-0"));
+    } catch (OperatorCommandLine.BadFlag e) {
+      throw new AssertionError("the operator refuses the chart's flags " + args + ": " + e.getMessage(), e);
+    } catch (OperatorCommandLine.HelpRequested e) {
+      throw new AssertionError("the chart's flags ask for help: " + args, e);
     }
   }
 
