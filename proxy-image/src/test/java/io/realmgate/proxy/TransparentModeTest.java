@@ -98,4 +98,18 @@ class TransparentModeTest {
         assertThat(realm.upgrades()).isZero();
         assertThat(proxy.server().metrics().refusals("target_not_allowed")).isEqualTo(1);
     }
+
+    @Test
+    void aClientThatClosesBeforeItsClientHelloIsClosedAtOnce() throws Exception {
+        try (Socket tcp = new Socket("127.0.0.1", transparentPort)) {
+            tcp.setSoTimeout(5_000);
+            tcp.getOutputStream().write(new byte[] {0x16, 0x03, 0x01}); // the start of a TLS record, then FIN
+            tcp.shutdownOutput();
+            long started = System.nanoTime();
+            assertThat(tcp.getInputStream().read()).as("the proxy closes its side").isEqualTo(-1);
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(4));
+        }
+        assertThat(realm.upgrades()).isZero();
+        assertThat(proxy.server().metrics().refusals("transparent_bad_hello")).isEqualTo(1);
+    }
 }

@@ -9,6 +9,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import io.realmgate.proxy.access.Target;
 import io.realmgate.proxy.ops.AccessLog;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.realmgate.proxy.tunnel.ClientHelloSni;
 import io.realmgate.proxy.tunnel.RelayMode;
 import io.realmgate.proxy.tunnel.TunnelRelay;
@@ -139,6 +140,20 @@ final class SniRouter extends ChannelInboundHandlerAdapter {
             hello.release();
             hello = null;
         }
+    }
+
+    /**
+     * The client shut its side before its ClientHello was complete: nothing more can come, so there is nothing to
+     * route. (The listener allows half-closed connections for the tunnels it relays; without this a client that
+     * connects and sends its FIN at once, as a TCP probe does, would be held until the idle timeout.)
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ChannelInputShutdownEvent && !routing && hello != null) {
+            refuse(ctx, "-", "closed before a complete ClientHello", "transparent_bad_hello");
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
     }
 
     @Override
