@@ -1,5 +1,6 @@
 package io.realmgate.operator;
 
+import io.realmgate.operator.access.SecretGrant;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -11,6 +12,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -36,6 +38,11 @@ public final class OperatorCommandLine {
             "  --metrics-pod-selector K=V[,K=V]|none",
             "                                   metrics scraper pods, admitted to the admin ports by the NetworkPolicies;",
             "                                   none: no scraper rule (default app.kubernetes.io/name=prometheus)",
+            "  --secrets-cluster-role NAME      all namespaces only: use Secrets only in the namespaces where a RoleBinding",
+            "                                   binds this ClusterRole to the operator's ServiceAccount (default: the",
+            "                                   Secrets of every watched namespace)",
+            "  --service-account NAME           the operator's ServiceAccount, in the operator namespace, for",
+            "                                   --secrets-cluster-role (default: the pod's own)",
             "  --admin HOST:PORT                /healthz, /readyz, /metrics (default 0.0.0.0:8080; port 0: any free port)",
             "  --leader-election-namespace NS   namespace of the Lease (default: the operator namespace)",
             "  --no-leader-election             reconcile without holding the Lease (one replica only!)",
@@ -54,7 +61,7 @@ public final class OperatorCommandLine {
     private static final Set<String> VALUED = Set.of("--namespaces", "--realm-image", "--proxy-image",
             "--operator-namespace", "--cluster-domain", "--certificate-validity", "--renew-before", "--ca-validity",
             "--admin", "--leader-election-namespace", "--image-pull-secrets", "--metrics-namespace-selector",
-            "--metrics-pod-selector");
+            "--metrics-pod-selector", "--secrets-cluster-role", "--service-account");
     private static final Set<String> SWITCHES = Set.of("--no-leader-election", "--help", "-h");
 
     /** A flag that cannot be used; the message names it. */
@@ -79,6 +86,16 @@ public final class OperatorCommandLine {
      */
     public static OperatorOptions parse(List<String> args, Map<String, String> environment)
             throws BadFlag, HelpRequested {
+        return parse(args, environment, Optional::empty);
+    }
+
+    /**
+     * @param environment       the process environment ({@code POD_NAMESPACE} is the default operator namespace)
+     * @param podServiceAccount the ServiceAccount of the pod the operator runs in, if it does (the default of
+     *                          {@code --service-account})
+     */
+    public static OperatorOptions parse(List<String> args, Map<String, String> environment,
+            Supplier<Optional<String>> podServiceAccount) throws BadFlag, HelpRequested {
         Map<String, String> flags = read(args);
         if (flags.containsKey("--help") || flags.containsKey("-h")) {
             throw new HelpRequested();
@@ -116,7 +133,8 @@ public final class OperatorCommandLine {
                 image(flags, "--proxy-image", d.proxyImage()),
                 clusterDomain, operatorNamespace, d.caSecretName(),
                 caValidity, certificateValidity, renewBefore, d.podNetworks(),
-                secretNames(flags, "--image-pull-secrets", d.imagePullSecrets()), scrapers);
+                secretNames(flags, "--image-pull-secrets", d.imagePullSecrets()), scrapers,
+                secretGrant(flags, operatorNamespace, podServiceAccount));
 
         String admin = flags.getOrDefault("--admin", "0.0.0.0:8080");
         Matcher hostPort = HOST_PORT.matcher(admin);
@@ -127,6 +145,36 @@ public final class OperatorCommandLine {
         return new OperatorOptions(settings, namespaces(flags), adminHost, Integer.parseInt(hostPort.group(2)),
                 !flags.containsKey("--no-leader-election"),
                 namespace(flags, "--leader-election-namespace", operatorNamespace));
+    }
+
+    /**
+     * {@code --secrets-cluster-role} and {@code --service-account}: the operator uses Secrets only in namespaces that
+     * bind that ClusterRole to it. Only when it watches all namespaces; with {@code --namespaces} the Roles of the
+     * listed namespaces grant their Secrets, and the operator has no cluster-wide right to see bindings.
+     */
+    private static Optional<SecretGrant> secretGrant(Map<String, String> flags, String operatorNamespace,
+            Supplier<Optional<String>> podServiceAccount) throws BadFlag {
+        String clusterRole = flags.get("--secrets-cluster-role");
+        if (clusterRole == null) {
+            if (flags.containsKey("--service-account")) {
+                throw new BadFlag("--service-account is only used with --secrets-cluster-role");
+            }
+            return Optional.empty();
+        }
+        if (!DNS_NAME.matcher(clusterRole).matches()) {
+            throw new BadFlag("--secrets-cluster-role: \"" + clusterRole + "\" is not a ClusterRole name");
+        }
+        if (flags.containsKey("--namespaces")) {
+            throw new BadFlag("--secrets-cluster-role: only when watching all namespaces (with --namespaces, the "
+                    + "Roles of the listed namespaces grant their Secrets)");
+        }
+        String serviceAccount = flags.containsKey("--service-account") ? flags.get("--service-account")
+                : podServiceAccount.get().orElseThrow(() -> new BadFlag("--service-account: needed with "
+                        + "--secrets-cluster-role outside a pod (there is no service account token to take it from)"));
+        if (!DNS_NAME.matcher(serviceAccount).matches()) {
+            throw new BadFlag("--service-account: \"" + serviceAccount + "\" is not a ServiceAccount name");
+        }
+        return Optional.of(new SecretGrant(clusterRole, operatorNamespace, serviceAccount));
     }
 
     private static Map<String, String> read(List<String> args) throws BadFlag {

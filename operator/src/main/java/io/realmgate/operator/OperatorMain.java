@@ -47,7 +47,7 @@ public final class OperatorMain {
     public static void main(String[] args) {
         OperatorOptions options;
         try {
-            options = OperatorCommandLine.parse(Arrays.asList(args), System.getenv());
+            options = OperatorCommandLine.parse(Arrays.asList(args), System.getenv(), PodServiceAccount::fromPod);
         } catch (OperatorCommandLine.HelpRequested help) {
             System.out.println(OperatorCommandLine.USAGE);
             return;
@@ -73,6 +73,9 @@ public final class OperatorMain {
                 OperatorSettings.VERSION, options.namespaces().isEmpty() ? "all" : options.namespaces(),
                 settings.operatorNamespace(), options.leaderElection() ? "on (Lease "
                         + options.leaderElectionNamespace() + "/" + OperatorOptions.LEASE_NAME + ")" : "off");
+        log.info("Secrets: {}", settings.secretGrant().map(g -> "only in namespaces with a RoleBinding of ClusterRole "
+                + g.clusterRole() + " to ServiceAccount " + g.serviceAccountNamespace() + "/" + g.serviceAccount())
+                .orElse("in every watched namespace"));
         client = new KubernetesClientBuilder().build();
         log.info("Kubernetes API server {}", client.getMasterUrl());
         metrics = new OperatorMetrics();

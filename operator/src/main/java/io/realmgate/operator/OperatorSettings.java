@@ -1,5 +1,6 @@
 package io.realmgate.operator;
 
+import io.realmgate.operator.access.SecretGrant;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -24,6 +25,8 @@ import java.util.Optional;
  * @param imagePullSecrets      names of kubernetes.io/dockerconfigjson Secrets every Deployment the operator writes
  *                              pulls its image with; they must exist in the custom resource's namespace
  * @param metricsScrapers       the pods the NetworkPolicies admit to the admin ports (metrics); empty: none
+ * @param secretGrant           how a namespace grants the operator its Secrets (a RoleBinding of a ClusterRole to
+ *                              its ServiceAccount); empty: it uses the Secrets of every namespace it watches
  */
 public record OperatorSettings(
         String realmImage,
@@ -36,7 +39,8 @@ public record OperatorSettings(
         Duration renewBefore,
         List<String> podNetworks,
         List<String> imagePullSecrets,
-        Optional<MetricsScrapers> metricsScrapers) {
+        Optional<MetricsScrapers> metricsScrapers,
+        Optional<SecretGrant> secretGrant) {
 
     public static final String VERSION = "0.1.0";
 
@@ -44,6 +48,7 @@ public record OperatorSettings(
         podNetworks = List.copyOf(podNetworks);
         imagePullSecrets = List.copyOf(new LinkedHashSet<>(imagePullSecrets));
         Objects.requireNonNull(metricsScrapers, "metricsScrapers");
+        Objects.requireNonNull(secretGrant, "secretGrant");
         if (renewBefore.compareTo(certificateValidity) >= 0) {
             throw new IllegalArgumentException("renewBefore (" + renewBefore
                     + ") must be shorter than certificateValidity (" + certificateValidity + ")");
@@ -55,14 +60,14 @@ public record OperatorSettings(
     }
 
     /**
-     * The settings of the operator's first flags, with no image pull Secrets and the default metrics scrapers (what
-     * {@link #defaults()} has for them).
+     * The settings of the operator's first flags, with no image pull Secrets, the default metrics scrapers and the
+     * Secrets of every watched namespace (what {@link #defaults()} has for them).
      */
     public OperatorSettings(String realmImage, String proxyImage, String clusterDomain, String operatorNamespace,
             String caSecretName, Duration caValidity, Duration certificateValidity, Duration renewBefore,
             List<String> podNetworks) {
         this(realmImage, proxyImage, clusterDomain, operatorNamespace, caSecretName, caValidity, certificateValidity,
-                renewBefore, podNetworks, List.of(), Optional.of(MetricsScrapers.DEFAULT));
+                renewBefore, podNetworks, List.of(), Optional.of(MetricsScrapers.DEFAULT), Optional.empty());
     }
 
     /**
@@ -81,26 +86,28 @@ public record OperatorSettings(
                 Duration.ofDays(30),
                 List.of("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7"),
                 List.of(),
-                Optional.of(MetricsScrapers.DEFAULT));
+                Optional.of(MetricsScrapers.DEFAULT),
+                Optional.empty());
     }
 
     public OperatorSettings withCertificateLifetimes(Duration ca, Duration certificate, Duration renew) {
         return new OperatorSettings(realmImage, proxyImage, clusterDomain, operatorNamespace, caSecretName,
-                ca, certificate, renew, podNetworks, imagePullSecrets, metricsScrapers);
+                ca, certificate, renew, podNetworks, imagePullSecrets, metricsScrapers, secretGrant);
     }
 
     public OperatorSettings withClusterDomain(String domain) {
         return new OperatorSettings(realmImage, proxyImage, domain, operatorNamespace, caSecretName,
-                caValidity, certificateValidity, renewBefore, podNetworks, imagePullSecrets, metricsScrapers);
+                caValidity, certificateValidity, renewBefore, podNetworks, imagePullSecrets, metricsScrapers,
+                secretGrant);
     }
 
     public OperatorSettings withImagePullSecrets(List<String> names) {
         return new OperatorSettings(realmImage, proxyImage, clusterDomain, operatorNamespace, caSecretName,
-                caValidity, certificateValidity, renewBefore, podNetworks, names, metricsScrapers);
+                caValidity, certificateValidity, renewBefore, podNetworks, names, metricsScrapers, secretGrant);
     }
 
     public OperatorSettings withMetricsScrapers(Optional<MetricsScrapers> scrapers) {
         return new OperatorSettings(realmImage, proxyImage, clusterDomain, operatorNamespace, caSecretName,
-                caValidity, certificateValidity, renewBefore, podNetworks, imagePullSecrets, scrapers);
+                caValidity, certificateValidity, renewBefore, podNetworks, imagePullSecrets, scrapers, secretGrant);
     }
 }

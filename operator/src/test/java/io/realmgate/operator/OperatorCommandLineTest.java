@@ -3,9 +3,11 @@ package io.realmgate.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.realmgate.operator.access.SecretGrant;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -31,6 +33,36 @@ class OperatorCommandLineTest {
         assertThat(s.imagePullSecrets()).isEmpty();
         assertThat(s.metricsScrapers()).contains(MetricsScrapers.of(Map.of(),
                 Map.of("app.kubernetes.io/name", "prometheus")));
+        assertThat(s.secretGrant()).as("the Secrets of every watched namespace").isEmpty();
+    }
+
+    @Test
+    void secretsClusterRoleNamesTheGrantOfTheOperatorsServiceAccount() throws Exception {
+        OperatorOptions options = OperatorCommandLine.parse(List.of("--secrets-cluster-role=realmgate-secrets",
+                "--service-account", "realmgate-operator"), Map.of("POD_NAMESPACE", "realmgate-system"),
+                () -> Optional.of("not-this-one"));
+        assertThat(options.settings().secretGrant()).contains(
+                new SecretGrant("realmgate-secrets", "realmgate-system", "realmgate-operator"));
+        assertThat(options.namespaces()).isEmpty();
+        // The ServiceAccount defaults to the pod's own, in the operator namespace.
+        assertThat(OperatorCommandLine.parse(List.of("--secrets-cluster-role", "rg-secrets", "--operator-namespace",
+                "ops"), Map.of(), () -> Optional.of("rg-operator")).settings().secretGrant())
+                .contains(new SecretGrant("rg-secrets", "ops", "rg-operator"));
+    }
+
+    @Test
+    void secretsClusterRoleNeedsAServiceAccountAndAllNamespaces() {
+        assertThatThrownBy(() -> parse(Map.of(), "--secrets-cluster-role", "rg-secrets"))
+                .isInstanceOf(OperatorCommandLine.BadFlag.class).hasMessage("--service-account: needed with "
+                        + "--secrets-cluster-role outside a pod (there is no service account token to take it from)");
+        assertThatThrownBy(() -> parse(Map.of(), "--secrets-cluster-role", "rg-secrets", "--service-account", "sa",
+                "--namespaces", "apps"))
+                .isInstanceOf(OperatorCommandLine.BadFlag.class).hasMessage("--secrets-cluster-role: only when "
+                        + "watching all namespaces (with --namespaces, the Roles of the listed namespaces grant their "
+                        + "Secrets)");
+        assertThatThrownBy(() -> parse(Map.of(), "--service-account", "sa"))
+                .isInstanceOf(OperatorCommandLine.BadFlag.class)
+                .hasMessage("--service-account is only used with --secrets-cluster-role");
     }
 
     @Test
@@ -110,6 +142,8 @@ class OperatorCommandLineTest {
         "--metrics-pod-selector=Bad_/app=x        | --metrics-pod-selector: \"Bad_/app\" is not a label key (such as app.kubernetes.io/name)",
         "--metrics-namespace-selector=team=a/b    | --metrics-namespace-selector: \"a/b\" is not a label value",
         "--metrics-namespace-selector=a=1,a=2     | --metrics-namespace-selector: label a is given twice",
+        "--secrets-cluster-role=a/b               | --secrets-cluster-role: \"a/b\" is not a ClusterRole name",
+        "--secrets-cluster-role=s --service-account=SA | --service-account: \"SA\" is not a ServiceAccount name",
     })
     void badFlagsAreNamed(String args, String message) {
         assertThatThrownBy(() -> parse(Map.of(), args.split(" ")))
@@ -135,6 +169,7 @@ class OperatorCommandLineTest {
     void helpIsNoError() {
         assertThatThrownBy(() -> parse(Map.of(), "--help")).isInstanceOf(OperatorCommandLine.HelpRequested.class);
         assertThat(OperatorCommandLine.USAGE).contains("--namespaces").contains("--no-leader-election")
-                .contains("--admin HOST:PORT");
+                .contains("--admin HOST:PORT").contains("--secrets-cluster-role NAME")
+                .contains("--service-account NAME");
     }
 }
