@@ -17,6 +17,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.realmgate.operator.Names;
 import io.realmgate.operator.OperatorSettings;
+import io.realmgate.operator.access.SecretGrants;
 import io.realmgate.operator.status.WarningEvents;
 import io.realmgate.operator.api.ForwardProxy;
 import io.realmgate.operator.api.ForwardProxyStatus;
@@ -27,6 +28,7 @@ import io.realmgate.operator.tls.IssuedCertificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -50,7 +52,7 @@ import java.util.Optional;
 @Workflow(explicitInvocation = true, dependents = {
         @Dependent(name = ProxyConfigMap.NAME, type = ProxyConfigMap.class),
         @Dependent(name = ProxyTlsSecret.NAME, type = ProxyTlsSecret.class,
-                reconcilePrecondition = ProxyTlsSecret.Issued.class),
+                reconcilePrecondition = ProxyTlsSecret.Issued.class, useEventSourceWithName = ProxyTlsSecret.NAME),
         @Dependent(name = ProxyDeployment.NAME, type = ProxyDeployment.class, dependsOn = ProxyConfigMap.NAME),
         @Dependent(name = ProxyService.NAME, type = ProxyService.class),
         @Dependent(name = ProxyNetworkPolicy.NAME, type = ProxyNetworkPolicy.class)
@@ -78,13 +80,18 @@ public class ForwardProxyReconciler implements Reconciler<ForwardProxy> {
 
     @Override
     public List<EventSource<?, ForwardProxy>> prepareEventSources(EventSourceContext<ForwardProxy> context) {
-        return List.of(ProxyReferences.realms(context), ProxyReferences.secrets(context));
+        Optional<SecretGrants<ForwardProxy>> grants = settings.secretGrant().map(g -> SecretGrants.create(g, context));
+        List<EventSource<?, ForwardProxy>> sources = new ArrayList<>(List.of(ProxyReferences.realms(context),
+                ProxyReferences.secrets(context, grants), ProxyReferences.issuedTlsSecrets(context, grants)));
+        grants.ifPresent(sources::add);
+        return sources;
     }
 
     @Override
     public UpdateControl<ForwardProxy> reconcile(ForwardProxy proxy, Context<ForwardProxy> context) {
         Instant now = clock.instant();
-        ProxyInputs inputs = ProxyInputs.gather(proxy, settings, issuer, now, new CacheLookup(proxy, context));
+        ProxyInputs inputs = ProxyInputs.gather(proxy, settings, issuer, now,
+                new CacheLookup(proxy, context, settings));
         context.managedWorkflowAndDependentResourceContext().put(ProxyInputs.class, inputs);
         context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
 
@@ -179,10 +186,17 @@ public class ForwardProxyReconciler implements Reconciler<ForwardProxy> {
     private static final class CacheLookup implements ProxyInputs.Lookup {
         private final ForwardProxy proxy;
         private final Context<ForwardProxy> context;
+        private final OperatorSettings settings;
 
-        CacheLookup(ForwardProxy proxy, Context<ForwardProxy> context) {
+        CacheLookup(ForwardProxy proxy, Context<ForwardProxy> context, OperatorSettings settings) {
             this.proxy = proxy;
             this.context = context;
+            this.settings = settings;
+        }
+
+        @Override
+        public Optional<String> secretAccessDenied() {
+            return SecretGrants.denied(settings.secretGrant(), context, proxy.getMetadata().getNamespace());
         }
 
         @Override

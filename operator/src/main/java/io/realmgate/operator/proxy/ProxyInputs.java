@@ -46,6 +46,14 @@ record ProxyInputs(ProxyModel model, List<Problem> referenceProblems,
 
         /** The TLS Secret the operator issued for this proxy earlier, if any. */
         Optional<Secret> issuedTlsSecret();
+
+        /**
+         * Why the operator may not use the Secrets of the proxy's namespace (it has not granted them); empty when it
+         * may.
+         */
+        default Optional<String> secretAccessDenied() {
+            return Optional.empty();
+        }
     }
 
     /** Everything that keeps the proxy from being Ready, in a fixed order: spec, Secrets, targets. */
@@ -69,13 +77,21 @@ record ProxyInputs(ProxyModel model, List<Problem> referenceProblems,
             }
         }
 
-        if (spec.auth != null && spec.auth.basicSecretRef != null) {
+        boolean usersFile = spec.auth != null && spec.auth.basicSecretRef != null;
+        boolean tls = spec.tls != null && spec.tls.on();
+        // Without the namespace's grant no Secret is read or issued; the pods wait for the Secrets they mount.
+        Optional<String> denied = usersFile || tls ? lookup.secretAccessDenied() : Optional.empty();
+        denied.ifPresent(message -> problems.add(new Problem(Problem.SECRET_ACCESS_NOT_GRANTED, message)));
+        if (usersFile && denied.isEmpty()) {
             checkUsers(spec, lookup, problems);
         }
 
         Optional<IssuedCertificate> certificate = Optional.empty();
         Optional<ConditionValue> certificateCondition = Optional.empty();
-        if (spec.tls != null && spec.tls.on()) {
+        if (tls && denied.isPresent()) {
+            certificateCondition = Optional.of(new ConditionValue(false, Problem.SECRET_ACCESS_NOT_GRANTED,
+                    denied.get()));
+        } else if (tls) {
             if (ProxyModel.issuesCertificate(proxy)) {
                 List<String> names = ProxyModel.certificateDnsNames(proxy, settings.clusterDomain());
                 // An earlier Secret that cannot be read is as good as none: the issuer replaces it.

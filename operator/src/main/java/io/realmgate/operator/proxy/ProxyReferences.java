@@ -6,6 +6,8 @@ import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfig
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import io.realmgate.operator.access.SecretGrants;
 import io.realmgate.operator.api.ForwardProxy;
 import io.realmgate.operator.api.ForwardProxySpec;
 import io.realmgate.operator.api.Realm;
@@ -13,6 +15,7 @@ import io.realmgate.operator.api.TargetSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -21,7 +24,9 @@ import java.util.stream.Collectors;
  * The objects a ForwardProxy names but does not own: Realms ({@code allowConnect[].realm}) and Secrets
  * ({@code auth.basicSecretRef}, {@code tls.secretName}), each watched so that a change re-reconciles exactly
  * the proxies that name it. The proxies are found through an index on the ForwardProxy cache, by
- * {@code namespace/name} of what they reference.
+ * {@code namespace/name} of what they reference. Also the TLS Secrets the operator issues, for the
+ * {@link ProxyTlsSecret} dependent. With {@link SecretGrants}, both Secret informers watch only the namespaces that
+ * granted the operator their Secrets.
  */
 final class ProxyReferences {
     static final String REALMS = "realms";
@@ -52,14 +57,24 @@ final class ProxyReferences {
      * Secrets in the watched namespaces, for the users file and a TLS Secret of the user's own: a change rolls
      * the pods (their content is in the config hash). Secrets no proxy names map to nothing.
      */
-    static InformerEventSource<Secret, ForwardProxy> secrets(EventSourceContext<ForwardProxy> context) {
+    static InformerEventSource<Secret, ForwardProxy> secrets(EventSourceContext<ForwardProxy> context,
+            Optional<SecretGrants<ForwardProxy>> grants) {
         context.getPrimaryCache().addIndexer(SECRET_INDEX, ProxyReferences::secretKeys);
         var config = InformerEventSourceConfiguration.from(Secret.class, ForwardProxy.class)
                 .withName(SECRETS)
                 .withSecondaryToPrimaryMapper(secret -> referencing(context, SECRET_INDEX, secret))
-                .withPrimaryToSecondaryMapper((ForwardProxy proxy) -> ids(proxy, secretNames(proxy)))
-                .build();
-        return new InformerEventSource<>(config, context);
+                .withPrimaryToSecondaryMapper((ForwardProxy proxy) -> ids(proxy, secretNames(proxy)));
+        return SecretGrants.secretInformer(config, context, grants);
+    }
+
+    /** The TLS Secrets the operator issued (labelled as its proxy children), shared with {@link ProxyTlsSecret}. */
+    static InformerEventSource<Secret, ForwardProxy> issuedTlsSecrets(EventSourceContext<ForwardProxy> context,
+            Optional<SecretGrants<ForwardProxy>> grants) {
+        var config = InformerEventSourceConfiguration.from(Secret.class, ForwardProxy.class)
+                .withName(ProxyTlsSecret.NAME)
+                .withLabelSelector(ProxyDependent.CHILD_SELECTOR)
+                .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ForwardProxy.class, false));
+        return SecretGrants.secretInformer(config, context, grants);
     }
 
     static List<String> realmNames(ForwardProxy proxy) {

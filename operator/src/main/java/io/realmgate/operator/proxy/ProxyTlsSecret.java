@@ -1,7 +1,6 @@
 package io.realmgate.operator.proxy;
 
 import io.fabric8.kubernetes.api.model.Secret;
-import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.BooleanWithUndefined;
@@ -14,11 +13,12 @@ import io.realmgate.operator.api.ForwardProxy;
  * Secret {@code <name>-proxy-tls} ({@code kubernetes.io/tls}) with the certificate the operator issued for the
  * proxy's TLS listener. Only while TLS is on without a Secret of the user's own; otherwise it is deleted. The
  * certificate is the one {@link io.realmgate.operator.tls.CertificateIssuer#certificateFor} returned for this
- * reconcile, which is the existing one while it is still good, so the Secret is not rewritten.
+ * reconcile, which is the existing one while it is still good, so the Secret is not rewritten. Its informer is
+ * ProxyReferences' (named {@link #NAME}), which watches only the namespaces that granted the operator their
+ * Secrets.
  */
 // Server-side apply like every other child (JOSDK 5 leaves ConfigMaps and Secrets to update by default).
-@KubernetesDependent(useSSA = BooleanWithUndefined.TRUE,
-        informer = @Informer(labelSelector = ProxyDependent.CHILD_SELECTOR))
+@KubernetesDependent(useSSA = BooleanWithUndefined.TRUE)
 public class ProxyTlsSecret extends ProxyDependent<Secret> {
     static final String NAME = "proxy-tls-secret";
 
@@ -36,12 +36,16 @@ public class ProxyTlsSecret extends ProxyDependent<Secret> {
         return model.tlsSecret();
     }
 
-    /** Reconcile precondition: the operator issues the proxy's certificate. */
+    /**
+     * Reconcile precondition: the operator issued the proxy's certificate (TLS on without a Secret of the user's own,
+     * in a namespace that granted the operator its Secrets).
+     */
     public static class Issued implements Condition<Secret, ForwardProxy> {
         @Override
         public boolean isMet(DependentResource<Secret, ForwardProxy> dependent, ForwardProxy proxy,
                 Context<ForwardProxy> context) {
-            return ProxyModel.issuesCertificate(proxy);
+            return ProxyModel.issuesCertificate(proxy)
+                    && ForwardProxyReconciler.inputs(context).model().certificate().isPresent();
         }
     }
 }

@@ -13,8 +13,11 @@ import io.javaoperatorsdk.operator.processing.event.source.PrimaryToSecondaryMap
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.realmgate.operator.Names;
+import io.realmgate.operator.access.SecretGrant;
+import io.realmgate.operator.access.SecretGrants;
 import io.realmgate.operator.api.ForwardProxy;
 import io.realmgate.operator.api.Realm;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +35,11 @@ import java.util.stream.Collectors;
  * <li>the ForwardProxies of its namespace whose allowConnect names it (its NetworkPolicy admits their pods);</li>
  * <li>the user's TLS Secret named by spec.tls.secretName (its certificate is hashed into the pod template);</li>
  * <li>its NetworkPolicy, shared with the {@link RealmNetworkPolicy} dependent and indexed by the proxies it admits,
- *     so a proxy that stops naming a realm still leads back to the realm that must stop admitting it.</li>
+ *     so a proxy that stops naming a realm still leads back to the realm that must stop admitting it;</li>
+ * <li>the TLS Secret the operator issues, shared with the {@link RealmTlsSecret} dependent;</li>
+ * <li>with a {@link SecretGrant}, the RoleBindings that grant the operator Secrets ({@link SecretGrants}): the two
+ *     Secret informers watch the granted namespaces only, and a grant given or taken reconciles the namespace's
+ *     Realms.</li>
  * </ul>
  */
 final class RealmEventSources {
@@ -55,9 +62,22 @@ final class RealmEventSources {
     private RealmEventSources() {
     }
 
-    static List<EventSource<?, Realm>> create(EventSourceContext<Realm> context) {
+    static List<EventSource<?, Realm>> create(EventSourceContext<Realm> context, Optional<SecretGrant> grant) {
+        Optional<SecretGrants<Realm>> grants = grant.map(g -> SecretGrants.create(g, context));
         InformerEventSource<NetworkPolicy, Realm> policies = networkPolicies(context);
-        return List.of(policies, proxies(context, policies), userTlsSecrets(context));
+        List<EventSource<?, Realm>> sources = new ArrayList<>(List.of(policies, proxies(context, policies),
+                userTlsSecrets(context, grants), issuedTlsSecrets(context, grants)));
+        grants.ifPresent(sources::add);
+        return sources;
+    }
+
+    /** The Secrets the operator issues (labelled as its children), for the {@link RealmTlsSecret} dependent. */
+    private static InformerEventSource<Secret, Realm> issuedTlsSecrets(EventSourceContext<Realm> context,
+            Optional<SecretGrants<Realm>> grants) {
+        return SecretGrants.secretInformer(InformerEventSourceConfiguration.from(Secret.class, Realm.class)
+                .withName(RealmTlsSecret.NAME)
+                .withLabelSelector(CHILD_LABELS)
+                .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(Realm.class, false)), context, grants);
     }
 
     private static InformerEventSource<NetworkPolicy, Realm> networkPolicies(EventSourceContext<Realm> context) {
@@ -132,26 +152,25 @@ final class RealmEventSources {
 
     /**
      * Secrets named by a Realm's spec.tls.secretName → those Realms (found through an index on the Realm cache),
-     * and a Realm → its Secret. Every Secret of the watched namespaces is cached: a user's Secret carries no label
-     * of ours to select it by.
+     * and a Realm → its Secret. Every Secret of the watched namespaces (or of those that granted them) is cached: a
+     * user's Secret carries no label of ours to select it by.
      */
-    private static InformerEventSource<Secret, Realm> userTlsSecrets(EventSourceContext<Realm> context) {
+    private static InformerEventSource<Secret, Realm> userTlsSecrets(EventSourceContext<Realm> context,
+            Optional<SecretGrants<Realm>> grants) {
         IndexerResourceCache<Realm> realms = context.getPrimaryCache();
         realms.addIndexer(REALM_BY_USER_SECRET, realm -> RealmModel.userSecretName(realm)
                 .map(secret -> List.of(key(realm.getMetadata().getNamespace(), secret))).orElse(List.of()));
         PrimaryToSecondaryMapper<Realm> named = realm -> RealmModel.userSecretName(realm)
                 .map(secret -> Set.of(new ResourceID(secret, realm.getMetadata().getNamespace())))
                 .orElse(Set.of());
-        return new InformerEventSource<>(
+        return SecretGrants.secretInformer(
                 InformerEventSourceConfiguration.from(Secret.class, Realm.class)
                         .withName(USER_TLS_SECRETS)
-                        .withNamespacesInheritedFromController()
                         .withSecondaryToPrimaryMapper(secret -> realms.byIndex(REALM_BY_USER_SECRET,
                                         key(secret.getMetadata().getNamespace(), secret.getMetadata().getName()))
                                 .stream().map(ResourceID::fromResource).collect(Collectors.toSet()))
-                        .withPrimaryToSecondaryMapper(named)
-                        .build(),
-                context);
+                        .withPrimaryToSecondaryMapper(named),
+                context, grants);
     }
 
     private static String key(String namespace, String name) {

@@ -17,6 +17,8 @@ import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.realmgate.operator.Names;
 import io.realmgate.operator.OperatorSettings;
+import io.realmgate.operator.access.SecretGrant;
+import io.realmgate.operator.access.SecretGrants;
 import io.realmgate.operator.status.WarningEvents;
 import io.realmgate.operator.api.ForwardProxy;
 import io.realmgate.operator.api.Realm;
@@ -42,7 +44,8 @@ import java.util.function.Supplier;
  */
 @Workflow(dependents = {
         @Dependent(name = RealmTlsSecret.NAME, type = RealmTlsSecret.class,
-                reconcilePrecondition = RealmTlsSecret.OperatorIssues.class),
+                reconcilePrecondition = RealmTlsSecret.OperatorIssues.class,
+                useEventSourceWithName = RealmTlsSecret.NAME),
         @Dependent(name = "ca-bundle", type = RealmCaBundle.class,
                 reconcilePrecondition = RealmCaBundle.BundleKnown.class),
         @Dependent(name = "deployment", type = RealmDeployment.class),
@@ -71,18 +74,25 @@ public class RealmReconciler implements Reconciler<Realm>, ContextInitializer<Re
 
     @Override
     public List<EventSource<?, Realm>> prepareEventSources(EventSourceContext<Realm> context) {
-        return RealmEventSources.create(context);
+        return RealmEventSources.create(context, settings.secretGrant());
     }
 
-    /** Builds the model once per reconcile, before the workflow; the dependents' desired() read it. */
+    /**
+     * Builds the model once per reconcile, before the workflow; the dependents' desired() read it. In a namespace
+     * that has not granted the operator its Secrets the certificate is unusable (SecretAccessNotGranted): nothing is
+     * issued or read, no Secret is written, and the pods wait for the Secret they mount.
+     */
     @Override
     public void initContext(Realm realm, Context<Realm> context) {
         Instant now = clock.instant();
-        WssCertificate certificate = RealmModel.userSecretName(realm)
-                .map(secret -> UserTlsSecret.check(secret, realm.getMetadata().getNamespace(),
-                        context.getSecondaryResource(Secret.class, RealmEventSources.USER_TLS_SECRETS).orElse(null),
-                        now))
-                .orElseGet(() -> issuedCertificate(realm, context, now));
+        String namespace = realm.getMetadata().getNamespace();
+        Optional<String> denied = SecretGrants.denied(settings.secretGrant(), context, namespace);
+        WssCertificate certificate = denied.isPresent()
+                ? notGranted(realm, denied.get())
+                : RealmModel.userSecretName(realm)
+                        .map(secret -> UserTlsSecret.check(secret, namespace, context.getSecondaryResource(
+                                Secret.class, RealmEventSources.USER_TLS_SECRETS).orElse(null), now))
+                        .orElseGet(() -> issuedCertificate(realm, context, now));
         SortedSet<String> proxies = new TreeSet<>();
         for (ForwardProxy proxy : context.getSecondaryResources(ForwardProxy.class)) {
             if (RealmEventSources.namedRealms(proxy).contains(realm.getMetadata().getName())
@@ -92,6 +102,16 @@ public class RealmReconciler implements Reconciler<Realm>, ContextInitializer<Re
         }
         context.managedWorkflowAndDependentResourceContext()
                 .put(RealmModel.class, new RealmModel(realm, settings, certificate, proxies));
+    }
+
+    /**
+     * No certificate while the namespace has not granted the operator its Secrets. The CA bundle of one the operator
+     * would issue is known all the same, so the bundle's ConfigMap stays.
+     */
+    private WssCertificate notGranted(Realm realm, String message) {
+        Optional<String> caBundle = RealmModel.userSecretName(realm).isPresent() ? Optional.empty()
+                : Optional.of(issuer.caBundle());
+        return WssCertificate.unusable(RealmModel.tlsSecretName(realm), caBundle, SecretGrant.NOT_GRANTED, message);
     }
 
     /** The certificate in the operator's TLS Secret if the CA still stands by it, a new one otherwise. */

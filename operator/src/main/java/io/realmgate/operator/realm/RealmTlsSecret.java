@@ -1,7 +1,6 @@
 package io.realmgate.operator.realm;
 
 import io.fabric8.kubernetes.api.model.Secret;
-import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.BooleanWithUndefined;
@@ -14,14 +13,15 @@ import io.realmgate.operator.api.Realm;
 
 /**
  * The TLS Secret with the certificate the operator's CA issued: RealmModel#tlsSecret. Only while the Realm names no
- * Secret of its own ({@link OperatorIssues}); when it starts to, the workflow deletes this one. The certificate in
- * it is the one {@code CertificateIssuer.certificateFor} returned for the Secret's current content, so a certificate
- * that is still good is written back unchanged (no write at all).
+ * Secret of its own and the operator may write Secrets in its namespace ({@link OperatorIssues}); when the Realm
+ * starts to name one, the workflow deletes this one. The certificate in it is the one
+ * {@code CertificateIssuer.certificateFor} returned for the Secret's current content, so a certificate that is still
+ * good is written back unchanged (no write at all). Its informer is RealmEventSources' (named {@link #NAME}), which
+ * watches only the namespaces that granted the operator their Secrets.
  */
 // JOSDK leaves Secrets to update-based matching by default; the operator applies every child server-side.
 // Labels and the forced create: see RealmEventSources.CHILD_LABELS.
-@KubernetesDependent(informer = @Informer(labelSelector = RealmEventSources.CHILD_LABELS),
-        useSSA = BooleanWithUndefined.TRUE, createResourceOnlyIfNotExistingWithSSA = false)
+@KubernetesDependent(useSSA = BooleanWithUndefined.TRUE, createResourceOnlyIfNotExistingWithSSA = false)
 public class RealmTlsSecret extends CRUDKubernetesDependentResource<Secret, Realm> {
     /** The dependent's name, which is also the name of its informer. */
     public static final String NAME = "tls-secret";
@@ -40,11 +40,14 @@ public class RealmTlsSecret extends CRUDKubernetesDependentResource<Secret, Real
         return new ResourceID(Names.realmTlsSecret(realm), realm.getMetadata().getNamespace());
     }
 
-    /** The operator issues the certificate unless spec.tls.secretName names the user's own Secret. */
+    /**
+     * The operator issued the certificate: spec.tls.secretName names no Secret of the user's own, and the namespace
+     * has granted the operator its Secrets.
+     */
     public static class OperatorIssues implements Condition<Secret, Realm> {
         @Override
         public boolean isMet(DependentResource<Secret, Realm> dependent, Realm realm, Context<Realm> context) {
-            return RealmModel.userSecretName(realm).isEmpty();
+            return RealmReconciler.model(context).certificate().issued().isPresent();
         }
     }
 }

@@ -33,6 +33,7 @@ class ProxyInputsTest {
         final Map<String, Realm> realms = new HashMap<>();
         final Map<String, Secret> secrets = new HashMap<>();
         Secret issued;
+        String secretAccessDenied;
 
         @Override
         public Optional<Realm> realm(String name) {
@@ -47,6 +48,11 @@ class ProxyInputsTest {
         @Override
         public Optional<Secret> issuedTlsSecret() {
             return Optional.ofNullable(issued);
+        }
+
+        @Override
+        public Optional<String> secretAccessDenied() {
+            return Optional.ofNullable(secretAccessDenied);
         }
     }
 
@@ -218,5 +224,28 @@ class ProxyInputsTest {
         p.getSpec().port = 9090;
         assertThat(gather(p, cluster).problems()).extracting(Problem::reason)
                 .containsExactly("PortConflict", "AuthSecretNotFound", "RealmNotFound");
+    }
+
+    @Test
+    void withoutTheNamespacesGrantNoSecretIsReadOrIssued() {
+        Cluster cluster = new Cluster();
+        cluster.secretAccessDenied = "the operator may not use Secrets in namespace apps; grant it: kubectl ...";
+        cluster.secrets.put("users", secret("users", Map.of("htpasswd", "alice:$2y$05$hash")));
+        KeepingIssuer issuer = new KeepingIssuer();
+
+        ProxyInputs tls = ProxyInputs.gather(withTls(proxy("egress", "apps"), null), SETTINGS, issuer, NOW, cluster);
+        assertThat(issuer.asked).as("nothing issued").isEmpty();
+        assertThat(tls.model().certificate()).isEmpty();
+        assertThat(tls.problems()).containsExactly(new Problem("SecretAccessNotGranted", cluster.secretAccessDenied));
+        assertThat(tls.certificateCondition()).hasValueSatisfying(c -> {
+            assertThat(c.status()).isFalse();
+            assertThat(c.reason()).isEqualTo("SecretAccessNotGranted");
+            assertThat(c.message()).isEqualTo(cluster.secretAccessDenied);
+        });
+        // The users Secret is not looked at (it would not be in the cache): one problem, the grant.
+        ProxyInputs auth = gather(withAuth(proxy("egress", "apps"), "users", "htpasswd"), cluster);
+        assertThat(auth.problems()).extracting(Problem::reason).containsExactly("SecretAccessNotGranted");
+        // A proxy that needs no Secret does not need the grant.
+        assertThat(gather(proxy("egress", "apps"), cluster).problems()).isEmpty();
     }
 }
