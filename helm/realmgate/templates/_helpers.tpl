@@ -81,8 +81,18 @@ over a map's keys sorted). An empty map gives an empty string.
 {{- end -}}
 
 {{/*
+The ClusterRole with the Secret verbs the operator needs in a namespace (all-namespaces mode). It grants nothing by
+itself: a namespace lets the operator use its Secrets with a RoleBinding of it to the operator's ServiceAccount.
+*/}}
+{{- define "realmgate.secretsRoleName" -}}
+{{- printf "%s-secrets" (include "realmgate.fullname" .) -}}
+{{- end -}}
+
+{{/*
 What the operator may do in a namespace it watches: the rules of the ClusterRole (all namespaces) or of
-the Role in each listed namespace. Nothing else; no wildcards.
+the Role in each listed namespace. Nothing else; no wildcards. The argument says whether Secrets are among them:
+in each listed namespace they are; with the ClusterRole they are not (each namespace grants them on its own,
+"realmgate.secretsRoleName").
 */}}
 {{- define "realmgate.watchRules" -}}
 # Read the custom resources it reconciles. JOSDK lists and watches them (informers); the ForwardProxy
@@ -101,6 +111,7 @@ the Role in each listed namespace. Nothing else; no wildcards.
 - apiGroups: ["realmgate.io"]
   resources: ["realms/finalizers", "forwardproxies/finalizers"]
   verbs: ["update"]
+{{- if .secrets }}
 # The children of each resource: ConfigMaps (proxy config, CA bundle for clients), Secrets (issued TLS
 # certificates; read: user-supplied TLS and Basic-auth Secrets a resource references) and Services.
 # Server-side apply creates and patches; delete removes a child the spec no longer asks for (e.g. the TLS
@@ -108,6 +119,15 @@ the Role in each listed namespace. Nothing else; no wildcards.
 - apiGroups: [""]
   resources: ["configmaps", "secrets", "services"]
   verbs: ["create", "get", "list", "watch", "patch", "update", "delete"]
+{{- else }}
+# The children of each resource: ConfigMaps (proxy config, CA bundle for clients) and Services. Server-side
+# apply creates and patches; delete removes a child the spec no longer asks for; list/watch feed the caches
+# that detect drift and deletion. No Secrets: a namespace grants those with a RoleBinding of the ClusterRole
+# {{ .secretsRole }}.
+- apiGroups: [""]
+  resources: ["configmaps", "services"]
+  verbs: ["create", "get", "list", "watch", "patch", "update", "delete"]
+{{- end }}
 # The realm and proxy Deployments, same reasons.
 - apiGroups: ["apps"]
   resources: ["deployments"]

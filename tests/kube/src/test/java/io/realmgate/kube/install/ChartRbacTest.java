@@ -17,6 +17,7 @@ import io.realmgate.kube.OperatorHarness;
 import io.realmgate.operator.OperatorOptions;
 import io.realmgate.operator.OperatorSettings;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,10 +27,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The chart's RBAC is enough and no more, proven on a real API server: the rendered manifests (default values,
- * and namespaced mode) are applied server-side; then the operator runs with exactly the chart's ServiceAccount
- * permissions (every call impersonates the ServiceAccount) and reconciles the reference scenario from
- * examples/: every child exists, the status is written, the CA Secret and the Lease are in its namespace, a
- * failure is recorded as an Event, and nothing it logs says forbidden. And what it does not need, it cannot do.
+ * and namespaced mode) are applied server-side; then the operator runs with the chart's flags and exactly the
+ * chart's ServiceAccount permissions (every call impersonates the ServiceAccount) and reconciles the reference
+ * scenario from examples/: every child exists, the status is written, the CA Secret and the Lease are in its
+ * namespace, a failure is recorded as an Event, and nothing it logs says forbidden. And what it does not need, it
+ * cannot do.
  */
 @ExtendWith(KubeApiExtension.class)
 @Timeout(300)
@@ -37,6 +39,8 @@ class ChartRbacTest {
   /** Cluster mode: release "helmrbac" → objects "helmrbac-realmgate-operator". */
   private static final String CLUSTER_NS = "chart-rbac-cluster";
   private static final String CLUSTER_SA = "helmrbac-realmgate-operator";
+  /** The ClusterRole a namespace binds to let the cluster-mode operator use its Secrets. */
+  private static final String CLUSTER_SECRETS_ROLE = "helmrbac-realmgate-secrets";
   /** Namespaced mode: release "helmrbacns", watching one namespace only. */
   private static final String NAMESPACED_NS = "chart-rbac-namespaced";
   private static final String NAMESPACED_SA = "helmrbacns-realmgate-operator";
@@ -46,6 +50,9 @@ class ChartRbacTest {
 
   private static KubeApi api;
   private static KubernetesClient admin;
+  /** The operator's flags as each install renders them. */
+  private static OperatorOptions clusterFlags;
+  private static OperatorOptions namespacedFlags;
 
   @BeforeAll
   static void installTheChartTwice(KubeApi shared) {
@@ -54,8 +61,9 @@ class ChartRbacTest {
     for (String ns : new String[] {CLUSTER_NS, NAMESPACED_NS, WATCHED, UNWATCHED}) {
       OperatorHarness.ensureNamespace(admin, ns);
     }
-    applyServerSide(Chart.render("helmrbac", CLUSTER_NS, null));
-    applyServerSide(Chart.render("helmrbacns", NAMESPACED_NS, "watchNamespaces: [" + WATCHED + "]\n"));
+    clusterFlags = applyServerSide(Chart.render("helmrbac", CLUSTER_NS, null), CLUSTER_NS);
+    namespacedFlags = applyServerSide(Chart.render("helmrbacns", NAMESPACED_NS, "watchNamespaces: [" + WATCHED + "]\n"),
+        NAMESPACED_NS);
     // The RBAC authorizer learns of new bindings through its informers: wait until it has.
     try (KubernetesClient cluster = OperatorAsServiceAccount.impersonating(api, CLUSTER_NS, CLUSTER_SA);
          KubernetesClient namespaced = OperatorAsServiceAccount.impersonating(api, NAMESPACED_NS, NAMESPACED_SA)) {
@@ -66,8 +74,11 @@ class ChartRbacTest {
     }
   }
 
-  /** Every rendered object, server-side applied as Helm's field manager would own it, then read back. */
-  private static void applyServerSide(Manifests rendered) {
+  /**
+   * Every rendered object, server-side applied as Helm's field manager would own it, then read back; the operator's
+   * flags, parsed.
+   */
+  private static OperatorOptions applyServerSide(Manifests rendered, String namespace) {
     for (GenericKubernetesResource o : rendered.all()) {
       admin.resource(o).fieldManager("helm").forceConflicts().serverSideApply();
     }
@@ -82,12 +93,16 @@ class ChartRbacTest {
         .isEqualTo(wanted.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs());
     assertThat(stored.getSpec().getTemplate().getSpec().getSecurityContext())
         .isEqualTo(wanted.getSpec().getTemplate().getSpec().getSecurityContext());
+    return HelmChartTest.parseFlags(stored.getSpec().getTemplate().getSpec().getContainers().get(0), namespace);
   }
 
   @Test
   void withTheClusterRoleTheOperatorReconcilesTheReferenceScenario() {
-    ReferenceScenario scenario = new ReferenceScenario("chart-rbac-apps", "chart-rbac-trading");
-    try (OperatorAsServiceAccount operator = OperatorAsServiceAccount.start(api, CLUSTER_NS, CLUSTER_SA, Set.of())) {
+    // The example's RoleBinding lets the operator use the Secrets of its "apps" (for this release's names).
+    ReferenceScenario scenario = ReferenceScenario.forRelease("chart-rbac-apps", "chart-rbac-trading",
+        CLUSTER_SECRETS_ROLE, CLUSTER_NS, CLUSTER_SA);
+    assertThat(clusterFlags.namespaces()).as("all namespaces").isEmpty();
+    try (OperatorAsServiceAccount operator = OperatorAsServiceAccount.start(api, CLUSTER_SA, clusterFlags)) {
       reconcilesTheScenario(scenario, operator, CLUSTER_NS);
     }
   }
@@ -95,8 +110,9 @@ class ChartRbacTest {
   @Test
   void withRolesOnlyTheNamespacedOperatorReconcilesTheReferenceScenario() {
     ReferenceScenario scenario = new ReferenceScenario(WATCHED, "chart-rbac-watched-clients");
-    try (OperatorAsServiceAccount operator =
-             OperatorAsServiceAccount.start(api, NAMESPACED_NS, NAMESPACED_SA, Set.of(WATCHED))) {
+    assertThat(namespacedFlags.namespaces()).containsExactly(WATCHED);
+    assertThat(namespacedFlags.settings().secretGrant()).as("its Role grants Secrets").isEmpty();
+    try (OperatorAsServiceAccount operator = OperatorAsServiceAccount.start(api, NAMESPACED_SA, namespacedFlags)) {
       reconcilesTheScenario(scenario, operator, NAMESPACED_NS);
     }
   }
@@ -177,6 +193,13 @@ class ChartRbacTest {
       assertThat(can(sa, "update", "realmgate.io", "realms", "default", null)).isFalse();
       assertThat(can(sa, "patch", "realmgate.io", "forwardproxies", "default", null)).isFalse();
       assertThat(can(sa, "delete", "realmgate.io", "realms", "default", null)).isFalse();
+      // It reads RoleBindings (to learn which namespaces granted it Secrets) and writes none.
+      assertThat(can(sa, "list", "rbac.authorization.k8s.io", "rolebindings", null, null)).isTrue();
+      assertThat(can(sa, "watch", "rbac.authorization.k8s.io", "rolebindings", null, null)).isTrue();
+      for (String verb : List.of("create", "update", "patch", "delete")) {
+        assertThat(can(sa, verb, "rbac.authorization.k8s.io", "rolebindings", "default", null)).as(verb).isFalse();
+      }
+      assertThat(can(sa, "get", "", "secrets", "default", null)).isFalse();
       // Leader election only in its own namespace.
       assertThat(can(sa, "create", "coordination.k8s.io", "leases", "kube-system", null)).isFalse();
       assertThat(can(sa, "update", "coordination.k8s.io", "leases", CLUSTER_NS, "someone-elses-lease")).isFalse();

@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.realmgate.operator.OperatorCommandLine;
 import io.realmgate.operator.OperatorOptions;
 import io.realmgate.operator.OperatorSettings;
+import io.realmgate.operator.access.SecretGrant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +37,10 @@ class HelmChartTest {
   /** Registry and path of the images the Maven build makes (property realmgate.image.registry), the chart's default. */
   static final String IMAGES = "localhost/realmgate";
 
-  /** The operator's rights in a watched namespace, as (apiGroup, resource, verb): the brief's list, no more. */
+  /**
+   * The operator's rights in a watched namespace of the namespaced mode (its Role there), as (apiGroup, resource,
+   * verb): the brief's list, no more.
+   */
   static final Set<String> WATCH_RULES = triples(
       rule("realmgate.io", List.of("realms", "forwardproxies"), "get", "list", "watch"),
       rule("realmgate.io", List.of("realms/status", "forwardproxies/status"), "patch", "update"),
@@ -48,6 +52,23 @@ class HelmChartTest {
           "create", "get", "list", "watch", "patch", "update", "delete"),
       rule("", List.of("events"), "create", "patch"),
       rule("events.k8s.io", List.of("events"), "create", "patch"));
+
+  /** The Secret verbs a namespace grants the operator (ClusterRole {@code <fullname>-secrets}, bound per namespace). */
+  static final Set<String> SECRET_RULES = triples(
+      rule("", List.of("secrets"), "get", "list", "watch", "create", "patch", "delete"));
+
+  /**
+   * The ClusterRole of the all-namespaces mode: the same as a watched namespace's Role without Secrets, and the
+   * RoleBindings, read to learn which namespaces granted them.
+   */
+  static final Set<String> CLUSTER_RULES = clusterRules();
+
+  private static Set<String> clusterRules() {
+    Set<String> rules = new TreeSet<>(WATCH_RULES);
+    rules.removeIf(r -> r.startsWith("/secrets:"));
+    rules.addAll(triples(rule("rbac.authorization.k8s.io", List.of("rolebindings"), "list", "watch")));
+    return Set.copyOf(rules);
+  }
 
   @Test
   void strictLintFindsNothingButTheMissingIcon() {
@@ -61,6 +82,7 @@ class HelmChartTest {
     Manifests m = Chart.renderDefaults();
     assertThat(m.ids()).containsExactly(
         "ClusterRole realmgate-operator",
+        "ClusterRole realmgate-secrets",
         "ClusterRoleBinding realmgate-operator",
         "CustomResourceDefinition forwardproxies.realmgate.io",
         "CustomResourceDefinition realms.realmgate.io",
@@ -70,7 +92,13 @@ class HelmChartTest {
         "ServiceAccount realmgate-system/realmgate-operator");
 
     ClusterRole clusterRole = m.get("ClusterRole", "realmgate-operator", ClusterRole.class);
-    assertThat(triples(clusterRole.getRules())).containsExactlyInAnyOrderElementsOf(WATCH_RULES);
+    assertThat(triples(clusterRole.getRules())).containsExactlyInAnyOrderElementsOf(CLUSTER_RULES)
+        .as("no right on Secrets anywhere").noneMatch(r -> r.contains("secrets"));
+    // The Secret verbs, bound by no ClusterRoleBinding: each namespace grants them (no secretNamespaces, none).
+    assertThat(triples(m.get("ClusterRole", "realmgate-secrets", ClusterRole.class).getRules()))
+        .containsExactlyInAnyOrderElementsOf(SECRET_RULES);
+    assertThat(m.ofKind("RoleBinding")).extracting(o -> o.getMetadata().getName())
+        .containsExactly("realmgate-operator-lease-and-ca");
     ClusterRoleBinding binding = m.get("ClusterRoleBinding", "realmgate-operator", ClusterRoleBinding.class);
     assertThat(binding.getRoleRef().getName()).isEqualTo("realmgate-operator");
     assertThat(binding.getSubjects()).singleElement().satisfies(s -> {
@@ -84,7 +112,8 @@ class HelmChartTest {
         "[coordination.k8s.io] [leases] [] [create]",
         "[coordination.k8s.io] [leases] [" + OperatorOptions.LEASE_NAME + "] [get, update, patch]",
         "[] [secrets] [] [create]",
-        "[] [secrets] [" + OperatorSettings.defaults().caSecretName() + "] [get, update]");
+        "[] [secrets] [" + OperatorSettings.defaults().caSecretName() + "] [get, update]",
+        "[] [secrets] [] [list, watch]");
 
     Deployment deployment = m.get("Deployment", "realmgate-operator", Deployment.class);
     assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
@@ -106,6 +135,8 @@ class HelmChartTest {
         "--proxy-image=" + IMAGES + "/proxy:" + OperatorSettings.VERSION,
         "--admin=0.0.0.0:8080",
         "--cluster-domain=cluster.local",
+        "--secrets-cluster-role=realmgate-secrets",
+        "--service-account=realmgate-operator",
         "--metrics-pod-selector=app.kubernetes.io/name=prometheus");
     assertThat(pod.getImagePullSecrets()).isNullOrEmpty();
     assertThat(operator.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
@@ -138,12 +169,43 @@ class HelmChartTest {
     assertThat(options.adminPort()).isEqualTo(8080);
     assertThat(options.leaderElection()).isTrue();
     assertThat(options.leaderElectionNamespace()).isEqualTo(NS);
+    // Secrets only where a RoleBinding binds realmgate-secrets to this ServiceAccount.
+    assertThat(options.settings().secretGrant())
+        .contains(new SecretGrant("realmgate-secrets", NS, "realmgate-operator"));
+  }
+
+  @Test
+  void secretNamespacesAreGrantedWithARoleBindingEach() {
+    Manifests m = Chart.render(Chart.DEFAULT_RELEASE, NS, "secretNamespaces: [apps, trading]\n");
+    assertThat(m.ids()).contains("RoleBinding apps/realmgate-secrets", "RoleBinding trading/realmgate-secrets");
+    for (var o : m.ofKind("RoleBinding")) {
+      if (!o.getMetadata().getName().equals("realmgate-secrets")) {
+        continue;
+      }
+      RoleBinding binding = Manifests.JSON.convertValue(o, RoleBinding.class);
+      assertThat(binding.getRoleRef().getKind()).isEqualTo("ClusterRole");
+      assertThat(binding.getRoleRef().getName()).isEqualTo("realmgate-secrets");
+      assertThat(binding.getSubjects()).singleElement().satisfies(s -> {
+        assertThat(s.getKind()).isEqualTo("ServiceAccount");
+        assertThat(s.getName()).isEqualTo("realmgate-operator");
+        assertThat(s.getNamespace()).isEqualTo(NS);
+      });
+      // The operator would count it as a grant.
+      assertThat(new SecretGrant("realmgate-secrets", NS, "realmgate-operator").grants(binding)).isTrue();
+    }
+    assertThat(m.ofKind("RoleBinding")).hasSize(3);
+    // The namespaced mode has Secrets in its Roles already: the value makes no sense there, and says so.
+    Throwable refused = catchThrowable(() -> Chart.template(Chart.DEFAULT_RELEASE, NS,
+        "watchNamespaces: [apps]\nsecretNamespaces: [apps]\n"));
+    assertThat(refused).hasMessageContaining("secretNamespaces is for the all-namespaces mode: with "
+        + "watchNamespaces, the Role of each watched namespace grants its Secrets");
   }
 
   @Test
   void everyRbacRuleSaysWhyAndNoneIsAWildcard() {
-    // values -> rules rendered: 8 watch rules (once, or per listed namespace) and 4 in the operator's namespace
-    for (var expected : Map.of("{}", 12, "watchNamespaces: [apps, trading]", 20).entrySet()) {
+    // values -> rules rendered: the ClusterRole's 9 rules, the Secrets ClusterRole's one and 5 in the operator's
+    // namespace; or 8 watch rules per listed namespace and 4 in the operator's namespace
+    for (var expected : Map.of("{}", 15, "watchNamespaces: [apps, trading]", 20).entrySet()) {
       String values = expected.getKey();
       String yaml = Chart.template(Chart.DEFAULT_RELEASE, NS, values);
       List<String> lines = yaml.lines().toList();
@@ -222,6 +284,7 @@ class HelmChartTest {
         """.formatted(digest));
     assertThat(m.ids()).containsExactly(
         "ClusterRole edge-realmgate-operator",
+        "ClusterRole edge-realmgate-secrets",
         "ClusterRoleBinding edge-realmgate-operator",
         "Deployment platform/edge-realmgate-operator",
         "Role platform/edge-realmgate-operator-lease-and-ca",
@@ -251,6 +314,8 @@ class HelmChartTest {
     assertThat(options.settings().operatorNamespace()).isEqualTo("platform");
     assertThat(options.settings().clusterDomain()).isEqualTo("corp.example");
     assertThat(operator.getArgs()).contains("--cluster-domain=corp.example", "--image-pull-secrets=regcred");
+    assertThat(options.settings().secretGrant())
+        .contains(new SecretGrant("edge-realmgate-secrets", "platform", "platform-operator"));
   }
 
   @Test
@@ -312,6 +377,8 @@ class HelmChartTest {
     assertRefused("clusterDomain: Cluster_Local\n", "at '/clusterDomain'");
     assertRefused("clusterDomain: 42\n", "at '/clusterDomain': got number, want string");
     assertRefused("imagePullSecrets: [{name: 'a,b'}]\n", "at '/imagePullSecrets/0/name'");
+    assertRefused("secretNamespaces: apps\n", "at '/secretNamespaces': got string, want array");
+    assertRefused("secretNamespaces: [apps, apps]\n", "at '/secretNamespaces'");
     // A value or a key that would break the k=v,k=v flag, or is no label at all, is refused.
     assertRefused("metrics: {scrapers: {podSelector: {app: 'prom,etheus'}}}\n", "at '/metrics/scrapers/podSelector/app'");
     assertRefused("metrics: {scrapers: {namespaceSelector: {'team=x': obs}}}\n", "invalid propertyName 'team=x'");

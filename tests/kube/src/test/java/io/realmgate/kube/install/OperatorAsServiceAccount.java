@@ -18,13 +18,13 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operator in this JVM as Main builds it (CA, leader election on the Lease in its namespace), but every API
- * call it makes goes through a client that impersonates the chart's ServiceAccount: it has exactly the chart's
- * permissions, no more. What it logs at WARN and above is kept, to find any "forbidden" the API server said.
+ * The operator in this JVM as Main builds it (CA, leader election on the Lease in its namespace) from the flags the
+ * chart gives it, but every API call it makes goes through a client that impersonates the chart's ServiceAccount:
+ * it has exactly the chart's permissions, no more. What it logs at WARN and above is kept, to find any "forbidden"
+ * the API server said.
  */
 final class OperatorAsServiceAccount implements AutoCloseable {
   private final KubernetesClient client;
@@ -32,15 +32,14 @@ final class OperatorAsServiceAccount implements AutoCloseable {
   private final ListAppender<ILoggingEvent> log = new ListAppender<>();
   private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
 
-  private OperatorAsServiceAccount(KubeApi api, String namespace, String serviceAccount, Set<String> watched) {
+  private OperatorAsServiceAccount(KubeApi api, String serviceAccount, OperatorOptions options) {
+    OperatorSettings settings = options.settings();
+    String namespace = settings.operatorNamespace();
     this.client = impersonating(api, namespace, serviceAccount);
     log.start();
     root.addAppender(log);
-    OperatorSettings d = OperatorSettings.defaults();
-    OperatorSettings settings = new OperatorSettings(d.realmImage(), d.proxyImage(), d.clusterDomain(), namespace,
-        d.caSecretName(), d.caValidity(), d.certificateValidity(), d.renewBefore(), d.podNetworks());
     this.operator = RealmgateOperator.create(client, settings, new OperatorCa(client, settings, Clock.systemUTC()),
-        watched, o -> o.withLeaderElectionConfiguration(
+        options.namespaces(), o -> o.withLeaderElectionConfiguration(
             LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(OperatorOptions.LEASE_NAME)
                 .withLeaseNamespace(namespace)
                 .withIdentity("install-test-" + serviceAccount)
@@ -48,9 +47,12 @@ final class OperatorAsServiceAccount implements AutoCloseable {
                 .build()));
   }
 
-  /** Starts the operator as {@code system:serviceaccount:NAMESPACE:SERVICE_ACCOUNT}; empty watched: all. */
-  static OperatorAsServiceAccount start(KubeApi api, String namespace, String serviceAccount, Set<String> watched) {
-    OperatorAsServiceAccount running = new OperatorAsServiceAccount(api, namespace, serviceAccount, watched);
+  /**
+   * Starts the operator as {@code system:serviceaccount:NAMESPACE:SERVICE_ACCOUNT}, NAMESPACE being its operator
+   * namespace, with the options of the chart's flags (HelmChartTest.parseFlags).
+   */
+  static OperatorAsServiceAccount start(KubeApi api, String serviceAccount, OperatorOptions options) {
+    OperatorAsServiceAccount running = new OperatorAsServiceAccount(api, serviceAccount, options);
     try {
       running.operator.start();
     } catch (RuntimeException e) {

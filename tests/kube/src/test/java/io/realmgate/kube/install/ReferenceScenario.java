@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +21,9 @@ import java.util.Map;
 /**
  * examples/reference-scenario.yaml, as users apply it, moved into namespaces of a test's own: the example's
  * namespaces "apps" (realm and proxy) and "trading" (the clients) are renamed wherever the file names them
- * (Namespace objects, metadata.namespace, the proxy's namespaceSelector), nothing else changes.
+ * (Namespace objects, metadata.namespace, the proxy's namespaceSelector), nothing else changes. The file's
+ * RoleBinding, which lets the operator use the Secrets of "apps", names the default install's ClusterRole and
+ * ServiceAccount; {@link #forRelease} renames those too.
  */
 final class ReferenceScenario {
   static final String REALM = "prices";
@@ -37,6 +40,21 @@ final class ReferenceScenario {
   private final List<GenericKubernetesResource> objects;
 
   ReferenceScenario(String apps, String trading) {
+    this(apps, trading, Map.of());
+  }
+
+  /**
+   * The scenario for another install than the default one ({@code helm install realmgate ... -n
+   * realmgate-system}): its RoleBinding grants ClusterRole {@code secretsRole} to ServiceAccount
+   * {@code operatorNamespace/serviceAccount}.
+   */
+  static ReferenceScenario forRelease(String apps, String trading, String secretsRole, String operatorNamespace,
+      String serviceAccount) {
+    return new ReferenceScenario(apps, trading, Map.of("realmgate-secrets", secretsRole,
+        "realmgate-system", operatorNamespace, "realmgate-operator", serviceAccount));
+  }
+
+  private ReferenceScenario(String apps, String trading, Map<String, String> installNames) {
     this.apps = apps;
     this.trading = trading;
     String yaml;
@@ -45,7 +63,9 @@ final class ReferenceScenario {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    Map<String, String> renames = Map.of("apps", apps, "trading", trading);
+    Map<String, String> renames = new HashMap<>(installNames);
+    renames.put("apps", apps);
+    renames.put("trading", trading);
     this.objects = Manifests.parse(yaml).all().stream().map(o -> rename(o, renames)).toList();
   }
 
@@ -53,18 +73,31 @@ final class ReferenceScenario {
     return objects;
   }
 
-  /** Namespaces first, then the custom resources, server-side applied as the admin (the user). */
+  /** Namespaces first, then the grant and the custom resources, server-side applied as the admin (the user). */
   void apply(KubernetesClient admin) {
+    applyWithoutTheGrant(admin);
+    applyTheGrant(admin);
+  }
+
+  /** Everything but the RoleBinding that lets the operator use the Secrets of the apps namespace. */
+  void applyWithoutTheGrant(KubernetesClient admin) {
     for (GenericKubernetesResource o : objects) {
       if ("Namespace".equals(o.getKind())) {
         OperatorHarness.ensureNamespace(admin, o.getMetadata().getName());
       }
     }
     for (GenericKubernetesResource o : objects) {
-      if (!"Namespace".equals(o.getKind())) {
+      if (!"Namespace".equals(o.getKind()) && !"RoleBinding".equals(o.getKind())) {
         admin.resource(o).fieldManager("reference-scenario").forceConflicts().serverSideApply();
       }
     }
+  }
+
+  /** The RoleBinding that lets the operator use the Secrets of the apps namespace. */
+  void applyTheGrant(KubernetesClient admin) {
+    GenericKubernetesResource grant = objects.stream().filter(o -> "RoleBinding".equals(o.getKind())).findFirst()
+        .orElseThrow(() -> new AssertionError("no RoleBinding in " + Repo.referenceScenario()));
+    admin.resource(grant).fieldManager("reference-scenario").forceConflicts().serverSideApply();
   }
 
   /** Which of {@link #CHILDREN} exist in the apps namespace. */
