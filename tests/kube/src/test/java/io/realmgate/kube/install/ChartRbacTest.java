@@ -6,20 +6,24 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
+import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.realmgate.kube.KubeApi;
 import io.realmgate.kube.KubeApiExtension;
 import io.realmgate.kube.OperatorHarness;
+import io.realmgate.kube.RealmgateResources;
 import io.realmgate.operator.OperatorOptions;
 import io.realmgate.operator.OperatorSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -31,7 +35,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * chart's ServiceAccount permissions (every call impersonates the ServiceAccount) and reconciles the reference
  * scenario from examples/: every child exists, the status is written, the CA Secret and the Lease are in its
  * namespace, a failure is recorded as an Event, and nothing it logs says forbidden. And what it does not need, it
- * cannot do.
+ * cannot do: watching all namespaces, it has no right on Secrets but where a namespace grants them, and a Realm
+ * where none was granted waits for the grant (SecretAccessNotGranted), then goes on without a restart.
  */
 @ExtendWith(KubeApiExtension.class)
 @Timeout(300)
@@ -46,6 +51,8 @@ class ChartRbacTest {
   private static final String NAMESPACED_SA = "helmrbacns-realmgate-operator";
   private static final String WATCHED = "chart-rbac-watched";
   private static final String UNWATCHED = "chart-rbac-unwatched";
+  /** Cluster mode: a namespace that has not granted the operator its Secrets (until a test does). */
+  private static final String UNGRANTED = "chart-rbac-ungranted";
   private static final Duration RECONCILED = Duration.ofSeconds(90);
 
   private static KubeApi api;
@@ -58,7 +65,7 @@ class ChartRbacTest {
   static void installTheChartTwice(KubeApi shared) {
     api = shared;
     admin = api.client();
-    for (String ns : new String[] {CLUSTER_NS, NAMESPACED_NS, WATCHED, UNWATCHED}) {
+    for (String ns : new String[] {CLUSTER_NS, NAMESPACED_NS, WATCHED, UNWATCHED, UNGRANTED}) {
       OperatorHarness.ensureNamespace(admin, ns);
     }
     clusterFlags = applyServerSide(Chart.render("helmrbac", CLUSTER_NS, null), CLUSTER_NS);
@@ -162,6 +169,123 @@ class ChartRbacTest {
   }
 
   @Test
+  void withoutTheGrantARealmWaitsForItAndGoesOnOnceGivenWithoutARestart() {
+    ReferenceScenario scenario = ReferenceScenario.forRelease(UNGRANTED, "chart-rbac-ungranted-clients",
+        CLUSTER_SECRETS_ROLE, CLUSTER_NS, CLUSTER_SA);
+    String command = "kubectl -n " + UNGRANTED + " create rolebinding " + CLUSTER_SECRETS_ROLE + " --clusterrole="
+        + CLUSTER_SECRETS_ROLE + " --serviceaccount=" + CLUSTER_NS + ":" + CLUSTER_SA;
+    try (OperatorAsServiceAccount operator = OperatorAsServiceAccount.start(api, CLUSTER_SA, clusterFlags)) {
+      scenario.applyWithoutTheGrant(admin);
+      // A proxy with an issued TLS certificate needs Secrets too; the scenario's own proxy (no TLS, no Basic
+      // auth) needs none.
+      admin.resource(Manifests.parse("""
+          apiVersion: realmgate.io/v1alpha1
+          kind: ForwardProxy
+          metadata: {name: secure, namespace: %s}
+          spec:
+            tls: {enabled: true}
+            allowConnect: [{realm: prices, ports: [9443]}]
+          """.formatted(UNGRANTED)).all().get(0)).fieldManager("reference-scenario").serverSideApply();
+
+      // Ready=False, with the command that grants it, and a Warning Event saying the same.
+      await("SecretAccessNotGranted").atMost(RECONCILED).pollInterval(Duration.ofMillis(250)).until(() ->
+          "SecretAccessNotGranted".equals(reason(scenario.get(admin, "Realm"), "Ready"))
+              && "SecretAccessNotGranted".equals(reason(proxy("secure"), "Ready")));
+      Map<String, Object> ready = ReferenceScenario.condition(scenario.get(admin, "Realm"), "Ready");
+      assertThat(ready).containsEntry("status", "False");
+      assertThat((String) ready.get("message")).endsWith("grant it: " + command);
+      assertThat(reason(scenario.get(admin, "Realm"), "CertificateReady")).isEqualTo("SecretAccessNotGranted");
+      assertThat(reason(proxy("secure"), "CertificateReady")).isEqualTo("SecretAccessNotGranted");
+      await("Warning Events").atMost(RECONCILED).pollInterval(Duration.ofMillis(250)).until(() ->
+          admin.v1().events().inNamespace(UNGRANTED).list().getItems().stream()
+              .filter(e -> "SecretAccessNotGranted".equals(e.getReason()) && "Warning".equals(e.getType())
+                  && e.getMessage().endsWith(command))
+              .map(e -> e.getInvolvedObject().getName()).collect(Collectors.toSet()),
+          names -> names.containsAll(Set.of(ReferenceScenario.REALM, "secure")));
+      // The rest of the realm is there; its pods would wait for the Secret they mount. No Secret was written.
+      await("children").atMost(RECONCILED).pollInterval(Duration.ofMillis(250)).until(() ->
+          scenario.existingChildren(admin).size() == ReferenceScenario.CHILDREN.size() - 1);
+      assertThat(scenario.existingChildren(admin)).doesNotContain("Secret prices-realm-tls");
+      assertThat(admin.secrets().inNamespace(UNGRANTED).list().getItems()).isEmpty();
+      assertThat(ReferenceScenario.conditionIs(scenario.get(admin, "ForwardProxy"), "Ready", "False")).isTrue();
+      assertThat(reason(scenario.get(admin, "ForwardProxy"), "Ready")).isNotEqualTo("SecretAccessNotGranted");
+
+      // The command the status names, run as it is (kubectl, as the cluster admin).
+      KubeApi.Kubectl grant = api.kubectl(command.substring("kubectl ".length()).split(" "));
+      assertThat(grant.exitCode()).as(grant.toString()).isZero();
+      await("the certificates issued").atMost(RECONCILED).pollInterval(Duration.ofMillis(250)).until(() ->
+          ReferenceScenario.conditionIs(scenario.get(admin, "Realm"), "CertificateReady", "True")
+              && ReferenceScenario.conditionIs(proxy("secure"), "CertificateReady", "True"));
+      assertThat(admin.secrets().inNamespace(UNGRANTED).withName("prices-realm-tls").get()).isNotNull();
+      assertThat(admin.secrets().inNamespace(UNGRANTED).withName("secure-proxy-tls").get()).isNotNull();
+      scenario.markDeploymentsAvailable(admin);
+      await("Ready").atMost(RECONCILED).pollInterval(Duration.ofMillis(250)).until(() ->
+          ReferenceScenario.conditionIs(scenario.get(admin, "Realm"), "Ready", "True"));
+
+      // Taken back: the operator stops watching Secrets there (no 403 in its log) and says so again; what it
+      // wrote stays.
+      admin.rbac().roleBindings().inNamespace(UNGRANTED).withName(CLUSTER_SECRETS_ROLE).delete();
+      await("SecretAccessNotGranted again").atMost(RECONCILED).pollInterval(Duration.ofMillis(250)).until(() ->
+          "SecretAccessNotGranted".equals(reason(scenario.get(admin, "Realm"), "Ready")));
+      assertThat(admin.secrets().inNamespace(UNGRANTED).withName("prices-realm-tls").get()).isNotNull();
+
+      assertThat(operator.forbiddenInLog()).as("log lines about authorization failures").isEmpty();
+    }
+  }
+
+  @Test
+  void watchingAllNamespacesItMayUseSecretsOnlyWhereANamespaceGrantsThem() {
+    String granting = "chart-rbac-granting";
+    OperatorHarness.ensureNamespace(admin, granting);
+    admin.resource(new SecretBuilder().withNewMetadata().withName("team-credentials").withNamespace(granting)
+        .endMetadata().addToStringData("password", "s3cret").build()).fieldManager("test").serverSideApply();
+    try (KubernetesClient sa = OperatorAsServiceAccount.impersonating(api, CLUSTER_NS, CLUSTER_SA)) {
+      // Not at the cluster scope ...
+      KubernetesClientException allSecrets = catchThrowableOfType(KubernetesClientException.class,
+          () -> sa.secrets().inAnyNamespace().list());
+      assertThat(allSecrets).isNotNull();
+      assertThat(allSecrets.getCode()).isEqualTo(403);
+      assertThat(allSecrets.getMessage())
+          .contains("cannot list resource \"secrets\" in API group \"\" at the cluster scope");
+      // ... nor in a namespace without the RoleBinding.
+      for (String verb : SECRET_VERBS) {
+        assertThat(can(sa, verb, "", "secrets", granting, null)).as(verb).isFalse();
+      }
+      KubernetesClientException get = catchThrowableOfType(KubernetesClientException.class,
+          () -> sa.secrets().inNamespace(granting).withName("team-credentials").get());
+      assertThat(get).isNotNull();
+      assertThat(get.getCode()).isEqualTo(403);
+      KubernetesClientException list = catchThrowableOfType(KubernetesClientException.class,
+          () -> sa.secrets().inNamespace(granting).list());
+      assertThat(list).isNotNull();
+      assertThat(list.getCode()).isEqualTo(403);
+      // In its own namespace: read, create, and write its CA only.
+      assertThat(can(sa, "list", "", "secrets", CLUSTER_NS, null)).isTrue();
+      assertThat(can(sa, "get", "", "secrets", CLUSTER_NS, OperatorSettings.defaults().caSecretName())).isTrue();
+      assertThat(can(sa, "patch", "", "secrets", CLUSTER_NS, "another-secret")).isFalse();
+      assertThat(can(sa, "delete", "", "secrets", CLUSTER_NS, "another-secret")).isFalse();
+
+      // The namespace grants them: a RoleBinding of the Secrets ClusterRole to the operator's ServiceAccount.
+      admin.resource(new RoleBindingBuilder().withNewMetadata().withName(CLUSTER_SECRETS_ROLE).withNamespace(granting)
+          .endMetadata().withNewRoleRef("rbac.authorization.k8s.io", "ClusterRole", CLUSTER_SECRETS_ROLE)
+          .addNewSubject().withKind("ServiceAccount").withName(CLUSTER_SA).withNamespace(CLUSTER_NS).endSubject()
+          .build()).fieldManager("test").serverSideApply();
+      await("the grant in effect").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+          .until(() -> can(sa, "list", "", "secrets", granting, null));
+      assertThat(sa.secrets().inNamespace(granting).withName("team-credentials").get()).isNotNull();
+      assertThat(sa.secrets().inNamespace(granting).list().getItems()).extracting(s -> s.getMetadata().getName())
+          .contains("team-credentials");
+      for (String verb : SECRET_VERBS) {
+        assertThat(can(sa, verb, "", "secrets", granting, null)).as(verb).isEqualTo(!verb.equals("update"));
+      }
+      // There only.
+      assertThat(can(sa, "get", "", "secrets", UNWATCHED, null)).isFalse();
+      assertThat(can(sa, "list", "", "secrets", "kube-system", null)).isFalse();
+      assertThat(can(sa, "list", "", "secrets", null, null)).isFalse();
+    }
+  }
+
+  @Test
   void whatTheOperatorDoesNotNeedItCannotDo() {
     try (KubernetesClient sa = OperatorAsServiceAccount.impersonating(api, CLUSTER_NS, CLUSTER_SA)) {
       // It cannot delete namespaces (or anything cluster-wide) ...
@@ -232,5 +356,19 @@ class ChartRbacTest {
       assertThat(can(sa, "create", "networking.k8s.io", "networkpolicies", UNWATCHED, null)).isFalse();
       assertThat(can(sa, "delete", "", "namespaces", null, WATCHED)).isFalse();
     }
+  }
+
+  /** The Secret verbs: the granting ClusterRole has all but update. */
+  private static final List<String> SECRET_VERBS =
+      List.of("get", "list", "watch", "create", "patch", "update", "delete");
+
+  private static GenericKubernetesResource proxy(String name) {
+    return admin.genericKubernetesResources(RealmgateResources.FORWARD_PROXY).inNamespace(UNGRANTED).withName(name)
+        .get();
+  }
+
+  private static String reason(GenericKubernetesResource o, String type) {
+    Map<String, Object> condition = ReferenceScenario.condition(o, type);
+    return condition == null ? null : (String) condition.get("reason");
   }
 }
