@@ -31,6 +31,8 @@ import java.util.Map;
  * for each channel. Heartbeat comments keep proxies from timing the stream out.
  */
 final class EventStreamSession extends ChannelInboundHandlerAdapter implements Outbox.Sink {
+    static final String CONTENT_TYPE = "text/event-stream; charset=utf-8";
+
     private static final byte[] PREFIX = "data: ".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] SUFFIX = "\n\n".getBytes(StandardCharsets.US_ASCII);
 
@@ -55,7 +57,7 @@ final class EventStreamSession extends ChannelInboundHandlerAdapter implements O
         outbox = new Outbox(ctx.executor(), realm.config().queueEvents(), realm.config().queueBytes(), this);
         subscriptions = new Subscriptions(realm.hub(), outbox, realm.config().maxSubscriptions());
         HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
-        head.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8");
+        head.headers().set(HttpHeaderNames.CONTENT_TYPE, CONTENT_TYPE);
         head.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
         head.headers().set("X-Accel-Buffering", "no"); // tells buffering reverse proxies to pass each event on
         HttpResponses.allowAnyOrigin(head.headers());

@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -19,6 +20,7 @@ import io.realmgate.realm.hub.HubException;
 import io.realmgate.realm.ops.RealmMetrics;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.Map;
 
 /**
@@ -89,11 +91,17 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
                     r.headers().set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
                     HttpResponses.send(ctx, r, keepAlive);
                 } else {
-                    RealmPipelines.upgradeToWebSocket(ctx, request, realm, listener);
+                    upgrade(ctx, request);
                 }
             }
             case "/stream" -> {
-                if (get(ctx, method, keepAlive)) {
+                if (HttpMethod.HEAD.equals(method)) {
+                    // The head a GET would get, and no stream: a HEAD answer has no body to stream into.
+                    FullHttpResponse r = HttpResponses.full(HttpResponseStatus.OK, EventStreamSession.CONTENT_TYPE,
+                            new byte[0]);
+                    r.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+                    HttpResponses.send(ctx, r, keepAlive);
+                } else if (get(ctx, method, keepAlive)) {
                     stream(ctx, query);
                 }
             }
@@ -144,6 +152,53 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             }
             default -> HttpResponses.send(ctx, HttpResponses.text(HttpResponseStatus.NOT_FOUND, "not found\n"), keepAlive);
         }
+    }
+
+    /**
+     * RFC 6455 4.2.1, checked before Netty's handshaker sees the request (which would accept
+     * versions 7 and 8, any key, and answer nothing at all to a missing {@code Connection: Upgrade}).
+     */
+    private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request) {
+        HttpHeaders h = request.headers();
+        if (!h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)) {
+            handshakeRefused(ctx, HttpResponseStatus.BAD_REQUEST, "a WebSocket upgrade needs 'Connection: Upgrade'\n");
+            return;
+        }
+        String version = h.get(HttpHeaderNames.SEC_WEBSOCKET_VERSION);
+        if (!"13".equals(version == null ? null : version.trim())) {
+            FullHttpResponse r = HttpResponses.text(HttpResponseStatus.UPGRADE_REQUIRED,
+                    "only WebSocket version 13 (RFC 6455) is spoken here\n");
+            r.headers().set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13");
+            realm.metrics().protocolError();
+            HttpResponses.send(ctx, r, false);
+            return;
+        }
+        if (!validKey(h.getAll(HttpHeaderNames.SEC_WEBSOCKET_KEY))) {
+            handshakeRefused(ctx, HttpResponseStatus.BAD_REQUEST,
+                    "Sec-WebSocket-Key must be one base64 value of 16 bytes\n");
+            return;
+        }
+        RealmPipelines.upgradeToWebSocket(ctx, request, realm, listener);
+    }
+
+    static boolean validKey(java.util.List<String> keys) {
+        if (keys.size() != 1) {
+            return false;
+        }
+        String key = keys.get(0).trim();
+        if (key.length() != 24) {
+            return false;
+        }
+        try {
+            return Base64.getDecoder().decode(key).length == 16;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private void handshakeRefused(ChannelHandlerContext ctx, HttpResponseStatus status, String why) {
+        realm.metrics().protocolError();
+        HttpResponses.send(ctx, HttpResponses.text(status, why), false);
     }
 
     private void stream(ChannelHandlerContext ctx, QueryStringDecoder query) {

@@ -7,7 +7,11 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
@@ -67,7 +71,7 @@ public final class RealmPipelines {
                         .setMaxInitialLineLength(8192)
                         .setMaxHeaderSize(16 * 1024)
                         .setMaxChunkSize(16 * 1024)));
-                p.addLast(HTTP_AGGREGATOR, new HttpObjectAggregator(realm.config().maxMessageBytes() + HTTP_ENVELOPE));
+                p.addLast(HTTP_AGGREGATOR, new ClosingAggregator(realm.config().maxMessageBytes() + HTTP_ENVELOPE));
                 p.addLast(ROUTER, new HttpRouter(realm, listener));
             }
         };
@@ -89,7 +93,9 @@ public final class RealmPipelines {
                         .expectMaskedFrames(true)
                         .allowMaskMismatch(false)
                         .allowExtensions(false)
-                        .closeOnProtocolViolation(true)
+                        // The session sends the close frame itself: Netty's decoder answers an invalid
+                        // close frame with an empty buffer instead of a 1002 close frame.
+                        .closeOnProtocolViolation(false)
                         .build());
         WebSocketServerHandshaker handshaker = factory.newHandshaker(request);
         if (handshaker == null) {
@@ -103,9 +109,29 @@ public final class RealmPipelines {
         });
         // The handshaker swapped the HTTP codec for the WebSocket codec; frames come next.
         ChannelPipeline p = ch.pipeline();
-        p.addBefore(ROUTER, WS_UTF8, new Utf8FrameValidator(true));
+        p.addBefore(ROUTER, WS_UTF8, new Utf8FrameValidator(false));
         p.addBefore(ROUTER, WS_AGGREGATOR, new WebSocketFrameAggregator(max));
         p.replace(ROUTER, WS_SESSION, new WebSocketSession(realm, listener, handshaker));
+    }
+
+    /**
+     * Answers a body larger than the limit with 413 and closes the connection, keep-alive or not:
+     * reading on would mean reading (and discarding) a body of any size the client announced.
+     */
+    static final class ClosingAggregator extends HttpObjectAggregator {
+        ClosingAggregator(int maxContentLength) {
+            super(maxContentLength);
+        }
+
+        @Override
+        protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+            // The aggregator releases the oversized message itself.
+            FullHttpResponse r = HttpResponses.text(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                    "request body larger than " + maxContentLength() + " bytes\n");
+            r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.channel().config().setAutoRead(false);
+            ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+        }
     }
 
     /** Turns the connection into an event stream; the stream handler writes the response head. */

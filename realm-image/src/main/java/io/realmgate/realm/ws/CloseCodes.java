@@ -6,6 +6,8 @@ public final class CloseCodes {
     public static final int GOING_AWAY = 1001;
     /** A binary frame: protocol v1 is text (JSON) only. */
     public static final int UNSUPPORTED_DATA = 1003;
+    /** Protocol error: also the answer to a close frame with an invalid code. */
+    public static final int PROTOCOL_ERROR = 1002;
     /** A message larger than {@code --max-message}. */
     public static final int MESSAGE_TOO_BIG = 1009;
     /** No answer to a ping within the ping interval: the peer is gone. */

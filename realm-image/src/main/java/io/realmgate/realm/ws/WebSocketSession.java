@@ -70,6 +70,12 @@ public final class WebSocketSession extends ChannelInboundHandlerAdapter impleme
             } else if (msg instanceof PingWebSocketFrame ping) {
                 ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()), ctx.voidPromise());
             } else if (msg instanceof CloseWebSocketFrame close) {
+                if (close.content().readableBytes() >= 2 && !validCloseCode(close.statusCode())) {
+                    // Netty's decoder lets codes of 5000 and above through; RFC 6455 7.4 does not.
+                    realm.metrics().protocolError();
+                    close(CloseCodes.PROTOCOL_ERROR, "invalid close code " + close.statusCode());
+                    return;
+                }
                 closing = true;
                 subscriptions.close();
                 // Echo the close (RFC 6455 5.5.1); the handshaker closes the connection after it.
@@ -174,11 +180,12 @@ public final class WebSocketSession extends ChannelInboundHandlerAdapter impleme
             // the decoder itself, which sends 1009 and closes).
             realm.metrics().protocolError();
             close(CloseCodes.MESSAGE_TOO_BIG, "message larger than " + realm.config().maxMessageBytes() + " bytes");
-        } else if (cause instanceof CorruptedWebSocketFrameException) {
-            // The decoder or UTF-8 validator already sent the matching close frame (1002/1007/1009).
+        } else if (cause instanceof CorruptedWebSocketFrameException corrupt) {
+            // The decoder and the UTF-8 validator only report (closeOnProtocolViolation off): the
+            // matching close frame (1002/1007/1009) is sent here, also after an invalid close frame.
             realm.metrics().protocolError();
-            closing = true;
-            ctx.close();
+            String reason = corrupt.getMessage() == null ? corrupt.closeStatus().reasonText() : corrupt.getMessage();
+            close(corrupt.closeStatus().code(), reason.length() > 100 ? reason.substring(0, 100) : reason);
         } else {
             ctx.close();
         }
@@ -189,6 +196,11 @@ public final class WebSocketSession extends ChannelInboundHandlerAdapter impleme
         subscriptions.close();
         realm.metrics().connectionClosed(RealmMetrics.Transport.WEBSOCKET, listener);
         ctx.fireChannelInactive();
+    }
+
+    /** RFC 6455 7.4: the codes a peer may send (1004-1006 and 1015 never travel in a frame). */
+    static boolean validCloseCode(int code) {
+        return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
     }
 
     /** Sends a close frame (after what is already in the socket) and cuts the connection soon after. */
