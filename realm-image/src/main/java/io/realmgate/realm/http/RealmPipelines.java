@@ -3,8 +3,10 @@ package io.realmgate.realm.http;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -129,9 +131,58 @@ public final class RealmPipelines {
             FullHttpResponse r = HttpResponses.text(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
                     "request body larger than " + maxContentLength() + " bytes\n");
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.channel().config().setAutoRead(false);
-            ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
+            ctx.writeAndFlush(r).addListener((ChannelFutureListener) f -> lingeringClose(f.channel()));
         }
+    }
+
+    /** How long, and how many bytes, a refused request's rest is read and dropped before the connection is cut. */
+    static final long LINGER_MILLIS = 2000;
+    static final long LINGER_BYTES = 1024 * 1024;
+
+    /**
+     * Closes after an answer the client may still be sending a body to: shuts our side down first and
+     * drops what still comes (for a bounded time and size). Closing at once with unread bytes makes the
+     * kernel send a reset, and the reset can destroy the answer before the client read it.
+     */
+    static void lingeringClose(Channel ch) {
+        if (!ch.isActive()) {
+            return;
+        }
+        if (!(ch instanceof DuplexChannel duplex) || ch.pipeline().get(TLS) != null) {
+            ch.close();
+            return;
+        }
+        ChannelPipeline p = ch.pipeline();
+        p.addFirst("linger", new ChannelInboundHandlerAdapter() {
+            private long dropped;
+
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                if (msg instanceof io.netty.buffer.ByteBuf b) {
+                    dropped += b.readableBytes();
+                }
+                io.netty.util.ReferenceCountUtil.release(msg);
+                if (dropped > LINGER_BYTES) {
+                    ctx.close();
+                }
+            }
+
+            @Override
+            public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
+                    ctx.close();
+                }
+                io.netty.util.ReferenceCountUtil.release(evt);
+            }
+
+            @Override
+            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                ctx.close();
+            }
+        });
+        ch.config().setAutoRead(true);
+        duplex.shutdownOutput();
+        ch.eventLoop().schedule(() -> ch.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** Turns the connection into an event stream; the stream handler writes the response head. */
