@@ -23,6 +23,8 @@ public final class CommandLine {
             "  --ping-interval DURATION  ping a silent WebSocket after this; close it after twice this (default 30s)",
             "  --cert-poll DURATION      how often certificate files are checked for changes (default 1s)",
             "  --admin HOST:PORT         admin listener: /healthz, /readyz, /metrics, and nothing else (default off)",
+            "  --allowed-origins LIST    browser origins (scheme://host[:port], comma-separated, or *) allowed",
+            "                            besides the realm's own; other Origins are refused with 403 (default none)",
             "  --help                    this text");
 
     private CommandLine() {
@@ -55,7 +57,7 @@ public final class CommandLine {
                 }
                 case "--ws-port", "--wss-port", "--tls-cert", "--tls-key", "--bind", "--retain-events",
                         "--retain-bytes", "--max-message", "--queue-events", "--queue-bytes", "--max-channels",
-                        "--max-subscriptions", "--ping-interval", "--cert-poll", "--admin" -> {
+                        "--max-subscriptions", "--ping-interval", "--cert-poll", "--admin", "--allowed-origins" -> {
                     if (value == null) {
                         if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
                             throw new ConfigException(arg + " needs a value");
@@ -92,6 +94,8 @@ public final class CommandLine {
             case "--ping-interval" -> b.pingInterval = Units.duration(flag, value);
             case "--cert-poll" -> b.certPoll = Units.duration(flag, value);
             case "--admin" -> admin(b, value);
+            case "--allowed-origins" -> b.allowedOrigins = java.util.Arrays.stream(value.split(","))
+                    .map(String::trim).filter(o -> !o.isEmpty()).toList();
             default -> throw new IllegalStateException(flag);
         }
     }

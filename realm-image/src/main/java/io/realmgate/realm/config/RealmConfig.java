@@ -16,6 +16,8 @@ import java.time.Duration;
  * @param adminHost       address of the admin listener ({@code /healthz}, {@code /readyz}, {@code /metrics});
  *                        null when it is off
  * @param adminPort       its port ({@code 0}: ephemeral), or {@link #OFF}
+ * @param allowedOrigins  browser origins allowed besides the realm's own ({@code scheme://host[:port]},
+ *                        lower case, or {@code *} for any)
  */
 public record RealmConfig(
         String bind,
@@ -34,7 +36,8 @@ public record RealmConfig(
         Duration pingInterval,
         Duration certPoll,
         String adminHost,
-        int adminPort) {
+        int adminPort,
+        java.util.List<String> allowedOrigins) {
 
     public static final int OFF = -1;
 
@@ -74,6 +77,7 @@ public record RealmConfig(
         b.certPoll = certPoll;
         b.adminHost = adminHost;
         b.adminPort = adminPort;
+        b.allowedOrigins = allowedOrigins;
         return b;
     }
 
@@ -96,6 +100,7 @@ public record RealmConfig(
         Duration certPoll = Duration.ofSeconds(1);
         String adminHost;
         int adminPort = OFF;
+        java.util.List<String> allowedOrigins = java.util.List.of();
 
         public Builder bind(String v) { bind = v; return this; }
         public Builder wsPort(int v) { wsPort = v; return this; }
@@ -112,6 +117,7 @@ public record RealmConfig(
         public Builder pingInterval(Duration v) { pingInterval = v; return this; }
         public Builder certPoll(Duration v) { certPoll = v; return this; }
         public Builder admin(String host, int port) { adminHost = host; adminPort = port; return this; }
+        public Builder allowedOrigins(java.util.List<String> v) { allowedOrigins = v; return this; }
 
         public RealmConfig build() throws ConfigException {
             if (wsPort == OFF && wssPort == OFF) {
@@ -163,7 +169,7 @@ public record RealmConfig(
             }
             return new RealmConfig(bind, wsPort, wssPort, tlsCert, tlsKey, selfSigned, retainEvents, retainBytes,
                     maxMessageBytes, queueEvents, queueBytes, maxChannels, maxSubscriptions, pingInterval, certPoll,
-                    adminPort == OFF ? null : adminHost, adminPort);
+                    adminPort == OFF ? null : adminHost, adminPort, Origins.normalize(allowedOrigins));
         }
 
         private static void positive(String flag, long v) throws ConfigException {

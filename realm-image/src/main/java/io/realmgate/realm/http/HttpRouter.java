@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.realmgate.realm.config.Origins;
 import io.realmgate.realm.hub.ClientMessage;
 import io.realmgate.realm.hub.Frames;
 import io.realmgate.realm.hub.HubException;
@@ -38,6 +39,8 @@ import java.util.Map;
 final class HttpRouter extends ChannelInboundHandlerAdapter {
     static final int MAX_POLL_WAIT_SECONDS = 30;
     static final int DEFAULT_POLL_WAIT_SECONDS = 25;
+    /** Where a browser of another site could act on the realm: these check the Origin. */
+    private static final java.util.Set<String> CROSS_ORIGIN_PATHS = java.util.Set.of("/realm", "/stream", "/poll", "/publish");
 
     private final RealmContext realm;
     private final RealmMetrics.Listener listener;
@@ -77,6 +80,14 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         QueryStringDecoder query = new QueryStringDecoder(originForm(request.uri()));
         String path = query.path();
         HttpMethod method = request.method();
+        if (CROSS_ORIGIN_PATHS.contains(path) && !originAllowed(ctx, request)) {
+            // Cross-site WebSocket hijacking and cross-site publishes: a page of another site may make
+            // a visitor's browser connect here, but not on the realm's behalf unless allowed.
+            realm.metrics().originRefused();
+            HttpResponses.send(ctx, HttpResponses.text(HttpResponseStatus.FORBIDDEN,
+                    "origin not allowed (see --allowed-origins)\n"), false);
+            return;
+        }
         if (HttpMethod.OPTIONS.equals(method)) {
             preflight(ctx, keepAlive);
             return;
@@ -233,7 +244,51 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         poll.start();
     }
 
+    /**
+     * No Origin: not a browser (or a same-origin GET), allowed. Otherwise the realm's own origin (the
+     * listener's scheme with the request's Host), an origin of {@code --allowed-origins}, or any with {@code *}.
+     */
+    private boolean originAllowed(ChannelHandlerContext ctx, FullHttpRequest request) {
+        String origin = request.headers().get(HttpHeaderNames.ORIGIN);
+        if (origin == null) {
+            return true;
+        }
+        java.util.List<String> allowed = realm.config().allowedOrigins();
+        if (allowed.contains(Origins.ANY)) {
+            return true;
+        }
+        String canonical = Origins.canonical(origin);
+        if (canonical == null) {
+            return false; // "null" (sandboxed pages, file:) and anything that is not an http(s) origin
+        }
+        String host = request.headers().get(HttpHeaderNames.HOST);
+        String scheme = ctx.pipeline().get(RealmPipelines.TLS) != null ? "https" : "http";
+        if (host != null && canonical.equals(Origins.canonical(scheme + "://" + host.trim()))) {
+            return true;
+        }
+        return allowed.contains(canonical);
+    }
+
+    /** {@code application/json}, with or without parameters (charset): not a type a form or a beacon may send. */
+    static boolean isJson(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        int semi = contentType.indexOf(';');
+        String type = (semi < 0 ? contentType : contentType.substring(0, semi)).trim();
+        return type.equalsIgnoreCase("application/json");
+    }
+
     private void publish(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive) {
+        if (!isJson(request.headers().get(HttpHeaderNames.CONTENT_TYPE))) {
+            // text/plain and form types are sent cross-site without a preflight: not accepted.
+            realm.metrics().protocolError();
+            FullHttpResponse r = HttpResponses.full(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, HttpResponses.JSON,
+                    Frames.error("bad-request", "POST /publish takes Content-Type: application/json", null).json());
+            HttpResponses.allowAnyOrigin(r.headers());
+            HttpResponses.send(ctx, r, keepAlive);
+            return;
+        }
         byte[] body = new byte[request.content().readableBytes()];
         request.content().getBytes(request.content().readerIndex(), body);
         FullHttpResponse r;

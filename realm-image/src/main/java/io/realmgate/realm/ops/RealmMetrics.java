@@ -35,6 +35,7 @@ public final class RealmMetrics implements HubStats {
     private final LongAdder evicted = new LongAdder();
     private final LongAdder slowConsumers = new LongAdder();
     private final LongAdder protocolErrors = new LongAdder();
+    private final LongAdder originRefusals = new LongAdder();
     private final LongAdder deadPeers = new LongAdder();
     private final LongAdder certReloads = new LongAdder();
 
@@ -71,6 +72,14 @@ public final class RealmMetrics implements HubStats {
 
     public void slowConsumer() {
         slowConsumers.increment();
+    }
+
+    public void originRefused() {
+        originRefusals.increment();
+    }
+
+    public long originRefusals() {
+        return originRefusals.sum();
     }
 
     public void protocolError() {
@@ -149,6 +158,7 @@ public final class RealmMetrics implements HubStats {
         single(b, "realmgate_realm_slow_consumer_drops_total", "counter", "Connections dropped because their outbound queue overflowed.", slowConsumers.sum());
         single(b, "realmgate_realm_dead_peer_closes_total", "counter", "WebSocket connections closed for not answering pings.", deadPeers.sum());
         single(b, "realmgate_realm_protocol_errors_total", "counter", "Client messages refused (bad JSON, unknown op, bad channel, ...).", protocolErrors.sum());
+        single(b, "realmgate_realm_origin_refusals_total", "counter", "Requests refused (403) for a browser Origin that is not allowed.", originRefusals.sum());
         single(b, "realmgate_realm_certificate_reloads_total", "counter", "Times the wss certificate was reloaded from disk.", certReloads.sum());
         return b.toString();
     }
