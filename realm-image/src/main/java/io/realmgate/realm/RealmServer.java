@@ -12,6 +12,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.realmgate.realm.config.RealmConfig;
+import io.realmgate.realm.http.ConnectionLimits;
 import io.realmgate.realm.http.RealmContext;
 import io.realmgate.realm.http.RealmPipelines;
 import io.realmgate.realm.http.StaticContent;
@@ -54,6 +55,36 @@ public final class RealmServer implements AutoCloseable {
         this.hub = new Hub(config.retainEvents(), config.retainBytes(), config.maxChannels(), metrics);
     }
 
+    private volatile ConnectionLimits limits;
+
+    /** Client connections held now, both listeners (null before start). */
+    public ConnectionLimits limits() {
+        return limits;
+    }
+
+    /** Descriptors kept beyond the connection caps: listeners, the admin port, certificate files, logs, the JVM. */
+    static final int DESCRIPTOR_RESERVE = 256;
+
+    /**
+     * {@code --max-connections}, lowered if the process's descriptor limit could not hold it plus the
+     * probe-only reserve and {@link #DESCRIPTOR_RESERVE}: at the cap, accepting must still work.
+     */
+    static int maxConnections(int configured) {
+        long fds = -1;
+        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
+            fds = unix.getMaxFileDescriptorCount();
+        }
+        long room = fds - ConnectionLimits.RESERVE - DESCRIPTOR_RESERVE;
+        if (fds > 0 && configured > room) {
+            int lowered = (int) Math.max(1, room);
+            LOG.warn("--max-connections {} does not fit the descriptor limit {} (ulimit -n); using {}",
+                    configured, fds, lowered);
+            return lowered;
+        }
+        return configured;
+    }
+
     public RealmServer start() throws Exception {
         try {
             if (config.wssEnabled()) {
@@ -63,7 +94,8 @@ public final class RealmServer implements AutoCloseable {
             }
             acceptor = transport.newGroup(1, "realm-accept");
             workers = transport.newGroup(0, "realm-io");
-            RealmContext context = new RealmContext(config, hub, metrics, StaticContent.load(), () -> ready);
+            limits = new ConnectionLimits(maxConnections(config.maxConnections()), config.maxConnectionsPerClient());
+            RealmContext context = new RealmContext(config, hub, metrics, StaticContent.load(), () -> ready, limits);
             if (config.wsEnabled()) {
                 wsListener = bind(config.wsPort(), RealmPipelines.accepted(context, RealmMetrics.Listener.WS, null));
             }

@@ -25,6 +25,9 @@ public final class CommandLine {
             "  --admin HOST:PORT         admin listener: /healthz, /readyz, /metrics, and nothing else (default off)",
             "  --allowed-origins LIST    browser origins (scheme://host[:port], comma-separated, or *) allowed",
             "                            besides the realm's own; other Origins are refused with 403 (default none)",
+            "  --max-connections N       client connections, both listeners together (default 10000)",
+            "  --max-connections-per-client N  client connections from one address (default 1000)",
+            "  --header-timeout DURATION time a request's whole header may take to arrive (default 10s)",
             "  --help                    this text");
 
     private CommandLine() {
@@ -57,7 +60,8 @@ public final class CommandLine {
                 }
                 case "--ws-port", "--wss-port", "--tls-cert", "--tls-key", "--bind", "--retain-events",
                         "--retain-bytes", "--max-message", "--queue-events", "--queue-bytes", "--max-channels",
-                        "--max-subscriptions", "--ping-interval", "--cert-poll", "--admin", "--allowed-origins" -> {
+                        "--max-subscriptions", "--ping-interval", "--cert-poll", "--admin", "--allowed-origins", "--max-connections", "--max-connections-per-client",
+                        "--header-timeout" -> {
                     if (value == null) {
                         if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
                             throw new ConfigException(arg + " needs a value");
@@ -94,6 +98,9 @@ public final class CommandLine {
             case "--ping-interval" -> b.pingInterval = Units.duration(flag, value);
             case "--cert-poll" -> b.certPoll = Units.duration(flag, value);
             case "--admin" -> admin(b, value);
+            case "--max-connections" -> b.maxConnections = count(flag, value);
+            case "--max-connections-per-client" -> b.maxConnectionsPerClient = count(flag, value);
+            case "--header-timeout" -> b.headerTimeout = Units.duration(flag, value);
             case "--allowed-origins" -> b.allowedOrigins = java.util.Arrays.stream(value.split(","))
                     .map(String::trim).filter(o -> !o.isEmpty()).toList();
             default -> throw new IllegalStateException(flag);

@@ -16,6 +16,9 @@ import java.time.Duration;
  * @param adminHost       address of the admin listener ({@code /healthz}, {@code /readyz}, {@code /metrics});
  *                        null when it is off
  * @param adminPort       its port ({@code 0}: ephemeral), or {@link #OFF}
+ * @param maxConnections          client connections the realm holds, both listeners together
+ * @param maxConnectionsPerClient client connections from one address
+ * @param headerTimeout           time a request's whole header may take to arrive
  * @param allowedOrigins  browser origins allowed besides the realm's own ({@code scheme://host[:port]},
  *                        lower case, or {@code *} for any)
  */
@@ -37,7 +40,10 @@ public record RealmConfig(
         Duration certPoll,
         String adminHost,
         int adminPort,
-        java.util.List<String> allowedOrigins) {
+        java.util.List<String> allowedOrigins,
+        int maxConnections,
+        int maxConnectionsPerClient,
+        Duration headerTimeout) {
 
     public static final int OFF = -1;
 
@@ -78,6 +84,9 @@ public record RealmConfig(
         b.adminHost = adminHost;
         b.adminPort = adminPort;
         b.allowedOrigins = allowedOrigins;
+        b.maxConnections = maxConnections;
+        b.maxConnectionsPerClient = maxConnectionsPerClient;
+        b.headerTimeout = headerTimeout;
         return b;
     }
 
@@ -101,6 +110,9 @@ public record RealmConfig(
         String adminHost;
         int adminPort = OFF;
         java.util.List<String> allowedOrigins = java.util.List.of();
+        int maxConnections = 10_000;
+        int maxConnectionsPerClient = 1000;
+        Duration headerTimeout = Duration.ofSeconds(10);
 
         public Builder bind(String v) { bind = v; return this; }
         public Builder wsPort(int v) { wsPort = v; return this; }
@@ -118,6 +130,9 @@ public record RealmConfig(
         public Builder certPoll(Duration v) { certPoll = v; return this; }
         public Builder admin(String host, int port) { adminHost = host; adminPort = port; return this; }
         public Builder allowedOrigins(java.util.List<String> v) { allowedOrigins = v; return this; }
+        public Builder maxConnections(int v) { maxConnections = v; return this; }
+        public Builder maxConnectionsPerClient(int v) { maxConnectionsPerClient = v; return this; }
+        public Builder headerTimeout(Duration v) { headerTimeout = v; return this; }
 
         public RealmConfig build() throws ConfigException {
             if (wsPort == OFF && wssPort == OFF) {
@@ -139,6 +154,11 @@ public record RealmConfig(
             positive("--max-message", maxMessageBytes);
             positive("--max-channels", maxChannels);
             positive("--max-subscriptions", maxSubscriptions);
+            positive("--max-connections", maxConnections);
+            positive("--max-connections-per-client", maxConnectionsPerClient);
+            if (headerTimeout.toMillis() < 10) {
+                throw new ConfigException("--header-timeout: must be at least 10ms");
+            }
             if (maxMessageBytes < 256) {
                 throw new ConfigException("--max-message: must be at least 256 bytes");
             }
@@ -169,7 +189,8 @@ public record RealmConfig(
             }
             return new RealmConfig(bind, wsPort, wssPort, tlsCert, tlsKey, selfSigned, retainEvents, retainBytes,
                     maxMessageBytes, queueEvents, queueBytes, maxChannels, maxSubscriptions, pingInterval, certPoll,
-                    adminPort == OFF ? null : adminHost, adminPort, Origins.normalize(allowedOrigins));
+                    adminPort == OFF ? null : adminHost, adminPort, Origins.normalize(allowedOrigins),
+                    maxConnections, maxConnectionsPerClient, headerTimeout);
         }
 
         private static void positive(String flag, long v) throws ConfigException {

@@ -40,6 +40,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     static final int MAX_POLL_WAIT_SECONDS = 30;
     static final int DEFAULT_POLL_WAIT_SECONDS = 25;
     /** Where a browser of another site could act on the realm: these check the Origin. */
+    private static final java.util.Set<String> PROBE_PATHS = java.util.Set.of("/healthz", "/readyz", "/metrics");
     private static final java.util.Set<String> CROSS_ORIGIN_PATHS = java.util.Set.of("/realm", "/stream", "/poll", "/publish");
 
     private final RealmContext realm;
@@ -80,6 +81,21 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         QueryStringDecoder query = new QueryStringDecoder(originForm(request.uri()));
         String path = query.path();
         HttpMethod method = request.method();
+        Boolean probeOnly = ctx.channel().attr(ConnectionLimits.PROBE_ONLY).get();
+        if (probeOnly != null && !PROBE_PATHS.contains(path)) {
+            // Taken past a connection cap: probes and scrapes only, everything else is refused.
+            realm.metrics().connectionRefused(probeOnly);
+            FullHttpResponse r = HttpResponses.text(HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    "realm at its connection limit\n");
+            r.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+            r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            ctx.writeAndFlush(r).addListener((io.netty.channel.ChannelFutureListener) f ->
+                    RealmPipelines.lingeringClose(f.channel()));
+            return;
+        }
+        if (probeOnly != null) {
+            keepAlive = false; // give the reserved place back at once
+        }
         if (CROSS_ORIGIN_PATHS.contains(path) && !originAllowed(ctx, request)) {
             // Cross-site WebSocket hijacking and cross-site publishes: a page of another site may make
             // a visitor's browser connect here, but not on the realm's behalf unless allowed.

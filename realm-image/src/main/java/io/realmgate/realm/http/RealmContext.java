@@ -7,5 +7,9 @@ import java.util.function.BooleanSupplier;
 
 /** What every connection's handlers share: the hub, the limits, the metrics, the static files. */
 public record RealmContext(RealmConfig config, Hub hub, RealmMetrics metrics, StaticContent content,
-                           BooleanSupplier ready) {
+                           BooleanSupplier ready, ConnectionLimits limits) {
+    public RealmContext(RealmConfig config, Hub hub, RealmMetrics metrics, StaticContent content, BooleanSupplier ready) {
+        this(config, hub, metrics, content, ready, new ConnectionLimits(config.maxConnections(),
+                config.maxConnectionsPerClient()));
+    }
 }

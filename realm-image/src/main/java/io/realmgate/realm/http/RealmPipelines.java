@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  * Every pipeline the realm builds, in one place.
  *
  * <pre>
- * accepted:      [tls] - idle - http-codec - http-aggregator - router
+ * accepted:      [tls] - idle - header-deadline - http-codec - header-seen - http-aggregator - router
  * WebSocket:     [tls] - idle - wsdecoder/wsencoder - ws-utf8 - ws-aggregator - ws-session
  * event stream:  [tls] - idle - http-codec - stream
  * </pre>
@@ -48,6 +48,8 @@ public final class RealmPipelines {
     static final String WS_AGGREGATOR = "ws-aggregator";
     static final String WS_SESSION = "ws-session";
     static final String STREAM = "stream";
+    static final String HEADER_DEADLINE = "header-deadline";
+    static final String HEADER_SEEN = "header-seen";
 
     /** Room for a publish body of the largest message plus its envelope. */
     private static final int HTTP_ENVELOPE = 1024;
@@ -63,16 +65,32 @@ public final class RealmPipelines {
             @Override
             protected void initChannel(Channel ch) {
                 ChannelPipeline p = ch.pipeline();
+                ConnectionLimits.Admission admission = realm.limits().admit(ch);
+                switch (admission) {
+                    case REFUSED_TOTAL, REFUSED_CLIENT -> {
+                        // Far past the cap: closed before anything is read, no handler, no buffer.
+                        realm.metrics().connectionRefused(admission == ConnectionLimits.Admission.REFUSED_CLIENT);
+                        ch.close();
+                        return;
+                    }
+                    case PROBE_ONLY_TOTAL, PROBE_ONLY_CLIENT -> ch.attr(ConnectionLimits.PROBE_ONLY).set(
+                            admission == ConnectionLimits.Admission.PROBE_ONLY_CLIENT);
+                    default -> {
+                    }
+                }
                 if (tls != null) {
                     // Taken per connection: a reloaded certificate applies from the next connection on.
                     p.addLast(TLS, tls.current().newHandler(ch.alloc()));
                 }
                 // Reader idle drives WebSocket pings and idle HTTP closes; writer idle drives stream heartbeats.
                 p.addLast(IDLE, new IdleStateHandler(idle, idle, 0, TimeUnit.MILLISECONDS));
+                HeaderDeadline deadline = new HeaderDeadline(realm.config().headerTimeout().toMillis(), realm.metrics());
+                p.addLast(HEADER_DEADLINE, deadline.bytes());
                 p.addLast(HTTP_CODEC, new HttpServerCodec(new HttpDecoderConfig()
                         .setMaxInitialLineLength(8192)
                         .setMaxHeaderSize(16 * 1024)
                         .setMaxChunkSize(16 * 1024)));
+                p.addLast(HEADER_SEEN, deadline.requests());
                 p.addLast(HTTP_AGGREGATOR, new ClosingAggregator(realm.config().maxMessageBytes() + HTTP_ENVELOPE));
                 p.addLast(ROUTER, new HttpRouter(realm, listener));
             }
@@ -86,6 +104,7 @@ public final class RealmPipelines {
     static void upgradeToWebSocket(ChannelHandlerContext router, FullHttpRequest request, RealmContext realm,
                                    RealmMetrics.Listener listener) {
         Channel ch = router.channel();
+        noMoreRequests(ch.pipeline());
         int max = realm.config().maxMessageBytes();
         String scheme = ch.pipeline().get(TLS) != null ? "wss" : "ws";
         WebSocketServerHandshakerFactory factory = new WebSocketServerHandshakerFactory(
@@ -185,9 +204,20 @@ public final class RealmPipelines {
         ch.eventLoop().schedule(() -> ch.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);
     }
 
+    /** The connection leaves HTTP: no request header is due any more. */
+    private static void noMoreRequests(ChannelPipeline p) {
+        if (p.get(HEADER_DEADLINE) != null) {
+            p.remove(HEADER_DEADLINE);
+        }
+        if (p.get(HEADER_SEEN) != null) {
+            p.remove(HEADER_SEEN);
+        }
+    }
+
     /** Turns the connection into an event stream; the stream handler writes the response head. */
     static void switchToEventStream(ChannelHandlerContext router, EventStreamSession stream) {
         ChannelPipeline p = router.pipeline();
+        noMoreRequests(p);
         // Nothing more is read as HTTP: a stream is the connection's last response.
         p.remove(HTTP_AGGREGATOR);
         p.replace(ROUTER, STREAM, stream);

@@ -36,6 +36,9 @@ public final class RealmMetrics implements HubStats {
     private final LongAdder slowConsumers = new LongAdder();
     private final LongAdder protocolErrors = new LongAdder();
     private final LongAdder originRefusals = new LongAdder();
+    private final LongAdder refusedTotalCap = new LongAdder();
+    private final LongAdder refusedClientCap = new LongAdder();
+    private final LongAdder headerTimeouts = new LongAdder();
     private final LongAdder deadPeers = new LongAdder();
     private final LongAdder certReloads = new LongAdder();
 
@@ -72,6 +75,23 @@ public final class RealmMetrics implements HubStats {
 
     public void slowConsumer() {
         slowConsumers.increment();
+    }
+
+    /** A connection refused at the cap: {@code perClient} for the per-address cap, else the total one. */
+    public void connectionRefused(boolean perClient) {
+        (perClient ? refusedClientCap : refusedTotalCap).increment();
+    }
+
+    public long connectionsRefused() {
+        return refusedTotalCap.sum() + refusedClientCap.sum();
+    }
+
+    public void headerTimeout() {
+        headerTimeouts.increment();
+    }
+
+    public long headerTimeouts() {
+        return headerTimeouts.sum();
     }
 
     public void originRefused() {
@@ -158,6 +178,10 @@ public final class RealmMetrics implements HubStats {
         single(b, "realmgate_realm_slow_consumer_drops_total", "counter", "Connections dropped because their outbound queue overflowed.", slowConsumers.sum());
         single(b, "realmgate_realm_dead_peer_closes_total", "counter", "WebSocket connections closed for not answering pings.", deadPeers.sum());
         single(b, "realmgate_realm_protocol_errors_total", "counter", "Client messages refused (bad JSON, unknown op, bad channel, ...).", protocolErrors.sum());
+        header(b, "realmgate_realm_connections_refused_total", "counter", "Connections refused at a connection cap, by cap.");
+        b.append("realmgate_realm_connections_refused_total{cap=\"total\"} ").append(refusedTotalCap.sum()).append('\n');
+        b.append("realmgate_realm_connections_refused_total{cap=\"per-client\"} ").append(refusedClientCap.sum()).append('\n');
+        single(b, "realmgate_realm_header_timeouts_total", "counter", "Connections closed because a request header did not arrive in --header-timeout.", headerTimeouts.sum());
         single(b, "realmgate_realm_origin_refusals_total", "counter", "Requests refused (403) for a browser Origin that is not allowed.", originRefusals.sum());
         single(b, "realmgate_realm_certificate_reloads_total", "counter", "Times the wss certificate was reloaded from disk.", certReloads.sum());
         return b.toString();
