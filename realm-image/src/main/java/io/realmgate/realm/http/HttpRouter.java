@@ -309,7 +309,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         request.content().getBytes(request.content().readerIndex(), body);
         FullHttpResponse r;
         try {
-            ClientMessage m = ClientMessage.of(ClientMessage.readTree(body), ClientMessage.Op.PUBLISH);
+            ClientMessage m = ClientMessage.of(ClientMessage.readTree(body), ClientMessage.Op.PUBLISH, body);
             if (m.op() != ClientMessage.Op.PUBLISH) {
                 throw new HubException("bad-request", "only publish is accepted here");
             }

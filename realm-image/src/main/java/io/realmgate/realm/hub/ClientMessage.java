@@ -54,14 +54,19 @@ public record ClientMessage(Op op, String channel, long from, byte[] data, JsonN
         if (root == null || !root.isObject()) {
             throw new Invalid("bad-request", "a message is a JSON object with an \"op\"", null);
         }
-        return of(root, null);
+        return of(root, null, json);
+    }
+
+    /** {@link #of(JsonNode, Op, byte[])} without the message's bytes: {@code data} is re-encoded from the tree. */
+    public static ClientMessage of(JsonNode root, Op impliedOp) throws Invalid {
+        return of(root, impliedOp, null);
     }
 
     /**
      * Reads a parsed object. {@code impliedOp} is used when the object has no {@code op}
      * (HTTP publish, whose URL already says what it is).
      */
-    public static ClientMessage of(JsonNode root, Op impliedOp) throws Invalid {
+    public static ClientMessage of(JsonNode root, Op impliedOp, byte[] json) throws Invalid {
         JsonNode ref = root.path("ref");
         if (!ref.isMissingNode() && !ref.isTextual() && !ref.isNumber()) {
             throw new Invalid("bad-request", "\"ref\" must be a string or a number", null);
@@ -99,7 +104,8 @@ public record ClientMessage(Op op, String channel, long from, byte[] data, JsonN
             case SUBSCRIBE -> {
                 JsonNode f = root.path("from");
                 if (!f.isMissingNode() && !f.isNull()) {
-                    if (!f.canConvertToExactIntegral() || f.asLong() < 0) {
+                    // canConvertToLong: 2^64 and above would otherwise wrap (2^64 read as 0).
+                    if (!f.canConvertToExactIntegral() || !f.canConvertToLong() || f.asLong() < 0) {
                         throw new Invalid("bad-request", "\"from\" must be a non-negative whole number", ref);
                     }
                     from = f.asLong();
@@ -109,6 +115,10 @@ public record ClientMessage(Op op, String channel, long from, byte[] data, JsonN
                 JsonNode d = root.path("data");
                 if (d.isMissingNode()) {
                     throw new Invalid("bad-request", "publish needs \"data\"", ref);
+                }
+                data = json == null ? null : RawJson.member(MAPPER, json, "data");
+                if (data != null) {
+                    break;
                 }
                 try {
                     data = MAPPER.writeValueAsBytes(d);
