@@ -48,4 +48,47 @@ class SlowConsumerTest {
             assertThat(pub.publish("firehose", "1").get(5, TimeUnit.SECONDS)).isEqualTo(sent + 1);
         }
     }
+
+    /**
+     * A consumer that falls behind, then reads on, slowly: what was already on its way takes longer than
+     * a fixed grace to drain, and it must still end with the 4008 close frame, not a cut connection.
+     */
+    @Test
+    void aDroppedConsumerThatReadsSlowlyStillGets4008() throws Exception {
+        try (RunningRealm realm = RunningRealm.start(RealmConfig.testing()
+                .retainEvents(50).queueEvents(200).retainBytes(1 << 20).queueBytes(2 << 20));
+             RawWebSocket stalled = RawWebSocket.open(realm.ws(), 4096);
+             RealmClient pub = RealmClient.builder(realm.wsUri()).build()) {
+            pub.connect().get(5, TimeUnit.SECONDS);
+            stalled.sendText("{\"op\":\"subscribe\",\"channel\":\"trickle\"}");
+            stalled.readText();
+            String data = "\"" + "x".repeat(4000) + "\"";
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (realm.server().metrics().slowConsumers() == 0 && System.nanoTime() < deadline) {
+                pub.publish("trickle", data).get(5, TimeUnit.SECONDS);
+            }
+            assertThat(realm.server().metrics().slowConsumers()).isEqualTo(1);
+            // Read on at a pace that takes well over two seconds for what is already under way.
+            stalled.setReadTimeout(10_000);
+            long started = System.nanoTime();
+            int code = -1;
+            int n = 0;
+            while (code < 0) {
+                RawWebSocket.Frame f;
+                try {
+                    f = stalled.read();
+                } catch (java.io.IOException e) {
+                    throw new AssertionError("after " + n + " frames, " + Duration.ofNanos(System.nanoTime() - started).toMillis() + " ms", e);
+                }
+                n++;
+                if (f.opcode() == RawWebSocket.CLOSE) {
+                    code = f.closeCode();
+                } else {
+                    Thread.sleep(5);
+                }
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThan(Duration.ofSeconds(2));
+            assertThat(code).isEqualTo(CloseCodes.SLOW_CONSUMER);
+        }
+    }
 }

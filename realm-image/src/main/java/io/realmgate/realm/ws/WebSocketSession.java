@@ -34,8 +34,13 @@ import java.util.concurrent.TimeUnit;
  * an answer, so a client that does not read cannot make it queue without bound.
  */
 public final class WebSocketSession extends ChannelInboundHandlerAdapter implements Outbox.Sink {
-    /** How long a close frame may take to leave before the connection is cut. */
-    private static final long CLOSE_GRACE_MILLIS = 2000;
+    /**
+     * How long a close frame may take to leave before the connection is cut. It waits behind what is
+     * already queued for the socket (up to the high water mark) and the kernel's send buffer (megabytes
+     * once autotuned): a dropped slow consumer that still reads gets its 4008 if it reads that much in
+     * this time; one that stopped reading holds its connection no longer than this.
+     */
+    private static final long CLOSE_GRACE_MILLIS = 10_000;
 
     private final RealmContext realm;
     private final RealmMetrics.Listener listener;
