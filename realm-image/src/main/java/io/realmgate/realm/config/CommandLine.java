@@ -28,6 +28,7 @@ public final class CommandLine {
             "  --max-connections N       client connections, both listeners together (default 10000)",
             "  --max-connections-per-client N  client connections from one address (default 1000)",
             "  --header-timeout DURATION time a request's whole header may take to arrive (default 10s)",
+            "  --replay-rate N           events one WebSocket may have replayed (subscribe with from) per second (default 10000)",
             "  --help                    this text");
 
     private CommandLine() {
@@ -61,7 +62,7 @@ public final class CommandLine {
                 case "--ws-port", "--wss-port", "--tls-cert", "--tls-key", "--bind", "--retain-events",
                         "--retain-bytes", "--max-message", "--queue-events", "--queue-bytes", "--max-channels",
                         "--max-subscriptions", "--ping-interval", "--cert-poll", "--admin", "--allowed-origins", "--max-connections", "--max-connections-per-client",
-                        "--header-timeout" -> {
+                        "--header-timeout", "--replay-rate" -> {
                     if (value == null) {
                         if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
                             throw new ConfigException(arg + " needs a value");
@@ -101,6 +102,7 @@ public final class CommandLine {
             case "--max-connections" -> b.maxConnections = count(flag, value);
             case "--max-connections-per-client" -> b.maxConnectionsPerClient = count(flag, value);
             case "--header-timeout" -> b.headerTimeout = Units.duration(flag, value);
+            case "--replay-rate" -> b.replayRate = count(flag, value);
             case "--allowed-origins" -> b.allowedOrigins = java.util.Arrays.stream(value.split(","))
                     .map(String::trim).filter(o -> !o.isEmpty()).toList();
             default -> throw new IllegalStateException(flag);

@@ -19,6 +19,7 @@ import java.time.Duration;
  * @param maxConnections          client connections the realm holds, both listeners together
  * @param maxConnectionsPerClient client connections from one address
  * @param headerTimeout           time a request's whole header may take to arrive
+ * @param replayRate              events a connection may have replayed ({@code from}) per second
  * @param allowedOrigins  browser origins allowed besides the realm's own ({@code scheme://host[:port]},
  *                        lower case, or {@code *} for any)
  */
@@ -43,7 +44,8 @@ public record RealmConfig(
         java.util.List<String> allowedOrigins,
         int maxConnections,
         int maxConnectionsPerClient,
-        Duration headerTimeout) {
+        Duration headerTimeout,
+        int replayRate) {
 
     public static final int OFF = -1;
 
@@ -87,6 +89,7 @@ public record RealmConfig(
         b.maxConnections = maxConnections;
         b.maxConnectionsPerClient = maxConnectionsPerClient;
         b.headerTimeout = headerTimeout;
+        b.replayRate = replayRate;
         return b;
     }
 
@@ -113,6 +116,7 @@ public record RealmConfig(
         int maxConnections = 10_000;
         int maxConnectionsPerClient = 1000;
         Duration headerTimeout = Duration.ofSeconds(10);
+        int replayRate = 10_000;
 
         public Builder bind(String v) { bind = v; return this; }
         public Builder wsPort(int v) { wsPort = v; return this; }
@@ -133,6 +137,7 @@ public record RealmConfig(
         public Builder maxConnections(int v) { maxConnections = v; return this; }
         public Builder maxConnectionsPerClient(int v) { maxConnectionsPerClient = v; return this; }
         public Builder headerTimeout(Duration v) { headerTimeout = v; return this; }
+        public Builder replayRate(int v) { replayRate = v; return this; }
 
         public RealmConfig build() throws ConfigException {
             if (wsPort == OFF && wssPort == OFF) {
@@ -155,6 +160,7 @@ public record RealmConfig(
             positive("--max-channels", maxChannels);
             positive("--max-subscriptions", maxSubscriptions);
             positive("--max-connections", maxConnections);
+            positive("--replay-rate", replayRate);
             positive("--max-connections-per-client", maxConnectionsPerClient);
             if (headerTimeout.toMillis() < 10) {
                 throw new ConfigException("--header-timeout: must be at least 10ms");
@@ -190,7 +196,7 @@ public record RealmConfig(
             return new RealmConfig(bind, wsPort, wssPort, tlsCert, tlsKey, selfSigned, retainEvents, retainBytes,
                     maxMessageBytes, queueEvents, queueBytes, maxChannels, maxSubscriptions, pingInterval, certPoll,
                     adminPort == OFF ? null : adminHost, adminPort, Origins.normalize(allowedOrigins),
-                    maxConnections, maxConnectionsPerClient, headerTimeout);
+                    maxConnections, maxConnectionsPerClient, headerTimeout, replayRate);
         }
 
         private static void positive(String flag, long v) throws ConfigException {

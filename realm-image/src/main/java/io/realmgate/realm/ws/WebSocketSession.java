@@ -48,6 +48,7 @@ public final class WebSocketSession extends ChannelInboundHandlerAdapter impleme
     private ChannelHandlerContext ctx;
     private Outbox outbox;
     private Subscriptions subscriptions;
+    private ReplayBudget replay;
     private boolean closing;
 
     public WebSocketSession(RealmContext realm, RealmMetrics.Listener listener, WebSocketServerHandshaker handshaker) {
@@ -61,6 +62,7 @@ public final class WebSocketSession extends ChannelInboundHandlerAdapter impleme
         this.ctx = ctx;
         outbox = new Outbox(ctx.executor(), realm.config().queueEvents(), realm.config().queueBytes(), this);
         subscriptions = new Subscriptions(realm.hub(), outbox, realm.config().maxSubscriptions());
+        replay = new ReplayBudget(realm.config().replayRate());
         realm.metrics().connectionOpened(RealmMetrics.Transport.WEBSOCKET, listener);
     }
 
@@ -106,7 +108,16 @@ public final class WebSocketSession extends ChannelInboundHandlerAdapter impleme
         }
         try {
             switch (m.op()) {
-                case SUBSCRIBE -> subscriptions.subscribe(m.channel(), m.from(), m.ref());
+                case SUBSCRIBE -> {
+                    if (m.from() < 0) {
+                        subscriptions.subscribe(m.channel(), m.from(), m.ref());
+                    } else {
+                        replay.admit();
+                        int before = outbox.backlog();
+                        subscriptions.subscribe(m.channel(), m.from(), m.ref());
+                        replay.charge(outbox.backlog() - before);
+                    }
+                }
                 case UNSUBSCRIBE -> subscriptions.unsubscribe(m.channel());
                 case PUBLISH -> {
                     long id = realm.hub().publish(m.channel(), m.data());
