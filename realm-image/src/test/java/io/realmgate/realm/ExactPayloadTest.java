@@ -63,6 +63,20 @@ class ExactPayloadTest {
     }
 
     @Test
+    void theJavaClientSendsAndReceivesDataAsWritten() throws Exception {
+        try (io.realmgate.realm.client.RealmClient sub = io.realmgate.realm.client.RealmClient.builder(realm.wsUri()).build();
+             io.realmgate.realm.client.RealmClient pub = io.realmgate.realm.client.RealmClient.builder(realm.wsUri()).build()) {
+            sub.connect().get(5, TimeUnit.SECONDS);
+            pub.connect().get(5, TimeUnit.SECONDS);
+            Inbox in = new Inbox();
+            sub.subscribe("exact-java", in).get(5, TimeUnit.SECONDS);
+            pub.publish("exact-java", EXPECTED).get(5, TimeUnit.SECONDS);
+            assertThat(in.next().data()).isEqualTo(EXPECTED);
+            assertThat(pub.publish("exact-java", "1 2")).failsWithin(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
     void fromOutOfRangeIsRefusedWithAnError() throws Exception {
         try (RawWebSocket ws = RawWebSocket.open(realm.ws())) {
             for (String from : new String[] {"18446744073709551616", "18446744073709551617", "9223372036854775808",

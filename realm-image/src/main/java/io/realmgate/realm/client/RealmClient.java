@@ -160,7 +160,10 @@ public final class RealmClient implements AutoCloseable {
     public CompletableFuture<Long> publish(String channel, String dataJson) {
         JsonNode data;
         try {
-            data = JSON.readTree(dataJson);
+            // Checked to be one JSON value, then sent as written: a tree would turn 1e400 into a double.
+            JSON.reader().with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                    .readTree(dataJson);
+            data = JSON.getNodeFactory().rawValueNode(new com.fasterxml.jackson.databind.util.RawValue(dataJson.strip()));
         } catch (IOException e) {
             return CompletableFuture.failedFuture(new IllegalArgumentException("data is not JSON: " + e.getMessage()));
         }
@@ -326,8 +329,9 @@ public final class RealmClient implements AutoCloseable {
     /** Handles one server frame (event loop). */
     void onFrame(TextWebSocketFrame frame) {
         JsonNode m;
+        byte[] bytes = ByteBufUtil.getBytes(frame.content());
         try {
-            m = JSON.readTree(ByteBufUtil.getBytes(frame.content()));
+            m = JSON.readTree(bytes);
         } catch (IOException e) {
             return; // not from a realm speaking v1
         }
@@ -340,7 +344,9 @@ public final class RealmClient implements AutoCloseable {
                     return; // unsubscribed meanwhile, or already delivered before a reconnect
                 }
                 s.cursor = id;
-                s.listener.onEvent(new RealmEvent(s.channel, id, m.path("data").toString()));
+                byte[] raw = io.realmgate.realm.hub.RawJson.member(JSON, bytes, "data");
+                s.listener.onEvent(new RealmEvent(s.channel, id, raw != null
+                        ? new String(raw, java.nio.charset.StandardCharsets.UTF_8) : m.path("data").toString()));
             }
             case "subscribed" -> {
                 Subscription s = subscriptions.get(m.path("channel").asText());

@@ -13,7 +13,7 @@ import java.io.IOException;
  * is dropped, so an encoded frame never holds a line break (the event stream sends a frame as one
  * {@code data:} line); every token is kept byte for byte.
  */
-final class RawJson {
+public final class RawJson {
     private RawJson() {
     }
 
@@ -21,7 +21,7 @@ final class RawJson {
      * The value of top-level member {@code name} of the object in {@code json} (the last one if repeated),
      * or null if there is none or the bytes cannot be cut out safely (the caller then re-encodes).
      */
-    static byte[] member(ObjectMapper mapper, byte[] json, String name) {
+    public static byte[] member(ObjectMapper mapper, byte[] json, String name) {
         long start = -1;
         long end = -1;
         try (JsonParser p = mapper.getFactory().createParser(json)) {
