@@ -39,8 +39,9 @@ import java.util.Map;
 final class HttpRouter extends ChannelInboundHandlerAdapter {
     static final int MAX_POLL_WAIT_SECONDS = 30;
     static final int DEFAULT_POLL_WAIT_SECONDS = 25;
-    /** Where a browser of another site could act on the realm: these check the Origin. */
+    /** What a connection taken past a connection cap may still ask for. */
     private static final java.util.Set<String> PROBE_PATHS = java.util.Set.of("/healthz", "/readyz", "/metrics");
+    /** Where a browser of another site could act on the realm: these check the Origin. */
     private static final java.util.Set<String> CROSS_ORIGIN_PATHS = java.util.Set.of("/realm", "/stream", "/poll", "/publish");
 
     private final RealmContext realm;
