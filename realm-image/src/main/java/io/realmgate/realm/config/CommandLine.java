@@ -28,7 +28,12 @@ public final class CommandLine {
             "  --max-connections N       client connections, both listeners together (default 10000)",
             "  --max-connections-per-client N  client connections from one address (default 1000)",
             "  --header-timeout DURATION time a request's whole header may take to arrive (default 10s)",
-            "  --replay-rate N           events one WebSocket may have replayed (subscribe with from) per second (default 10000)",
+            "  --replay-rate N           events one WebSocket, or one address's event streams and long-polls together,",
+            "                            may have replayed (from) per second (default 10000)",
+            "  --max-streams N           concurrent event streams, both listeners together (default 5000)",
+            "  --max-streams-per-client N  concurrent event streams from one address (default 500)",
+            "  --max-polls N             concurrent long-polls, both listeners together (default 5000)",
+            "  --max-polls-per-client N  concurrent long-polls from one address (default 500)",
             "  --help                    this text");
 
     private CommandLine() {
@@ -62,7 +67,8 @@ public final class CommandLine {
                 case "--ws-port", "--wss-port", "--tls-cert", "--tls-key", "--bind", "--retain-events",
                         "--retain-bytes", "--max-message", "--queue-events", "--queue-bytes", "--max-channels",
                         "--max-subscriptions", "--ping-interval", "--cert-poll", "--admin", "--allowed-origins", "--max-connections", "--max-connections-per-client",
-                        "--header-timeout", "--replay-rate" -> {
+                        "--header-timeout", "--replay-rate", "--max-streams", "--max-streams-per-client",
+                        "--max-polls", "--max-polls-per-client" -> {
                     if (value == null) {
                         if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
                             throw new ConfigException(arg + " needs a value");
@@ -103,6 +109,10 @@ public final class CommandLine {
             case "--max-connections-per-client" -> b.maxConnectionsPerClient = count(flag, value);
             case "--header-timeout" -> b.headerTimeout = Units.duration(flag, value);
             case "--replay-rate" -> b.replayRate = count(flag, value);
+            case "--max-streams" -> b.maxStreams = count(flag, value);
+            case "--max-streams-per-client" -> b.maxStreamsPerClient = count(flag, value);
+            case "--max-polls" -> b.maxPolls = count(flag, value);
+            case "--max-polls-per-client" -> b.maxPollsPerClient = count(flag, value);
             case "--allowed-origins" -> b.allowedOrigins = java.util.Arrays.stream(value.split(","))
                     .map(String::trim).filter(o -> !o.isEmpty()).toList();
             default -> throw new IllegalStateException(flag);

@@ -20,6 +20,10 @@ import java.time.Duration;
  * @param maxConnectionsPerClient client connections from one address
  * @param headerTimeout           time a request's whole header may take to arrive
  * @param replayRate              events a connection may have replayed ({@code from}) per second
+ * @param maxStreams              concurrent event streams, both listeners together
+ * @param maxStreamsPerClient     concurrent event streams from one address
+ * @param maxPolls                concurrent long-polls, both listeners together
+ * @param maxPollsPerClient       concurrent long-polls from one address
  * @param allowedOrigins  browser origins allowed besides the realm's own ({@code scheme://host[:port]},
  *                        lower case, or {@code *} for any)
  */
@@ -45,7 +49,11 @@ public record RealmConfig(
         int maxConnections,
         int maxConnectionsPerClient,
         Duration headerTimeout,
-        int replayRate) {
+        int replayRate,
+        int maxStreams,
+        int maxStreamsPerClient,
+        int maxPolls,
+        int maxPollsPerClient) {
 
     public static final int OFF = -1;
 
@@ -90,6 +98,10 @@ public record RealmConfig(
         b.maxConnectionsPerClient = maxConnectionsPerClient;
         b.headerTimeout = headerTimeout;
         b.replayRate = replayRate;
+        b.maxStreams = maxStreams;
+        b.maxStreamsPerClient = maxStreamsPerClient;
+        b.maxPolls = maxPolls;
+        b.maxPollsPerClient = maxPollsPerClient;
         return b;
     }
 
@@ -117,6 +129,10 @@ public record RealmConfig(
         int maxConnectionsPerClient = 1000;
         Duration headerTimeout = Duration.ofSeconds(10);
         int replayRate = 10_000;
+        int maxStreams = 5000;
+        int maxStreamsPerClient = 500;
+        int maxPolls = 5000;
+        int maxPollsPerClient = 500;
 
         public Builder bind(String v) { bind = v; return this; }
         public Builder wsPort(int v) { wsPort = v; return this; }
@@ -138,6 +154,8 @@ public record RealmConfig(
         public Builder maxConnectionsPerClient(int v) { maxConnectionsPerClient = v; return this; }
         public Builder headerTimeout(Duration v) { headerTimeout = v; return this; }
         public Builder replayRate(int v) { replayRate = v; return this; }
+        public Builder maxStreams(int total, int perClient) { maxStreams = total; maxStreamsPerClient = perClient; return this; }
+        public Builder maxPolls(int total, int perClient) { maxPolls = total; maxPollsPerClient = perClient; return this; }
 
         public RealmConfig build() throws ConfigException {
             if (wsPort == OFF && wssPort == OFF) {
@@ -162,6 +180,10 @@ public record RealmConfig(
             positive("--max-connections", maxConnections);
             positive("--replay-rate", replayRate);
             positive("--max-connections-per-client", maxConnectionsPerClient);
+            positive("--max-streams", maxStreams);
+            positive("--max-streams-per-client", maxStreamsPerClient);
+            positive("--max-polls", maxPolls);
+            positive("--max-polls-per-client", maxPollsPerClient);
             if (headerTimeout.toMillis() < 10) {
                 throw new ConfigException("--header-timeout: must be at least 10ms");
             }
@@ -196,7 +218,8 @@ public record RealmConfig(
             return new RealmConfig(bind, wsPort, wssPort, tlsCert, tlsKey, selfSigned, retainEvents, retainBytes,
                     maxMessageBytes, queueEvents, queueBytes, maxChannels, maxSubscriptions, pingInterval, certPoll,
                     adminPort == OFF ? null : adminHost, adminPort, Origins.normalize(allowedOrigins),
-                    maxConnections, maxConnectionsPerClient, headerTimeout, replayRate);
+                    maxConnections, maxConnectionsPerClient, headerTimeout, replayRate,
+                    maxStreams, maxStreamsPerClient, maxPolls, maxPollsPerClient);
         }
 
         private static void positive(String flag, long v) throws ConfigException {

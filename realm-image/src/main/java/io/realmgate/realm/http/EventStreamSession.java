@@ -39,13 +39,16 @@ final class EventStreamSession extends ChannelInboundHandlerAdapter implements O
     private final RealmContext realm;
     private final RealmMetrics.Listener listener;
     private final Map<String, Long> subs;
+    private final io.realmgate.realm.ws.ReplayBudget replay;
     private ChannelHandlerContext ctx;
     private Outbox outbox;
     private Subscriptions subscriptions;
     private boolean ending;
 
-    EventStreamSession(RealmContext realm, RealmMetrics.Listener listener, Map<String, Long> subs) {
+    EventStreamSession(RealmContext realm, RealmMetrics.Listener listener, Map<String, Long> subs,
+                       io.realmgate.realm.ws.ReplayBudget replay) {
         this.realm = realm;
+        this.replay = replay;
         this.listener = listener;
         this.subs = subs;
     }
@@ -65,6 +68,7 @@ final class EventStreamSession extends ChannelInboundHandlerAdapter implements O
         ctx.write(head);
         // A first comment so that the head and some body leave at once (some proxies hold a bodiless head).
         ctx.writeAndFlush(new DefaultHttpContent(ctx.alloc().buffer(16).writeBytes(": realm\n\n".getBytes(StandardCharsets.US_ASCII))));
+        int before = outbox.backlog();
         for (Map.Entry<String, Long> e : subs.entrySet()) {
             try {
                 subscriptions.subscribe(e.getKey(), e.getValue(), null);
@@ -72,6 +76,7 @@ final class EventStreamSession extends ChannelInboundHandlerAdapter implements O
                 outbox.deliver(Frames.error(ex, null));
             }
         }
+        replay.charge(outbox.backlog() - before); // the router admitted it; what it replayed is charged
     }
 
     @Override

@@ -19,6 +19,7 @@ import io.realmgate.realm.hub.ClientMessage;
 import io.realmgate.realm.hub.Frames;
 import io.realmgate.realm.hub.HubException;
 import io.realmgate.realm.ops.RealmMetrics;
+import io.realmgate.realm.ws.ReplayBudget;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
@@ -237,7 +238,57 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             badRequest(ctx, e.getMessage());
             return;
         }
-        RealmPipelines.switchToEventStream(ctx, new EventStreamSession(realm, listener, subs));
+        java.net.InetAddress client = FallbackLimits.client(ctx.channel());
+        ReplayBudget budget = realm.fallback().replayBudget(client);
+        if (replayRefused(ctx, subs, budget)) {
+            return;
+        }
+        if (capRefused(ctx, realm.fallback().streams, RealmMetrics.Transport.STREAM, client, "--max-streams")) {
+            return;
+        }
+        ctx.channel().closeFuture().addListener(f -> realm.fallback().streams.release(client));
+        RealmPipelines.switchToEventStream(ctx, new EventStreamSession(realm, listener, subs, budget));
+    }
+
+    /**
+     * {@code --replay-rate} for the fallback transports: a request that asks for {@code from} while its
+     * address's budget is spent is refused whole with 429 (and the error {@code replay-rate}).
+     */
+    private boolean replayRefused(ChannelHandlerContext ctx, Map<String, Long> subs, ReplayBudget budget) {
+        if (subs.values().stream().noneMatch(from -> from >= 0)) {
+            return false;
+        }
+        try {
+            budget.admit();
+            return false;
+        } catch (HubException e) {
+            realm.metrics().replayRefused();
+            FullHttpResponse r = HttpResponses.full(HttpResponseStatus.TOO_MANY_REQUESTS, HttpResponses.JSON,
+                    Frames.error(e, null).json());
+            r.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+            HttpResponses.allowAnyOrigin(r.headers());
+            HttpResponses.send(ctx, r, true);
+            return true;
+        }
+    }
+
+    /** {@code --max-streams} / {@code --max-polls}: 503 when the cap (total or per address) is reached. */
+    private boolean capRefused(ChannelHandlerContext ctx, FallbackLimits.Cap cap, RealmMetrics.Transport transport,
+                               java.net.InetAddress client, String flag) {
+        FallbackLimits.Refusal refusal = cap.acquire(client);
+        if (refusal == null) {
+            return false;
+        }
+        boolean perClient = refusal == FallbackLimits.Refusal.PER_CLIENT;
+        realm.metrics().fallbackRefused(transport, perClient);
+        FullHttpResponse r = HttpResponses.full(HttpResponseStatus.SERVICE_UNAVAILABLE, HttpResponses.JSON,
+                Frames.error("unavailable", "too many " + (transport == RealmMetrics.Transport.STREAM
+                        ? "event streams" : "long-polls") + (perClient ? " from this address" : "")
+                        + " (" + flag + (perClient ? "-per-client" : "") + "); retry later", null).json());
+        r.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+        HttpResponses.allowAnyOrigin(r.headers());
+        HttpResponses.send(ctx, r, true);
+        return true;
     }
 
     private void poll(ChannelHandlerContext ctx, QueryStringDecoder query, boolean keepAlive) {
@@ -257,7 +308,18 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             badRequest(ctx, e.getMessage());
             return;
         }
-        poll = new LongPoll(ctx, realm, listener, subs, wait, keepAlive, () -> poll = null);
+        java.net.InetAddress client = FallbackLimits.client(ctx.channel());
+        ReplayBudget budget = realm.fallback().replayBudget(client);
+        if (replayRefused(ctx, subs, budget)) {
+            return;
+        }
+        if (capRefused(ctx, realm.fallback().polls, RealmMetrics.Transport.LONGPOLL, client, "--max-polls")) {
+            return;
+        }
+        poll = new LongPoll(ctx, realm, listener, subs, wait, keepAlive, budget, () -> {
+            poll = null;
+            realm.fallback().polls.release(client);
+        });
         poll.start();
     }
 

@@ -34,6 +34,7 @@ final class LongPoll implements Outbox.Sink {
     private final int waitSeconds;
     private final boolean keepAlive;
     private final Runnable done;
+    private final io.realmgate.realm.ws.ReplayBudget replay;
     private final Outbox outbox;
     private final Subscriptions subscriptions;
     private final List<Frame> collected = new ArrayList<>();
@@ -42,7 +43,8 @@ final class LongPoll implements Outbox.Sink {
     private ScheduledFuture<?> timer;
 
     LongPoll(ChannelHandlerContext ctx, RealmContext realm, RealmMetrics.Listener listener, Map<String, Long> subs,
-             int waitSeconds, boolean keepAlive, Runnable done) {
+             int waitSeconds, boolean keepAlive, io.realmgate.realm.ws.ReplayBudget replay, Runnable done) {
+        this.replay = replay;
         this.ctx = ctx;
         this.realm = realm;
         this.listener = listener;
@@ -56,6 +58,7 @@ final class LongPoll implements Outbox.Sink {
 
     void start() {
         realm.metrics().connectionOpened(RealmMetrics.Transport.LONGPOLL, listener);
+        int before = outbox.backlog();
         for (Map.Entry<String, Long> e : subs.entrySet()) {
             try {
                 subscriptions.subscribe(e.getKey(), e.getValue(), null);
@@ -64,6 +67,7 @@ final class LongPoll implements Outbox.Sink {
                 hasNews = true;
             }
         }
+        replay.charge(outbox.backlog() - before); // the router admitted it; what it replayed is charged
         if (hasNews) {
             answer();
             return;

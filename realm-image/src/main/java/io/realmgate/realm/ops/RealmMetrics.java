@@ -37,6 +37,8 @@ public final class RealmMetrics implements HubStats {
     private final LongAdder protocolErrors = new LongAdder();
     private final LongAdder originRefusals = new LongAdder();
     private final LongAdder refusedTotalCap = new LongAdder();
+    private final LongAdder[][] fallbackRefused = new LongAdder[Transport.values().length][2];
+    private final LongAdder replayRefused = new LongAdder();
     private final LongAdder refusedClientCap = new LongAdder();
     private final LongAdder headerTimeouts = new LongAdder();
     private final LongAdder deadPeers = new LongAdder();
@@ -49,6 +51,8 @@ public final class RealmMetrics implements HubStats {
             }
             opened[t.ordinal()] = new LongAdder();
             delivered[t.ordinal()] = new LongAdder();
+            fallbackRefused[t.ordinal()][0] = new LongAdder();
+            fallbackRefused[t.ordinal()][1] = new LongAdder();
         }
     }
 
@@ -84,6 +88,24 @@ public final class RealmMetrics implements HubStats {
 
     public long connectionsRefused() {
         return refusedTotalCap.sum() + refusedClientCap.sum();
+    }
+
+    /** An event stream or long-poll refused (503) at its cap: {@code perClient} for the per-address one. */
+    public void fallbackRefused(Transport t, boolean perClient) {
+        fallbackRefused[t.ordinal()][perClient ? 1 : 0].increment();
+    }
+
+    public long fallbackRefused(Transport t) {
+        return fallbackRefused[t.ordinal()][0].sum() + fallbackRefused[t.ordinal()][1].sum();
+    }
+
+    /** A replay ({@code from}) refused by {@code --replay-rate}, on any transport. */
+    public void replayRefused() {
+        replayRefused.increment();
+    }
+
+    public long replaysRefused() {
+        return replayRefused.sum();
     }
 
     public void headerTimeout() {
@@ -181,6 +203,16 @@ public final class RealmMetrics implements HubStats {
         header(b, "realmgate_realm_connections_refused_total", "counter", "Connections refused at a connection cap, by cap.");
         b.append("realmgate_realm_connections_refused_total{cap=\"total\"} ").append(refusedTotalCap.sum()).append('\n');
         b.append("realmgate_realm_connections_refused_total{cap=\"per-client\"} ").append(refusedClientCap.sum()).append('\n');
+        header(b, "realmgate_realm_fallback_refused_total", "counter", "Event streams and long-polls refused (503) at --max-streams / --max-polls, by transport and cap.");
+        for (Transport t : Transport.values()) {
+            if (t == Transport.STREAM || t == Transport.LONGPOLL) {
+                b.append("realmgate_realm_fallback_refused_total{transport=\"").append(t.label).append("\",cap=\"total\"} ")
+                        .append(fallbackRefused[t.ordinal()][0].sum()).append('\n');
+                b.append("realmgate_realm_fallback_refused_total{transport=\"").append(t.label).append("\",cap=\"per-client\"} ")
+                        .append(fallbackRefused[t.ordinal()][1].sum()).append('\n');
+            }
+        }
+        single(b, "realmgate_realm_replays_refused_total", "counter", "Replays (from) refused by --replay-rate, all transports.", replayRefused.sum());
         single(b, "realmgate_realm_header_timeouts_total", "counter", "Connections closed because a request header did not arrive in --header-timeout.", headerTimeouts.sum());
         single(b, "realmgate_realm_origin_refusals_total", "counter", "Requests refused (403) for a browser Origin that is not allowed.", originRefusals.sum());
         single(b, "realmgate_realm_certificate_reloads_total", "counter", "Times the wss certificate was reloaded from disk.", certReloads.sum());

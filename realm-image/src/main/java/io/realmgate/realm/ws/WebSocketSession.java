@@ -112,7 +112,12 @@ public final class WebSocketSession extends ChannelInboundHandlerAdapter impleme
                     if (m.from() < 0) {
                         subscriptions.subscribe(m.channel(), m.from(), m.ref());
                     } else {
-                        replay.admit();
+                        try {
+                            replay.admit();
+                        } catch (HubException e) {
+                            realm.metrics().replayRefused();
+                            throw e;
+                        }
                         int before = outbox.backlog();
                         subscriptions.subscribe(m.channel(), m.from(), m.ref());
                         replay.charge(outbox.backlog() - before);
