@@ -28,7 +28,8 @@ import java.util.Map;
 /**
  * The HTTP side of a listener: one request at a time, dispatched by path. A WebSocket upgrade or an
  * event stream hands the connection over for good (see {@link RealmPipelines}); a long-poll holds
- * it until answered, then the connection takes requests again.
+ * it until answered, then the connection takes requests again: those pipelined behind it (up to
+ * {@link #MAX_PIPELINED}) are held and answered after it, in order.
  *
  * <pre>
  * GET  /realm          WebSocket (protocol v1)       GET /            demo page
@@ -47,7 +48,12 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
 
     private final RealmContext realm;
     private final RealmMetrics.Listener listener;
+    /** Requests held behind a long-poll; past that, the connection is closed after them. */
+    static final int MAX_PIPELINED = 16;
+
     private LongPoll poll;
+    private final java.util.ArrayDeque<FullHttpRequest> pipelined = new java.util.ArrayDeque<>();
+    private boolean pipelineOverflow;
 
     HttpRouter(RealmContext realm, RealmMetrics.Listener listener) {
         this.realm = realm;
@@ -60,16 +66,44 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
-        try {
-            if (poll != null) {
-                // No pipelining behind a long-poll: its answer may take seconds, and answers must keep order.
-                HttpResponses.send(ctx, HttpResponses.text(HttpResponseStatus.BAD_REQUEST,
-                        "no pipelined requests behind a long-poll\n"), false);
-                return;
+        if (poll != null || !pipelined.isEmpty()) {
+            // Pipelined behind a long-poll: answered after the poll's own answer, in order (RFC 9112 9.3.2).
+            if (pipelined.size() < MAX_PIPELINED) {
+                pipelined.add(request);
+            } else {
+                request.release();
+                pipelineOverflow = true; // answered no more: the connection ends after those queued
             }
+            return;
+        }
+        try {
             route(ctx, request);
         } finally {
             request.release();
+        }
+    }
+
+    /** After a long-poll's answer (a task queued behind its write): the requests pipelined behind it. */
+    private void servePipelined(ChannelHandlerContext ctx) {
+        while (poll == null && !pipelined.isEmpty()) {
+            FullHttpRequest request = pipelined.poll();
+            try {
+                if (!ctx.isRemoved() && ctx.channel().isActive()) {
+                    route(ctx, request);
+                }
+            } finally {
+                request.release();
+            }
+        }
+        if (poll == null && pipelineOverflow) {
+            ctx.close();
+        }
+    }
+
+    private void releasePipelined() {
+        FullHttpRequest r;
+        while ((r = pipelined.poll()) != null) {
+            r.release();
         }
     }
 
@@ -319,6 +353,12 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         poll = new LongPoll(ctx, realm, listener, subs, wait, keepAlive, budget, () -> {
             poll = null;
             realm.fallback().polls.release(client);
+            if (keepAlive) {
+                // Runs after the poll's answer is written (done comes first in LongPoll.answer).
+                ctx.executor().execute(() -> servePipelined(ctx));
+            } else {
+                releasePipelined(); // the poll's answer ends the connection
+            }
         });
         poll.start();
     }
@@ -449,7 +489,13 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         if (poll != null) {
             poll.cancel();
         }
+        releasePipelined();
         ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        releasePipelined(); // handed over (upgrade, stream): what was pipelined behind is not answered
     }
 
     @Override
