@@ -1,6 +1,6 @@
 package io.realmgate.realm.http;
 
-import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -33,8 +33,6 @@ import java.util.Map;
 final class EventStreamSession extends ChannelInboundHandlerAdapter implements Outbox.Sink {
     static final String CONTENT_TYPE = "text/event-stream; charset=utf-8";
 
-    private static final byte[] PREFIX = "data: ".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] SUFFIX = "\n\n".getBytes(StandardCharsets.US_ASCII);
 
     private final RealmContext realm;
     private final RealmMetrics.Listener listener;
@@ -86,9 +84,8 @@ final class EventStreamSession extends ChannelInboundHandlerAdapter implements O
 
     @Override
     public void write(Frame frame) {
-        ByteBuf b = ctx.alloc().buffer(PREFIX.length + frame.size() + SUFFIX.length);
-        b.writeBytes(PREFIX).writeBytes(frame.json()).writeBytes(SUFFIX);
-        ctx.write(new DefaultHttpContent(b), ctx.voidPromise());
+        // The SSE message is encoded once per frame and shared by every stream (Frame.sse()).
+        ctx.write(new DefaultHttpContent(Unpooled.wrappedBuffer(frame.sse())), ctx.voidPromise());
         if (frame.kind() == Frame.Kind.EVENT) {
             realm.metrics().delivered(RealmMetrics.Transport.STREAM);
         }
@@ -106,9 +103,7 @@ final class EventStreamSession extends ChannelInboundHandlerAdapter implements O
         ending = true;
         subscriptions.close();
         Frame error = Frames.error("slow-consumer", "the stream fell too far behind and is closed; reconnect from the last id", null);
-        ByteBuf b = ctx.alloc().buffer(PREFIX.length + error.size() + SUFFIX.length);
-        b.writeBytes(PREFIX).writeBytes(error.json()).writeBytes(SUFFIX);
-        ctx.write(new DefaultHttpContent(b));
+        ctx.write(new DefaultHttpContent(Unpooled.wrappedBuffer(error.sse())));
         ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
         // A peer that reads nothing never lets those bytes out: do not wait for it.
         ctx.executor().schedule(() -> ctx.close(), 2, java.util.concurrent.TimeUnit.SECONDS);

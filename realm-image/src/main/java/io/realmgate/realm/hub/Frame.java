@@ -9,8 +9,12 @@ package io.realmgate.realm.hub;
 public final class Frame {
     public enum Kind { EVENT, ACK, ERROR, SUBSCRIBED }
 
+    private static final byte[] SSE_PREFIX = "data: ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final java.util.concurrent.atomic.LongAdder SSE_ENCODINGS = new java.util.concurrent.atomic.LongAdder();
+
     private final Kind kind;
     private final byte[] json;
+    private volatile byte[] sse;
 
     Frame(Kind kind, byte[] json) {
         this.kind = kind;
@@ -24,6 +28,35 @@ public final class Frame {
     /** The frame's JSON text; shared, never to be modified. */
     public byte[] json() {
         return json;
+    }
+
+    /**
+     * The frame as one SSE message, {@code data: <JSON>\n\n}: encoded by the first event stream that
+     * writes it and then shared by all of them (each wraps the same bytes, none copies them). Kept as
+     * long as the frame is (retention); shared, never to be modified.
+     */
+    public byte[] sse() {
+        byte[] s = sse;
+        if (s == null) {
+            synchronized (this) {
+                s = sse;
+                if (s == null) {
+                    s = new byte[SSE_PREFIX.length + json.length + 2];
+                    System.arraycopy(SSE_PREFIX, 0, s, 0, SSE_PREFIX.length);
+                    System.arraycopy(json, 0, s, SSE_PREFIX.length, json.length);
+                    s[s.length - 2] = '\n';
+                    s[s.length - 1] = '\n';
+                    SSE_ENCODINGS.increment();
+                    sse = s;
+                }
+            }
+        }
+        return s;
+    }
+
+    /** SSE messages encoded so far, all frames together (for tests: one per frame, whatever the streams). */
+    public static long sseEncodings() {
+        return SSE_ENCODINGS.sum();
     }
 
     public int size() {
