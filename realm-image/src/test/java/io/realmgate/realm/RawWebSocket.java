@@ -98,6 +98,22 @@ public final class RawWebSocket implements AutoCloseable {
 
     /** Writes one frame exactly as asked. */
     public void send(int opcode, boolean fin, boolean masked, byte[] payload) throws IOException {
+        sendRaw(encode(opcode, fin, masked, payload));
+    }
+
+    /** Writes bytes as they are (a frame encoded by {@link #encode}, mutated or not). */
+    public void sendRaw(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
+    /** Half-closes: the server reads the end of the stream. */
+    public void shutdownOutput() throws IOException {
+        socket.shutdownOutput();
+    }
+
+    /** One frame's bytes exactly as asked. */
+    public static byte[] encode(int opcode, boolean fin, boolean masked, byte[] payload) {
         ByteArrayOutputStream f = new ByteArrayOutputStream(payload.length + 14);
         f.write((fin ? 0x80 : 0) | opcode);
         int maskBit = masked ? 0x80 : 0;
@@ -124,8 +140,7 @@ public final class RawWebSocket implements AutoCloseable {
             }
         }
         f.write(body, 0, body.length);
-        out.write(f.toByteArray());
-        out.flush();
+        return f.toByteArray();
     }
 
     /** Reads the next frame (any opcode); throws {@link SocketTimeoutException} after the socket timeout. */
