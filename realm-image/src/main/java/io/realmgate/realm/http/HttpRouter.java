@@ -95,8 +95,10 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
                 request.release();
             }
         }
-        if (poll == null && pipelineOverflow) {
-            ctx.close();
+        if (poll == null && pipelineOverflow && ctx.channel().isActive()) {
+            // After the answers already written have left (a plain close would drop what is still queued).
+            ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER)
+                    .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
         }
     }
 
