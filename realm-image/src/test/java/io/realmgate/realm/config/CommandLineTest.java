@@ -20,6 +20,22 @@ class CommandLineTest {
     }
 
     @Test
+    void fallbackTransportCapsHaveDefaultsAndFlags() throws Exception {
+        RealmConfig d = CommandLine.parse("--wss-port", "off");
+        assertThat(d.maxStreams()).isEqualTo(5000);
+        assertThat(d.maxStreamsPerClient()).isEqualTo(500);
+        assertThat(d.maxPolls()).isEqualTo(5000);
+        assertThat(d.maxPollsPerClient()).isEqualTo(500);
+        RealmConfig c = CommandLine.parse("--wss-port", "off", "--max-streams", "10", "--max-streams-per-client=2",
+                "--max-polls", "20", "--max-polls-per-client", "3");
+        assertThat(c.maxStreams()).isEqualTo(10);
+        assertThat(c.maxStreamsPerClient()).isEqualTo(2);
+        assertThat(c.maxPolls()).isEqualTo(20);
+        assertThat(c.maxPollsPerClient()).isEqualTo(3);
+        assertThatThrownBy(() -> CommandLine.parse("--wss-port", "off", "--max-polls", "0")).isInstanceOf(ConfigException.class);
+    }
+
+    @Test
     void listenersCanBeTurnedOff() throws Exception {
         RealmConfig c = CommandLine.parse("--wss-port", "off");
         assertThat(c.wsPort()).isEqualTo(9000);
