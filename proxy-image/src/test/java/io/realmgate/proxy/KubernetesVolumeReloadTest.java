@@ -7,6 +7,7 @@ import io.netty.pkitesting.X509Bundle;
 import io.realmgate.proxy.config.CommandLine;
 import io.realmgate.tests.peers.EchoServer;
 import io.realmgate.tests.peers.HttpOrigin;
+import io.realmgate.tests.peers.KubeletVolume;
 import io.realmgate.tests.peers.ProxyClient;
 import io.realmgate.tests.peers.TestCertificates;
 import java.math.BigInteger;

@@ -41,15 +41,7 @@ class FallbackLimitsTest {
         }
 
         String line() throws Exception {
-            StringBuilder b = new StringBuilder();
-            int c;
-            while ((c = in.read()) != '\n') {
-                if (c < 0) {
-                    throw new java.io.EOFException(b.toString());
-                }
-                b.append((char) c);
-            }
-            return b.toString().strip();
+            return HttpLines.line(in);
         }
 
         /** The status code of the next answer; its body is read too when it has a length (not a stream's). */

@@ -6,6 +6,7 @@ import io.netty.pkitesting.CertificateBuilder;
 import io.netty.pkitesting.X509Bundle;
 import io.realmgate.realm.client.RealmClient;
 import io.realmgate.realm.config.RealmConfig;
+import io.realmgate.tests.peers.KubeletVolume;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;

@@ -30,22 +30,10 @@ class PipelinedPollTest {
     private record Answer(int status, String body) {
     }
 
-    private static String line(InputStream in) throws Exception {
-        StringBuilder b = new StringBuilder();
-        int c;
-        while ((c = in.read()) != '\n') {
-            if (c < 0) {
-                throw new java.io.EOFException(b.toString());
-            }
-            b.append((char) c);
-        }
-        return b.toString().strip();
-    }
-
     private static Answer answer(InputStream in) throws Exception {
-        String status = line(in);
+        String status = HttpLines.line(in);
         int length = 0;
-        for (String h = line(in); !h.isEmpty(); h = line(in)) {
+        for (String h = HttpLines.line(in); !h.isEmpty(); h = HttpLines.line(in)) {
             if (h.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
                 length = Integer.parseInt(h.substring(15).trim());
             }

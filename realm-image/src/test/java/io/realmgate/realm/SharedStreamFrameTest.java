@@ -19,18 +19,6 @@ class SharedStreamFrameTest {
     private static final int STREAMS = 100;
     private static final int EVENTS = 10;
 
-    private static String line(InputStream in) throws Exception {
-        StringBuilder b = new StringBuilder();
-        int c;
-        while ((c = in.read()) != '\n') {
-            if (c < 0) {
-                throw new java.io.EOFException(b.toString());
-            }
-            b.append((char) c);
-        }
-        return b.toString().strip();
-    }
-
     @Test
     void hundredStreamsOfOneChannelShareEachEventsEncoding() throws Exception {
         try (RunningRealm realm = RunningRealm.start();
@@ -48,7 +36,7 @@ class SharedStreamFrameTest {
                 }
                 for (InputStream in : ins) {
                     // Until the stream's subscribed frame: it is registered on the channel.
-                    for (String l = line(in); !(l.startsWith("data: ") && l.contains("subscribed")); l = line(in)) {
+                    for (String l = HttpLines.line(in); !(l.startsWith("data: ") && l.contains("subscribed")); l = HttpLines.line(in)) {
                         // head, comment, chunk sizes
                     }
                 }
@@ -59,9 +47,9 @@ class SharedStreamFrameTest {
                 }
                 for (InputStream in : ins) {
                     for (int i = 0; i < EVENTS; i++) {
-                        String l = line(in);
+                        String l = HttpLines.line(in);
                         while (!l.startsWith("data: ")) {
-                            l = line(in);
+                            l = HttpLines.line(in);
                         }
                         assertThat(l).contains("\"shared-" + i + "\"").contains("\"id\":" + (i + 1));
                     }

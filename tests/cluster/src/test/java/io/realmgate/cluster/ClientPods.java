@@ -35,19 +35,13 @@ final class ClientPods {
 
     /** The Java client as a command ({@code RealmClientMain}), in a pod of {@code namespace}. */
     Outcome javaClient(String namespace, String name, String caConfigMap, List<String> args, Duration timeout) {
-        List<String> command = new java.util.ArrayList<>(List.of("java", "-XX:TieredStopAtLevel=1",
-                "-cp", "@/app/jib-classpath-file", "io.realmgate.realm.client.RealmClientMain"));
-        command.addAll(args);
-        start(namespace, name, REALM_IMAGE, command, mounts(caConfigMap), Map.of(), Map.of(), firstHop(args));
+        start(namespace, name, REALM_IMAGE, javaCommand(args), mounts(caConfigMap), Map.of(), Map.of(), firstHop(args));
         return await(namespace, name, timeout);
     }
 
     /** The Java client in a pod whose /etc/hosts maps the given addresses to names (hostAliases). */
     Outcome javaClientWithHosts(String namespace, String name, String caConfigMap, Map<String, String> hosts,
             List<String> args, Duration timeout) {
-        List<String> command = new java.util.ArrayList<>(List.of("java", "-XX:TieredStopAtLevel=1",
-                "-cp", "@/app/jib-classpath-file", "io.realmgate.realm.client.RealmClientMain"));
-        command.addAll(args);
         // The first hop by address: busybox's static nc does not read /etc/hosts.
         String hop = firstHop(args);
         String hopHost = hop.substring(0, hop.lastIndexOf(':'));
@@ -56,7 +50,7 @@ final class ClientPods {
                 hop = alias.getKey() + hop.substring(hop.lastIndexOf(':'));
             }
         }
-        start(namespace, name, REALM_IMAGE, command, mounts(caConfigMap), Map.of(), hosts, hop);
+        start(namespace, name, REALM_IMAGE, javaCommand(args), mounts(caConfigMap), Map.of(), hosts, hop);
         return await(namespace, name, timeout);
     }
 
@@ -85,6 +79,14 @@ final class ClientPods {
         }
         java.net.URI url = java.net.URI.create(args.get(args.indexOf("--url") + 1));
         return url.getHost() + ":" + url.getPort();
+    }
+
+    /** The command that runs the Java client (RealmClientMain) in the realm image, whose classpath holds it. */
+    static List<String> javaCommand(List<String> args) {
+        List<String> command = new java.util.ArrayList<>(List.of("java", "-XX:TieredStopAtLevel=1",
+                "-cp", "@/app/jib-classpath-file", "io.realmgate.realm.client.RealmClientMain"));
+        command.addAll(args);
+        return command;
     }
 
     /** The CA bundle ConfigMap at {@link #CA_DIR} (none when null). */

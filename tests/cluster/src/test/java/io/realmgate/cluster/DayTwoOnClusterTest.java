@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Path;
@@ -21,14 +20,8 @@ import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,27 +29,10 @@ import org.junit.jupiter.api.io.TempDir;
  * tunnel through the proxy while a publisher in "apps" (a client of the realm directly) sends numbered events;
  * afterwards the subscriber's output is checked: every id once, in order, with no gap.
  */
-@ExtendWith(TestCluster.Extension.class)
 @Order(3)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@Timeout(value = 5, unit = TimeUnit.MINUTES)
-class DayTwoOnClusterTest {
-    TestCluster cluster;
-    KubernetesClient client;
-    Kubectl kubectl;
-    ClientPods pods;
-
+class DayTwoOnClusterTest extends ClusterSteps {
     @TempDir
     Path tmp;
-
-    @BeforeAll
-    void cluster() {
-        cluster = TestCluster.current();
-        client = cluster.client;
-        kubectl = cluster.kubectl;
-        pods = new ClientPods(client);
-    }
 
     @Test
     @Order(1)
@@ -209,7 +185,7 @@ class DayTwoOnClusterTest {
     // ---- helpers ----
 
     private void startSubscriber(String name, String channel, int expect, boolean reconnect) {
-        pods.start("trading", name, ClientPods.REALM_IMAGE, javaCommand(List.of(
+        pods.start("trading", name, ClientPods.REALM_IMAGE, ClientPods.javaCommand(List.of(
                 "--url", "wss://prices-realm.apps.svc:9443/realm", "--proxy", "egress-proxy.apps.svc:3128",
                 "--ca", ClientPods.CA_DIR + "/ca.crt", "--channel", channel, "--expect", String.valueOf(expect),
                 "--timeout", "150s", "--reconnect", String.valueOf(reconnect))), ClientPods.mounts("prices-realm-ca"),
@@ -219,19 +195,13 @@ class DayTwoOnClusterTest {
     }
 
     private void startPublisher(String name, String channel, int count, String interval) {
-        pods.start("apps", name, ClientPods.REALM_IMAGE, javaCommand(List.of(
+        pods.start("apps", name, ClientPods.REALM_IMAGE, ClientPods.javaCommand(List.of(
                 "--url", "wss://prices-realm.apps.svc:9443/realm", "--ca", ClientPods.CA_DIR + "/ca.crt",
                 "--channel", channel, "--subscribe", "false", "--publish", String.valueOf(count),
                 "--interval", interval, "--timeout", "150s", "--reconnect", "true")),
                 ClientPods.mounts("prices-realm-ca"), Map.of());
     }
 
-    private static List<String> javaCommand(List<String> args) {
-        List<String> command = new ArrayList<>(List.of("java", "-XX:TieredStopAtLevel=1", "-cp",
-                "@/app/jib-classpath-file", "io.realmgate.realm.client.RealmClientMain"));
-        command.addAll(args);
-        return command;
-    }
 
     private List<Long> finishedSubscriber(String name) {
         ClientPods.Outcome outcome = pods.await("trading", name, Duration.ofMinutes(3));

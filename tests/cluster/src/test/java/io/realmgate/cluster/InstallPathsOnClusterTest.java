@@ -4,46 +4,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.marcnuri.helm.Helm;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Leaving and coming back: the example deleted and the chart uninstalled leave no orphan; then the same product
  * installed with the Kustomize base ({@code kubectl apply -k}) runs the reference scenario and its transparent
  * (SNI) variant exactly as examples/transparent.yaml describes.
  */
-@ExtendWith(TestCluster.Extension.class)
 @Order(4)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@Timeout(value = 5, unit = TimeUnit.MINUTES)
-class InstallPathsOnClusterTest {
-    TestCluster cluster;
-    KubernetesClient client;
-    Kubectl kubectl;
-    ClientPods pods;
-
-    @BeforeAll
-    void cluster() {
-        cluster = TestCluster.current();
-        client = cluster.client;
-        kubectl = cluster.kubectl;
-        pods = new ClientPods(client);
-    }
-
+class InstallPathsOnClusterTest extends ClusterSteps {
     @Test
     @Order(1)
     void uninstallingLeavesNoOrphan() {

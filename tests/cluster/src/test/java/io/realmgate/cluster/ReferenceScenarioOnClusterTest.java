@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.marcnuri.helm.Helm;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -16,13 +14,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * README's install and the reference scenario on the real cluster, step by step as a user does it: the chart
@@ -30,29 +23,17 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * namespace "trading" going through the ForwardProxy to the Realm with exactly the addresses the docs and the
  * Realm's status give. Each step needs the ones before it (the order is the user's).
  */
-@ExtendWith(TestCluster.Extension.class)
 @org.junit.jupiter.api.Order(1)
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@Timeout(value = 5, unit = TimeUnit.MINUTES)
-class ReferenceScenarioOnClusterTest {
+class ReferenceScenarioOnClusterTest extends ClusterSteps {
     static final String RELEASE = "realmgate";
     static final String OPERATOR_NS = "realmgate-system";
     static final ResourceDefinitionContext REALMS = new ResourceDefinitionContext.Builder()
             .withGroup("realmgate.io").withVersion("v1alpha1").withKind("Realm").withPlural("realms").withNamespaced(true)
             .build();
 
-    TestCluster cluster;
-    KubernetesClient client;
-    Kubectl kubectl;
-    ClientPods pods;
 
     @BeforeAll
-    void cluster() {
-        cluster = TestCluster.current();
-        client = cluster.client;
-        kubectl = cluster.kubectl;
-        pods = new ClientPods(client);
+    void startClean() {
         // What an earlier, interrupted run on a cluster that stays up may have left: the suite starts clean.
         kubectl.run(Duration.ofMinutes(4), "delete", "namespace", "apps", "trading", "outsiders", "--ignore-not-found",
                 "--wait=true", "--timeout=3m");
@@ -262,7 +243,4 @@ class ReferenceScenarioOnClusterTest {
         return all;
     }
 
-    static Path repo(TestCluster cluster, String path) {
-        return cluster.repo.resolve(path);
-    }
 }

@@ -1,4 +1,4 @@
-package io.realmgate.proxy;
+package io.realmgate.tests.peers;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -15,24 +15,25 @@ import java.util.stream.Stream;
  * timestamped directory {@code ..2024_05_01_12_00_00.123456789}; {@code ..data} is a symbolic link to it; each
  * visible file {@code NAME} is a symbolic link to {@code ..data/NAME}. An update writes a new timestamped
  * directory, points a new link {@code ..data_tmp} at it, renames that over {@code ..data} (one atomic rename: a
- * reader sees either every old file or every new one) and deletes the old directory.
+ * reader sees either every old file or every new one) and deletes the old directory. Used by the proxy's and the
+ * realm's reload tests.
  */
-final class KubeletVolume {
+public final class KubeletVolume {
     private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyy_MM_dd_HH_mm_ss");
     private final Path dir;
     private int generation;
 
-    KubeletVolume(Path dir) throws IOException {
+    public KubeletVolume(Path dir) throws IOException {
         this.dir = Files.createDirectories(dir);
     }
 
     /** The path a program is given: {@code <volume>/NAME}, a symbolic link. */
-    Path file(String name) {
+    public Path file(String name) {
         return dir.resolve(name);
     }
 
     /** Writes the volume's whole content as the kubelet does, first time or update. */
-    void write(Map<String, String> files) throws IOException {
+    public void write(Map<String, String> files) throws IOException {
         Path data = dir.resolve("..data");
         Path old = Files.isSymbolicLink(data) ? dir.resolve(Files.readSymbolicLink(data)) : null;
         String name = ".." + LocalDateTime.now().format(STAMP) + "." + String.format("%09d", ++generation);
