@@ -40,6 +40,9 @@ import java.util.concurrent.TimeUnit;
  */
 public final class RealmPipelines {
     static final String TLS = "tls";
+    /** The HTTP codec's limits: past them, 414 and 431. */
+    static final int MAX_REQUEST_LINE = 8192;
+    static final int MAX_HEADER = 16 * 1024;
     static final String IDLE = "idle";
     static final String HTTP_CODEC = "http-codec";
     static final String HTTP_AGGREGATOR = "http-aggregator";
@@ -87,11 +90,12 @@ public final class RealmPipelines {
                 HeaderDeadline deadline = new HeaderDeadline(realm.config().headerTimeout().toMillis(), realm.metrics());
                 p.addLast(HEADER_DEADLINE, deadline.bytes());
                 p.addLast(HTTP_CODEC, new HttpServerCodec(new HttpDecoderConfig()
-                        .setMaxInitialLineLength(8192)
-                        .setMaxHeaderSize(16 * 1024)
+                        .setMaxInitialLineLength(MAX_REQUEST_LINE)
+                        .setMaxHeaderSize(MAX_HEADER)
                         .setMaxChunkSize(16 * 1024)));
                 p.addLast(HEADER_SEEN, deadline.requests());
-                p.addLast(HTTP_AGGREGATOR, new ClosingAggregator(realm.config().maxMessageBytes() + HTTP_ENVELOPE));
+                p.addLast(HTTP_AGGREGATOR, new ClosingAggregator(realm.config().maxMessageBytes() + HTTP_ENVELOPE,
+                        realm.metrics()));
                 p.addLast(ROUTER, new HttpRouter(realm, listener));
             }
         };
@@ -120,6 +124,7 @@ public final class RealmPipelines {
                         .build());
         WebSocketServerHandshaker handshaker = factory.newHandshaker(request);
         if (handshaker == null) {
+            realm.metrics().httpRefused(RealmMetrics.HttpRefusal.WEBSOCKET_VERSION);
             WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ch).addListener(ChannelFutureListener.CLOSE);
             return;
         }
@@ -140,12 +145,16 @@ public final class RealmPipelines {
      * reading on would mean reading (and discarding) a body of any size the client announced.
      */
     static final class ClosingAggregator extends HttpObjectAggregator {
-        ClosingAggregator(int maxContentLength) {
+        private final RealmMetrics metrics;
+
+        ClosingAggregator(int maxContentLength, RealmMetrics metrics) {
             super(maxContentLength);
+            this.metrics = metrics;
         }
 
         @Override
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+            metrics.httpRefused(RealmMetrics.HttpRefusal.BODY_TOO_LARGE);
             // The aggregator releases the oversized message itself.
             FullHttpResponse r = HttpResponses.text(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
                     "request body larger than " + maxContentLength() + " bytes\n");
