@@ -3,6 +3,7 @@ package io.realmgate.realm;
 import io.realmgate.realm.config.CommandLine;
 import io.realmgate.realm.config.ConfigException;
 import io.realmgate.realm.config.RealmConfig;
+import io.realmgate.realm.tls.ServerTls;
 import java.util.concurrent.CountDownLatch;
 
 /** {@code java -jar realmgate-realm.jar [flags]}: exit 2 on bad configuration, 1 if a listener cannot start. */
@@ -11,6 +12,8 @@ public final class RealmMain {
     }
 
     public static void main(String[] args) {
+        // Before anything could load the JDK's TLS classes.
+        ServerTls.refuseClientRenegotiation();
         RealmConfig config;
         try {
             config = CommandLine.parse(args);

@@ -67,7 +67,8 @@ class ConnectionCapsTest {
             }
             try (Socket scrape = connect(realm, "127.0.0.1")) {
                 assertThat(ask(scrape, "/metrics")).startsWith("HTTP/1.1 200")
-                        .contains("realmgate_realm_connections_refused_total{cap=\"total\"} 1");
+                        .contains("realmgate_realm_connections_refused_total{cap=\"total\"} 1")
+                        .contains("realmgate_realm_http_refusals_total{reason=\"connection-cap\",status=\"503\"} 1");
             }
             // The connections already in keep working.
             a.sendText("{\"op\":\"subscribe\",\"channel\":\"capped\"}");
@@ -163,6 +164,8 @@ class ConnectionCapsTest {
                 assertThat(trickle(s, slow, 50)).isLessThan(3000);
             }
             assertThat(realm.server().metrics().headerTimeouts()).isEqualTo(2);
+            assertThat(realm.server().metrics().render())
+                    .contains("realmgate_realm_http_refusals_total{reason=\"header-timeout\",status=\"408\"} 2");
             // A request that arrives in time is answered.
             try (Socket s = connect(realm, "127.0.0.1")) {
                 assertThat(ask(s, "/healthz")).startsWith("HTTP/1.1 200");

@@ -85,7 +85,8 @@ class FallbackLimitsTest {
                 assertThat(realm.server().metrics().fallbackRefused(RealmMetrics.Transport.STREAM)).isEqualTo(2);
                 assertThat(realm.server().metrics().render())
                         .contains("realmgate_realm_fallback_refused_total{transport=\"stream\",cap=\"total\"} 1")
-                        .contains("realmgate_realm_fallback_refused_total{transport=\"stream\",cap=\"per-client\"} 1");
+                        .contains("realmgate_realm_fallback_refused_total{transport=\"stream\",cap=\"per-client\"} 1")
+                        .contains("realmgate_realm_http_refusals_total{reason=\"stream-cap\",status=\"503\"} 2");
                 // A closed stream gives its place back.
                 held.remove(0).close();
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
@@ -126,7 +127,8 @@ class FallbackLimitsTest {
                 assertThat(realm.server().metrics().fallbackRefused(RealmMetrics.Transport.LONGPOLL)).isEqualTo(2);
                 assertThat(realm.server().metrics().render())
                         .contains("realmgate_realm_fallback_refused_total{transport=\"longpoll\",cap=\"total\"} 1")
-                        .contains("realmgate_realm_fallback_refused_total{transport=\"longpoll\",cap=\"per-client\"} 1");
+                        .contains("realmgate_realm_fallback_refused_total{transport=\"longpoll\",cap=\"per-client\"} 1")
+                        .contains("realmgate_realm_http_refusals_total{reason=\"poll-cap\",status=\"503\"} 2");
                 held.remove(0).close();
                 waitFor(() -> realm.server().metrics().openConnections(RealmMetrics.Transport.LONGPOLL) == 2);
                 try (Http h = new Http(realm.ws(), "127.0.0.3").get("/poll?sub=caps&wait=0")) {
@@ -163,6 +165,7 @@ class FallbackLimitsTest {
                 assertThat(h.get("/stream?sub=replay-http:0").status()).isEqualTo(200);
             }
             assertThat(realm.server().metrics().replaysRefused()).isEqualTo(2);
+            assertThat(realm.server().metrics().httpRefusals(RealmMetrics.HttpRefusal.REPLAY_RATE)).isEqualTo(2);
             // 30 events at 20 per second: about a second and a half later the budget is back.
             Thread.sleep(1700);
             try (Http h = new Http(realm.ws(), "127.0.0.1")) {

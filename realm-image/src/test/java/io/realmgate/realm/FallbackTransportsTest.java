@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.realmgate.realm.client.RealmClient;
+import io.realmgate.realm.ops.RealmMetrics;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -61,6 +62,8 @@ class FallbackTransportsTest {
             assertThat(r.body()).isEqualTo("{\"op\":\"ack\",\"ref\":\"x\",\"id\":1}");
             assertThat(r.headers().firstValue("access-control-allow-origin")).hasValue("*");
             assertThat(in.next().data()).isEqualTo("{\"a\":1}");
+            long badMessages = realm.server().metrics().httpRefusals(RealmMetrics.HttpRefusal.BAD_MESSAGE);
+            long tooLarge = realm.server().metrics().httpRefusals(RealmMetrics.HttpRefusal.BODY_TOO_LARGE);
             HttpResponse<String> bad = post("/publish", "{\"channel\":\"http-pub\"}");
             assertThat(bad.statusCode()).isEqualTo(400);
             assertThat(JSON.readTree(bad.body()).path("code").asText()).isEqualTo("bad-request");
@@ -68,6 +71,8 @@ class FallbackTransportsTest {
             assertThat(post("/publish", "nope").statusCode()).isEqualTo(400);
             String huge = "{\"channel\":\"http-pub\",\"data\":\"" + "x".repeat(200 * 1024) + "\"}";
             assertThat(post("/publish", huge).statusCode()).isEqualTo(413);
+            assertThat(realm.server().metrics().httpRefusals(RealmMetrics.HttpRefusal.BAD_MESSAGE)).isEqualTo(badMessages + 3);
+            assertThat(realm.server().metrics().httpRefusals(RealmMetrics.HttpRefusal.BODY_TOO_LARGE)).isEqualTo(tooLarge + 1);
         }
     }
 
@@ -100,9 +105,11 @@ class FallbackTransportsTest {
         JsonNode third = JSON.readTree(get("/poll?sub=lp:4&wait=1").body()).path("frames");
         assertThat(third.toString()).isEqualTo("[{\"op\":\"subscribed\",\"channel\":\"lp\",\"id\":4}]");
 
+        long badQueries = realm.server().metrics().httpRefusals(RealmMetrics.HttpRefusal.BAD_QUERY);
         assertThat(get("/poll?sub=bad%20name").statusCode()).isEqualTo(400);
         assertThat(get("/poll?wait=1").statusCode()).isEqualTo(400);
         assertThat(get("/poll?sub=lp&wait=99").statusCode()).isEqualTo(400);
+        assertThat(realm.server().metrics().httpRefusals(RealmMetrics.HttpRefusal.BAD_QUERY)).isEqualTo(badQueries + 3);
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.realmgate.realm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.realmgate.realm.client.RealmClient;
+import io.realmgate.realm.ops.RealmMetrics;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -47,9 +48,18 @@ class HttpEndpointsTest {
         assertThat(js.body()).contains("Realmgate");
         assertThat(get("/healthz").body()).isEqualTo("ok\n");
         assertThat(get("/readyz").statusCode()).isEqualTo(200);
+        long before = realm.server().metrics().httpRefusals(RealmMetrics.HttpRefusal.UPGRADE_REQUIRED);
+        String refusalsBefore = refusalSeries();
         assertThat(get("/nope").statusCode()).isEqualTo(404);
+        assertThat(refusalSeries()).as("a 404 is not a refusal").isEqualTo(refusalsBefore);
         HttpResponse<String> plainRealm = get("/realm");
         assertThat(plainRealm.statusCode()).isEqualTo(426);
+        assertThat(realm.server().metrics().httpRefusals(RealmMetrics.HttpRefusal.UPGRADE_REQUIRED)).isEqualTo(before + 1);
+    }
+
+    private static String refusalSeries() {
+        return realm.server().metrics().render().lines().filter(l -> l.startsWith("realmgate_realm_http_refusals_total"))
+                .collect(java.util.stream.Collectors.joining("\n"));
     }
 
     @Test

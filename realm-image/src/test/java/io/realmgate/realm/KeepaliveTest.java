@@ -25,6 +25,9 @@ class KeepaliveTest {
             assertThat(next.closeCode()).isEqualTo(CloseCodes.PING_TIMEOUT);
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isBetween(Duration.ofMillis(450), Duration.ofSeconds(5));
             assertThat(raw.serverClosedTcp()).isTrue();
+            assertThat(realm.server().metrics().render())
+                    .contains("realmgate_realm_dead_peer_closes_total 1")
+                    .contains("realmgate_realm_websocket_refusals_total{code=\"4000\"} 1");
         }
     }
 

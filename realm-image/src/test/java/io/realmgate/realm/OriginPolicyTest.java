@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.realmgate.realm.config.CommandLine;
 import io.realmgate.realm.config.ConfigException;
 import io.realmgate.realm.config.RealmConfig;
+import io.realmgate.realm.ops.RealmMetrics;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -104,10 +105,12 @@ class OriginPolicyTest {
 
     @Test
     void publishTakesOnlyJson() throws Exception {
+        long before = realm.server().metrics().httpRefusals(RealmMetrics.HttpRefusal.CONTENT_TYPE);
         assertThat(statusLine(realm, publish(realm, null, "text/plain"))).startsWith("HTTP/1.1 415");
         assertThat(statusLine(realm, publish(realm, null, "application/x-www-form-urlencoded"))).startsWith("HTTP/1.1 415");
         assertThat(statusLine(realm, publish(realm, null, null))).startsWith("HTTP/1.1 415");
         assertThat(statusLine(realm, publish(realm, null, "Application/JSON;charset=UTF-8"))).startsWith("HTTP/1.1 200");
+        assertThat(realm.server().metrics().httpRefusals(RealmMetrics.HttpRefusal.CONTENT_TYPE)).isEqualTo(before + 3);
     }
 
     @Test

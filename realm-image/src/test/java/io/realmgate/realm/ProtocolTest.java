@@ -10,6 +10,7 @@ import io.realmgate.realm.client.RealmClient;
 import io.realmgate.realm.client.RealmClientException;
 import io.realmgate.realm.client.RealmEvent;
 import io.realmgate.realm.config.RealmConfig;
+import io.realmgate.realm.ops.RealmMetrics;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -182,6 +183,9 @@ class ProtocolTest {
     @Test
     void refusedFramesGetTheMatchingCloseCodeAndTheServerStaysUp() throws Exception {
         int max = realm.server().metrics() != null ? 64 * 1024 : 0;
+        RealmMetrics metrics = realm.server().metrics();
+        long[] before = {metrics.webSocketRefusals(1003), metrics.webSocketRefusals(1009),
+            metrics.webSocketRefusals(1007), metrics.webSocketRefusals(1002)};
         // A binary frame: 1003.
         try (RawWebSocket raw = RawWebSocket.open(realm.ws())) {
             raw.send(RawWebSocket.BINARY, true, true, new byte[] {1, 2, 3});
@@ -210,6 +214,10 @@ class ProtocolTest {
             raw.send(RawWebSocket.TEXT, true, false, "{}".getBytes());
             assertThat(raw.readUntilClose()).isEqualTo(1002);
         }
+        assertThat(new long[] {metrics.webSocketRefusals(1003), metrics.webSocketRefusals(1009),
+            metrics.webSocketRefusals(1007), metrics.webSocketRefusals(1002)})
+                .containsExactly(before[0] + 1, before[1] + 2, before[2] + 1, before[3] + 1);
+        assertThat(metrics.render()).contains("realmgate_realm_websocket_refusals_total{code=\"1009\"} " + (before[1] + 2));
         // A fragmented message whose parts add up fine is accepted.
         try (RawWebSocket raw = RawWebSocket.open(realm.ws())) {
             raw.send(RawWebSocket.TEXT, false, true, "{\"op\":\"publish\",".getBytes());

@@ -44,7 +44,8 @@ class SlowConsumerTest {
             stalled.setReadTimeout(10_000);
             assertThat(stalled.readUntilClose()).isEqualTo(CloseCodes.SLOW_CONSUMER);
             assertThat(realm.server().metrics().render())
-                    .contains("realmgate_realm_slow_consumer_drops_total 1");
+                    .contains("realmgate_realm_slow_consumer_drops_total 1")
+                    .contains("realmgate_realm_websocket_refusals_total{code=\"4008\"} 1");
             assertThat(pub.publish("firehose", "1").get(5, TimeUnit.SECONDS)).isEqualTo(sent + 1);
         }
     }

@@ -3,6 +3,7 @@ package io.realmgate.realm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.realmgate.realm.config.RealmConfig;
+import io.realmgate.realm.ops.RealmMetrics;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -86,29 +87,35 @@ class StrictHandshakeTest {
 
     @Test
     void anEmptyOrInvalidKeyIs400() throws Exception {
+        long before = refusals(RealmMetrics.HttpRefusal.WEBSOCKET_HANDSHAKE);
         for (String key : new String[] {"", "not base64!", "c2hvcnQ=", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", null}) {
             Answer a = exchange(upgrade("Upgrade", "13", key));
             assertThat(a.statusLine()).as("key %s", key).startsWith("HTTP/1.1 400");
             assertThat(a.closed()).isTrue();
         }
+        assertThat(refusals(RealmMetrics.HttpRefusal.WEBSOCKET_HANDSHAKE)).isEqualTo(before + 5);
     }
 
     @Test
     void aVersionOtherThan13Is426NamingVersion13() throws Exception {
+        long before = refusals(RealmMetrics.HttpRefusal.WEBSOCKET_VERSION);
         for (String version : new String[] {"8", "7", "14", null}) {
             Answer a = exchange(upgrade("Upgrade", version, GOOD_KEY));
             assertThat(a.statusLine()).as("version %s", version).startsWith("HTTP/1.1 426");
             assertThat(a.text().toLowerCase()).contains("sec-websocket-version: 13");
         }
+        assertThat(refusals(RealmMetrics.HttpRefusal.WEBSOCKET_VERSION)).isEqualTo(before + 4);
     }
 
     @Test
     void anUpgradeWithoutConnectionUpgradeIsAClear400() throws Exception {
+        long before = refusals(RealmMetrics.HttpRefusal.WEBSOCKET_HANDSHAKE);
         for (String connection : new String[] {null, "keep-alive"}) {
             Answer a = exchange(upgrade(connection, "13", GOOD_KEY));
             assertThat(a.statusLine()).as("connection %s", connection).startsWith("HTTP/1.1 400");
             assertThat(a.text()).contains("Connection: Upgrade");
         }
+        assertThat(refusals(RealmMetrics.HttpRefusal.WEBSOCKET_HANDSHAKE)).isEqualTo(before + 2);
     }
 
     @Test
@@ -128,6 +135,7 @@ class StrictHandshakeTest {
 
     @Test
     void theConnectionIsClosedAfterA413() throws Exception {
+        long before = refusals(RealmMetrics.HttpRefusal.BODY_TOO_LARGE);
         try (Socket s = new Socket("127.0.0.1", realm.ws().getPort())) {
             s.setSoTimeout(2000);
             s.getOutputStream().write(("POST /publish HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
@@ -136,10 +144,38 @@ class StrictHandshakeTest {
             assertThat(a.statusLine()).startsWith("HTTP/1.1 413");
             assertThat(a.closed()).as("closed after the 413").isTrue();
         }
+        assertThat(refusals(RealmMetrics.HttpRefusal.BODY_TOO_LARGE)).isEqualTo(before + 1);
+    }
+
+    private static long refusals(RealmMetrics.HttpRefusal why) {
+        return realm.server().metrics().httpRefusals(why);
+    }
+
+    @Test
+    void anOverLongRequestLineIs414AnOverLargeHeader431AndGarbage400AllCounted() throws Exception {
+        long lines = refusals(RealmMetrics.HttpRefusal.REQUEST_LINE_TOO_LONG);
+        long headers = refusals(RealmMetrics.HttpRefusal.HEADER_TOO_LARGE);
+        long malformed = refusals(RealmMetrics.HttpRefusal.MALFORMED);
+        Answer line = exchange("GET /" + "a".repeat(9000) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertThat(line.statusLine()).startsWith("HTTP/1.1 414");
+        assertThat(line.text()).endsWith("request line longer than 8192 bytes\n");
+        assertThat(line.closed()).isTrue();
+        Answer header = exchange("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(17 * 1024) + "\r\n\r\n");
+        assertThat(header.statusLine()).startsWith("HTTP/1.1 431");
+        assertThat(header.text()).endsWith("request header larger than 16384 bytes\n");
+        assertThat(header.closed()).isTrue();
+        Answer garbage = exchange("GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n");
+        assertThat(garbage.statusLine()).startsWith("HTTP/1.1 400");
+        assertThat(refusals(RealmMetrics.HttpRefusal.REQUEST_LINE_TOO_LONG)).isEqualTo(lines + 1);
+        assertThat(refusals(RealmMetrics.HttpRefusal.HEADER_TOO_LARGE)).isEqualTo(headers + 1);
+        assertThat(refusals(RealmMetrics.HttpRefusal.MALFORMED)).isEqualTo(malformed + 1);
+        assertThat(realm.server().metrics().render())
+                .contains("realmgate_realm_http_refusals_total{reason=\"header-too-large\",status=\"431\"} " + (headers + 1));
     }
 
     @Test
     void aCloseFrameWithAnInvalidCodeIsAnsweredWith1002() throws Exception {
+        long before = realm.server().metrics().webSocketRefusals(1002);
         for (int code : new int[] {999, 1005, 1006, 1015, 2999, 5000}) {
             try (RawWebSocket ws = RawWebSocket.open(realm.ws())) {
                 ws.send(RawWebSocket.CLOSE, true, true, new byte[] {(byte) (code >>> 8), (byte) code});
@@ -149,6 +185,7 @@ class StrictHandshakeTest {
                 assertThat(ws.serverClosedTcp()).isTrue();
             }
         }
+        assertThat(realm.server().metrics().webSocketRefusals(1002)).isEqualTo(before + 6);
     }
 
     @Test

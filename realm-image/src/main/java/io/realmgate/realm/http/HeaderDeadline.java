@@ -12,12 +12,14 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.realmgate.realm.ops.RealmMetrics;
+import io.realmgate.realm.tls.HandshakeOutcome;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
  * {@code --header-timeout} against slowloris: a request's whole header must arrive within the
- * timeout, counted from the connection's accept for the first request and from the first byte of
+ * timeout, counted from the connection's accept for the first request (on the wss listener, the TLS
+ * handshake included) and from the first byte of
  * each later one. Bytes that trickle in do not extend it (the idle timeout would be reset by each).
  * Two handlers share the state: {@link #bytes()} before the HTTP codec sees the first byte,
  * {@link #requests()} after it sees the header decoded and the request's end.
@@ -93,6 +95,12 @@ final class HeaderDeadline {
     private void expire() {
         timer = null;
         if (!awaitingHeader || !ctx.channel().isActive()) {
+            return;
+        }
+        if (HandshakeOutcome.handshakePending(ctx.channel())) {
+            // Still in the TLS handshake: a 408 could not be sent. The SslHandler's own timeout, armed with the
+            // same value a moment earlier, normally has closed it already; counted as a TLS timeout either way.
+            HandshakeOutcome.end(ctx.channel(), RealmMetrics.TlsFailure.TIMEOUT);
             return;
         }
         metrics.headerTimeout();

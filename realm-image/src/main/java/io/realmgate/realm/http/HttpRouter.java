@@ -112,8 +112,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     private void route(ChannelHandlerContext ctx, FullHttpRequest request) {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         if (request.decoderResult().isFailure()) {
-            HttpResponses.send(ctx, HttpResponses.text(HttpResponseStatus.BAD_REQUEST,
-                    "malformed request\n"), false);
+            malformed(ctx, request.decoderResult().cause());
             return;
         }
         QueryStringDecoder query = new QueryStringDecoder(originForm(request.uri()));
@@ -123,6 +122,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         if (probeOnly != null && !PROBE_PATHS.contains(path)) {
             // Taken past a connection cap: probes and scrapes only, everything else is refused.
             realm.metrics().connectionRefused(probeOnly);
+            realm.metrics().httpRefused(RealmMetrics.HttpRefusal.CONNECTION_CAP);
             FullHttpResponse r = HttpResponses.text(HttpResponseStatus.SERVICE_UNAVAILABLE,
                     "realm at its connection limit\n");
             r.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
@@ -151,6 +151,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
                 if (!HttpMethod.GET.equals(method)) {
                     methodNotAllowed(ctx, "GET", keepAlive);
                 } else if (!request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
+                    realm.metrics().httpRefused(RealmMetrics.HttpRefusal.UPGRADE_REQUIRED);
                     FullHttpResponse r = HttpResponses.text(HttpResponseStatus.UPGRADE_REQUIRED,
                             "/realm is a WebSocket endpoint (protocol v1, see docs/protocol.md)\n");
                     r.headers().set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
@@ -226,7 +227,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request) {
         HttpHeaders h = request.headers();
         if (!h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)) {
-            handshakeRefused(ctx, HttpResponseStatus.BAD_REQUEST, "a WebSocket upgrade needs 'Connection: Upgrade'\n");
+            handshakeRefused(ctx, "a WebSocket upgrade needs 'Connection: Upgrade'\n");
             return;
         }
         String version = h.get(HttpHeaderNames.SEC_WEBSOCKET_VERSION);
@@ -235,12 +236,12 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
                     "only WebSocket version 13 (RFC 6455) is spoken here\n");
             r.headers().set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13");
             realm.metrics().protocolError();
+            realm.metrics().httpRefused(RealmMetrics.HttpRefusal.WEBSOCKET_VERSION);
             HttpResponses.send(ctx, r, false);
             return;
         }
         if (!validKey(h.getAll(HttpHeaderNames.SEC_WEBSOCKET_KEY))) {
-            handshakeRefused(ctx, HttpResponseStatus.BAD_REQUEST,
-                    "Sec-WebSocket-Key must be one base64 value of 16 bytes\n");
+            handshakeRefused(ctx, "Sec-WebSocket-Key must be one base64 value of 16 bytes\n");
             return;
         }
         RealmPipelines.upgradeToWebSocket(ctx, request, realm, listener);
@@ -261,9 +262,31 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void handshakeRefused(ChannelHandlerContext ctx, HttpResponseStatus status, String why) {
+    private void handshakeRefused(ChannelHandlerContext ctx, String why) {
         realm.metrics().protocolError();
-        HttpResponses.send(ctx, HttpResponses.text(status, why), false);
+        realm.metrics().httpRefused(RealmMetrics.HttpRefusal.WEBSOCKET_HANDSHAKE);
+        HttpResponses.send(ctx, HttpResponses.text(HttpResponseStatus.BAD_REQUEST, why), false);
+    }
+
+    /**
+     * The HTTP codec could not read the request: {@code 414} for a request line, {@code 431} for a header past
+     * its limit, else {@code 400}. The codec reads nothing more on this connection, so it is closed after.
+     */
+    private void malformed(ChannelHandlerContext ctx, Throwable cause) {
+        RealmMetrics.HttpRefusal why;
+        String text;
+        if (cause instanceof io.netty.handler.codec.http.TooLongHttpLineException) {
+            why = RealmMetrics.HttpRefusal.REQUEST_LINE_TOO_LONG;
+            text = "request line longer than " + RealmPipelines.MAX_REQUEST_LINE + " bytes\n";
+        } else if (cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException) {
+            why = RealmMetrics.HttpRefusal.HEADER_TOO_LARGE;
+            text = "request header larger than " + RealmPipelines.MAX_HEADER + " bytes\n";
+        } else {
+            why = RealmMetrics.HttpRefusal.MALFORMED;
+            text = "malformed request\n";
+        }
+        realm.metrics().httpRefused(why);
+        HttpResponses.send(ctx, HttpResponses.text(HttpResponseStatus.valueOf(why.status), text), false);
     }
 
     private void stream(ChannelHandlerContext ctx, QueryStringDecoder query) {
@@ -299,6 +322,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             return false;
         } catch (HubException e) {
             realm.metrics().replayRefused();
+            realm.metrics().httpRefused(RealmMetrics.HttpRefusal.REPLAY_RATE);
             FullHttpResponse r = HttpResponses.full(HttpResponseStatus.TOO_MANY_REQUESTS, HttpResponses.JSON,
                     Frames.error(e, null).json());
             r.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
@@ -317,6 +341,8 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         }
         boolean perClient = refusal == FallbackLimits.Refusal.PER_CLIENT;
         realm.metrics().fallbackRefused(transport, perClient);
+        realm.metrics().httpRefused(transport == RealmMetrics.Transport.STREAM ? RealmMetrics.HttpRefusal.STREAM_CAP
+                : RealmMetrics.HttpRefusal.POLL_CAP);
         FullHttpResponse r = HttpResponses.full(HttpResponseStatus.SERVICE_UNAVAILABLE, HttpResponses.JSON,
                 Frames.error("unavailable", "too many " + (transport == RealmMetrics.Transport.STREAM
                         ? "event streams" : "long-polls") + (perClient ? " from this address" : "")
@@ -404,6 +430,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         if (!isJson(request.headers().get(HttpHeaderNames.CONTENT_TYPE))) {
             // text/plain and form types are sent cross-site without a preflight: not accepted.
             realm.metrics().protocolError();
+            realm.metrics().httpRefused(RealmMetrics.HttpRefusal.CONTENT_TYPE);
             FullHttpResponse r = HttpResponses.full(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, HttpResponses.JSON,
                     Frames.error("bad-request", "POST /publish takes Content-Type: application/json", null).json());
             HttpResponses.allowAnyOrigin(r.headers());
@@ -422,11 +449,15 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             r = HttpResponses.full(HttpResponseStatus.OK, HttpResponses.JSON, Frames.ack(m.ref(), id).json());
         } catch (ClientMessage.Invalid e) {
             realm.metrics().protocolError();
+            realm.metrics().httpRefused(RealmMetrics.HttpRefusal.BAD_MESSAGE);
             r = HttpResponses.full(HttpResponseStatus.BAD_REQUEST, HttpResponses.JSON, e.toFrame().json());
         } catch (HubException e) {
             realm.metrics().protocolError();
-            r = HttpResponses.full(e.code().equals("too-many-channels") ? HttpResponseStatus.SERVICE_UNAVAILABLE
-                    : HttpResponseStatus.BAD_REQUEST, HttpResponses.JSON, Frames.error(e, null).json());
+            RealmMetrics.HttpRefusal why = e.code().equals("too-many-channels")
+                    ? RealmMetrics.HttpRefusal.TOO_MANY_CHANNELS : RealmMetrics.HttpRefusal.BAD_MESSAGE;
+            realm.metrics().httpRefused(why);
+            r = HttpResponses.full(HttpResponseStatus.valueOf(why.status), HttpResponses.JSON,
+                    Frames.error(e, null).json());
         }
         HttpResponses.allowAnyOrigin(r.headers());
         HttpResponses.send(ctx, r, keepAlive);
@@ -441,7 +472,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         HttpResponses.send(ctx, r, keepAlive);
     }
 
-    private static boolean get(ChannelHandlerContext ctx, HttpMethod method, boolean keepAlive) {
+    private boolean get(ChannelHandlerContext ctx, HttpMethod method, boolean keepAlive) {
         if (HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method)) {
             return true;
         }
@@ -449,13 +480,15 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         return false;
     }
 
-    private static void methodNotAllowed(ChannelHandlerContext ctx, String allow, boolean keepAlive) {
+    private void methodNotAllowed(ChannelHandlerContext ctx, String allow, boolean keepAlive) {
+        realm.metrics().httpRefused(RealmMetrics.HttpRefusal.METHOD);
         FullHttpResponse r = HttpResponses.text(HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed\n");
         r.headers().set(HttpHeaderNames.ALLOW, allow);
         HttpResponses.send(ctx, r, keepAlive);
     }
 
     private void badRequest(ChannelHandlerContext ctx, String message) {
+        realm.metrics().httpRefused(RealmMetrics.HttpRefusal.BAD_QUERY);
         FullHttpResponse r = HttpResponses.full(HttpResponseStatus.BAD_REQUEST, HttpResponses.JSON,
                 Frames.error("bad-request", message, null).json());
         HttpResponses.allowAnyOrigin(r.headers());

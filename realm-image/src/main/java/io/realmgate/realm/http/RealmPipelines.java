@@ -21,9 +21,12 @@ import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.realmgate.realm.ops.RealmMetrics;
 import io.realmgate.realm.tls.CertificateSource;
+import io.realmgate.realm.tls.HandshakeOutcome;
+import io.realmgate.realm.tls.PlainHttpOnTlsPort;
 import io.realmgate.realm.ws.WebSocketSession;
 import java.util.concurrent.TimeUnit;
 
@@ -34,12 +37,23 @@ import java.util.concurrent.TimeUnit;
  * accepted:      [tls] - idle - header-deadline - http-codec - header-seen - http-aggregator - router
  * WebSocket:     [tls] - idle - wsdecoder/wsencoder - ws-utf8 - ws-aggregator - ws-session
  * event stream:  [tls] - idle - http-codec - stream
+ *
+ * [tls] on the wss listener:  plain-http-probe (until the first byte) - tls - tls-outcome
  * </pre>
+ *
+ * The TLS handshake and the first request's header share one deadline, {@code --header-timeout} from the
+ * accept: the SslHandler's handshake timeout and {@link HeaderDeadline} are both armed with it when the
+ * connection is set up.
  *
  * A long-poll stays on the accepted pipeline (the router answers it when events come or time runs out).
  */
 public final class RealmPipelines {
     static final String TLS = "tls";
+    static final String PLAIN_HTTP_PROBE = "plain-http-probe";
+    static final String TLS_OUTCOME = "tls-outcome";
+    /** The HTTP codec's limits: past them, 414 and 431. */
+    static final int MAX_REQUEST_LINE = 8192;
+    static final int MAX_HEADER = 16 * 1024;
     static final String IDLE = "idle";
     static final String HTTP_CODEC = "http-codec";
     static final String HTTP_AGGREGATOR = "http-aggregator";
@@ -79,19 +93,25 @@ public final class RealmPipelines {
                     }
                 }
                 if (tls != null) {
+                    p.addLast(PLAIN_HTTP_PROBE, new PlainHttpOnTlsPort());
                     // Taken per connection: a reloaded certificate applies from the next connection on.
-                    p.addLast(TLS, tls.current().newHandler(ch.alloc()));
+                    SslHandler ssl = tls.current().newHandler(ch.alloc());
+                    // Not Netty's 10 s: a client that dribbles its hello is held no longer than a slow header.
+                    ssl.setHandshakeTimeoutMillis(realm.config().headerTimeout().toMillis());
+                    p.addLast(TLS, ssl);
+                    p.addLast(TLS_OUTCOME, new HandshakeOutcome(realm.metrics()));
                 }
                 // Reader idle drives WebSocket pings and idle HTTP closes; writer idle drives stream heartbeats.
                 p.addLast(IDLE, new IdleStateHandler(idle, idle, 0, TimeUnit.MILLISECONDS));
                 HeaderDeadline deadline = new HeaderDeadline(realm.config().headerTimeout().toMillis(), realm.metrics());
                 p.addLast(HEADER_DEADLINE, deadline.bytes());
                 p.addLast(HTTP_CODEC, new HttpServerCodec(new HttpDecoderConfig()
-                        .setMaxInitialLineLength(8192)
-                        .setMaxHeaderSize(16 * 1024)
+                        .setMaxInitialLineLength(MAX_REQUEST_LINE)
+                        .setMaxHeaderSize(MAX_HEADER)
                         .setMaxChunkSize(16 * 1024)));
                 p.addLast(HEADER_SEEN, deadline.requests());
-                p.addLast(HTTP_AGGREGATOR, new ClosingAggregator(realm.config().maxMessageBytes() + HTTP_ENVELOPE));
+                p.addLast(HTTP_AGGREGATOR, new ClosingAggregator(realm.config().maxMessageBytes() + HTTP_ENVELOPE,
+                        realm.metrics()));
                 p.addLast(ROUTER, new HttpRouter(realm, listener));
             }
         };
@@ -120,6 +140,7 @@ public final class RealmPipelines {
                         .build());
         WebSocketServerHandshaker handshaker = factory.newHandshaker(request);
         if (handshaker == null) {
+            realm.metrics().httpRefused(RealmMetrics.HttpRefusal.WEBSOCKET_VERSION);
             WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ch).addListener(ChannelFutureListener.CLOSE);
             return;
         }
@@ -140,12 +161,16 @@ public final class RealmPipelines {
      * reading on would mean reading (and discarding) a body of any size the client announced.
      */
     static final class ClosingAggregator extends HttpObjectAggregator {
-        ClosingAggregator(int maxContentLength) {
+        private final RealmMetrics metrics;
+
+        ClosingAggregator(int maxContentLength, RealmMetrics metrics) {
             super(maxContentLength);
+            this.metrics = metrics;
         }
 
         @Override
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+            metrics.httpRefused(RealmMetrics.HttpRefusal.BODY_TOO_LARGE);
             // The aggregator releases the oversized message itself.
             FullHttpResponse r = HttpResponses.text(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
                     "request body larger than " + maxContentLength() + " bytes\n");

@@ -24,6 +24,62 @@ public final class RealmMetrics implements HubStats {
     /** Which listener a connection came in on. */
     public enum Listener { WS, WSS }
 
+    /**
+     * Why the realm refused an HTTP request: the labels of {@code realmgate_realm_http_refusals_total}. Each
+     * reason has one status; a 404 (nothing there) is not a refusal and not counted.
+     */
+    public enum HttpRefusal {
+        MALFORMED(400, "malformed"),
+        REQUEST_LINE_TOO_LONG(414, "request-line-too-long"),
+        HEADER_TOO_LARGE(431, "header-too-large"),
+        HEADER_TIMEOUT(408, "header-timeout"),
+        BODY_TOO_LARGE(413, "body-too-large"),
+        METHOD(405, "method"),
+        ORIGIN(403, "origin"),
+        UPGRADE_REQUIRED(426, "upgrade-required"),
+        WEBSOCKET_VERSION(426, "websocket-version"),
+        WEBSOCKET_HANDSHAKE(400, "websocket-handshake"),
+        BAD_QUERY(400, "bad-query"),
+        CONTENT_TYPE(415, "content-type"),
+        BAD_MESSAGE(400, "bad-message"),
+        TOO_MANY_CHANNELS(503, "too-many-channels"),
+        REPLAY_RATE(429, "replay-rate"),
+        CONNECTION_CAP(503, "connection-cap"),
+        STREAM_CAP(503, "stream-cap"),
+        POLL_CAP(503, "poll-cap");
+
+        public final int status;
+        final String label;
+
+        HttpRefusal(int status, String label) {
+            this.status = status;
+            this.label = label;
+        }
+    }
+
+    /** Why a TLS handshake on the wss listener failed: the labels of {@code realmgate_realm_tls_handshake_failures_total}. */
+    public enum TlsFailure {
+        /** Not complete within {@code --header-timeout} of the accept. */
+        TIMEOUT("timeout"),
+        /** The first bytes were not a TLS record (garbage, or plain HTTP sent to the TLS port). */
+        NOT_TLS("not-tls"),
+        /** The client closed the connection before the handshake completed. */
+        CLOSED("closed"),
+        /** A second handshake the client started on an established TLS 1.2 connection: refused. */
+        RENEGOTIATION("renegotiation"),
+        /** Anything else: no protocol or cipher in common, an alert from the client (an untrusted certificate), ... */
+        OTHER("other");
+
+        final String label;
+
+        TlsFailure(String label) {
+            this.label = label;
+        }
+    }
+
+    /** The close codes the realm sends when it ends a WebSocket for what the client did (or did not do). */
+    private static final int[] REFUSAL_CLOSE_CODES = {1002, 1003, 1007, 1009, 4000, 4008};
+
     private final AtomicLong[][] open = new AtomicLong[Transport.values().length][Listener.values().length];
     private final LongAdder[] opened = new LongAdder[Transport.values().length];
     private final LongAdder[] delivered = new LongAdder[Transport.values().length];
@@ -43,6 +99,18 @@ public final class RealmMetrics implements HubStats {
     private final LongAdder headerTimeouts = new LongAdder();
     private final LongAdder deadPeers = new LongAdder();
     private final LongAdder certReloads = new LongAdder();
+    private final LongAdder[] httpRefusals = adders(HttpRefusal.values().length);
+    private final LongAdder[] tlsFailures = adders(TlsFailure.values().length);
+    private final LongAdder[] refusalCloses = adders(REFUSAL_CLOSE_CODES.length);
+    private final LongAdder otherCloses = new LongAdder();
+
+    private static LongAdder[] adders(int n) {
+        LongAdder[] a = new LongAdder[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = new LongAdder();
+        }
+        return a;
+    }
 
     public RealmMetrics() {
         for (Transport t : Transport.values()) {
@@ -108,16 +176,57 @@ public final class RealmMetrics implements HubStats {
         return replayRefused.sum();
     }
 
+    /** An HTTP request refused; the older per-cause counters (origin, header timeout) are bumped by their own methods. */
+    public void httpRefused(HttpRefusal why) {
+        httpRefusals[why.ordinal()].increment();
+    }
+
+    public long httpRefusals(HttpRefusal why) {
+        return httpRefusals[why.ordinal()].sum();
+    }
+
+    public void tlsHandshakeFailed(TlsFailure why) {
+        tlsFailures[why.ordinal()].increment();
+    }
+
+    public long tlsHandshakeFailures(TlsFailure why) {
+        return tlsFailures[why.ordinal()].sum();
+    }
+
+    /** A WebSocket the realm closed with {@code code} because of its client (not a shutdown, not an echoed close). */
+    public void webSocketRefused(int code) {
+        for (int i = 0; i < REFUSAL_CLOSE_CODES.length; i++) {
+            if (REFUSAL_CLOSE_CODES[i] == code) {
+                refusalCloses[i].increment();
+                return;
+            }
+        }
+        otherCloses.increment();
+    }
+
+    public long webSocketRefusals(int code) {
+        for (int i = 0; i < REFUSAL_CLOSE_CODES.length; i++) {
+            if (REFUSAL_CLOSE_CODES[i] == code) {
+                return refusalCloses[i].sum();
+            }
+        }
+        return otherCloses.sum();
+    }
+
+    /** Counted in {@code realmgate_realm_header_timeouts_total} and as the {@code header-timeout} HTTP refusal. */
     public void headerTimeout() {
         headerTimeouts.increment();
+        httpRefused(HttpRefusal.HEADER_TIMEOUT);
     }
 
     public long headerTimeouts() {
         return headerTimeouts.sum();
     }
 
+    /** Counted in {@code realmgate_realm_origin_refusals_total} and as the {@code origin} HTTP refusal. */
     public void originRefused() {
         originRefusals.increment();
+        httpRefused(HttpRefusal.ORIGIN);
     }
 
     public long originRefusals() {
@@ -216,6 +325,22 @@ public final class RealmMetrics implements HubStats {
         single(b, "realmgate_realm_header_timeouts_total", "counter", "Connections closed because a request header did not arrive in --header-timeout.", headerTimeouts.sum());
         single(b, "realmgate_realm_origin_refusals_total", "counter", "Requests refused (403) for a browser Origin that is not allowed.", originRefusals.sum());
         single(b, "realmgate_realm_certificate_reloads_total", "counter", "Times the wss certificate was reloaded from disk.", certReloads.sum());
+        header(b, "realmgate_realm_http_refusals_total", "counter", "HTTP requests refused, by reason and the status answered.");
+        for (HttpRefusal r : HttpRefusal.values()) {
+            b.append("realmgate_realm_http_refusals_total{reason=\"").append(r.label).append("\",status=\"")
+                    .append(r.status).append("\"} ").append(httpRefusals[r.ordinal()].sum()).append('\n');
+        }
+        header(b, "realmgate_realm_tls_handshake_failures_total", "counter", "wss connections whose TLS handshake failed or was refused, by reason.");
+        for (TlsFailure f : TlsFailure.values()) {
+            b.append("realmgate_realm_tls_handshake_failures_total{reason=\"").append(f.label).append("\"} ")
+                    .append(tlsFailures[f.ordinal()].sum()).append('\n');
+        }
+        header(b, "realmgate_realm_websocket_refusals_total", "counter", "WebSockets the realm closed because of their client, by close code.");
+        for (int i = 0; i < REFUSAL_CLOSE_CODES.length; i++) {
+            b.append("realmgate_realm_websocket_refusals_total{code=\"").append(REFUSAL_CLOSE_CODES[i]).append("\"} ")
+                    .append(refusalCloses[i].sum()).append('\n');
+        }
+        b.append("realmgate_realm_websocket_refusals_total{code=\"other\"} ").append(otherCloses.sum()).append('\n');
         return b.toString();
     }
 

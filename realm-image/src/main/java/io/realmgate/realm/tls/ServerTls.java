@@ -6,8 +6,27 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 
 /** TLS settings every server context of the realm shares. */
-final class ServerTls {
+public final class ServerTls {
+    /** The JDK's switch for refusing a TLS 1.2 renegotiation that the client starts (it allows them by default). */
+    public static final String REJECT_CLIENT_RENEGOTIATION = "jdk.tls.rejectClientInitiatedRenegotiation";
+
+    static {
+        // Before the first context is built, so before the first server handshake of the process: the JDK
+        // reads the property once, into a static final, when its server handshake code is first loaded.
+        refuseClientRenegotiation();
+    }
+
     private ServerTls() {
+    }
+
+    /**
+     * Refuses client-initiated TLS 1.2 renegotiation (a fatal {@code handshake_failure} alert): a client may
+     * otherwise make the server redo the expensive half of a handshake on one connection as often as it likes.
+     * TLS 1.3 has no renegotiation. Called first thing in {@code RealmMain}, and again (harmlessly) here when
+     * the realm is embedded; the image also passes the property on the JVM command line.
+     */
+    public static void refuseClientRenegotiation() {
+        System.setProperty(REJECT_CLIENT_RENEGOTIATION, "true");
     }
 
     static SslContextBuilder builder(SslContextBuilder b) {

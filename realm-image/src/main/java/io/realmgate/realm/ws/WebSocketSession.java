@@ -224,12 +224,16 @@ public final class WebSocketSession extends ChannelInboundHandlerAdapter impleme
         return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
     }
 
-    /** Sends a close frame (after what is already in the socket) and cuts the connection soon after. */
+    /**
+     * Sends a close frame (after what is already in the socket) and cuts the connection soon after. Only for
+     * ending a connection because of its client: each call is counted by code.
+     */
     void close(int code, String reason) {
         if (closing) {
             return;
         }
         closing = true;
+        realm.metrics().webSocketRefused(code);
         subscriptions.close();
         ctx.channel().config().setAutoRead(true);
         ctx.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
