@@ -4,8 +4,8 @@ import java.util.Objects;
 
 /**
  * The one length rule for what the operator writes into a condition's message and a Warning Event's: at most
- * {@link #MAX_LENGTH} characters, cut with "...". The API server limits an Event's message to 1024 bytes' worth of
- * note; a condition allows more, but a message longer than that is no longer read by anyone.
+ * {@link #MAX_LENGTH} characters, cut with "...". The API server limits an Event's message; a condition's allows
+ * more, but a message longer than this is no longer read by anyone, and one rule keeps the two the same.
  */
 public final class StatusMessages {
     public static final int MAX_LENGTH = 1024;
