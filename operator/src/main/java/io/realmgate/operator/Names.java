@@ -25,6 +25,14 @@ public final class Names {
     public static final String MANAGED_BY = "realmgate-operator";
     public static final String REALM_APP = "realmgate-realm";
     public static final String PROXY_APP = "realmgate-proxy";
+    /**
+     * Label selectors of the operator's realm and proxy children: the dependents' informers cache these, not every
+     * object of the type in the namespace.
+     */
+    public static final String REALM_CHILD_SELECTOR = LABEL_NAME + "=" + REALM_APP + "," + LABEL_MANAGED_BY + "="
+            + MANAGED_BY;
+    public static final String PROXY_CHILD_SELECTOR = LABEL_NAME + "=" + PROXY_APP + "," + LABEL_MANAGED_BY + "="
+            + MANAGED_BY;
 
     /**
      * Proxy pod-template annotation: hash of what the proxy reads only at start (its listeners), so the pods roll

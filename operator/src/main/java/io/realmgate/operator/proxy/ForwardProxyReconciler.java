@@ -1,10 +1,9 @@
 package io.realmgate.operator.proxy;
 
-import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ContextInitializer;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -18,19 +17,20 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.realmgate.operator.Names;
 import io.realmgate.operator.OperatorSettings;
 import io.realmgate.operator.access.SecretGrants;
+import io.realmgate.operator.status.StatusMessages;
+import io.realmgate.operator.status.StatusUpdates;
 import io.realmgate.operator.status.WarningEvents;
 import io.realmgate.operator.api.ForwardProxy;
 import io.realmgate.operator.api.ForwardProxyStatus;
 import io.realmgate.operator.api.Realm;
-import io.realmgate.operator.status.Conditions;
 import io.realmgate.operator.tls.CertificateIssuer;
 import io.realmgate.operator.tls.IssuedCertificate;
+import io.realmgate.operator.workload.ChildDependent;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -38,18 +38,18 @@ import java.util.Optional;
  * issues its certificate) TLS Secret, and reports Ready, CertificateReady, the endpoint and the enforced target
  * rules in its status.
  *
- * <p>Each reconcile first reads what the proxy references (realms, Secrets, its certificate) into one
- * {@link ProxyModel}, then runs the workflow, whose dependents all build from that model. A realm that does not
+ * <p>Before the workflow runs, {@link #initContext} reads what the proxy references (realms, Secrets, its
+ * certificate) into one {@link ProxyModel}; the workflow's dependents all build from that model. The Realm
+ * reconciler has the same shape (docs/decisions.md, "Operator: one reconciler design"). A realm that does not
  * exist, or a port it does not serve, is left out of the rules (it is simply not allowed) and reported as
  * Ready=False; the reconcile is retried after {@link #RETRY_MISSING}, and sooner when the Realm appears, since
  * Realms are watched. Nothing throws for it, so there is no exception loop.
  *
- * <p>The workflow is invoked explicitly so that the inputs exist before any dependent runs: JOSDK creates the
- * dependents itself, without arguments, and they reach the settings and the issuer only through the inputs.
- * There is no finalizer and no cleanup: the children carry a controller owner reference to the ForwardProxy
+ * <p>JOSDK creates the dependents itself, without arguments; they reach the settings and the issuer only through
+ * the model. There is no finalizer and no cleanup: the children carry a controller owner reference to the ForwardProxy
  * and go with it by garbage collection.
  */
-@Workflow(explicitInvocation = true, dependents = {
+@Workflow(dependents = {
         @Dependent(name = ProxyConfigMap.NAME, type = ProxyConfigMap.class),
         @Dependent(name = ProxyTlsSecret.NAME, type = ProxyTlsSecret.class,
                 reconcilePrecondition = ProxyTlsSecret.Issued.class, useEventSourceWithName = ProxyTlsSecret.NAME),
@@ -58,11 +58,10 @@ import java.util.Optional;
         @Dependent(name = ProxyNetworkPolicy.NAME, type = ProxyNetworkPolicy.class)
 })
 @ControllerConfiguration(name = ForwardProxyReconciler.NAME)
-public class ForwardProxyReconciler implements Reconciler<ForwardProxy> {
+public class ForwardProxyReconciler implements Reconciler<ForwardProxy>, ContextInitializer<ForwardProxy> {
     public static final String NAME = "forwardproxy";
     /** How soon a proxy with a missing reference looks again, besides the watch on Realms and Secrets. */
     public static final Duration RETRY_MISSING = Duration.ofSeconds(30);
-    private static final int MAX_ERROR_MESSAGE = 512;
 
     private final OperatorSettings settings;
     private final CertificateIssuer issuer;
@@ -72,6 +71,7 @@ public class ForwardProxyReconciler implements Reconciler<ForwardProxy> {
         this(settings, issuer, Clock.systemUTC());
     }
 
+    /** @param clock the time conditions, Events and certificate checks are stamped with */
     public ForwardProxyReconciler(OperatorSettings settings, CertificateIssuer issuer, Clock clock) {
         this.settings = settings;
         this.issuer = issuer;
@@ -87,21 +87,25 @@ public class ForwardProxyReconciler implements Reconciler<ForwardProxy> {
         return sources;
     }
 
+    /** Builds the model once per reconcile, before the workflow; the dependents' desired() read it. */
+    @Override
+    public void initContext(ForwardProxy proxy, Context<ForwardProxy> context) {
+        ProxyInputs inputs = ProxyInputs.gather(proxy, settings, issuer, clock.instant(),
+                new CacheLookup(proxy, context, settings));
+        ChildDependent.putModel(context, ProxyInputs.class, inputs);
+        ChildDependent.putModel(context, ProxyModel.class, inputs.model());
+    }
+
     @Override
     public UpdateControl<ForwardProxy> reconcile(ForwardProxy proxy, Context<ForwardProxy> context) {
         Instant now = clock.instant();
-        ProxyInputs inputs = ProxyInputs.gather(proxy, settings, issuer, now,
-                new CacheLookup(proxy, context, settings));
-        context.managedWorkflowAndDependentResourceContext().put(ProxyInputs.class, inputs);
-        context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
-
+        ProxyInputs inputs = inputs(context);
         Optional<Deployment> deployment = context.getSecondaryResource(Deployment.class);
         ForwardProxyStatus next = ProxyStatusModel.next(proxy, inputs, deployment, now);
-        announceFailures(context, proxy, next, now);
-
-        UpdateControl<ForwardProxy> control = sameStatus(context, proxy.getStatus(), next)
-                ? UpdateControl.noUpdate()
-                : UpdateControl.patchStatus(statusPatch(proxy, next));
+        WarningEvents.announceNewFailures(context.getClient(), proxy, proxy.getStatus(), next, now);
+        UpdateControl<ForwardProxy> control = changed(context, proxy, next)
+                ? UpdateControl.patchStatus(StatusUpdates.patch(proxy, next, ForwardProxy::new))
+                : UpdateControl.noUpdate();
         nextLook(inputs, now).ifPresent(control::rescheduleAfter);
         return control;
     }
@@ -110,16 +114,17 @@ public class ForwardProxyReconciler implements Reconciler<ForwardProxy> {
     public ErrorStatusUpdateControl<ForwardProxy> updateErrorStatus(ForwardProxy proxy, Context<ForwardProxy> context,
             Exception e) {
         Instant now = clock.instant();
-        ForwardProxyStatus next = ProxyStatusModel.failed(proxy, describe(e), now);
-        announceFailures(context, proxy, next, now);
+        ForwardProxyStatus next = ProxyStatusModel.failed(proxy, StatusMessages.failure(e), now);
+        WarningEvents.announceNewFailures(context.getClient(), proxy, proxy.getStatus(), next, now);
         // Retrying stays JOSDK's (backoff); only the status says what failed.
-        return sameStatus(context, proxy.getStatus(), next) ? ErrorStatusUpdateControl.noStatusUpdate()
-                : ErrorStatusUpdateControl.patchStatus(statusPatch(proxy, next));
+        return changed(context, proxy, next)
+                ? ErrorStatusUpdateControl.patchStatus(StatusUpdates.patch(proxy, next, ForwardProxy::new))
+                : ErrorStatusUpdateControl.noStatusUpdate();
     }
 
     /** The inputs the reconciler gathered for this reconcile; the dependents build from them. */
     static ProxyInputs inputs(Context<ForwardProxy> context) {
-        return context.managedWorkflowAndDependentResourceContext().getMandatory(ProxyInputs.class, ProxyInputs.class);
+        return ChildDependent.model(context, ProxyInputs.class);
     }
 
     /** A missing reference: look again soon. An issued certificate: look again when it falls due. */
@@ -136,50 +141,9 @@ public class ForwardProxyReconciler implements Reconciler<ForwardProxy> {
         return next;
     }
 
-    /** A Warning Event when Ready or CertificateReady turns False, or stays False for a new reason. */
-    private static void announceFailures(Context<ForwardProxy> context, ForwardProxy proxy, ForwardProxyStatus next,
-            Instant now) {
-        List<Condition> before = proxy.getStatus() == null ? null : proxy.getStatus().conditions;
-        for (String type : List.of(Conditions.READY, Conditions.CERTIFICATE_READY)) {
-            Condition current = Conditions.find(next.conditions, type);
-            if (current == null || !"False".equals(current.getStatus())
-                    || ProxyStatusModel.DEPLOYMENT_NOT_AVAILABLE.equals(current.getReason())) {
-                continue; // Pods starting is not a failure worth an Event; the Deployment has its own.
-            }
-            Condition was = Conditions.find(before, type);
-            boolean newFailure = was == null || !"False".equals(was.getStatus())
-                    || !Objects.equals(was.getReason(), current.getReason());
-            if (newFailure) {
-                WarningEvents.record(context.getClient(), proxy, current.getReason(), current.getMessage(), now);
-            }
-        }
-    }
-
-    private static boolean sameStatus(Context<ForwardProxy> context, ForwardProxyStatus current,
-            ForwardProxyStatus next) {
-        if (current == null) {
-            return false;
-        }
-        var json = context.getClient().getKubernetesSerialization();
-        return json.asJson(current).equals(json.asJson(next));
-    }
-
-    /** Only name, namespace and status: server-side apply of the status subresource owns nothing else. */
-    private static ForwardProxy statusPatch(ForwardProxy proxy, ForwardProxyStatus status) {
-        ForwardProxy patch = new ForwardProxy();
-        patch.setMetadata(new ObjectMetaBuilder().withName(proxy.getMetadata().getName())
-                .withNamespace(proxy.getMetadata().getNamespace()).build());
-        patch.setStatus(status);
-        return patch;
-    }
-
-    private static String describe(Exception e) {
-        Throwable cause = e;
-        while (cause.getCause() != null && cause.getCause() != cause) {
-            cause = cause.getCause();
-        }
-        String message = cause.getClass().getSimpleName() + ": " + Objects.toString(cause.getMessage(), "");
-        return message.length() <= MAX_ERROR_MESSAGE ? message : message.substring(0, MAX_ERROR_MESSAGE) + "...";
+    /** The status is written only when it differs from what the API server has. */
+    private static boolean changed(Context<ForwardProxy> context, ForwardProxy proxy, ForwardProxyStatus next) {
+        return StatusUpdates.changed(context.getClient().getKubernetesSerialization(), proxy.getStatus(), next);
     }
 
     /** Looks referenced objects up in the informer caches: no API calls during a reconcile. */

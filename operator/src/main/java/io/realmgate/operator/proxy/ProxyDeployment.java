@@ -5,23 +5,24 @@ import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.realmgate.operator.Names;
 import io.realmgate.operator.api.ForwardProxy;
+import io.realmgate.operator.workload.ChildDependent;
 
 /** Deployment {@code <name>-proxy}: the proxy pods. */
-@KubernetesDependent(informer = @Informer(labelSelector = ProxyDependent.CHILD_SELECTOR))
-public class ProxyDeployment extends ProxyDependent<Deployment> {
+@KubernetesDependent(informer = @Informer(labelSelector = Names.PROXY_CHILD_SELECTOR))
+public class ProxyDeployment extends ChildDependent<Deployment, ForwardProxy, ProxyModel> {
     static final String NAME = "proxy-deployment";
 
     public ProxyDeployment() {
-        super(Deployment.class);
+        super(Deployment.class, ProxyModel.class);
     }
 
     @Override
-    String childName(ForwardProxy proxy) {
+    protected String childName(ForwardProxy proxy) {
         return Names.proxy(proxy);
     }
 
     @Override
-    Deployment desired(ProxyModel model) {
+    protected Deployment desired(ProxyModel model) {
         return model.deployment();
     }
 }

@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.realmgate.operator.JvmMemory;
 import io.realmgate.operator.Names;
 import io.realmgate.operator.Pods;
+import io.realmgate.operator.workload.PodSecurity;
 import io.realmgate.proxy.config.ProxyConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,9 +32,6 @@ import java.util.TreeMap;
  */
 final class ProxyDeploymentModel {
     static final String CONTAINER = "proxy";
-    static final long RUN_AS = 10001L;
-    /** Files readable by the owner and fsGroup only (0440): keys and password hashes. */
-    static final int SECRET_FILE_MODE = 0440;
     /**
      * On SIGTERM the proxy stops accepting and lets open tunnels go on for up to timeouts.drain (30 s; the
      * rendered config keeps the proxy's default).
@@ -64,14 +62,8 @@ final class ProxyDeploymentModel {
                 .withEnableServiceLinks(false)
                 .withImagePullSecrets(Pods.imagePullSecrets(model.settings()))
                 .withTerminationGracePeriodSeconds(TERMINATION_GRACE_SECONDS)
-                .withNewSecurityContext()
-                .withRunAsNonRoot(true)
-                .withRunAsUser(RUN_AS)
-                .withRunAsGroup(RUN_AS)
-                .withFsGroup(RUN_AS)
-                .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
-                .withSysctls(Pods.sysctls(ports(model).stream().map(ContainerPort::getContainerPort).toList()))
-                .endSecurityContext()
+                .withSecurityContext(PodSecurity.pod(ports(model).stream()
+                        .map(ContainerPort::getContainerPort).toList()))
                 .withContainers(container(model))
                 .withVolumes(volumes(model))
                 .endSpec()
@@ -93,12 +85,7 @@ final class ProxyDeploymentModel {
                 .withReadinessProbe(Pods.readinessProbe("/readyz", new IntOrString(ProxyConfigFile.ADMIN_PORT)))
                 .withLifecycle(Pods.preStopSleep())
                 .withResources(resources(model))
-                .withNewSecurityContext()
-                .withAllowPrivilegeEscalation(false)
-                .withReadOnlyRootFilesystem(true)
-                .withRunAsNonRoot(true)
-                .withNewCapabilities().withDrop("ALL").endCapabilities()
-                .endSecurityContext()
+                .withSecurityContext(PodSecurity.container())
                 .withVolumeMounts(mounts(model))
                 .build();
     }
@@ -155,14 +142,14 @@ final class ProxyDeploymentModel {
                 .withNewConfigMap().withName(Names.proxyConfig(model.proxy())).endConfigMap().build());
         if (model.tlsOn()) {
             volumes.add(new VolumeBuilder().withName("tls")
-                    .withNewSecret().withSecretName(model.tlsSecretName()).withDefaultMode(SECRET_FILE_MODE)
+                    .withNewSecret().withSecretName(model.tlsSecretName()).withDefaultMode(PodSecurity.SECRET_FILE_MODE)
                     .endSecret().build());
         }
         if (model.authOn()) {
             String key = ProxyConfigFile.usersKey(model.spec());
             volumes.add(new VolumeBuilder().withName("auth")
                     .withNewSecret().withSecretName(model.spec().auth.basicSecretRef.name)
-                    .withDefaultMode(SECRET_FILE_MODE)
+                    .withDefaultMode(PodSecurity.SECRET_FILE_MODE)
                     .withItems(new KeyToPathBuilder().withKey(key).withPath(key).build())
                     .endSecret().build());
         }

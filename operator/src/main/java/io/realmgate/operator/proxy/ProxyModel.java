@@ -4,13 +4,10 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServicePort;
-import io.fabric8.kubernetes.api.model.ServicePortBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.realmgate.operator.ConfigHash;
@@ -20,11 +17,11 @@ import io.realmgate.operator.api.ForwardProxy;
 import io.realmgate.operator.api.ForwardProxySpec;
 import io.realmgate.operator.api.Realm;
 import io.realmgate.operator.tls.IssuedCertificate;
-import io.realmgate.operator.tls.TlsSecrets;
+import io.realmgate.operator.workload.ChildMetadata;
+import io.realmgate.operator.workload.IssuedTlsSecret;
+import io.realmgate.operator.workload.ServicePorts;
 import io.realmgate.proxy.config.ProxyConfigDocument;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -195,12 +192,7 @@ public final class ProxyModel {
     }
 
     ObjectMeta metadata(String childName) {
-        ObjectMetaBuilder meta = new ObjectMetaBuilder().withName(childName).withNamespace(namespace())
-                .withLabels(labels());
-        if (proxy.getMetadata().getUid() != null) {
-            meta.withOwnerReferences(Names.controller(proxy));
-        }
-        return meta.build();
+        return ChildMetadata.of(proxy, childName, labels());
     }
 
     public ConfigMap configMap() {
@@ -216,8 +208,8 @@ public final class ProxyModel {
 
     public Service service() {
         List<ServicePort> ports = new ArrayList<>();
-        ports.add(servicePort("proxy", port()));
-        transparentPort().ifPresent(p -> ports.add(servicePort("transparent", p)));
+        ports.add(ServicePorts.tcp("proxy", port(), new IntOrString(port()), null));
+        transparentPort().ifPresent(p -> ports.add(ServicePorts.tcp("transparent", p, new IntOrString(p), null)));
         return new ServiceBuilder()
                 .withMetadata(metadata(Names.proxy(proxy)))
                 .withNewSpec()
@@ -228,11 +220,6 @@ public final class ProxyModel {
                 .build();
     }
 
-    private static ServicePort servicePort(String name, int port) {
-        return new ServicePortBuilder().withName(name).withProtocol("TCP").withPort(port)
-                .withTargetPort(new IntOrString(port)).build();
-    }
-
     /**
      * The Secret of the issued certificate ({@code kubernetes.io/tls}: tls.crt, tls.key, ca.crt).
      *
@@ -241,24 +228,7 @@ public final class ProxyModel {
     public Secret tlsSecret() {
         IssuedCertificate issued = certificate.orElseThrow(
                 () -> new IllegalStateException("no certificate for " + Names.proxyTlsSecret(proxy)));
-        return new SecretBuilder()
-                .withMetadata(metadata(Names.proxyTlsSecret(proxy)))
-                .withType(TlsSecrets.TYPE)
-                .withData(tlsData(issued))
-                .build();
-    }
-
-    /** tls.crt, tls.key and ca.crt (the bundle clients trust), base64 as the API server stores them, sorted. */
-    private static Map<String, String> tlsData(IssuedCertificate certificate) {
-        Map<String, String> data = new TreeMap<>();
-        data.put(TlsSecrets.TLS_CRT, base64(certificate.certificatePem()));
-        data.put(TlsSecrets.TLS_KEY, base64(certificate.privateKeyPem()));
-        data.put(TlsSecrets.CA_CRT, base64(certificate.caBundlePem()));
-        return data;
-    }
-
-    private static String base64(String text) {
-        return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.US_ASCII));
+        return IssuedTlsSecret.of(metadata(Names.proxyTlsSecret(proxy)), issued);
     }
 
     public NetworkPolicy networkPolicy() {

@@ -7,6 +7,7 @@ import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import io.realmgate.operator.Names;
 import io.realmgate.operator.access.SecretGrants;
 import io.realmgate.operator.api.ForwardProxy;
 import io.realmgate.operator.api.ForwardProxySpec;
@@ -72,7 +73,7 @@ final class ProxyReferences {
             Optional<SecretGrants<ForwardProxy>> grants) {
         var config = InformerEventSourceConfiguration.from(Secret.class, ForwardProxy.class)
                 .withName(ProxyTlsSecret.NAME)
-                .withLabelSelector(ProxyDependent.CHILD_SELECTOR)
+                .withLabelSelector(Names.PROXY_CHILD_SELECTOR)
                 .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ForwardProxy.class, false));
         return SecretGrants.secretInformer(config, context, grants);
     }

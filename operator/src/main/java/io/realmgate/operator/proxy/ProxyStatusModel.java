@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.realmgate.operator.api.ForwardProxy;
 import io.realmgate.operator.api.ForwardProxyStatus;
 import io.realmgate.operator.status.Conditions;
+import io.realmgate.operator.status.Reasons;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,10 +18,6 @@ import java.util.stream.Collectors;
  * wanted replica is updated and available. CertificateReady is there while TLS is on.
  */
 final class ProxyStatusModel {
-    static final String AVAILABLE = "Available";
-    static final String DEPLOYMENT_NOT_AVAILABLE = "DeploymentNotAvailable";
-    static final String RECONCILE_FAILED = "ReconcileFailed";
-
     private ProxyStatusModel() {
     }
 
@@ -45,7 +42,7 @@ final class ProxyStatusModel {
             int wanted = wantedReplicas(proxy);
             int available = deployment.map(ProxyStatusModel::availableReplicas).orElse(0);
             ready = deployment.map(d -> rolledOut(d, wanted)).orElse(false);
-            reason = ready ? AVAILABLE : DEPLOYMENT_NOT_AVAILABLE;
+            reason = ready ? Reasons.AVAILABLE : Reasons.DEPLOYMENT_NOT_AVAILABLE;
             message = available + "/" + wanted + " replicas available";
         }
         List<Condition> conditions = Conditions.with(previous.conditions, Conditions.READY, ready, reason, message,
@@ -69,7 +66,7 @@ final class ProxyStatusModel {
         next.observedGeneration = previous.observedGeneration;
         next.endpoint = previous.endpoint;
         next.targets = previous.targets;
-        next.conditions = Conditions.with(previous.conditions, Conditions.READY, false, RECONCILE_FAILED, message,
+        next.conditions = Conditions.with(previous.conditions, Conditions.READY, false, Reasons.RECONCILE_FAILED, message,
                 generation(proxy), now);
         return next;
     }

@@ -8,6 +8,7 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 import io.realmgate.operator.Names;
 import io.realmgate.operator.api.ForwardProxy;
+import io.realmgate.operator.workload.ChildDependent;
 
 /**
  * Secret {@code <name>-proxy-tls} ({@code kubernetes.io/tls}) with the certificate the operator issued for the
@@ -19,20 +20,20 @@ import io.realmgate.operator.api.ForwardProxy;
  */
 // Server-side apply like every other child (JOSDK 5 leaves ConfigMaps and Secrets to update by default).
 @KubernetesDependent(useSSA = BooleanWithUndefined.TRUE)
-public class ProxyTlsSecret extends ProxyDependent<Secret> {
+public class ProxyTlsSecret extends ChildDependent<Secret, ForwardProxy, ProxyModel> {
     static final String NAME = "proxy-tls-secret";
 
     public ProxyTlsSecret() {
-        super(Secret.class);
+        super(Secret.class, ProxyModel.class);
     }
 
     @Override
-    String childName(ForwardProxy proxy) {
+    protected String childName(ForwardProxy proxy) {
         return Names.proxyTlsSecret(proxy);
     }
 
     @Override
-    Secret desired(ProxyModel model) {
+    protected Secret desired(ProxyModel model) {
         return model.tlsSecret();
     }
 
@@ -45,7 +46,7 @@ public class ProxyTlsSecret extends ProxyDependent<Secret> {
         public boolean isMet(DependentResource<Secret, ForwardProxy> dependent, ForwardProxy proxy,
                 Context<ForwardProxy> context) {
             return ProxyModel.issuesCertificate(proxy)
-                    && ForwardProxyReconciler.inputs(context).model().certificate().isPresent();
+                    && ChildDependent.model(context, ProxyModel.class).certificate().isPresent();
         }
     }
 }

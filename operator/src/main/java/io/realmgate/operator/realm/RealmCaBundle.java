@@ -5,12 +5,11 @@ import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.BooleanWithUndefined;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.realmgate.operator.Names;
 import io.realmgate.operator.api.Realm;
+import io.realmgate.operator.workload.ChildDependent;
 
 /**
  * The ConfigMap with the CA bundle clients trust for the realm's wss listener: RealmModel#caBundle. Present while a
@@ -18,28 +17,31 @@ import io.realmgate.operator.api.Realm;
  * it carries ca.crt (a certificate from a public CA needs no bundle; one from a private CA the user distributes).
  */
 // JOSDK leaves ConfigMaps to update-based matching by default; the operator applies every child server-side.
-// Labels and the forced create: see RealmEventSources.CHILD_LABELS.
-@KubernetesDependent(informer = @Informer(labelSelector = RealmEventSources.CHILD_LABELS),
+// Forced create: see RealmEventSources.
+@KubernetesDependent(informer = @Informer(labelSelector = Names.REALM_CHILD_SELECTOR),
         useSSA = BooleanWithUndefined.TRUE, createResourceOnlyIfNotExistingWithSSA = false)
-public class RealmCaBundle extends CRUDKubernetesDependentResource<ConfigMap, Realm> {
+public class RealmCaBundle extends ChildDependent<ConfigMap, Realm, RealmModel> {
+    static final String NAME = "ca-bundle";
+
     public RealmCaBundle() {
-        super(ConfigMap.class);
+        super(ConfigMap.class, RealmModel.class);
     }
 
     @Override
-    protected ConfigMap desired(Realm realm, Context<Realm> context) {
-        return RealmReconciler.model(context).caBundle();
+    protected String childName(Realm realm) {
+        return Names.realmCaBundle(realm);
     }
 
     @Override
-    protected ResourceID targetSecondaryResourceID(Realm realm, Context<Realm> context) {
-        return new ResourceID(Names.realmCaBundle(realm), realm.getMetadata().getNamespace());
+    protected ConfigMap desired(RealmModel model) {
+        return model.caBundle();
     }
 
+    /** Reconcile precondition: there is a CA bundle to publish. */
     public static class BundleKnown implements Condition<ConfigMap, Realm> {
         @Override
         public boolean isMet(DependentResource<ConfigMap, Realm> dependent, Realm realm, Context<Realm> context) {
-            return RealmReconciler.model(context).hasCaBundle();
+            return ChildDependent.model(context, RealmModel.class).hasCaBundle();
         }
     }
 }

@@ -2,29 +2,29 @@ package io.realmgate.operator.realm;
 
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
-import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.realmgate.operator.Names;
 import io.realmgate.operator.api.Realm;
+import io.realmgate.operator.workload.ChildDependent;
 
-/** The realm pods: RealmModel#deployment. */
-// Labels and the forced create: see RealmEventSources.CHILD_LABELS.
-@KubernetesDependent(informer = @Informer(labelSelector = RealmEventSources.CHILD_LABELS),
+/** Deployment {@code <name>-realm}, the realm pods: RealmModel#deployment. */
+// Forced create: see RealmEventSources.
+@KubernetesDependent(informer = @Informer(labelSelector = Names.REALM_CHILD_SELECTOR),
         createResourceOnlyIfNotExistingWithSSA = false)
-public class RealmDeployment extends CRUDKubernetesDependentResource<Deployment, Realm> {
+public class RealmDeployment extends ChildDependent<Deployment, Realm, RealmModel> {
+    static final String NAME = "deployment";
+
     public RealmDeployment() {
-        super(Deployment.class);
+        super(Deployment.class, RealmModel.class);
     }
 
     @Override
-    protected Deployment desired(Realm realm, Context<Realm> context) {
-        return RealmReconciler.model(context).deployment();
+    protected String childName(Realm realm) {
+        return Names.realm(realm);
     }
 
     @Override
-    protected ResourceID targetSecondaryResourceID(Realm realm, Context<Realm> context) {
-        return new ResourceID(Names.realm(realm), realm.getMetadata().getNamespace());
+    protected Deployment desired(RealmModel model) {
+        return model.deployment();
     }
 }

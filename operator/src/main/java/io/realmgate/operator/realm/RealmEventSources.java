@@ -47,13 +47,10 @@ final class RealmEventSources {
     static final String USER_TLS_SECRETS = "user-tls-secrets";
     static final String NETWORK_POLICIES = "network-policies";
 
-    /**
-     * The operator's realm children: its informers cache these, not every object of the namespace. A child whose
-     * labels someone removed drops out of the cache and looks missing; the dependents therefore create with a plain,
-     * forced apply (not JOSDK's create-only-if-absent, which would fail with a conflict), which puts the labels back.
-     */
-    static final String CHILD_LABELS = Names.LABEL_NAME + "=" + Names.REALM_APP + ","
-            + Names.LABEL_MANAGED_BY + "=" + Names.MANAGED_BY;
+    // Forced create: the dependents' informers cache only the operator's realm children
+    // (Names.REALM_CHILD_SELECTOR). A child whose labels someone removed drops out of the cache and looks missing;
+    // the dependents therefore create with a plain, forced apply (createResourceOnlyIfNotExistingWithSSA = false;
+    // JOSDK's create-only-if-absent would fail with a conflict), which puts the labels back.
 
     private static final String REALM_BY_USER_SECRET = "realm-by-user-tls-secret";
     private static final String PROXY_BY_REALM = "proxy-by-named-realm";
@@ -76,7 +73,7 @@ final class RealmEventSources {
             Optional<SecretGrants<Realm>> grants) {
         return SecretGrants.secretInformer(InformerEventSourceConfiguration.from(Secret.class, Realm.class)
                 .withName(RealmTlsSecret.NAME)
-                .withLabelSelector(CHILD_LABELS)
+                .withLabelSelector(Names.REALM_CHILD_SELECTOR)
                 .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(Realm.class, false)), context, grants);
     }
 
@@ -84,7 +81,7 @@ final class RealmEventSources {
         InformerEventSource<NetworkPolicy, Realm> policies = new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(NetworkPolicy.class, Realm.class)
                         .withName(NETWORK_POLICIES)
-                        .withLabelSelector(CHILD_LABELS)
+                        .withLabelSelector(Names.REALM_CHILD_SELECTOR)
                         .withNamespacesInheritedFromController()
                         .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(Realm.class, false))
                         .build(),

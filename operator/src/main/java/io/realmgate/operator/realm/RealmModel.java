@@ -8,18 +8,13 @@ import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
-import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServicePort;
-import io.fabric8.kubernetes.api.model.ServicePortBuilder;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -35,9 +30,12 @@ import io.realmgate.operator.api.RealmStatus;
 import io.realmgate.operator.api.SecureWebSocketListener;
 import io.realmgate.operator.api.WebSocketListener;
 import io.realmgate.operator.tls.IssuedCertificate;
-import java.nio.charset.StandardCharsets;
+import io.realmgate.operator.tls.TlsSecrets;
+import io.realmgate.operator.workload.ChildMetadata;
+import io.realmgate.operator.workload.IssuedTlsSecret;
+import io.realmgate.operator.workload.PodSecurity;
+import io.realmgate.operator.workload.ServicePorts;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -71,12 +69,6 @@ public final class RealmModel {
     public static final String TLS_DIR = "/etc/realmgate/tls";
     /** The path of the realm's WebSocket endpoint (protocol v1, docs/protocol.md). */
     public static final String WEBSOCKET_PATH = "/realm";
-    public static final String CA_BUNDLE_KEY = "ca.crt";
-    public static final String TLS_SECRET_TYPE = "kubernetes.io/tls";
-    /** The non-root user and group of the realm image. */
-    public static final long RUN_AS = 10001L;
-    /** The TLS Secret is readable by the realm's user and group only (0440). */
-    public static final int TLS_FILE_MODE = 0440;
 
     /** The memory limit of a realm whose spec sets no resources. */
     static final Quantity DEFAULT_MEMORY_LIMIT = new Quantity("512Mi");
@@ -236,21 +228,14 @@ public final class RealmModel {
                             .withEnableServiceLinks(false)
                             .withImagePullSecrets(Pods.imagePullSecrets(settings))
                             .withTerminationGracePeriodSeconds(TERMINATION_GRACE_SECONDS)
-                            .withSecurityContext(new PodSecurityContextBuilder()
-                                    .withRunAsNonRoot(true)
-                                    .withRunAsUser(RUN_AS)
-                                    .withRunAsGroup(RUN_AS)
-                                    .withFsGroup(RUN_AS)
-                                    .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
-                                    .withSysctls(Pods.sysctls(containerPorts().stream()
-                                            .map(ContainerPort::getContainerPort).toList()))
-                                    .build())
+                            .withSecurityContext(PodSecurity.pod(containerPorts().stream()
+                                    .map(ContainerPort::getContainerPort).toList()))
                             .withContainers(container())
                             .withVolumes(
                                     new VolumeBuilder().withName(TLS_VOLUME)
                                             .withNewSecret()
                                                 .withSecretName(certificate.secretName())
-                                                .withDefaultMode(TLS_FILE_MODE)
+                                                .withDefaultMode(PodSecurity.SECRET_FILE_MODE)
                                             .endSecret()
                                             .build(),
                                     // The root filesystem is read-only; the JVM and Netty need a writable /tmp.
@@ -274,12 +259,7 @@ public final class RealmModel {
                 .withReadinessProbe(Pods.readinessProbe("/readyz", new IntOrString(ADMIN_PORT_NAME)))
                 .withLifecycle(Pods.preStopSleep())
                 .withResources(resources())
-                .withSecurityContext(new SecurityContextBuilder()
-                        .withRunAsNonRoot(true)
-                        .withAllowPrivilegeEscalation(false)
-                        .withReadOnlyRootFilesystem(true)
-                        .withNewCapabilities().withDrop("ALL").endCapabilities()
-                        .build())
+                .withSecurityContext(PodSecurity.container())
                 .withVolumeMounts(
                         new VolumeMountBuilder().withName(TLS_VOLUME).withMountPath(TLS_DIR).withReadOnly(true).build(),
                         new VolumeMountBuilder().withName(TMP_VOLUME).withMountPath("/tmp").build())
@@ -316,10 +296,12 @@ public final class RealmModel {
     public Service service() {
         List<ServicePort> ports = new ArrayList<>();
         if (webSocketOn()) {
-            ports.add(servicePort(WS_PORT_NAME, webSocketPort(), "kubernetes.io/ws"));
+            ports.add(ServicePorts.tcp(WS_PORT_NAME, webSocketPort(), new IntOrString(WS_PORT_NAME),
+                    "kubernetes.io/ws"));
         }
         if (secureWebSocketOn()) {
-            ports.add(servicePort(WSS_PORT_NAME, secureWebSocketPort(), "kubernetes.io/wss"));
+            ports.add(ServicePorts.tcp(WSS_PORT_NAME, secureWebSocketPort(), new IntOrString(WSS_PORT_NAME),
+                    "kubernetes.io/wss"));
         }
         return new ServiceBuilder()
                 .withMetadata(metadata(name))
@@ -331,29 +313,11 @@ public final class RealmModel {
                 .build();
     }
 
-    private static ServicePort servicePort(String portName, int port, String appProtocol) {
-        return new ServicePortBuilder()
-                .withName(portName)
-                .withPort(port)
-                .withTargetPort(new IntOrString(portName))
-                .withProtocol("TCP")
-                .withAppProtocol(appProtocol)
-                .build();
-    }
-
     /** The operator's TLS Secret; only when the operator issues the certificate. */
     public Secret tlsSecret() {
         IssuedCertificate issued = certificate.issued().orElseThrow(() -> new IllegalStateException(
                 "Realm " + realm.getMetadata().getName() + " uses its own Secret; the operator writes none"));
-        Map<String, String> data = new TreeMap<>();
-        data.put("tls.crt", base64(issued.certificatePem()));
-        data.put("tls.key", base64(issued.privateKeyPem()));
-        data.put(CA_BUNDLE_KEY, base64(issued.caBundlePem()));
-        return new SecretBuilder()
-                .withMetadata(metadata(Names.realmTlsSecret(realm)))
-                .withType(TLS_SECRET_TYPE)
-                .withData(data)
-                .build();
+        return IssuedTlsSecret.of(metadata(Names.realmTlsSecret(realm)), issued);
     }
 
     /** Whether there is a CA bundle to publish (always when the operator issues; a user's Secret needs ca.crt). */
@@ -367,7 +331,7 @@ public final class RealmModel {
                 "Realm " + realm.getMetadata().getName() + ": Secret " + certificate.secretName() + " has no ca.crt"));
         return new ConfigMapBuilder()
                 .withMetadata(metadata(Names.realmCaBundle(realm)))
-                .withData(new TreeMap<>(Map.of(CA_BUNDLE_KEY, pem)))
+                .withData(new TreeMap<>(Map.of(TlsSecrets.CA_CRT, pem)))
                 .build();
     }
 
@@ -400,12 +364,7 @@ public final class RealmModel {
     }
 
     private ObjectMeta metadata(String childName) {
-        return new ObjectMetaBuilder()
-                .withName(childName)
-                .withNamespace(namespace)
-                .withLabels(labels())
-                .withOwnerReferences(Names.controller(realm))
-                .build();
+        return ChildMetadata.of(realm, childName, labels());
     }
 
     private WebSocketListener webSocket() {
@@ -416,9 +375,5 @@ public final class RealmModel {
     private SecureWebSocketListener secureWebSocket() {
         RealmSpec spec = realm.getSpec();
         return spec == null || spec.secureWebSocket == null ? new SecureWebSocketListener() : spec.secureWebSocket;
-    }
-
-    private static String base64(String text) {
-        return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
     }
 }

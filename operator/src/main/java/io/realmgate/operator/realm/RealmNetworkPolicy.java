@@ -1,31 +1,32 @@
 package io.realmgate.operator.realm;
 
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
-import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.realmgate.operator.Names;
 import io.realmgate.operator.api.Realm;
+import io.realmgate.operator.workload.ChildDependent;
 
 /**
- * The realm's NetworkPolicy: RealmModel#networkPolicy. Its informer is {@link RealmEventSources#NETWORK_POLICIES},
- * shared with the reconciler, which indexes the policies by the proxies they admit.
+ * NetworkPolicy {@code <name>-realm}: RealmModel#networkPolicy. Its informer is
+ * {@link RealmEventSources#NETWORK_POLICIES}, shared with the reconciler, which indexes the policies by the proxies
+ * they admit.
  */
-// Labels and the forced create: see RealmEventSources.CHILD_LABELS.
+// Forced create: see RealmEventSources.
 @KubernetesDependent(createResourceOnlyIfNotExistingWithSSA = false)
-public class RealmNetworkPolicy extends CRUDKubernetesDependentResource<NetworkPolicy, Realm> {
+public class RealmNetworkPolicy extends ChildDependent<NetworkPolicy, Realm, RealmModel> {
+    static final String NAME = "network-policy";
+
     public RealmNetworkPolicy() {
-        super(NetworkPolicy.class);
+        super(NetworkPolicy.class, RealmModel.class);
     }
 
     @Override
-    protected NetworkPolicy desired(Realm realm, Context<Realm> context) {
-        return RealmReconciler.model(context).networkPolicy();
+    protected String childName(Realm realm) {
+        return Names.realm(realm);
     }
 
     @Override
-    protected ResourceID targetSecondaryResourceID(Realm realm, Context<Realm> context) {
-        return new ResourceID(Names.realm(realm), realm.getMetadata().getNamespace());
+    protected NetworkPolicy desired(RealmModel model) {
+        return model.networkPolicy();
     }
 }

@@ -1,9 +1,7 @@
 package io.realmgate.operator.realm;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ContextInitializer;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -19,13 +17,16 @@ import io.realmgate.operator.Names;
 import io.realmgate.operator.OperatorSettings;
 import io.realmgate.operator.access.SecretGrant;
 import io.realmgate.operator.access.SecretGrants;
-import io.realmgate.operator.status.WarningEvents;
 import io.realmgate.operator.api.ForwardProxy;
 import io.realmgate.operator.api.Realm;
 import io.realmgate.operator.api.RealmStatus;
+import io.realmgate.operator.status.StatusMessages;
+import io.realmgate.operator.status.StatusUpdates;
+import io.realmgate.operator.status.WarningEvents;
 import io.realmgate.operator.tls.CertificateIssuer;
 import io.realmgate.operator.tls.IssuedCertificate;
 import io.realmgate.operator.tls.TlsSecrets;
+import io.realmgate.operator.workload.ChildDependent;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -33,24 +34,26 @@ import java.util.List;
 import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeSet;
-import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
  * Reconciles a Realm into its children (the workflow of small dependents, each applying what {@link RealmModel}
  * computes) and its status. Before the workflow runs, {@link #initContext} looks up what the model needs besides
  * the Realm: the wss certificate (kept while the CA says it is good, or the user's Secret) and the ForwardProxies
- * that name the realm; every dependent reads the one model so built.
+ * that name the realm; every dependent reads the one model so built. The ForwardProxy reconciler has the same
+ * shape (docs/decisions.md, "Operator: one reconciler design").
+ *
+ * <p>There is no finalizer and no cleanup: the children carry a controller owner reference to the Realm and go
+ * with it by garbage collection.
  */
 @Workflow(dependents = {
         @Dependent(name = RealmTlsSecret.NAME, type = RealmTlsSecret.class,
                 reconcilePrecondition = RealmTlsSecret.OperatorIssues.class,
                 useEventSourceWithName = RealmTlsSecret.NAME),
-        @Dependent(name = "ca-bundle", type = RealmCaBundle.class,
+        @Dependent(name = RealmCaBundle.NAME, type = RealmCaBundle.class,
                 reconcilePrecondition = RealmCaBundle.BundleKnown.class),
-        @Dependent(name = "deployment", type = RealmDeployment.class),
-        @Dependent(name = "service", type = RealmService.class),
-        @Dependent(name = "network-policy", type = RealmNetworkPolicy.class,
+        @Dependent(name = RealmDeployment.NAME, type = RealmDeployment.class),
+        @Dependent(name = RealmService.NAME, type = RealmService.class),
+        @Dependent(name = RealmNetworkPolicy.NAME, type = RealmNetworkPolicy.class,
                 useEventSourceWithName = RealmEventSources.NETWORK_POLICIES),
 })
 @ControllerConfiguration(name = RealmReconciler.NAME)
@@ -65,11 +68,17 @@ public class RealmReconciler implements Reconciler<Realm>, ContextInitializer<Re
 
     private final OperatorSettings settings;
     private final CertificateIssuer issuer;
-    private final Clock clock = Clock.systemUTC();
+    private final Clock clock;
 
     public RealmReconciler(OperatorSettings settings, CertificateIssuer issuer) {
+        this(settings, issuer, Clock.systemUTC());
+    }
+
+    /** @param clock the time conditions, Events and certificate checks are stamped with */
+    public RealmReconciler(OperatorSettings settings, CertificateIssuer issuer, Clock clock) {
         this.settings = settings;
         this.issuer = issuer;
+        this.clock = clock;
     }
 
     @Override
@@ -100,8 +109,7 @@ public class RealmReconciler implements Reconciler<Realm>, ContextInitializer<Re
                 proxies.add(proxy.getMetadata().getName());
             }
         }
-        context.managedWorkflowAndDependentResourceContext()
-                .put(RealmModel.class, new RealmModel(realm, settings, certificate, proxies));
+        ChildDependent.putModel(context, RealmModel.class, new RealmModel(realm, settings, certificate, proxies));
     }
 
     /**
@@ -123,18 +131,16 @@ public class RealmReconciler implements Reconciler<Realm>, ContextInitializer<Re
                 issuer.nextRenewal(certificate));
     }
 
-    static RealmModel model(Context<Realm> context) {
-        return context.managedWorkflowAndDependentResourceContext().getMandatory(RealmModel.class, RealmModel.class);
-    }
-
     @Override
     public UpdateControl<Realm> reconcile(Realm realm, Context<Realm> context) {
         Instant now = clock.instant();
-        RealmModel model = model(context);
+        RealmModel model = ChildDependent.model(context, RealmModel.class);
         Deployment deployment = context.getSecondaryResource(Deployment.class).orElse(null);
         RealmStatus next = RealmStatusModel.next(model, deployment, now);
-        UpdateControl<Realm> control = statusUpdate(realm, next, context, now, UpdateControl::patchStatus,
-                UpdateControl::noUpdate);
+        WarningEvents.announceNewFailures(context.getClient(), realm, realm.getStatus(), next, now);
+        UpdateControl<Realm> control = changed(context, realm, next)
+                ? UpdateControl.patchStatus(StatusUpdates.patch(realm, next, Realm::new))
+                : UpdateControl.noUpdate();
         return control.rescheduleAfter(recheckAfter(model.certificate(), now));
     }
 
@@ -147,33 +153,18 @@ public class RealmReconciler implements Reconciler<Realm>, ContextInitializer<Re
     public ErrorStatusUpdateControl<Realm> updateErrorStatus(Realm realm, Context<Realm> context, Exception e) {
         Instant now = clock.instant();
         long generation = realm.getMetadata().getGeneration() == null ? 0 : realm.getMetadata().getGeneration();
-        RealmStatus next = RealmStatusModel.failed(realm.getStatus(), generation, summary(e), now);
-        ErrorStatusUpdateControl<Realm> control = statusUpdate(realm, next, context, now,
-                ErrorStatusUpdateControl::patchStatus, ErrorStatusUpdateControl::noStatusUpdate);
+        RealmStatus next = RealmStatusModel.failed(realm.getStatus(), generation, StatusMessages.failure(e), now);
+        WarningEvents.announceNewFailures(context.getClient(), realm, realm.getStatus(), next, now);
+        ErrorStatusUpdateControl<Realm> control = changed(context, realm, next)
+                ? ErrorStatusUpdateControl.patchStatus(StatusUpdates.patch(realm, next, Realm::new))
+                : ErrorStatusUpdateControl.noStatusUpdate();
         boolean retriesUsedUp = context.getRetryInfo().map(RetryInfo::isLastAttempt).orElse(false);
         return retriesUsedUp ? control.withNoRetry().rescheduleAfter(FAILED_RECHECK) : control;
     }
 
-    /** Writes the status only when it differs from what the API server has; records Events for new failures. */
-    private <C> C statusUpdate(Realm realm, RealmStatus next, Context<Realm> context, Instant now,
-            Function<Realm, C> patch, Supplier<C> none) {
-        RealmStatus previous = realm.getStatus();
-        RealmEvents.newFailures(previous, next)
-                .forEach((reason, message) -> WarningEvents.record(context.getClient(), realm, reason, message, now));
-        if (sameStatus(context.getClient().getKubernetesSerialization(), previous, next)) {
-            return none.get();
-        }
-        realm.setStatus(next);
-        return patch.apply(realm);
-    }
-
-    static boolean sameStatus(KubernetesSerialization json, RealmStatus previous, RealmStatus next) {
-        if (previous == null) {
-            return false;
-        }
-        JsonNode before = json.convertValue(previous, JsonNode.class);
-        JsonNode after = json.convertValue(next, JsonNode.class);
-        return before.equals(after);
+    /** The status is written only when it differs from what the API server has. */
+    private static boolean changed(Context<Realm> context, Realm realm, RealmStatus next) {
+        return StatusUpdates.changed(context.getClient().getKubernetesSerialization(), realm.getStatus(), next);
     }
 
     /** Until the certificate's renewal (or expiry), at most an hour; soon again while a user's Secret is unusable. */
@@ -186,16 +177,5 @@ public class RealmReconciler implements Reconciler<Realm>, ContextInitializer<Re
             return Duration.ofSeconds(1);
         }
         return untilDue.compareTo(MAX_RECHECK) > 0 ? MAX_RECHECK : untilDue;
-    }
-
-    /** One line about what failed: the innermost cause's message, bounded in length (it goes into the status). */
-    static String summary(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
-        message = message.replaceAll("\\s+", " ").strip();
-        return message.length() > 300 ? message.substring(0, 297) + "..." : message;
     }
 }

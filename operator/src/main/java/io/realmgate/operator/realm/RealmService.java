@@ -2,29 +2,29 @@ package io.realmgate.operator.realm;
 
 import io.fabric8.kubernetes.api.model.Service;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
-import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.realmgate.operator.Names;
 import io.realmgate.operator.api.Realm;
+import io.realmgate.operator.workload.ChildDependent;
 
-/** The realm's Service with a port per enabled listener: RealmModel#service. */
-// Labels and the forced create: see RealmEventSources.CHILD_LABELS.
-@KubernetesDependent(informer = @Informer(labelSelector = RealmEventSources.CHILD_LABELS),
+/** Service {@code <name>-realm} with a port per enabled listener: RealmModel#service. */
+// Forced create: see RealmEventSources.
+@KubernetesDependent(informer = @Informer(labelSelector = Names.REALM_CHILD_SELECTOR),
         createResourceOnlyIfNotExistingWithSSA = false)
-public class RealmService extends CRUDKubernetesDependentResource<Service, Realm> {
+public class RealmService extends ChildDependent<Service, Realm, RealmModel> {
+    static final String NAME = "service";
+
     public RealmService() {
-        super(Service.class);
+        super(Service.class, RealmModel.class);
     }
 
     @Override
-    protected Service desired(Realm realm, Context<Realm> context) {
-        return RealmReconciler.model(context).service();
+    protected String childName(Realm realm) {
+        return Names.realm(realm);
     }
 
     @Override
-    protected ResourceID targetSecondaryResourceID(Realm realm, Context<Realm> context) {
-        return new ResourceID(Names.realm(realm), realm.getMetadata().getNamespace());
+    protected Service desired(RealmModel model) {
+        return model.service();
     }
 }

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.realmgate.operator.Names;
 import io.realmgate.operator.api.RealmStatus;
 import io.realmgate.operator.status.Conditions;
+import io.realmgate.operator.status.Reasons;
 import java.time.Instant;
 import java.util.List;
 
@@ -14,11 +15,6 @@ import java.util.List;
  * the facts and the time in, the next status out; conditions keep their lastTransitionTime while they do not flip.
  */
 final class RealmStatusModel {
-    static final String DEPLOYMENT_AVAILABLE = "DeploymentAvailable";
-    static final String DEPLOYMENT_NOT_READY = "DeploymentNotReady";
-    static final String SCALED_TO_ZERO = "ScaledToZero";
-    static final String RECONCILE_FAILED = "ReconcileFailed";
-
     private RealmStatusModel() {
     }
 
@@ -57,7 +53,7 @@ final class RealmStatusModel {
             next.endpoints = previous.endpoints;
             next.caBundleConfigMap = previous.caBundleConfigMap;
         }
-        next.conditions = Conditions.with(next.conditions, Conditions.READY, false, RECONCILE_FAILED, message,
+        next.conditions = Conditions.with(next.conditions, Conditions.READY, false, Reasons.RECONCILE_FAILED, message,
                 generation, now);
         return next;
     }
@@ -69,10 +65,11 @@ final class RealmStatusModel {
      */
     static Readiness readiness(int replicas, Deployment deployment, String deploymentName) {
         if (replicas == 0) {
-            return new Readiness(true, SCALED_TO_ZERO, "scaled to zero replicas");
+            return new Readiness(true, Reasons.SCALED_TO_ZERO, "scaled to zero replicas");
         }
         if (deployment == null) {
-            return new Readiness(false, DEPLOYMENT_NOT_READY, "Deployment " + deploymentName + " does not exist yet");
+            return new Readiness(false, Reasons.DEPLOYMENT_NOT_AVAILABLE,
+                    "Deployment " + deploymentName + " does not exist yet");
         }
         DeploymentStatus status = deployment.getStatus();
         long generation = deployment.getMetadata().getGeneration() == null ? 0 : deployment.getMetadata().getGeneration();
@@ -80,18 +77,18 @@ final class RealmStatusModel {
         int updated = status == null || status.getUpdatedReplicas() == null ? 0 : status.getUpdatedReplicas();
         int available = status == null || status.getAvailableReplicas() == null ? 0 : status.getAvailableReplicas();
         if (observed < generation) {
-            return new Readiness(false, DEPLOYMENT_NOT_READY,
+            return new Readiness(false, Reasons.DEPLOYMENT_NOT_AVAILABLE,
                     "Deployment " + deploymentName + ": rollout of generation " + generation + " not started yet");
         }
         if (updated < replicas) {
-            return new Readiness(false, DEPLOYMENT_NOT_READY, "Deployment " + deploymentName + ": " + updated + "/"
-                    + replicas + " replicas updated");
+            return new Readiness(false, Reasons.DEPLOYMENT_NOT_AVAILABLE,
+                    "Deployment " + deploymentName + ": " + updated + "/" + replicas + " replicas updated");
         }
         if (available < replicas) {
-            return new Readiness(false, DEPLOYMENT_NOT_READY, "Deployment " + deploymentName + ": " + available + "/"
-                    + replicas + " replicas available");
+            return new Readiness(false, Reasons.DEPLOYMENT_NOT_AVAILABLE,
+                    "Deployment " + deploymentName + ": " + available + "/" + replicas + " replicas available");
         }
-        return new Readiness(true, DEPLOYMENT_AVAILABLE, available + "/" + replicas + " replicas available");
+        return new Readiness(true, Reasons.DEPLOYMENT_AVAILABLE, available + "/" + replicas + " replicas available");
     }
 
     private static long generation(RealmModel model) {

@@ -4,12 +4,11 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.BooleanWithUndefined;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.realmgate.operator.Names;
 import io.realmgate.operator.api.Realm;
+import io.realmgate.operator.workload.ChildDependent;
 
 /**
  * The TLS Secret with the certificate the operator's CA issued: RealmModel#tlsSecret. Only while the Realm names no
@@ -20,24 +19,24 @@ import io.realmgate.operator.api.Realm;
  * watches only the namespaces that granted the operator their Secrets.
  */
 // JOSDK leaves Secrets to update-based matching by default; the operator applies every child server-side.
-// Labels and the forced create: see RealmEventSources.CHILD_LABELS.
+// Forced create: see RealmEventSources.
 @KubernetesDependent(useSSA = BooleanWithUndefined.TRUE, createResourceOnlyIfNotExistingWithSSA = false)
-public class RealmTlsSecret extends CRUDKubernetesDependentResource<Secret, Realm> {
+public class RealmTlsSecret extends ChildDependent<Secret, Realm, RealmModel> {
     /** The dependent's name, which is also the name of its informer. */
     public static final String NAME = "tls-secret";
 
     public RealmTlsSecret() {
-        super(Secret.class);
+        super(Secret.class, RealmModel.class);
     }
 
     @Override
-    protected Secret desired(Realm realm, Context<Realm> context) {
-        return RealmReconciler.model(context).tlsSecret();
+    protected String childName(Realm realm) {
+        return Names.realmTlsSecret(realm);
     }
 
     @Override
-    protected ResourceID targetSecondaryResourceID(Realm realm, Context<Realm> context) {
-        return new ResourceID(Names.realmTlsSecret(realm), realm.getMetadata().getNamespace());
+    protected Secret desired(RealmModel model) {
+        return model.tlsSecret();
     }
 
     /**
@@ -47,7 +46,7 @@ public class RealmTlsSecret extends CRUDKubernetesDependentResource<Secret, Real
     public static class OperatorIssues implements Condition<Secret, Realm> {
         @Override
         public boolean isMet(DependentResource<Secret, Realm> dependent, Realm realm, Context<Realm> context) {
-            return RealmReconciler.model(context).certificate().issued().isPresent();
+            return ChildDependent.model(context, RealmModel.class).certificate().issued().isPresent();
         }
     }
 }

@@ -54,7 +54,8 @@ public final class TlsSecrets {
                 leaf.getNotAfter().toInstant());
     }
 
-    static String base64(String text) {
+    /** PEM text as a Secret's data value: base64 of its ASCII bytes (PEM is ASCII only). */
+    public static String base64(String text) {
         return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.US_ASCII));
     }
 

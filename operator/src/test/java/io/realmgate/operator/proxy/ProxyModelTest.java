@@ -107,8 +107,8 @@ class ProxyModelTest {
         assertThat(pod.getContainers()).hasSize(1);
         assertThat(c.getImage()).isEqualTo(SETTINGS.proxyImage());
         assertThat(c.getArgs()).containsExactly("--config", "/etc/realmgate/config/proxy.yaml");
-        assertThat(c.getPorts()).extracting(p -> p.getName() + "=" + p.getContainerPort())
-                .containsExactly("proxy=3128", "admin=9090");
+        assertThat(c.getPorts()).extracting(p -> p.getName() + "=" + p.getContainerPort() + "/" + p.getProtocol())
+                .containsExactly("proxy=3128/TCP", "admin=9090/TCP");
         assertThat(c.getStartupProbe().getHttpGet().getPath()).isEqualTo("/healthz");
         assertThat(c.getStartupProbe().getHttpGet().getPort()).isEqualTo(new IntOrString(9090));
         assertThat(c.getStartupProbe().getPeriodSeconds() * c.getStartupProbe().getFailureThreshold())
@@ -218,6 +218,8 @@ class ProxyModelTest {
         assertThat(s.getMetadata().getName()).isEqualTo("egress-proxy");
         assertThat(s.getSpec().getType()).isEqualTo("ClusterIP");
         assertThat(s.getSpec().getSelector()).isEqualTo(SELECTOR);
+        assertThat(s.getSpec().getPorts()).extracting(ServicePort::getProtocol).containsOnly("TCP");
+        assertThat(s.getSpec().getPorts()).extracting(ServicePort::getAppProtocol).containsOnlyNulls();
         assertThat(s.getSpec().getPorts()).extracting(ServicePort::getName, ServicePort::getPort,
                 ServicePort::getTargetPort).containsExactly(
                         org.assertj.core.groups.Tuple.tuple("proxy", 3128, new IntOrString(3128)),

@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.realmgate.operator.api.ForwardProxy;
 import io.realmgate.operator.api.ForwardProxyStatus;
 import io.realmgate.operator.status.Conditions;
+import io.realmgate.operator.status.WarningEvents;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +56,23 @@ class ProxyStatusModelTest {
         assertThat(s.observedGeneration).isEqualTo(3L);
         assertThat(s.targets).isEmpty();
         assertThat(s.endpoint).isEqualTo("http://egress-proxy.apps.svc:3128");
+    }
+
+    @Test
+    void aMissingRealmRaisesOneWarningEventAndPodsStartingNone() {
+        ForwardProxy p = proxy("egress", "apps", realmTarget("prices"));
+        ForwardProxyStatus starting = ProxyStatusModel.next(p, inputs(p, true), Optional.empty(), T0);
+        assertThat(WarningEvents.newFailures(null, starting.conditions)).as("DeploymentNotAvailable is normal")
+                .isEmpty();
+
+        p.setStatus(starting);
+        ForwardProxyStatus missing = ProxyStatusModel.next(p, inputs(p, false), Optional.empty(), T1);
+        assertThat(WarningEvents.newFailures(starting.conditions, missing.conditions)).isEqualTo(Map.of(
+                "RealmNotFound", "allowConnect[0]: Realm 'prices' not found in namespace apps"));
+        p.setStatus(missing);
+        ForwardProxyStatus stillMissing = ProxyStatusModel.next(p, inputs(p, false), Optional.empty(), T1);
+        assertThat(WarningEvents.newFailures(missing.conditions, stillMissing.conditions))
+                .as("the same failure again").isEmpty();
     }
 
     @Test

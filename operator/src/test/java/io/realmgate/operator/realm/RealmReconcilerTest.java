@@ -4,10 +4,11 @@ import static io.realmgate.operator.realm.RealmFixtures.model;
 import static io.realmgate.operator.realm.RealmFixtures.prices;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.realmgate.operator.api.Realm;
 import io.realmgate.operator.api.RealmStatus;
+import io.realmgate.operator.status.StatusUpdates;
+import io.realmgate.operator.status.WarningEvents;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -15,7 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** The reconciler's own decisions: when to look again, what a failure says, whether the status changed. */
+/** The reconciler's own decisions: when to look again, whether the status changed, which failures raise Events. */
 class RealmReconcilerTest {
     private static final Instant NOW = Instant.parse("2030-12-01T00:00:00Z");
 
@@ -35,15 +36,6 @@ class RealmReconcilerTest {
     }
 
     @Test
-    void aFailureIsSummedUpByItsInnermostCauseOnOneBoundedLine() {
-        Exception nested = new IllegalStateException("workflow failed",
-                new KubernetesClientException("secrets \"realmgate-ca\" is forbidden:\n  User \"x\" cannot get"));
-        assertThat(RealmReconciler.summary(nested)).isEqualTo("secrets \"realmgate-ca\" is forbidden: User \"x\" cannot get");
-        assertThat(RealmReconciler.summary(new RuntimeException("x".repeat(1000)))).hasSize(300).endsWith("...");
-        assertThat(RealmReconciler.summary(new NullPointerException())).isEqualTo("NullPointerException");
-    }
-
-    @Test
     void theStatusCountsAsChangedOnlyWhenItsContentDiffers() {
         KubernetesSerialization json = new KubernetesSerialization();
         Realm realm = prices();
@@ -53,30 +45,34 @@ class RealmReconcilerTest {
         realm.setStatus(stored);
         RealmStatus again = RealmStatusModel.next(model(realm, "1"), null, NOW.plus(Duration.ofMinutes(1)));
 
-        assertThat(RealmReconciler.sameStatus(json, stored, again)).isTrue();
-        assertThat(RealmReconciler.sameStatus(json, null, again)).isFalse();
+        assertThat(StatusUpdates.changed(json, stored, again)).isFalse();
+        assertThat(StatusUpdates.changed(json, null, again)).isTrue();
         realm.getSpec().secureWebSocket.port = 9444;
-        assertThat(RealmReconciler.sameStatus(json, stored, RealmStatusModel.next(model(realm, "1"), null, NOW)))
-                .as("new endpoint").isFalse();
+        assertThat(StatusUpdates.changed(json, stored, RealmStatusModel.next(model(realm, "1"), null, NOW)))
+                .as("new endpoint").isTrue();
     }
 
     @Test
     void eventsAreRecordedForNewFailuresOnlyAndNotForARollout() {
         Realm realm = prices();
         RealmStatus rollingOut = RealmStatusModel.next(model(realm, "1"), null, NOW);
-        assertThat(RealmEvents.newFailures(null, rollingOut)).as("DeploymentNotReady is normal").isEmpty();
+        assertThat(newFailures(null, rollingOut)).as("DeploymentNotAvailable is normal").isEmpty();
 
         realm.setStatus(rollingOut);
         RealmStatus failed = RealmStatusModel.failed(rollingOut, 3, "CA unreachable", NOW);
-        assertThat(RealmEvents.newFailures(rollingOut, failed)).isEqualTo(Map.of("ReconcileFailed", "CA unreachable"));
-        assertThat(RealmEvents.newFailures(failed, RealmStatusModel.failed(failed, 3, "CA unreachable again", NOW)))
+        assertThat(newFailures(rollingOut, failed)).isEqualTo(Map.of("ReconcileFailed", "CA unreachable"));
+        assertThat(newFailures(failed, RealmStatusModel.failed(failed, 3, "CA unreachable again", NOW)))
                 .as("the same failure again").isEmpty();
 
         WssCertificate missing = WssCertificate.unusable("own", Optional.empty(), "SecretNotFound", "gone");
         RealmStatus noSecret = RealmStatusModel.next(new RealmModel(realm, RealmFixtures.SETTINGS, missing,
                 List.of()), null, NOW);
-        assertThat(RealmEvents.newFailures(rollingOut, noSecret)).as("one Event for Ready and CertificateReady")
+        assertThat(newFailures(rollingOut, noSecret)).as("one Event for Ready and CertificateReady")
                 .isEqualTo(Map.of("SecretNotFound", "gone"));
+    }
+
+    private static Map<String, String> newFailures(RealmStatus stored, RealmStatus next) {
+        return WarningEvents.newFailures(stored == null ? null : stored.conditions, next.conditions);
     }
 
     private static WssCertificate certificateDueAt(Instant renewAt) {

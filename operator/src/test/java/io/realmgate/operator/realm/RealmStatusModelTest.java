@@ -24,7 +24,7 @@ class RealmStatusModelTest {
     @Test
     void notReadyUntilTheDeploymentHasRolledOutAndIsAvailable() {
         assertThat(RealmStatusModel.readiness(1, null, "prices-realm"))
-                .isEqualTo(new RealmStatusModel.Readiness(false, "DeploymentNotReady",
+                .isEqualTo(new RealmStatusModel.Readiness(false, "DeploymentNotAvailable",
                         "Deployment prices-realm does not exist yet"));
         assertThat(RealmStatusModel.readiness(1, deployment(2, 1, 1, 1), "prices-realm").message())
                 .isEqualTo("Deployment prices-realm: rollout of generation 2 not started yet");

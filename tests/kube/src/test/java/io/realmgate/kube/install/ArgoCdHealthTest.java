@@ -42,9 +42,9 @@ class ArgoCdHealthTest {
         Arguments.of("Realm", "pods rolling out", """
             {"metadata": {"name": "prices", "generation": 1},
              "status": {"observedGeneration": 1, "conditions": [
-               {"type": "Ready", "status": "False", "reason": "DeploymentNotReady",
+               {"type": "Ready", "status": "False", "reason": "DeploymentNotAvailable",
                 "message": "Deployment prices-realm: 0/1 replicas available", "observedGeneration": 1}]}}
-            """, "Progressing", "DeploymentNotReady: Deployment prices-realm: 0/1 replicas available"),
+            """, "Progressing", "DeploymentNotAvailable: Deployment prices-realm: 0/1 replicas available"),
         Arguments.of("Realm", "the user's TLS Secret is missing", """
             {"metadata": {"name": "prices", "generation": 1},
              "status": {"observedGeneration": 1, "conditions": [

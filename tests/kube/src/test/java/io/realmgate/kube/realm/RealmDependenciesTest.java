@@ -183,7 +183,7 @@ class RealmDependenciesTest {
         r -> is(r, "CertificateReady", "True", "SecretProvided"));
     assertThat(condition(provided, "CertificateReady").getMessage()).startsWith("Secret own-cert provides the certificate");
     assertThat(condition(provided, "Ready").getReason()).as("the pods still do not run here")
-        .isEqualTo("DeploymentNotReady");
+        .isEqualTo("DeploymentNotAvailable");
     assertThat(provided.getStatus().caBundleConfigMap).isEqualTo("own-realm-ca");
     await("CA ConfigMap from the Secret's ca.crt").atMost(RealmCluster.WAIT).until(() -> cluster.caBundle("own"),
         bundle -> bundle != null && Pem.certificate(ca.certificate()).equals(bundle.getData().get("ca.crt")));

@@ -101,7 +101,7 @@ class RealmIssuerFailureTest {
         .build()).serverSideApply();
 
     Realm recovered = cluster.awaitRealm("blocked", "recovered on a retry",
-        r -> is(r, "CertificateReady", "True", "Issued") && is(r, "Ready", "False", "DeploymentNotReady"));
+        r -> is(r, "CertificateReady", "True", "Issued") && is(r, "Ready", "False", "DeploymentNotAvailable"));
     assertThat(recovered.getStatus().observedGeneration).isEqualTo(recovered.getMetadata().getGeneration());
     assertThat(cluster.children("blocked")).containsOnlyKeys("Deployment", "Service", "NetworkPolicy", "Secret",
         "ConfigMap");

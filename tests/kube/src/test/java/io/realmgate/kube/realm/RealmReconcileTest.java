@@ -43,7 +43,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * an update, come back when deleted, stay untouched when nothing changed; and the status it reports.
  *
  * <p>The control plane has no Deployment controller and no kubelet (pods never start, so a realm is Ready=False
- * DeploymentNotReady until a test reports the Deployment available through its status subresource). Its
+ * DeploymentNotAvailable until a test reports the Deployment available through its status subresource). Its
  * kube-controller-manager runs only the garbage collector and the namespace controller: the tests here check the
  * owner references it follows, and {@code OwnerDeletionTest} deletes a Realm and watches its children go.
  */
@@ -179,7 +179,7 @@ class RealmReconcileTest {
     assertThat(realm.getStatus().caBundleConfigMap).isEqualTo("prices-realm-ca");
     assertThat(condition(realm, "Ready").getStatus()).isEqualTo("False");
     assertThat(condition(realm, "Ready").getReason()).as("no kubelet here: pods never run")
-        .isEqualTo("DeploymentNotReady");
+        .isEqualTo("DeploymentNotAvailable");
     assertThat(condition(realm, "Ready").getObservedGeneration()).isEqualTo(realm.getMetadata().getGeneration());
     assertThat(condition(realm, "CertificateReady").getMessage()).contains("valid until " + leaf.getNotAfter()
         .toInstant());
@@ -295,8 +295,8 @@ class RealmReconcileTest {
   @Test
   void readyWhenTheDeploymentReportsEveryReplicaAvailable() {
     cluster.apply(realmYaml("orders", 9000, 9443));
-    Realm notReady = cluster.awaitRealm("orders", "Ready=False DeploymentNotReady",
-        r -> is(r, "Ready", "False", "DeploymentNotReady"));
+    Realm notReady = cluster.awaitRealm("orders", "Ready=False DeploymentNotAvailable",
+        r -> is(r, "Ready", "False", "DeploymentNotAvailable"));
     String notReadySince = condition(notReady, "Ready").getLastTransitionTime();
 
     cluster.markAvailable("orders");
