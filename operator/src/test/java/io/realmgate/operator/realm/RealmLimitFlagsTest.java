@@ -70,9 +70,9 @@ class RealmLimitFlagsTest {
     @Test
     void allowedOriginsBecomeOneCommaSeparatedFlag() {
         RealmLimitFlags flags = new RealmLimitFlags(
-                spec(null, "https://app.example.com", " http://localhost:8080 ", "", "http://[::1]:3000"), NO_PROXIES);
+                spec(null, "https://app.example.com", " http://localhost:8080 ", "", "http://10.0.0.5:3000"), NO_PROXIES);
         assertThat(flags.args()).containsExactly(
-                "--allowed-origins", "https://app.example.com,http://localhost:8080,http://[::1]:3000");
+                "--allowed-origins", "https://app.example.com,http://localhost:8080,http://10.0.0.5:3000");
     }
 
     @Test

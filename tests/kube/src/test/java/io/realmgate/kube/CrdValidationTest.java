@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.StatusCause;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.realmgate.realm.config.Origins;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -399,14 +400,26 @@ class CrdValidationTest {
             - https://app.example.com
             - http://localhost:8080
             - http://10.1.2.3:3000
-            - "http://[::1]:65535"
+            - http://127.0.0.1:65535
         """);
     Map<String, Object> spec = created.get("spec");
     assertThat(spec).containsEntry("limits", Map.of("maxConnections", 20000, "maxConnectionsPerClient", 20000,
         "headerTimeout", "750ms", "replayRate", 50000, "maxStreams", 8000, "maxStreamsPerClient", 100,
         "maxPolls", 8000, "maxPollsPerClient", 8000));
     assertThat(spec).containsEntry("allowedOrigins", java.util.List.of("https://app.example.com",
-        "http://localhost:8080", "http://10.1.2.3:3000", "http://[::1]:65535"));
+        "http://localhost:8080", "http://10.1.2.3:3000", "http://127.0.0.1:65535"));
+    // What the API server accepts, the realm accepts at start (else its pods would crash-loop on the flag).
+    for (String origin : java.util.List.of("https://app.example.com", "http://localhost:8080", "http://10.1.2.3:3000",
+        "http://127.0.0.1:65535", "https://A-1.Example.COM", "http://x", "http://0.0.0.0:1", "https://x1.y-2.z")) {
+      create("""
+          apiVersion: realmgate.io/v1alpha1
+          kind: Realm
+          metadata: {generateName: origin-}
+          spec:
+            allowedOrigins: ["%s"]
+          """.formatted(origin));
+      assertThat(Origins.canonical(origin)).as(origin).isNotNull();
+    }
 
     GenericKubernetesResource partial = create("""
         apiVersion: realmgate.io/v1alpha1
@@ -489,7 +502,8 @@ class CrdValidationTest {
   void realmAllowedOriginsMustBeOriginsNamingTheEntry() {
     for (String bad : new String[] {"*", "app.example.com", "https://app.example.com/", "https://app.example.com/page",
         "ftp://files.example.com", "https://user@app.example.com", "https://app.example.com:0",
-        "https://app.example.com:65536", "https://app.example.com,http://other.example.com", "null"}) {
+        "https://app.example.com:65536", "https://app.example.com,http://other.example.com", "null",
+        "http://999.1.1.1", "http://app.123", "http://a..b", "http://-a.example.com", "http://[::1]:8080"}) {
       KubernetesClientException e = refused("""
           apiVersion: realmgate.io/v1alpha1
           kind: Realm
