@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SortedSet;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 
 /**
  * The realm's limit and origin flags from {@code spec.limits} and {@code spec.allowedOrigins}, and whether its
@@ -37,6 +38,9 @@ public final class RealmLimitFlags {
     private final RealmLimits limits;
     private final List<String> allowedOrigins;
     private final SortedSet<String> proxies;
+    private final PerClient connectionsPerClient;
+    private final PerClient streamsPerClient;
+    private final PerClient pollsPerClient;
 
     /**
      * @param spec    the Realm's spec (null: nothing set)
@@ -47,6 +51,15 @@ public final class RealmLimitFlags {
         this.allowedOrigins = spec == null || spec.allowedOrigins == null ? List.of()
                 : spec.allowedOrigins.stream().filter(o -> o != null && !o.isBlank()).map(String::strip).toList();
         this.proxies = new TreeSet<>(proxies);
+        this.connectionsPerClient = new PerClient("maxConnectionsPerClient", "--max-connections-per-client",
+                limits.maxConnectionsPerClient, RealmLimits.DEFAULT_MAX_CONNECTIONS_PER_CLIENT,
+                or(limits.maxConnections, RealmLimits.DEFAULT_MAX_CONNECTIONS));
+        this.streamsPerClient = new PerClient("maxStreamsPerClient", "--max-streams-per-client",
+                limits.maxStreamsPerClient, RealmLimits.DEFAULT_MAX_STREAMS_PER_CLIENT,
+                or(limits.maxStreams, RealmLimits.DEFAULT_MAX_STREAMS));
+        this.pollsPerClient = new PerClient("maxPollsPerClient", "--max-polls-per-client",
+                limits.maxPollsPerClient, RealmLimits.DEFAULT_MAX_POLLS_PER_CLIENT,
+                or(limits.maxPolls, RealmLimits.DEFAULT_MAX_POLLS));
     }
 
     /** One per-client cap: its field, flag, the user's value (or null), the realm's default and its total. */
@@ -61,29 +74,17 @@ public final class RealmLimitFlags {
         }
     }
 
-    private List<PerClient> perClient() {
-        return List.of(
-                new PerClient("maxConnectionsPerClient", "--max-connections-per-client", limits.maxConnectionsPerClient,
-                        RealmLimits.DEFAULT_MAX_CONNECTIONS_PER_CLIENT,
-                        or(limits.maxConnections, RealmLimits.DEFAULT_MAX_CONNECTIONS)),
-                new PerClient("maxStreamsPerClient", "--max-streams-per-client", limits.maxStreamsPerClient,
-                        RealmLimits.DEFAULT_MAX_STREAMS_PER_CLIENT, or(limits.maxStreams, RealmLimits.DEFAULT_MAX_STREAMS)),
-                new PerClient("maxPollsPerClient", "--max-polls-per-client", limits.maxPollsPerClient,
-                        RealmLimits.DEFAULT_MAX_POLLS_PER_CLIENT, or(limits.maxPolls, RealmLimits.DEFAULT_MAX_POLLS)));
-    }
-
     /** The flags, in a fixed order; none for what is absent and needs no sizing. */
     public List<String> args() {
-        List<PerClient> perClient = perClient();
         List<String> args = new ArrayList<>();
         add(args, "--max-connections", limits.maxConnections);
-        addPerClient(args, perClient.get(0));
+        addPerClient(args, connectionsPerClient);
         add(args, "--header-timeout", limits.headerTimeout);
         add(args, "--replay-rate", limits.replayRate);
         add(args, "--max-streams", limits.maxStreams);
-        addPerClient(args, perClient.get(1));
+        addPerClient(args, streamsPerClient);
         add(args, "--max-polls", limits.maxPolls);
-        addPerClient(args, perClient.get(2));
+        addPerClient(args, pollsPerClient);
         if (!allowedOrigins.isEmpty()) {
             args.add("--allowed-origins");
             args.add(String.join(",", allowedOrigins));
@@ -104,7 +105,7 @@ public final class RealmLimitFlags {
         if (proxies.isEmpty()) {
             return List.of();
         }
-        return perClient().stream().filter(PerClient::belowProxyNeed)
+        return Stream.of(connectionsPerClient, streamsPerClient, pollsPerClient).filter(PerClient::belowProxyNeed)
                 .map(c -> "spec.limits." + c.field() + " (" + c.set() + ") is below " + c.proxyNeed()
                         + ", what one proxy pod can carry (at most the realm's total)")
                 .toList();
