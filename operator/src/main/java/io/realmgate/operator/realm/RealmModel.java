@@ -174,7 +174,8 @@ public final class RealmModel {
 
     /**
      * The realm's command line (docs/realm.md); the TLS files are always mounted, so always named. The retention
-     * and queue flags are sized for the pod's memory ({@link #retention()}).
+     * and queue flags are sized for the pod's memory ({@link #retention()}), the limit and origin flags come from
+     * the spec ({@link #limitFlags()}).
      */
     public List<String> args() {
         List<String> args = new ArrayList<>(List.of(
@@ -185,7 +186,13 @@ public final class RealmModel {
                 "--tls-key", TLS_DIR + "/tls.key",
                 "--admin", "0.0.0.0:" + adminPort()));
         args.addAll(retention().args());
+        args.addAll(limitFlags().args());
         return List.copyOf(args);
+    }
+
+    /** The limit and origin flags from the spec, per-client caps sized for the referencing ForwardProxies. */
+    public RealmLimitFlags limitFlags() {
+        return new RealmLimitFlags(realm.getSpec(), proxies);
     }
 
     /** The JVM's memory options, from the container's memory limit. */

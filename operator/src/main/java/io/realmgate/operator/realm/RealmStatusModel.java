@@ -33,6 +33,7 @@ final class RealmStatusModel {
                 generation, now);
         conditions = Conditions.with(conditions, Conditions.CERTIFICATE_READY, certificate.ready(),
                 certificate.reason(), certificate.message(), generation, now);
+        conditions = model.limitFlags().condition(conditions, generation, now);
         RealmStatus next = new RealmStatus();
         next.observedGeneration = generation;
         next.conditions = conditions;

@@ -253,8 +253,12 @@ class RealmModelTest {
         assertThat(template.getMetadata().getAnnotations()).isNullOrEmpty();
         assertThat(model(prices(), "2").deployment().getSpec().getTemplate()).as("renewed certificate")
                 .isEqualTo(template);
-        assertThat(model(prices(), "1", "egress").deployment().getSpec().getTemplate())
-                .as("proxies change the policy, not the pods").isEqualTo(template);
+        // The first ForwardProxy to reference the realm raises its per-client caps (RealmLimitFlags), a flag: one
+        // roll. Which and how many proxies reference it changes the policy, not the pods.
+        var proxied = model(prices(), "1", "egress").deployment().getSpec().getTemplate();
+        assertThat(proxied).as("first proxy: per-client caps sized").isNotEqualTo(template);
+        assertThat(model(prices(), "1", "egress", "edge").deployment().getSpec().getTemplate())
+                .as("more proxies change the policy, not the pods").isEqualTo(proxied);
 
         Realm otherPort = prices();
         otherPort.getSpec().secureWebSocket.port = 9444;

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.realmgate.operator.api.Realm;
+import io.realmgate.operator.api.RealmLimits;
 import io.realmgate.operator.api.RealmStatus;
 import io.realmgate.operator.status.Conditions;
 import java.time.Instant;
@@ -36,6 +37,28 @@ class RealmStatusModelTest {
                 .isEqualTo(new RealmStatusModel.Readiness(true, "DeploymentAvailable", "2/2 replicas available"));
         assertThat(RealmStatusModel.readiness(0, null, "prices-realm"))
                 .isEqualTo(new RealmStatusModel.Readiness(true, "ScaledToZero", "scaled to zero replicas"));
+    }
+
+    @Test
+    void aPerClientCapBelowOneProxyPodIsAConditionOfItsOwnAndTheRealmStaysReady() {
+        RealmStatus alone = RealmStatusModel.next(model(prices(), "1"), deployment(1, 1, 1, 1), T0);
+        assertThat(alone.conditions).extracting(Condition::getType)
+                .containsExactly("Ready", "CertificateReady", "ClientLimitsFitProxies");
+        assertThat(Conditions.find(alone.conditions, "ClientLimitsFitProxies").getReason()).isEqualTo("NoForwardProxies");
+
+        Realm capped = prices();
+        capped.getSpec().limits = new RealmLimits();
+        capped.getSpec().limits.maxPollsPerClient = 50;
+        RealmStatus below = RealmStatusModel.next(model(capped, "1", "egress"), deployment(1, 1, 1, 1), T0);
+        Condition fit = Conditions.find(below.conditions, "ClientLimitsFitProxies");
+        assertThat(fit.getStatus()).isEqualTo("False");
+        assertThat(fit.getReason()).isEqualTo("BelowProxyCapacity");
+        assertThat(fit.getMessage()).startsWith("spec.limits.maxPollsPerClient (50) is below 5000");
+        assertThat(Conditions.isTrue(below.conditions, "Ready")).as("the realm serves").isTrue();
+        assertThat(RealmEvents.newFailures(alone, below)).as("one Warning Event when it turns False")
+                .containsOnlyKeys("BelowProxyCapacity");
+        assertThat(RealmEvents.newFailures(below, RealmStatusModel.next(model(capped, "1", "egress"),
+                deployment(1, 1, 1, 1), T1))).as("not again while it stays False").isEmpty();
     }
 
     @Test

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.realmgate.operator.Names;
 import io.realmgate.operator.api.ForwardProxy;
 import io.realmgate.operator.api.Realm;
+import io.realmgate.operator.api.RealmLimits;
 import io.realmgate.operator.api.TargetSpec;
 import io.realmgate.realm.client.RealmClient;
 import io.realmgate.tests.peers.ProxyClient;
@@ -91,6 +92,11 @@ class ControlPlaneToDataPlaneTest {
     realm.setMetadata(new ObjectMetaBuilder().withName("prices").withNamespace(NS).build());
     realm.getSpec().webSocket.port = wsPort;
     realm.getSpec().secureWebSocket.port = wssPort;
+    // A page of another origin may use the realm; the realm must accept the limit flags the operator renders.
+    realm.getSpec().allowedOrigins = List.of("https://app.example.com");
+    realm.getSpec().limits = new RealmLimits();
+    realm.getSpec().limits.headerTimeout = "5s";
+    realm.getSpec().limits.replayRate = 20_000;
     client.resource(realm).fieldManager(OperatorHarness.FIELD_MANAGER).forceConflicts().serverSideApply();
 
     ForwardProxy proxy = new ForwardProxy();
@@ -139,6 +145,10 @@ class ControlPlaneToDataPlaneTest {
     replaceValue(realmArgs, "--tls-key", key.toString());
     replaceValue(realmArgs, "--admin", "127.0.0.1:" + adminPort);
     assertThat(realmArgs).containsSequence("--ws-port", String.valueOf(wsPort), "--wss-port", String.valueOf(wssPort));
+    // spec.limits and spec.allowedOrigins as written; the per-client caps raised for the ForwardProxy's pods.
+    assertThat(realmArgs).containsSequence("--max-connections-per-client", "10000", "--header-timeout", "5s",
+        "--replay-rate", "20000", "--max-streams-per-client", "5000", "--max-polls-per-client", "5000",
+        "--allowed-origins", "https://app.example.com");
     Map<String, String> realmEnv = new HashMap<>();
     realmContainer.getEnv().forEach(e -> realmEnv.put(e.getName(), e.getValue()));
     assertThat(realmEnv).containsKey("JAVA_TOOL_OPTIONS");
@@ -173,6 +183,12 @@ class ControlPlaneToDataPlaneTest {
     assertThat(metrics.statusCode()).isEqualTo(200);
     assertThat(metrics.body()).contains("realmgate_realm_events_published_total 1");
 
+    // spec.allowedOrigins reached the running realm: a page of the listed origin may publish, another is refused.
+    HttpClient http = HttpClient.newHttpClient();
+    assertThat(publishFrom(http, wsPort, "https://app.example.com").statusCode()).isEqualTo(200);
+    HttpResponse<String> foreign = publishFrom(http, wsPort, "https://elsewhere.example.com");
+    assertThat(foreign.statusCode()).as(foreign.body()).isEqualTo(403);
+
     // The ws port is not in the ForwardProxy's allowConnect, and neither is anything else.
     try (Socket s = ProxyClient.open(new InetSocketAddress("127.0.0.1", proxyPort), null, 10_000)) {
       ProxyClient.Head head = ProxyClient.connect(s, realmHost + ":" + wsPort);
@@ -182,6 +198,16 @@ class ControlPlaneToDataPlaneTest {
       ProxyClient.Head head = ProxyClient.connect(s, "127.0.0.1:" + wssPort);
       assertThat(head.status()).as(head.statusLine()).isEqualTo(403);
     }
+  }
+
+  /** {@code POST /publish} straight to the realm's ws listener, as a browser page of {@code origin} sends it. */
+  private static HttpResponse<String> publishFrom(HttpClient http, int wsPort, String origin) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + wsPort + "/publish"))
+        .timeout(Duration.ofSeconds(10))
+        .header("Origin", origin)
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"channel\":\"quotes\",\"data\":{\"px\":102}}"))
+        .build(), HttpResponse.BodyHandlers.ofString());
   }
 
   private static void replaceValue(List<String> args, String flag, String value) {

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.StatusCause;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.realmgate.realm.config.Origins;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -377,5 +378,142 @@ class CrdValidationTest {
     }
     KubernetesClientException e = refused(yaml.toString());
     assertThat(e.getMessage()).contains("spec.allowConnect: Too many: 65: must have at most 64 items");
+  }
+
+  @Test
+  void realmLimitsAndAllowedOriginsAreStoredAsWrittenWithNothingDefaulted() {
+    GenericKubernetesResource created = create("""
+        apiVersion: realmgate.io/v1alpha1
+        kind: Realm
+        metadata: {name: limited}
+        spec:
+          limits:
+            maxConnections: 20000
+            maxConnectionsPerClient: 20000
+            headerTimeout: 750ms
+            replayRate: 50000
+            maxStreams: 8000
+            maxStreamsPerClient: 100
+            maxPolls: 8000
+            maxPollsPerClient: 8000
+          allowedOrigins:
+            - https://app.example.com
+            - http://localhost:8080
+            - http://10.1.2.3:3000
+            - http://127.0.0.1:65535
+        """);
+    Map<String, Object> spec = created.get("spec");
+    assertThat(spec).containsEntry("limits", Map.of("maxConnections", 20000, "maxConnectionsPerClient", 20000,
+        "headerTimeout", "750ms", "replayRate", 50000, "maxStreams", 8000, "maxStreamsPerClient", 100,
+        "maxPolls", 8000, "maxPollsPerClient", 8000));
+    assertThat(spec).containsEntry("allowedOrigins", java.util.List.of("https://app.example.com",
+        "http://localhost:8080", "http://10.1.2.3:3000", "http://127.0.0.1:65535"));
+    // What the API server accepts, the realm accepts at start (else its pods would crash-loop on the flag).
+    for (String origin : java.util.List.of("https://app.example.com", "http://localhost:8080", "http://10.1.2.3:3000",
+        "http://127.0.0.1:65535", "https://A-1.Example.COM", "http://x", "http://0.0.0.0:1", "https://x1.y-2.z")) {
+      create("""
+          apiVersion: realmgate.io/v1alpha1
+          kind: Realm
+          metadata: {generateName: origin-}
+          spec:
+            allowedOrigins: ["%s"]
+          """.formatted(origin));
+      assertThat(Origins.canonical(origin)).as(origin).isNotNull();
+    }
+
+    GenericKubernetesResource partial = create("""
+        apiVersion: realmgate.io/v1alpha1
+        kind: Realm
+        metadata: {name: partly-limited}
+        spec:
+          limits: {headerTimeout: 2m}
+        """);
+    Map<String, Object> partialSpec = partial.get("spec");
+    assertThat(partialSpec).as("no schema default: absent means the realm's default, or sized by the operator")
+        .containsEntry("limits", Map.of("headerTimeout", "2m"));
+  }
+
+  @Test
+  void realmLimitsOutOfRangeAreRefusedNamingEachField() {
+    KubernetesClientException e = refused("""
+        apiVersion: realmgate.io/v1alpha1
+        kind: Realm
+        metadata: {name: bad-limits}
+        spec:
+          limits:
+            maxConnections: 0
+            replayRate: 1000001
+            maxPollsPerClient: -5
+        """);
+    assertThat(e.getMessage())
+        .contains("spec.limits.maxConnections: Invalid value: 0: spec.limits.maxConnections in body should be "
+            + "greater than or equal to 1")
+        .contains("spec.limits.replayRate: Invalid value: 1000001: spec.limits.replayRate in body should be "
+            + "less than or equal to 1000000")
+        .contains("spec.limits.maxPollsPerClient: Invalid value: -5: spec.limits.maxPollsPerClient in body should "
+            + "be greater than or equal to 1");
+    assertThat(e.getStatus().getDetails().getCauses()).extracting(StatusCause::getField)
+        .containsExactlyInAnyOrder("spec.limits.maxConnections", "spec.limits.replayRate",
+            "spec.limits.maxPollsPerClient");
+  }
+
+  @Test
+  void realmHeaderTimeoutMustBeADurationOfTheRealm() {
+    for (String bad : new String[] {"10", "5ms", "1h", "1.5s", "0s", "10 s", "-1s"}) {
+      KubernetesClientException e = refused("""
+          apiVersion: realmgate.io/v1alpha1
+          kind: Realm
+          metadata: {name: bad-timeout}
+          spec:
+            limits: {headerTimeout: "%s"}
+          """.formatted(bad));
+      assertThat(e.getMessage()).as(bad).contains("spec.limits.headerTimeout: Invalid value: \"" + bad + "\": "
+          + "spec.limits.headerTimeout in body should match");
+      assertThat(onlyCause(e).getField()).isEqualTo("spec.limits.headerTimeout");
+    }
+  }
+
+  @Test
+  void realmPerClientCapAboveItsTotalIsRefusedByTheCelRules() {
+    KubernetesClientException explicitTotal = refused("""
+        apiVersion: realmgate.io/v1alpha1
+        kind: Realm
+        metadata: {name: per-client-over}
+        spec:
+          limits: {maxStreams: 100, maxStreamsPerClient: 101}
+        """);
+    assertThat(explicitTotal.getMessage()).contains("spec.limits: Invalid value: \"object\": "
+        + "limits.maxStreamsPerClient must not exceed limits.maxStreams (default 5000)");
+    assertThat(onlyCause(explicitTotal).getField()).isEqualTo("spec.limits");
+
+    KubernetesClientException defaultTotals = refused("""
+        apiVersion: realmgate.io/v1alpha1
+        kind: Realm
+        metadata: {name: per-client-over-default}
+        spec:
+          limits: {maxConnectionsPerClient: 10001, maxPollsPerClient: 5001}
+        """);
+    assertThat(defaultTotals.getMessage())
+        .contains("limits.maxConnectionsPerClient must not exceed limits.maxConnections (default 10000)")
+        .contains("limits.maxPollsPerClient must not exceed limits.maxPolls (default 5000)");
+  }
+
+  @Test
+  void realmAllowedOriginsMustBeOriginsNamingTheEntry() {
+    for (String bad : new String[] {"*", "app.example.com", "https://app.example.com/", "https://app.example.com/page",
+        "ftp://files.example.com", "https://user@app.example.com", "https://app.example.com:0",
+        "https://app.example.com:65536", "https://app.example.com,http://other.example.com", "null",
+        "http://999.1.1.1", "http://app.123", "http://a..b", "http://-a.example.com", "http://[::1]:8080"}) {
+      KubernetesClientException e = refused("""
+          apiVersion: realmgate.io/v1alpha1
+          kind: Realm
+          metadata: {name: bad-origin}
+          spec:
+            allowedOrigins: [https://fine.example.com, "%s"]
+          """.formatted(bad));
+      assertThat(e.getMessage()).as(bad).contains("spec.allowedOrigins[1]: Invalid value: \"" + bad + "\": "
+          + "spec.allowedOrigins[1] in body should match '^https?://");
+      assertThat(onlyCause(e).getField()).isEqualTo("spec.allowedOrigins[1]");
+    }
   }
 }

@@ -141,6 +141,50 @@ class RealmDependenciesTest {
     awaitAdmitted("feed");
   }
 
+  /**
+   * spec.limits and spec.allowedOrigins reach the realm's args as written; once a ForwardProxy names the realm, the
+   * per-client caps left unset are raised for one proxy pod, one set lower is kept and reported (condition and a
+   * Warning Event), and when the proxy stops naming the realm the caps go back to the realm's defaults.
+   */
+  @Test
+  void limitsReachTheArgsAndAProxyRaisesTheUnsetPerClientCaps() {
+    cluster.apply("""
+        apiVersion: realmgate.io/v1alpha1
+        kind: Realm
+        metadata: {name: sized}
+        spec:
+          webSocket: {port: 9000}
+          secureWebSocket: {port: 9443}
+          limits: {maxConnectionsPerClient: 300, headerTimeout: 3s}
+          allowedOrigins: [https://app.example.com]
+        """);
+    cluster.awaitRealm("sized", "no proxy", r -> is(r, "ClientLimitsFitProxies", "True", "NoForwardProxies"));
+    assertThat(args("sized")).containsSequence("--max-connections-per-client", "300", "--header-timeout", "3s",
+        "--allowed-origins", "https://app.example.com").doesNotContain("--max-streams-per-client");
+
+    cluster.applyProxy(proxy("front", "sized"));
+    Realm below = cluster.awaitRealm("sized", "below one proxy pod",
+        r -> is(r, "ClientLimitsFitProxies", "False", "BelowProxyCapacity"));
+    assertThat(condition(below, "ClientLimitsFitProxies").getMessage())
+        .startsWith("spec.limits.maxConnectionsPerClient (300) is below 10000").contains("ForwardProxy front");
+    await("per-client caps sized for the proxy").atMost(RealmCluster.WAIT).untilAsserted(() ->
+        assertThat(args("sized")).containsSequence("--max-connections-per-client", "300", "--header-timeout", "3s",
+            "--max-streams-per-client", "5000", "--max-polls-per-client", "5000"));
+    Event warning = await("a Warning Event").atMost(RealmCluster.WAIT)
+        .until(() -> events("sized", "BelowProxyCapacity"), e -> !e.isEmpty()).get(0);
+    assertThat(warning.getType()).isEqualTo("Warning");
+    assertThat(warning.getMessage()).startsWith("spec.limits.maxConnectionsPerClient (300)");
+
+    cluster.client().resources(ForwardProxy.class).inNamespace(NS).withName("front").delete();
+    cluster.awaitRealm("sized", "no proxy again", r -> is(r, "ClientLimitsFitProxies", "True", "NoForwardProxies"));
+    await("the realm's own per-client defaults").atMost(RealmCluster.WAIT).untilAsserted(() ->
+        assertThat(args("sized")).doesNotContain("--max-streams-per-client", "--max-polls-per-client"));
+  }
+
+  private static List<String> args(String realm) {
+    return cluster.deployment(realm).getSpec().getTemplate().getSpec().getContainers().get(0).getArgs();
+  }
+
   @Test
   void aProxyThatNamesARealmBeforeItExistsIsAdmittedFromTheStart() {
     cluster.applyProxy(proxy("early", "late"));
