@@ -10,7 +10,8 @@ import java.util.Set;
 /**
  * The argument loop the three programs share: {@code --flag value}, {@code --flag=value} and switches
  * ({@code --flag}, no value). Each program names its flags and interprets the values; this class only splits the
- * command line and refuses what no program accepts, with a message naming the flag.
+ * command line and refuses what no program accepts, with a message naming the flag (each program's {@code main}
+ * adds where to look: {@code --help}).
  *
  * <p>{@code --help} and {@code -h} end the reading where they stand: what follows them is not looked at, so
  * {@code --help} always prints the usage.
@@ -53,8 +54,8 @@ public record Flags(boolean help, List<Flag> flags) {
                 continue;
             }
             if (!valued.contains(name)) {
-                throw new InvalidSetting(arg.startsWith("-") ? "unknown flag '" + name + "' (try --help)"
-                        : "unexpected argument '" + arg + "' (try --help)");
+                throw new InvalidSetting(arg.startsWith("-") ? "unknown flag '" + name + "'"
+                        : "unexpected argument '" + arg + "'");
             }
             if (value == null) {
                 // A value that starts with "--" is taken for the next flag: "--listen --via" lacks the address.

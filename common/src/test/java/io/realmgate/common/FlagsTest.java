@@ -48,9 +48,9 @@ class FlagsTest {
     @Test
     void errorsNameTheFlag() {
         assertThatThrownBy(() -> read("--bogus")).isInstanceOf(InvalidSetting.class)
-                .hasMessage("unknown flag '--bogus' (try --help)");
-        assertThatThrownBy(() -> read("-x")).hasMessage("unknown flag '-x' (try --help)");
-        assertThatThrownBy(() -> read("stray")).hasMessage("unexpected argument 'stray' (try --help)");
+                .hasMessage("unknown flag '--bogus'");
+        assertThatThrownBy(() -> read("-x")).hasMessage("unknown flag '-x'");
+        assertThatThrownBy(() -> read("stray")).hasMessage("unexpected argument 'stray'");
         assertThatThrownBy(() -> read("--listen")).hasMessage("--listen needs a value");
         assertThatThrownBy(() -> read("--listen", "--via")).hasMessage("--listen needs a value");
         assertThatThrownBy(() -> read("--via=yes")).hasMessage("--via takes no value");
