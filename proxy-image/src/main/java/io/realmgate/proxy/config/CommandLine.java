@@ -99,7 +99,7 @@ public final class CommandLine {
         try {
             flags = Flags.read(args, VALUED, SWITCHES);
         } catch (InvalidSetting e) {
-            throw new ConfigException(e.getMessage());
+            throw new ConfigException(e.getMessage() + " (try --help)");
         }
         if (flags.help()) {
             throw new HelpRequested();

@@ -78,7 +78,7 @@ class CommandLineTest {
     @Test
     void badInputNamesTheFlagOrKey() throws Exception {
         assertThatThrownBy(() -> CommandLine.parse("--bogus")).hasMessage("unknown flag '--bogus' (try --help)");
-        assertThatThrownBy(() -> CommandLine.parse("--listen")).hasMessage("--listen needs a value");
+        assertThatThrownBy(() -> CommandLine.parse("--listen")).hasMessage("--listen needs a value (try --help)");
         assertThatThrownBy(() -> CommandLine.parse("--listen", "nowhere")).hasMessageStartingWith("--listen");
         assertThatThrownBy(() -> CommandLine.parse("--allow-connect", "9000,abc")).hasMessageContaining("allowConnect[1]")
                 .hasMessageContaining("abc");
