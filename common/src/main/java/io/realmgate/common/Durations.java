@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  */
 public final class Durations {
     public static final String EXAMPLES = "such as 500ms, 30s, 5m, 12h, 90d or PT1H";
-    private static final Pattern WITH_UNIT = Pattern.compile("\\+?([0-9]{1,18})(ms|s|m|h|d)");
+    private static final Pattern WITH_UNIT = Pattern.compile("\\+?([0-9]{1,19})(ms|s|m|h|d)");
 
     private Durations() {
     }
@@ -49,7 +49,8 @@ public final class Durations {
             }
         } catch (DateTimeParseException e) {
             throw new InvalidSetting(name + ": \"" + text + "\" is not a duration (" + EXAMPLES + ")");
-        } catch (ArithmeticException e) {
+        } catch (ArithmeticException | NumberFormatException e) {
+            // NumberFormatException: 19 digits past Long.MAX_VALUE (the realm's grammar took any long).
             throw new InvalidSetting(name + ": \"" + text + "\" is too long a duration");
         }
         if (d.isNegative() || d.isZero()) {

@@ -27,6 +27,7 @@ class DurationsTest {
         "pt1h30m  | PT1H30M",
         "P1D      | PT24H",
         "999999999s | PT277777H46M39S",
+        "9223372036854775807ms | PT2562047788015H12M55.807S",
     })
     void acceptsEveryFormOfTheThreeFormerGrammars(String text, String iso) throws InvalidSetting {
         assertThat(Durations.parse("--flag", text)).isEqualTo(Duration.parse(iso));
@@ -47,6 +48,8 @@ class DurationsTest {
         "PT0S     | --x: \"PT0S\" must be longer than zero",
         "-PT1H    | --x: \"-PT1H\" must be longer than zero",
         "999999999999999999d | --x: \"999999999999999999d\" is too long a duration",
+        "9999999999999999999s | --x: \"9999999999999999999s\" is too long a duration",
+        "99999999999999999999s | --x: \"99999999999999999999s\" is not a duration (such as 500ms, 30s, 5m, 12h, 90d or PT1H)",
     })
     void refusesWithAMessageNamingTheSetting(String text, String message) {
         assertThatThrownBy(() -> Durations.parse("--x", text)).isInstanceOf(InvalidSetting.class).hasMessage(message);
