@@ -101,4 +101,15 @@ class CommandLineTest {
         assertThat(c.maxMessageBytes()).isEqualTo(16 * 1024);
         assertThat(c.pingInterval()).isEqualTo(Duration.ofMillis(500));
     }
+
+    @Test
+    void durationsTakeTheCommonGrammar() throws Exception {
+        RealmConfig c = CommandLine.parse("--wss-port", "off", "--ping-interval", "1H", "--cert-poll=PT2S",
+                "--header-timeout", " 30s ");
+        assertThat(c.pingInterval()).isEqualTo(Duration.ofHours(1));
+        assertThat(c.certPoll()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(c.headerTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThatThrownBy(() -> CommandLine.parse("--ping-interval", "0s")).isInstanceOf(ConfigException.class)
+                .hasMessage("--ping-interval: \"0s\" must be longer than zero");
+    }
 }
