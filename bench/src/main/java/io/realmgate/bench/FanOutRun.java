@@ -1,7 +1,7 @@
 package io.realmgate.bench;
 
 import io.netty.channel.EventLoopGroup;
-import io.realmgate.realm.IoTransport;
+import io.realmgate.common.Transport;
 import io.realmgate.realm.client.RealmClient;
 import io.realmgate.tests.peers.TestCertificates;
 import java.net.InetSocketAddress;
@@ -37,7 +37,7 @@ final class FanOutRun {
     }
 
     Result measure(int subscribers, InetSocketAddress proxy, String channel) throws Exception {
-        EventLoopGroup group = IoTransport.best().newGroup(2, "bench-fanout");
+        EventLoopGroup group = Transport.fromEnvironment().newGroup(2, "bench-fanout");
         List<RealmClient> clients = new ArrayList<>();
         long[] samples = new long[2_000_000];
         AtomicInteger sampleCount = new AtomicInteger();

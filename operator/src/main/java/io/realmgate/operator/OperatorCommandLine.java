@@ -1,12 +1,12 @@
 package io.realmgate.operator;
 
+import io.realmgate.common.Durations;
+import io.realmgate.common.Flags;
+import io.realmgate.common.InvalidSetting;
 import io.realmgate.operator.access.SecretGrant;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -47,7 +47,7 @@ public final class OperatorCommandLine {
             "  --leader-election-namespace NS   namespace of the Lease (default: the operator namespace)",
             "  --no-leader-election             reconcile without holding the Lease (one replica only!)",
             "  --help                           this text",
-            "DURATION: a number with s, m, h or d (90d, 12h, 30m), or ISO-8601 (PT12H).",
+            "DURATION: a whole number with ms, s, m, h or d (90d, 12h, 30m), or ISO-8601 (PT12H).",
             "Kubernetes access: $KUBECONFIG, ~/.kube/config, or the pod's service account.");
 
     private static final String DEFAULT_OPERATOR_NAMESPACE = "realmgate-system";
@@ -56,13 +56,12 @@ public final class OperatorCommandLine {
     private static final Pattern LABEL_NAME = Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
     private static final Pattern DNS_NAME = Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
-    private static final Pattern SHORT_DURATION = Pattern.compile("([0-9]{1,9})([smhd])");
     private static final Pattern HOST_PORT = Pattern.compile("(\\[[0-9a-fA-F:.]+]|[^:\\[\\]]+):([0-9]{1,5})");
     private static final Set<String> VALUED = Set.of("--namespaces", "--realm-image", "--proxy-image",
             "--operator-namespace", "--cluster-domain", "--certificate-validity", "--renew-before", "--ca-validity",
             "--admin", "--leader-election-namespace", "--image-pull-secrets", "--metrics-namespace-selector",
             "--metrics-pod-selector", "--secrets-cluster-role", "--service-account");
-    private static final Set<String> SWITCHES = Set.of("--no-leader-election", "--help", "-h");
+    private static final Set<String> SWITCHES = Set.of("--no-leader-election");
 
     /** A flag that cannot be used; the message names it. */
     public static final class BadFlag extends Exception {
@@ -97,9 +96,6 @@ public final class OperatorCommandLine {
     public static OperatorOptions parse(List<String> args, Map<String, String> environment,
             Supplier<Optional<String>> podServiceAccount) throws BadFlag, HelpRequested {
         Map<String, String> flags = read(args);
-        if (flags.containsKey("--help") || flags.containsKey("-h")) {
-            throw new HelpRequested();
-        }
         OperatorSettings d = OperatorSettings.defaults();
         String podNamespace = environment.getOrDefault("POD_NAMESPACE", "");
         String operatorNamespace = namespace(flags, "--operator-namespace",
@@ -177,38 +173,16 @@ public final class OperatorCommandLine {
         return Optional.of(new SecretGrant(clusterRole, operatorNamespace, serviceAccount));
     }
 
-    private static Map<String, String> read(List<String> args) throws BadFlag {
-        Map<String, String> flags = new LinkedHashMap<>();
-        for (int i = 0; i < args.size(); i++) {
-            String arg = args.get(i);
-            String name = arg;
-            String value = null;
-            int equals = arg.indexOf('=');
-            if (arg.startsWith("--") && equals > 0) {
-                name = arg.substring(0, equals);
-                value = arg.substring(equals + 1);
+    private static Map<String, String> read(List<String> args) throws BadFlag, HelpRequested {
+        try {
+            Flags flags = Flags.read(args, VALUED, SWITCHES);
+            if (flags.help()) {
+                throw new HelpRequested();
             }
-            if (SWITCHES.contains(name)) {
-                if (value != null) {
-                    throw new BadFlag(name + " takes no value");
-                }
-                flags.put(name, "");
-                continue;
-            }
-            if (!VALUED.contains(name)) {
-                throw new BadFlag(arg.startsWith("-") ? "unknown flag " + name : "unexpected argument \"" + arg + "\"");
-            }
-            if (value == null) {
-                if (i + 1 >= args.size() || args.get(i + 1).startsWith("--")) {
-                    throw new BadFlag(name + " needs a value");
-                }
-                value = args.get(++i);
-            }
-            if (flags.put(name, value) != null) {
-                throw new BadFlag(name + " is given twice");
-            }
+            return flags.once();
+        } catch (InvalidSetting e) {
+            throw new BadFlag(e.getMessage());
         }
-        return flags;
     }
 
     private static Set<String> namespaces(Map<String, String> flags) throws BadFlag {
@@ -318,26 +292,10 @@ public final class OperatorCommandLine {
         if (text == null) {
             return defaultValue;
         }
-        Duration duration;
-        Matcher shortForm = SHORT_DURATION.matcher(text);
-        if (shortForm.matches()) {
-            long amount = Long.parseLong(shortForm.group(1));
-            duration = switch (shortForm.group(2)) {
-                case "s" -> Duration.ofSeconds(amount);
-                case "m" -> Duration.ofMinutes(amount);
-                case "h" -> Duration.ofHours(amount);
-                default -> Duration.ofDays(amount);
-            };
-        } else {
-            try {
-                duration = Duration.parse(text.toUpperCase(Locale.ROOT));
-            } catch (DateTimeParseException e) {
-                throw new BadFlag(flag + ": \"" + text + "\" is not a duration (such as 90d, 12h, 30m or PT1H)");
-            }
+        try {
+            return Durations.parse(flag, text);
+        } catch (InvalidSetting e) {
+            throw new BadFlag(e.getMessage());
         }
-        if (duration.isNegative() || duration.isZero()) {
-            throw new BadFlag(flag + ": \"" + text + "\" must be longer than zero");
-        }
-        return duration;
     }
 }

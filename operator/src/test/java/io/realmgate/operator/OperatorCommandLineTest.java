@@ -119,8 +119,8 @@ class OperatorCommandLineTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-        "--bogus                                  | unknown flag --bogus",
-        "stray                                    | unexpected argument \"stray\"",
+        "--bogus                                  | unknown flag '--bogus'",
+        "stray                                    | unexpected argument 'stray'",
         "--admin                                  | --admin needs a value",
         "--admin --no-leader-election             | --admin needs a value",
         "--admin=localhost                        | --admin: \"localhost\" is not HOST:PORT (such as 0.0.0.0:8080 or [::1]:8080)",
@@ -129,7 +129,7 @@ class OperatorCommandLineTest {
         "--namespaces=Apps                        | --namespaces: \"Apps\" is not a namespace name",
         "--operator-namespace=realmgate_system    | --operator-namespace: \"realmgate_system\" is not a namespace name",
         "--leader-election-namespace=-x           | --leader-election-namespace: \"-x\" is not a namespace name",
-        "--ca-validity=ten-days                   | --ca-validity: \"ten-days\" is not a duration (such as 90d, 12h, 30m or PT1H)",
+        "--ca-validity=ten-days                   | --ca-validity: \"ten-days\" is not a duration (such as 500ms, 30s, 5m, 12h, 90d or PT1H)",
         "--certificate-validity=0d                | --certificate-validity: \"0d\" must be longer than zero",
         "--renew-before=90d                       | --renew-before (PT2160H) must be shorter than --certificate-validity (PT2160H)",
         "--realm-image=                           | --realm-image: \"\" is not an image reference",

@@ -1,5 +1,8 @@
 package io.realmgate.proxy;
 
+import io.realmgate.common.InvalidSetting;
+import io.realmgate.common.Transport;
+import io.realmgate.proxy.access.TargetResolver;
 import io.realmgate.proxy.config.CommandLine;
 import io.realmgate.proxy.config.ConfigException;
 import io.realmgate.proxy.config.ProxyConfig;
@@ -10,22 +13,12 @@ public final class ProxyMain {
     private ProxyMain() {
     }
 
-    private static java.nio.file.Path configFile(String[] args) {
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--config") && i + 1 < args.length) {
-                return java.nio.file.Path.of(args[i + 1]);
-            }
-            if (args[i].startsWith("--config=")) {
-                return java.nio.file.Path.of(args[i].substring("--config=".length()));
-            }
-        }
-        return null;
-    }
-
     public static void main(String[] args) {
         ProxyConfig config;
+        java.util.Optional<java.nio.file.Path> configFile;
         try {
             config = CommandLine.parse(args);
+            configFile = CommandLine.configFile(args);
         } catch (CommandLine.HelpRequested h) {
             System.out.println(CommandLine.USAGE);
             return;
@@ -34,7 +27,15 @@ public final class ProxyMain {
             System.exit(2);
             return;
         }
-        ProxyServer server = new ProxyServer(config);
+        Transport transport;
+        try {
+            transport = Transport.fromEnvironment();
+        } catch (InvalidSetting e) {
+            System.err.println("realmgate-proxy: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        ProxyServer server = new ProxyServer(config, TargetResolver.SYSTEM, transport);
         try {
             server.start();
         } catch (Exception e) {
@@ -43,7 +44,7 @@ public final class ProxyMain {
             return;
         }
         // Config file, users file and TLS files are re-read when they change; flags keep overriding the file.
-        server.watchConfig(() -> CommandLine.parse(args), configFile(args));
+        server.watchConfig(() -> CommandLine.parse(args), configFile.orElse(null));
         CountDownLatch stopped = new CountDownLatch(1);
         // SIGTERM (Kubernetes stopping the pod): drain, then exit.
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

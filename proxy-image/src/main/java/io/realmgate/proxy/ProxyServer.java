@@ -12,6 +12,8 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.realmgate.common.InvalidSetting;
+import io.realmgate.common.Transport;
 import io.realmgate.proxy.access.AuthThrottle;
 import io.realmgate.proxy.access.ProxyUsers;
 import io.realmgate.proxy.access.TargetGate;
@@ -55,6 +57,7 @@ public final class ProxyServer implements AutoCloseable {
 
     private final TargetResolver resolver;
     /** Chosen at start: epoll (tunnels spliced) unless NIO is asked for or the listener terminates TLS. */
+    private final Transport preferred;
     private Transport transport;
     private final ChannelGroup clients = new DefaultChannelGroup("realmgate-clients", GlobalEventExecutor.INSTANCE);
     private final ProxyMetrics metrics = new ProxyMetrics();
@@ -76,19 +79,37 @@ public final class ProxyServer implements AutoCloseable {
     private volatile boolean draining;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
+    /** The transport {@code REALMGATE_TRANSPORT} asks for (an invalid value is an IllegalArgumentException). */
     public ProxyServer(ProxyConfig config) {
         this(config, TargetResolver.SYSTEM);
     }
 
     public ProxyServer(ProxyConfig config, TargetResolver resolver) {
+        this(config, resolver, environmentTransport());
+    }
+
+    /**
+     * @param preferred the transport asked for (ProxyMain reads it from {@code REALMGATE_TRANSPORT}; tests choose);
+     *                  a TLS listener runs on NIO whatever this says
+     */
+    public ProxyServer(ProxyConfig config, TargetResolver resolver, Transport preferred) {
         this.config.set(config);
         this.resolver = resolver;
+        this.preferred = preferred;
+    }
+
+    private static Transport environmentTransport() {
+        try {
+            return Transport.fromEnvironment();
+        } catch (InvalidSetting e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
     }
 
     public ProxyServer start() throws InterruptedException, IOException {
         ProxyConfig c = config.get();
         // A TLS listener must decrypt, so its tunnels copy; copying tunnels run on NIO (see RelayMode).
-        transport = c.tls().isPresent() ? Transport.NIO : Transport.best();
+        transport = c.tls().isPresent() ? Transport.NIO : preferred;
         acceptor = transport.newGroup(1, "proxy-accept");
         workers = transport.newGroup(0, "proxy-io");
         // DNS lookups and bcrypt block; they run here, never on an event loop. The queue bounds what waits.
@@ -257,6 +278,11 @@ public final class ProxyServer implements AutoCloseable {
     /** Client connections currently open (tunnels count their client leg). */
     public int openClientConnections() {
         return clients.size();
+    }
+
+    /** The open client channels, for tests that act on the server's side of a connection. */
+    ChannelGroup clientChannels() {
+        return clients;
     }
 
     public Transport transport() {

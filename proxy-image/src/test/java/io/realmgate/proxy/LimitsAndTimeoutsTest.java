@@ -2,6 +2,7 @@ package io.realmgate.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.realmgate.common.Transport;
 import io.realmgate.tests.peers.EchoServer;
 import io.realmgate.tests.peers.ProxyClient;
 import java.net.InetAddress;
@@ -117,11 +118,11 @@ class LimitsAndTimeoutsTest {
     /** An epoll tunnel has no Netty idle handler: its own clock closes it. The NIO one uses Netty's. */
     @Test
     void anIdleNioTunnelIsClosedOnBothLegs() throws Exception {
-        System.setProperty("realmgate.transport", "nio");
+        RunningProxy.transport = Transport.NIO;
         try {
             proxy = startWith("timeouts: {idle: 500ms}\n");
         } finally {
-            System.clearProperty("realmgate.transport");
+            RunningProxy.transport = null;
         }
         assertIdleTunnelClosedOnBothLegs();
         assertThat(proxy.server().metrics().tunnelsRelayed("channel")).isEqualTo(1);

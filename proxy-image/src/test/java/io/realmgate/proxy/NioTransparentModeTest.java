@@ -1,5 +1,6 @@
 package io.realmgate.proxy;
 
+import io.realmgate.common.Transport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
@@ -10,12 +11,12 @@ import org.junit.jupiter.api.BeforeAll;
 class NioTransparentModeTest extends TransparentModeTest {
     @BeforeAll
     static void choose() {
-        System.setProperty("realmgate.transport", "nio");
+        RunningProxy.transport = Transport.NIO;
     }
 
     @AfterAll
     static void backToDefault() {
-        System.clearProperty("realmgate.transport");
+        RunningProxy.transport = null;
     }
 
     @Override

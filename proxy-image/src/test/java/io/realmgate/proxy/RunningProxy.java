@@ -1,5 +1,6 @@
 package io.realmgate.proxy;
 
+import io.realmgate.common.Transport;
 import io.realmgate.proxy.access.TargetResolver;
 import io.realmgate.proxy.config.CommandLine;
 import io.realmgate.proxy.config.ProxyConfig;
@@ -14,6 +15,12 @@ final class RunningProxy implements ForwardProxyPeer {
         this.server = server;
     }
 
+    /**
+     * The transport the next proxies start on: the one {@code REALMGATE_TRANSPORT} asks for unless a test class
+     * chooses (the NIO variants of the tunnel tests; one JVM cannot change its own environment).
+     */
+    static volatile Transport transport;
+
     static RunningProxy start(String... flags) throws Exception {
         return start(TargetResolver.SYSTEM, flags);
     }
@@ -24,7 +31,8 @@ final class RunningProxy implements ForwardProxyPeer {
         withListen[1] = "127.0.0.1:0";
         System.arraycopy(flags, 0, withListen, 2, flags.length);
         ProxyConfig config = CommandLine.parse(withListen);
-        return new RunningProxy(new ProxyServer(config, resolver).start());
+        Transport chosen = transport != null ? transport : Transport.fromEnvironment();
+        return new RunningProxy(new ProxyServer(config, resolver, chosen).start());
     }
 
     ProxyServer server() {

@@ -1,5 +1,7 @@
 package io.realmgate.realm;
 
+import io.realmgate.common.InvalidSetting;
+import io.realmgate.common.Transport;
 import io.realmgate.realm.config.CommandLine;
 import io.realmgate.realm.config.ConfigException;
 import io.realmgate.realm.config.RealmConfig;
@@ -25,7 +27,15 @@ public final class RealmMain {
             System.exit(2);
             return;
         }
-        RealmServer server = new RealmServer(config);
+        Transport transport;
+        try {
+            transport = Transport.fromEnvironment();
+        } catch (InvalidSetting e) {
+            System.err.println("realmgate-realm: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        RealmServer server = new RealmServer(config, transport);
         try {
             server.start();
         } catch (Exception e) {

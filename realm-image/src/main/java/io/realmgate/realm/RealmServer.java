@@ -11,6 +11,8 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.realmgate.common.InvalidSetting;
+import io.realmgate.common.Transport;
 import io.realmgate.realm.config.RealmConfig;
 import io.realmgate.realm.http.ConnectionLimits;
 import io.realmgate.realm.http.RealmContext;
@@ -37,7 +39,7 @@ public final class RealmServer implements AutoCloseable {
     private static final WriteBufferWaterMark WATERMARKS = new WriteBufferWaterMark(64 * 1024, 256 * 1024);
 
     private final RealmConfig config;
-    private final IoTransport transport = IoTransport.best();
+    private final Transport transport;
     private final RealmMetrics metrics = new RealmMetrics();
     private final Hub hub;
     private final ChannelGroup channels = new DefaultChannelGroup("realmgate-realm", GlobalEventExecutor.INSTANCE);
@@ -50,9 +52,24 @@ public final class RealmServer implements AutoCloseable {
     private Channel wssListener;
     private AdminServer admin;
 
+    /** On the transport {@code REALMGATE_TRANSPORT} asks for (an invalid value is an IllegalArgumentException). */
     public RealmServer(RealmConfig config) {
+        this(config, environmentTransport());
+    }
+
+    /** @param transport the transport asked for (RealmMain reads it from {@code REALMGATE_TRANSPORT}) */
+    public RealmServer(RealmConfig config, Transport transport) {
         this.config = config;
+        this.transport = transport;
         this.hub = new Hub(config.retainEvents(), config.retainBytes(), config.maxChannels(), metrics);
+    }
+
+    private static Transport environmentTransport() {
+        try {
+            return Transport.fromEnvironment();
+        } catch (InvalidSetting e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
     }
 
     private volatile ConnectionLimits limits;
@@ -177,6 +194,11 @@ public final class RealmServer implements AutoCloseable {
     /** Connections currently open on either listener. */
     public int openConnections() {
         return channels.size();
+    }
+
+    /** The open client channels, for tests that act on the server's side of a connection. */
+    ChannelGroup clientChannels() {
+        return channels;
     }
 
     @Override

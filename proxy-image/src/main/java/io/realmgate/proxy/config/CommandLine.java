@@ -1,9 +1,13 @@
 package io.realmgate.proxy.config;
 
+import io.realmgate.common.Flags;
+import io.realmgate.common.InvalidSetting;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * The standalone flags, mirroring the reference scenario. {@code --config FILE} is read first;
@@ -36,56 +40,38 @@ public final class CommandLine {
         }
     }
 
+    private static final Set<String> VALUED = Set.of("--listen", "--allow-connect", "--allow-client", "--name",
+            "--config", "--admin", "--tls-cert", "--tls-key", "--users", "--transparent", "--transparent-target-port");
+    private static final Set<String> SWITCHES = Set.of("--via");
+
     public static ProxyConfig parse(String... args) throws ConfigException, HelpRequested {
         ProxyConfigDocument flags = new ProxyConfigDocument();
         Path configFile = null;
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            String value = null;
-            int eq = arg.indexOf('=');
-            if (arg.startsWith("--") && eq > 0) {
-                value = arg.substring(eq + 1);
-                arg = arg.substring(0, eq);
-            }
-            switch (arg) {
-                case "--help", "-h" -> throw new HelpRequested();
-                case "--via" -> {
-                    if (value != null) {
-                        throw new ConfigException("--via takes no value");
+        // A flag given twice: the last one counts, as before.
+        for (Flags.Flag flag : read(args).flags()) {
+            String value = flag.value();
+            switch (flag.name()) {
+                case "--via" -> flags.via = true;
+                case "--listen" -> flags.listen = value;
+                case "--allow-connect" -> flags.allowConnect = list(value);
+                case "--allow-client" -> flags.allowClients = list(value);
+                case "--name" -> flags.name = value;
+                case "--admin" -> flags.admin = value;
+                case "--transparent" -> transparent(flags).listen = value;
+                case "--transparent-target-port" -> {
+                    if (!value.matches("\\d{1,5}")) {
+                        throw new ConfigException("--transparent-target-port: '" + value + "' is not a port");
                     }
-                    flags.via = true;
+                    transparent(flags).targetPort = Integer.parseInt(value);
                 }
-                case "--listen", "--allow-connect", "--allow-client", "--name", "--config", "--admin", "--tls-cert",
-                        "--tls-key", "--users", "--transparent", "--transparent-target-port" -> {
-                    if (value == null) {
-                        if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
-                            throw new ConfigException(arg + " needs a value");
-                        }
-                        value = args[++i];
-                    }
-                    switch (arg) {
-                        case "--listen" -> flags.listen = value;
-                        case "--allow-connect" -> flags.allowConnect = list(value);
-                        case "--allow-client" -> flags.allowClients = list(value);
-                        case "--name" -> flags.name = value;
-                        case "--admin" -> flags.admin = value;
-                        case "--transparent" -> transparent(flags).listen = value;
-                        case "--transparent-target-port" -> {
-                            if (!value.matches("\\d{1,5}")) {
-                                throw new ConfigException("--transparent-target-port: '" + value + "' is not a port");
-                            }
-                            transparent(flags).targetPort = Integer.parseInt(value);
-                        }
-                        case "--tls-cert" -> tls(flags).certificate = value;
-                        case "--tls-key" -> tls(flags).privateKey = value;
-                        case "--users" -> {
-                            flags.auth = new ProxyConfigDocument.Auth();
-                            flags.auth.usersFile = value;
-                        }
-                        default -> configFile = Path.of(value);
-                    }
+                case "--tls-cert" -> tls(flags).certificate = value;
+                case "--tls-key" -> tls(flags).privateKey = value;
+                case "--users" -> {
+                    flags.auth = new ProxyConfigDocument.Auth();
+                    flags.auth.usersFile = value;
                 }
-                default -> throw new ConfigException("unknown option '" + arg + "' (try --help)");
+                case "--config" -> configFile = Path.of(value);
+                default -> throw new IllegalStateException(flag.name());
             }
         }
         ProxyConfigDocument doc = configFile != null ? ConfigFiles.read(configFile) : new ProxyConfigDocument();
@@ -95,6 +81,30 @@ public final class CommandLine {
         } catch (ConfigException e) {
             throw new ConfigException(flagName(e.getMessage()));
         }
+    }
+
+    /** The file {@code --config} names, if any: the file the running proxy watches. */
+    public static Optional<Path> configFile(String... args) throws ConfigException, HelpRequested {
+        Path file = null;
+        for (Flags.Flag flag : read(args).flags()) {
+            if (flag.name().equals("--config")) {
+                file = Path.of(flag.value());
+            }
+        }
+        return Optional.ofNullable(file);
+    }
+
+    private static Flags read(String... args) throws ConfigException, HelpRequested {
+        Flags flags;
+        try {
+            flags = Flags.read(args, VALUED, SWITCHES);
+        } catch (InvalidSetting e) {
+            throw new ConfigException(e.getMessage() + " (try --help)");
+        }
+        if (flags.help()) {
+            throw new HelpRequested();
+        }
+        return flags;
     }
 
     private static ProxyConfigDocument.Transparent transparent(ProxyConfigDocument flags) {

@@ -71,7 +71,7 @@ final class ForwardExchange {
                 return;
             }
             settings.dialer().dial(client.eventLoop(), (InetSocketAddress) admitted.getNow(),
-                    ProxyPipelines.forwardUpstream(new ForwardResponseRelay(this)))
+                    ProxyPipelines.forwardUpstream(new ForwardResponseRelay(this, settings.metrics())))
                     .addListener((ChannelFutureListener) connected -> {
                         if (finished) {
                             connected.channel().close();

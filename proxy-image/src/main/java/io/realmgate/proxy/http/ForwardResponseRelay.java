@@ -4,13 +4,20 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.util.ReferenceCountUtil;
+import io.realmgate.common.HandlerErrors;
+import io.realmgate.proxy.ops.ProxyMetrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The upstream leg of a forwarded request: hands each decoded response part to its exchange. */
 final class ForwardResponseRelay extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(ForwardResponseRelay.class);
     private final ForwardExchange exchange;
+    private final ProxyMetrics metrics;
 
-    ForwardResponseRelay(ForwardExchange exchange) {
+    ForwardResponseRelay(ForwardExchange exchange, ProxyMetrics metrics) {
         this.exchange = exchange;
+        this.metrics = metrics;
     }
 
     @Override
@@ -39,6 +46,6 @@ final class ForwardResponseRelay extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        ctx.close();
+        HandlerErrors.closeOn(ctx, cause, LOG, metrics::handlerError);
     }
 }

@@ -7,21 +7,24 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.realmgate.common.HandlerErrors;
 import io.realmgate.proxy.access.Refusal;
 import io.realmgate.proxy.access.Target;
 import io.realmgate.proxy.ops.AccessLog;
 import java.net.InetSocketAddress;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import java.util.ArrayDeque;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The client connection's HTTP front end: takes one request at a time and turns it into a CONNECT
@@ -30,6 +33,7 @@ import java.util.function.Supplier;
  * therefore bounded by a single read.
  */
 final class FrontendHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(FrontendHandler.class);
     private enum State { IDLE, CONNECTING, FORWARDING, CLOSING }
 
     private final Supplier<ProxyFrontendSettings> currentSettings;
@@ -113,7 +117,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        ctx.close();
+        HandlerErrors.closeOn(ctx, cause, LOG, settings.metrics()::handlerError);
     }
 
     private void handleIdle(ChannelHandlerContext ctx, Object msg) {
@@ -174,7 +178,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
                 return;
             }
             InetSocketAddress address = (InetSocketAddress) admitted.getNow();
-            ChannelFuture dial = settings.dialer().dial(client.eventLoop(), address, ProxyPipelines.TUNNEL_UPSTREAM);
+            ChannelFuture dial = settings.dialer().dial(client.eventLoop(), address, ProxyPipelines.tunnelUpstream(settings.metrics()));
             dial.addListener((ChannelFutureListener) connected -> {
                 if (!connected.isSuccess()) {
                     refuse(ctx, request, target.toString(), refusalOfConnect(connected.cause(), target), start);

@@ -13,6 +13,8 @@ import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.realmgate.common.HandlerErrors;
+import io.realmgate.proxy.ops.ProxyMetrics;
 import io.realmgate.proxy.tunnel.EpollTunnel;
 import io.realmgate.proxy.tunnel.RelayMode;
 import io.realmgate.proxy.tunnel.TunnelRelay;
@@ -21,6 +23,8 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Every pipeline the proxy builds, in one place: the client connection as it arrives, the switch
@@ -36,6 +40,7 @@ import java.util.function.Supplier;
  * </pre>
  */
 public final class ProxyPipelines {
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyPipelines.class);
     static final String TLS = "tls";
     static final String HEAD_GUARD = "head-guard";
     static final String DECODER = "http-decoder";
@@ -58,7 +63,9 @@ public final class ProxyPipelines {
      * else handled (a connect that fails can still deliver a read error), rather than let it reach the
      * pipeline's tail, which only logs. The relays go in front of it.
      */
-    static final ChannelHandler TUNNEL_UPSTREAM = new UpstreamLastHandler();
+    static ChannelHandler tunnelUpstream(ProxyMetrics metrics) {
+        return new UpstreamLastHandler(metrics);
+    }
 
     private ProxyPipelines() {
     }
@@ -169,9 +176,15 @@ public final class ProxyPipelines {
 
     @ChannelHandler.Sharable
     private static final class UpstreamLastHandler extends ChannelInboundHandlerAdapter {
+        private final ProxyMetrics metrics;
+
+        UpstreamLastHandler(ProxyMetrics metrics) {
+            this.metrics = metrics;
+        }
+
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
+            HandlerErrors.closeOn(ctx, cause, LOG, metrics::handlerError);
         }
     }
 }

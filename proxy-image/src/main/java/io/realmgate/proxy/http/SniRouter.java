@@ -6,10 +6,11 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.realmgate.common.HandlerErrors;
 import io.realmgate.proxy.access.Target;
 import io.realmgate.proxy.ops.AccessLog;
-import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.realmgate.proxy.tunnel.ClientHelloSni;
 import io.realmgate.proxy.tunnel.RelayMode;
 import io.realmgate.proxy.tunnel.TunnelRelay;
@@ -17,6 +18,8 @@ import io.realmgate.proxy.tunnel.TunnelStats;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The transparent listener's front end: reads the TLS ClientHello, takes the SNI name as the
@@ -25,6 +28,7 @@ import java.util.function.Supplier;
  * connection is closed and nothing is forwarded. The client's own address must be allowed too.
  */
 final class SniRouter extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(SniRouter.class);
     private final Supplier<ProxyFrontendSettings> currentSettings;
     private final int targetPort;
     private CompositeByteBuf hello;
@@ -95,7 +99,7 @@ final class SniRouter extends ChannelInboundHandlerAdapter {
                 refuse(ctx, target.toString(), FrontendHandler.refusalOf(admitted.cause()).detail(), "target_not_allowed");
                 return;
             }
-            settings.dialer().dial(client.eventLoop(), (InetSocketAddress) admitted.getNow(), ProxyPipelines.TUNNEL_UPSTREAM)
+            settings.dialer().dial(client.eventLoop(), (InetSocketAddress) admitted.getNow(), ProxyPipelines.tunnelUpstream(settings.metrics()))
                     .addListener((ChannelFutureListener) connected -> {
                         if (!connected.isSuccess()) {
                             refuse(ctx, target.toString(), "cannot connect", "upstream_refused");
@@ -164,6 +168,6 @@ final class SniRouter extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        ctx.close();
+        HandlerErrors.closeOn(ctx, cause, LOG, currentSettings.get().metrics()::handlerError);
     }
 }

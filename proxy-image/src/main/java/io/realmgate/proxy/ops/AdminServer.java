@@ -18,11 +18,14 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.realmgate.proxy.Transport;
+import io.realmgate.common.HandlerErrors;
+import io.realmgate.common.Transport;
 import io.realmgate.proxy.config.ListenAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The admin listener, on its own port so that it is never reachable through the proxy's policy:
@@ -30,6 +33,7 @@ import java.util.function.BooleanSupplier;
  * proxy takes new connections; 503 while draining).
  */
 public final class AdminServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
     private final Channel listener;
 
     public AdminServer(Transport transport, EventLoopGroup group, ListenAddress listen, ProxyMetrics metrics,
@@ -101,7 +105,7 @@ public final class AdminServer implements AutoCloseable {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
+            HandlerErrors.closeOn(ctx, cause, LOG, metrics::handlerError);
         }
     }
 }

@@ -20,6 +20,7 @@ public final class ProxyMetrics {
     private final LongAdder tunnelsTotal = new LongAdder();
     private final Map<String, LongAdder> tunnelsRelayed = new ConcurrentHashMap<>();
     private final LongAdder requestsTotal = new LongAdder();
+    private final LongAdder handlerErrors = new LongAdder();
     private final LongAdder bytesUp = new LongAdder();
     private final LongAdder bytesDown = new LongAdder();
     private final Map<String, LongAdder> refusals = new ConcurrentHashMap<>();
@@ -61,6 +62,15 @@ public final class ProxyMetrics {
     }
 
     /** @param reason a short snake_case label, e.g. {@code target_not_allowed} */
+    /** A handler failed with an exception that is not the peer's doing (HandlerErrors); its connection closed. */
+    public void handlerError() {
+        handlerErrors.increment();
+    }
+
+    public long handlerErrors() {
+        return handlerErrors.sum();
+    }
+
     public void refused(String reason) {
         refusals.computeIfAbsent(reason, r -> new LongAdder()).increment();
     }
@@ -115,6 +125,9 @@ public final class ProxyMetrics {
         refusals.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> sb
                 .append("realmgate_proxy_refusals_total{reason=\"").append(e.getKey()).append("\"} ")
                 .append(e.getValue().sum()).append('\n'));
+        counter(sb, "realmgate_proxy_handler_errors_total",
+                "Unexpected exceptions in a connection's handlers (a defect, logged at WARN); the connection was closed.",
+                handlerErrors.sum());
         sb.append("# HELP realmgate_proxy_upstream_connect_seconds Time to open the upstream connection.\n");
         sb.append("# TYPE realmgate_proxy_upstream_connect_seconds histogram\n");
         long cumulative = 0;

@@ -17,10 +17,13 @@ import io.netty.channel.unix.UnixChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.realmgate.common.HandlerErrors;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A plain tunnel on epoll, relayed on its raw sockets: the two channels are taken off Netty's read/write
@@ -39,6 +42,7 @@ import java.util.concurrent.TimeUnit;
  * channels belong to.
  */
 public final class EpollTunnel {
+    private static final Logger LOG = LoggerFactory.getLogger(EpollTunnel.class);
     private static final EpollIoOps INTEREST = EpollIoOps.EPOLLIN.with(EpollIoOps.EPOLLOUT)
             .with(EpollIoOps.EPOLLRDHUP).with(EpollIoOps.EPOLLET);
     private static final String HAND_OFF = "epoll-hand-off";
@@ -311,6 +315,7 @@ public final class EpollTunnel {
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             failed = true;
+            HandlerErrors.report(ctx, cause, LOG, stats.metrics()::handlerError);
             self.close();
             peer.close();
         }

@@ -9,6 +9,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
+import io.realmgate.common.HandlerErrors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Copies bytes from its channel to the peer channel: one relay per direction, one on each leg. Used on
@@ -19,6 +22,7 @@ import io.netty.util.ReferenceCountUtil;
  * once both of its directions are done.
  */
 public final class TunnelRelay extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(TunnelRelay.class);
     private final Channel peer;
     private final TunnelStats stats;
     private final boolean upstreamBound;
@@ -108,6 +112,7 @@ public final class TunnelRelay extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // A reset on one leg ends the tunnel: there is no way to carry on half of a byte stream.
+        HandlerErrors.report(ctx, cause, LOG, stats.metrics()::handlerError);
         ctx.close();
         peer.close();
     }

@@ -33,6 +33,11 @@ public final class TunnelStats {
         return bytesDown;
     }
 
+    /** The proxy's metrics, where the tunnel's relays count what fails in them. */
+    public ProxyMetrics metrics() {
+        return metrics;
+    }
+
     /** Which relay the tunnel's bytes go through, for the metrics. */
     void relayedBy(RelayMode mode) {
         metrics.tunnelRelayed(mode.label());

@@ -6,7 +6,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.realmgate.proxy.Transport;
+import io.realmgate.common.Transport;
 import io.realmgate.proxy.ops.ProxyMetrics;
 import java.net.InetSocketAddress;
 import java.time.Duration;

@@ -51,6 +51,8 @@ class CommandLineTest {
                 "allowClients: [10.42.0.0/16]",
                 "timeouts:",
                 "  connect: 2500ms",
+                "  idle: 1D",
+                "  drain: PT45S",
                 "limits:",
                 "  maxHeaderBytes: 32768",
                 ""));
@@ -59,6 +61,8 @@ class CommandLineTest {
         assertThat(c.name()).isEqualTo("edge-1");
         assertThat(c.allowConnect()).hasSize(2);
         assertThat(c.timeouts().connect()).isEqualTo(Duration.ofMillis(2500));
+        assertThat(c.timeouts().idle()).isEqualTo(Duration.ofDays(1));
+        assertThat(c.timeouts().drain()).isEqualTo(Duration.ofSeconds(45));
         assertThat(c.limits().maxHeaderBytes()).isEqualTo(32768);
     }
 
@@ -77,8 +81,8 @@ class CommandLineTest {
 
     @Test
     void badInputNamesTheFlagOrKey() throws Exception {
-        assertThatThrownBy(() -> CommandLine.parse("--bogus")).hasMessage("unknown option '--bogus' (try --help)");
-        assertThatThrownBy(() -> CommandLine.parse("--listen")).hasMessage("--listen needs a value");
+        assertThatThrownBy(() -> CommandLine.parse("--bogus")).hasMessage("unknown flag '--bogus' (try --help)");
+        assertThatThrownBy(() -> CommandLine.parse("--listen")).hasMessage("--listen needs a value (try --help)");
         assertThatThrownBy(() -> CommandLine.parse("--listen", "nowhere")).hasMessageStartingWith("--listen");
         assertThatThrownBy(() -> CommandLine.parse("--allow-connect", "9000,abc")).hasMessageContaining("allowConnect[1]")
                 .hasMessageContaining("abc");

@@ -13,7 +13,8 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.realmgate.realm.IoTransport;
+import io.realmgate.common.InvalidSetting;
+import io.realmgate.common.Transport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -97,7 +98,7 @@ public final class RealmClient implements AutoCloseable {
             throw new IllegalArgumentException("cannot set up TLS: " + e.getMessage(), e);
         }
         this.ownGroup = b.group == null;
-        this.group = ownGroup ? IoTransport.best().newGroup(1, "realm-client") : b.group;
+        this.group = ownGroup ? transport().newGroup(1, "realm-client") : b.group;
         this.loop = group.next();
         this.connectionListener = b.connectionListener;
     }
@@ -237,7 +238,7 @@ public final class RealmClient implements AutoCloseable {
         ClientSession session = new ClientSession(this);
         Bootstrap b = new Bootstrap()
                 .group(loop)
-                .channel(IoTransport.best().channel())
+                .channel(transport().channel())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout.toMillis())
                 .handler(ClientPipelines.initializer(settings, ssl, uri, host, port, session));
@@ -406,6 +407,15 @@ public final class RealmClient implements AutoCloseable {
             if (s.confirmed != null) {
                 s.confirmed.completeExceptionally(e);
             }
+        }
+    }
+
+    /** The transport {@code REALMGATE_TRANSPORT} asks for, as for the realm itself. */
+    private static Transport transport() {
+        try {
+            return Transport.fromEnvironment();
+        } catch (InvalidSetting e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
     }
 

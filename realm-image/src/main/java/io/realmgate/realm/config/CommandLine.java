@@ -1,7 +1,11 @@
 package io.realmgate.realm.config;
 
+import io.realmgate.common.Durations;
+import io.realmgate.common.Flags;
+import io.realmgate.common.InvalidSetting;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 
 /** The standalone flags: {@code --ws-port 9000 --wss-port 9443 --tls-cert c.pem --tls-key k.pem}, and limits. */
 public final class CommandLine {
@@ -46,38 +50,30 @@ public final class CommandLine {
         }
     }
 
+    private static final Set<String> VALUED = Set.of("--ws-port", "--wss-port", "--tls-cert", "--tls-key", "--bind",
+            "--retain-events", "--retain-bytes", "--max-message", "--queue-events", "--queue-bytes", "--max-channels",
+            "--max-subscriptions", "--ping-interval", "--cert-poll", "--admin", "--allowed-origins",
+            "--max-connections", "--max-connections-per-client", "--header-timeout", "--replay-rate", "--max-streams",
+            "--max-streams-per-client", "--max-polls", "--max-polls-per-client");
+    private static final Set<String> SWITCHES = Set.of("--self-signed");
+
     public static RealmConfig parse(String... args) throws ConfigException, HelpRequested {
+        Flags flags;
+        try {
+            flags = Flags.read(args, VALUED, SWITCHES);
+        } catch (InvalidSetting e) {
+            throw new ConfigException(e.getMessage() + " (try --help)");
+        }
+        if (flags.help()) {
+            throw new HelpRequested();
+        }
         RealmConfig.Builder b = new RealmConfig.Builder();
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            String value = null;
-            int eq = arg.indexOf('=');
-            if (arg.startsWith("--") && eq > 0) {
-                value = arg.substring(eq + 1);
-                arg = arg.substring(0, eq);
-            }
-            switch (arg) {
-                case "--help", "-h" -> throw new HelpRequested();
-                case "--self-signed" -> {
-                    if (value != null) {
-                        throw new ConfigException("--self-signed takes no value");
-                    }
-                    b.selfSigned = true;
-                }
-                case "--ws-port", "--wss-port", "--tls-cert", "--tls-key", "--bind", "--retain-events",
-                        "--retain-bytes", "--max-message", "--queue-events", "--queue-bytes", "--max-channels",
-                        "--max-subscriptions", "--ping-interval", "--cert-poll", "--admin", "--allowed-origins", "--max-connections", "--max-connections-per-client",
-                        "--header-timeout", "--replay-rate", "--max-streams", "--max-streams-per-client",
-                        "--max-polls", "--max-polls-per-client" -> {
-                    if (value == null) {
-                        if (i + 1 >= args.length || args[i + 1].startsWith("--")) {
-                            throw new ConfigException(arg + " needs a value");
-                        }
-                        value = args[++i];
-                    }
-                    apply(b, arg, value);
-                }
-                default -> throw new ConfigException("unknown option '" + arg + "' (try --help)");
+        // A flag given twice: the last one counts, as before.
+        for (Flags.Flag flag : flags.flags()) {
+            if (flag.name().equals("--self-signed")) {
+                b.selfSigned = true;
+            } else {
+                apply(b, flag.name(), flag.value());
             }
         }
         return b.build();
@@ -102,12 +98,12 @@ public final class CommandLine {
             case "--queue-bytes" -> b.queueBytes = Units.bytes(flag, value);
             case "--max-channels" -> b.maxChannels = count(flag, value);
             case "--max-subscriptions" -> b.maxSubscriptions = count(flag, value);
-            case "--ping-interval" -> b.pingInterval = Units.duration(flag, value);
-            case "--cert-poll" -> b.certPoll = Units.duration(flag, value);
+            case "--ping-interval" -> b.pingInterval = duration(flag, value);
+            case "--cert-poll" -> b.certPoll = duration(flag, value);
             case "--admin" -> admin(b, value);
             case "--max-connections" -> b.maxConnections = count(flag, value);
             case "--max-connections-per-client" -> b.maxConnectionsPerClient = count(flag, value);
-            case "--header-timeout" -> b.headerTimeout = Units.duration(flag, value);
+            case "--header-timeout" -> b.headerTimeout = duration(flag, value);
             case "--replay-rate" -> b.replayRate = count(flag, value);
             case "--max-streams" -> b.maxStreams = count(flag, value);
             case "--max-streams-per-client" -> b.maxStreamsPerClient = count(flag, value);
@@ -156,6 +152,14 @@ public final class CommandLine {
             return p;
         } catch (NumberFormatException e) {
             throw new ConfigException(flag + ": '" + value + "' is not a port (0-65535) or 'off'");
+        }
+    }
+
+    private static java.time.Duration duration(String flag, String value) throws ConfigException {
+        try {
+            return Durations.parse(flag, value);
+        } catch (InvalidSetting e) {
+            throw new ConfigException(e.getMessage());
         }
     }
 

@@ -1,9 +1,8 @@
 package io.realmgate.realm.config;
 
-import java.time.Duration;
 import java.util.Locale;
 
-/** Sizes ({@code 65536}, {@code 64KiB}, {@code 1MiB}) and durations ({@code 500ms}, {@code 30s}, {@code 2m}) as typed on a command line. */
+/** Sizes ({@code 65536}, {@code 64KiB}, {@code 1MiB}) as typed on a command line; durations are {@code io.realmgate.common.Durations}. */
 public final class Units {
     private Units() {
     }
@@ -28,23 +27,5 @@ public final class Units {
         } catch (NumberFormatException | ArithmeticException e) {
             throw new ConfigException(flag + ": '" + value + "' is not a size (e.g. 65536, 64KiB, 1MiB)");
         }
-    }
-
-    public static Duration duration(String flag, String value) throws ConfigException {
-        String v = value.trim().toLowerCase(Locale.ROOT);
-        try {
-            if (v.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
-            }
-            if (v.endsWith("s")) {
-                return Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)));
-            }
-            if (v.endsWith("m")) {
-                return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
-            }
-        } catch (NumberFormatException e) {
-            // falls through to the message below
-        }
-        throw new ConfigException(flag + ": '" + value + "' is not a duration (e.g. 500ms, 30s, 2m)");
     }
 }

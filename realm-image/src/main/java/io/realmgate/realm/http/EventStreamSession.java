@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.realmgate.common.HandlerErrors;
 import io.realmgate.realm.hub.Frame;
 import io.realmgate.realm.hub.Frames;
 import io.realmgate.realm.hub.HubException;
@@ -23,6 +24,8 @@ import io.realmgate.realm.hub.Subscriptions;
 import io.realmgate.realm.ops.RealmMetrics;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An event stream ({@code text/event-stream}): each server frame of protocol v1 is one SSE message,
@@ -31,6 +34,7 @@ import java.util.Map;
  * for each channel. Heartbeat comments keep proxies from timing the stream out.
  */
 final class EventStreamSession extends ChannelInboundHandlerAdapter implements Outbox.Sink {
+    private static final Logger LOG = LoggerFactory.getLogger(EventStreamSession.class);
     static final String CONTENT_TYPE = "text/event-stream; charset=utf-8";
 
 
@@ -140,6 +144,6 @@ final class EventStreamSession extends ChannelInboundHandlerAdapter implements O
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        ctx.close();
+        HandlerErrors.closeOn(ctx, cause, LOG, realm.metrics()::handlerError);
     }
 }

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.realmgate.common.HandlerErrors;
 import io.realmgate.realm.config.Origins;
 import io.realmgate.realm.hub.ClientMessage;
 import io.realmgate.realm.hub.Frames;
@@ -24,6 +25,8 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP side of a listener: one request at a time, dispatched by path. A WebSocket upgrade or an
@@ -39,6 +42,7 @@ import java.util.Map;
  * </pre>
  */
 final class HttpRouter extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpRouter.class);
     static final int MAX_POLL_WAIT_SECONDS = 30;
     static final int DEFAULT_POLL_WAIT_SECONDS = 25;
     /** What a connection taken past a connection cap may still ask for. */
@@ -535,6 +539,6 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        ctx.close();
+        HandlerErrors.closeOn(ctx, cause, LOG, realm.metrics()::handlerError);
     }
 }

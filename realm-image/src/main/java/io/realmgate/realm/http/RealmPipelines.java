@@ -221,7 +221,9 @@ public final class RealmPipelines {
 
             @Override
             public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                ctx.close();
+                // First in the pipeline, so only the socket's own errors start here: the connection's last
+                // handler (router or session) reports and closes (HandlerErrors), as for any other error.
+                ctx.fireExceptionCaught(cause);
             }
         });
         ch.config().setAutoRead(true);

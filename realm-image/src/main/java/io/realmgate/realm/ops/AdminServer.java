@@ -21,9 +21,12 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.realmgate.common.HandlerErrors;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The admin listener ({@code --admin HOST:PORT}), on a port of its own so that probes and metrics scrapers never
@@ -32,6 +35,7 @@ import java.util.function.BooleanSupplier;
  * served here; GET and HEAD only.
  */
 public final class AdminServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
     private final Channel listener;
 
     public AdminServer(EventLoopGroup acceptor, EventLoopGroup workers, Class<? extends ServerChannel> channel,
@@ -112,7 +116,7 @@ public final class AdminServer implements AutoCloseable {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
+            HandlerErrors.closeOn(ctx, cause, LOG, metrics::handlerError);
         }
     }
 }

@@ -91,6 +91,7 @@ public final class RealmMetrics implements HubStats {
     private final LongAdder evicted = new LongAdder();
     private final LongAdder slowConsumers = new LongAdder();
     private final LongAdder protocolErrors = new LongAdder();
+    private final LongAdder handlerErrors = new LongAdder();
     private final LongAdder originRefusals = new LongAdder();
     private final LongAdder refusedTotalCap = new LongAdder();
     private final LongAdder[][] fallbackRefused = new LongAdder[Transport.values().length][2];
@@ -237,6 +238,11 @@ public final class RealmMetrics implements HubStats {
         protocolErrors.increment();
     }
 
+    /** A handler failed with an exception that is not the peer's doing (HandlerErrors); its connection closed. */
+    public void handlerError() {
+        handlerErrors.increment();
+    }
+
     public void deadPeer() {
         deadPeers.increment();
     }
@@ -309,6 +315,7 @@ public final class RealmMetrics implements HubStats {
         single(b, "realmgate_realm_slow_consumer_drops_total", "counter", "Connections dropped because their outbound queue overflowed.", slowConsumers.sum());
         single(b, "realmgate_realm_dead_peer_closes_total", "counter", "WebSocket connections closed for not answering pings.", deadPeers.sum());
         single(b, "realmgate_realm_protocol_errors_total", "counter", "Client messages refused (bad JSON, unknown op, bad channel, ...).", protocolErrors.sum());
+        single(b, "realmgate_realm_handler_errors_total", "counter", "Unexpected exceptions in a connection's handlers (a defect, logged at WARN); the connection was closed.", handlerErrors.sum());
         header(b, "realmgate_realm_connections_refused_total", "counter", "Connections refused at a connection cap, by cap.");
         b.append("realmgate_realm_connections_refused_total{cap=\"total\"} ").append(refusedTotalCap.sum()).append('\n');
         b.append("realmgate_realm_connections_refused_total{cap=\"per-client\"} ").append(refusedClientCap.sum()).append('\n');

@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.realmgate.common.HandlerErrors;
 import io.realmgate.realm.http.RealmContext;
 import io.realmgate.realm.hub.ClientMessage;
 import io.realmgate.realm.hub.Frame;
@@ -26,6 +27,8 @@ import io.realmgate.realm.hub.Outbox;
 import io.realmgate.realm.hub.Subscriptions;
 import io.realmgate.realm.ops.RealmMetrics;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One WebSocket connection speaking protocol v1: reads client messages (whole, after the frame
@@ -34,6 +37,7 @@ import java.util.concurrent.TimeUnit;
  * an answer, so a client that does not read cannot make it queue without bound.
  */
 public final class WebSocketSession extends ChannelInboundHandlerAdapter implements Outbox.Sink {
+    private static final Logger LOG = LoggerFactory.getLogger(WebSocketSession.class);
     /**
      * How long a close frame may take to leave before the connection is cut. It waits behind what is
      * already queued for the socket (up to the high water mark) and the kernel's send buffer (megabytes
@@ -208,7 +212,7 @@ public final class WebSocketSession extends ChannelInboundHandlerAdapter impleme
             String reason = corrupt.getMessage() == null ? corrupt.closeStatus().reasonText() : corrupt.getMessage();
             close(corrupt.closeStatus().code(), reason.length() > 100 ? reason.substring(0, 100) : reason);
         } else {
-            ctx.close();
+            HandlerErrors.closeOn(ctx, cause, LOG, realm.metrics()::handlerError);
         }
     }
 

@@ -88,8 +88,8 @@ class CommandLineTest {
             assertThatThrownBy(() -> CommandLine.parse("--wss-port", "off", c[0], c[1]))
                     .as(c[0] + " " + c[1]).isInstanceOf(ConfigException.class).hasMessageStartingWith(c[0]);
         }
-        assertThatThrownBy(() -> CommandLine.parse("--frobnicate")).hasMessageContaining("unknown option '--frobnicate'");
-        assertThatThrownBy(() -> CommandLine.parse("--ws-port")).hasMessage("--ws-port needs a value");
+        assertThatThrownBy(() -> CommandLine.parse("--frobnicate")).hasMessage("unknown flag '--frobnicate' (try --help)");
+        assertThatThrownBy(() -> CommandLine.parse("--ws-port")).hasMessage("--ws-port needs a value (try --help)");
         assertThatThrownBy(() -> CommandLine.parse("--help")).isInstanceOf(CommandLine.HelpRequested.class);
     }
 
@@ -100,5 +100,16 @@ class CommandLineTest {
         assertThat(c.retainBytes()).isEqualTo(2 * 1024 * 1024);
         assertThat(c.maxMessageBytes()).isEqualTo(16 * 1024);
         assertThat(c.pingInterval()).isEqualTo(Duration.ofMillis(500));
+    }
+
+    @Test
+    void durationsTakeTheCommonGrammar() throws Exception {
+        RealmConfig c = CommandLine.parse("--wss-port", "off", "--ping-interval", "1H", "--cert-poll=PT2S",
+                "--header-timeout", " 30s ");
+        assertThat(c.pingInterval()).isEqualTo(Duration.ofHours(1));
+        assertThat(c.certPoll()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(c.headerTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThatThrownBy(() -> CommandLine.parse("--ping-interval", "0s")).isInstanceOf(ConfigException.class)
+                .hasMessage("--ping-interval: \"0s\" must be longer than zero");
     }
 }

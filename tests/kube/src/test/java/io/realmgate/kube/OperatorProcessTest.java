@@ -173,6 +173,6 @@ class OperatorProcessTest {
     assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(process.exitValue()).isEqualTo(2);
     assertThat(read(log)).isEqualTo("realmgate-operator: --renew-before: \"soon\" is not a duration "
-        + "(such as 90d, 12h, 30m or PT1H) (see --help)\n");
+        + "(such as 500ms, 30s, 5m, 12h, 90d or PT1H) (see --help)\n");
   }
 }

@@ -3,6 +3,8 @@ package io.realmgate.proxy.config;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.realmgate.common.Durations;
+import io.realmgate.common.InvalidSetting;
 import io.realmgate.proxy.access.Cidr;
 import io.realmgate.proxy.access.TargetRule;
 import java.nio.file.Files;
@@ -42,7 +44,7 @@ public final class ProxyConfigDocument {
         @JsonProperty public Integer targetPort;
     }
 
-    /** Durations such as {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}. */
+    /** Durations such as {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h} ({@link Durations}, the grammar of all three programs). */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static final class Timeouts {
         @JsonProperty public String connect;
@@ -118,10 +120,10 @@ public final class ProxyConfigDocument {
         ProxyConfig.Timeouts t = ProxyConfig.Timeouts.DEFAULTS;
         if (timeouts != null) {
             t = new ProxyConfig.Timeouts(
-                    timeouts.connect == null ? t.connect() : Durations.parse("timeouts.connect", timeouts.connect),
-                    timeouts.header == null ? t.header() : Durations.parse("timeouts.header", timeouts.header),
-                    timeouts.idle == null ? t.idle() : Durations.parse("timeouts.idle", timeouts.idle),
-                    timeouts.drain == null ? t.drain() : Durations.parse("timeouts.drain", timeouts.drain));
+                    timeouts.connect == null ? t.connect() : duration("timeouts.connect", timeouts.connect),
+                    timeouts.header == null ? t.header() : duration("timeouts.header", timeouts.header),
+                    timeouts.idle == null ? t.idle() : duration("timeouts.idle", timeouts.idle),
+                    timeouts.drain == null ? t.drain() : duration("timeouts.drain", timeouts.drain));
         }
         ProxyConfig.Limits l = ProxyConfig.Limits.DEFAULTS;
         if (limits != null) {
@@ -191,5 +193,13 @@ public final class ProxyConfigDocument {
             throw new ConfigException(key + ": " + value + " is outside " + min + "-" + max);
         }
         return value;
+    }
+
+    private static java.time.Duration duration(String key, String text) throws ConfigException {
+        try {
+            return Durations.parse(key, text);
+        } catch (InvalidSetting e) {
+            throw new ConfigException(e.getMessage());
+        }
     }
 }
