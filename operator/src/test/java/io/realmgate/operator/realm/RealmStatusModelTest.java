@@ -13,6 +13,7 @@ import io.realmgate.operator.api.Realm;
 import io.realmgate.operator.api.RealmLimits;
 import io.realmgate.operator.api.RealmStatus;
 import io.realmgate.operator.status.Conditions;
+import io.realmgate.operator.status.WarningEvents;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
@@ -55,10 +56,10 @@ class RealmStatusModelTest {
         assertThat(fit.getReason()).isEqualTo("BelowProxyCapacity");
         assertThat(fit.getMessage()).startsWith("spec.limits.maxPollsPerClient (50) is below 5000");
         assertThat(Conditions.isTrue(below.conditions, "Ready")).as("the realm serves").isTrue();
-        assertThat(RealmEvents.newFailures(alone, below)).as("one Warning Event when it turns False")
+        assertThat(WarningEvents.newFailures(alone.conditions, below.conditions)).as("one Warning Event when it turns False")
                 .containsOnlyKeys("BelowProxyCapacity");
-        assertThat(RealmEvents.newFailures(below, RealmStatusModel.next(model(capped, "1", "egress"),
-                deployment(1, 1, 1, 1), T1))).as("not again while it stays False").isEmpty();
+        assertThat(WarningEvents.newFailures(below.conditions, RealmStatusModel.next(model(capped, "1", "egress"),
+                deployment(1, 1, 1, 1), T1).conditions)).as("not again while it stays False").isEmpty();
     }
 
     @Test

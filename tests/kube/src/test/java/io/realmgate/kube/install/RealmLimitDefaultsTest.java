@@ -9,7 +9,7 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.realmgate.operator.api.RealmLimits;
 import io.realmgate.realm.config.CommandLine;
 import io.realmgate.realm.config.RealmConfig;
-import io.realmgate.realm.config.Units;
+import io.realmgate.common.Durations;
 import java.nio.file.Files;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -45,7 +45,7 @@ class RealmLimitDefaultsTest {
     for (var field : limits.getProperties().entrySet()) {
       Matcher absent = ABSENT.matcher(field.getValue().getDescription());
       assertThat(absent.find()).as("%s: %s", field.getKey(), field.getValue().getDescription()).isTrue();
-      Object documented = field.getKey().equals("headerTimeout") ? Units.duration(field.getKey(), absent.group(1))
+      Object documented = field.getKey().equals("headerTimeout") ? Durations.parse(field.getKey(), absent.group(1))
           : Integer.valueOf(absent.group(1));
       assertThat(documented).as("spec.limits.%s", field.getKey()).isEqualTo(defaults.get(field.getKey()));
     }
@@ -59,7 +59,7 @@ class RealmLimitDefaultsTest {
     // And the operator's constants, from which it sizes the per-client caps.
     assertThat(RealmLimits.DEFAULT_MAX_CONNECTIONS).isEqualTo(realm.maxConnections());
     assertThat(RealmLimits.DEFAULT_MAX_CONNECTIONS_PER_CLIENT).isEqualTo(realm.maxConnectionsPerClient());
-    assertThat(Units.duration("", RealmLimits.DEFAULT_HEADER_TIMEOUT)).isEqualTo(realm.headerTimeout());
+    assertThat(Durations.parse("", RealmLimits.DEFAULT_HEADER_TIMEOUT)).isEqualTo(realm.headerTimeout());
     assertThat(RealmLimits.DEFAULT_REPLAY_RATE).isEqualTo(realm.replayRate());
     assertThat(RealmLimits.DEFAULT_MAX_STREAMS).isEqualTo(realm.maxStreams());
     assertThat(RealmLimits.DEFAULT_MAX_STREAMS_PER_CLIENT).isEqualTo(realm.maxStreamsPerClient());
