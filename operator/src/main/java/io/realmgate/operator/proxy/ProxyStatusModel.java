@@ -42,7 +42,7 @@ final class ProxyStatusModel {
             int wanted = wantedReplicas(proxy);
             int available = deployment.map(ProxyStatusModel::availableReplicas).orElse(0);
             ready = deployment.map(d -> rolledOut(d, wanted)).orElse(false);
-            reason = ready ? Reasons.AVAILABLE : Reasons.DEPLOYMENT_NOT_AVAILABLE;
+            reason = ready ? Reasons.DEPLOYMENT_AVAILABLE : Reasons.DEPLOYMENT_NOT_AVAILABLE;
             message = available + "/" + wanted + " replicas available";
         }
         List<Condition> conditions = Conditions.with(previous.conditions, Conditions.READY, ready, reason, message,

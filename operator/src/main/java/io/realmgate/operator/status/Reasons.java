@@ -6,10 +6,8 @@ package io.realmgate.operator.status;
  * kind knows (a missing realm, a user's Secret that cannot be used) stay with that kind's model.
  */
 public final class Reasons {
-    /** Ready=True for a Realm: every wanted replica runs the current pod template and is available. */
+    /** Ready=True: every wanted replica runs the current pod template and is available (both kinds). */
     public static final String DEPLOYMENT_AVAILABLE = "DeploymentAvailable";
-    /** Ready=True for a ForwardProxy: the same state; the name predates the shared vocabulary. */
-    public static final String AVAILABLE = "Available";
     /**
      * Ready=False while the pods start or roll: the Deployment does not exist yet, its controller has not seen the
      * current template, or not every wanted replica is updated and available. Normal, so no Warning Event; Argo CD

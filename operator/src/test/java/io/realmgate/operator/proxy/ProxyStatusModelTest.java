@@ -90,7 +90,7 @@ class ProxyStatusModelTest {
 
         ForwardProxyStatus done = ProxyStatusModel.next(p, in, Optional.of(deployment(2, 2, 2, 2)), T0);
         assertThat(ready(done).getStatus()).isEqualTo("True");
-        assertThat(ready(done).getReason()).isEqualTo("Available");
+        assertThat(ready(done).getReason()).isEqualTo("DeploymentAvailable");
         assertThat(ready(done).getMessage()).isEqualTo("2/2 replicas available");
         assertThat(done.targets).containsExactly("prices-realm.apps:9443",
                 "prices-realm.apps.svc:9443", "prices-realm.apps.svc.cluster.local:9443");

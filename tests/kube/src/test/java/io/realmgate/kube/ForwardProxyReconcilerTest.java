@@ -127,7 +127,7 @@ class ForwardProxyReconcilerTest {
 
     cluster.simulateRollout("egress-proxy", 2);
     ForwardProxy ready = cluster.awaitStatus("egress", p -> ready(p) != null && "True".equals(ready(p).getStatus()));
-    assertThat(ready(ready).getReason()).isEqualTo("Available");
+    assertThat(ready(ready).getReason()).isEqualTo("DeploymentAvailable");
     assertThat(ready(ready).getMessage()).isEqualTo("2/2 replicas available");
     assertThat(ready(ready).getObservedGeneration()).isEqualTo(ready.getMetadata().getGeneration());
   }

@@ -60,7 +60,7 @@ class ArgoCdHealthTest {
             {"metadata": {"name": "egress", "generation": 1},
              "status": {"observedGeneration": 1, "endpoint": "http://egress-proxy.apps.svc:3128",
               "targets": ["prices-realm.apps.svc.cluster.local:9443"], "conditions": [
-               {"type": "Ready", "status": "True", "reason": "Available", "message": "2/2 replicas available",
+               {"type": "Ready", "status": "True", "reason": "DeploymentAvailable", "message": "2/2 replicas available",
                 "observedGeneration": 1}]}}
             """, "Healthy", "Available: 2/2 replicas available"),
         Arguments.of("ForwardProxy", "pods starting", """
