@@ -12,7 +12,8 @@ import java.util.List;
  * {@code tests/peers/centrifugo.sh} into {@code ~/.cache/realmgate/peers/bin/centrifugo}. It runs from a
  * private directory with a generated JSON configuration, configured as the closest equivalent of a realm:
  * anonymous clients (insecure client mode, no JWT) may subscribe and publish on any channel, channels keep
- * a history clients can recover from, one browser origin is allowed, the bidirectional SSE and HTTP-streaming
+ * a history that a client resubscribing with an offset and epoch recovers ({@code force_recovery}: with
+ * {@code allow_recovery} instead, v6.9.1 answered such a request here without recovering anything), one browser origin is allowed, the bidirectional SSE and HTTP-streaming
  * transports (and the emulation endpoint they post to) and the unidirectional SSE transport are on, the
  * server HTTP API takes publishes without a key, and the health endpoint answers. With {@code tls}, the one
  * listener serves HTTPS/WSS with {@link TestCertificates}' localhost certificate.
@@ -73,7 +74,7 @@ public final class CentrifugoPeer implements AutoCloseable {
                 "  \"client\": {\"insecure\": true, \"allowed_origins\": [" + json(settings.allowedOrigin()) + "]"
                         + (settings.connectionLimit() > 0 ? ", \"connection_limit\": " + settings.connectionLimit() : "") + "},",
                 "  \"channel\": {\"without_namespace\": {\"history_size\": " + settings.historySize()
-                        + ", \"history_ttl\": \"300s\", \"allow_recovery\": true}},",
+                        + ", \"history_ttl\": \"300s\", \"force_recovery\": true}},",
                 "  \"http_api\": {\"insecure\": true},",
                 "  \"websocket\": {\"message_size_limit\": " + body + "},",
                 "  \"sse\": {\"enabled\": true, \"max_request_body_size\": " + body + "},",
