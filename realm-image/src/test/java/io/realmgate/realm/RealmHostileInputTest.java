@@ -415,7 +415,7 @@ class RealmHostileInputTest {
                 garbage[0] = 0x00; // not a TLS content type
                 return served(s.tls(), garbage);
             }),
-            new Case("TLS: plain HTTP on the wss port", "wss", "closed",
+            new Case("TLS: plain HTTP on the wss port", "wss", "400",
                     s -> served(s.tls(), get(s, s.healthPath(), null).getBytes(StandardCharsets.US_ASCII))),
             new Case("TLS 1.2: client-initiated renegotiation", "wss", "refused",
                     RealmHostileInputTest::renegotiation),
