@@ -54,7 +54,7 @@ import org.junit.jupiter.api.Timeout;
  * or "closed" (the connection ended, nothing served). A deadline case adds "after N s" when the answer
  * came later than the realm's own header deadline allows, so a peer with a longer deadline shows it.
  */
-@Timeout(value = 240, unit = TimeUnit.SECONDS)
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
 class RealmHostileInputTest {
     static final String ALLOWED_ORIGIN = "https://app.example";
     static final String FOREIGN_ORIGIN = "https://evil.example";
@@ -100,10 +100,10 @@ class RealmHostileInputTest {
 
         String healthPath();
 
-        /** The event-stream surface (GET) with a resume position, or null for live only. */
+        /** The event stream's request target, resuming after {@code from} (null: live only). */
         String streamTarget(String channel, String from);
 
-        /** The long-poll surface, or null when there is none. */
+        /** The long-poll's request target (answering at once), or null when the server has no long-poll. */
         String pollTarget(String channel, String from);
 
         String publishPath();
@@ -116,10 +116,10 @@ class RealmHostileInputTest {
         /** Sends what a client sends right after the upgrade (nothing on the realm) and reads its answer. */
         void hello(RawWebSocket ws) throws IOException;
 
-        /** Starts a server sized like {@code config} for the connection-cap case; null when it has no such cap. */
+        /** Starts another server of the same kind that accepts at most {@code total} client connections. */
         Server withConnectionCap(int total) throws Exception;
 
-        /** Whether the slow-consumer flood may stop: the server dropped the consumer, or it will not. */
+        /** Whether the slow-consumer flood may stop: the realm counted the drop; for a peer, enough was sent. */
         boolean floodDone(int sent);
 
         /** Stops what {@link #withConnectionCap} started. */
