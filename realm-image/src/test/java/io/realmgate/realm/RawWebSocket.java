@@ -48,6 +48,11 @@ public final class RawWebSocket implements AutoCloseable {
     }
 
     public static RawWebSocket open(InetSocketAddress address, int receiveBuffer) throws IOException {
+        return open(address, "/realm", receiveBuffer);
+    }
+
+    /** A WebSocket on another server's path (a peer compared with the realm). */
+    public static RawWebSocket open(InetSocketAddress address, String path, int receiveBuffer) throws IOException {
         Socket s = new Socket();
         if (receiveBuffer > 0) {
             s.setReceiveBufferSize(receiveBuffer);
@@ -55,7 +60,12 @@ public final class RawWebSocket implements AutoCloseable {
         s.setSoTimeout(5000);
         s.connect(address, 5000);
         RawWebSocket ws = new RawWebSocket(s);
-        ws.handshake(address);
+        try {
+            ws.handshake(address, path);
+        } catch (IOException e) {
+            s.close();
+            throw e;
+        }
         return ws;
     }
 
@@ -63,10 +73,10 @@ public final class RawWebSocket implements AutoCloseable {
         return open(address, 0);
     }
 
-    private void handshake(InetSocketAddress address) throws IOException {
+    private void handshake(InetSocketAddress address, String path) throws IOException {
         byte[] nonce = new byte[16];
         ThreadLocalRandom.current().nextBytes(nonce);
-        String req = "GET /realm HTTP/1.1\r\nHost: 127.0.0.1:" + address.getPort() + "\r\n"
+        String req = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + address.getPort() + "\r\n"
                 + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
                 + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n"
                 + "Sec-WebSocket-Version: 13\r\n\r\n";
