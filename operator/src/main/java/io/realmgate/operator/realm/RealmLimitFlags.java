@@ -16,12 +16,14 @@ import java.util.stream.Stream;
  * The realm's limit and origin flags from {@code spec.limits} and {@code spec.allowedOrigins}, and whether its
  * per-client caps fit the ForwardProxies in front of it. Pure: equal inputs give equal flags.
  *
- * <p>An absent field renders no flag (the realm's default holds), except the three per-client caps while
- * ForwardProxies reference the realm: every client tunnelled through a proxy pod reaches the realm from that pod's
- * address, so a per-client cap is shared by all of them. Those caps are then raised to what one proxy pod can carry
- * (the proxy's {@code limits.maxConnections}), at most the realm's total for the same kind (a per-client cap above
- * the total never binds). A value the user set is rendered as written, never raised; when it is below that, the
- * condition {@value #CONDITION} says so (docs/decisions.md, "Operator: per-client caps behind ForwardProxies").
+ * <p>An absent field renders no flag (the realm's default holds), except the three per-client caps: every client
+ * tunnelled through a proxy pod reaches the realm from that pod's address, so a per-client cap is shared by all of
+ * them. Unset, those caps are rendered as what one proxy pod can carry (the proxy's {@code limits.maxConnections}),
+ * at most the realm's total for the same kind (a per-client cap above the total never binds) — whether or not a
+ * ForwardProxy references the realm yet, so that the first proxy to arrive or the last to go rolls no realm pod
+ * (its WebSockets and retained events would go with it). A value the user set is rendered as written, never
+ * raised; when it is below that while proxies reference the realm, the condition {@value #CONDITION} says so
+ * (docs/decisions.md, "Operator: per-client caps behind ForwardProxies").
  */
 public final class RealmLimitFlags {
     /** Status condition: whether the per-client caps let one proxy pod's clients in. */
@@ -74,7 +76,7 @@ public final class RealmLimitFlags {
         }
     }
 
-    /** The flags, in a fixed order; none for what is absent and needs no sizing. */
+    /** The flags, in a fixed order; none for what is absent, except the per-client caps, which are always sized. */
     public List<String> args() {
         List<String> args = new ArrayList<>();
         add(args, "--max-connections", limits.maxConnections);
@@ -93,11 +95,8 @@ public final class RealmLimitFlags {
     }
 
     private void addPerClient(List<String> args, PerClient cap) {
-        if (cap.set() != null) {
-            add(args, cap.flag(), cap.set());
-        } else if (!proxies.isEmpty()) {
-            add(args, cap.flag(), Math.max(cap.standalone(), cap.proxyNeed()));
-        }
+        // Not conditional on the proxies: the pod template must not change when they come and go.
+        add(args, cap.flag(), cap.set() != null ? cap.set() : Math.max(cap.standalone(), cap.proxyNeed()));
     }
 
     /** The per-client caps the user set below what one proxy pod can carry, as sentences naming the fields. */

@@ -33,11 +33,19 @@ class RealmLimitFlagsTest {
     }
 
     @Test
-    void nothingSetAndNoProxyRendersNoFlagSoTheRealmKeepsItsDefaults() {
+    void nothingSetRendersOnlyThePerClientCapsSizedForAProxyPodWithOrWithoutProxies() {
         RealmLimitFlags flags = new RealmLimitFlags(new RealmSpec(), NO_PROXIES);
-        assertThat(flags.args()).isEmpty();
-        assertThat(new RealmLimitFlags(null, NO_PROXIES).args()).isEmpty();
-        assertThat(new RealmLimitFlags(spec(new RealmLimits()), NO_PROXIES).args()).isEmpty();
+        // One proxy pod carries 20000 connections; the realm's totals (10000, 5000, 5000) are less, so the per-client
+        // caps reach the totals: all of a proxy pod's clients together may use the whole realm. The same flags with
+        // and without proxies: the first proxy to reference the realm must roll no pod.
+        List<String> sized = List.of(
+                "--max-connections-per-client", "10000",
+                "--max-streams-per-client", "5000",
+                "--max-polls-per-client", "5000");
+        assertThat(flags.args()).containsExactlyElementsOf(sized);
+        assertThat(new RealmLimitFlags(null, NO_PROXIES).args()).containsExactlyElementsOf(sized);
+        assertThat(new RealmLimitFlags(spec(new RealmLimits()), NO_PROXIES).args()).containsExactlyElementsOf(sized);
+        assertThat(new RealmLimitFlags(new RealmSpec(), EDGE).args()).containsExactlyElementsOf(sized);
         Condition c = condition(flags);
         assertThat(c.getStatus()).isEqualTo("True");
         assertThat(c.getReason()).isEqualTo("NoForwardProxies");
@@ -71,7 +79,7 @@ class RealmLimitFlagsTest {
     void allowedOriginsBecomeOneCommaSeparatedFlag() {
         RealmLimitFlags flags = new RealmLimitFlags(
                 spec(null, "https://app.example.com", " http://localhost:8080 ", "", "http://10.0.0.5:3000"), NO_PROXIES);
-        assertThat(flags.args()).containsExactly(
+        assertThat(flags.args()).endsWith(
                 "--allowed-origins", "https://app.example.com,http://localhost:8080,http://10.0.0.5:3000");
     }
 
@@ -152,8 +160,9 @@ class RealmLimitFlagsTest {
                 "--max-streams-per-client", "5000",
                 "--max-polls-per-client", "5000",
                 "--allowed-origins", "https://app.example.com");
-        assertThat(model(prices(), "1").args()).as("nothing set, no proxy: the standalone defaults")
-                .doesNotContain("--max-connections-per-client", "--header-timeout", "--allowed-origins");
+        assertThat(model(prices(), "1").args()).as("nothing set, no proxy: the realm's defaults, caps sized")
+                .doesNotContain("--header-timeout", "--allowed-origins", "--max-connections")
+                .containsSequence("--max-connections-per-client", "10000");
     }
 
     @Test
