@@ -11,8 +11,10 @@
  *
  * Transports are tried in the given order; one that cannot connect hands over to the next (after
  * the last, the first again, with growing back-off). A transport that worked and then dropped is
- * retried first. Every (re)connection resumes each subscription after the last id it delivered,
- * and ids at or below that are dropped, so a handler sees each event once, in order.
+ * retried first. Each attempt that could not connect is announced as an 'error' event
+ * ({code: 'connect-failed', transport, url, message}) before the next one. Every (re)connection
+ * resumes each subscription after the last id it delivered, and ids at or below that are dropped,
+ * so a handler sees each event once, in order.
  */
 (function (global) {
   'use strict';
@@ -162,6 +164,15 @@
         if (wasOpen) {
           delay = this.minDelay; // it worked: try the same transport again first
         } else {
+          // A browser tells a script nothing about why (a refused WebSocket handshake and a CORS
+          // failure look like a network error): say so, or a refused page retries in silence.
+          const url = name === 'websocket' ? this.webSocketUrl : this.httpUrl;
+          this._announce('error', {
+            code: 'connect-failed', transport: name, url,
+            message: 'Realmgate: ' + name + ' could not connect to ' + url + ' (realm or proxy down or refusing,' +
+              ' or the realm does not allow this page\'s origin ' + (global.location || {}).origin +
+              ': --allowed-origins, spec.allowedOrigins); trying again'
+          });
           this._failures++;
           this._index = (this._index + 1) % this.transports.length;
           // Straight to the next transport; back off once every transport failed in a row.

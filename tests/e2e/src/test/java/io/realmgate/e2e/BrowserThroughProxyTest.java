@@ -30,12 +30,12 @@ class BrowserThroughProxyTest {
         return DevelopmentCertificate.spkiSha256(TestCertificates.get().server().getCertificate());
     }
 
-    private static <T> T waitFor(Callable<T> value, java.util.function.Predicate<T> done) {
+    static <T> T waitFor(Callable<T> value, java.util.function.Predicate<T> done) {
         return Awaitility.await().atMost(30, TimeUnit.SECONDS).pollInterval(100, TimeUnit.MILLISECONDS).until(value, done);
     }
 
     /** Publishes from the page (typing and clicking) and from Java, and checks each side saw the other. */
-    private static void roundTrip(HeadlessChromium browser, Scenario s, String channel) throws Exception {
+    static void roundTrip(HeadlessChromium browser, Scenario s, String channel) throws Exception {
         try (RealmClient java = RealmClient.builder(s.wsUri()).build()) {
             java.connect().get(5, TimeUnit.SECONDS);
             LinkedBlockingQueue<RealmEvent> seen = new LinkedBlockingQueue<>();

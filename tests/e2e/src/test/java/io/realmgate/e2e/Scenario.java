@@ -8,6 +8,7 @@ import io.realmgate.tests.peers.TestCertificates;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The reference scenario on loopback, in this JVM: a realm with a ws and a wss listener (its server
@@ -27,22 +28,33 @@ final class Scenario implements AutoCloseable {
 
     /** The realm alone (start a proxy with {@link #withProxy}). */
     static Scenario realm() throws Exception {
+        return realm(List.of());
+    }
+
+    /** The realm alone, allowing pages of these origins besides its own ({@code --allowed-origins}). */
+    static Scenario realm(List<String> allowedOrigins) throws Exception {
         Path dir = Files.createTempDirectory("realmgate-e2e");
         TestCertificates certs = TestCertificates.get();
         Path cert = Files.writeString(dir.resolve("tls.crt"), certs.server().getCertificatePEM());
         Path key = Files.writeString(dir.resolve("tls.key"), certs.server().getPrivateKeyPEM());
-        RealmServer realm = new RealmServer(RealmConfig.testing().wsPort(0).wssPort(0).tls(cert, key).build()).start();
+        RealmServer realm = new RealmServer(RealmConfig.testing().wsPort(0).wssPort(0).tls(cert, key)
+                .allowedOrigins(allowedOrigins).build()).start();
         return new Scenario(realm, null, dir);
     }
 
     /** A proxy allowing CONNECT (and forwarding) to exactly these loopback ports. */
     Scenario withProxy(int... allowedPorts) throws Exception {
-        StringBuilder rules = new StringBuilder();
-        for (int p : allowedPorts) {
-            rules.append(rules.length() == 0 ? "" : ",").append("127.0.0.1:").append(p);
+        String[] rules = new String[allowedPorts.length];
+        for (int i = 0; i < allowedPorts.length; i++) {
+            rules[i] = "127.0.0.1:" + allowedPorts[i];
         }
-        ProxyServer p = new ProxyServer(CommandLine.parse("--listen", "127.0.0.1:0", "--allow-connect", rules.toString()))
-                .start();
+        return withProxyRules(rules);
+    }
+
+    /** A proxy allowing CONNECT (and forwarding) to exactly these targets ({@code --allow-connect} rules). */
+    Scenario withProxyRules(String... rules) throws Exception {
+        ProxyServer p = new ProxyServer(CommandLine.parse("--listen", "127.0.0.1:0", "--allow-connect",
+                String.join(",", rules))).start();
         return new Scenario(realm, p, dir);
     }
 

@@ -20,7 +20,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A loopback HTTP origin (the JDK's own server) that records each request it receives, so tests
  * can check what a proxy forwarded: headers such as Via, the request target, the body's digest.
- * It answers with a short text naming the path, or for {@code /bytes/N} with N bytes.
+ * It answers with a short text naming the path, or for {@code /bytes/N} with N bytes, or with a
+ * fixed document a test gave it ({@link #serve}): a web page of another site, for browser tests.
  */
 public final class HttpOrigin implements AutoCloseable {
     /** What the origin saw. */
@@ -42,9 +43,25 @@ public final class HttpOrigin implements AutoCloseable {
         return t;
     });
     private final LinkedBlockingDeque<Seen> seen = new LinkedBlockingDeque<>();
+    private final Map<String, Document> documents = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Document(String contentType, byte[] body) {
+    }
 
     public HttpOrigin(int port) throws IOException {
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 256);
+        this("127.0.0.1", port);
+    }
+
+    /**
+     * On another loopback address ({@code 127.0.0.2}, …): a host of its own, so a page served here
+     * is of another origin than a server on 127.0.0.1 whatever the ports.
+     */
+    public HttpOrigin(String loopbackAddress, int port) throws IOException {
+        InetSocketAddress address = new InetSocketAddress(loopbackAddress, port);
+        if (address.isUnresolved() || !address.getAddress().isLoopbackAddress()) {
+            throw new IllegalArgumentException("HttpOrigin listens on loopback only, not " + loopbackAddress);
+        }
+        server = HttpServer.create(address, 256);
         server.createContext("/", this::handle);
         server.setExecutor(executor);
         server.start();
@@ -52,6 +69,17 @@ public final class HttpOrigin implements AutoCloseable {
 
     public int port() {
         return server.getAddress().getPort();
+    }
+
+    /** {@code http://address:port}, as a browser sends it in {@code Origin} for a page served here. */
+    public String origin() {
+        return "http://" + server.getAddress().getAddress().getHostAddress() + ":" + port();
+    }
+
+    /** From now on, a GET of {@code path} (query ignored) answers 200 with this body. */
+    public HttpOrigin serve(String path, String contentType, byte[] body) {
+        documents.put(path, new Document(contentType, body.clone()));
+        return this;
     }
 
     /** The next request the origin received, waiting up to 5 seconds. */
@@ -87,6 +115,16 @@ public final class HttpOrigin implements AutoCloseable {
             seen.add(new Seen(ex.getRequestMethod(), ex.getRequestURI().toString(), Map.copyOf(h), n,
                     HexFormat.of().formatHex(sha.digest())));
             String path = ex.getRequestURI().getPath();
+            Document document = documents.get(path);
+            if (document != null) {
+                ex.getResponseHeaders().set("Content-Type", document.contentType());
+                ex.getResponseHeaders().set("Cache-Control", "no-store");
+                ex.sendResponseHeaders(200, document.body().length);
+                try (OutputStream out = ex.getResponseBody()) {
+                    out.write(document.body());
+                }
+                return;
+            }
             if (path.startsWith("/bytes/")) {
                 long size = Long.parseLong(path.substring("/bytes/".length()));
                 ex.getResponseHeaders().set("Content-Type", "application/octet-stream");
