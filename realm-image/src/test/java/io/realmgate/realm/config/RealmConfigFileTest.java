@@ -250,6 +250,33 @@ class RealmConfigFileTest {
         assertThatThrownBy(() -> CommandLine.parse("--config")).hasMessage("--config needs a value (try --help)");
     }
 
+    /** docs/realm.md, "The config file": the example reads, and the table's keys, flags and defaults are the code's. */
+    @Test
+    void theDocumentationsExampleAndTableAreTheCodes() throws Exception {
+        String doc = Files.readString(Path.of("..", "docs", "realm.md"));
+        String section = doc.substring(doc.indexOf("## The config file"));
+        section = section.substring(0, section.indexOf("\n## ", 5));
+        String example = section.substring(section.indexOf("```yaml\n") + 8, section.indexOf("```\n", section.indexOf("```yaml")));
+        Set<String> exampleFlags = RealmConfigFiles.parse(example, "example").document().settings().stream()
+                .map(RealmConfigDocument.Setting::flag).collect(Collectors.toSet());
+        Set<String> documented = new java.util.HashSet<>();
+        RealmConfig baseline = CommandLine.parse("--self-signed");
+        Matcher row = Pattern.compile("(?m)^\\| `([a-zA-Z.]+)`[^|]*\\| `(--[a-z-]+)`[^|]*\\| (\\S+) \\|$").matcher(section);
+        java.util.Map<String, String> keyToFlag = RealmConfigFiles.parse(allKeys(), "all").document().settings().stream()
+                .collect(Collectors.toMap(RealmConfigDocument.Setting::key, RealmConfigDocument.Setting::flag));
+        while (row.find()) {
+            String key = row.group(1);
+            String flag = row.group(2);
+            String dflt = row.group(3).replace("`", "");
+            assertThat(keyToFlag.get(key)).as(key).isEqualTo(flag);
+            documented.add(flag);
+            if (!dflt.equals("none") && !flag.equals("--self-signed")) {
+                assertThat(CommandLine.parse("--self-signed", flag, dflt)).as(flag + " " + dflt).isEqualTo(baseline);
+            }
+        }
+        assertThat(documented).isEqualTo(Set.copyOf(keyToFlag.values())).isEqualTo(exampleFlags);
+    }
+
     @Test
     void theUsageNamesTheConfigFlag() {
         assertThat(Arrays.stream(CommandLine.USAGE.split("\n")).filter(l -> l.startsWith("  --config FILE")).toList())
