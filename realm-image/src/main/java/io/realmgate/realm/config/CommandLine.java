@@ -7,7 +7,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 
-/** The standalone flags: {@code --ws-port 9000 --wss-port 9443 --tls-cert c.pem --tls-key k.pem}, and limits. */
+/**
+ * The standalone flags: {@code --ws-port 9000 --wss-port 9443 --tls-cert c.pem --tls-key k.pem}, and limits.
+ * {@code --config FILE} is read first, wherever it stands; flags given beside it override the file's keys. A key
+ * is read with its flag's rule ({@link #apply}), so the two cannot drift apart.
+ */
 public final class CommandLine {
     public static final String USAGE = String.join("\n",
             "usage: java -jar realmgate-realm.jar [options]",
@@ -38,6 +42,7 @@ public final class CommandLine {
             "  --max-streams-per-client N  concurrent event streams from one address (default 500)",
             "  --max-polls N             concurrent long-polls, both listeners together (default 5000)",
             "  --max-polls-per-client N  concurrent long-polls from one address (default 500)",
+            "  --config FILE             YAML config file (docs/realm.md); flags given beside it override its keys",
             "  --help                    this text");
 
     private CommandLine() {
@@ -54,7 +59,7 @@ public final class CommandLine {
             "--retain-events", "--retain-bytes", "--max-message", "--queue-events", "--queue-bytes", "--max-channels",
             "--max-subscriptions", "--ping-interval", "--cert-poll", "--admin", "--allowed-origins",
             "--max-connections", "--max-connections-per-client", "--header-timeout", "--replay-rate", "--max-streams",
-            "--max-streams-per-client", "--max-polls", "--max-polls-per-client");
+            "--max-streams-per-client", "--max-polls", "--max-polls-per-client", "--config");
     private static final Set<String> SWITCHES = Set.of("--self-signed");
 
     public static RealmConfig parse(String... args) throws ConfigException, HelpRequested {
@@ -68,47 +73,84 @@ public final class CommandLine {
             throw new HelpRequested();
         }
         RealmConfig.Builder b = new RealmConfig.Builder();
+        Path configFile = null;
+        for (Flags.Flag flag : flags.flags()) {
+            if (flag.name().equals("--config")) {
+                configFile = Path.of(flag.value());
+            }
+        }
+        if (configFile != null) {
+            RealmConfigFiles.Loaded file = RealmConfigFiles.read(configFile);
+            for (RealmConfigDocument.Setting key : file.document().settings()) {
+                String name = file.name(key.key());
+                b.heads.put(key.flag(), name);
+                b.terms.put(key.flag(), key.key());
+                applyKey(b, key, name);
+            }
+        }
         // A flag given twice: the last one counts, as before.
         for (Flags.Flag flag : flags.flags()) {
+            if (flag.name().equals("--config")) {
+                continue;
+            }
+            b.heads.remove(flag.name());
+            b.terms.remove(flag.name());
             if (flag.name().equals("--self-signed")) {
                 b.selfSigned = true;
             } else {
-                apply(b, flag.name(), flag.value());
+                apply(b, flag.name(), flag.name(), flag.value());
             }
         }
         return b.build();
     }
 
-    private static void apply(RealmConfig.Builder b, String flag, String value) throws ConfigException {
+    /** A config file's key: a value as its flag takes it, except the two that YAML types (a switch, a list). */
+    private static void applyKey(RealmConfig.Builder b, RealmConfigDocument.Setting key, String name)
+            throws ConfigException {
+        if (key.value() instanceof Boolean selfSigned) {
+            b.selfSigned = selfSigned;
+        } else if (key.value() instanceof java.util.List<?> origins) {
+            b.allowedOrigins = origins.stream().filter(java.util.Objects::nonNull).map(o -> o.toString().trim())
+                    .filter(o -> !o.isEmpty()).toList();
+        } else {
+            apply(b, key.flag(), name, key.value().toString());
+        }
+    }
+
+    /**
+     * @param flag the setting, by its flag
+     * @param name what the message calls it: the flag, or the config file's {@code FILE:LINE: key}
+     */
+    private static void apply(RealmConfig.Builder b, String flag, String name, String value) throws ConfigException {
         switch (flag) {
-            case "--ws-port" -> b.wsPort = port(flag, value);
-            case "--wss-port" -> b.wssPort = port(flag, value);
-            case "--tls-cert" -> b.tlsCert = readable(flag, value);
-            case "--tls-key" -> b.tlsKey = readable(flag, value);
+            case "--ws-port" -> b.wsPort = port(name, value);
+            case "--wss-port" -> b.wssPort = port(name, value);
+            case "--tls-cert" -> b.tlsCert = readable(name, value);
+            case "--tls-key" -> b.tlsKey = readable(name, value);
             case "--bind" -> {
                 if (value.isBlank()) {
-                    throw new ConfigException("--bind: empty host");
+                    throw new ConfigException(name + ": empty host");
                 }
                 b.bind = value;
             }
-            case "--retain-events" -> b.retainEvents = count(flag, value);
-            case "--retain-bytes" -> b.retainBytes = Units.bytes(flag, value);
-            case "--max-message" -> b.maxMessageBytes = (int) Math.min(Integer.MAX_VALUE, Units.bytes(flag, value));
-            case "--queue-events" -> b.queueEvents = count(flag, value);
-            case "--queue-bytes" -> b.queueBytes = Units.bytes(flag, value);
-            case "--max-channels" -> b.maxChannels = count(flag, value);
-            case "--max-subscriptions" -> b.maxSubscriptions = count(flag, value);
-            case "--ping-interval" -> b.pingInterval = duration(flag, value);
-            case "--cert-poll" -> b.certPoll = duration(flag, value);
-            case "--admin" -> admin(b, value);
-            case "--max-connections" -> b.maxConnections = count(flag, value);
-            case "--max-connections-per-client" -> b.maxConnectionsPerClient = count(flag, value);
-            case "--header-timeout" -> b.headerTimeout = duration(flag, value);
-            case "--replay-rate" -> b.replayRate = count(flag, value);
-            case "--max-streams" -> b.maxStreams = count(flag, value);
-            case "--max-streams-per-client" -> b.maxStreamsPerClient = count(flag, value);
-            case "--max-polls" -> b.maxPolls = count(flag, value);
-            case "--max-polls-per-client" -> b.maxPollsPerClient = count(flag, value);
+            case "--retain-events" -> b.retainEvents = count(name, value);
+            case "--retain-bytes" -> b.retainBytes = Units.bytes(name, value);
+            case "--max-message" -> b.maxMessageBytes = (int) Math.min(Integer.MAX_VALUE, Units.bytes(name, value));
+            case "--queue-events" -> b.queueEvents = count(name, value);
+            case "--queue-bytes" -> b.queueBytes = Units.bytes(name, value);
+            case "--max-channels" -> b.maxChannels = count(name, value);
+            case "--max-subscriptions" -> b.maxSubscriptions = count(name, value);
+            case "--ping-interval" -> b.pingInterval = duration(name, value);
+            case "--cert-poll" -> b.certPoll = duration(name, value);
+            case "--admin" -> admin(b, name, value);
+            case "--max-connections" -> b.maxConnections = count(name, value);
+            case "--max-connections-per-client" -> b.maxConnectionsPerClient = count(name, value);
+            case "--header-timeout" -> b.headerTimeout = duration(name, value);
+            case "--replay-rate" -> b.replayRate = count(name, value);
+            case "--max-streams" -> b.maxStreams = count(name, value);
+            case "--max-streams-per-client" -> b.maxStreamsPerClient = count(name, value);
+            case "--max-polls" -> b.maxPolls = count(name, value);
+            case "--max-polls-per-client" -> b.maxPollsPerClient = count(name, value);
             case "--allowed-origins" -> b.allowedOrigins = java.util.Arrays.stream(value.split(","))
                     .map(String::trim).filter(o -> !o.isEmpty()).toList();
             default -> throw new IllegalStateException(flag);
@@ -116,7 +158,7 @@ public final class CommandLine {
     }
 
     /** {@code HOST:PORT}, an IPv6 address in brackets ({@code [::1]:8080}); {@code off} turns it off. */
-    private static void admin(RealmConfig.Builder b, String value) throws ConfigException {
+    private static void admin(RealmConfig.Builder b, String name, String value) throws ConfigException {
         if (value.equalsIgnoreCase("off")) {
             b.adminHost = null;
             b.adminPort = RealmConfig.OFF;
@@ -130,17 +172,17 @@ public final class CommandLine {
             host = "";
         }
         if (host.isBlank()) {
-            throw new ConfigException("--admin: '" + value + "' is not HOST:PORT (such as 0.0.0.0:8080 or [::1]:8080)");
+            throw new ConfigException(name + ": '" + value + "' is not HOST:PORT (such as 0.0.0.0:8080 or [::1]:8080)");
         }
-        int port = port("--admin", value.substring(colon + 1));
+        int port = port(name, value.substring(colon + 1));
         if (port == RealmConfig.OFF) {
-            throw new ConfigException("--admin: '" + value + "' is not HOST:PORT (such as 0.0.0.0:8080 or [::1]:8080)");
+            throw new ConfigException(name + ": '" + value + "' is not HOST:PORT (such as 0.0.0.0:8080 or [::1]:8080)");
         }
         b.adminHost = host;
         b.adminPort = port;
     }
 
-    private static int port(String flag, String value) throws ConfigException {
+    private static int port(String name, String value) throws ConfigException {
         if (value.equalsIgnoreCase("off")) {
             return RealmConfig.OFF;
         }
@@ -151,30 +193,30 @@ public final class CommandLine {
             }
             return p;
         } catch (NumberFormatException e) {
-            throw new ConfigException(flag + ": '" + value + "' is not a port (0-65535) or 'off'");
+            throw new ConfigException(name + ": '" + value + "' is not a port (0-65535) or 'off'");
         }
     }
 
-    private static java.time.Duration duration(String flag, String value) throws ConfigException {
+    private static java.time.Duration duration(String name, String value) throws ConfigException {
         try {
-            return Durations.parse(flag, value);
+            return Durations.parse(name, value);
         } catch (InvalidSetting e) {
             throw new ConfigException(e.getMessage());
         }
     }
 
-    private static int count(String flag, String value) throws ConfigException {
+    private static int count(String name, String value) throws ConfigException {
         try {
             return Integer.parseInt(value.trim());
         } catch (NumberFormatException e) {
-            throw new ConfigException(flag + ": '" + value + "' is not a whole number");
+            throw new ConfigException(name + ": '" + value + "' is not a whole number");
         }
     }
 
-    private static Path readable(String flag, String value) throws ConfigException {
+    private static Path readable(String name, String value) throws ConfigException {
         Path p = Path.of(value);
         if (!Files.isReadable(p)) {
-            throw new ConfigException(flag + ": cannot read '" + value + "'");
+            throw new ConfigException(name + ": cannot read '" + value + "'");
         }
         return p;
     }

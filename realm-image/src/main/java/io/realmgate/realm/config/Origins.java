@@ -12,8 +12,12 @@ public final class Origins {
     private Origins() {
     }
 
-    /** {@code --allowed-origins}: each entry an http(s) origin or {@code *}. */
-    static List<String> normalize(List<String> origins) throws ConfigException {
+    /**
+     * {@code --allowed-origins}: each entry an http(s) origin or {@code *}.
+     *
+     * @param name the flag or config key, for the message
+     */
+    static List<String> normalize(String name, List<String> origins) throws ConfigException {
         List<String> out = new ArrayList<>();
         for (String o : origins) {
             if (o.equals(ANY)) {
@@ -22,7 +26,7 @@ public final class Origins {
             }
             String n = canonical(o);
             if (n == null) {
-                throw new ConfigException("--allowed-origins: '" + o + "' is not an origin such as https://app.example.com"
+                throw new ConfigException(name + ": '" + o + "' is not an origin such as https://app.example.com"
                         + " or http://localhost:8080 (or *)");
             }
             out.add(n);

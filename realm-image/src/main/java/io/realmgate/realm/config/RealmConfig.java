@@ -157,21 +157,42 @@ public record RealmConfig(
         public Builder maxStreams(int total, int perClient) { maxStreams = total; maxStreamsPerClient = perClient; return this; }
         public Builder maxPolls(int total, int perClient) { maxPolls = total; maxPollsPerClient = perClient; return this; }
 
+        /**
+         * How a message names each setting that a config file set: by flag, {@code FILE:LINE: key} at the head of
+         * a message and the bare key inside one. A setting that a flag set, or that is at its default, is named
+         * by its flag.
+         */
+        final java.util.Map<String, String> heads = new java.util.HashMap<>();
+        final java.util.Map<String, String> terms = new java.util.HashMap<>();
+
+        String head(String flag) {
+            return heads.getOrDefault(flag, flag);
+        }
+
+        String term(String flag) {
+            return terms.getOrDefault(flag, flag);
+        }
+
+        /** Each rule that involves more than one value, or a value's bounds, is checked here and only here. */
         public RealmConfig build() throws ConfigException {
             if (wsPort == OFF && wssPort == OFF) {
-                throw new ConfigException("--ws-port / --wss-port: both listeners are off, nothing to serve");
+                throw new ConfigException(head("--ws-port") + " / " + term("--wss-port")
+                        + ": both listeners are off, nothing to serve");
             }
             if (wssPort != OFF && !selfSigned && (tlsCert == null || tlsKey == null)) {
-                throw new ConfigException((tlsCert == null ? "--tls-cert" : "--tls-key")
-                        + ": the wss listener (--wss-port " + wssPort + ") needs --tls-cert and --tls-key"
-                        + " (or --self-signed for development, or --wss-port off)");
+                throw new ConfigException(head(tlsCert == null ? "--tls-cert" : "--tls-key")
+                        + ": the wss listener (" + term("--wss-port") + " " + wssPort + ") needs " + term("--tls-cert")
+                        + " and " + term("--tls-key") + " (or " + term("--self-signed") + " for development, or "
+                        + term("--wss-port") + " off)");
             }
             if (selfSigned && (tlsCert != null || tlsKey != null)) {
-                throw new ConfigException("--self-signed: give either --self-signed or --tls-cert/--tls-key, not both");
+                throw new ConfigException(head("--self-signed") + ": give either " + term("--self-signed") + " or "
+                        + term("--tls-cert") + "/" + term("--tls-key") + ", not both");
             }
             if ((tlsCert == null) != (tlsKey == null)) {
-                throw new ConfigException(tlsCert == null ? "--tls-cert: --tls-key was given without it"
-                        : "--tls-key: --tls-cert was given without it");
+                throw new ConfigException(tlsCert == null
+                        ? head("--tls-cert") + ": " + term("--tls-key") + " was given without it"
+                        : head("--tls-key") + ": " + term("--tls-cert") + " was given without it");
             }
             positive("--retain-events", retainEvents);
             positive("--max-message", maxMessageBytes);
@@ -185,46 +206,47 @@ public record RealmConfig(
             positive("--max-polls", maxPolls);
             positive("--max-polls-per-client", maxPollsPerClient);
             if (headerTimeout.toMillis() < 10) {
-                throw new ConfigException("--header-timeout: must be at least 10ms");
+                throw new ConfigException(head("--header-timeout") + ": must be at least 10ms");
             }
             if (maxMessageBytes < 256) {
-                throw new ConfigException("--max-message: must be at least 256 bytes");
+                throw new ConfigException(head("--max-message") + ": must be at least 256 bytes");
             }
             if (retainBytes < 2L * maxMessageBytes) {
-                throw new ConfigException("--retain-bytes: must be at least twice --max-message (" + maxMessageBytes
-                        + " bytes) so that the newest event always fits");
+                throw new ConfigException(head("--retain-bytes") + ": must be at least twice " + term("--max-message")
+                        + " (" + maxMessageBytes + " bytes) so that the newest event always fits");
             }
             // A replay lands in a connection's queue at once: the queue must hold a full channel.
             if (queueEvents <= retainEvents) {
-                throw new ConfigException("--queue-events: must be larger than --retain-events (" + retainEvents
-                        + ") so a full replay fits");
+                throw new ConfigException(head("--queue-events") + ": must be larger than " + term("--retain-events")
+                        + " (" + retainEvents + ") so a full replay fits");
             }
             if (queueBytes <= retainBytes) {
-                throw new ConfigException("--queue-bytes: must be larger than --retain-bytes (" + retainBytes
-                        + ") so a full replay fits");
+                throw new ConfigException(head("--queue-bytes") + ": must be larger than " + term("--retain-bytes")
+                        + " (" + retainBytes + ") so a full replay fits");
             }
             if (pingInterval.toMillis() < 10) {
-                throw new ConfigException("--ping-interval: must be at least 10ms");
+                throw new ConfigException(head("--ping-interval") + ": must be at least 10ms");
             }
             if (certPoll.toMillis() < 10) {
-                throw new ConfigException("--cert-poll: must be at least 10ms");
+                throw new ConfigException(head("--cert-poll") + ": must be at least 10ms");
             }
             if (adminPort != OFF && (adminHost == null || adminHost.isBlank())) {
-                throw new ConfigException("--admin: needs HOST:PORT");
+                throw new ConfigException(head("--admin") + ": needs HOST:PORT");
             }
             if (adminPort != OFF && adminPort != 0 && (adminPort == wsPort || adminPort == wssPort)) {
-                throw new ConfigException("--admin: port " + adminPort + " is also a client listener's port");
+                throw new ConfigException(head("--admin") + ": port " + adminPort + " is also a client listener's port");
             }
             return new RealmConfig(bind, wsPort, wssPort, tlsCert, tlsKey, selfSigned, retainEvents, retainBytes,
                     maxMessageBytes, queueEvents, queueBytes, maxChannels, maxSubscriptions, pingInterval, certPoll,
-                    adminPort == OFF ? null : adminHost, adminPort, Origins.normalize(allowedOrigins),
+                    adminPort == OFF ? null : adminHost, adminPort,
+                    Origins.normalize(head("--allowed-origins"), allowedOrigins),
                     maxConnections, maxConnectionsPerClient, headerTimeout, replayRate,
                     maxStreams, maxStreamsPerClient, maxPolls, maxPollsPerClient);
         }
 
-        private static void positive(String flag, long v) throws ConfigException {
+        private void positive(String flag, long v) throws ConfigException {
             if (v <= 0) {
-                throw new ConfigException(flag + ": must be positive");
+                throw new ConfigException(head(flag) + ": must be positive");
             }
         }
     }
