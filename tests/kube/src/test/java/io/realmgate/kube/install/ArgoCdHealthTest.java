@@ -62,7 +62,7 @@ class ArgoCdHealthTest {
               "targets": ["prices-realm.apps.svc.cluster.local:9443"], "conditions": [
                {"type": "Ready", "status": "True", "reason": "DeploymentAvailable", "message": "2/2 replicas available",
                 "observedGeneration": 1}]}}
-            """, "Healthy", "Available: 2/2 replicas available"),
+            """, "Healthy", "DeploymentAvailable: 2/2 replicas available"),
         Arguments.of("ForwardProxy", "pods starting", """
             {"metadata": {"name": "egress", "generation": 1},
              "status": {"observedGeneration": 1, "conditions": [

@@ -75,7 +75,7 @@ class KubectlWaitTest {
     assertThat(realm.message()).isEqualTo("DeploymentAvailable: 1/1 replicas available");
     ArgoCdHealth.Health proxy = health("forwardproxy");
     assertThat(proxy.status()).as("%s", proxy).isEqualTo("Healthy");
-    assertThat(proxy.message()).isEqualTo("Available: 2/2 replicas available");
+    assertThat(proxy.message()).isEqualTo("DeploymentAvailable: 2/2 replicas available");
   }
 
   /** The object as kubectl prints it (what Argo CD's cache holds), through the doc's health check. */
