@@ -10,40 +10,64 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** The command line. {@code --quick} only changes defaults: flags given beside it still win. */
-record BenchOptions(long bytes, int tunnels, int repeat, Path proxyJar, Path out, boolean quick, boolean help,
-                    Path realmJar, int fanOutSeconds, boolean fanOut,
-                    int idleTunnels, int parallel, int concurrency, int wsMessages, List<String> peers,
-                    boolean pin, Path outDir, Set<String> only) {
+record BenchOptions(
+        long bytes,
+        int tunnels,
+        int repeat,
+        Path proxyJar,
+        Path out,
+        boolean quick,
+        boolean help,
+        Path realmJar,
+        int fanOutSeconds,
+        boolean fanOut,
+        int idleTunnels,
+        int parallel,
+        int concurrency,
+        int wsMessages,
+        List<String> peers,
+        boolean pin,
+        Path outDir,
+        Set<String> only) {
     static final long GIB = 1L << 30;
     static final long MIB = 1L << 20;
 
     /** The proxies that can be compared, ours first; {@code --peers} picks from these. */
-    static final List<String> ALL_PEERS = List.of(Subject.REALMGATE, Subject.APACHE, Subject.SQUID, Subject.TINYPROXY,
-            Subject.CEILING);
-    /** Figure groups for {@code --only}. */
-    static final List<String> ALL_FIGURES = List.of("throughput", "setup", "memory", "ws", "fanout");
+    static final List<String> ALL_PEERS =
+            List.of(
+                    Subject.REALMGATE,
+                    Subject.APACHE,
+                    Subject.SQUID,
+                    Subject.TINYPROXY,
+                    Subject.CEILING);
 
-    static final String USAGE = String.join("\n",
-            "usage: java -jar bench/target/realmgate-bench.jar [options]",
-            "  --bytes N            bytes per single-tunnel throughput run, each way; k/m/g (default 1g)",
-            "  --parallel N         tunnels of the parallel throughput run, N/parallel bytes each (default 8)",
-            "  --tunnels N          tunnels per set-up run, sequential and concurrent (default 2000)",
-            "  --concurrency N      client threads of the concurrent set-up run (default 64)",
-            "  --idle-tunnels N     idle tunnels held open for the memory figure (default 10000)",
-            "  --ws-messages N      WebSocket echo round trips per run (default 20000)",
-            "  --repeat N           measured runs per figure and subject (default 3)",
-            "  --peers LIST         proxies to compare, of realmgate,apache,squid,tinyproxy,ceiling (default: all installed;",
-            "                       ceiling is a minimal C relay built with gcc: the bound no proxy passes here)",
-            "  --only LIST          figure groups, of throughput,setup,memory,ws,fanout (default: all)",
-            "  --no-pin             no CPU pinning (default: client on one CPU, proxies and targets on another)",
-            "  --proxy-jar PATH     the proxy (default proxy-image/target/realmgate-proxy.jar)",
-            "  --out FILE           also write the report here",
-            "  --out-dir DIR        write DIR/results.md and DIR/results.png (chart)",
-            "  --realm-jar PATH     the realm, for fan-out (default realm-image/target/realmgate-realm.jar)",
-            "  --fanout-seconds N   seconds per fan-out phase (default 3)",
-            "  --no-fanout          skip the realm fan-out figures (same as leaving fanout out of --only)",
-            "  --quick              smoke run: 64m, 300 tunnels, 1 repeat, 1000 idle tunnels, 2000 ws messages, 1 s fan-out",
-            "  --help               this text");
+    /** Figure groups for {@code --only}. */
+    static final List<String> ALL_FIGURES =
+            List.of("throughput", "setup", "memory", "ws", "fanout");
+
+    static final String USAGE =
+            String.join(
+                    "\n",
+                    "usage: java -jar bench/target/realmgate-bench.jar [options]",
+                    "  --bytes N            bytes per single-tunnel throughput run, each way; k/m/g (default 1g)",
+                    "  --parallel N         tunnels of the parallel throughput run, N/parallel bytes each (default 8)",
+                    "  --tunnels N          tunnels per set-up run, sequential and concurrent (default 2000)",
+                    "  --concurrency N      client threads of the concurrent set-up run (default 64)",
+                    "  --idle-tunnels N     idle tunnels held open for the memory figure (default 10000)",
+                    "  --ws-messages N      WebSocket echo round trips per run (default 20000)",
+                    "  --repeat N           measured runs per figure and subject (default 3)",
+                    "  --peers LIST         proxies to compare, of realmgate,apache,squid,tinyproxy,ceiling (default: all installed;",
+                    "                       ceiling is a minimal C relay built with gcc: the bound no proxy passes here)",
+                    "  --only LIST          figure groups, of throughput,setup,memory,ws,fanout (default: all)",
+                    "  --no-pin             no CPU pinning (default: client on one CPU, proxies and targets on another)",
+                    "  --proxy-jar PATH     the proxy (default proxy-image/target/realmgate-proxy.jar)",
+                    "  --out FILE           also write the report here",
+                    "  --out-dir DIR        write DIR/results.md and DIR/results.png (chart)",
+                    "  --realm-jar PATH     the realm, for fan-out (default realm-image/target/realmgate-realm.jar)",
+                    "  --fanout-seconds N   seconds per fan-out phase (default 3)",
+                    "  --no-fanout          skip the realm fan-out figures (same as leaving fanout out of --only)",
+                    "  --quick              smoke run: 64m, 300 tunnels, 1 repeat, 1000 idle tunnels, 2000 ws messages, 1 s fan-out",
+                    "  --help               this text");
 
     /** A bad command line: the message is one line that names the offending flag. */
     static final class UsageException extends Exception {
@@ -93,8 +117,19 @@ record BenchOptions(long bytes, int tunnels, int repeat, Path proxyJar, Path out
                         default -> help = true;
                     }
                 }
-                case "--bytes", "--tunnels", "--repeat", "--proxy-jar", "--out", "--realm-jar", "--fanout-seconds",
-                        "--idle-tunnels", "--parallel", "--concurrency", "--ws-messages", "--peers", "--out-dir",
+                case "--bytes",
+                        "--tunnels",
+                        "--repeat",
+                        "--proxy-jar",
+                        "--out",
+                        "--realm-jar",
+                        "--fanout-seconds",
+                        "--idle-tunnels",
+                        "--parallel",
+                        "--concurrency",
+                        "--ws-messages",
+                        "--peers",
+                        "--out-dir",
                         "--only" -> {
                     if (value == null) {
                         if (i + 1 >= args.length) {
@@ -127,25 +162,57 @@ record BenchOptions(long bytes, int tunnels, int repeat, Path proxyJar, Path out
         }
         long b = bytes != null ? bytes : quick ? 64 * MIB : GIB;
         if (b < parallel) {
-            throw new UsageException("--bytes: " + b + " bytes cannot be split over " + parallel + " parallel tunnels");
+            throw new UsageException(
+                    "--bytes: "
+                            + b
+                            + " bytes cannot be split over "
+                            + parallel
+                            + " parallel tunnels");
         }
         return new BenchOptions(
                 b,
                 tunnels != null ? tunnels : quick ? 300 : 2000,
                 repeat != null ? repeat : quick ? 1 : 3,
-                jar, out, quick, help, realmJar, fanOutSeconds != null ? fanOutSeconds : quick ? 1 : 3,
+                jar,
+                out,
+                quick,
+                help,
+                realmJar,
+                fanOutSeconds != null ? fanOutSeconds : quick ? 1 : 3,
                 only.contains("fanout"),
                 idleTunnels != null ? idleTunnels : quick ? 1000 : 10_000,
-                parallel, concurrency,
+                parallel,
+                concurrency,
                 wsMessages != null ? wsMessages : quick ? 2000 : 20_000,
                 peers != null ? peers : ALL_PEERS,
-                pin, outDir, Set.copyOf(only));
+                pin,
+                outDir,
+                Set.copyOf(only));
     }
 
-    /** The same options with another idle-tunnel count (what the machine's descriptor limit allows). */
+    /**
+     * The same options with another idle-tunnel count (what the machine's descriptor limit allows).
+     */
     BenchOptions withIdleTunnels(int n) {
-        return new BenchOptions(bytes, tunnels, repeat, proxyJar, out, quick, help, realmJar, fanOutSeconds, fanOut,
-                n, parallel, concurrency, wsMessages, peers, pin, outDir, only);
+        return new BenchOptions(
+                bytes,
+                tunnels,
+                repeat,
+                proxyJar,
+                out,
+                quick,
+                help,
+                realmJar,
+                fanOutSeconds,
+                fanOut,
+                n,
+                parallel,
+                concurrency,
+                wsMessages,
+                peers,
+                pin,
+                outDir,
+                only);
     }
 
     boolean measures(String figureGroup) {
@@ -158,12 +225,13 @@ record BenchOptions(long bytes, int tunnels, int repeat, Path proxyJar, Path out
         if (!m.matches()) {
             throw new UsageException(flag + ": not a size: '" + value + "' (e.g. 1g, 256m)");
         }
-        int shift = switch (m.group(2)) {
-            case "k" -> 10;
-            case "m" -> 20;
-            case "g" -> 30;
-            default -> 0;
-        };
+        int shift =
+                switch (m.group(2)) {
+                    case "k" -> 10;
+                    case "m" -> 20;
+                    case "g" -> 30;
+                    default -> 0;
+                };
         try {
             long n = Long.parseLong(m.group(1));
             if (n < 1 || n > (Long.MAX_VALUE >> shift)) {
@@ -188,7 +256,8 @@ record BenchOptions(long bytes, int tunnels, int repeat, Path proxyJar, Path out
     }
 
     /** A comma-separated list of known names, in the order given, each once. */
-    private static List<String> list(String flag, String value, List<String> known) throws UsageException {
+    private static List<String> list(String flag, String value, List<String> known)
+            throws UsageException {
         List<String> names = new ArrayList<>();
         for (String part : value.split(",")) {
             String name = part.trim().toLowerCase(Locale.ROOT);
@@ -196,14 +265,16 @@ record BenchOptions(long bytes, int tunnels, int repeat, Path proxyJar, Path out
                 continue;
             }
             if (!known.contains(name)) {
-                throw new UsageException(flag + ": unknown '" + name + "' (one of " + String.join(",", known) + ")");
+                throw new UsageException(
+                        flag + ": unknown '" + name + "' (one of " + String.join(",", known) + ")");
             }
             if (!names.contains(name)) {
                 names.add(name);
             }
         }
         if (names.isEmpty()) {
-            throw new UsageException(flag + ": empty list (one or more of " + String.join(",", known) + ")");
+            throw new UsageException(
+                    flag + ": empty list (one or more of " + String.join(",", known) + ")");
         }
         return List.copyOf(names);
     }

@@ -13,11 +13,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * The "ceiling" subject: {@code bench/ceiling/tunnel-relay.c}, the least work a CONNECT proxy can do per
- * tunnel (a thread per tunnel, blocking sockets, poll over the two legs, 1 MiB buffer, no parsing beyond the
- * port, no policy, no log), compiled with gcc from the copy of its source inside this jar and run like the
- * peers (same CPU, same descriptor limit). It is not a proxy anyone should run; it is what tells a goal that
- * no proxy can reach here from one that ours has not reached yet.
+ * The "ceiling" subject: {@code bench/ceiling/tunnel-relay.c}, the least work a CONNECT proxy can
+ * do per tunnel (a thread per tunnel, blocking sockets, poll over the two legs, 1 MiB buffer, no
+ * parsing beyond the port, no policy, no log), compiled with gcc from the copy of its source inside
+ * this jar and run like the peers (same CPU, same descriptor limit). It is not a proxy anyone
+ * should run; it is what tells a goal that no proxy can reach here from one that ours has not
+ * reached yet.
  */
 final class CeilingRelay implements ForwardProxyPeer {
     static final Path GCC = Path.of("/usr/bin/gcc");
@@ -35,7 +36,8 @@ final class CeilingRelay implements ForwardProxyPeer {
     }
 
     static boolean available() {
-        return Files.isExecutable(GCC) && CeilingRelay.class.getResource("/ceiling/" + SOURCES[0]) != null;
+        return Files.isExecutable(GCC)
+                && CeilingRelay.class.getResource("/ceiling/" + SOURCES[0]) != null;
     }
 
     static CeilingRelay start(List<String> prefix) throws IOException, InterruptedException {
@@ -44,14 +46,23 @@ final class CeilingRelay implements ForwardProxyPeer {
             for (String name : SOURCES) {
                 try (InputStream in = CeilingRelay.class.getResourceAsStream("/ceiling/" + name)) {
                     if (in == null) {
-                        throw new IOException("ceiling relay source " + name + " is missing from the bench jar");
+                        throw new IOException(
+                                "ceiling relay source " + name + " is missing from the bench jar");
                     }
                     Files.copy(in, dir.resolve(name));
                 }
             }
             Path binary = dir.resolve("tunnel-relay");
-            Process gcc = new ProcessBuilder(GCC.toString(), "-O2", "-pthread", "-o", binary.toString(),
-                    dir.resolve(SOURCES[0]).toString()).redirectErrorStream(true).start();
+            Process gcc =
+                    new ProcessBuilder(
+                                    GCC.toString(),
+                                    "-O2",
+                                    "-pthread",
+                                    "-o",
+                                    binary.toString(),
+                                    dir.resolve(SOURCES[0]).toString())
+                            .redirectErrorStream(true)
+                            .start();
             String out = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!gcc.waitFor(60, TimeUnit.SECONDS) || gcc.exitValue() != 0) {
                 gcc.destroyForcibly();
@@ -60,12 +71,24 @@ final class CeilingRelay implements ForwardProxyPeer {
             int port = ChildProcesses.freePort();
             List<String> command = new ArrayList<>(prefix);
             // Target port 0: each tunnel goes to the port its CONNECT names, on 127.0.0.1.
-            command.addAll(List.of(binary.toString(), Integer.toString(port), "0", Integer.toString(BUFFER)));
-            Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("relay.log").toFile()).start();
+            command.addAll(
+                    List.of(
+                            binary.toString(),
+                            Integer.toString(port),
+                            "0",
+                            Integer.toString(BUFFER)));
+            Process p =
+                    new ProcessBuilder(command)
+                            .redirectErrorStream(true)
+                            .redirectOutput(dir.resolve("relay.log").toFile())
+                            .start();
             CeilingRelay relay = new CeilingRelay(p, dir, port);
             try {
-                ChildProcesses.awaitListening(p, relay.address(), 10, "ceiling relay",
+                ChildProcesses.awaitListening(
+                        p,
+                        relay.address(),
+                        10,
+                        "ceiling relay",
                         () -> String.join("\n", relay.logLines()));
             } catch (IOException | InterruptedException e) {
                 relay.close();

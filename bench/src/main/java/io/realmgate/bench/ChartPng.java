@@ -18,9 +18,10 @@ import java.util.Map;
 import javax.imageio.ImageIO;
 
 /**
- * The results as one PNG, drawn with Java2D (no charting library): one panel per figure group, a bar
- * per subject at the median with a min–max whisker and the median written on it, each panel titled
- * with its unit and which direction is better, and a legend cell that says how the run was made.
+ * The results as one PNG, drawn with Java2D (no charting library): one panel per figure group, a
+ * bar per subject at the median with a min–max whisker and the median written on it, each panel
+ * titled with its unit and which direction is better, and a legend cell that says how the run was
+ * made.
  */
 final class ChartPng {
     static final int WIDTH = 1400;
@@ -29,64 +30,107 @@ final class ChartPng {
     private static final int ROWS = 2;
     private static final int TOP = 64;
 
-    private static final Map<String, Color> COLORS = Map.of(
-            Subject.DIRECT, new Color(0x80, 0x80, 0x80),
-            Subject.REALMGATE, new Color(0x1f, 0x6f, 0xc5),
-            Subject.APACHE, new Color(0xc8, 0x3c, 0x32),
-            Subject.SQUID, new Color(0x3a, 0x9a, 0x4a),
-            Subject.TINYPROXY, new Color(0x8e, 0x5b, 0xb8),
-            Subject.CEILING, new Color(0xd8, 0xa0, 0x20));
+    private static final Map<String, Color> COLORS =
+            Map.of(
+                    Subject.DIRECT, new Color(0x80, 0x80, 0x80),
+                    Subject.REALMGATE, new Color(0x1f, 0x6f, 0xc5),
+                    Subject.APACHE, new Color(0xc8, 0x3c, 0x32),
+                    Subject.SQUID, new Color(0x3a, 0x9a, 0x4a),
+                    Subject.TINYPROXY, new Color(0x8e, 0x5b, 0xb8),
+                    Subject.CEILING, new Color(0xd8, 0xa0, 0x20));
 
-    private ChartPng() {
-    }
+    private ChartPng() {}
 
-    static void write(Results results, List<String> subjects, BenchOptions o, String title, List<String> caption,
-                      Path file) throws IOException {
-        // Before any AWT class is touched: no display here, and none is needed to draw into an image.
+    static void write(
+            Results results,
+            List<String> subjects,
+            BenchOptions o,
+            String title,
+            List<String> caption,
+            Path file)
+            throws IOException {
+        // Before any AWT class is touched: no display here, and none is needed to draw into an
+        // image.
         System.setProperty("java.awt.headless", "true");
         if (!ImageIO.write(render(results, subjects, o, title, caption), "png", file.toFile())) {
             throw new IOException("no PNG writer in this Java runtime");
         }
     }
 
-    static BufferedImage render(Results results, List<String> subjects, BenchOptions o, String title,
-                                List<String> caption) {
+    static BufferedImage render(
+            Results results,
+            List<String> subjects,
+            BenchOptions o,
+            String title,
+            List<String> caption) {
         System.setProperty("java.awt.headless", "true");
         BufferedImage img = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = img.createGraphics();
         try {
             g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-            g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+            g.setRenderingHint(
+                    RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
             g.setColor(Color.WHITE);
             g.fillRect(0, 0, WIDTH, HEIGHT);
             g.setColor(Color.BLACK);
             g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 22));
             g.drawString(title, 20, 32);
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
-            g.drawString("Bars: median of the repeats; whiskers: min–max. Loopback, side by side in one run.", 20, 54);
+            g.drawString(
+                    "Bars: median of the repeats; whiskers: min–max. Loopback, side by side in one run.",
+                    20,
+                    54);
             int cellW = WIDTH / COLUMNS;
             int cellH = (HEIGHT - TOP) / ROWS;
             int i = 0;
             for (Figure.Panel panel : Figure.Panel.values()) {
-                drawPanel(g, panel, results, subjects, o, (i % COLUMNS) * cellW, TOP + (i / COLUMNS) * cellH, cellW, cellH);
+                drawPanel(
+                        g,
+                        panel,
+                        results,
+                        subjects,
+                        o,
+                        (i % COLUMNS) * cellW,
+                        TOP + (i / COLUMNS) * cellH,
+                        cellW,
+                        cellH);
                 i++;
             }
-            drawLegend(g, subjects, caption, (i % COLUMNS) * cellW, TOP + (i / COLUMNS) * cellH, cellW, cellH);
+            drawLegend(
+                    g,
+                    subjects,
+                    caption,
+                    (i % COLUMNS) * cellW,
+                    TOP + (i / COLUMNS) * cellH,
+                    cellW,
+                    cellH);
         } finally {
             g.dispose();
         }
         return img;
     }
 
-    private static void drawPanel(Graphics2D g, Figure.Panel panel, Results results, List<String> subjects,
-                                  BenchOptions o, int x, int y, int w, int h) {
-        List<Figure> figures = Arrays.stream(Figure.values()).filter(f -> f.panel == panel).toList();
+    private static void drawPanel(
+            Graphics2D g,
+            Figure.Panel panel,
+            Results results,
+            List<String> subjects,
+            BenchOptions o,
+            int x,
+            int y,
+            int w,
+            int h) {
+        List<Figure> figures =
+                Arrays.stream(Figure.values()).filter(f -> f.panel == panel).toList();
         g.setColor(Color.BLACK);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
         g.drawString(panel.title, x + 14, y + 22);
-        // Only the subjects with a value somewhere in this panel get a slot (direct has no proxy memory).
-        List<String> shown = subjects.stream()
-                .filter(s -> figures.stream().anyMatch(f -> results.summary(s, f) != null)).toList();
+        // Only the subjects with a value somewhere in this panel get a slot (direct has no proxy
+        // memory).
+        List<String> shown =
+                subjects.stream()
+                        .filter(s -> figures.stream().anyMatch(f -> results.summary(s, f) != null))
+                        .toList();
         int top = y + 44;
         int bottom = y + h - 44;
         if (shown.isEmpty()) {
@@ -108,7 +152,17 @@ final class ChartPng {
         int subW = (w - 14) / figures.size();
         for (int i = 0; i < figures.size(); i++) {
             int sx = x + i * subW;
-            drawGroups(g, List.of(figures.get(i)), shown, results, o, maxima[i], sx + 64, sx + subW - 6, top, bottom);
+            drawGroups(
+                    g,
+                    List.of(figures.get(i)),
+                    shown,
+                    results,
+                    o,
+                    maxima[i],
+                    sx + 64,
+                    sx + subW - 6,
+                    top,
+                    bottom);
         }
     }
 
@@ -123,9 +177,21 @@ final class ChartPng {
         return max;
     }
 
-    /** An axis from 0 to a little above {@code max} (room for the labels), and a bar group per figure. */
-    private static void drawGroups(Graphics2D g, List<Figure> figures, List<String> shown, Results results,
-                                   BenchOptions o, double max, int left, int right, int top, int bottom) {
+    /**
+     * An axis from 0 to a little above {@code max} (room for the labels), and a bar group per
+     * figure.
+     */
+    private static void drawGroups(
+            Graphics2D g,
+            List<Figure> figures,
+            List<String> shown,
+            Results results,
+            BenchOptions o,
+            double max,
+            int left,
+            int right,
+            int top,
+            int bottom) {
         double span = max > 0 ? max * 1.18 : 1;
         double step = niceStep(span, 5);
         double axisMax = Math.ceil(span / step) * step;
@@ -156,15 +222,31 @@ final class ChartPng {
             for (int si = 0; si < shown.size(); si++) {
                 Results.Summary sum = results.summary(shown.get(si), f);
                 if (sum != null) {
-                    drawBar(g, sum, f, COLORS.getOrDefault(shown.get(si), Color.BLACK), gx + si * barW, barW,
-                            axisMax, top, bottom);
+                    drawBar(
+                            g,
+                            sum,
+                            f,
+                            COLORS.getOrDefault(shown.get(si), Color.BLACK),
+                            gx + si * barW,
+                            barW,
+                            axisMax,
+                            top,
+                            bottom);
                 }
             }
         }
     }
 
-    private static void drawBar(Graphics2D g, Results.Summary sum, Figure f, Color color, int bx, int barW,
-                                double axisMax, int top, int bottom) {
+    private static void drawBar(
+            Graphics2D g,
+            Results.Summary sum,
+            Figure f,
+            Color color,
+            int bx,
+            int barW,
+            double axisMax,
+            int top,
+            int bottom) {
         int by = bottom - (int) Math.round(sum.median() / axisMax * (bottom - top));
         g.setColor(color);
         g.fillRect(bx + 1, by, barW - 2, bottom - by);
@@ -192,7 +274,8 @@ final class ChartPng {
         g.setTransform(saved);
     }
 
-    private static void drawLegend(Graphics2D g, List<String> subjects, List<String> caption, int x, int y, int w, int h) {
+    private static void drawLegend(
+            Graphics2D g, List<String> subjects, List<String> caption, int x, int y, int w, int h) {
         g.setColor(Color.BLACK);
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
         g.drawString("Subjects", x + 14, y + 22);
@@ -238,7 +321,9 @@ final class ChartPng {
         return lines;
     }
 
-    /** 1, 2, 2.5 or 5 times a power of ten, giving about {@code ticks} intervals up to {@code max}. */
+    /**
+     * 1, 2, 2.5 or 5 times a power of ten, giving about {@code ticks} intervals up to {@code max}.
+     */
     static double niceStep(double max, int ticks) {
         double raw = max / ticks;
         double pow = Math.pow(10, Math.floor(Math.log10(raw)));

@@ -14,15 +14,18 @@ import java.util.concurrent.TimeUnit;
  * the one the benchmark started.
  *
  * <p>Raising the hard limit above this process's own needs CAP_SYS_RESOURCE, which root in a
- * container may lack. Then the children get this process's hard limit, and {@link #maxTunnels}
- * says how many tunnels a single-process proxy can hold under it.
+ * container may lack. Then the children get this process's hard limit, and {@link #maxTunnels} says
+ * how many tunnels a single-process proxy can hold under it.
  *
  * @param fileLimit the children's descriptor limit
- * @param why       how that limit came about, for the report
+ * @param why how that limit came about, for the report
  */
 record ChildLaunch(List<String> prefix, long fileLimit, String why) {
     static final Path PRLIMIT = Path.of("/usr/bin/prlimit");
-    /** Descriptors a proxy process needs besides its tunnels: listener, logs, epoll, a JVM's jars. */
+
+    /**
+     * Descriptors a proxy process needs besides its tunnels: listener, logs, epoll, a JVM's jars.
+     */
     static final int RESERVE = 500;
 
     static ChildLaunch of(CpuPinning pinning, int idleTunnels) {
@@ -37,10 +40,15 @@ record ChildLaunch(List<String> prefix, long fileLimit, String why) {
             prefix.addAll(List.of(PRLIMIT.toString(), "--nofile=" + wanted + ":" + wanted));
             return new ChildLaunch(List.copyOf(prefix), wanted, "set with prlimit");
         }
-        // Soft up to hard is always allowed; most programs (and the JVM) would do it themselves anyway.
+        // Soft up to hard is always allowed; most programs (and the JVM) would do it themselves
+        // anyway.
         prefix.addAll(List.of(PRLIMIT.toString(), "--nofile=" + hard + ":" + hard));
-        return new ChildLaunch(List.copyOf(prefix), hard, "this machine's hard limit; prlimit could not raise it to "
-                + wanted + " without CAP_SYS_RESOURCE");
+        return new ChildLaunch(
+                List.copyOf(prefix),
+                hard,
+                "this machine's hard limit; prlimit could not raise it to "
+                        + wanted
+                        + " without CAP_SYS_RESOURCE");
     }
 
     /** Tunnels one proxy process can hold under the limit (Apache spreads them over children). */
@@ -58,7 +66,10 @@ record ChildLaunch(List<String> prefix, long fileLimit, String why) {
         return "descriptor limit " + fileLimit + " (" + why + ")";
     }
 
-    /** {@code Max open files  20000  20000  files} from /proc/self/limits; a conservative 4096 if unreadable. */
+    /**
+     * {@code Max open files 20000 20000 files} from /proc/self/limits; a conservative 4096 if
+     * unreadable.
+     */
     static long hardLimit() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/limits"))) {
@@ -75,8 +86,12 @@ record ChildLaunch(List<String> prefix, long fileLimit, String why) {
 
     private static boolean prlimitWorks(long limit) {
         try {
-            Process p = new ProcessBuilder(PRLIMIT.toString(), "--nofile=" + limit + ":" + limit, "true")
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            Process p =
+                    new ProcessBuilder(
+                                    PRLIMIT.toString(), "--nofile=" + limit + ":" + limit, "true")
+                            .redirectErrorStream(true)
+                            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                            .start();
             return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
         } catch (IOException e) {
             return false;

@@ -13,24 +13,31 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
- * Starting and stopping the processes the benchmark runs (our proxy, the realm, the ceiling relay, the targets):
- * a port for them, waiting until they listen, stopping them, removing their temporary directories.
+ * Starting and stopping the processes the benchmark runs (our proxy, the realm, the ceiling relay,
+ * the targets): a port for them, waiting until they listen, stopping them, removing their temporary
+ * directories.
  */
 final class ChildProcesses {
-    private ChildProcesses() {
-    }
+    private ChildProcesses() {}
 
     /**
-     * Waits until {@code address} accepts a connection. On failure (the process exited, or the time ran out)
-     * the exception carries {@code what} and the process's log; the caller stops the process.
+     * Waits until {@code address} accepts a connection. On failure (the process exited, or the time
+     * ran out) the exception carries {@code what} and the process's log; the caller stops the
+     * process.
      */
-    static void awaitListening(Process process, InetSocketAddress address, int seconds, String what,
-                               Supplier<String> log) throws IOException, InterruptedException {
+    static void awaitListening(
+            Process process,
+            InetSocketAddress address,
+            int seconds,
+            String what,
+            Supplier<String> log)
+            throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         // At most seconds * 20 probes, 50 ms apart.
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IOException(what + " exited with " + process.exitValue() + ":\n" + log.get());
+                throw new IOException(
+                        what + " exited with " + process.exitValue() + ":\n" + log.get());
             }
             try (Socket s = new Socket()) {
                 s.connect(address, 1000);
@@ -39,8 +46,14 @@ final class ChildProcesses {
                 Thread.sleep(50);
             }
         }
-        throw new IOException(what + " did not listen on " + address.getPort() + " within " + seconds + " s:\n"
-                + log.get());
+        throw new IOException(
+                what
+                        + " did not listen on "
+                        + address.getPort()
+                        + " within "
+                        + seconds
+                        + " s:\n"
+                        + log.get());
     }
 
     /** Asks the process to stop (SIGTERM), then kills it if it has not after 10 s. */

@@ -5,8 +5,8 @@ import java.util.Deque;
 
 /**
  * What the run started (proxy process, Apache, servers), stopped newest first exactly once: from
- * main's {@code finally}, or from the shutdown hook when the run is interrupted (Ctrl-C, the overall
- * deadline) so no proxy process outlives the benchmark.
+ * main's {@code finally}, or from the shutdown hook when the run is interrupted (Ctrl-C, the
+ * overall deadline) so no proxy process outlives the benchmark.
  */
 final class Cleanup {
     private final Deque<AutoCloseable> items = new ArrayDeque<>();

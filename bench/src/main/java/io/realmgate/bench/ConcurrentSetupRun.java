@@ -28,11 +28,14 @@ final class ConcurrentSetupRun implements AutoCloseable {
     ConcurrentSetupRun(InetSocketAddress echo, int threads) {
         this.echo = echo;
         this.threads = threads;
-        this.pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "bench-concurrent-setup");
-            t.setDaemon(true);
-            return t;
-        });
+        this.pool =
+                Executors.newFixedThreadPool(
+                        threads,
+                        r -> {
+                            Thread t = new Thread(r, "bench-concurrent-setup");
+                            t.setDaemon(true);
+                            return t;
+                        });
     }
 
     SetupRun.Result measure(Subject subject, int tunnels) throws IOException {
@@ -42,20 +45,27 @@ final class ConcurrentSetupRun implements AutoCloseable {
         CountDownLatch go = new CountDownLatch(1);
         List<Future<?>> futures = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
-            futures.add(pool.submit(() -> {
-                byte[] head = new byte[Connect.MAX_HEAD];
-                go.await();
-                // At most N passes over all threads together; the first failure stops every thread.
-                for (int i; failed.get() == 0 && (i = next.getAndIncrement()) < tunnels; ) {
-                    try {
-                        latencies[i] = SetupRun.tunnel(subject, echo, head);
-                    } catch (IOException e) {
-                        failed.incrementAndGet();
-                        throw new IOException("tunnel " + (i + 1) + " of " + tunnels + ": " + e, e);
-                    }
-                }
-                return null;
-            }));
+            futures.add(
+                    pool.submit(
+                            () -> {
+                                byte[] head = new byte[Connect.MAX_HEAD];
+                                go.await();
+                                // At most N passes over all threads together; the first failure
+                                // stops every thread.
+                                for (int i;
+                                        failed.get() == 0
+                                                && (i = next.getAndIncrement()) < tunnels; ) {
+                                    try {
+                                        latencies[i] = SetupRun.tunnel(subject, echo, head);
+                                    } catch (IOException e) {
+                                        failed.incrementAndGet();
+                                        throw new IOException(
+                                                "tunnel " + (i + 1) + " of " + tunnels + ": " + e,
+                                                e);
+                                    }
+                                }
+                                return null;
+                            }));
         }
         long start = System.nanoTime();
         go.countDown();
@@ -66,11 +76,17 @@ final class ConcurrentSetupRun implements AutoCloseable {
                 f.get(10, TimeUnit.MINUTES);
             } catch (ExecutionException e) {
                 if (failure == null) {
-                    failure = e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+                    failure =
+                            e.getCause() instanceof IOException io
+                                    ? io
+                                    : new IOException(e.getCause());
                 }
             } catch (TimeoutException e) {
                 f.cancel(true);
-                failure = failure != null ? failure : new IOException("a set-up thread did not finish in 10 minutes");
+                failure =
+                        failure != null
+                                ? failure
+                                : new IOException("a set-up thread did not finish in 10 minutes");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted", e);

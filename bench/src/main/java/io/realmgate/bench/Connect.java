@@ -19,8 +19,7 @@ final class Connect {
     /** Apache adds a header or two; anything longer than this is not a sane CONNECT answer. */
     static final int MAX_HEAD = 8192;
 
-    private Connect() {
-    }
+    private Connect() {}
 
     static byte[] request(InetSocketAddress target) {
         String authority = target.getHostString() + ":" + target.getPort();
@@ -28,7 +27,8 @@ final class Connect {
                 .getBytes(StandardCharsets.US_ASCII);
     }
 
-    static void handshake(SocketChannel ch, InetSocketAddress target, Watchdog.Guard guard) throws IOException {
+    static void handshake(SocketChannel ch, InetSocketAddress target, Watchdog.Guard guard)
+            throws IOException {
         ByteBuffer req = ByteBuffer.wrap(request(target));
         while (req.hasRemaining()) {
             ch.write(req);
@@ -38,7 +38,8 @@ final class Connect {
         // Bounded: every pass reads at least one byte into a fixed buffer, or fails.
         while (true) {
             if (!head.hasRemaining()) {
-                throw new ProtocolException("CONNECT response head longer than " + MAX_HEAD + " bytes");
+                throw new ProtocolException(
+                        "CONNECT response head longer than " + MAX_HEAD + " bytes");
             }
             if (ch.read(head) < 0) {
                 throw new EOFException("proxy closed before answering CONNECT");
@@ -50,13 +51,15 @@ final class Connect {
         }
     }
 
-    static void handshake(InputStream in, OutputStream out, InetSocketAddress target, byte[] buf) throws IOException {
+    static void handshake(InputStream in, OutputStream out, InetSocketAddress target, byte[] buf)
+            throws IOException {
         out.write(request(target));
         int len = 0;
         // Bounded like the channel version; each read also has the socket's SO_TIMEOUT.
         while (true) {
             if (len == buf.length) {
-                throw new ProtocolException("CONNECT response head longer than " + buf.length + " bytes");
+                throw new ProtocolException(
+                        "CONNECT response head longer than " + buf.length + " bytes");
             }
             int n = in.read(buf, len, buf.length - len);
             if (n < 0) {
@@ -69,7 +72,9 @@ final class Connect {
         }
     }
 
-    /** False while the head is incomplete; true once it is complete with status 200; else throws. */
+    /**
+     * False while the head is incomplete; true once it is complete with status 200; else throws.
+     */
     private static boolean checkHead(byte[] buf, int len) throws ProtocolException {
         int end = -1;
         for (int i = 3; i < len; i++) {
@@ -89,7 +94,8 @@ final class Connect {
             throw new ProtocolException("CONNECT refused: " + status);
         }
         if (end != len) {
-            throw new ProtocolException((len - end) + " unexpected bytes after the CONNECT response head");
+            throw new ProtocolException(
+                    (len - end) + " unexpected bytes after the CONNECT response head");
         }
         return true;
     }

@@ -21,6 +21,7 @@ final class CpuPinning {
     private final int clientCpu;
     private final int sutCpu;
     private final String description;
+
     /** Counted before pinning: afterwards this JVM sees only its own CPU. */
     private final int machineCpus;
 
@@ -35,7 +36,10 @@ final class CpuPinning {
         return machineCpus;
     }
 
-    /** Decides and, when pinning, pins this JVM's threads (present ones; new threads inherit the mask). */
+    /**
+     * Decides and, when pinning, pins this JVM's threads (present ones; new threads inherit the
+     * mask).
+     */
     static CpuPinning apply(boolean wanted) {
         int machineCpus = Runtime.getRuntime().availableProcessors();
         if (!wanted) {
@@ -52,9 +56,13 @@ final class CpuPinning {
         int sut = cpus.get(1);
         String pid = Long.toString(ProcessHandle.current().pid());
         try {
-            // -a: every thread the JVM already has (GC, JIT, ...); threads started later inherit the mask.
-            Process p = new ProcessBuilder(TASKSET.toString(), "-a", "-pc", Integer.toString(client), pid)
-                    .redirectErrorStream(true).start();
+            // -a: every thread the JVM already has (GC, JIT, ...); threads started later inherit
+            // the mask.
+            Process p =
+                    new ProcessBuilder(
+                                    TASKSET.toString(), "-a", "-pc", Integer.toString(client), pid)
+                            .redirectErrorStream(true)
+                            .start();
             String out = new String(p.getInputStream().readAllBytes());
             if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 return off(machineCpus, "no CPU pinning (taskset failed: " + out.trim() + ")");
@@ -65,8 +73,14 @@ final class CpuPinning {
             Thread.currentThread().interrupt();
             return off(machineCpus, "no CPU pinning (interrupted)");
         }
-        return new CpuPinning(client, sut, "pinned with taskset: the benchmark client (this JVM) on CPU " + client
-                + "; the proxies (every process and thread) and the target servers on CPU " + sut, machineCpus);
+        return new CpuPinning(
+                client,
+                sut,
+                "pinned with taskset: the benchmark client (this JVM) on CPU "
+                        + client
+                        + "; the proxies (every process and thread) and the target servers on CPU "
+                        + sut,
+                machineCpus);
     }
 
     private static CpuPinning off(int machineCpus, String why) {
@@ -81,7 +95,10 @@ final class CpuPinning {
         return description;
     }
 
-    /** Prepended to the command of everything under test: taskset sets the mask and execs it, same pid. */
+    /**
+     * Prepended to the command of everything under test: taskset sets the mask and execs it, same
+     * pid.
+     */
     List<String> sutPrefix() {
         return pinned() ? List.of(TASKSET.toString(), "-c", Integer.toString(sutCpu)) : List.of();
     }
@@ -89,8 +106,11 @@ final class CpuPinning {
     /** This process's allowed CPUs ({@code Cpus_allowed_list: 0-1,4}), in order. */
     static List<Integer> allowedCpus() {
         try (Stream<String> lines = Files.lines(Path.of("/proc/self/status"))) {
-            String list = lines.filter(l -> l.startsWith("Cpus_allowed_list:"))
-                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("");
+            String list =
+                    lines.filter(l -> l.startsWith("Cpus_allowed_list:"))
+                            .map(l -> l.substring(l.indexOf(':') + 1).trim())
+                            .findFirst()
+                            .orElse("");
             return parseCpuList(list);
         } catch (IOException | RuntimeException e) {
             return List.of();

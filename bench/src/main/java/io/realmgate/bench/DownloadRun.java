@@ -23,19 +23,24 @@ final class DownloadRun {
         this.watchdog = watchdog;
     }
 
-    /** @return GiB/s */
+    /**
+     * @return GiB/s
+     */
     double measure(Subject subject, long bytes) throws IOException {
-        try (SocketChannel ch = SocketChannel.open(); Watchdog.Guard guard = watchdog.watch(ch)) {
+        try (SocketChannel ch = SocketChannel.open();
+                Watchdog.Guard guard = watchdog.watch(ch)) {
             try {
                 return transfer(ch, guard, subject, bytes);
             } catch (IOException e) {
                 IOException explained = guard.explain(e);
-                throw new IOException(explained + " (the targets' log says what the source saw)", explained);
+                throw new IOException(
+                        explained + " (the targets' log says what the source saw)", explained);
             }
         }
     }
 
-    private double transfer(SocketChannel ch, Watchdog.Guard guard, Subject subject, long bytes) throws IOException {
+    private double transfer(SocketChannel ch, Watchdog.Guard guard, Subject subject, long bytes)
+            throws IOException {
         ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
         ch.socket().connect(subject.connectTo(source), ProxyBench.TIMEOUT_MS);
         guard.progress();
@@ -64,7 +69,8 @@ final class DownloadRun {
         }
         long elapsed = System.nanoTime() - start;
         if (received != bytes) {
-            throw new IOException("received " + received + " of " + bytes + " bytes before the close");
+            throw new IOException(
+                    "received " + received + " of " + bytes + " bytes before the close");
         }
         return ThroughputRun.gibPerSecond(bytes, elapsed);
     }

@@ -11,8 +11,8 @@ import java.nio.channels.SocketChannel;
 
 /**
  * The set-up target: echoes what it reads, closes on EOF. A single selector thread rather than a
- * thread per connection, so each tunnel's latency includes no thread start or hand-off here and
- * the differences between subjects stay the proxies' own.
+ * thread per connection, so each tunnel's latency includes no thread start or hand-off here and the
+ * differences between subjects stay the proxies' own.
  */
 final class EchoTarget implements AutoCloseable {
     private final Selector selector;

@@ -22,8 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * queueing behind the throughput phase does not count.
  */
 final class FanOutRun {
-    record Result(double eventsPerSecond, double p50Micros, double p99Micros) {
-    }
+    record Result(double eventsPerSecond, double p50Micros, double p99Micros) {}
 
     private static final int IN_FLIGHT = 64;
     private static final int PACE_PER_SECOND = 200;
@@ -43,12 +42,17 @@ final class FanOutRun {
         AtomicInteger sampleCount = new AtomicInteger();
         AtomicLong delivered = new AtomicLong();
         try {
-            // Connect in batches: a thousand TLS handshakes at once on two cores only measure the queue.
+            // Connect in batches: a thousand TLS handshakes at once on two cores only measure the
+            // queue.
             List<CompletableFuture<?>> ready = new ArrayList<>();
             for (int i = 0; i <= subscribers; i++) {
-                RealmClient.Builder b = RealmClient.builder(URI.create("wss://127.0.0.1:" + realm.getPort() + "/realm"))
-                        .trust(TestCertificates.get().ca().getCertificate()).eventLoopGroup(group).noReconnect()
-                        .connectTimeout(java.time.Duration.ofSeconds(60));
+                RealmClient.Builder b =
+                        RealmClient.builder(
+                                        URI.create("wss://127.0.0.1:" + realm.getPort() + "/realm"))
+                                .trust(TestCertificates.get().ca().getCertificate())
+                                .eventLoopGroup(group)
+                                .noReconnect()
+                                .connectTimeout(java.time.Duration.ofSeconds(60));
                 if (proxy != null) {
                     b.proxy(proxy);
                 }
@@ -56,33 +60,42 @@ final class FanOutRun {
                 clients.add(c);
                 ready.add(c.connect());
                 if (ready.size() == 50) {
-                    CompletableFuture.allOf(ready.toArray(new CompletableFuture[0])).get(120, TimeUnit.SECONDS);
+                    CompletableFuture.allOf(ready.toArray(new CompletableFuture[0]))
+                            .get(120, TimeUnit.SECONDS);
                     ready.clear();
                 }
             }
-            CompletableFuture.allOf(ready.toArray(new CompletableFuture[0])).get(120, TimeUnit.SECONDS);
+            CompletableFuture.allOf(ready.toArray(new CompletableFuture[0]))
+                    .get(120, TimeUnit.SECONDS);
             RealmClient publisher = clients.get(0);
             List<CompletableFuture<?>> subscribed = new ArrayList<>();
             for (RealmClient c : clients.subList(1, clients.size())) {
-                subscribed.add(c.subscribe(channel, ev -> {
-                    long sent = Long.parseLong(ev.data());
-                    delivered.incrementAndGet();
-                    int i = sampleCount.getAndIncrement();
-                    if (i < samples.length) {
-                        samples[i] = System.nanoTime() - sent;
-                    }
-                }));
+                subscribed.add(
+                        c.subscribe(
+                                channel,
+                                ev -> {
+                                    long sent = Long.parseLong(ev.data());
+                                    delivered.incrementAndGet();
+                                    int i = sampleCount.getAndIncrement();
+                                    if (i < samples.length) {
+                                        samples[i] = System.nanoTime() - sent;
+                                    }
+                                }));
             }
-            CompletableFuture.allOf(subscribed.toArray(new CompletableFuture[0])).get(120, TimeUnit.SECONDS);
+            CompletableFuture.allOf(subscribed.toArray(new CompletableFuture[0]))
+                    .get(120, TimeUnit.SECONDS);
 
             Semaphore window = new Semaphore(IN_FLIGHT);
             long start = System.nanoTime();
             long end = start + TimeUnit.SECONDS.toNanos(seconds);
             while (System.nanoTime() < end) {
                 if (!window.tryAcquire(ProxyBench.TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
-                    throw new java.io.IOException("no acknowledgement within " + ProxyBench.TIMEOUT_MS + " ms");
+                    throw new java.io.IOException(
+                            "no acknowledgement within " + ProxyBench.TIMEOUT_MS + " ms");
                 }
-                publisher.publish(channel, Long.toString(System.nanoTime())).whenComplete((id, e) -> window.release());
+                publisher
+                        .publish(channel, Long.toString(System.nanoTime()))
+                        .whenComplete((id, e) -> window.release());
             }
             if (!window.tryAcquire(IN_FLIGHT, ProxyBench.TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
                 throw new java.io.IOException("acknowledgements missing at the end of the run");
@@ -108,12 +121,16 @@ final class FanOutRun {
             int n = Math.min(sampleCount.get(), samples.length);
             long[] sorted = Arrays.copyOf(samples, n);
             Arrays.sort(sorted);
-            return new Result(rate, n == 0 ? 0 : sorted[n / 2] / 1e3, n == 0 ? 0 : sorted[Math.min(n - 1, (int) (n * 0.99))] / 1e3);
+            return new Result(
+                    rate,
+                    n == 0 ? 0 : sorted[n / 2] / 1e3,
+                    n == 0 ? 0 : sorted[Math.min(n - 1, (int) (n * 0.99))] / 1e3);
         } finally {
             for (RealmClient c : clients) {
                 c.close();
             }
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS)
+                    .awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
     }
 }

@@ -38,6 +38,7 @@ enum Figure {
 
     private final String format;
     final boolean higherIsBetter;
+
     /** Null: in the table only. */
     final Panel panel;
 
@@ -51,7 +52,13 @@ enum Figure {
     String group() {
         return switch (this) {
             case THROUGHPUT_UP, THROUGHPUT_DOWN, THROUGHPUT_PARALLEL -> "throughput";
-            case SETUP_RATE, SETUP_P50, SETUP_P99, CONCURRENT_RATE, CONCURRENT_P50, CONCURRENT_P99 -> "setup";
+            case SETUP_RATE,
+                    SETUP_P50,
+                    SETUP_P99,
+                    CONCURRENT_RATE,
+                    CONCURRENT_P50,
+                    CONCURRENT_P99 ->
+                    "setup";
             case IDLE_RSS_KIB, IDLE_PSS_KIB -> "memory";
             case WS_P50, WS_P99 -> "ws";
         };
@@ -60,21 +67,58 @@ enum Figure {
     String label(BenchOptions o) {
         String better = higherIsBetter ? "higher is better" : "lower is better";
         return switch (this) {
-            case THROUGHPUT_UP -> "Throughput up (client→target), " + BenchOptions.humanBytes(o.bytes())
-                    + " through one tunnel (GiB/s, " + better + ")";
-            case THROUGHPUT_DOWN -> "Throughput down (target→client), " + BenchOptions.humanBytes(o.bytes())
-                    + " through one tunnel (GiB/s, " + better + ")";
-            case THROUGHPUT_PARALLEL -> "Throughput up, " + o.parallel() + " tunnels at once, "
-                    + BenchOptions.humanBytes(o.bytes()) + " in all (GiB/s aggregate, " + better + ")";
-            case SETUP_RATE -> "Set-up rate, " + o.tunnels() + " sequential tunnels (tunnels/s, " + better + ")";
+            case THROUGHPUT_UP ->
+                    "Throughput up (client→target), "
+                            + BenchOptions.humanBytes(o.bytes())
+                            + " through one tunnel (GiB/s, "
+                            + better
+                            + ")";
+            case THROUGHPUT_DOWN ->
+                    "Throughput down (target→client), "
+                            + BenchOptions.humanBytes(o.bytes())
+                            + " through one tunnel (GiB/s, "
+                            + better
+                            + ")";
+            case THROUGHPUT_PARALLEL ->
+                    "Throughput up, "
+                            + o.parallel()
+                            + " tunnels at once, "
+                            + BenchOptions.humanBytes(o.bytes())
+                            + " in all (GiB/s aggregate, "
+                            + better
+                            + ")";
+            case SETUP_RATE ->
+                    "Set-up rate, "
+                            + o.tunnels()
+                            + " sequential tunnels (tunnels/s, "
+                            + better
+                            + ")";
             case SETUP_P50 -> "Set-up latency p50, sequential (µs, " + better + ")";
             case SETUP_P99 -> "Set-up latency p99, sequential (µs, " + better + ")";
-            case CONCURRENT_RATE -> "Set-up rate, " + o.tunnels() + " tunnels from " + o.concurrency()
-                    + " threads (tunnels/s, " + better + ")";
-            case CONCURRENT_P50 -> "Set-up latency p50, " + o.concurrency() + " threads (µs, " + better + ")";
-            case CONCURRENT_P99 -> "Set-up latency p99, " + o.concurrency() + " threads (µs, " + better + ")";
-            case IDLE_RSS_KIB -> "Resident memory per idle tunnel, " + o.idleTunnels() + " open (KiB RSS, " + better + ")";
-            case IDLE_PSS_KIB -> "Proportional memory per idle tunnel, " + o.idleTunnels() + " open (KiB PSS, " + better + ")";
+            case CONCURRENT_RATE ->
+                    "Set-up rate, "
+                            + o.tunnels()
+                            + " tunnels from "
+                            + o.concurrency()
+                            + " threads (tunnels/s, "
+                            + better
+                            + ")";
+            case CONCURRENT_P50 ->
+                    "Set-up latency p50, " + o.concurrency() + " threads (µs, " + better + ")";
+            case CONCURRENT_P99 ->
+                    "Set-up latency p99, " + o.concurrency() + " threads (µs, " + better + ")";
+            case IDLE_RSS_KIB ->
+                    "Resident memory per idle tunnel, "
+                            + o.idleTunnels()
+                            + " open (KiB RSS, "
+                            + better
+                            + ")";
+            case IDLE_PSS_KIB ->
+                    "Proportional memory per idle tunnel, "
+                            + o.idleTunnels()
+                            + " open (KiB PSS, "
+                            + better
+                            + ")";
             case WS_P50 -> "WebSocket echo p50, 64-byte messages (µs, " + better + ")";
             case WS_P99 -> "WebSocket echo p99, 64-byte messages (µs, " + better + ")";
         };

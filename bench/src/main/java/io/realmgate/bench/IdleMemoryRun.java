@@ -18,41 +18,55 @@ import java.util.concurrent.TimeoutException;
 /**
  * Memory per idle tunnel: read the proxy's memory (its whole process tree), open N tunnels to the
  * echo target (each: CONNECT, its 200, one byte echoed, so it has carried data both ways) in
- * batches of {@value #BATCH} at once, leave them idle {@value #SETTLE_MS} ms, read again, then close
- * them all. Cost = (with − without) / tunnels held. A batch with a failure ends the opening: the
- * proxy has reached what it can hold, and the figure is then over the tunnels it did hold.
+ * batches of {@value #BATCH} at once, leave them idle {@value #SETTLE_MS} ms, read again, then
+ * close them all. Cost = (with − without) / tunnels held. A batch with a failure ends the opening:
+ * the proxy has reached what it can hold, and the figure is then over the tunnels it did hold.
  */
 final class IdleMemoryRun implements AutoCloseable {
     static final int BATCH = 200;
     static final long SETTLE_MS = 2000;
-    /** The liveness check after the reading: a tunnel that says nothing for this long counts as dead. */
+
+    /**
+     * The liveness check after the reading: a tunnel that says nothing for this long counts as
+     * dead.
+     */
     private static final int CHECK_TIMEOUT_MS = 5000;
 
-    record Result(int wanted, int held, int aliveAfter, ProcessMemory.Reading without, ProcessMemory.Reading with,
-                  String firstFailure) {
+    record Result(
+            int wanted,
+            int held,
+            int aliveAfter,
+            ProcessMemory.Reading without,
+            ProcessMemory.Reading with,
+            String firstFailure) {
         double rssKiBPerTunnel() {
             return (with.rssKiB() - without.rssKiB()) / (double) held;
         }
 
         /** NaN when PSS could not be read. */
         double pssKiBPerTunnel() {
-            return with.pssKiB() < 0 || without.pssKiB() < 0 ? Double.NaN
+            return with.pssKiB() < 0 || without.pssKiB() < 0
+                    ? Double.NaN
                     : (with.pssKiB() - without.pssKiB()) / (double) held;
         }
     }
 
     private final InetSocketAddress echo;
-    private final ExecutorService pool = Executors.newFixedThreadPool(BATCH, r -> {
-        Thread t = new Thread(r, "bench-idle-open");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService pool =
+            Executors.newFixedThreadPool(
+                    BATCH,
+                    r -> {
+                        Thread t = new Thread(r, "bench-idle-open");
+                        t.setDaemon(true);
+                        return t;
+                    });
 
     IdleMemoryRun(InetSocketAddress echo) {
         this.echo = echo;
     }
 
-    Result measure(Subject subject, long pid, int tunnels) throws IOException, InterruptedException {
+    Result measure(Subject subject, long pid, int tunnels)
+            throws IOException, InterruptedException {
         ProcessMemory.Reading without = ProcessMemory.ofTree(pid);
         List<Socket> open = new ArrayList<>(tunnels);
         try {
@@ -101,7 +115,8 @@ final class IdleMemoryRun implements AutoCloseable {
             s.setSoTimeout(ProxyBench.TIMEOUT_MS);
             s.connect(subject.connectTo(echo), ProxyBench.TIMEOUT_MS);
             if (subject.proxied()) {
-                Connect.handshake(s.getInputStream(), s.getOutputStream(), echo, new byte[Connect.MAX_HEAD]);
+                Connect.handshake(
+                        s.getInputStream(), s.getOutputStream(), echo, new byte[Connect.MAX_HEAD]);
             }
             ping(s);
             return s;
@@ -121,19 +136,24 @@ final class IdleMemoryRun implements AutoCloseable {
         }
     }
 
-    /** After the reading: how many tunnels still carry a byte both ways (the proxy closed none meanwhile). */
+    /**
+     * After the reading: how many tunnels still carry a byte both ways (the proxy closed none
+     * meanwhile).
+     */
     private int alive(List<Socket> open) throws InterruptedException {
         List<Future<Boolean>> checks = new ArrayList<>(open.size());
         for (Socket s : open) {
-            checks.add(pool.submit(() -> {
-                try {
-                    s.setSoTimeout(CHECK_TIMEOUT_MS);
-                    ping(s);
-                    return true;
-                } catch (IOException e) {
-                    return false;
-                }
-            }));
+            checks.add(
+                    pool.submit(
+                            () -> {
+                                try {
+                                    s.setSoTimeout(CHECK_TIMEOUT_MS);
+                                    ping(s);
+                                    return true;
+                                } catch (IOException e) {
+                                    return false;
+                                }
+                            }));
         }
         int alive = 0;
         for (Future<Boolean> f : checks) {

@@ -12,26 +12,37 @@ import java.util.Locale;
 final class Measurements {
     /** Enough for the JIT to compile the hot paths of the proxy and of this client; not counted. */
     private static final long WARM_UP_BYTES = 256 * BenchOptions.MIB;
+
     /**
-     * Enough tunnels for the JIT to compile the proxy's per-connection path with C2: HotSpot's tiered
-     * policy moves a method called once per tunnel to C2 only after about 15,000 calls
-     * (Tier4CompileThreshold), later while the compile queue is long. With 12,000 the C2 compiles of
-     * the set-up path (FrontendHandler.startTunnel 88 ms, TargetGate.admit 50 ms, ...) landed in the
-     * second counted repeat and, on the JVM's one CPU, gave it a 3.4 ms p99 (JIT log, docs/benchmarks.md).
-     * The echo target's JVM needs the same. A long-running proxy is measured at its steady state.
-     * Every subject gets the same warm-up.
+     * Enough tunnels for the JIT to compile the proxy's per-connection path with C2: HotSpot's
+     * tiered policy moves a method called once per tunnel to C2 only after about 15,000 calls
+     * (Tier4CompileThreshold), later while the compile queue is long. With 12,000 the C2 compiles
+     * of the set-up path (FrontendHandler.startTunnel 88 ms, TargetGate.admit 50 ms, ...) landed in
+     * the second counted repeat and, on the JVM's one CPU, gave it a 3.4 ms p99 (JIT log,
+     * docs/benchmarks.md). The echo target's JVM needs the same. A long-running proxy is measured
+     * at its steady state. Every subject gets the same warm-up.
      */
     private static final int WARM_UP_TUNNELS = 30_000;
+
     /** Pause before each figure's round of the subjects; see {@link #each}. */
     private static final long SETTLE_MS = 1000;
-    /** Uncounted WebSocket round trips per subject in the warm-up, beside the other figures' warm-ups. */
+
+    /**
+     * Uncounted WebSocket round trips per subject in the warm-up, beside the other figures'
+     * warm-ups.
+     */
     private static final int WS_SUBJECT_WARM_UP = 10_000;
+
     /** Pause between the warm-ups and the first counted run. */
     private static final long WARM_UP_SETTLE_MS = 3000;
+
     /** Uncounted WebSocket round trips on the same connection before the counted ones. */
     private static final int WS_WARM_UP = 2000;
 
-    /** Starts a fresh proxy of the given kind, sized for the idle tunnels (the memory figure's own instance). */
+    /**
+     * Starts a fresh proxy of the given kind, sized for the idle tunnels (the memory figure's own
+     * instance).
+     */
     interface ProxyStarter {
         RunningProxy start(String name) throws Exception;
     }
@@ -43,8 +54,13 @@ final class Measurements {
     private final Cleanup cleanup;
     private final ProxyStarter starter;
 
-    Measurements(BenchOptions o, TargetsProcess targets, Watchdog watchdog, Notes notes, Cleanup cleanup,
-                 ProxyStarter starter) {
+    Measurements(
+            BenchOptions o,
+            TargetsProcess targets,
+            Watchdog watchdog,
+            Notes notes,
+            Cleanup cleanup,
+            ProxyStarter starter) {
         this.o = o;
         this.targets = targets;
         this.watchdog = watchdog;
@@ -65,15 +81,23 @@ final class Measurements {
         DownloadRun down = new DownloadRun(targets.source(), watchdog);
         SetupRun setup = new SetupRun(targets.echo());
         WebSocketEchoRun ws = new WebSocketEchoRun(targets.webSocket());
-        try (ParallelThroughputRun parallel = new ParallelThroughputRun(targets.sink(), watchdog, o.parallel());
-             ConcurrentSetupRun concurrent = new ConcurrentSetupRun(targets.echo(), o.concurrency());
-             IdleMemoryRun idle = new IdleMemoryRun(targets.echo())) {
-            // Two warm-up passes over all subjects. After the first, each proxy sits idle while the others
-            // warm up, and HotSpot throws away the C2 code of Netty's event loop (EpollIoHandler.run,
-            // processReady) at the first branch that busy traffic never took; without a second pass the
-            // recompile landed in the first counted repeat (JIT log: deoptimised 1 s after our warm-up,
-            // recompiled inside repeat 1, whose sequential set-up p99 was 2.7 ms against 0.47-0.58 ms in
-            // repeats 2-5). The second pass runs with that branch in the profile, as a proxy that has seen
+        try (ParallelThroughputRun parallel =
+                        new ParallelThroughputRun(targets.sink(), watchdog, o.parallel());
+                ConcurrentSetupRun concurrent =
+                        new ConcurrentSetupRun(targets.echo(), o.concurrency());
+                IdleMemoryRun idle = new IdleMemoryRun(targets.echo())) {
+            // Two warm-up passes over all subjects. After the first, each proxy sits idle while the
+            // others
+            // warm up, and HotSpot throws away the C2 code of Netty's event loop
+            // (EpollIoHandler.run,
+            // processReady) at the first branch that busy traffic never took; without a second pass
+            // the
+            // recompile landed in the first counted repeat (JIT log: deoptimised 1 s after our
+            // warm-up,
+            // recompiled inside repeat 1, whose sequential set-up p99 was 2.7 ms against 0.47-0.58
+            // ms in
+            // repeats 2-5). The second pass runs with that branch in the profile, as a proxy that
+            // has seen
             // both busy and quiet spells does.
             for (int pass = 1; pass <= 2; pass++) {
                 if (pass == 2) {
@@ -86,8 +110,10 @@ final class Measurements {
                 }
             }
             // The JIT compiles in the background, and in a JVM pinned to one CPU (the proxy's, the
-            // targets') that competes with the serving threads: without this pause the first counted
-            // runs (direct's, mostly) caught the end of it (WebSocket p99 1.4-2 ms instead of ~90 µs).
+            // targets') that competes with the serving threads: without this pause the first
+            // counted
+            // runs (direct's, mostly) caught the end of it (WebSocket p99 1.4-2 ms instead of ~90
+            // µs).
             sleep(WARM_UP_SETTLE_MS);
             // A failed run is counted and noted, and the next one still runs: one lost reply should
             // not hide the numbers of the runs that worked, nor should it go unreported. The round
@@ -95,36 +121,125 @@ final class Measurements {
             for (int r = 1; r <= o.repeat(); r++) {
                 int rep = r;
                 if (o.measures("throughput")) {
-                    each(subjects, results, rep, "throughput up", s -> record(results, s, rep, Figure.THROUGHPUT_UP,
-                            up.measure(s, o.bytes()), "GiB/s"), Figure.THROUGHPUT_UP);
-                    each(subjects, results, rep, "throughput down", s -> record(results, s, rep, Figure.THROUGHPUT_DOWN,
-                            down.measure(s, o.bytes()), "GiB/s"), Figure.THROUGHPUT_DOWN);
-                    each(subjects, results, rep, "throughput parallel", s -> record(results, s, rep,
-                            Figure.THROUGHPUT_PARALLEL, parallel.measure(s, o.bytes()), "GiB/s"), Figure.THROUGHPUT_PARALLEL);
+                    each(
+                            subjects,
+                            results,
+                            rep,
+                            "throughput up",
+                            s ->
+                                    record(
+                                            results,
+                                            s,
+                                            rep,
+                                            Figure.THROUGHPUT_UP,
+                                            up.measure(s, o.bytes()),
+                                            "GiB/s"),
+                            Figure.THROUGHPUT_UP);
+                    each(
+                            subjects,
+                            results,
+                            rep,
+                            "throughput down",
+                            s ->
+                                    record(
+                                            results,
+                                            s,
+                                            rep,
+                                            Figure.THROUGHPUT_DOWN,
+                                            down.measure(s, o.bytes()),
+                                            "GiB/s"),
+                            Figure.THROUGHPUT_DOWN);
+                    each(
+                            subjects,
+                            results,
+                            rep,
+                            "throughput parallel",
+                            s ->
+                                    record(
+                                            results,
+                                            s,
+                                            rep,
+                                            Figure.THROUGHPUT_PARALLEL,
+                                            parallel.measure(s, o.bytes()),
+                                            "GiB/s"),
+                            Figure.THROUGHPUT_PARALLEL);
                 }
                 if (o.measures("setup")) {
-                    each(subjects, results, rep, "sequential set-up", s -> setupResult(results, s, rep, "sequential",
-                            setup.measure(s, o.tunnels()), Figure.SETUP_RATE, Figure.SETUP_P50, Figure.SETUP_P99),
-                            Figure.SETUP_RATE, Figure.SETUP_P50, Figure.SETUP_P99);
-                    each(subjects, results, rep, "concurrent set-up", s -> setupResult(results, s, rep, "concurrent",
-                            concurrent.measure(s, o.tunnels()), Figure.CONCURRENT_RATE, Figure.CONCURRENT_P50,
-                            Figure.CONCURRENT_P99), Figure.CONCURRENT_RATE, Figure.CONCURRENT_P50, Figure.CONCURRENT_P99);
+                    each(
+                            subjects,
+                            results,
+                            rep,
+                            "sequential set-up",
+                            s ->
+                                    setupResult(
+                                            results,
+                                            s,
+                                            rep,
+                                            "sequential",
+                                            setup.measure(s, o.tunnels()),
+                                            Figure.SETUP_RATE,
+                                            Figure.SETUP_P50,
+                                            Figure.SETUP_P99),
+                            Figure.SETUP_RATE,
+                            Figure.SETUP_P50,
+                            Figure.SETUP_P99);
+                    each(
+                            subjects,
+                            results,
+                            rep,
+                            "concurrent set-up",
+                            s ->
+                                    setupResult(
+                                            results,
+                                            s,
+                                            rep,
+                                            "concurrent",
+                                            concurrent.measure(s, o.tunnels()),
+                                            Figure.CONCURRENT_RATE,
+                                            Figure.CONCURRENT_P50,
+                                            Figure.CONCURRENT_P99),
+                            Figure.CONCURRENT_RATE,
+                            Figure.CONCURRENT_P50,
+                            Figure.CONCURRENT_P99);
                 }
                 if (o.measures("ws")) {
-                    each(subjects, results, rep, "WebSocket echo", s -> {
-                        WebSocketEchoRun.Result x = ws.measure(s, WS_WARM_UP, o.wsMessages());
-                        results.add(s.name(), Figure.WS_P50, x.p50Micros());
-                        results.add(s.name(), Figure.WS_P99, x.p99Micros());
-                        progress(rep, "ws echo", s, String.format(Locale.ROOT, "p50 %.0f µs, p99 %.0f µs",
-                                x.p50Micros(), x.p99Micros()));
-                    }, Figure.WS_P50, Figure.WS_P99);
+                    each(
+                            subjects,
+                            results,
+                            rep,
+                            "WebSocket echo",
+                            s -> {
+                                WebSocketEchoRun.Result x =
+                                        ws.measure(s, WS_WARM_UP, o.wsMessages());
+                                results.add(s.name(), Figure.WS_P50, x.p50Micros());
+                                results.add(s.name(), Figure.WS_P99, x.p99Micros());
+                                progress(
+                                        rep,
+                                        "ws echo",
+                                        s,
+                                        String.format(
+                                                Locale.ROOT,
+                                                "p50 %.0f µs, p99 %.0f µs",
+                                                x.p50Micros(),
+                                                x.p99Micros()));
+                            },
+                            Figure.WS_P50,
+                            Figure.WS_P99);
                 }
                 if (o.measures("memory")) {
                     // The ceiling relay holds a thread per tunnel: it bounds speed, not memory.
-                    List<Subject> proxies = subjects.stream()
-                            .filter(s -> s.proxied() && !s.name().equals(Subject.CEILING)).toList();
-                    each(proxies, results, rep, "idle memory", s -> idleMemory(results, s, rep, setup, up, idle),
-                            Figure.IDLE_RSS_KIB, Figure.IDLE_PSS_KIB);
+                    List<Subject> proxies =
+                            subjects.stream()
+                                    .filter(s -> s.proxied() && !s.name().equals(Subject.CEILING))
+                                    .toList();
+                    each(
+                            proxies,
+                            results,
+                            rep,
+                            "idle memory",
+                            s -> idleMemory(results, s, rep, setup, up, idle),
+                            Figure.IDLE_RSS_KIB,
+                            Figure.IDLE_PSS_KIB);
                 }
             }
         }
@@ -132,15 +247,22 @@ final class Measurements {
     }
 
     /** One uncounted run of each measured kind; {@code divisor} shrinks it for the second pass. */
-    private void warmUp(Subject s, int divisor, ThroughputRun up, DownloadRun down, SetupRun setup,
-                        ConcurrentSetupRun concurrent, WebSocketEchoRun ws) {
+    private void warmUp(
+            Subject s,
+            int divisor,
+            ThroughputRun up,
+            DownloadRun down,
+            SetupRun setup,
+            ConcurrentSetupRun concurrent,
+            WebSocketEchoRun ws) {
         try {
             if (o.measures("throughput")) {
                 up.measure(s, Math.min(o.bytes(), WARM_UP_BYTES / divisor));
                 down.measure(s, Math.min(o.bytes(), WARM_UP_BYTES / divisor));
             }
             if (o.measures("setup") || o.measures("ws")) {
-                setup.measure(s, (o.quick() ? Math.min(o.tunnels(), 500) : WARM_UP_TUNNELS) / divisor);
+                setup.measure(
+                        s, (o.quick() ? Math.min(o.tunnels(), 500) : WARM_UP_TUNNELS) / divisor);
             }
             if (o.measures("setup")) {
                 concurrent.measure(s, Math.min(o.tunnels(), 1000) / divisor);
@@ -161,7 +283,13 @@ final class Measurements {
      * whichever subject came first (direct's WebSocket p99 went from about 110 µs to 190 µs after
      * the concurrent set-up here).
      */
-    private void each(List<Subject> subjects, Results results, int rep, String what, Run run, Figure... figures) {
+    private void each(
+            List<Subject> subjects,
+            Results results,
+            int rep,
+            String what,
+            Run run,
+            Figure... figures) {
         sleep(SETTLE_MS);
         List<Subject> order = new java.util.ArrayList<>(subjects);
         java.util.Collections.rotate(order, -(rep - 1));
@@ -176,7 +304,16 @@ final class Measurements {
                     results.fail(s.name(), f);
                 }
                 String message = e.getMessage() != null ? e.getMessage() : e.toString();
-                notes.add(s.name() + ": " + what + " run " + rep + " of " + o.repeat() + " failed: " + message);
+                notes.add(
+                        s.name()
+                                + ": "
+                                + what
+                                + " run "
+                                + rep
+                                + " of "
+                                + o.repeat()
+                                + " failed: "
+                                + message);
             }
         }
     }
@@ -195,22 +332,43 @@ final class Measurements {
         progress(rep, f.series(o), s, f.format(value) + " " + unit);
     }
 
-    private void setupResult(Results results, Subject s, int rep, String what, SetupRun.Result x,
-                             Figure rate, Figure p50, Figure p99) {
+    private void setupResult(
+            Results results,
+            Subject s,
+            int rep,
+            String what,
+            SetupRun.Result x,
+            Figure rate,
+            Figure p50,
+            Figure p99) {
         results.add(s.name(), rate, x.perSecond());
         results.add(s.name(), p50, x.p50Micros());
         results.add(s.name(), p99, x.p99Micros());
-        progress(rep, what, s, String.format(Locale.ROOT, "%.0f tunnels/s, p50 %.0f µs, p99 %.0f µs",
-                x.perSecond(), x.p50Micros(), x.p99Micros()));
+        progress(
+                rep,
+                what,
+                s,
+                String.format(
+                        Locale.ROOT,
+                        "%.0f tunnels/s, p50 %.0f µs, p99 %.0f µs",
+                        x.perSecond(),
+                        x.p50Micros(),
+                        x.p99Micros()));
     }
 
     /**
-     * A fresh instance per repeat, so every repeat measures the same thing (a JVM's heap or Apache's
-     * children, once grown, would otherwise be in the next "without" reading). It gets a small
-     * warm-up of the same traffic as the long-running instances, so the "without" reading is of a
-     * proxy that has served, not of one just started.
+     * A fresh instance per repeat, so every repeat measures the same thing (a JVM's heap or
+     * Apache's children, once grown, would otherwise be in the next "without" reading). It gets a
+     * small warm-up of the same traffic as the long-running instances, so the "without" reading is
+     * of a proxy that has served, not of one just started.
      */
-    private void idleMemory(Results results, Subject s, int rep, SetupRun setup, ThroughputRun up, IdleMemoryRun idle)
+    private void idleMemory(
+            Results results,
+            Subject s,
+            int rep,
+            SetupRun setup,
+            ThroughputRun up,
+            IdleMemoryRun idle)
             throws Exception {
         RunningProxy fresh = cleanup.add(starter.start(s.name()));
         try {
@@ -223,26 +381,68 @@ final class Measurements {
             if (!Double.isNaN(x.pssKiBPerTunnel())) {
                 results.add(s.name(), Figure.IDLE_PSS_KIB, x.pssKiBPerTunnel());
             }
-            progress(rep, "idle memory", s, String.format(Locale.ROOT,
-                    "%d tunnels held, RSS %d → %d KiB over %d → %d process(es): %.1f KiB/tunnel (PSS %.1f)",
-                    x.held(), x.without().rssKiB(), x.with().rssKiB(), x.without().processes(), x.with().processes(),
-                    x.rssKiBPerTunnel(), x.pssKiBPerTunnel()));
+            progress(
+                    rep,
+                    "idle memory",
+                    s,
+                    String.format(
+                            Locale.ROOT,
+                            "%d tunnels held, RSS %d → %d KiB over %d → %d process(es): %.1f KiB/tunnel (PSS %.1f)",
+                            x.held(),
+                            x.without().rssKiB(),
+                            x.with().rssKiB(),
+                            x.without().processes(),
+                            x.with().processes(),
+                            x.rssKiBPerTunnel(),
+                            x.pssKiBPerTunnel()));
             if (x.held() < x.wanted()) {
-                notes.add(s.name() + ": idle memory run " + rep + " held only " + x.held() + " of " + x.wanted()
-                        + " tunnels (first failure: " + x.firstFailure() + "); its figure is per tunnel held");
+                notes.add(
+                        s.name()
+                                + ": idle memory run "
+                                + rep
+                                + " held only "
+                                + x.held()
+                                + " of "
+                                + x.wanted()
+                                + " tunnels (first failure: "
+                                + x.firstFailure()
+                                + "); its figure is per tunnel held");
             }
             if (x.aliveAfter() < x.held()) {
-                notes.add(s.name() + ": idle memory run " + rep + ": " + (x.held() - x.aliveAfter()) + " of " + x.held()
-                        + " tunnels no longer echoed after the reading (closed by the proxy while idle)");
+                notes.add(
+                        s.name()
+                                + ": idle memory run "
+                                + rep
+                                + ": "
+                                + (x.held() - x.aliveAfter())
+                                + " of "
+                                + x.held()
+                                + " tunnels no longer echoed after the reading (closed by the proxy while idle)");
             }
-            fresh.troubleLines().stream().findFirst().ifPresent(l ->
-                    notes.add(s.name() + " (idle-memory instance, run " + rep + "): logged: " + l));
+            fresh.troubleLines().stream()
+                    .findFirst()
+                    .ifPresent(
+                            l ->
+                                    notes.add(
+                                            s.name()
+                                                    + " (idle-memory instance, run "
+                                                    + rep
+                                                    + "): logged: "
+                                                    + l));
         } finally {
             fresh.close();
         }
     }
 
     private void progress(int rep, String what, Subject s, String value) {
-        Notes.progress(String.format(Locale.ROOT, "[%d/%d] %-20s %-9s %s", rep, o.repeat(), what, s.name(), value));
+        Notes.progress(
+                String.format(
+                        Locale.ROOT,
+                        "[%d/%d] %-20s %-9s %s",
+                        rep,
+                        o.repeat(),
+                        what,
+                        s.name(),
+                        value));
     }
 }

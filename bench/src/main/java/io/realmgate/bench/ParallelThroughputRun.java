@@ -25,14 +25,19 @@ final class ParallelThroughputRun implements AutoCloseable {
         for (int i = 0; i < tunnels; i++) {
             runs.add(new ThroughputRun(sink, watchdog));
         }
-        pool = Executors.newFixedThreadPool(tunnels, r -> {
-            Thread t = new Thread(r, "bench-parallel");
-            t.setDaemon(true);
-            return t;
-        });
+        pool =
+                Executors.newFixedThreadPool(
+                        tunnels,
+                        r -> {
+                            Thread t = new Thread(r, "bench-parallel");
+                            t.setDaemon(true);
+                            return t;
+                        });
     }
 
-    /** @return aggregate GiB/s */
+    /**
+     * @return aggregate GiB/s
+     */
     double measure(Subject subject, long bytes) throws IOException {
         int p = runs.size();
         CyclicBarrier gate = new CyclicBarrier(p);
@@ -41,15 +46,18 @@ final class ParallelThroughputRun implements AutoCloseable {
             // The remainder goes to the first tunnel, so the total is exactly N.
             long share = bytes / p + (i == 0 ? bytes % p : 0);
             ThroughputRun run = runs.get(i);
-            futures.add(pool.submit(() -> {
-                try {
-                    return run.measure(subject, share, gate);
-                } catch (IOException e) {
-                    // Release the others waiting at the gate now rather than at its timeout.
-                    gate.reset();
-                    throw e;
-                }
-            }));
+            futures.add(
+                    pool.submit(
+                            () -> {
+                                try {
+                                    return run.measure(subject, share, gate);
+                                } catch (IOException e) {
+                                    // Release the others waiting at the gate now rather than at its
+                                    // timeout.
+                                    gate.reset();
+                                    throw e;
+                                }
+                            }));
         }
         long first = Long.MAX_VALUE;
         long last = Long.MIN_VALUE;
@@ -62,11 +70,17 @@ final class ParallelThroughputRun implements AutoCloseable {
                 last = Math.max(last, t.endNanos());
             } catch (ExecutionException e) {
                 if (failure == null) {
-                    failure = e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+                    failure =
+                            e.getCause() instanceof IOException io
+                                    ? io
+                                    : new IOException(e.getCause());
                 }
             } catch (TimeoutException e) {
                 f.cancel(true);
-                failure = failure != null ? failure : new IOException("a parallel tunnel did not finish in 10 minutes");
+                failure =
+                        failure != null
+                                ? failure
+                                : new IOException("a parallel tunnel did not finish in 10 minutes");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted", e);

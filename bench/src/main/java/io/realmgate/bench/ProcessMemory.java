@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Memory of a process and all its descendants, from /proc: Apache forks children, a JVM or Squid
- * is one process; the figure must cover whatever the proxy is made of.
+ * Memory of a process and all its descendants, from /proc: Apache forks children, a JVM or Squid is
+ * one process; the figure must cover whatever the proxy is made of.
  *
  * <p>RSS (VmRSS) counts every resident page a process maps, so pages that forked children share
  * (code, libraries, copy-on-write memory) count once per process in the sum; PSS (from
@@ -19,16 +19,17 @@ import java.util.Set;
  * once. For a single process the two differ only by the libraries it shares with others.
  */
 final class ProcessMemory {
-    /** @param pssKiB -1 when smaps_rollup could not be read (another user's process, old kernel) */
-    record Reading(long rssKiB, long pssKiB, int processes) {
-    }
+    /**
+     * @param pssKiB -1 when smaps_rollup could not be read (another user's process, old kernel)
+     */
+    record Reading(long rssKiB, long pssKiB, int processes) {}
 
     private static final Path PROC = Path.of("/proc");
+
     /** Far above any proxy's process count; bounds the walk if /proc says something odd. */
     private static final int MAX_PROCESSES = 10_000;
 
-    private ProcessMemory() {
-    }
+    private ProcessMemory() {}
 
     static Reading ofTree(long pid) throws IOException {
         List<Long> pids = tree(pid);
@@ -62,7 +63,8 @@ final class ProcessMemory {
                 continue;
             }
             // Children are listed per thread (the one that forked them), so every task is read.
-            try (DirectoryStream<Path> tasks = Files.newDirectoryStream(PROC.resolve(Long.toString(p)).resolve("task"))) {
+            try (DirectoryStream<Path> tasks =
+                    Files.newDirectoryStream(PROC.resolve(Long.toString(p)).resolve("task"))) {
                 for (Path task : tasks) {
                     String children;
                     try {
@@ -83,7 +85,9 @@ final class ProcessMemory {
         return List.copyOf(seen);
     }
 
-    /** The value in kB of the first line starting with {@code key}; -1 when unreadable or absent. */
+    /**
+     * The value in kB of the first line starting with {@code key}; -1 when unreadable or absent.
+     */
     static long kib(Path file, String key) {
         try {
             for (String line : Files.readAllLines(file)) {

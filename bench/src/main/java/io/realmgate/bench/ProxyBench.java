@@ -15,7 +15,10 @@ import java.util.List;
  * See docs/benchmarks.md.
  */
 public final class ProxyBench {
-    /** Connect and per-operation timeout: far above any sane loopback latency, low enough to notice a hang. */
+    /**
+     * Connect and per-operation timeout: far above any sane loopback latency, low enough to notice
+     * a hang.
+     */
     static final int TIMEOUT_MS = 30_000;
 
     private BenchOptions options;
@@ -59,8 +62,12 @@ public final class ProxyBench {
     private int run() throws Exception {
         boolean wantsOurs = options.peers().contains(Subject.REALMGATE) || options.fanOut();
         if (wantsOurs && !Files.isRegularFile(options.proxyJar())) {
-            System.err.println("realmgate-bench: proxy jar not found: " + options.proxyJar()
-                    + " (" + RunningProxy.installHint(Subject.REALMGATE) + ")");
+            System.err.println(
+                    "realmgate-bench: proxy jar not found: "
+                            + options.proxyJar()
+                            + " ("
+                            + RunningProxy.installHint(Subject.REALMGATE)
+                            + ")");
             return 2;
         }
         CpuPinning pinning = CpuPinning.apply(options.pin());
@@ -68,9 +75,15 @@ public final class ProxyBench {
         ChildLaunch launch = ChildLaunch.of(pinning, options.idleTunnels());
         if (options.measures("memory") && options.idleTunnels() > launch.maxTunnels()) {
             // Every subject is measured at the same count, so the comparison stays side by side.
-            notes.add("idle memory: " + options.idleTunnels() + " idle tunnels asked for, " + launch.maxTunnels()
-                    + " opened: the processes under test get " + launch.describe() + ", and a single-process proxy"
-                    + " holds two descriptors per tunnel");
+            notes.add(
+                    "idle memory: "
+                            + options.idleTunnels()
+                            + " idle tunnels asked for, "
+                            + launch.maxTunnels()
+                            + " opened: the processes under test get "
+                            + launch.describe()
+                            + ", and a single-process proxy"
+                            + " holds two descriptors per tunnel");
             options = options.withIdleTunnels(launch.maxTunnels());
         }
         List<String> proxies = new ArrayList<>();
@@ -78,7 +91,8 @@ public final class ProxyBench {
             if (RunningProxy.installed(name, options.proxyJar())) {
                 proxies.add(name);
             } else {
-                notes.add(name + ": not installed (" + RunningProxy.installHint(name) + "); skipped");
+                notes.add(
+                        name + ": not installed (" + RunningProxy.installHint(name) + "); skipped");
             }
         }
         // Made now so that it states when the run started.
@@ -87,40 +101,74 @@ public final class ProxyBench {
 
         Watchdog watchdog = cleanup.add(new Watchdog(Duration.ofMillis(TIMEOUT_MS)));
         TargetsProcess targets = cleanup.add(TargetsProcess.start(launch));
-        // Every proxy is sized for the idle tunnels plus what the concurrent and parallel runs hold.
+        // Every proxy is sized for the idle tunnels plus what the concurrent and parallel runs
+        // hold.
         int sizedFor = options.idleTunnels() + options.concurrency() + options.parallel() + 64;
         List<Subject> subjects = new ArrayList<>(List.of(Subject.direct()));
         List<RunningProxy> running = new ArrayList<>();
         for (String name : proxies) {
             Notes.progress("starting " + name);
             try {
-                RunningProxy p = cleanup.add(RunningProxy.start(name, options.proxyJar(), targets.ports(), launch, sizedFor));
+                RunningProxy p =
+                        cleanup.add(
+                                RunningProxy.start(
+                                        name,
+                                        options.proxyJar(),
+                                        targets.ports(),
+                                        launch,
+                                        sizedFor));
                 running.add(p);
                 subjects.add(p.subject());
             } catch (Exception e) {
                 notes.add(name + ": did not start, skipped: " + Notes.firstLine(e.getMessage()));
             }
         }
-        if (wantsOurs && options.peers().contains(Subject.REALMGATE)
+        if (wantsOurs
+                && options.peers().contains(Subject.REALMGATE)
                 && running.stream().noneMatch(p -> p.name().equals(Subject.REALMGATE))) {
-            System.err.println("realmgate-bench: the realmgate proxy did not start; see the note above");
+            System.err.println(
+                    "realmgate-bench: the realmgate proxy did not start; see the note above");
             return 1;
         }
 
-        Measurements measurements = new Measurements(options, targets, watchdog, notes, cleanup,
-                name -> RunningProxy.start(name, options.proxyJar(), targets.ports(), launch, sizedFor));
+        Measurements measurements =
+                new Measurements(
+                        options,
+                        targets,
+                        watchdog,
+                        notes,
+                        cleanup,
+                        name ->
+                                RunningProxy.start(
+                                        name,
+                                        options.proxyJar(),
+                                        targets.ports(),
+                                        launch,
+                                        sizedFor));
         Results results = measurements.run(subjects);
 
-        // What the proxies said about themselves; read before cleanup removes the peers' directories.
+        // What the proxies said about themselves; read before cleanup removes the peers'
+        // directories.
         for (RunningProxy p : running) {
             List<String> lines = p.troubleLines();
             if (!lines.isEmpty()) {
-                notes.add(p.name() + ": " + lines.size() + " log line(s) at warning or above; first: " + lines.get(0));
+                notes.add(
+                        p.name()
+                                + ": "
+                                + lines.size()
+                                + " log line(s) at warning or above; first: "
+                                + lines.get(0));
             }
         }
         List<String> targetTrouble = targets.troubleLines();
         if (!targetTrouble.isEmpty()) {
-            notes.add("targets: " + targetTrouble.size() + " line(s) in " + targets.log() + "; first: " + targetTrouble.get(0));
+            notes.add(
+                    "targets: "
+                            + targetTrouble.size()
+                            + " line(s) in "
+                            + targets.log()
+                            + "; first: "
+                            + targetTrouble.get(0));
         }
         String fanOut = options.fanOut() ? FanOutSection.run(options, launch, notes) : "";
 

@@ -22,8 +22,11 @@ final class RealmProcess implements AutoCloseable {
         this.dir = dir;
     }
 
-    /** @param prefix programs that exec the JVM keeping its pid (taskset); empty for none */
-    static RealmProcess start(Path jar, List<String> prefix) throws IOException, InterruptedException {
+    /**
+     * @param prefix programs that exec the JVM keeping its pid (taskset); empty for none
+     */
+    static RealmProcess start(Path jar, List<String> prefix)
+            throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("realmgate-bench-realm-");
         Path cert = dir.resolve("tls.crt");
         Path key = dir.resolve("tls.key");
@@ -33,15 +36,33 @@ final class RealmProcess implements AutoCloseable {
         key.toFile().setReadable(true, true);
         int port = ChildProcesses.freePort();
         List<String> command = new java.util.ArrayList<>(prefix);
-        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", jar.toString(), "--bind", "127.0.0.1", "--ws-port", "off", "--wss-port", Integer.toString(port),
-                "--tls-cert", cert.toString(), "--tls-key", key.toString()));
-        ProcessBuilder pb = new ProcessBuilder(command)
-                .redirectErrorStream(true).redirectOutput(dir.resolve("realm.log").toFile());
+        command.addAll(
+                List.of(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-jar",
+                        jar.toString(),
+                        "--bind",
+                        "127.0.0.1",
+                        "--ws-port",
+                        "off",
+                        "--wss-port",
+                        Integer.toString(port),
+                        "--tls-cert",
+                        cert.toString(),
+                        "--tls-key",
+                        key.toString()));
+        ProcessBuilder pb =
+                new ProcessBuilder(command)
+                        .redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("realm.log").toFile());
         pb.environment().put("REALMGATE_LOG_LEVEL", "WARN");
         RealmProcess realm = new RealmProcess(pb.start(), port, dir);
         try {
-            ChildProcesses.awaitListening(realm.process, new InetSocketAddress("127.0.0.1", port), 30, "realm",
+            ChildProcesses.awaitListening(
+                    realm.process,
+                    new InetSocketAddress("127.0.0.1", port),
+                    30,
+                    "realm",
                     () -> {
                         try {
                             return Files.readString(dir.resolve("realm.log"));

@@ -8,11 +8,14 @@ import java.util.Locale;
  * and the ratio of medians to direct and to each peer that took part.
  */
 final class ReportTable {
-    /** The peers a ratio column is given for, when they took part. Ours is the row, never the column. */
-    private static final List<String> PEERS = List.of(Subject.APACHE, Subject.SQUID, Subject.TINYPROXY, Subject.CEILING);
+    /**
+     * The peers a ratio column is given for, when they took part. Ours is the row, never the
+     * column.
+     */
+    private static final List<String> PEERS =
+            List.of(Subject.APACHE, Subject.SQUID, Subject.TINYPROXY, Subject.CEILING);
 
-    private ReportTable() {
-    }
+    private ReportTable() {}
 
     static String render(Results results, List<String> subjects, BenchOptions options) {
         List<String> peers = PEERS.stream().filter(subjects::contains).toList();
@@ -34,21 +37,34 @@ final class ReportTable {
                     // Not measured for this subject (direct has no proxy memory; PSS unreadable).
                     continue;
                 }
-                String value = s == null ? "failed"
-                        : figure.format(s.median()) + " (" + figure.format(s.min()) + "–" + figure.format(s.max()) + ")";
+                String value =
+                        s == null
+                                ? "failed"
+                                : figure.format(s.median())
+                                        + " ("
+                                        + figure.format(s.min())
+                                        + "–"
+                                        + figure.format(s.max())
+                                        + ")";
                 if (s != null && failed > 0) {
                     // The figure is over the runs that worked; say plainly that some did not.
                     value += ", " + failed + " of " + options.repeat() + " runs failed";
                 }
                 String vsDirect = ratio(s, direct);
                 if (figure == Figure.WS_P99 && s != null && direct != null) {
-                    // What the tunnel adds to the tail, in the unit a reader compares with their budget.
-                    vsDirect += String.format(Locale.ROOT, " (%+.0f µs)", s.median() - direct.median());
+                    // What the tunnel adds to the tail, in the unit a reader compares with their
+                    // budget.
+                    vsDirect +=
+                            String.format(Locale.ROOT, " (%+.0f µs)", s.median() - direct.median());
                 }
-                sb.append("| ").append(figure.label(options))
-                        .append(" | ").append(subject)
-                        .append(" | ").append(value)
-                        .append(" | ").append(vsDirect)
+                sb.append("| ")
+                        .append(figure.label(options))
+                        .append(" | ")
+                        .append(subject)
+                        .append(" | ")
+                        .append(value)
+                        .append(" | ")
+                        .append(vsDirect)
                         .append(" |");
                 for (String peer : peers) {
                     sb.append(' ').append(ratio(s, results.summary(peer, figure))).append(" |");

@@ -8,8 +8,7 @@ import java.time.Duration;
  * proxy processes.
  */
 final class RunDeadline {
-    private RunDeadline() {
-    }
+    private RunDeadline() {}
 
     /**
      * Generous: assumes 20 MiB/s, 20 ms per tunnel set up, 10 ms per idle tunnel opened, 1 ms per
@@ -32,22 +31,29 @@ final class RunDeadline {
         }
         long seconds = 600 + runs * perRun;
         if (o.fanOut()) {
-            // Six phases of two parts each, and connecting a thousand TLS subscribers a few times over.
+            // Six phases of two parts each, and connecting a thousand TLS subscribers a few times
+            // over.
             seconds += 12L * o.fanOutSeconds() * 4 + 600;
         }
         return Duration.ofSeconds(seconds);
     }
 
     static void start(Duration limit) {
-        Thread t = new Thread(() -> {
-            try {
-                Thread.sleep(limit.toMillis());
-            } catch (InterruptedException e) {
-                return;
-            }
-            System.err.println("bench: overall deadline of " + limit.toSeconds() + " s passed; stopping");
-            System.exit(1);
-        }, "bench-deadline");
+        Thread t =
+                new Thread(
+                        () -> {
+                            try {
+                                Thread.sleep(limit.toMillis());
+                            } catch (InterruptedException e) {
+                                return;
+                            }
+                            System.err.println(
+                                    "bench: overall deadline of "
+                                            + limit.toSeconds()
+                                            + " s passed; stopping");
+                            System.exit(1);
+                        },
+                        "bench-deadline");
         t.setDaemon(true);
         t.start();
     }

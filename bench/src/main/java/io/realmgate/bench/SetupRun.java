@@ -11,8 +11,8 @@ import java.util.Arrays;
 /**
  * Sequential set-up: tunnels one after another, each a full life: connect, CONNECT handshake (not
  * for direct), one byte to the echo target and back, close. The rate divides the count by the wall
- * time of the whole loop (closes included); a tunnel's set-up latency runs from before connect until
- * the echoed byte is back, i.e. until the tunnel has provably carried data both ways.
+ * time of the whole loop (closes included); a tunnel's set-up latency runs from before connect
+ * until the echoed byte is back, i.e. until the tunnel has provably carried data both ways.
  */
 final class SetupRun {
     static final int PING = 'x';
@@ -21,7 +21,10 @@ final class SetupRun {
         static Result of(long[] latencies, int count, long elapsedNanos) {
             long[] sorted = Arrays.copyOf(latencies, count);
             Arrays.sort(sorted);
-            return new Result(count / (elapsedNanos / 1e9), percentile(sorted, 50) / 1e3, percentile(sorted, 99) / 1e3);
+            return new Result(
+                    count / (elapsedNanos / 1e9),
+                    percentile(sorted, 50) / 1e3,
+                    percentile(sorted, 99) / 1e3);
         }
     }
 
@@ -46,12 +49,15 @@ final class SetupRun {
     }
 
     /**
-     * One tunnel's whole life; {@code head} is scratch space for the CONNECT answer, one per thread.
+     * One tunnel's whole life; {@code head} is scratch space for the CONNECT answer, one per
+     * thread.
+     *
      * @return its set-up latency in nanoseconds
      */
     static long tunnel(Subject subject, InetSocketAddress echo, byte[] head) throws IOException {
         long t0 = System.nanoTime();
-        // Plain sockets here: one byte each way needs no direct buffers, and SO_TIMEOUT bounds every read.
+        // Plain sockets here: one byte each way needs no direct buffers, and SO_TIMEOUT bounds
+        // every read.
         try (Socket s = new Socket()) {
             s.setTcpNoDelay(true);
             s.setSoTimeout(ProxyBench.TIMEOUT_MS);
@@ -70,7 +76,9 @@ final class SetupRun {
         }
     }
 
-    /** Nearest rank on sorted values: the smallest value with at least p% of samples at or below it. */
+    /**
+     * Nearest rank on sorted values: the smallest value with at least p% of samples at or below it.
+     */
     static long percentile(long[] sorted, int p) {
         int rank = (int) Math.ceil(p / 100.0 * sorted.length);
         return sorted[Math.max(0, rank - 1)];

@@ -11,8 +11,9 @@ import java.nio.channels.SocketChannel;
  * client's FIN if fewer come), and answers with the 8-byte count it received, so the client knows
  * every byte arrived. The length comes first, rather than the end being the client's FIN, because
  * Squid and tinyproxy close a whole tunnel when the client half-closes it. One thread per
- * connection is fine: a run opens only a handful of connections (one, or {@code --parallel}). It runs
- * in the targets process ({@link TargetsMain}); a failure on its side goes to that process's log.
+ * connection is fine: a run opens only a handful of connections (one, or {@code --parallel}). It
+ * runs in the targets process ({@link TargetsMain}); a failure on its side goes to that process's
+ * log.
  */
 final class SinkServer implements AutoCloseable {
     /** Large and direct so a read moves as much as the kernel has, with no copy to the heap. */
@@ -33,7 +34,8 @@ final class SinkServer implements AutoCloseable {
     private void drain(SocketChannel ch) {
         ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER);
         long count = 0;
-        try (ch; Watchdog.Guard guard = watchdog.watch(ch)) {
+        try (ch;
+                Watchdog.Guard guard = watchdog.watch(ch)) {
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
             ByteBuffer header = ByteBuffer.allocate(Long.BYTES);
             // At most 8 reads with progress; a silent client is closed by the watchdog.

@@ -13,7 +13,10 @@ import java.nio.channels.SocketChannel;
  * thread per connection, like the sink; it runs in the targets process.
  */
 final class SourceServer implements AutoCloseable {
-    /** Large and direct so a write hands the kernel as much as it will take, with no copy from the heap. */
+    /**
+     * Large and direct so a write hands the kernel as much as it will take, with no copy from the
+     * heap.
+     */
     private static final int BUFFER = 1 << 20;
 
     private final Watchdog watchdog;
@@ -30,7 +33,8 @@ final class SourceServer implements AutoCloseable {
 
     private void send(SocketChannel ch) {
         long sent = 0;
-        try (ch; Watchdog.Guard guard = watchdog.watch(ch)) {
+        try (ch;
+                Watchdog.Guard guard = watchdog.watch(ch)) {
             ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
             ByteBuffer request = ByteBuffer.allocate(Long.BYTES);
             // At most 8 passes with progress; a silent client is closed by the watchdog.
@@ -53,7 +57,8 @@ final class SourceServer implements AutoCloseable {
                     guard.progress();
                 }
             }
-            // Closing (try-with-resources) sends the FIN that tells the client the count is complete.
+            // Closing (try-with-resources) sends the FIN that tells the client the count is
+            // complete.
         } catch (IOException e) {
             System.err.println("source: failed after sending " + sent + " bytes: " + e);
         }

@@ -28,11 +28,15 @@ final class TargetsProcess implements AutoCloseable {
 
     static TargetsProcess start(ChildLaunch launch) throws IOException, InterruptedException {
         Path log = Files.createTempFile("realmgate-bench-targets-", ".log");
-        List<String> command = launch.command(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"),
-                TargetsMain.class.getName()));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        List<String> command =
+                launch.command(
+                        List.of(
+                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                                "-cp",
+                                System.getProperty("java.class.path"),
+                                TargetsMain.class.getName()));
+        ProcessBuilder pb =
+                new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("REALMGATE_LOG_LEVEL", "WARN");
         Process p = pb.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -44,12 +48,17 @@ final class TargetsProcess implements AutoCloseable {
                 }
             }
             if (!p.isAlive()) {
-                throw new IOException("targets process exited with " + p.exitValue() + ": " + Files.readString(log));
+                throw new IOException(
+                        "targets process exited with "
+                                + p.exitValue()
+                                + ": "
+                                + Files.readString(log));
             }
             Thread.sleep(50);
         }
         p.destroyForcibly();
-        throw new IOException("targets process did not report its ports within 30 s: " + Files.readString(log));
+        throw new IOException(
+                "targets process did not report its ports within 30 s: " + Files.readString(log));
     }
 
     /** {@code targets sink=1 source=2 echo=3 ws=4} */
@@ -99,7 +108,8 @@ final class TargetsProcess implements AutoCloseable {
     List<String> troubleLines() {
         try {
             return Files.readAllLines(log).stream()
-                    .filter(l -> !l.isBlank() && !l.startsWith(TargetsMain.READY + " ")).toList();
+                    .filter(l -> !l.isBlank() && !l.startsWith(TargetsMain.READY + " "))
+                    .toList();
         } catch (IOException e) {
             return List.of();
         }

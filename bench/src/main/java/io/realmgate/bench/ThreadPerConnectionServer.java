@@ -7,16 +7,18 @@ import java.nio.channels.SocketChannel;
 import java.util.function.Consumer;
 
 /**
- * A loopback listener that serves each connection on a thread of its own: what the sink and the source
- * targets share. A run opens only a handful of connections (one, or {@code --parallel}), so a thread
- * each costs nothing and keeps the serving code a plain blocking loop.
+ * A loopback listener that serves each connection on a thread of its own: what the sink and the
+ * source targets share. A run opens only a handful of connections (one, or {@code --parallel}), so
+ * a thread each costs nothing and keeps the serving code a plain blocking loop.
  */
 final class ThreadPerConnectionServer implements AutoCloseable {
     private final ServerSocketChannel listener;
     private final String name;
     private final Consumer<SocketChannel> serve;
 
-    /** @param serve runs on the connection's own thread and owns (closes) the channel */
+    /**
+     * @param serve runs on the connection's own thread and owns (closes) the channel
+     */
     ThreadPerConnectionServer(String name, Consumer<SocketChannel> serve) throws IOException {
         this.name = name;
         this.serve = serve;

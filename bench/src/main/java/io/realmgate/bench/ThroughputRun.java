@@ -22,8 +22,7 @@ final class ThroughputRun {
     private static final int CHUNK = 1 << 20;
 
     /** When the clock started and stopped, for runs that add up several tunnels. */
-    record Timing(long startNanos, long endNanos) {
-    }
+    record Timing(long startNanos, long endNanos) {}
 
     private final InetSocketAddress sink;
     private final Watchdog watchdog;
@@ -34,7 +33,9 @@ final class ThroughputRun {
         this.watchdog = watchdog;
     }
 
-    /** @return GiB/s */
+    /**
+     * @return GiB/s
+     */
     double measure(Subject subject, long bytes) throws IOException {
         Timing t = measure(subject, bytes, null);
         return gibPerSecond(bytes, t.endNanos() - t.startNanos());
@@ -42,15 +43,17 @@ final class ThroughputRun {
 
     /**
      * @param gate when not null, awaited after the handshake so that parallel tunnels start sending
-     *             together; set-up time stays outside the clock either way
+     *     together; set-up time stays outside the clock either way
      */
     Timing measure(Subject subject, long bytes, CyclicBarrier gate) throws IOException {
-        try (SocketChannel ch = SocketChannel.open(); Watchdog.Guard guard = watchdog.watch(ch)) {
+        try (SocketChannel ch = SocketChannel.open();
+                Watchdog.Guard guard = watchdog.watch(ch)) {
             try {
                 return transfer(ch, guard, subject, bytes, gate);
             } catch (IOException e) {
                 IOException explained = guard.explain(e);
-                throw new IOException(explained + " (the targets' log says what the sink saw)", explained);
+                throw new IOException(
+                        explained + " (the targets' log says what the sink saw)", explained);
             }
         }
     }
@@ -59,7 +62,8 @@ final class ThroughputRun {
         return bytes / (double) BenchOptions.GIB / (nanos / 1e9);
     }
 
-    private Timing transfer(SocketChannel ch, Watchdog.Guard guard, Subject subject, long bytes, CyclicBarrier gate)
+    private Timing transfer(
+            SocketChannel ch, Watchdog.Guard guard, Subject subject, long bytes, CyclicBarrier gate)
             throws IOException {
         ch.setOption(StandardSocketOptions.TCP_NODELAY, true);
         ch.socket().connect(subject.connectTo(sink), ProxyBench.TIMEOUT_MS);

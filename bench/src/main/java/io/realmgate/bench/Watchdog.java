@@ -82,13 +82,16 @@ final class Watchdog implements AutoCloseable {
             }
         }
 
-        /** The exception to report: a timeout if this guard closed the channel, else the original. */
+        /**
+         * The exception to report: a timeout if this guard closed the channel, else the original.
+         */
         IOException explain(IOException e) {
             if (!expired) {
                 return e;
             }
-            SocketTimeoutException t = new SocketTimeoutException(
-                    "no progress for " + Duration.ofNanos(idleNanos).toSeconds() + " s");
+            SocketTimeoutException t =
+                    new SocketTimeoutException(
+                            "no progress for " + Duration.ofNanos(idleNanos).toSeconds() + " s");
             t.initCause(e);
             return t;
         }

@@ -18,7 +18,8 @@ class BenchOptionsTest {
         assertThat(o.parallel()).isEqualTo(8);
         assertThat(o.concurrency()).isEqualTo(64);
         assertThat(o.wsMessages()).isEqualTo(20_000);
-        assertThat(o.peers()).containsExactly("realmgate", "apache", "squid", "tinyproxy", "ceiling");
+        assertThat(o.peers())
+                .containsExactly("realmgate", "apache", "squid", "tinyproxy", "ceiling");
         assertThat(o.pin()).isTrue();
         assertThat(o.outDir()).isNull();
         assertThat(o.fanOut()).isTrue();
@@ -35,7 +36,9 @@ class BenchOptionsTest {
         assertThat(q.wsMessages()).isEqualTo(2000);
         assertThat(q.fanOutSeconds()).isEqualTo(1);
 
-        BenchOptions o = BenchOptions.parse("--quick", "--idle-tunnels", "500", "--ws-messages=100", "--repeat", "2");
+        BenchOptions o =
+                BenchOptions.parse(
+                        "--quick", "--idle-tunnels", "500", "--ws-messages=100", "--repeat", "2");
         assertThat(o.idleTunnels()).isEqualTo(500);
         assertThat(o.wsMessages()).isEqualTo(100);
         assertThat(o.repeat()).isEqualTo(2);
@@ -43,8 +46,20 @@ class BenchOptionsTest {
 
     @Test
     void newFlags() throws Exception {
-        BenchOptions o = BenchOptions.parse("--parallel", "4", "--concurrency=16", "--peers", "squid,realmgate",
-                "--no-pin", "--out-dir", "docs/benchmarks", "--only", "memory,ws", "--bytes", "256m");
+        BenchOptions o =
+                BenchOptions.parse(
+                        "--parallel",
+                        "4",
+                        "--concurrency=16",
+                        "--peers",
+                        "squid,realmgate",
+                        "--no-pin",
+                        "--out-dir",
+                        "docs/benchmarks",
+                        "--only",
+                        "memory,ws",
+                        "--bytes",
+                        "256m");
         assertThat(o.parallel()).isEqualTo(4);
         assertThat(o.concurrency()).isEqualTo(16);
         assertThat(o.peers()).containsExactly("squid", "realmgate");
@@ -68,7 +83,8 @@ class BenchOptionsTest {
     @Test
     void badValuesNameTheFlag() {
         assertThatThrownBy(() -> BenchOptions.parse("--idle-tunnels", "lots"))
-                .isInstanceOf(BenchOptions.UsageException.class).hasMessageStartingWith("--idle-tunnels:");
+                .isInstanceOf(BenchOptions.UsageException.class)
+                .hasMessageStartingWith("--idle-tunnels:");
         assertThatThrownBy(() -> BenchOptions.parse("--concurrency=0"))
                 .hasMessageStartingWith("--concurrency:");
         assertThatThrownBy(() -> BenchOptions.parse("--parallel", "-3"))
@@ -92,8 +108,26 @@ class BenchOptionsTest {
         BenchOptions o = BenchOptions.parse("--quick", "--peers", "apache");
         BenchOptions capped = o.withIdleTunnels(42);
         assertThat(capped.idleTunnels()).isEqualTo(42);
-        assertThat(capped).isEqualTo(new BenchOptions(o.bytes(), o.tunnels(), o.repeat(), o.proxyJar(), o.out(),
-                o.quick(), o.help(), o.realmJar(), o.fanOutSeconds(), o.fanOut(), 42, o.parallel(), o.concurrency(),
-                o.wsMessages(), List.of("apache"), o.pin(), o.outDir(), o.only()));
+        assertThat(capped)
+                .isEqualTo(
+                        new BenchOptions(
+                                o.bytes(),
+                                o.tunnels(),
+                                o.repeat(),
+                                o.proxyJar(),
+                                o.out(),
+                                o.quick(),
+                                o.help(),
+                                o.realmJar(),
+                                o.fanOutSeconds(),
+                                o.fanOut(),
+                                42,
+                                o.parallel(),
+                                o.concurrency(),
+                                o.wsMessages(),
+                                List.of("apache"),
+                                o.pin(),
+                                o.outDir(),
+                                o.only()));
     }
 }

@@ -34,8 +34,15 @@ class ChartPngTest {
         BenchOptions o = BenchOptions.parse("--quick");
         Path png = dir.resolve("results.png");
 
-        ChartPng.write(results, subjects, o, "Realmgate benchmark (test)", List.of("a caption line that is long enough "
-                + "to be wrapped over more than one line inside the legend cell of the chart"), png);
+        ChartPng.write(
+                results,
+                subjects,
+                o,
+                "Realmgate benchmark (test)",
+                List.of(
+                        "a caption line that is long enough "
+                                + "to be wrapped over more than one line inside the legend cell of the chart"),
+                png);
 
         byte[] bytes = Files.readAllBytes(png);
         assertThat(bytes).startsWith(0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n');

@@ -16,7 +16,8 @@ class ProcessMemoryTest {
         ProcessMemory.Reading r = ProcessMemory.ofTree(SELF);
         assertThat(r.rssKiB()).isGreaterThan(1024); // a JVM is never under a mebibyte resident
         assertThat(r.processes()).isGreaterThanOrEqualTo(1);
-        assertThat(ProcessMemory.kib(java.nio.file.Path.of("/proc/self/status"), "VmRSS:")).isPositive();
+        assertThat(ProcessMemory.kib(java.nio.file.Path.of("/proc/self/status"), "VmRSS:"))
+                .isPositive();
     }
 
     @Test
@@ -36,7 +37,8 @@ class ProcessMemoryTest {
             assertThat(shTree.rssKiB()).isPositive();
             ProcessMemory.Reading all = ProcessMemory.ofTree(SELF);
             assertThat(all.processes()).isGreaterThanOrEqualTo(4);
-            long ownRss = ProcessMemory.kib(java.nio.file.Path.of("/proc/" + SELF + "/status"), "VmRSS:");
+            long ownRss =
+                    ProcessMemory.kib(java.nio.file.Path.of("/proc/" + SELF + "/status"), "VmRSS:");
             assertThat(all.rssKiB()).isGreaterThan(ownRss / 2).isGreaterThan(shTree.rssKiB());
         } finally {
             sh.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -50,6 +52,7 @@ class ProcessMemoryTest {
         p.waitFor(5, TimeUnit.SECONDS);
         assertThat(ProcessMemory.tree(p.pid())).isEmpty();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ProcessMemory.ofTree(p.pid()))
-                .isInstanceOf(java.io.IOException.class).hasMessageContaining("gone");
+                .isInstanceOf(java.io.IOException.class)
+                .hasMessageContaining("gone");
     }
 }

@@ -22,20 +22,25 @@ class ReportTableTest {
 
         String table = ReportTable.render(r, subjects, BenchOptions.parse("--repeat", "3"));
 
-        assertThat(table).startsWith("| Figure | Subject | Median (min–max) | vs direct | vs squid |\n");
+        assertThat(table)
+                .startsWith("| Figure | Subject | Median (min–max) | vs direct | vs squid |\n");
         assertThat(table).doesNotContain("vs apache").doesNotContain("vs tinyproxy");
         assertThat(table).contains("| realmgate | 150 (130–170) | 1.50× (+50 µs) | 0.50× |");
         assertThat(table).contains("| squid | 32.0 (32.0–32.0) | – | 1.00× |");
         assertThat(table).contains("| realmgate | 8.0 (8.0–8.0) | – | 0.25× |");
         assertThat(table).contains("| squid | failed | – | – |");
         // Direct has no proxy memory: no row rather than a row of dashes.
-        assertThat(table.lines().filter(l -> l.contains("idle tunnel") && l.contains("| direct |"))).isEmpty();
+        assertThat(table.lines().filter(l -> l.contains("idle tunnel") && l.contains("| direct |")))
+                .isEmpty();
     }
 
     @Test
     void parsesTheTargetsLineAndCpuLists() {
         assertThat(TargetsProcess.parse("targets sink=1 source=2 echo=3 ws=4"))
-                .containsEntry("sink", 1).containsEntry("source", 2).containsEntry("echo", 3).containsEntry("ws", 4);
+                .containsEntry("sink", 1)
+                .containsEntry("source", 2)
+                .containsEntry("echo", 3)
+                .containsEntry("ws", 4);
         assertThat(CpuPinning.parseCpuList("0-1,4,6-7")).containsExactly(0, 1, 4, 6, 7);
         assertThat(CpuPinning.parseCpuList("")).isEmpty();
     }

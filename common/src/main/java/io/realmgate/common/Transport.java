@@ -17,13 +17,15 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Netty's transport for the proxy and the realm: native epoll where the platform has it (fewer copies, fewer
- * wake-ups), Java NIO otherwise. One switch for both programs, the environment variable
- * {@value #ENVIRONMENT}: {@code auto} (or unset, or empty) and {@code epoll} take epoll where it is available and
- * NIO elsewhere; {@code nio} forces NIO. Any other value is refused with a message naming the variable.
+ * Netty's transport for the proxy and the realm: native epoll where the platform has it (fewer
+ * copies, fewer wake-ups), Java NIO otherwise. One switch for both programs, the environment
+ * variable {@value #ENVIRONMENT}: {@code auto} (or unset, or empty) and {@code epoll} take epoll
+ * where it is available and NIO elsewhere; {@code nio} forces NIO. Any other value is refused with
+ * a message naming the variable.
  */
 public enum Transport {
-    EPOLL, NIO;
+    EPOLL,
+    NIO;
 
     public static final String ENVIRONMENT = "REALMGATE_TRANSPORT";
 
@@ -38,13 +40,18 @@ public enum Transport {
         return switch (wanted) {
             case "", "auto", "epoll" -> Epoll.isAvailable() ? EPOLL : NIO;
             case "nio" -> NIO;
-            default -> throw new InvalidSetting(ENVIRONMENT + ": '" + environment.get(ENVIRONMENT)
-                    + "' is not a transport (auto, epoll or nio)");
+            default ->
+                    throw new InvalidSetting(
+                            ENVIRONMENT
+                                    + ": '"
+                                    + environment.get(ENVIRONMENT)
+                                    + "' is not a transport (auto, epoll or nio)");
         };
     }
 
     public EventLoopGroup newGroup(int threads, String name) {
-        IoHandlerFactory io = this == EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        IoHandlerFactory io =
+                this == EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         return new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory(name, true), io);
     }
 

@@ -20,9 +20,13 @@ class FlagsTest {
     void readsBothValueFormsAndSwitchesInOrder() throws InvalidSetting {
         Flags f = read("--listen", "127.0.0.1:3128", "--via", "--name=edge=1");
         assertThat(f.help()).isFalse();
-        assertThat(f.flags()).containsExactly(new Flags.Flag("--listen", "127.0.0.1:3128"),
-                new Flags.Flag("--via", ""), new Flags.Flag("--name", "edge=1"));
-        assertThat(f.once()).isEqualTo(Map.of("--listen", "127.0.0.1:3128", "--via", "", "--name", "edge=1"));
+        assertThat(f.flags())
+                .containsExactly(
+                        new Flags.Flag("--listen", "127.0.0.1:3128"),
+                        new Flags.Flag("--via", ""),
+                        new Flags.Flag("--name", "edge=1"));
+        assertThat(f.once())
+                .isEqualTo(Map.of("--listen", "127.0.0.1:3128", "--via", "", "--name", "edge=1"));
     }
 
     @Test
@@ -42,12 +46,15 @@ class FlagsTest {
     void repeatsAreKeptInTheListAndRefusedByOnce() throws InvalidSetting {
         Flags f = read("--name", "a", "--name", "b");
         assertThat(f.flags()).extracting(Flags.Flag::value).containsExactly("a", "b");
-        assertThatThrownBy(f::once).isInstanceOf(InvalidSetting.class).hasMessage("--name is given twice");
+        assertThatThrownBy(f::once)
+                .isInstanceOf(InvalidSetting.class)
+                .hasMessage("--name is given twice");
     }
 
     @Test
     void errorsNameTheFlag() {
-        assertThatThrownBy(() -> read("--bogus")).isInstanceOf(InvalidSetting.class)
+        assertThatThrownBy(() -> read("--bogus"))
+                .isInstanceOf(InvalidSetting.class)
                 .hasMessage("unknown flag '--bogus'");
         assertThatThrownBy(() -> read("-x")).hasMessage("unknown flag '-x'");
         assertThatThrownBy(() -> read("stray")).hasMessage("unexpected argument 'stray'");
@@ -59,6 +66,7 @@ class FlagsTest {
     @Test
     void theListIsACopy() throws InvalidSetting {
         Flags f = Flags.read(List.of("--via"), VALUED, SWITCHES);
-        assertThatThrownBy(() -> f.flags().add(new Flags.Flag("--x", ""))).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> f.flags().add(new Flags.Flag("--x", "")))
+                .isInstanceOf(UnsupportedOperationException.class);
     }
 }

@@ -23,8 +23,9 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
 /**
- * The helper's rules on an {@link EmbeddedChannel}: what is logged and counted depends only on the exception and
- * the channel's attribute, not on a socket; the proxy's and the realm's tests inject into their real pipelines.
+ * The helper's rules on an {@link EmbeddedChannel}: what is logged and counted depends only on the
+ * exception and the channel's attribute, not on a socket; the proxy's and the realm's tests inject
+ * into their real pipelines.
  */
 class HandlerErrorsTest {
     private final Logger log = (Logger) LoggerFactory.getLogger("handler-errors-test");
@@ -54,7 +55,10 @@ class HandlerErrorsTest {
         assertThat(HandlerErrors.peerCaused(new IOException("Connection reset by peer"))).isTrue();
         assertThat(HandlerErrors.peerCaused(new SocketException("Broken pipe"))).isTrue();
         assertThat(HandlerErrors.peerCaused(new ClosedChannelException())).isTrue();
-        assertThat(HandlerErrors.peerCaused(new DecoderException(new SSLHandshakeException("bad hello")))).isTrue();
+        assertThat(
+                        HandlerErrors.peerCaused(
+                                new DecoderException(new SSLHandshakeException("bad hello"))))
+                .isTrue();
         assertThat(HandlerErrors.peerCaused(new TooLongFrameException("frame too long"))).isTrue();
         assertThat(HandlerErrors.peerCaused(new CorruptedFrameException("bad frame"))).isTrue();
     }
@@ -63,7 +67,8 @@ class HandlerErrorsTest {
     void defectsAreNot() {
         assertThat(HandlerErrors.peerCaused(new NullPointerException())).isFalse();
         assertThat(HandlerErrors.peerCaused(new IllegalStateException("bug"))).isFalse();
-        assertThat(HandlerErrors.peerCaused(new DecoderException(new NullPointerException()))).isFalse();
+        assertThat(HandlerErrors.peerCaused(new DecoderException(new NullPointerException())))
+                .isFalse();
     }
 
     /** Reports without closing, so that a second exception reaches it on the same connection. */
@@ -93,8 +98,11 @@ class HandlerErrorsTest {
         assertThat(logged.list).hasSize(1);
         ILoggingEvent event = logged.list.get(0);
         assertThat(event.getLevel()).isEqualTo(Level.WARN);
-        assertThat(event.getThrowableProxy().getClassName()).isEqualTo(NullPointerException.class.getName());
-        assertThat(event.getFormattedMessage()).contains("failed on").contains("closing the connection");
+        assertThat(event.getThrowableProxy().getClassName())
+                .isEqualTo(NullPointerException.class.getName());
+        assertThat(event.getFormattedMessage())
+                .contains("failed on")
+                .contains("closing the connection");
 
         EmbeddedChannel other = new EmbeddedChannel(new Reporting());
         other.pipeline().fireExceptionCaught(new IllegalStateException("on another connection"));

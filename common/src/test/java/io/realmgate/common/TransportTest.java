@@ -21,13 +21,15 @@ class TransportTest {
     @Test
     void nioForcesNio() throws InvalidSetting {
         assertThat(Transport.select(Map.of("REALMGATE_TRANSPORT", "nio"))).isEqualTo(Transport.NIO);
-        assertThat(Transport.select(Map.of("REALMGATE_TRANSPORT", " NIO "))).isEqualTo(Transport.NIO);
+        assertThat(Transport.select(Map.of("REALMGATE_TRANSPORT", " NIO ")))
+                .isEqualTo(Transport.NIO);
     }
 
     @Test
     void anyOtherValueIsRefusedNamingTheVariable() {
         assertThatThrownBy(() -> Transport.select(Map.of("REALMGATE_TRANSPORT", "kqueue")))
                 .isInstanceOf(InvalidSetting.class)
-                .hasMessage("REALMGATE_TRANSPORT: 'kqueue' is not a transport (auto, epoll or nio)");
+                .hasMessage(
+                        "REALMGATE_TRANSPORT: 'kqueue' is not a transport (auto, epoll or nio)");
     }
 }

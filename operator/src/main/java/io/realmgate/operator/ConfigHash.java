@@ -6,8 +6,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
- * SHA-256 over named parts, hex, for the proxy's restart hash and certificate fingerprints. Each part is written
- * with its name and length, so moving text from one part to the next cannot give the same hash.
+ * SHA-256 over named parts, hex, for the proxy's restart hash and certificate fingerprints. Each
+ * part is written with its name and length, so moving text from one part to the next cannot give
+ * the same hash.
  */
 public final class ConfigHash {
     private final MessageDigest digest;
@@ -34,5 +35,4 @@ public final class ConfigHash {
     public String hex() {
         return HexFormat.of().formatHex(digest.digest());
     }
-
 }

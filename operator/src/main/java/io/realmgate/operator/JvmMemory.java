@@ -9,24 +9,27 @@ import java.util.Map;
 import java.util.OptionalLong;
 
 /**
- * The JVM's memory options for a container, from its memory limit, so that a realm or proxy pod stays under the
- * limit instead of being killed by the kernel: the heap gets {@value #HEAP_PERCENT}% of the limit ({@code -Xmx}),
- * direct buffers (Netty's, the tunnels' relay buffers) {@value #DIRECT_PERCENT}%
- * ({@code -XX:MaxDirectMemorySize}; Netty's own cap, {@code io.netty.maxDirectMemory}, is left unset and so
- * follows it), and the rest, about a third, is for what the JVM needs beside them (metaspace, code cache, thread
- * stacks, GC structures, native buffers). {@code -XX:+ExitOnOutOfMemoryError}: a JVM that ran out of heap or direct
- * memory exits and Kubernetes restarts the container, instead of limping on with threads that died.
+ * The JVM's memory options for a container, from its memory limit, so that a realm or proxy pod
+ * stays under the limit instead of being killed by the kernel: the heap gets {@value
+ * #HEAP_PERCENT}% of the limit ({@code -Xmx}), direct buffers (Netty's, the tunnels' relay buffers)
+ * {@value #DIRECT_PERCENT}% ({@code -XX:MaxDirectMemorySize}; Netty's own cap, {@code
+ * io.netty.maxDirectMemory}, is left unset and so follows it), and the rest, about a third, is for
+ * what the JVM needs beside them (metaspace, code cache, thread stacks, GC structures, native
+ * buffers). {@code -XX:+ExitOnOutOfMemoryError}: a JVM that ran out of heap or direct memory exits
+ * and Kubernetes restarts the container, instead of limping on with threads that died.
  *
- * <p>Passed as {@code JAVA_TOOL_OPTIONS}: the images' entry point must not repeat heap options on its command line,
- * where they would win over these.
+ * <p>Passed as {@code JAVA_TOOL_OPTIONS}: the images' entry point must not repeat heap options on
+ * its command line, where they would win over these.
  */
 public final class JvmMemory {
     public static final String ENV = "JAVA_TOOL_OPTIONS";
     public static final int HEAP_PERCENT = 40;
     public static final int DIRECT_PERCENT = 25;
     static final long MIB = 1024L * 1024;
+
     /** Smallest values written, whatever the limit: below them the JVM does not start at all. */
     static final long MIN_HEAP = 16 * MIB;
+
     static final long MIN_DIRECT = 8 * MIB;
 
     private final OptionalLong limit;
@@ -57,19 +60,24 @@ public final class JvmMemory {
 
     /** {@code -XX:MaxDirectMemorySize} in bytes (whole MiB), when there is a limit. */
     public OptionalLong directBytes() {
-        return limit.isEmpty() ? OptionalLong.empty()
+        return limit.isEmpty()
+                ? OptionalLong.empty()
                 : OptionalLong.of(Math.max(MIN_DIRECT, share(limit.getAsLong(), DIRECT_PERCENT)));
     }
 
     /**
-     * {@code -Xmx<heap>m -XX:MaxDirectMemorySize=<direct>m -XX:+ExitOnOutOfMemoryError}; without a limit (the JVM
-     * then sees the node's memory) {@code -XX:MaxRAMPercentage=40 -XX:+ExitOnOutOfMemoryError}.
+     * {@code -Xmx<heap>m -XX:MaxDirectMemorySize=<direct>m -XX:+ExitOnOutOfMemoryError}; without a
+     * limit (the JVM then sees the node's memory) {@code -XX:MaxRAMPercentage=40
+     * -XX:+ExitOnOutOfMemoryError}.
      */
     public String javaToolOptions() {
         if (limit.isEmpty()) {
             return "-XX:MaxRAMPercentage=" + HEAP_PERCENT + " -XX:+ExitOnOutOfMemoryError";
         }
-        return "-Xmx" + heapBytes().getAsLong() / MIB + "m -XX:MaxDirectMemorySize=" + directBytes().getAsLong() / MIB
+        return "-Xmx"
+                + heapBytes().getAsLong() / MIB
+                + "m -XX:MaxDirectMemorySize="
+                + directBytes().getAsLong() / MIB
                 + "m -XX:+ExitOnOutOfMemoryError";
     }
 
@@ -79,8 +87,11 @@ public final class JvmMemory {
 
     /** {@code percent} of {@code total}, rounded down to whole MiB. */
     static long share(long total, int percent) {
-        return BigDecimal.valueOf(total).multiply(BigDecimal.valueOf(percent)).divideToIntegralValue(
-                BigDecimal.valueOf(100L * MIB)).longValueExact() * MIB;
+        return BigDecimal.valueOf(total)
+                        .multiply(BigDecimal.valueOf(percent))
+                        .divideToIntegralValue(BigDecimal.valueOf(100L * MIB))
+                        .longValueExact()
+                * MIB;
     }
 
     /** {@code memory} from a requests or limits map, in bytes; absent or not positive: empty. */
@@ -93,7 +104,10 @@ public final class JvmMemory {
         return bytes.signum() > 0 ? OptionalLong.of(bytes.longValue()) : OptionalLong.empty();
     }
 
-    /** The memory request in bytes, if there is one: what retention is sized for when there is no limit. */
+    /**
+     * The memory request in bytes, if there is one: what retention is sized for when there is no
+     * limit.
+     */
     public static OptionalLong requestBytes(ResourceRequirements resources) {
         return bytes(resources == null ? null : resources.getRequests());
     }

@@ -8,10 +8,10 @@ import java.util.Map;
 
 /**
  * Names, labels and the controlling owner reference of every child object, in one place. A Realm
- * {@code prices} owns Deployment, Service and
- * NetworkPolicy {@code prices-realm}, TLS Secret {@code prices-realm-tls} and CA-bundle ConfigMap
- * {@code prices-realm-ca}; a ForwardProxy {@code egress} owns {@code egress-proxy}, {@code egress-proxy-config},
- * {@code egress-proxy-tls}. The suffix keeps a Realm and a ForwardProxy of the same name apart.
+ * {@code prices} owns Deployment, Service and NetworkPolicy {@code prices-realm}, TLS Secret {@code
+ * prices-realm-tls} and CA-bundle ConfigMap {@code prices-realm-ca}; a ForwardProxy {@code egress}
+ * owns {@code egress-proxy}, {@code egress-proxy-config}, {@code egress-proxy-tls}. The suffix
+ * keeps a Realm and a ForwardProxy of the same name apart.
  */
 public final class Names {
     public static final String REALM_SUFFIX = "-realm";
@@ -25,25 +25,26 @@ public final class Names {
     public static final String MANAGED_BY = "realmgate-operator";
     public static final String REALM_APP = "realmgate-realm";
     public static final String PROXY_APP = "realmgate-proxy";
-    /**
-     * Label selectors of the operator's realm and proxy children: the dependents' informers cache these, not every
-     * object of the type in the namespace.
-     */
-    public static final String REALM_CHILD_SELECTOR = LABEL_NAME + "=" + REALM_APP + "," + LABEL_MANAGED_BY + "="
-            + MANAGED_BY;
-    public static final String PROXY_CHILD_SELECTOR = LABEL_NAME + "=" + PROXY_APP + "," + LABEL_MANAGED_BY + "="
-            + MANAGED_BY;
 
     /**
-     * Proxy pod-template annotation: hash of what the proxy reads only at start (its listeners), so the pods roll
-     * when that changes and only then. What it reloads live (the rest of its config file, its certificate, its
-     * users file) stays out of the pod template: docs/decisions.md, "Operator: pods roll only for what the
-     * program cannot reload".
+     * Label selectors of the operator's realm and proxy children: the dependents' informers cache
+     * these, not every object of the type in the namespace.
+     */
+    public static final String REALM_CHILD_SELECTOR =
+            LABEL_NAME + "=" + REALM_APP + "," + LABEL_MANAGED_BY + "=" + MANAGED_BY;
+
+    public static final String PROXY_CHILD_SELECTOR =
+            LABEL_NAME + "=" + PROXY_APP + "," + LABEL_MANAGED_BY + "=" + MANAGED_BY;
+
+    /**
+     * Proxy pod-template annotation: hash of what the proxy reads only at start (its listeners), so
+     * the pods roll when that changes and only then. What it reloads live (the rest of its config
+     * file, its certificate, its users file) stays out of the pod template: docs/decisions.md,
+     * "Operator: pods roll only for what the program cannot reload".
      */
     public static final String RESTART_HASH_ANNOTATION = "realmgate.io/restart-hash";
 
-    private Names() {
-    }
+    private Names() {}
 
     public static String realm(HasMetadata realm) {
         return realm.getMetadata().getName() + REALM_SUFFIX;
@@ -74,9 +75,10 @@ public final class Names {
     }
 
     /**
-     * The custom resource as its children's controlling owner: the garbage collector deletes a child with it, a
-     * foreground deletion waits for the child, and {@code kubectl get} shows who manages it. (JOSDK's own owner
-     * reference has neither controller nor blockOwnerDeletion; it keeps this one, which has the same uid.)
+     * The custom resource as its children's controlling owner: the garbage collector deletes a
+     * child with it, a foreground deletion waits for the child, and {@code kubectl get} shows who
+     * manages it. (JOSDK's own owner reference has neither controller nor blockOwnerDeletion; it
+     * keeps this one, which has the same uid.)
      */
     public static OwnerReference controller(HasMetadata owner) {
         return new OwnerReferenceBuilder()
@@ -95,14 +97,17 @@ public final class Names {
     }
 
     /**
-     * A Service's name as status endpoints give it, {@code <svc>.<ns>.svc}: every pod's resolver completes it
-     * with the cluster domain from its search path, whatever that domain is.
+     * A Service's name as status endpoints give it, {@code <svc>.<ns>.svc}: every pod's resolver
+     * completes it with the cluster domain from its search path, whatever that domain is.
      */
     public static String serviceHostShort(String service, String namespace) {
         return service + "." + namespace + ".svc";
     }
 
-    /** Labels that select a realm's pods (Deployment selector, Service selector, NetworkPolicy podSelector). */
+    /**
+     * Labels that select a realm's pods (Deployment selector, Service selector, NetworkPolicy
+     * podSelector).
+     */
     public static Map<String, String> realmSelector(String realmName) {
         return Map.of(LABEL_NAME, REALM_APP, LABEL_INSTANCE, realmName);
     }

@@ -21,11 +21,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code java -jar realmgate-operator.jar [flags]}: the operator process. Kubernetes access through Fabric8's
- * auto-configuration ($KUBECONFIG, ~/.kube/config, or the pod's service account); leader election on a Lease
- * unless turned off; the admin endpoint; a graceful stop on SIGTERM (the controllers stop, in-flight
- * reconciliations get {@link #RECONCILIATION_GRACE}, then the admin endpoint and the client close).
- * Exit codes: 2 for a bad flag, 1 when start-up fails (e.g. the CRDs are not installed), 143 after SIGTERM.
+ * {@code java -jar realmgate-operator.jar [flags]}: the operator process. Kubernetes access through
+ * Fabric8's auto-configuration ($KUBECONFIG, ~/.kube/config, or the pod's service account); leader
+ * election on a Lease unless turned off; the admin endpoint; a graceful stop on SIGTERM (the
+ * controllers stop, in-flight reconciliations get {@link #RECONCILIATION_GRACE}, then the admin
+ * endpoint and the client close). Exit codes: 2 for a bad flag, 1 when start-up fails (e.g. the
+ * CRDs are not installed), 143 after SIGTERM.
  */
 public final class OperatorMain {
     static final Duration RECONCILIATION_GRACE = Duration.ofSeconds(10);
@@ -47,7 +48,9 @@ public final class OperatorMain {
     public static void main(String[] args) {
         OperatorOptions options;
         try {
-            options = OperatorCommandLine.parse(Arrays.asList(args), System.getenv(), PodServiceAccount::fromPod);
+            options =
+                    OperatorCommandLine.parse(
+                            Arrays.asList(args), System.getenv(), PodServiceAccount::fromPod);
         } catch (OperatorCommandLine.HelpRequested help) {
             System.out.println(OperatorCommandLine.USAGE);
             return;
@@ -69,28 +72,54 @@ public final class OperatorMain {
 
     private void start() throws Exception {
         OperatorSettings settings = options.settings();
-        log.info("Realmgate operator {}: namespaces {}, operator namespace {}, leader election {}",
-                OperatorSettings.VERSION, options.namespaces().isEmpty() ? "all" : options.namespaces(),
-                settings.operatorNamespace(), options.leaderElection() ? "on (Lease "
-                        + options.leaderElectionNamespace() + "/" + OperatorOptions.LEASE_NAME + ")" : "off");
-        log.info("Secrets: {}", settings.secretGrant().map(g -> "only in namespaces with a RoleBinding of ClusterRole "
-                + g.clusterRole() + " to ServiceAccount " + g.serviceAccountNamespace() + "/" + g.serviceAccount())
-                .orElse("in every watched namespace"));
+        log.info(
+                "Realmgate operator {}: namespaces {}, operator namespace {}, leader election {}",
+                OperatorSettings.VERSION,
+                options.namespaces().isEmpty() ? "all" : options.namespaces(),
+                settings.operatorNamespace(),
+                options.leaderElection()
+                        ? "on (Lease "
+                                + options.leaderElectionNamespace()
+                                + "/"
+                                + OperatorOptions.LEASE_NAME
+                                + ")"
+                        : "off");
+        log.info(
+                "Secrets: {}",
+                settings.secretGrant()
+                        .map(
+                                g ->
+                                        "only in namespaces with a RoleBinding of ClusterRole "
+                                                + g.clusterRole()
+                                                + " to ServiceAccount "
+                                                + g.serviceAccountNamespace()
+                                                + "/"
+                                                + g.serviceAccount())
+                        .orElse("in every watched namespace"));
         client = new KubernetesClientBuilder().build();
         log.info("Kubernetes API server {}", client.getMasterUrl());
         metrics = new OperatorMetrics();
         OperatorCa ca = new OperatorCa(client, settings, Clock.systemUTC());
         metrics.caExpiry(ca::caNotAfter);
-        admin = AdminServer.start(options.adminHost(), options.adminPort(), health, metrics::scrape);
+        admin =
+                AdminServer.start(
+                        options.adminHost(), options.adminPort(), health, metrics::scrape);
 
-        LeaderElectionConfiguration leaderElection = options.leaderElection() ? leaderElection() : null;
-        operator = RealmgateOperator.create(client, settings, ca, options.namespaces(), o -> {
-            o.withMetrics(metrics.josdk());
-            o.withReconciliationTerminationTimeout(RECONCILIATION_GRACE);
-            if (leaderElection != null) {
-                o.withLeaderElectionConfiguration(leaderElection);
-            }
-        });
+        LeaderElectionConfiguration leaderElection =
+                options.leaderElection() ? leaderElection() : null;
+        operator =
+                RealmgateOperator.create(
+                        client,
+                        settings,
+                        ca,
+                        options.namespaces(),
+                        o -> {
+                            o.withMetrics(metrics.josdk());
+                            o.withReconciliationTerminationTimeout(RECONCILIATION_GRACE);
+                            if (leaderElection != null) {
+                                o.withLeaderElectionConfiguration(leaderElection);
+                            }
+                        });
         Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "operator-stop"));
         operator.start();
         health.started(operator.getRuntimeInfo());
@@ -100,18 +129,24 @@ public final class OperatorMain {
     private LeaderElectionConfiguration leaderElection() throws UnknownHostException {
         String identity = System.getenv().getOrDefault("POD_NAME", "");
         if (identity.isBlank()) {
-            identity = InetAddress.getLocalHost().getHostName() + "-" + UUID.randomUUID().toString().substring(0, 8);
+            identity =
+                    InetAddress.getLocalHost().getHostName()
+                            + "-"
+                            + UUID.randomUUID().toString().substring(0, 8);
         }
-        LeaderCallbacks callbacks = new LeaderCallbacks(
-                () -> {
-                    health.leading(true);
-                    log.info("Leading: reconciling");
-                },
-                this::lostLeadership,
-                leader -> log.info("Leader is {}", leader));
-        // JOSDK would call System.exit itself on losing the Lease, also while a SIGTERM shutdown is in
+        LeaderCallbacks callbacks =
+                new LeaderCallbacks(
+                        () -> {
+                            health.leading(true);
+                            log.info("Leading: reconciling");
+                        },
+                        this::lostLeadership,
+                        leader -> log.info("Leader is {}", leader));
+        // JOSDK would call System.exit itself on losing the Lease, also while a SIGTERM shutdown is
+        // in
         // progress; lostLeadership() exits only when the loss is not our own stop.
-        return LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(OperatorOptions.LEASE_NAME)
+        return LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(
+                        OperatorOptions.LEASE_NAME)
                 .withLeaseNamespace(options.leaderElectionNamespace())
                 .withIdentity(identity)
                 .withLeaderCallbacks(callbacks)
@@ -124,9 +159,12 @@ public final class OperatorMain {
         if (health.isStopping()) {
             return;
         }
-        // Another instance may already reconcile: stop at once rather than act on a Lease we no longer hold.
-        log.error("Lost the Lease {}/{}; exiting so a fresh start competes for it again",
-                options.leaderElectionNamespace(), OperatorOptions.LEASE_NAME);
+        // Another instance may already reconcile: stop at once rather than act on a Lease we no
+        // longer hold.
+        log.error(
+                "Lost the Lease {}/{}; exiting so a fresh start competes for it again",
+                options.leaderElectionNamespace(),
+                OperatorOptions.LEASE_NAME);
         new Thread(() -> System.exit(1), "lost-lease-exit").start();
     }
 

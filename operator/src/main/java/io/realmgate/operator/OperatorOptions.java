@@ -5,11 +5,11 @@ import java.util.Set;
 /**
  * What the operator process was told on its command line (see {@link OperatorCommandLine}).
  *
- * @param settings                the operator's settings (images, domain, CA, lifetimes)
- * @param namespaces              namespaces to watch; empty: all
- * @param adminHost               address of the admin endpoint (/healthz, /readyz, /metrics)
- * @param adminPort               its port; 0 picks a free one (logged)
- * @param leaderElection          whether to hold a Lease before reconciling
+ * @param settings the operator's settings (images, domain, CA, lifetimes)
+ * @param namespaces namespaces to watch; empty: all
+ * @param adminHost address of the admin endpoint (/healthz, /readyz, /metrics)
+ * @param adminPort its port; 0 picks a free one (logged)
+ * @param leaderElection whether to hold a Lease before reconciling
  * @param leaderElectionNamespace namespace of the Lease
  */
 public record OperatorOptions(

@@ -8,25 +8,26 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * What the operator is told at start-up (flags, environment): the images it deploys, where its CA lives,
- * certificate lifetimes. Models read it; nothing in it changes while the operator runs.
+ * What the operator is told at start-up (flags, environment): the images it deploys, where its CA
+ * lives, certificate lifetimes. Models read it; nothing in it changes while the operator runs.
  *
- * @param realmImage            image of the realm pods
- * @param proxyImage            image of the proxy pods
- * @param clusterDomain         the cluster's DNS domain, for Service names in certificates and target rules
- * @param operatorNamespace     namespace of the CA Secret
- * @param caSecretName          name of the CA Secret (kubernetes.io/tls, plus the CA bundle)
- * @param caValidity            lifetime of a new CA certificate
- * @param certificateValidity   lifetime of an issued server certificate
- * @param renewBefore           a certificate (or the CA) is renewed when less than this remains
- * @param podNetworks           address blocks the proxy admits when a ForwardProxy declares no ipBlocks: the
- *                              pod network. Which pods may connect is decided by the NetworkPolicy; the proxy's
- *                              own client check is the second line at the address level.
- * @param imagePullSecrets      names of kubernetes.io/dockerconfigjson Secrets every Deployment the operator writes
- *                              pulls its image with; they must exist in the custom resource's namespace
- * @param metricsScrapers       the pods the NetworkPolicies admit to the admin ports (metrics); empty: none
- * @param secretGrant           how a namespace grants the operator its Secrets (a RoleBinding of a ClusterRole to
- *                              its ServiceAccount); empty: it uses the Secrets of every namespace it watches
+ * @param realmImage image of the realm pods
+ * @param proxyImage image of the proxy pods
+ * @param clusterDomain the cluster's DNS domain, for Service names in certificates and target rules
+ * @param operatorNamespace namespace of the CA Secret
+ * @param caSecretName name of the CA Secret (kubernetes.io/tls, plus the CA bundle)
+ * @param caValidity lifetime of a new CA certificate
+ * @param certificateValidity lifetime of an issued server certificate
+ * @param renewBefore a certificate (or the CA) is renewed when less than this remains
+ * @param podNetworks address blocks the proxy admits when a ForwardProxy declares no ipBlocks: the
+ *     pod network. Which pods may connect is decided by the NetworkPolicy; the proxy's own client
+ *     check is the second line at the address level.
+ * @param imagePullSecrets names of kubernetes.io/dockerconfigjson Secrets every Deployment the
+ *     operator writes pulls its image with; they must exist in the custom resource's namespace
+ * @param metricsScrapers the pods the NetworkPolicies admit to the admin ports (metrics); empty:
+ *     none
+ * @param secretGrant how a namespace grants the operator its Secrets (a RoleBinding of a
+ *     ClusterRole to its ServiceAccount); empty: it uses the Secrets of every namespace it watches
  */
 public record OperatorSettings(
         String realmImage,
@@ -50,29 +51,55 @@ public record OperatorSettings(
         Objects.requireNonNull(metricsScrapers, "metricsScrapers");
         Objects.requireNonNull(secretGrant, "secretGrant");
         if (renewBefore.compareTo(certificateValidity) >= 0) {
-            throw new IllegalArgumentException("renewBefore (" + renewBefore
-                    + ") must be shorter than certificateValidity (" + certificateValidity + ")");
+            throw new IllegalArgumentException(
+                    "renewBefore ("
+                            + renewBefore
+                            + ") must be shorter than certificateValidity ("
+                            + certificateValidity
+                            + ")");
         }
         if (renewBefore.compareTo(caValidity) >= 0) {
-            throw new IllegalArgumentException("renewBefore (" + renewBefore
-                    + ") must be shorter than caValidity (" + caValidity + ")");
+            throw new IllegalArgumentException(
+                    "renewBefore ("
+                            + renewBefore
+                            + ") must be shorter than caValidity ("
+                            + caValidity
+                            + ")");
         }
     }
 
     /**
-     * The settings of the operator's first flags, with no image pull Secrets, the default metrics scrapers and the
-     * Secrets of every watched namespace (what {@link #defaults()} has for them).
+     * The settings of the operator's first flags, with no image pull Secrets, the default metrics
+     * scrapers and the Secrets of every watched namespace (what {@link #defaults()} has for them).
      */
-    public OperatorSettings(String realmImage, String proxyImage, String clusterDomain, String operatorNamespace,
-            String caSecretName, Duration caValidity, Duration certificateValidity, Duration renewBefore,
+    public OperatorSettings(
+            String realmImage,
+            String proxyImage,
+            String clusterDomain,
+            String operatorNamespace,
+            String caSecretName,
+            Duration caValidity,
+            Duration certificateValidity,
+            Duration renewBefore,
             List<String> podNetworks) {
-        this(realmImage, proxyImage, clusterDomain, operatorNamespace, caSecretName, caValidity, certificateValidity,
-                renewBefore, podNetworks, List.of(), Optional.of(MetricsScrapers.DEFAULT), Optional.empty());
+        this(
+                realmImage,
+                proxyImage,
+                clusterDomain,
+                operatorNamespace,
+                caSecretName,
+                caValidity,
+                certificateValidity,
+                renewBefore,
+                podNetworks,
+                List.of(),
+                Optional.of(MetricsScrapers.DEFAULT),
+                Optional.empty());
     }
 
     /**
-     * The images are the ones the project builds itself (Jib, into local archives loaded onto the nodes): a
-     * {@code localhost/} name is never pulled from a public registry by accident.
+     * The images are the ones the project builds itself (Jib, into local archives loaded onto the
+     * nodes): a {@code localhost/} name is never pulled from a public registry by accident.
      */
     public static OperatorSettings defaults() {
         return new OperatorSettings(
@@ -84,30 +111,79 @@ public record OperatorSettings(
                 Duration.ofDays(3650),
                 Duration.ofDays(90),
                 Duration.ofDays(30),
-                List.of("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7"),
+                List.of(
+                        "10.0.0.0/8",
+                        "172.16.0.0/12",
+                        "192.168.0.0/16",
+                        "100.64.0.0/10",
+                        "fc00::/7"),
                 List.of(),
                 Optional.of(MetricsScrapers.DEFAULT),
                 Optional.empty());
     }
 
-    public OperatorSettings withCertificateLifetimes(Duration ca, Duration certificate, Duration renew) {
-        return new OperatorSettings(realmImage, proxyImage, clusterDomain, operatorNamespace, caSecretName,
-                ca, certificate, renew, podNetworks, imagePullSecrets, metricsScrapers, secretGrant);
+    public OperatorSettings withCertificateLifetimes(
+            Duration ca, Duration certificate, Duration renew) {
+        return new OperatorSettings(
+                realmImage,
+                proxyImage,
+                clusterDomain,
+                operatorNamespace,
+                caSecretName,
+                ca,
+                certificate,
+                renew,
+                podNetworks,
+                imagePullSecrets,
+                metricsScrapers,
+                secretGrant);
     }
 
     public OperatorSettings withClusterDomain(String domain) {
-        return new OperatorSettings(realmImage, proxyImage, domain, operatorNamespace, caSecretName,
-                caValidity, certificateValidity, renewBefore, podNetworks, imagePullSecrets, metricsScrapers,
+        return new OperatorSettings(
+                realmImage,
+                proxyImage,
+                domain,
+                operatorNamespace,
+                caSecretName,
+                caValidity,
+                certificateValidity,
+                renewBefore,
+                podNetworks,
+                imagePullSecrets,
+                metricsScrapers,
                 secretGrant);
     }
 
     public OperatorSettings withImagePullSecrets(List<String> names) {
-        return new OperatorSettings(realmImage, proxyImage, clusterDomain, operatorNamespace, caSecretName,
-                caValidity, certificateValidity, renewBefore, podNetworks, names, metricsScrapers, secretGrant);
+        return new OperatorSettings(
+                realmImage,
+                proxyImage,
+                clusterDomain,
+                operatorNamespace,
+                caSecretName,
+                caValidity,
+                certificateValidity,
+                renewBefore,
+                podNetworks,
+                names,
+                metricsScrapers,
+                secretGrant);
     }
 
     public OperatorSettings withMetricsScrapers(Optional<MetricsScrapers> scrapers) {
-        return new OperatorSettings(realmImage, proxyImage, clusterDomain, operatorNamespace, caSecretName,
-                caValidity, certificateValidity, renewBefore, podNetworks, imagePullSecrets, scrapers, secretGrant);
+        return new OperatorSettings(
+                realmImage,
+                proxyImage,
+                clusterDomain,
+                operatorNamespace,
+                caSecretName,
+                caValidity,
+                certificateValidity,
+                renewBefore,
+                podNetworks,
+                imagePullSecrets,
+                scrapers,
+                secretGrant);
     }
 }

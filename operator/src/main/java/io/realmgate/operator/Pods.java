@@ -13,45 +13,57 @@ import java.util.Collection;
 import java.util.List;
 
 /**
- * What the realm and proxy pods have in common, in one place: how their image is pulled, how they stop, how they
- * are probed. Pure, like the models that call it.
+ * What the realm and proxy pods have in common, in one place: how their image is pulled, how they
+ * stop, how they are probed. Pure, like the models that call it.
  */
 public final class Pods {
     /**
-     * The preStop sleep: a terminating pod leaves the Service's endpoints at once, but kube-proxy, ingress
-     * controllers and the like learn it a moment later. The program gets SIGTERM (and stops accepting) only after
-     * this, so connections that were still sent its way are served. Kubernetes' own sleep action: the images have
-     * no shell, so {@code exec: sleep} is not possible.
+     * The preStop sleep: a terminating pod leaves the Service's endpoints at once, but kube-proxy,
+     * ingress controllers and the like learn it a moment later. The program gets SIGTERM (and stops
+     * accepting) only after this, so connections that were still sent its way are served.
+     * Kubernetes' own sleep action: the images have no shell, so {@code exec: sleep} is not
+     * possible.
      */
     public static final long PRE_STOP_SLEEP_SECONDS = 5;
+
     /** The startup probe: every 2 s, up to 60 s for the JVM to start, before liveness counts. */
     public static final int STARTUP_PERIOD_SECONDS = 2;
+
     public static final int STARTUP_FAILURE_THRESHOLD = 30;
     public static final int LIVENESS_PERIOD_SECONDS = 10;
     public static final int READINESS_PERIOD_SECONDS = 5;
-    /** Three missed probes in a row, not one, before a pod is restarted or taken out of the Service. */
-    public static final int FAILURE_THRESHOLD = 3;
+
     /**
-     * The namespaced sysctl that lets processes without CAP_NET_BIND_SERVICE bind ports from its value up (1024 by
-     * default). One of Kubernetes' safe sysctls: allowed on every pod, also under the restricted Pod Security
-     * Standard, and it changes nothing outside the pod's own network namespace.
+     * Three missed probes in a row, not one, before a pod is restarted or taken out of the Service.
+     */
+    public static final int FAILURE_THRESHOLD = 3;
+
+    /**
+     * The namespaced sysctl that lets processes without CAP_NET_BIND_SERVICE bind ports from its
+     * value up (1024 by default). One of Kubernetes' safe sysctls: allowed on every pod, also under
+     * the restricted Pod Security Standard, and it changes nothing outside the pod's own network
+     * namespace.
      */
     public static final String UNPRIVILEGED_PORT_START = "net.ipv4.ip_unprivileged_port_start";
+
     static final int PRIVILEGED_PORTS_END = 1024;
 
     /**
-     * The images are pulled once per node and kept: a tag the project builds and loads itself ({@code localhost/})
-     * may exist on the nodes only, and a pinned tag never changes.
+     * The images are pulled once per node and kept: a tag the project builds and loads itself
+     * ({@code localhost/}) may exist on the nodes only, and a pinned tag never changes.
      */
     public static final String IMAGE_PULL_POLICY = "IfNotPresent";
 
-    private Pods() {
-    }
+    private Pods() {}
 
     /** {@code lifecycle.preStop.sleep} for {@link #PRE_STOP_SLEEP_SECONDS}. */
     public static Lifecycle preStopSleep() {
         return new LifecycleBuilder()
-                .withNewPreStop().withNewSleep().withSeconds(PRE_STOP_SLEEP_SECONDS).endSleep().endPreStop()
+                .withNewPreStop()
+                .withNewSleep()
+                .withSeconds(PRE_STOP_SLEEP_SECONDS)
+                .endSleep()
+                .endPreStop()
                 .build();
     }
 
@@ -68,23 +80,35 @@ public final class Pods {
         return httpProbe(path, port, READINESS_PERIOD_SECONDS, FAILURE_THRESHOLD);
     }
 
-    private static Probe httpProbe(String path, IntOrString port, int periodSeconds, int failureThreshold) {
+    private static Probe httpProbe(
+            String path, IntOrString port, int periodSeconds, int failureThreshold) {
         return new ProbeBuilder()
-                .withNewHttpGet().withPath(path).withPort(port).withScheme("HTTP").endHttpGet()
+                .withNewHttpGet()
+                .withPath(path)
+                .withPort(port)
+                .withScheme("HTTP")
+                .endHttpGet()
                 .withPeriodSeconds(periodSeconds)
                 .withFailureThreshold(failureThreshold)
                 .build();
     }
 
     /**
-     * The pod's sysctls: none while every port it listens on is 1024 or above; else
-     * {@link #UNPRIVILEGED_PORT_START} set to the lowest listening port, so the non-root program, which has no
-     * capabilities, can bind it (and nothing lower needs to be opened).
+     * The pod's sysctls: none while every port it listens on is 1024 or above; else {@link
+     * #UNPRIVILEGED_PORT_START} set to the lowest listening port, so the non-root program, which
+     * has no capabilities, can bind it (and nothing lower needs to be opened).
      */
     public static List<Sysctl> sysctls(Collection<Integer> listeningPorts) {
-        return listeningPorts.stream().filter(p -> p < PRIVILEGED_PORTS_END).min(Integer::compare)
-                .map(lowest -> List.of(new SysctlBuilder().withName(UNPRIVILEGED_PORT_START)
-                        .withValue(Integer.toString(lowest)).build()))
+        return listeningPorts.stream()
+                .filter(p -> p < PRIVILEGED_PORTS_END)
+                .min(Integer::compare)
+                .map(
+                        lowest ->
+                                List.of(
+                                        new SysctlBuilder()
+                                                .withName(UNPRIVILEGED_PORT_START)
+                                                .withValue(Integer.toString(lowest))
+                                                .build()))
                 .orElse(List.of());
     }
 

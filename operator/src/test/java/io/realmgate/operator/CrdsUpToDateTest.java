@@ -15,26 +15,35 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The committed {@code crds/*.yaml} are exactly what the build generates from the API classes
- * ({@code target/classes/META-INF/fabric8/<name>-v1.yml}, by crd-generator-maven-plugin in process-classes).
- * With {@code -Dcrds.update} (see the {@code update-crds} profile) it copies them over instead of failing.
+ * ({@code target/classes/META-INF/fabric8/<name>-v1.yml}, by crd-generator-maven-plugin in
+ * process-classes). With {@code -Dcrds.update} (see the {@code update-crds} profile) it copies them
+ * over instead of failing.
  */
 class CrdsUpToDateTest {
     static final String UPDATE_COMMAND = "./mvnw -o -pl operator test -Dcrds.update";
     private static final String GENERATED_SUFFIX = "-v1.yml";
 
-    private final Path generated = Path.of(System.getProperty("realmgate.crds.generated",
-            "target/classes/META-INF/fabric8"));
+    private final Path generated =
+            Path.of(
+                    System.getProperty(
+                            "realmgate.crds.generated", "target/classes/META-INF/fabric8"));
     private final Path committed = Path.of(System.getProperty("realmgate.crds.dir", "../crds"));
-    private final boolean update = Boolean.parseBoolean(System.getProperty("realmgate.crds.update", "false"));
+    private final boolean update =
+            Boolean.parseBoolean(System.getProperty("realmgate.crds.update", "false"));
 
     /** Committed file name → generated file, for every CRD the build generates. */
     private Map<String, Path> generatedCrds() throws IOException {
         Map<String, Path> crds = new TreeMap<>();
         try (Stream<Path> files = Files.list(generated)) {
-            files.filter(f -> f.getFileName().toString().endsWith(GENERATED_SUFFIX)).forEach(f -> {
-                String name = f.getFileName().toString();
-                crds.put(name.substring(0, name.length() - GENERATED_SUFFIX.length()) + ".yaml", f);
-            });
+            files.filter(f -> f.getFileName().toString().endsWith(GENERATED_SUFFIX))
+                    .forEach(
+                            f -> {
+                                String name = f.getFileName().toString();
+                                crds.put(
+                                        name.substring(0, name.length() - GENERATED_SUFFIX.length())
+                                                + ".yaml",
+                                        f);
+                            });
         }
         return crds;
     }
@@ -42,24 +51,35 @@ class CrdsUpToDateTest {
     @Test
     void committedCrdsAreWhatTheBuildGenerates() throws IOException {
         Map<String, Path> crds = generatedCrds();
-        assertThat(crds).as("CRDs generated in %s", generated)
+        assertThat(crds)
+                .as("CRDs generated in %s", generated)
                 .containsOnlyKeys("forwardproxies.realmgate.io.yaml", "realms.realmgate.io.yaml");
         if (update) {
             for (var crd : crds.entrySet()) {
-                Files.copy(crd.getValue(), committed.resolve(crd.getKey()), StandardCopyOption.REPLACE_EXISTING);
+                Files.copy(
+                        crd.getValue(),
+                        committed.resolve(crd.getKey()),
+                        StandardCopyOption.REPLACE_EXISTING);
             }
         }
         for (var crd : crds.entrySet()) {
             Path file = committed.resolve(crd.getKey());
-            assertThat(file).as("crds/%s is missing; create it with: %s", crd.getKey(), UPDATE_COMMAND).exists();
+            assertThat(file)
+                    .as("crds/%s is missing; create it with: %s", crd.getKey(), UPDATE_COMMAND)
+                    .exists();
             List<String> want = Files.readAllLines(crd.getValue());
             List<String> have = Files.readAllLines(file);
             if (!have.equals(want)) {
                 int line = firstDifference(want, have);
-                fail("crds/%s differs from the CRD the build generates from the API classes (%s) at line %d:%n"
-                        + "  generated: %s%n  crds/:     %s%n"
-                        + "The API classes are the source; update crds/ with: %s",
-                        crd.getKey(), crd.getValue(), line + 1, lineOrEnd(want, line), lineOrEnd(have, line),
+                fail(
+                        "crds/%s differs from the CRD the build generates from the API classes (%s) at line %d:%n"
+                                + "  generated: %s%n  crds/:     %s%n"
+                                + "The API classes are the source; update crds/ with: %s",
+                        crd.getKey(),
+                        crd.getValue(),
+                        line + 1,
+                        lineOrEnd(want, line),
+                        lineOrEnd(have, line),
                         UPDATE_COMMAND);
             }
         }

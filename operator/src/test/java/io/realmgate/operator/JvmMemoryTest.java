@@ -12,7 +12,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 class JvmMemoryTest {
 
     private static ResourceRequirements limit(String memory) {
-        return new ResourceRequirementsBuilder().addToLimits("memory", new Quantity(memory)).build();
+        return new ResourceRequirementsBuilder()
+                .addToLimits("memory", new Quantity(memory))
+                .build();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -28,15 +30,19 @@ class JvmMemoryTest {
         assertThat(memory.javaToolOptions()).isEqualTo(options);
         assertThat(memory.env().getName()).isEqualTo("JAVA_TOOL_OPTIONS");
         assertThat(memory.env().getValue()).isEqualTo(options);
-        assertThat(options).as("Netty's cap follows MaxDirectMemorySize").doesNotContain("io.netty.maxDirectMemory");
+        assertThat(options)
+                .as("Netty's cap follows MaxDirectMemorySize")
+                .doesNotContain("io.netty.maxDirectMemory");
     }
 
     @Test
     void heapAndDirectMemoryLeaveAThirdOfTheLimitToTheRestOfTheJvm() {
-        for (String limit : new String[] {"128Mi", "256Mi", "512Mi", "768Mi", "1Gi", "3Gi", "10G"}) {
+        for (String limit :
+                new String[] {"128Mi", "256Mi", "512Mi", "768Mi", "1Gi", "3Gi", "10G"}) {
             JvmMemory memory = JvmMemory.of(limit(limit));
             long bytes = memory.limitBytes().orElseThrow();
-            assertThat(memory.heapBytes().orElseThrow() + memory.directBytes().orElseThrow()).as(limit)
+            assertThat(memory.heapBytes().orElseThrow() + memory.directBytes().orElseThrow())
+                    .as(limit)
                     .isLessThanOrEqualTo(bytes * 65 / 100)
                     .isGreaterThan(bytes * 63 / 100);
         }
@@ -44,14 +50,19 @@ class JvmMemoryTest {
 
     @Test
     void withoutALimitTheHeapIsAShareOfWhatTheJvmSees() {
-        ResourceRequirements requestOnly = new ResourceRequirementsBuilder()
-                .addToRequests("memory", new Quantity("1Gi")).build();
-        for (ResourceRequirements r : new ResourceRequirements[] {null, new ResourceRequirements(), requestOnly,
-                limit("0")}) {
+        ResourceRequirements requestOnly =
+                new ResourceRequirementsBuilder()
+                        .addToRequests("memory", new Quantity("1Gi"))
+                        .build();
+        for (ResourceRequirements r :
+                new ResourceRequirements[] {
+                    null, new ResourceRequirements(), requestOnly, limit("0")
+                }) {
             JvmMemory memory = JvmMemory.of(r);
             assertThat(memory.limitBytes()).isEmpty();
             assertThat(memory.heapBytes()).isEmpty();
-            assertThat(memory.javaToolOptions()).isEqualTo("-XX:MaxRAMPercentage=40 -XX:+ExitOnOutOfMemoryError");
+            assertThat(memory.javaToolOptions())
+                    .isEqualTo("-XX:MaxRAMPercentage=40 -XX:+ExitOnOutOfMemoryError");
         }
         assertThat(JvmMemory.requestBytes(requestOnly)).hasValue(1024L * 1024 * 1024);
     }

@@ -10,17 +10,22 @@ class PodServiceAccountTest {
 
     private static String token(String claims) {
         Base64.Encoder url = Base64.getUrlEncoder().withoutPadding();
-        return url.encodeToString("{\"alg\":\"RS256\",\"kid\":\"k\"}".getBytes(StandardCharsets.UTF_8)) + "."
-                + url.encodeToString(claims.getBytes(StandardCharsets.UTF_8)) + ".c2lnbmF0dXJl";
+        return url.encodeToString(
+                        "{\"alg\":\"RS256\",\"kid\":\"k\"}".getBytes(StandardCharsets.UTF_8))
+                + "."
+                + url.encodeToString(claims.getBytes(StandardCharsets.UTF_8))
+                + ".c2lnbmF0dXJl";
     }
 
     @Test
     void theNameIsTheLastPartOfTheTokensSubject() {
         // A projected token as the kubelet mounts it (the claims that matter here).
-        String projected = token("{\"aud\":[\"https://kubernetes.default.svc\"],\"exp\":1900000000,"
-                + "\"kubernetes.io\":{\"namespace\":\"realmgate-system\",\"serviceaccount\":{\"name\":"
-                + "\"realmgate-operator\",\"uid\":\"u\"}},\"sub\":\"system:serviceaccount:realmgate-system:"
-                + "realmgate-operator\"}");
+        String projected =
+                token(
+                        "{\"aud\":[\"https://kubernetes.default.svc\"],\"exp\":1900000000,"
+                                + "\"kubernetes.io\":{\"namespace\":\"realmgate-system\",\"serviceaccount\":{\"name\":"
+                                + "\"realmgate-operator\",\"uid\":\"u\"}},\"sub\":\"system:serviceaccount:realmgate-system:"
+                                + "realmgate-operator\"}");
         assertThat(PodServiceAccount.name(projected + "\n")).contains("realmgate-operator");
     }
 

@@ -8,10 +8,12 @@ import io.realmgate.proxy.config.ConfigException;
 import io.realmgate.proxy.config.ProxyConfig;
 import java.util.concurrent.CountDownLatch;
 
-/** {@code java -jar realmgate-proxy.jar [flags]}: exit 2 on bad configuration, 1 if the listener cannot start. */
+/**
+ * {@code java -jar realmgate-proxy.jar [flags]}: exit 2 on bad configuration, 1 if the listener
+ * cannot start.
+ */
 public final class ProxyMain {
-    private ProxyMain() {
-    }
+    private ProxyMain() {}
 
     public static void main(String[] args) {
         ProxyConfig config;
@@ -39,18 +41,24 @@ public final class ProxyMain {
         try {
             server.start();
         } catch (Exception e) {
-            System.err.println("realmgate-proxy: cannot start on " + config.listen() + ": " + e.getMessage());
+            System.err.println(
+                    "realmgate-proxy: cannot start on " + config.listen() + ": " + e.getMessage());
             System.exit(1);
             return;
         }
-        // Config file, users file and TLS files are re-read when they change; flags keep overriding the file.
+        // Config file, users file and TLS files are re-read when they change; flags keep overriding
+        // the file.
         server.watchConfig(() -> CommandLine.parse(args), configFile.orElse(null));
         CountDownLatch stopped = new CountDownLatch(1);
         // SIGTERM (Kubernetes stopping the pod): drain, then exit.
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.drain();
-            stopped.countDown();
-        }, "proxy-drain"));
+        Runtime.getRuntime()
+                .addShutdownHook(
+                        new Thread(
+                                () -> {
+                                    server.drain();
+                                    stopped.countDown();
+                                },
+                                "proxy-drain"));
         try {
             stopped.await();
         } catch (InterruptedException e) {

@@ -56,14 +56,21 @@ public final class ProxyServer implements AutoCloseable {
     private static final Duration WATCH_INTERVAL = Duration.ofSeconds(1);
 
     private final TargetResolver resolver;
-    /** Chosen at start: epoll (tunnels spliced) unless NIO is asked for or the listener terminates TLS. */
+
+    /**
+     * Chosen at start: epoll (tunnels spliced) unless NIO is asked for or the listener terminates
+     * TLS.
+     */
     private final Transport preferred;
+
     private Transport transport;
-    private final ChannelGroup clients = new DefaultChannelGroup("realmgate-clients", GlobalEventExecutor.INSTANCE);
+    private final ChannelGroup clients =
+            new DefaultChannelGroup("realmgate-clients", GlobalEventExecutor.INSTANCE);
     private final ProxyMetrics metrics = new ProxyMetrics();
     private final AtomicReference<ProxyConfig> config = new AtomicReference<>();
     private final AtomicReference<ProxyFrontendSettings> settings = new AtomicReference<>();
-    private final io.realmgate.proxy.http.AuthCache authCache = new io.realmgate.proxy.http.AuthCache();
+    private final io.realmgate.proxy.http.AuthCache authCache =
+            new io.realmgate.proxy.http.AuthCache();
     private final AuthThrottle authThrottle = new AuthThrottle(5, Duration.ofMinutes(1));
     private EventLoopGroup acceptor;
     private EventLoopGroup workers;
@@ -72,14 +79,21 @@ public final class ProxyServer implements AutoCloseable {
     private ReloadingServerTls tls;
     private Channel listener;
     private Channel transparentListener;
+
     /** Every listening socket (several per address with SO_REUSEPORT). */
-    private final java.util.List<Channel> extraListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.List<Channel> extraListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+
     private AdminServer admin;
     private java.util.concurrent.ScheduledExecutorService watcherThread;
     private volatile boolean draining;
-    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicBoolean closed =
+            new java.util.concurrent.atomic.AtomicBoolean();
 
-    /** The transport {@code REALMGATE_TRANSPORT} asks for (an invalid value is an IllegalArgumentException). */
+    /**
+     * The transport {@code REALMGATE_TRANSPORT} asks for (an invalid value is an
+     * IllegalArgumentException).
+     */
     public ProxyServer(ProxyConfig config) {
         this(config, TargetResolver.SYSTEM);
     }
@@ -89,8 +103,8 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     /**
-     * @param preferred the transport asked for (ProxyMain reads it from {@code REALMGATE_TRANSPORT}; tests choose);
-     *                  a TLS listener runs on NIO whatever this says
+     * @param preferred the transport asked for (ProxyMain reads it from {@code
+     *     REALMGATE_TRANSPORT}; tests choose); a TLS listener runs on NIO whatever this says
      */
     public ProxyServer(ProxyConfig config, TargetResolver resolver, Transport preferred) {
         this.config.set(config);
@@ -108,42 +122,70 @@ public final class ProxyServer implements AutoCloseable {
 
     public ProxyServer start() throws InterruptedException, IOException {
         ProxyConfig c = config.get();
-        // A TLS listener must decrypt, so its tunnels copy; copying tunnels run on NIO (see RelayMode).
+        // A TLS listener must decrypt, so its tunnels copy; copying tunnels run on NIO (see
+        // RelayMode).
         transport = c.tls().isPresent() ? Transport.NIO : preferred;
         acceptor = transport.newGroup(1, "proxy-accept");
         workers = transport.newGroup(0, "proxy-io");
-        // DNS lookups and bcrypt block; they run here, never on an event loop. The queue bounds what waits.
+        // DNS lookups and bcrypt block; they run here, never on an event loop. The queue bounds
+        // what waits.
         AtomicInteger n = new AtomicInteger();
-        blocking = new ThreadPoolExecutor(4, 4, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1024), r -> {
-            Thread t = new Thread(r, "proxy-blocking-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        blocking =
+                new ThreadPoolExecutor(
+                        4,
+                        4,
+                        30,
+                        TimeUnit.SECONDS,
+                        new ArrayBlockingQueue<>(1024),
+                        r -> {
+                            Thread t = new Thread(r, "proxy-blocking-" + n.incrementAndGet());
+                            t.setDaemon(true);
+                            return t;
+                        });
         blocking.allowCoreThreadTimeOut(true);
         try {
             settings.set(buildSettings(c));
-            limiter = new ConnectionLimiter(c.limits().maxConnections(), c.limits().maxConnectionsPerClient(), metrics);
+            limiter =
+                    new ConnectionLimiter(
+                            c.limits().maxConnections(),
+                            c.limits().maxConnectionsPerClient(),
+                            metrics);
             metrics.openConnectionsFrom(limiter::open);
             if (c.tls().isPresent()) {
                 tls = new ReloadingServerTls(c.tls().get());
             }
-            listener = bind(c.listen(), ProxyPipelines.client(settings::get, limiter, tls, authCache));
+            listener =
+                    bind(c.listen(), ProxyPipelines.client(settings::get, limiter, tls, authCache));
             if (c.transparent().isPresent()) {
-                transparentListener = bind(c.transparent().get().listen(),
-                        TransparentPipelines.client(settings::get, limiter, c.transparent().get().targetPort()));
+                transparentListener =
+                        bind(
+                                c.transparent().get().listen(),
+                                TransparentPipelines.client(
+                                        settings::get,
+                                        limiter,
+                                        c.transparent().get().targetPort()));
             }
             if (c.admin().isPresent()) {
-                admin = new AdminServer(transport, acceptor, c.admin().get(), metrics, () -> !draining);
+                admin =
+                        new AdminServer(
+                                transport, acceptor, c.admin().get(), metrics, () -> !draining);
             }
         } catch (IOException | InterruptedException | RuntimeException e) {
             close();
             throw e;
         }
-        LOG.info("realmgate proxy listening on {}{} ({} transport); {} target rule(s), clients {}, via {}{}{}",
-                address(), c.tls().isPresent() ? " with TLS" : "", transport.name().toLowerCase(java.util.Locale.ROOT),
-                c.allowConnect().size(), c.allowClients(), c.via() ? "on as '" + c.name() + "'" : "off",
+        LOG.info(
+                "realmgate proxy listening on {}{} ({} transport); {} target rule(s), clients {}, via {}{}{}",
+                address(),
+                c.tls().isPresent() ? " with TLS" : "",
+                transport.name().toLowerCase(java.util.Locale.ROOT),
+                c.allowConnect().size(),
+                c.allowClients(),
+                c.via() ? "on as '" + c.name() + "'" : "off",
                 c.usersFile().isPresent() ? ", proxy auth required" : "",
-                transparentListener != null ? ", transparent on " + transparentListener.localAddress() : "");
+                transparentListener != null
+                        ? ", transparent on " + transparentListener.localAddress()
+                        : "");
         if (c.allowConnect().isEmpty()) {
             LOG.warn("no allow-connect rule: every target is refused");
         }
@@ -153,9 +195,12 @@ public final class ProxyServer implements AutoCloseable {
     private ProxyFrontendSettings buildSettings(ProxyConfig c) throws IOException {
         TargetGate gate = new TargetGate(new TargetPolicy(c.allowConnect()), resolver, blocking);
         UpstreamDialer dialer = new UpstreamDialer(transport, c.timeouts().connect(), metrics);
-        Optional<ProxyUsers> users = c.usersFile().isPresent() ? Optional.of(ProxyUsers.load(c.usersFile().get()))
-                : Optional.empty();
-        return ProxyFrontendSettings.of(c, gate, dialer, users, authThrottle, blocking, metrics, RelayMode.configured());
+        Optional<ProxyUsers> users =
+                c.usersFile().isPresent()
+                        ? Optional.of(ProxyUsers.load(c.usersFile().get()))
+                        : Optional.empty();
+        return ProxyFrontendSettings.of(
+                c, gate, dialer, users, authThrottle, blocking, metrics, RelayMode.configured());
     }
 
     /**
@@ -164,9 +209,14 @@ public final class ProxyServer implements AutoCloseable {
      * loop that accepted it, so setting up a tunnel involves no hand-off between threads. NIO has
      * one acceptor that hands connections to the loops.
      */
-    private Channel bind(ListenAddress where, ChannelInitializer<Channel> childInit) throws InterruptedException {
+    private Channel bind(ListenAddress where, ChannelInitializer<Channel> childInit)
+            throws InterruptedException {
         if (transport != Transport.EPOLL) {
-            Channel ch = serverBootstrap(acceptor, workers, childInit).bind(where.toSocketAddress()).sync().channel();
+            Channel ch =
+                    serverBootstrap(acceptor, workers, childInit)
+                            .bind(where.toSocketAddress())
+                            .sync()
+                            .channel();
             extraListeners.add(ch);
             return ch;
         }
@@ -174,9 +224,15 @@ public final class ProxyServer implements AutoCloseable {
         Channel first = null;
         for (io.netty.util.concurrent.EventExecutor e : workers) {
             EventLoop loop = (EventLoop) e;
-            Channel ch = serverBootstrap(loop, loop, childInit)
-                    .option(io.netty.channel.unix.UnixChannelOption.SO_REUSEPORT, true)
-                    .bind(first == null ? address : (InetSocketAddress) first.localAddress()).sync().channel();
+            Channel ch =
+                    serverBootstrap(loop, loop, childInit)
+                            .option(io.netty.channel.unix.UnixChannelOption.SO_REUSEPORT, true)
+                            .bind(
+                                    first == null
+                                            ? address
+                                            : (InetSocketAddress) first.localAddress())
+                            .sync()
+                            .channel();
             extraListeners.add(ch);
             if (first == null) {
                 first = ch;
@@ -185,7 +241,8 @@ public final class ProxyServer implements AutoCloseable {
         return first;
     }
 
-    private ServerBootstrap serverBootstrap(EventLoopGroup parent, EventLoopGroup child, ChannelInitializer<Channel> init) {
+    private ServerBootstrap serverBootstrap(
+            EventLoopGroup parent, EventLoopGroup child, ChannelInitializer<Channel> init) {
         return new ServerBootstrap()
                 .group(parent, child)
                 .channel(transport.serverChannel())
@@ -200,38 +257,53 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     /**
-     * Watches the config file, the users file it names and the TLS files for changes, once a second, through
-     * symbolic links (a Kubernetes volume update swaps them; see {@link FileStamp}). {@code reparse} reads the file
-     * and applies the command-line overrides again; a result that does not parse keeps the old config. A changed
-     * users file reloads the config too, which reads the users anew.
+     * Watches the config file, the users file it names and the TLS files for changes, once a
+     * second, through symbolic links (a Kubernetes volume update swaps them; see {@link
+     * FileStamp}). {@code reparse} reads the file and applies the command-line overrides again; a
+     * result that does not parse keeps the old config. A changed users file reloads the config too,
+     * which reads the users anew.
      */
     public void watchConfig(Callable<ProxyConfig> reparse, java.nio.file.Path file) {
-        AtomicReference<java.util.List<Optional<FileStamp>>> lastSeen = new AtomicReference<>(watched(file));
-        // File reads, YAML parsing, bcrypt users and TLS contexts are built here, never on an event loop.
-        watcherThread = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "proxy-config-watch");
-            t.setDaemon(true);
-            return t;
-        });
-        watcherThread.scheduleWithFixedDelay(() -> {
-            if (tls != null) {
-                tls.checkForChanges();
-            }
-            java.util.List<Optional<FileStamp>> now = watched(file);
-            if (now.equals(lastSeen.get())) {
-                return;
-            }
-            lastSeen.set(now);
-            try {
-                reload(reparse.call());
-                // The new config may name another users file.
-                lastSeen.set(watched(file));
-            } catch (ConfigException e) {
-                LOG.error("config file {} changed but is invalid, keeping the previous config: {}", file, e.getMessage());
-            } catch (Exception e) {
-                LOG.error("config file {} changed but could not be applied, keeping the previous config: {}", file, e.toString());
-            }
-        }, WATCH_INTERVAL.toMillis(), WATCH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        AtomicReference<java.util.List<Optional<FileStamp>>> lastSeen =
+                new AtomicReference<>(watched(file));
+        // File reads, YAML parsing, bcrypt users and TLS contexts are built here, never on an event
+        // loop.
+        watcherThread =
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                        r -> {
+                            Thread t = new Thread(r, "proxy-config-watch");
+                            t.setDaemon(true);
+                            return t;
+                        });
+        watcherThread.scheduleWithFixedDelay(
+                () -> {
+                    if (tls != null) {
+                        tls.checkForChanges();
+                    }
+                    java.util.List<Optional<FileStamp>> now = watched(file);
+                    if (now.equals(lastSeen.get())) {
+                        return;
+                    }
+                    lastSeen.set(now);
+                    try {
+                        reload(reparse.call());
+                        // The new config may name another users file.
+                        lastSeen.set(watched(file));
+                    } catch (ConfigException e) {
+                        LOG.error(
+                                "config file {} changed but is invalid, keeping the previous config: {}",
+                                file,
+                                e.getMessage());
+                    } catch (Exception e) {
+                        LOG.error(
+                                "config file {} changed but could not be applied, keeping the previous config: {}",
+                                file,
+                                e.toString());
+                    }
+                },
+                WATCH_INTERVAL.toMillis(),
+                WATCH_INTERVAL.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     /** The stamps of the config file (when there is one) and of the current config's users file. */
@@ -247,16 +319,22 @@ public final class ProxyServer implements AutoCloseable {
     /** Applies a new config to requests that arrive from now on; open tunnels are left alone. */
     public void reload(ProxyConfig next) throws IOException {
         ProxyConfig previous = config.get();
-        if (!next.listen().equals(previous.listen()) || !next.tls().equals(previous.tls())
-                || !next.admin().equals(previous.admin()) || !next.transparent().equals(previous.transparent())) {
-            LOG.warn("listener settings (listen, tls, admin, transparent) change only on restart; applying the rest");
+        if (!next.listen().equals(previous.listen())
+                || !next.tls().equals(previous.tls())
+                || !next.admin().equals(previous.admin())
+                || !next.transparent().equals(previous.transparent())) {
+            LOG.warn(
+                    "listener settings (listen, tls, admin, transparent) change only on restart; applying the rest");
         }
         ProxyFrontendSettings s = buildSettings(next);
         settings.set(s);
         limiter.setLimits(next.limits().maxConnections(), next.limits().maxConnectionsPerClient());
         config.set(next);
         authCache.clear();
-        LOG.info("config reloaded: {} target rule(s), clients {}", next.allowConnect().size(), next.allowClients());
+        LOG.info(
+                "config reloaded: {} target rule(s), clients {}",
+                next.allowConnect().size(),
+                next.allowClients());
     }
 
     public InetSocketAddress address() {
@@ -264,7 +342,8 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     public Optional<InetSocketAddress> transparentAddress() {
-        return Optional.ofNullable(transparentListener).map(ch -> (InetSocketAddress) ch.localAddress());
+        return Optional.ofNullable(transparentListener)
+                .map(ch -> (InetSocketAddress) ch.localAddress());
     }
 
     public Optional<InetSocketAddress> adminAddress() {
@@ -297,7 +376,10 @@ public final class ProxyServer implements AutoCloseable {
         draining = true;
         Duration grace = config.get().timeouts().drain();
         closeListeners();
-        LOG.info("draining: {} connection(s) open, waiting up to {} s", clients.size(), grace.toSeconds());
+        LOG.info(
+                "draining: {} connection(s) open, waiting up to {} s",
+                clients.size(),
+                grace.toSeconds());
         long deadline = System.nanoTime() + grace.toNanos();
         while (!clients.isEmpty() && System.nanoTime() < deadline) {
             try {
@@ -339,7 +421,8 @@ public final class ProxyServer implements AutoCloseable {
             acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         }
         if (workers != null) {
-            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS)
+                    .awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
         if (blocking != null) {
             blocking.shutdownNow();

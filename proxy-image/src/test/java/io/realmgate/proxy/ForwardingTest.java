@@ -1,9 +1,9 @@
 package io.realmgate.proxy;
 
-import io.realmgate.tests.peers.LeakWatch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.realmgate.tests.peers.HttpOrigin;
+import io.realmgate.tests.peers.LeakWatch;
 import io.realmgate.tests.peers.ProxyClient;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -40,7 +40,13 @@ class ForwardingTest {
 
     @BeforeEach
     void startProxy() throws Exception {
-        proxy = RunningProxy.start("--allow-connect", "127.0.0.1:" + origin.port(), "--via", "--name", "edge-1");
+        proxy =
+                RunningProxy.start(
+                        "--allow-connect",
+                        "127.0.0.1:" + origin.port(),
+                        "--via",
+                        "--name",
+                        "edge-1");
     }
 
     @AfterEach
@@ -65,9 +71,13 @@ class ForwardingTest {
                 ProxyClient.Head head = ProxyClient.readHead(s.getInputStream());
                 assertThat(head.status()).isEqualTo(200);
                 assertThat(head.header("connection")).isNull();
-                assertThat(new String(ProxyClient.readBody(s.getInputStream(), head), StandardCharsets.UTF_8))
+                assertThat(
+                                new String(
+                                        ProxyClient.readBody(s.getInputStream(), head),
+                                        StandardCharsets.UTF_8))
                         .contains("GET /n/" + i);
-                assertThat(origin.nextRequest().header("Host")).as("Host is the URI's authority")
+                assertThat(origin.nextRequest().header("Host"))
+                        .as("Host is the URI's authority")
                         .isEqualTo("127.0.0.1:" + origin.port());
             }
         }
@@ -76,11 +86,20 @@ class ForwardingTest {
     @Test
     void pipelinedRequestsAreAnsweredInOrder() throws Exception {
         try (Socket s = client()) {
-            ProxyClient.send(s, "GET " + url("/p/1") + " HTTP/1.1\r\nHost: x\r\n\r\n"
-                    + "GET " + url("/p/2") + " HTTP/1.1\r\nHost: x\r\n\r\n");
+            ProxyClient.send(
+                    s,
+                    "GET "
+                            + url("/p/1")
+                            + " HTTP/1.1\r\nHost: x\r\n\r\n"
+                            + "GET "
+                            + url("/p/2")
+                            + " HTTP/1.1\r\nHost: x\r\n\r\n");
             for (int i = 1; i <= 2; i++) {
                 ProxyClient.Head head = ProxyClient.readHead(s.getInputStream());
-                assertThat(new String(ProxyClient.readBody(s.getInputStream(), head), StandardCharsets.UTF_8))
+                assertThat(
+                                new String(
+                                        ProxyClient.readBody(s.getInputStream(), head),
+                                        StandardCharsets.UTF_8))
                         .contains("GET /p/" + i);
                 origin.nextRequest();
             }
@@ -93,8 +112,11 @@ class ForwardingTest {
         new Random(1).nextBytes(body);
         try (Socket s = client()) {
             OutputStream out = s.getOutputStream();
-            out.write(("POST " + url("/upload") + " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(
+                    ("POST "
+                                    + url("/upload")
+                                    + " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
             for (int off = 0; off < body.length; off += 100_000) {
                 int n = Math.min(100_000, body.length - off);
                 out.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.US_ASCII));
@@ -109,7 +131,10 @@ class ForwardingTest {
         }
         HttpOrigin.Seen seen = origin.nextRequest();
         assertThat(seen.bodyBytes()).isEqualTo(body.length);
-        assertThat(seen.bodySha256()).isEqualTo(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body)));
+        assertThat(seen.bodySha256())
+                .isEqualTo(
+                        HexFormat.of()
+                                .formatHex(MessageDigest.getInstance("SHA-256").digest(body)));
     }
 
     @Test
@@ -142,17 +167,28 @@ class ForwardingTest {
     @Test
     void hopByHopHeadersAreRemovedAndViaIsAppended() throws Exception {
         try (Socket s = client()) {
-            ProxyClient.send(s, "GET " + url("/h") + " HTTP/1.1\r\nHost: x\r\n"
-                    + "Connection: keep-alive, X-Secret-Hop\r\nX-Secret-Hop: 1\r\nKeep-Alive: timeout=5\r\n"
-                    + "Proxy-Connection: keep-alive\r\nTE: trailers\r\nTrailer: X-T\r\n"
-                    + "Proxy-Authorization: Basic dXNlcjpwYXNz\r\nVia: 1.0 earlier-proxy\r\nX-End-To-End: kept\r\n\r\n");
+            ProxyClient.send(
+                    s,
+                    "GET "
+                            + url("/h")
+                            + " HTTP/1.1\r\nHost: x\r\n"
+                            + "Connection: keep-alive, X-Secret-Hop\r\nX-Secret-Hop: 1\r\nKeep-Alive: timeout=5\r\n"
+                            + "Proxy-Connection: keep-alive\r\nTE: trailers\r\nTrailer: X-T\r\n"
+                            + "Proxy-Authorization: Basic dXNlcjpwYXNz\r\nVia: 1.0 earlier-proxy\r\nX-End-To-End: kept\r\n\r\n");
             ProxyClient.Head head = ProxyClient.readHead(s.getInputStream());
             assertThat(head.status()).isEqualTo(200);
             assertThat(head.header("via")).endsWith("edge-1");
         }
         HttpOrigin.Seen seen = origin.nextRequest();
-        for (String gone : new String[] {"X-Secret-Hop", "Keep-Alive", "Proxy-Connection", "TE", "Trailer",
-                "Proxy-Authorization"}) {
+        for (String gone :
+                new String[] {
+                    "X-Secret-Hop",
+                    "Keep-Alive",
+                    "Proxy-Connection",
+                    "TE",
+                    "Trailer",
+                    "Proxy-Authorization"
+                }) {
             assertThat(seen.header(gone)).as(gone).isNull();
         }
         assertThat(seen.header("Connection")).isEqualTo("close");
@@ -187,11 +223,17 @@ class ForwardingTest {
 
     @Test
     void aRequestBodyCutShortByTheClientsFinIsRefusedAndNothingStaysOpen() throws Exception {
-        // The client promises 10 bytes (or a chunked body), sends fewer, and finishes sending: the request can
-        // never complete, so the proxy must not wait for the rest (nor leave the origin waiting for it).
+        // The client promises 10 bytes (or a chunked body), sends fewer, and finishes sending: the
+        // request can
+        // never complete, so the proxy must not wait for the rest (nor leave the origin waiting for
+        // it).
         String[] cut = {
-            "POST " + url("/cut/length") + " HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhello",
-            "POST " + url("/cut/chunked") + " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n",
+            "POST "
+                    + url("/cut/length")
+                    + " HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhello",
+            "POST "
+                    + url("/cut/chunked")
+                    + " HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n",
             "POST " + url("/cut/head-only") + " HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\n",
         };
         for (String request : cut) {
@@ -208,13 +250,21 @@ class ForwardingTest {
         while (proxy.server().openClientConnections() > 0 && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
-        assertThat(proxy.server().openClientConnections()).as("client connections left open").isZero();
+        assertThat(proxy.server().openClientConnections())
+                .as("client connections left open")
+                .isZero();
     }
 
     @Test
     void oversizedHeadersGet431() throws Exception {
         try (Socket s = client()) {
-            ProxyClient.send(s, "GET " + url("/") + " HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n");
+            ProxyClient.send(
+                    s,
+                    "GET "
+                            + url("/")
+                            + " HTTP/1.1\r\nHost: x\r\nX-Big: "
+                            + "a".repeat(20_000)
+                            + "\r\n\r\n");
             assertThat(ProxyClient.readHead(s.getInputStream()).status()).isEqualTo(431);
         }
         assertThat(origin.receivedNothing()).isTrue();

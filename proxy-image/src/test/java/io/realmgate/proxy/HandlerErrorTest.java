@@ -19,10 +19,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * An exception that is not the peer's doing, raised in the pipeline of a real client connection of a running
- * proxy: the connection closes, one WARN line names it (never a header), and
- * {@code realmgate_proxy_handler_errors_total} counts it on the admin listener. A reset-like IOException closes
- * just as before, quietly and uncounted.
+ * An exception that is not the peer's doing, raised in the pipeline of a real client connection of
+ * a running proxy: the connection closes, one WARN line names it (never a header), and {@code
+ * realmgate_proxy_handler_errors_total} counts it on the admin listener. A reset-like IOException
+ * closes just as before, quietly and uncounted.
  */
 @Timeout(60)
 class HandlerErrorTest {
@@ -40,17 +40,22 @@ class HandlerErrorTest {
         proxy = RunningProxy.start("--admin", "127.0.0.1:0");
         assertThat(metric()).isEqualTo(0);
         try (LogCapture log = LogCapture.of("io.realmgate.proxy.http.FrontendHandler");
-             Socket client = new Socket("127.0.0.1", proxy.address().getPort())) {
+                Socket client = new Socket("127.0.0.1", proxy.address().getPort())) {
             // A request head in progress, with a credential the log must not show.
-            client.getOutputStream().write("GET http://127.0.0.1:1/ HTTP/1.1\r\nProxy-Authorization: Basic c2VjcmV0\r\n"
-                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            client.getOutputStream()
+                    .write(
+                            "GET http://127.0.0.1:1/ HTTP/1.1\r\nProxy-Authorization: Basic c2VjcmV0\r\n"
+                                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
             Channel server = serverSideOfTheOnlyConnection();
             server.pipeline().fireExceptionCaught(new IllegalStateException("injected defect"));
 
             assertClosedByTheProxy(client);
             List<String> lines = log.awaitLines(1);
             assertThat(lines).hasSize(1);
-            assertThat(lines.get(0)).contains("failed on").doesNotContain("c2VjcmV0").doesNotContain("Basic");
+            assertThat(lines.get(0))
+                    .contains("failed on")
+                    .doesNotContain("c2VjcmV0")
+                    .doesNotContain("Basic");
         }
         assertThat(metric()).isEqualTo(1);
     }
@@ -59,8 +64,10 @@ class HandlerErrorTest {
     void aConnectionErrorIsQuietAndUncounted() throws Exception {
         proxy = RunningProxy.start("--admin", "127.0.0.1:0");
         try (LogCapture log = LogCapture.of("io.realmgate.proxy.http.FrontendHandler");
-             Socket client = new Socket("127.0.0.1", proxy.address().getPort())) {
-            serverSideOfTheOnlyConnection().pipeline().fireExceptionCaught(new IOException("Connection reset by peer"));
+                Socket client = new Socket("127.0.0.1", proxy.address().getPort())) {
+            serverSideOfTheOnlyConnection()
+                    .pipeline()
+                    .fireExceptionCaught(new IOException("Connection reset by peer"));
             assertClosedByTheProxy(client);
             assertThat(log.awaitLines(0)).isEmpty();
         }
@@ -69,12 +76,15 @@ class HandlerErrorTest {
 
     private Channel serverSideOfTheOnlyConnection() throws InterruptedException {
         long deadline = System.nanoTime() + 10_000_000_000L;
-        // Accepted channels join the group before they are registered with their event loop (and so before their
+        // Accepted channels join the group before they are registered with their event loop (and so
+        // before their
         // pipeline is built); an event fired before that would find no loop.
         while (!onlyRegistered(proxy.server().clientChannels()) && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
-        assertThat(onlyRegistered(proxy.server().clientChannels())).as("one registered client connection").isTrue();
+        assertThat(onlyRegistered(proxy.server().clientChannels()))
+                .as("one registered client connection")
+                .isTrue();
         return proxy.server().clientChannels().iterator().next();
     }
 
@@ -86,11 +96,14 @@ class HandlerErrorTest {
         client.setSoTimeout(10_000);
         InputStream in = client.getInputStream();
         try {
-            assertThat(in.read()).as("end of stream: the proxy closed the connection").isEqualTo(-1);
+            assertThat(in.read())
+                    .as("end of stream: the proxy closed the connection")
+                    .isEqualTo(-1);
         } catch (SocketTimeoutException e) {
             throw new AssertionError("the proxy kept the connection open", e);
         } catch (SocketException e) {
-            // Closed with bytes of ours still unread on its side: the kernel answers with a reset. Closed too.
+            // Closed with bytes of ours still unread on its side: the kernel answers with a reset.
+            // Closed too.
             assertThat(e).hasMessageContaining("reset");
         }
     }
@@ -99,11 +112,25 @@ class HandlerErrorTest {
         int port = proxy.server().adminAddress().orElseThrow().getPort();
         HttpClient http = HttpClient.newHttpClient();
         {
-            String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
-            return body.lines().filter(l -> l.startsWith("realmgate_proxy_handler_errors_total "))
+            String body =
+                    http.send(
+                                    HttpRequest.newBuilder(
+                                                    URI.create(
+                                                            "http://127.0.0.1:"
+                                                                    + port
+                                                                    + "/metrics"))
+                                            .timeout(Duration.ofSeconds(10))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString())
+                            .body();
+            return body.lines()
+                    .filter(l -> l.startsWith("realmgate_proxy_handler_errors_total "))
                     .mapToLong(l -> Long.parseLong(l.substring(l.indexOf(' ') + 1).trim()))
-                    .findFirst().orElseThrow(() -> new AssertionError("no realmgate_proxy_handler_errors_total in\n" + body));
+                    .findFirst()
+                    .orElseThrow(
+                            () ->
+                                    new AssertionError(
+                                            "no realmgate_proxy_handler_errors_total in\n" + body));
         }
     }
 }

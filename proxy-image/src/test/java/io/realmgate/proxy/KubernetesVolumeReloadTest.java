@@ -30,15 +30,14 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The proxy in a pod: its config file, users file and TLS files are in ConfigMap and Secret volumes, and the kubelet
- * updates those by swapping a {@code ..data} symbolic link ({@link KubeletVolume}). Every update is served without
- * a restart (the same listener, open tunnels untouched), which is why the operator keeps none of these files'
- * content in the pod template.
+ * The proxy in a pod: its config file, users file and TLS files are in ConfigMap and Secret
+ * volumes, and the kubelet updates those by swapping a {@code ..data} symbolic link ({@link
+ * KubeletVolume}). Every update is served without a restart (the same listener, open tunnels
+ * untouched), which is why the operator keeps none of these files' content in the pod template.
  */
 @Timeout(60)
 class KubernetesVolumeReloadTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
     RunningProxy proxy;
     EchoServer a;
     EchoServer b;
@@ -86,7 +85,8 @@ class KubernetesVolumeReloadTest {
             assertThat(tunnelStatus(a)).as("the rule the update removed").isEqualTo(403);
 
             open.getOutputStream().write("still".getBytes(StandardCharsets.US_ASCII));
-            assertThat(open.getInputStream().readNBytes(5)).as("the tunnel opened before the update")
+            assertThat(open.getInputStream().readNBytes(5))
+                    .as("the tunnel opened before the update")
                     .isEqualTo("still".getBytes(StandardCharsets.US_ASCII));
             assertThat(proxy.address()).as("same listener: no restart").isEqualTo(listener);
         }
@@ -98,48 +98,75 @@ class KubernetesVolumeReloadTest {
         KubeletVolume users = new KubeletVolume(dir.resolve("auth"));
         users.write(Map.of("users", "alice:" + bcrypt("first password") + "\n"));
         KubeletVolume config = new KubeletVolume(dir.resolve("config"));
-        config.write(Map.of("proxy.yaml", "allowConnect: ['127.0.0.1:" + a.port() + "']\nauth:\n  usersFile: "
-                + users.file("users") + "\n"));
+        config.write(
+                Map.of(
+                        "proxy.yaml",
+                        "allowConnect: ['127.0.0.1:"
+                                + a.port()
+                                + "']\nauth:\n  usersFile: "
+                                + users.file("users")
+                                + "\n"));
         proxy = startWithConfig(config.file("proxy.yaml"));
         assertThat(authenticated("alice", "first password")).isEqualTo(200);
 
         try (LogCapture log = LogCapture.of("io.realmgate.proxy.ProxyServer")) {
             users.write(Map.of("users", "alice:" + bcrypt("second password") + "\n"));
-            // Polling with the new password would count failures and get throttled: wait for the reload instead.
-            awaitTrue(() -> log.awaitLines(0).stream().anyMatch(l -> l.contains("config reloaded")),
+            // Polling with the new password would count failures and get throttled: wait for the
+            // reload instead.
+            awaitTrue(
+                    () -> log.awaitLines(0).stream().anyMatch(l -> l.contains("config reloaded")),
                     "the users file is reloaded");
         }
         assertThat(authenticated("alice", "second password")).isEqualTo(200);
-        assertThat(authenticated("alice", "first password")).as("cached before, refused now").isEqualTo(407);
+        assertThat(authenticated("alice", "first password"))
+                .as("cached before, refused now")
+                .isEqualTo(407);
     }
 
     @Test
-    void aTlsSecretUpdateServesTheNewCertificateToNewConnectionsWhileOpenTunnelsStay() throws Exception {
+    void aTlsSecretUpdateServesTheNewCertificateToNewConnectionsWhileOpenTunnelsStay()
+            throws Exception {
         origin = new HttpOrigin(0);
         KubeletVolume tls = new KubeletVolume(dir.resolve("tls"));
         tls.write(pair(BigInteger.valueOf(1001)));
-        proxy = RunningProxy.start("--allow-connect", "127.0.0.1:" + origin.port(),
-                "--tls-cert", tls.file("tls.crt").toString(), "--tls-key", tls.file("tls.key").toString());
-        proxy.server().watchConfig(() -> {
-            throw new IllegalStateException("no config file here");
-        }, null);
+        proxy =
+                RunningProxy.start(
+                        "--allow-connect",
+                        "127.0.0.1:" + origin.port(),
+                        "--tls-cert",
+                        tls.file("tls.crt").toString(),
+                        "--tls-key",
+                        tls.file("tls.key").toString());
+        proxy.server()
+                .watchConfig(
+                        () -> {
+                            throw new IllegalStateException("no config file here");
+                        },
+                        null);
 
         try (SSLSocket first = tlsToProxy()) {
             assertThat(serialOf(first)).isEqualTo(1001);
-            ProxyClient.send(first, "CONNECT 127.0.0.1:" + origin.port() + " HTTP/1.1\r\nHost: x\r\n\r\n");
+            ProxyClient.send(
+                    first, "CONNECT 127.0.0.1:" + origin.port() + " HTTP/1.1\r\nHost: x\r\n\r\n");
             assertThat(ProxyClient.readHead(first.getInputStream()).status()).isEqualTo(200);
 
             tls.write(pair(BigInteger.valueOf(2002)));
-            awaitTrue(() -> {
-                try (SSLSocket probe = tlsToProxy()) {
-                    return serialOf(probe).equals(BigInteger.valueOf(2002));
-                }
-            }, "the renewed certificate is served to new connections");
+            awaitTrue(
+                    () -> {
+                        try (SSLSocket probe = tlsToProxy()) {
+                            return serialOf(probe).equals(BigInteger.valueOf(2002));
+                        }
+                    },
+                    "the renewed certificate is served to new connections");
 
             ProxyClient.send(first, "GET /after-renewal HTTP/1.1\r\nHost: x\r\n\r\n");
             ProxyClient.Head head = ProxyClient.readHead(first.getInputStream());
-            assertThat(new String(ProxyClient.readBody(first.getInputStream(), head), StandardCharsets.UTF_8))
-                    .as("the tunnel opened before the renewal").contains("/after-renewal");
+            assertThat(
+                            new String(
+                                    ProxyClient.readBody(first.getInputStream(), head),
+                                    StandardCharsets.UTF_8))
+                    .as("the tunnel opened before the renewal")
+                    .contains("/after-renewal");
         }
     }
 
@@ -151,10 +178,17 @@ class KubernetesVolumeReloadTest {
 
     private int authenticated(String user, String password) throws Exception {
         try (Socket s = ProxyClient.open(proxy.address(), null, 5_000)) {
-            String credentials = Base64.getEncoder().encodeToString((user + ":" + password)
-                    .getBytes(StandardCharsets.UTF_8));
-            ProxyClient.send(s, "CONNECT 127.0.0.1:" + a.port() + " HTTP/1.1\r\nHost: x\r\nProxy-Authorization: Basic "
-                    + credentials + "\r\n\r\n");
+            String credentials =
+                    Base64.getEncoder()
+                            .encodeToString(
+                                    (user + ":" + password).getBytes(StandardCharsets.UTF_8));
+            ProxyClient.send(
+                    s,
+                    "CONNECT 127.0.0.1:"
+                            + a.port()
+                            + " HTTP/1.1\r\nHost: x\r\nProxy-Authorization: Basic "
+                            + credentials
+                            + "\r\n\r\n");
             return ProxyClient.readHead(s.getInputStream()).status();
         }
     }
@@ -166,17 +200,27 @@ class KubernetesVolumeReloadTest {
     }
 
     private static Map<String, String> pair(BigInteger serial) throws Exception {
-        X509Bundle b = new CertificateBuilder().serial(serial).subject("CN=localhost").addSanDnsName("localhost")
-                .addSanIpAddress("127.0.0.1").addExtendedKeyUsageServerAuth().ecp256()
-                .notBefore(Instant.now().minus(1, ChronoUnit.HOURS)).notAfter(Instant.now().plus(1, ChronoUnit.DAYS))
-                .buildIssuedBy(TestCertificates.get().ca());
+        X509Bundle b =
+                new CertificateBuilder()
+                        .serial(serial)
+                        .subject("CN=localhost")
+                        .addSanDnsName("localhost")
+                        .addSanIpAddress("127.0.0.1")
+                        .addExtendedKeyUsageServerAuth()
+                        .ecp256()
+                        .notBefore(Instant.now().minus(1, ChronoUnit.HOURS))
+                        .notAfter(Instant.now().plus(1, ChronoUnit.DAYS))
+                        .buildIssuedBy(TestCertificates.get().ca());
         return Map.of("tls.crt", b.getCertificatePEM(), "tls.key", b.getPrivateKeyPEM());
     }
 
     private SSLSocket tlsToProxy() throws Exception {
         Socket tcp = ProxyClient.open(proxy.address(), null, 10_000);
-        SSLSocket tls = (SSLSocket) TestCertificates.get().clientSocketFactory().createSocket(tcp, "localhost",
-                proxy.address().getPort(), true);
+        SSLSocket tls =
+                (SSLSocket)
+                        TestCertificates.get()
+                                .clientSocketFactory()
+                                .createSocket(tcp, "localhost", proxy.address().getPort(), true);
         tls.startHandshake();
         return tls;
     }
@@ -185,7 +229,10 @@ class KubernetesVolumeReloadTest {
         return ((X509Certificate) s.getSession().getPeerCertificates()[0]).getSerialNumber();
     }
 
-    /** A condition that may throw, checked every 100 ms for up to 10 s (the proxy looks once a second). */
+    /**
+     * A condition that may throw, checked every 100 ms for up to 10 s (the proxy looks once a
+     * second).
+     */
     private interface Check {
         boolean holds() throws Exception;
     }

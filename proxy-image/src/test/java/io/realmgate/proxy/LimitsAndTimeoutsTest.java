@@ -21,13 +21,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Connection caps and the timeouts that keep idle, slow and unreachable peers from holding the proxy. */
+/**
+ * Connection caps and the timeouts that keep idle, slow and unreachable peers from holding the
+ * proxy.
+ */
 @Timeout(60)
 class LimitsAndTimeoutsTest {
     static EchoServer echo;
     RunningProxy proxy;
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @BeforeAll
     static void startEcho() throws Exception {
@@ -60,7 +62,8 @@ class LimitsAndTimeoutsTest {
             for (int i = 0; i < 3; i++) {
                 Socket s = ProxyClient.open(proxy.address(), null, 5_000);
                 open.add(s);
-                assertThat(ProxyClient.connect(s, "127.0.0.1:" + echo.port()).status()).isEqualTo(200);
+                assertThat(ProxyClient.connect(s, "127.0.0.1:" + echo.port()).status())
+                        .isEqualTo(200);
             }
             try (Socket fourth = ProxyClient.open(proxy.address(), null, 5_000)) {
                 assertThat(ProxyClient.readHead(fourth.getInputStream()).status()).isEqualTo(503);
@@ -78,7 +81,7 @@ class LimitsAndTimeoutsTest {
     void connectionsOverTheGlobalLimitGet503() throws Exception {
         proxy = startWith("allowClients: [127.0.0.0/8]\nlimits: {maxConnections: 2}\n");
         try (Socket a = ProxyClient.open(proxy.address(), "127.0.0.1", 5_000);
-             Socket b = ProxyClient.open(proxy.address(), "127.0.0.2", 5_000)) {
+                Socket b = ProxyClient.open(proxy.address(), "127.0.0.2", 5_000)) {
             assertThat(ProxyClient.connect(a, "127.0.0.1:" + echo.port()).status()).isEqualTo(200);
             assertThat(ProxyClient.connect(b, "127.0.0.1:" + echo.port()).status()).isEqualTo(200);
             try (Socket c = ProxyClient.open(proxy.address(), "127.0.0.3", 5_000)) {
@@ -103,7 +106,9 @@ class LimitsAndTimeoutsTest {
             }
             ProxyClient.Head head = ProxyClient.readHead(s.getInputStream());
             assertThat(head.status()).isEqualTo(408);
-            assertThat((System.nanoTime() - start) / 1_000_000).as("ms until 408").isLessThan(5_000);
+            assertThat((System.nanoTime() - start) / 1_000_000)
+                    .as("ms until 408")
+                    .isLessThan(5_000);
         }
         assertThat(echo.openConnections()).isZero();
     }
@@ -115,7 +120,9 @@ class LimitsAndTimeoutsTest {
         assertThat(proxy.server().metrics().tunnelsRelayed("copy")).isEqualTo(1);
     }
 
-    /** An epoll tunnel has no Netty idle handler: its own clock closes it. The NIO one uses Netty's. */
+    /**
+     * An epoll tunnel has no Netty idle handler: its own clock closes it. The NIO one uses Netty's.
+     */
     @Test
     void anIdleNioTunnelIsClosedOnBothLegs() throws Exception {
         RunningProxy.transport = Transport.NIO;
@@ -133,7 +140,9 @@ class LimitsAndTimeoutsTest {
         proxy = startWith("timeouts: {idle: 500ms}\n");
         try (Socket s = ProxyClient.open(proxy.address(), null, 10_000)) {
             assertThat(ProxyClient.connect(s, "127.0.0.1:" + echo.port()).status()).isEqualTo(200);
-            for (int i = 0; i < 8; i++) { // 8 x 200 ms = 1.6 s, three idle timeouts, never 500 ms quiet
+            for (int i = 0;
+                    i < 8;
+                    i++) { // 8 x 200 ms = 1.6 s, three idle timeouts, never 500 ms quiet
                 s.getOutputStream().write('x');
                 assertThat(s.getInputStream().read()).as("echo %d", i).isEqualTo('x');
                 Thread.sleep(200);
@@ -146,7 +155,8 @@ class LimitsAndTimeoutsTest {
         try (Socket s = ProxyClient.open(proxy.address(), null, 10_000)) {
             assertThat(ProxyClient.connect(s, "127.0.0.1:" + echo.port()).status()).isEqualTo(200);
             s.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));
-            assertThat(s.getInputStream().readNBytes(4)).isEqualTo("ping".getBytes(StandardCharsets.US_ASCII));
+            assertThat(s.getInputStream().readNBytes(4))
+                    .isEqualTo("ping".getBytes(StandardCharsets.US_ASCII));
             assertThat(s.getInputStream().read()).as("EOF after the idle timeout").isEqualTo(-1);
         }
         long deadline = System.nanoTime() + 5_000_000_000L;
@@ -175,10 +185,15 @@ class LimitsAndTimeoutsTest {
                     }
                 }
                 Path file = dir.resolve("proxy.yaml");
-                Files.writeString(file, "allowConnect: ['127.0.0.1:" + stuck.getLocalPort() + "']\ntimeouts: {connect: 500ms}\n");
+                Files.writeString(
+                        file,
+                        "allowConnect: ['127.0.0.1:"
+                                + stuck.getLocalPort()
+                                + "']\ntimeouts: {connect: 500ms}\n");
                 proxy = RunningProxy.start("--config", file.toString());
                 try (Socket s = ProxyClient.open(proxy.address(), null, 10_000)) {
-                    ProxyClient.Head head = ProxyClient.connect(s, "127.0.0.1:" + stuck.getLocalPort());
+                    ProxyClient.Head head =
+                            ProxyClient.connect(s, "127.0.0.1:" + stuck.getLocalPort());
                     assertThat(head.status()).isEqualTo(504);
                 }
             } finally {
@@ -193,7 +208,13 @@ class LimitsAndTimeoutsTest {
     void anOverlongRequestLineIs414() throws Exception {
         proxy = startWith("");
         try (Socket s = ProxyClient.open(proxy.address(), null, 5_000)) {
-            ProxyClient.send(s, "GET http://127.0.0.1:" + echo.port() + "/" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+            ProxyClient.send(
+                    s,
+                    "GET http://127.0.0.1:"
+                            + echo.port()
+                            + "/"
+                            + "a".repeat(10_000)
+                            + " HTTP/1.1\r\nHost: x\r\n\r\n");
             assertThat(ProxyClient.readHead(s.getInputStream()).status()).isEqualTo(414);
         }
     }

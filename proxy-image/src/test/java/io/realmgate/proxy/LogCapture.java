@@ -7,7 +7,9 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.LoggerFactory;
 
-/** Records what one logger writes, for tests that check log lines (and that secrets never appear). */
+/**
+ * Records what one logger writes, for tests that check log lines (and that secrets never appear).
+ */
 final class LogCapture extends AppenderBase<ILoggingEvent> implements AutoCloseable {
     private final Logger logger;
     private final List<String> lines = new CopyOnWriteArrayList<>();

@@ -26,8 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** What the SRE sees and does: metrics and probes, hot reload, graceful drain. */
 @Timeout(60)
 class OperationsTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
     EchoServer a;
     EchoServer b;
     RunningProxy proxy;
@@ -49,8 +48,17 @@ class OperationsTest {
     }
 
     private HttpResponse<String> admin(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                + proxy.server().adminAddress().orElseThrow().getPort() + path)).timeout(Duration.ofSeconds(5)).build(),
+        return http.send(
+                HttpRequest.newBuilder(
+                                URI.create(
+                                        "http://127.0.0.1:"
+                                                + proxy.server()
+                                                        .adminAddress()
+                                                        .orElseThrow()
+                                                        .getPort()
+                                                + path))
+                        .timeout(Duration.ofSeconds(5))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -62,7 +70,9 @@ class OperationsTest {
 
     @Test
     void metricsAndProbes() throws Exception {
-        proxy = RunningProxy.start("--allow-connect", "127.0.0.1:" + a.port(), "--admin", "127.0.0.1:0");
+        proxy =
+                RunningProxy.start(
+                        "--allow-connect", "127.0.0.1:" + a.port(), "--admin", "127.0.0.1:0");
         try (Socket s = ProxyClient.open(proxy.address(), null, 5_000)) {
             assertThat(ProxyClient.connect(s, "127.0.0.1:" + a.port()).status()).isEqualTo(200);
             s.getOutputStream().write(new byte[100]);
@@ -73,17 +83,23 @@ class OperationsTest {
         assertThat(tunnelStatus(b)).isEqualTo(403);
         HttpResponse<String> metrics = admin("/metrics");
         assertThat(metrics.statusCode()).isEqualTo(200);
-        assertThat(metrics.headers().firstValue("content-type").orElseThrow()).startsWith("text/plain; version=0.0.4");
+        assertThat(metrics.headers().firstValue("content-type").orElseThrow())
+                .startsWith("text/plain; version=0.0.4");
         String body = metrics.body();
         long deadline = System.nanoTime() + 5_000_000_000L;
         while (!body.contains("realmgate_proxy_tunnels_active 0") && System.nanoTime() < deadline) {
             Thread.sleep(20);
             body = admin("/metrics").body();
         }
-        assertThat(body).contains("realmgate_proxy_tunnels_active 0", "realmgate_proxy_tunnels_total 1",
-                "realmgate_proxy_bytes_total{direction=\"up\"} 100", "realmgate_proxy_bytes_total{direction=\"down\"} 100",
-                "realmgate_proxy_refusals_total{reason=\"target_not_allowed\"} 1",
-                "realmgate_proxy_upstream_connect_seconds_count 1", "realmgate_proxy_upstream_connect_seconds_bucket{le=\"+Inf\"} 1");
+        assertThat(body)
+                .contains(
+                        "realmgate_proxy_tunnels_active 0",
+                        "realmgate_proxy_tunnels_total 1",
+                        "realmgate_proxy_bytes_total{direction=\"up\"} 100",
+                        "realmgate_proxy_bytes_total{direction=\"down\"} 100",
+                        "realmgate_proxy_refusals_total{reason=\"target_not_allowed\"} 1",
+                        "realmgate_proxy_upstream_connect_seconds_count 1",
+                        "realmgate_proxy_upstream_connect_seconds_bucket{le=\"+Inf\"} 1");
         assertThat(admin("/healthz").statusCode()).isEqualTo(200);
         assertThat(admin("/readyz").statusCode()).isEqualTo(200);
         assertThat(admin("/nope").statusCode()).isEqualTo(404);
@@ -97,7 +113,7 @@ class OperationsTest {
         proxy = RunningProxy.start("--config", file.toString());
         proxy.server().watchConfig(() -> CommandLine.parse(flags), file);
         try (LogCapture log = LogCapture.of("io.realmgate.proxy.ProxyServer");
-             Socket open = ProxyClient.open(proxy.address(), null, 5_000)) {
+                Socket open = ProxyClient.open(proxy.address(), null, 5_000)) {
             assertThat(ProxyClient.connect(open, "127.0.0.1:" + a.port()).status()).isEqualTo(200);
             assertThat(tunnelStatus(b)).isEqualTo(403);
 
@@ -105,16 +121,21 @@ class OperationsTest {
             awaitStatus(b, 200);
             assertThat(tunnelStatus(a)).as("the old rule is gone for new requests").isEqualTo(403);
             open.getOutputStream().write("still".getBytes(StandardCharsets.US_ASCII));
-            assertThat(open.getInputStream().readNBytes(5)).as("the tunnel opened before stays")
+            assertThat(open.getInputStream().readNBytes(5))
+                    .as("the tunnel opened before stays")
                     .isEqualTo("still".getBytes(StandardCharsets.US_ASCII));
 
             Files.writeString(file, "allowConnect: ['127.0.0.1:" + b.port() + "', 'not a rule']\n");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (log.awaitLines(0).stream().noneMatch(l -> l.contains("invalid")) && System.nanoTime() < deadline) {
+            while (log.awaitLines(0).stream().noneMatch(l -> l.contains("invalid"))
+                    && System.nanoTime() < deadline) {
                 Thread.sleep(50);
             }
-            assertThat(log.awaitLines(0)).anyMatch(l -> l.contains("invalid") && l.contains("allowConnect[1]"));
-            assertThat(tunnelStatus(b)).as("an invalid file keeps the previous config").isEqualTo(200);
+            assertThat(log.awaitLines(0))
+                    .anyMatch(l -> l.contains("invalid") && l.contains("allowConnect[1]"));
+            assertThat(tunnelStatus(b))
+                    .as("an invalid file keeps the previous config")
+                    .isEqualTo(200);
         }
     }
 
@@ -131,13 +152,19 @@ class OperationsTest {
     @Test
     void drainStopsAcceptingLetsTunnelsFinishThenCloses() throws Exception {
         Path file = dir.resolve("proxy.yaml");
-        Files.writeString(file, "allowConnect: ['127.0.0.1:" + a.port() + "']\ntimeouts: {drain: 2s}\nadmin: 127.0.0.1:0\n");
+        Files.writeString(
+                file,
+                "allowConnect: ['127.0.0.1:"
+                        + a.port()
+                        + "']\ntimeouts: {drain: 2s}\nadmin: 127.0.0.1:0\n");
         proxy = RunningProxy.start("--config", file.toString());
         int port = proxy.address().getPort();
         try (Socket tunnel = ProxyClient.open(proxy.address(), null, 10_000)) {
-            assertThat(ProxyClient.connect(tunnel, "127.0.0.1:" + a.port()).status()).isEqualTo(200);
+            assertThat(ProxyClient.connect(tunnel, "127.0.0.1:" + a.port()).status())
+                    .isEqualTo(200);
             long start = System.nanoTime();
-            CompletableFuture<Integer> cut = CompletableFuture.supplyAsync(() -> proxy.server().drain());
+            CompletableFuture<Integer> cut =
+                    CompletableFuture.supplyAsync(() -> proxy.server().drain());
             Thread.sleep(300);
             try (Socket late = new Socket("127.0.0.1", port)) {
                 throw new AssertionError("a draining proxy accepted a new connection");
@@ -147,10 +174,15 @@ class OperationsTest {
             assertThat(admin("/readyz").statusCode()).as("not ready while draining").isEqualTo(503);
             assertThat(admin("/healthz").statusCode()).isEqualTo(200);
             tunnel.getOutputStream().write("during drain".getBytes(StandardCharsets.US_ASCII));
-            assertThat(tunnel.getInputStream().readNBytes(12)).isEqualTo("during drain".getBytes(StandardCharsets.US_ASCII));
-            assertThat(cut.get(10, TimeUnit.SECONDS)).as("connections cut when the grace period ended").isEqualTo(1);
+            assertThat(tunnel.getInputStream().readNBytes(12))
+                    .isEqualTo("during drain".getBytes(StandardCharsets.US_ASCII));
+            assertThat(cut.get(10, TimeUnit.SECONDS))
+                    .as("connections cut when the grace period ended")
+                    .isEqualTo(1);
             assertThat((System.nanoTime() - start) / 1_000_000).isGreaterThanOrEqualTo(1_900);
-            assertThat(tunnel.getInputStream().read()).as("closed after the grace period").isEqualTo(-1);
+            assertThat(tunnel.getInputStream().read())
+                    .as("closed after the grace period")
+                    .isEqualTo(-1);
         }
     }
 }

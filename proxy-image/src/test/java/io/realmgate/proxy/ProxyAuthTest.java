@@ -24,8 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ProxyAuthTest {
     static final String PASSWORD = "correct horse battery staple";
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
     EchoServer echo;
     RunningProxy proxy;
     Path users;
@@ -36,8 +35,14 @@ class ProxyAuthTest {
         users = dir.resolve("users");
         byte[] salt = new byte[16];
         new java.security.SecureRandom().nextBytes(salt);
-        Files.writeString(users, "# proxy users\nalice:" + OpenBSDBCrypt.generate("2y", PASSWORD.toCharArray(), salt, 6) + "\n");
-        proxy = RunningProxy.start("--allow-connect", "127.0.0.1:" + echo.port(), "--users", users.toString());
+        Files.writeString(
+                users,
+                "# proxy users\nalice:"
+                        + OpenBSDBCrypt.generate("2y", PASSWORD.toCharArray(), salt, 6)
+                        + "\n");
+        proxy =
+                RunningProxy.start(
+                        "--allow-connect", "127.0.0.1:" + echo.port(), "--users", users.toString());
     }
 
     @AfterEach
@@ -47,13 +52,22 @@ class ProxyAuthTest {
     }
 
     static String basic(String user, String password) {
-        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        return "Basic "
+                + Base64.getEncoder()
+                        .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
     private ProxyClient.Head connect(String authorization) throws Exception {
         try (Socket s = ProxyClient.open(proxy.address(), null, 10_000)) {
-            ProxyClient.send(s, "CONNECT 127.0.0.1:" + echo.port() + " HTTP/1.1\r\nHost: x\r\n"
-                    + (authorization == null ? "" : "Proxy-Authorization: " + authorization + "\r\n") + "\r\n");
+            ProxyClient.send(
+                    s,
+                    "CONNECT 127.0.0.1:"
+                            + echo.port()
+                            + " HTTP/1.1\r\nHost: x\r\n"
+                            + (authorization == null
+                                    ? ""
+                                    : "Proxy-Authorization: " + authorization + "\r\n")
+                            + "\r\n");
             ProxyClient.Head head = ProxyClient.readHead(s.getInputStream());
             if (head.status() == 200) {
                 s.getOutputStream().write('x');
@@ -78,7 +92,9 @@ class ProxyAuthTest {
         assertThat(connect("Basic !!!notbase64").status()).isEqualTo(407);
         assertThat(connect("Bearer abc").status()).isEqualTo(407);
         assertThat(connect(basic("alice", PASSWORD)).status()).isEqualTo(200);
-        assertThat(connect(basic("alice", PASSWORD)).status()).as("second time, from the cache").isEqualTo(200);
+        assertThat(connect(basic("alice", PASSWORD)).status())
+                .as("second time, from the cache")
+                .isEqualTo(200);
     }
 
     @Test
@@ -86,7 +102,9 @@ class ProxyAuthTest {
         for (int i = 0; i < 5; i++) {
             assertThat(connect(basic("alice", "guess-" + i)).status()).isEqualTo(407);
         }
-        assertThat(connect(basic("alice", PASSWORD)).status()).as("blocked even with the right password").isEqualTo(429);
+        assertThat(connect(basic("alice", PASSWORD)).status())
+                .as("blocked even with the right password")
+                .isEqualTo(429);
         assertThat(proxy.server().metrics().refusals("auth_throttled")).isEqualTo(1);
     }
 
@@ -98,7 +116,12 @@ class ProxyAuthTest {
             List<String> lines = all.awaitLines(2);
             assertThat(lines).isNotEmpty();
             String encoded = basic("alice", PASSWORD).substring(6);
-            assertThat(lines).noneMatch(l -> l.contains(PASSWORD) || l.contains("a-wrong-secret") || l.contains(encoded));
+            assertThat(lines)
+                    .noneMatch(
+                            l ->
+                                    l.contains(PASSWORD)
+                                            || l.contains("a-wrong-secret")
+                                            || l.contains(encoded));
         }
     }
 
@@ -108,7 +131,9 @@ class ProxyAuthTest {
             byte[] salt = new byte[16];
             new java.security.SecureRandom().nextBytes(salt);
             Path file = dir.resolve("users-" + version);
-            Files.writeString(file, "u:" + OpenBSDBCrypt.generate(version, "pw".toCharArray(), salt, 4) + "\n");
+            Files.writeString(
+                    file,
+                    "u:" + OpenBSDBCrypt.generate(version, "pw".toCharArray(), salt, 4) + "\n");
             ProxyUsers u = ProxyUsers.load(file);
             assertThat(u.verify(basic("u", "pw"))).as(version).contains("u");
             assertThat(u.verify(basic("u", "pW"))).as(version).isEmpty();
@@ -119,7 +144,9 @@ class ProxyAuthTest {
     void aUsersFileWithPlaintextIsRefusedAtStartup() throws Exception {
         Path bad = dir.resolve("bad-users");
         Files.writeString(bad, "bob:hunter2\n");
-        assertThatThrownBy(() -> ProxyUsers.load(bad)).hasMessageContaining("line 1").hasMessageContaining("not bcrypt")
+        assertThatThrownBy(() -> ProxyUsers.load(bad))
+                .hasMessageContaining("line 1")
+                .hasMessageContaining("not bcrypt")
                 .hasMessageNotContaining("hunter2");
     }
 }

@@ -28,10 +28,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The reference scenario (shared/reference/websocket-over-forward-proxy.txt), run by the same code
- * against our proxy and against Apache httpd configured as the scenario describes:
- * {@code AllowCONNECT 9000 9443}, clients 127.0.0.1 only, {@code ProxyVia On}; the realm's plain
- * port 9000 (an HTTP origin here) and its secure port 9443 (a TLS server). Where our proxy is
- * deliberately stricter than Apache, the assertion says so.
+ * against our proxy and against Apache httpd configured as the scenario describes: {@code
+ * AllowCONNECT 9000 9443}, clients 127.0.0.1 only, {@code ProxyVia On}; the realm's plain port 9000
+ * (an HTTP origin here) and its secure port 9443 (a TLS server). Where our proxy is deliberately
+ * stricter than Apache, the assertion says so.
  */
 @Timeout(60)
 class ReferenceScenarioTest {
@@ -46,12 +46,21 @@ class ReferenceScenarioTest {
 
     @BeforeAll
     static void startProxies() throws Exception {
-        realmgate = RunningProxy.start("--allow-connect", "127.0.0.1:9000,127.0.0.1:9443",
-                "--allow-client", "127.0.0.1/32", "--via");
+        realmgate =
+                RunningProxy.start(
+                        "--allow-connect",
+                        "127.0.0.1:9000,127.0.0.1:9443",
+                        "--allow-client",
+                        "127.0.0.1/32",
+                        "--via");
         if (ApacheForwardProxy.available()) {
-            apache = ApacheForwardProxy.start(ApacheForwardProxy.Settings.referenceScenario(List.of(WS_PORT, WSS_PORT)));
+            apache =
+                    ApacheForwardProxy.start(
+                            ApacheForwardProxy.Settings.referenceScenario(
+                                    List.of(WS_PORT, WSS_PORT)));
         } else if ("true".equals(System.getenv("CI"))) {
-            throw new IllegalStateException("CI must install apache2 (see .ci/run): the peer comparison cannot be skipped");
+            throw new IllegalStateException(
+                    "CI must install apache2 (see .ci/run): the peer comparison cannot be skipped");
         }
     }
 
@@ -87,7 +96,8 @@ class ReferenceScenarioTest {
 
     static ForwardProxyPeer proxy(String name) {
         if (name.equals("apache")) {
-            Assumptions.assumeTrue(apache != null, "apache2 is not installed here; .ci/run installs it");
+            Assumptions.assumeTrue(
+                    apache != null, "apache2 is not installed here; .ci/run installs it");
             return apache;
         }
         return realmgate;
@@ -100,8 +110,11 @@ class ReferenceScenarioTest {
         try (Socket tcp = ProxyClient.open(proxy.address(), null, 10_000)) {
             ProxyClient.Head head = ProxyClient.connect(tcp, "127.0.0.1:" + WSS_PORT);
             assertThat(head.status()).as(head.statusLine()).isEqualTo(200);
-            try (SSLSocket tls = (SSLSocket) TestCertificates.get().clientSocketFactory()
-                    .createSocket(tcp, "localhost", WSS_PORT, true)) {
+            try (SSLSocket tls =
+                    (SSLSocket)
+                            TestCertificates.get()
+                                    .clientSocketFactory()
+                                    .createSocket(tcp, "localhost", WSS_PORT, true)) {
                 tls.setSoTimeout(10_000);
                 tls.startHandshake(); // verifies the realm's certificate against the test CA
                 assertThat(tls.getSession().getProtocol()).startsWith("TLSv1.");
@@ -109,14 +122,16 @@ class ReferenceScenarioTest {
                 new Random(9443).nextBytes(sent);
                 OutputStream out = tls.getOutputStream();
                 InputStream in = tls.getInputStream();
-                Thread writer = new Thread(() -> {
-                    try {
-                        out.write(sent);
-                        out.flush();
-                    } catch (Exception ignored) {
-                        // the reader's assertion reports the failure
-                    }
-                });
+                Thread writer =
+                        new Thread(
+                                () -> {
+                                    try {
+                                        out.write(sent);
+                                        out.flush();
+                                    } catch (Exception ignored) {
+                                        // the reader's assertion reports the failure
+                                    }
+                                });
                 writer.start();
                 byte[] echoed = in.readNBytes(sent.length);
                 writer.join(10_000);
@@ -130,14 +145,17 @@ class ReferenceScenarioTest {
     @MethodSource("proxies")
     void connectToAPortThatIsNotAllowedIsRefusedWith403(String name) throws Exception {
         ForwardProxyPeer proxy = proxy(name);
-        try (EchoServer other = EchoServer.plain(0); Socket s = ProxyClient.open(proxy.address(), null, 5_000)) {
+        try (EchoServer other = EchoServer.plain(0);
+                Socket s = ProxyClient.open(proxy.address(), null, 5_000)) {
             ProxyClient.Head head = ProxyClient.connect(s, "127.0.0.1:" + other.port());
             assertThat(head.status()).isEqualTo(403);
             ProxyClient.readBody(s.getInputStream(), head);
             if (name.equals("realmgate")) {
                 // Stricter than Apache, which keeps the connection open for another request:
                 // after a refused CONNECT we close, so nothing the client sent next is ever read.
-                assertThat(ProxyClient.closedByPeer(s)).as("connection closed after the 403").isTrue();
+                assertThat(ProxyClient.closedByPeer(s))
+                        .as("connection closed after the 403")
+                        .isTrue();
             }
             assertThat(other.accepted()).as("the refused target was never contacted").isZero();
         }
@@ -152,7 +170,13 @@ class ReferenceScenarioTest {
             assertThat(head.status()).isEqualTo(403);
         }
         try (Socket s = ProxyClient.open(proxy.address(), "127.0.0.2", 5_000)) {
-            ProxyClient.send(s, "GET http://127.0.0.1:" + WS_PORT + "/ HTTP/1.1\r\nHost: 127.0.0.1:" + WS_PORT + "\r\n\r\n");
+            ProxyClient.send(
+                    s,
+                    "GET http://127.0.0.1:"
+                            + WS_PORT
+                            + "/ HTTP/1.1\r\nHost: 127.0.0.1:"
+                            + WS_PORT
+                            + "\r\n\r\n");
             assertThat(ProxyClient.readHead(s.getInputStream()).status()).isEqualTo(403);
         }
         assertThat(secureRealm.accepted()).isZero();
@@ -164,11 +188,19 @@ class ReferenceScenarioTest {
     void anAbsoluteUriGetIsForwardedAndTheOriginSeesVia(String name) throws Exception {
         ForwardProxyPeer proxy = proxy(name);
         try (Socket s = ProxyClient.open(proxy.address(), null, 5_000)) {
-            ProxyClient.send(s, "GET http://127.0.0.1:" + WS_PORT + "/realm/demo?x=1 HTTP/1.1\r\n"
-                    + "Host: 127.0.0.1:" + WS_PORT + "\r\nUser-Agent: scenario\r\n\r\n");
+            ProxyClient.send(
+                    s,
+                    "GET http://127.0.0.1:"
+                            + WS_PORT
+                            + "/realm/demo?x=1 HTTP/1.1\r\n"
+                            + "Host: 127.0.0.1:"
+                            + WS_PORT
+                            + "\r\nUser-Agent: scenario\r\n\r\n");
             ProxyClient.Head head = ProxyClient.readHead(s.getInputStream());
             assertThat(head.status()).isEqualTo(200);
-            String body = new String(ProxyClient.readBody(s.getInputStream(), head), StandardCharsets.UTF_8);
+            String body =
+                    new String(
+                            ProxyClient.readBody(s.getInputStream(), head), StandardCharsets.UTF_8);
             assertThat(body).contains("GET /realm/demo?x=1");
             assertThat(head.header("via")).as("Via on the response").contains("1.1");
         }

@@ -1,10 +1,10 @@
 package io.realmgate.proxy;
 
-import io.realmgate.tests.peers.LeakWatch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.realmgate.tests.peers.EchoServer;
 import io.realmgate.tests.peers.HttpOrigin;
+import io.realmgate.tests.peers.LeakWatch;
 import io.realmgate.tests.peers.ProxyClient;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -37,24 +37,32 @@ class RequestFuzzTest {
     @Test
     void mutatedRequestsNeverCrashLeakOrReachARefusedTarget() throws Exception {
         LeakWatch leaks = LeakWatch.install();
-        try (HttpOrigin allowed = new HttpOrigin(0); EchoServer refused = EchoServer.plain(0);
-             RunningProxy proxy = RunningProxy.start("--allow-connect", "127.0.0.1:" + allowed.port())) {
+        try (HttpOrigin allowed = new HttpOrigin(0);
+                EchoServer refused = EchoServer.plain(0);
+                RunningProxy proxy =
+                        RunningProxy.start("--allow-connect", "127.0.0.1:" + allowed.port())) {
             List<byte[]> inputs = new ArrayList<>(CASES);
             Random random = new Random(SEED);
             for (int i = 0; i < CASES; i++) {
-                inputs.add(mutate(seedRequest(random, allowed.port(), refused.port()), random, refused.port()));
+                inputs.add(
+                        mutate(
+                                seedRequest(random, allowed.port(), refused.port()),
+                                random,
+                                refused.port()));
             }
             AtomicInteger answered = new AtomicInteger();
             ExecutorService pool = Executors.newFixedThreadPool(16);
             try {
                 List<Future<?>> done = new ArrayList<>();
                 for (byte[] input : inputs) {
-                    done.add(pool.submit(() -> {
-                        if (send(proxy, input)) {
-                            answered.incrementAndGet();
-                        }
-                        return null;
-                    }));
+                    done.add(
+                            pool.submit(
+                                    () -> {
+                                        if (send(proxy, input)) {
+                                            answered.incrementAndGet();
+                                        }
+                                        return null;
+                                    }));
                 }
                 for (Future<?> f : done) {
                     f.get(60, TimeUnit.SECONDS);
@@ -62,13 +70,18 @@ class RequestFuzzTest {
             } finally {
                 pool.shutdownNow();
             }
-            System.out.printf("fuzz: %d mutated requests (seed %d), %d answered with an HTTP status%n", CASES, SEED,
-                    answered.get());
+            System.out.printf(
+                    "fuzz: %d mutated requests (seed %d), %d answered with an HTTP status%n",
+                    CASES, SEED, answered.get());
             assertThat(refused.accepted()).as("connections to the refused target").isZero();
             assertThat(answered.get()).as("cases answered with an HTTP status").isPositive();
             // Still healthy: a clean request works.
             try (Socket s = ProxyClient.open(proxy.address(), null, 5_000)) {
-                ProxyClient.send(s, "GET http://127.0.0.1:" + allowed.port() + "/after-fuzz HTTP/1.1\r\nHost: x\r\n\r\n");
+                ProxyClient.send(
+                        s,
+                        "GET http://127.0.0.1:"
+                                + allowed.port()
+                                + "/after-fuzz HTTP/1.1\r\nHost: x\r\n\r\n");
                 assertThat(ProxyClient.readHead(s.getInputStream()).status()).isEqualTo(200);
             }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -84,7 +97,10 @@ class RequestFuzzTest {
         }
     }
 
-    /** Sends one input, half-closes, reads what comes back briefly. True if an HTTP status came back. */
+    /**
+     * Sends one input, half-closes, reads what comes back briefly. True if an HTTP status came
+     * back.
+     */
     static boolean send(RunningProxy proxy, byte[] input) {
         try (Socket s = ProxyClient.open(proxy.address(), null, 300)) {
             try {
@@ -111,20 +127,40 @@ class RequestFuzzTest {
 
     static byte[] seedRequest(Random random, int allowed, int refused) {
         int port = random.nextInt(4) == 0 ? refused : allowed;
-        String r = switch (random.nextInt(5)) {
-            case 0 -> "CONNECT 127.0.0.1:" + port + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n\r\nhello";
-            case 1 -> "GET http://127.0.0.1:" + port + "/a?b=c HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: */*\r\n\r\n";
-            case 2 -> "POST http://127.0.0.1:" + port + "/p HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello";
-            case 3 -> "POST http://127.0.0.1:" + port + "/c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
-                    + "5\r\nhello\r\n0\r\n\r\n";
-            default -> "GET http://127.0.0.1:" + port + "/1 HTTP/1.1\r\nHost: x\r\n\r\nGET http://127.0.0.1:" + port
-                    + "/2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
-        };
+        String r =
+                switch (random.nextInt(5)) {
+                    case 0 ->
+                            "CONNECT 127.0.0.1:"
+                                    + port
+                                    + " HTTP/1.1\r\nHost: 127.0.0.1:"
+                                    + port
+                                    + "\r\n\r\nhello";
+                    case 1 ->
+                            "GET http://127.0.0.1:"
+                                    + port
+                                    + "/a?b=c HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: */*\r\n\r\n";
+                    case 2 ->
+                            "POST http://127.0.0.1:"
+                                    + port
+                                    + "/p HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello";
+                    case 3 ->
+                            "POST http://127.0.0.1:"
+                                    + port
+                                    + "/c HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+                                    + "5\r\nhello\r\n0\r\n\r\n";
+                    default ->
+                            "GET http://127.0.0.1:"
+                                    + port
+                                    + "/1 HTTP/1.1\r\nHost: x\r\n\r\nGET http://127.0.0.1:"
+                                    + port
+                                    + "/2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+                };
         return r.getBytes(StandardCharsets.ISO_8859_1);
     }
 
     static byte[] mutate(byte[] in, Random random, int refusedPort) {
-        byte[] special = " \t\r\n:\0/%@[]-,;\"\u007f\u00ff0123456789".getBytes(StandardCharsets.ISO_8859_1);
+        byte[] special =
+                " \t\r\n:\0/%@[]-,;\"\u007f\u00ff0123456789".getBytes(StandardCharsets.ISO_8859_1);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(in);
         int rounds = 1 + random.nextInt(4);
@@ -163,12 +199,16 @@ class RequestFuzzTest {
                     out.write(b, 0, at);
                 }
                 case 5 -> { // point it at the refused target
-                    out.writeBytes(new String(b, StandardCharsets.ISO_8859_1)
-                            .replaceFirst(":\\d{2,5}", ":" + refusedPort).getBytes(StandardCharsets.ISO_8859_1));
+                    out.writeBytes(
+                            new String(b, StandardCharsets.ISO_8859_1)
+                                    .replaceFirst(":\\d{2,5}", ":" + refusedPort)
+                                    .getBytes(StandardCharsets.ISO_8859_1));
                 }
                 default -> { // a long run
                     out.write(b, 0, at);
-                    out.writeBytes(("x".repeat(1 + random.nextInt(20_000))).getBytes(StandardCharsets.ISO_8859_1));
+                    out.writeBytes(
+                            ("x".repeat(1 + random.nextInt(20_000)))
+                                    .getBytes(StandardCharsets.ISO_8859_1));
                     out.write(b, at, b.length - at);
                 }
             }

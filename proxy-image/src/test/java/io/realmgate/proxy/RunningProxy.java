@@ -7,7 +7,10 @@ import io.realmgate.proxy.config.ProxyConfig;
 import io.realmgate.tests.peers.ForwardProxyPeer;
 import java.net.InetSocketAddress;
 
-/** Our proxy, started in this JVM from the same flags a user would type, so leak detection sees its buffers. */
+/**
+ * Our proxy, started in this JVM from the same flags a user would type, so leak detection sees its
+ * buffers.
+ */
 final class RunningProxy implements ForwardProxyPeer {
     private final ProxyServer server;
 
@@ -16,8 +19,9 @@ final class RunningProxy implements ForwardProxyPeer {
     }
 
     /**
-     * The transport the next proxies start on: the one {@code REALMGATE_TRANSPORT} asks for unless a test class
-     * chooses (the NIO variants of the tunnel tests; one JVM cannot change its own environment).
+     * The transport the next proxies start on: the one {@code REALMGATE_TRANSPORT} asks for unless
+     * a test class chooses (the NIO variants of the tunnel tests; one JVM cannot change its own
+     * environment).
      */
     static volatile Transport transport;
 

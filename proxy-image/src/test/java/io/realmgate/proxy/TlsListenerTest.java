@@ -25,11 +25,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The HTTPS-proxy listener: TLS from client to proxy, CONNECT inside, certificates reloaded live. */
+/**
+ * The HTTPS-proxy listener: TLS from client to proxy, CONNECT inside, certificates reloaded live.
+ */
 @Timeout(60)
 class TlsListenerTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
     HttpOrigin origin;
     RunningProxy proxy;
     Path cert;
@@ -41,9 +42,20 @@ class TlsListenerTest {
         cert = dir.resolve("tls.crt");
         key = dir.resolve("tls.key");
         writePair(BigInteger.valueOf(1001));
-        proxy = RunningProxy.start("--allow-connect", "127.0.0.1:" + origin.port(), "--tls-cert", cert.toString(),
-                "--tls-key", key.toString());
-        proxy.server().watchConfig(() -> { throw new IllegalStateException("no config file here"); }, null);
+        proxy =
+                RunningProxy.start(
+                        "--allow-connect",
+                        "127.0.0.1:" + origin.port(),
+                        "--tls-cert",
+                        cert.toString(),
+                        "--tls-key",
+                        key.toString());
+        proxy.server()
+                .watchConfig(
+                        () -> {
+                            throw new IllegalStateException("no config file here");
+                        },
+                        null);
     }
 
     @AfterEach
@@ -53,24 +65,43 @@ class TlsListenerTest {
     }
 
     private void writePair(BigInteger serial) throws Exception {
-        X509Bundle b = new CertificateBuilder().serial(serial).subject("CN=localhost").addSanDnsName("localhost")
-                .addSanIpAddress("127.0.0.1").addExtendedKeyUsageServerAuth().ecp256()
-                .notBefore(Instant.now().minus(1, ChronoUnit.HOURS)).notAfter(Instant.now().plus(1, ChronoUnit.DAYS))
-                .buildIssuedBy(TestCertificates.get().ca());
+        X509Bundle b =
+                new CertificateBuilder()
+                        .serial(serial)
+                        .subject("CN=localhost")
+                        .addSanDnsName("localhost")
+                        .addSanIpAddress("127.0.0.1")
+                        .addExtendedKeyUsageServerAuth()
+                        .ecp256()
+                        .notBefore(Instant.now().minus(1, ChronoUnit.HOURS))
+                        .notAfter(Instant.now().plus(1, ChronoUnit.DAYS))
+                        .buildIssuedBy(TestCertificates.get().ca());
         Path tmpCert = dir.resolve("tls.crt.tmp");
         Path tmpKey = dir.resolve("tls.key.tmp");
         Files.writeString(tmpCert, b.getCertificatePEM());
         Files.writeString(tmpKey, b.getPrivateKeyPEM());
-        Files.move(tmpKey, key, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        Files.move(tmpCert, cert, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(
+                tmpKey,
+                key,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(
+                tmpCert,
+                cert,
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         // Make the change visible even on file systems with coarse timestamps.
-        Files.setLastModifiedTime(cert, FileTime.from(Instant.now().plusSeconds(serial.intValue() % 100)));
+        Files.setLastModifiedTime(
+                cert, FileTime.from(Instant.now().plusSeconds(serial.intValue() % 100)));
     }
 
     private SSLSocket tlsToProxy() throws Exception {
         Socket tcp = ProxyClient.open(proxy.address(), null, 10_000);
-        SSLSocket tls = (SSLSocket) TestCertificates.get().clientSocketFactory().createSocket(tcp, "localhost",
-                proxy.address().getPort(), true);
+        SSLSocket tls =
+                (SSLSocket)
+                        TestCertificates.get()
+                                .clientSocketFactory()
+                                .createSocket(tcp, "localhost", proxy.address().getPort(), true);
         tls.startHandshake();
         return tls;
     }
@@ -81,13 +112,24 @@ class TlsListenerTest {
 
     @Test
     void curlUsesItAsAnHttpsProxy() throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/curl")), "curl is not installed");
+        Assumptions.assumeTrue(
+                Files.isExecutable(Path.of("/usr/bin/curl")), "curl is not installed");
         Path ca = dir.resolve("ca.pem");
         Files.writeString(ca, TestCertificates.get().ca().getCertificatePEM());
-        Process p = new ProcessBuilder("curl", "-sS", "--max-time", "10", "-p",
-                "--proxy", "https://localhost:" + proxy.address().getPort(), "--proxy-cacert", ca.toString(),
-                "http://127.0.0.1:" + origin.port() + "/through-https-proxy")
-                .redirectErrorStream(true).start();
+        Process p =
+                new ProcessBuilder(
+                                "curl",
+                                "-sS",
+                                "--max-time",
+                                "10",
+                                "-p",
+                                "--proxy",
+                                "https://localhost:" + proxy.address().getPort(),
+                                "--proxy-cacert",
+                                ca.toString(),
+                                "http://127.0.0.1:" + origin.port() + "/through-https-proxy")
+                        .redirectErrorStream(true)
+                        .start();
         assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.exitValue()).as(out).isZero();
@@ -98,7 +140,8 @@ class TlsListenerTest {
     void aReplacedCertificateServesNewConnectionsWhileOpenTunnelsStay() throws Exception {
         try (SSLSocket first = tlsToProxy()) {
             assertThat(serialOf(first)).isEqualTo(1001);
-            ProxyClient.send(first, "CONNECT 127.0.0.1:" + origin.port() + " HTTP/1.1\r\nHost: x\r\n\r\n");
+            ProxyClient.send(
+                    first, "CONNECT 127.0.0.1:" + origin.port() + " HTTP/1.1\r\nHost: x\r\n\r\n");
             assertThat(ProxyClient.readHead(first.getInputStream()).status()).isEqualTo(200);
 
             writePair(BigInteger.valueOf(2002));
@@ -115,7 +158,10 @@ class TlsListenerTest {
             // The tunnel opened before the rotation still works.
             ProxyClient.send(first, "GET /after-rotation HTTP/1.1\r\nHost: x\r\n\r\n");
             ProxyClient.Head head = ProxyClient.readHead(first.getInputStream());
-            assertThat(new String(ProxyClient.readBody(first.getInputStream(), head), StandardCharsets.UTF_8))
+            assertThat(
+                            new String(
+                                    ProxyClient.readBody(first.getInputStream(), head),
+                                    StandardCharsets.UTF_8))
                     .contains("/after-rotation");
         }
     }

@@ -1,9 +1,9 @@
 package io.realmgate.proxy;
 
-import io.realmgate.proxy.ops.ProxyMetrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.realmgate.proxy.ops.ProxyMetrics;
 import io.realmgate.tests.peers.TestCertificates;
 import io.realmgate.tests.peers.WebSocketEchoServer;
 import java.net.Socket;
@@ -36,12 +36,21 @@ class TransparentModeTest {
     @BeforeEach
     void start() throws Exception {
         realm = WebSocketEchoServer.wss(0);
-        proxy = RunningProxy.start("--allow-connect", "localhost:" + realm.port(),
-                "--transparent", "127.0.0.1:0", "--transparent-target-port", Integer.toString(realm.port()));
+        proxy =
+                RunningProxy.start(
+                        "--allow-connect",
+                        "localhost:" + realm.port(),
+                        "--transparent",
+                        "127.0.0.1:0",
+                        "--transparent-target-port",
+                        Integer.toString(realm.port()));
         transparentPort = proxy.server().transparentAddress().orElseThrow().getPort();
     }
 
-    /** The relay the proxies of this class use (the metric's label); subclasses run every test on the others. */
+    /**
+     * The relay the proxies of this class use (the metric's label); subclasses run every test on
+     * the others.
+     */
     String relay() {
         return "copy";
     }
@@ -50,27 +59,38 @@ class TransparentModeTest {
     void stop() {
         proxy.close();
         ProxyMetrics m = proxy.server().metrics();
-        assertThat(m.tunnelsRelayed(relay())).as("tunnels relayed by %s", relay()).isEqualTo(m.tunnelsTotal());
+        assertThat(m.tunnelsRelayed(relay()))
+                .as("tunnels relayed by %s", relay())
+                .isEqualTo(m.tunnelsTotal());
         realm.close();
     }
 
     private HttpClient client() throws Exception {
         SSLContext tls = SSLContext.getInstance("TLS");
-        tls.init(null, TestCertificates.get().ca().toTrustManagerFactory().getTrustManagers(), null);
-        return HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(5)).build();
+        tls.init(
+                null, TestCertificates.get().ca().toTrustManagerFactory().getTrustManagers(), null);
+        return HttpClient.newBuilder()
+                .sslContext(tls)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
     }
 
     @Test
     void aWssClientThatDoesNotKnowTheProxyReachesTheRealm() throws Exception {
         CompletableFuture<String> reply = new CompletableFuture<>();
-        WebSocket ws = client().newWebSocketBuilder()
-                .buildAsync(URI.create("wss://localhost:" + transparentPort + "/realm"), new WebSocket.Listener() {
-                    @Override
-                    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-                        reply.complete(data.toString());
-                        return null;
-                    }
-                }).get(10, TimeUnit.SECONDS);
+        WebSocket ws =
+                client().newWebSocketBuilder()
+                        .buildAsync(
+                                URI.create("wss://localhost:" + transparentPort + "/realm"),
+                                new WebSocket.Listener() {
+                                    @Override
+                                    public CompletionStage<?> onText(
+                                            WebSocket webSocket, CharSequence data, boolean last) {
+                                        reply.complete(data.toString());
+                                        return null;
+                                    }
+                                })
+                        .get(10, TimeUnit.SECONDS);
         ws.sendText("hello realm", true);
         assertThat(reply.get(10, TimeUnit.SECONDS)).isEqualTo("echo: hello realm");
         ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(5, TimeUnit.SECONDS);
@@ -79,19 +99,32 @@ class TransparentModeTest {
 
     @Test
     void plainWsOnTheSamePathIsRefused() throws Exception {
-        assertThatThrownBy(() -> client().newWebSocketBuilder()
-                .buildAsync(URI.create("ws://localhost:" + transparentPort + "/realm"), new WebSocket.Listener() { })
-                .get(10, TimeUnit.SECONDS))
+        assertThatThrownBy(
+                        () ->
+                                client().newWebSocketBuilder()
+                                        .buildAsync(
+                                                URI.create(
+                                                        "ws://localhost:"
+                                                                + transparentPort
+                                                                + "/realm"),
+                                                new WebSocket.Listener() {})
+                                        .get(10, TimeUnit.SECONDS))
                 .hasRootCauseInstanceOf(java.io.IOException.class);
         assertThat(realm.upgrades()).isZero();
-        assertThat(proxy.server().metrics().refusals("transparent_not_tls")).as("the JDK client may retry once").isPositive();
+        assertThat(proxy.server().metrics().refusals("transparent_not_tls"))
+                .as("the JDK client may retry once")
+                .isPositive();
     }
 
     @Test
     void aServerNameThePolicyDoesNotAllowIsClosedWithoutForwarding() throws Exception {
         try (Socket tcp = new Socket("127.0.0.1", transparentPort);
-             SSLSocket tls = (SSLSocket) TestCertificates.get().clientSocketFactory()
-                     .createSocket(tcp, "elsewhere.example", transparentPort, true)) {
+                SSLSocket tls =
+                        (SSLSocket)
+                                TestCertificates.get()
+                                        .clientSocketFactory()
+                                        .createSocket(
+                                                tcp, "elsewhere.example", transparentPort, true)) {
             tls.setSoTimeout(5_000);
             assertThatThrownBy(tls::startHandshake).isInstanceOf(java.io.IOException.class);
         }
@@ -103,11 +136,13 @@ class TransparentModeTest {
     void aClientThatClosesBeforeItsClientHelloIsClosedAtOnce() throws Exception {
         try (Socket tcp = new Socket("127.0.0.1", transparentPort)) {
             tcp.setSoTimeout(5_000);
-            tcp.getOutputStream().write(new byte[] {0x16, 0x03, 0x01}); // the start of a TLS record, then FIN
+            tcp.getOutputStream()
+                    .write(new byte[] {0x16, 0x03, 0x01}); // the start of a TLS record, then FIN
             tcp.shutdownOutput();
             long started = System.nanoTime();
             assertThat(tcp.getInputStream().read()).as("the proxy closes its side").isEqualTo(-1);
-            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(4));
+            assertThat(Duration.ofNanos(System.nanoTime() - started))
+                    .isLessThan(Duration.ofSeconds(4));
         }
         assertThat(realm.upgrades()).isZero();
         assertThat(proxy.server().metrics().refusals("transparent_bad_hello")).isEqualTo(1);

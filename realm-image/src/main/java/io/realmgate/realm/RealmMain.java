@@ -8,10 +8,12 @@ import io.realmgate.realm.config.RealmConfig;
 import io.realmgate.realm.tls.ServerTls;
 import java.util.concurrent.CountDownLatch;
 
-/** {@code java -jar realmgate-realm.jar [flags]}: exit 2 on bad configuration, 1 if a listener cannot start. */
+/**
+ * {@code java -jar realmgate-realm.jar [flags]}: exit 2 on bad configuration, 1 if a listener
+ * cannot start.
+ */
 public final class RealmMain {
-    private RealmMain() {
-    }
+    private RealmMain() {}
 
     public static void main(String[] args) {
         // Before anything could load the JDK's TLS classes.
@@ -44,10 +46,14 @@ public final class RealmMain {
             return;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            stopped.countDown();
-        }, "realm-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(
+                        new Thread(
+                                () -> {
+                                    server.close();
+                                    stopped.countDown();
+                                },
+                                "realm-shutdown"));
         try {
             stopped.await();
         } catch (InterruptedException e) {

@@ -32,19 +32,26 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The realm process's network side: the hub, up to two listeners, their event loops and every channel they opened. */
+/**
+ * The realm process's network side: the hub, up to two listeners, their event loops and every
+ * channel they opened.
+ */
 public final class RealmServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(RealmServer.class);
+
     /** Per-connection socket buffering before the outbound queue takes over (see Outbox). */
-    private static final WriteBufferWaterMark WATERMARKS = new WriteBufferWaterMark(64 * 1024, 256 * 1024);
+    private static final WriteBufferWaterMark WATERMARKS =
+            new WriteBufferWaterMark(64 * 1024, 256 * 1024);
 
     private final RealmConfig config;
     private final Transport transport;
     private final RealmMetrics metrics = new RealmMetrics();
     private final Hub hub;
-    private final ChannelGroup channels = new DefaultChannelGroup("realmgate-realm", GlobalEventExecutor.INSTANCE);
+    private final ChannelGroup channels =
+            new DefaultChannelGroup("realmgate-realm", GlobalEventExecutor.INSTANCE);
     private volatile boolean ready;
-    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicBoolean closed =
+            new java.util.concurrent.atomic.AtomicBoolean();
     private EventLoopGroup acceptor;
     private EventLoopGroup workers;
     private CertificateSource certificates;
@@ -52,16 +59,23 @@ public final class RealmServer implements AutoCloseable {
     private Channel wssListener;
     private AdminServer admin;
 
-    /** On the transport {@code REALMGATE_TRANSPORT} asks for (an invalid value is an IllegalArgumentException). */
+    /**
+     * On the transport {@code REALMGATE_TRANSPORT} asks for (an invalid value is an
+     * IllegalArgumentException).
+     */
     public RealmServer(RealmConfig config) {
         this(config, environmentTransport());
     }
 
-    /** @param transport the transport asked for (RealmMain reads it from {@code REALMGATE_TRANSPORT}) */
+    /**
+     * @param transport the transport asked for (RealmMain reads it from {@code
+     *     REALMGATE_TRANSPORT})
+     */
     public RealmServer(RealmConfig config, Transport transport) {
         this.config = config;
         this.transport = transport;
-        this.hub = new Hub(config.retainEvents(), config.retainBytes(), config.maxChannels(), metrics);
+        this.hub =
+                new Hub(config.retainEvents(), config.retainBytes(), config.maxChannels(), metrics);
     }
 
     private static Transport environmentTransport() {
@@ -79,12 +93,16 @@ public final class RealmServer implements AutoCloseable {
         return limits;
     }
 
-    /** Descriptors kept beyond the connection caps: listeners, the admin port, certificate files, logs, the JVM. */
+    /**
+     * Descriptors kept beyond the connection caps: listeners, the admin port, certificate files,
+     * logs, the JVM.
+     */
     static final int DESCRIPTOR_RESERVE = 256;
 
     /**
-     * {@code --max-connections}, lowered if the process's descriptor limit could not hold it plus the
-     * probe-only reserve and {@link #DESCRIPTOR_RESERVE}: at the cap, accepting must still work.
+     * {@code --max-connections}, lowered if the process's descriptor limit could not hold it plus
+     * the probe-only reserve and {@link #DESCRIPTOR_RESERVE}: at the cap, accepting must still
+     * work.
      */
     static int maxConnections(int configured) {
         long fds = -1;
@@ -95,8 +113,11 @@ public final class RealmServer implements AutoCloseable {
         long room = fds - ConnectionLimits.RESERVE - DESCRIPTOR_RESERVE;
         if (fds > 0 && configured > room) {
             int lowered = (int) Math.max(1, room);
-            LOG.warn("--max-connections {} does not fit the descriptor limit {} (ulimit -n); using {}",
-                    configured, fds, lowered);
+            LOG.warn(
+                    "--max-connections {} does not fit the descriptor limit {} (ulimit -n); using {}",
+                    configured,
+                    fds,
+                    lowered);
             return lowered;
         }
         return configured;
@@ -105,63 +126,97 @@ public final class RealmServer implements AutoCloseable {
     public RealmServer start() throws Exception {
         try {
             if (config.wssEnabled()) {
-                certificates = config.selfSigned() ? selfSigned()
-                        : new ReloadingCertificate(config.tlsCert(), config.tlsKey(), config.certPoll(),
-                        metrics::certificateReloaded);
+                certificates =
+                        config.selfSigned()
+                                ? selfSigned()
+                                : new ReloadingCertificate(
+                                        config.tlsCert(),
+                                        config.tlsKey(),
+                                        config.certPoll(),
+                                        metrics::certificateReloaded);
             }
             acceptor = transport.newGroup(1, "realm-accept");
             workers = transport.newGroup(0, "realm-io");
-            limits = new ConnectionLimits(maxConnections(config.maxConnections()), config.maxConnectionsPerClient());
-            RealmContext context = new RealmContext(config, hub, metrics, StaticContent.load(), () -> ready, limits);
+            limits =
+                    new ConnectionLimits(
+                            maxConnections(config.maxConnections()),
+                            config.maxConnectionsPerClient());
+            RealmContext context =
+                    new RealmContext(
+                            config, hub, metrics, StaticContent.load(), () -> ready, limits);
             if (config.wsEnabled()) {
-                wsListener = bind(config.wsPort(), RealmPipelines.accepted(context, RealmMetrics.Listener.WS, null));
+                wsListener =
+                        bind(
+                                config.wsPort(),
+                                RealmPipelines.accepted(context, RealmMetrics.Listener.WS, null));
             }
             if (config.wssEnabled()) {
-                wssListener = bind(config.wssPort(),
-                        RealmPipelines.accepted(context, RealmMetrics.Listener.WSS, certificates));
+                wssListener =
+                        bind(
+                                config.wssPort(),
+                                RealmPipelines.accepted(
+                                        context, RealmMetrics.Listener.WSS, certificates));
             }
             if (config.adminEnabled()) {
-                admin = new AdminServer(acceptor, workers, transport.serverChannel(),
-                        new InetSocketAddress(config.adminHost(), config.adminPort()), metrics, () -> ready);
+                admin =
+                        new AdminServer(
+                                acceptor,
+                                workers,
+                                transport.serverChannel(),
+                                new InetSocketAddress(config.adminHost(), config.adminPort()),
+                                metrics,
+                                () -> ready);
             }
         } catch (Exception e) {
             close();
             throw e;
         }
         ready = true;
-        LOG.info("realmgate realm listening: ws {}, wss {}, admin {} ({} transport); retain {} events / {} bytes per "
-                + "channel, up to {} channels", wsListener != null ? "on " + wsAddress() : "off",
-                wssListener != null ? "on " + wssAddress() : "off", admin != null ? "on " + adminAddress() : "off",
-                transport.name().toLowerCase(Locale.ROOT), config.retainEvents(), config.retainBytes(),
+        LOG.info(
+                "realmgate realm listening: ws {}, wss {}, admin {} ({} transport); retain {} events / {} bytes per "
+                        + "channel, up to {} channels",
+                wsListener != null ? "on " + wsAddress() : "off",
+                wssListener != null ? "on " + wssAddress() : "off",
+                admin != null ? "on " + adminAddress() : "off",
+                transport.name().toLowerCase(Locale.ROOT),
+                config.retainEvents(),
+                config.retainBytes(),
                 config.maxChannels());
         return this;
     }
 
     private CertificateSource selfSigned() throws Exception {
         DevelopmentCertificate dev = new DevelopmentCertificate();
-        LOG.warn("*** --self-signed: serving wss with a certificate made at start-up, for DEVELOPMENT ONLY; "
-                + "nothing trusts it. Certificate: {}  SPKI sha256 (for Chromium's "
-                + "--ignore-certificate-errors-spki-list): {} ***", dev.certificateFile(), dev.spkiSha256());
+        LOG.warn(
+                "*** --self-signed: serving wss with a certificate made at start-up, for DEVELOPMENT ONLY; "
+                        + "nothing trusts it. Certificate: {}  SPKI sha256 (for Chromium's "
+                        + "--ignore-certificate-errors-spki-list): {} ***",
+                dev.certificateFile(),
+                dev.spkiSha256());
         return dev;
     }
 
-    private Channel bind(int port, io.netty.channel.ChannelHandler initializer) throws InterruptedException {
+    private Channel bind(int port, io.netty.channel.ChannelHandler initializer)
+            throws InterruptedException {
         ChannelGroup group = channels;
-        ServerBootstrap b = new ServerBootstrap()
-                .group(acceptor, workers)
-                .channel(transport.serverChannel())
-                .option(ChannelOption.SO_BACKLOG, 4096)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATERMARKS)
-                .handler(new ChannelInboundHandlerAdapter() {
-                    @Override
-                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                        group.add((Channel) msg); // removed automatically when it closes
-                        ctx.fireChannelRead(msg);
-                    }
-                })
-                .childHandler(initializer);
+        ServerBootstrap b =
+                new ServerBootstrap()
+                        .group(acceptor, workers)
+                        .channel(transport.serverChannel())
+                        .option(ChannelOption.SO_BACKLOG, 4096)
+                        .option(ChannelOption.SO_REUSEADDR, true)
+                        .childOption(ChannelOption.TCP_NODELAY, true)
+                        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATERMARKS)
+                        .handler(
+                                new ChannelInboundHandlerAdapter() {
+                                    @Override
+                                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                        group.add((Channel) msg); // removed automatically when it
+                                        // closes
+                                        ctx.fireChannelRead(msg);
+                                    }
+                                })
+                        .childHandler(initializer);
         return b.bind(new InetSocketAddress(config.bind(), port)).sync().channel();
     }
 
@@ -213,9 +268,12 @@ public final class RealmServer implements AutoCloseable {
         if (wssListener != null) {
             wssListener.close().syncUninterruptibly();
         }
-        // WebSocket clients hear why (1001 going away) and reconnect elsewhere; the rest just closes.
-        channels.writeAndFlush(new CloseWebSocketFrame(CloseCodes.GOING_AWAY, "realm shutting down"),
-                ch -> ch.pipeline().get(WebSocketSession.class) != null).awaitUninterruptibly(1, TimeUnit.SECONDS);
+        // WebSocket clients hear why (1001 going away) and reconnect elsewhere; the rest just
+        // closes.
+        channels.writeAndFlush(
+                        new CloseWebSocketFrame(CloseCodes.GOING_AWAY, "realm shutting down"),
+                        ch -> ch.pipeline().get(WebSocketSession.class) != null)
+                .awaitUninterruptibly(1, TimeUnit.SECONDS);
         channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         // Last of the listeners: /readyz answers 503 while the connections close.
         if (admin != null) {
@@ -225,7 +283,8 @@ public final class RealmServer implements AutoCloseable {
             acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         }
         if (workers != null) {
-            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+            workers.shutdownGracefully(0, 2, TimeUnit.SECONDS)
+                    .awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
         if (certificates != null) {
             certificates.close();

@@ -31,15 +31,21 @@ class ConnectionCapsTest {
     }
 
     private static String ask(Socket s, String path) throws IOException {
-        s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-                .getBytes(StandardCharsets.ISO_8859_1));
+        s.getOutputStream()
+                .write(
+                        ("GET "
+                                        + path
+                                        + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                                .getBytes(StandardCharsets.ISO_8859_1));
         return StrictHandshakeTest.readAll(s.getInputStream()).text();
     }
 
     private static String upgrade(Socket s) throws IOException {
-        s.getOutputStream().write(("GET /realm HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
-                .getBytes(StandardCharsets.ISO_8859_1));
+        s.getOutputStream()
+                .write(
+                        ("GET /realm HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                                        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n")
+                                .getBytes(StandardCharsets.ISO_8859_1));
         byte[] head = new byte[12];
         int n = 0;
         InputStream in = s.getInputStream();
@@ -56,9 +62,9 @@ class ConnectionCapsTest {
     @Test
     void pastTheTotalCapClientsGet503WhileProbesAndExistingClientsWork() throws Exception {
         try (RunningRealm realm = RunningRealm.start(RealmConfig.testing().maxConnections(3));
-             RawWebSocket a = RawWebSocket.open(realm.ws());
-             RawWebSocket b = RawWebSocket.open(realm.ws());
-             RawWebSocket c = RawWebSocket.open(realm.ws())) {
+                RawWebSocket a = RawWebSocket.open(realm.ws());
+                RawWebSocket b = RawWebSocket.open(realm.ws());
+                RawWebSocket c = RawWebSocket.open(realm.ws())) {
             try (Socket over = connect(realm, "127.0.0.1")) {
                 assertThat(upgrade(over)).isEqualTo("HTTP/1.1 503");
             }
@@ -66,9 +72,11 @@ class ConnectionCapsTest {
                 assertThat(ask(probe, "/healthz")).startsWith("HTTP/1.1 200").endsWith("ok\n");
             }
             try (Socket scrape = connect(realm, "127.0.0.1")) {
-                assertThat(ask(scrape, "/metrics")).startsWith("HTTP/1.1 200")
+                assertThat(ask(scrape, "/metrics"))
+                        .startsWith("HTTP/1.1 200")
                         .contains("realmgate_realm_connections_refused_total{cap=\"total\"} 1")
-                        .contains("realmgate_realm_http_refusals_total{reason=\"connection-cap\",status=\"503\"} 1");
+                        .contains(
+                                "realmgate_realm_http_refusals_total{reason=\"connection-cap\",status=\"503\"} 1");
             }
             // The connections already in keep working.
             a.sendText("{\"op\":\"subscribe\",\"channel\":\"capped\"}");
@@ -91,7 +99,8 @@ class ConnectionCapsTest {
                 // Accepted connections are counted on their own event loops: wait until all are in,
                 // so that the next one, and no other, is the one past the reserve.
                 long until = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-                while (realm.server().limits().open() < 3 + ConnectionLimits.RESERVE && System.nanoTime() < until) {
+                while (realm.server().limits().open() < 3 + ConnectionLimits.RESERVE
+                        && System.nanoTime() < until) {
                     Thread.sleep(20);
                 }
                 assertThat(realm.server().limits().open()).isEqualTo(3 + ConnectionLimits.RESERVE);
@@ -99,7 +108,8 @@ class ConnectionCapsTest {
                 try (Socket far = connect(realm, "127.0.0.1")) {
                     assertThat(far.getInputStream().read()).isEqualTo(-1);
                 }
-                assertThat(realm.server().metrics().connectionsRefused()).isEqualTo(refusedBefore + 1);
+                assertThat(realm.server().metrics().connectionsRefused())
+                        .isEqualTo(refusedBefore + 1);
             } finally {
                 for (Socket s : held) {
                     s.close();
@@ -110,9 +120,10 @@ class ConnectionCapsTest {
 
     @Test
     void thePerClientCapCountsOneAddress() throws Exception {
-        try (RunningRealm realm = RunningRealm.start(RealmConfig.testing().maxConnectionsPerClient(2));
-             Socket one = connect(realm, "127.0.0.1");
-             Socket two = connect(realm, "127.0.0.1")) {
+        try (RunningRealm realm =
+                        RunningRealm.start(RealmConfig.testing().maxConnectionsPerClient(2));
+                Socket one = connect(realm, "127.0.0.1");
+                Socket two = connect(realm, "127.0.0.1")) {
             assertThat(upgrade(one)).isEqualTo("HTTP/1.1 101");
             assertThat(upgrade(two)).isEqualTo("HTTP/1.1 101");
             try (Socket three = connect(realm, "127.0.0.1")) {
@@ -126,7 +137,10 @@ class ConnectionCapsTest {
         }
     }
 
-    /** Sends {@code text} a byte every {@code gapMillis}; returns the millis until the server closed. */
+    /**
+     * Sends {@code text} a byte every {@code gapMillis}; returns the millis until the server
+     * closed.
+     */
     private static long trickle(Socket s, String text, long gapMillis) throws Exception {
         long start = System.nanoTime();
         OutputStream out = s.getOutputStream();
@@ -150,22 +164,36 @@ class ConnectionCapsTest {
 
     @Test
     void aHeaderTrickledAByteAtATimeIsCutAtTheHeaderTimeout() throws Exception {
-        try (RunningRealm realm = RunningRealm.start(RealmConfig.testing().headerTimeout(Duration.ofMillis(700)))) {
-            String slow = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: " + "a".repeat(60) + "\r\n\r\n";
+        try (RunningRealm realm =
+                RunningRealm.start(RealmConfig.testing().headerTimeout(Duration.ofMillis(700)))) {
+            String slow =
+                    "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: "
+                            + "a".repeat(60)
+                            + "\r\n\r\n";
             try (Socket s = connect(realm, "127.0.0.1")) {
                 assertThat(trickle(s, slow, 50)).isLessThan(3000);
             }
             // The same on a keep-alive connection's second request.
             try (Socket s = connect(realm, "127.0.0.1")) {
-                s.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                s.getOutputStream()
+                        .write(
+                                "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                                        .getBytes(StandardCharsets.ISO_8859_1));
                 byte[] buf = new byte[4096];
-                assertThat(new String(buf, 0, s.getInputStream().read(buf), StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 200");
+                assertThat(
+                                new String(
+                                        buf,
+                                        0,
+                                        s.getInputStream().read(buf),
+                                        StandardCharsets.ISO_8859_1))
+                        .startsWith("HTTP/1.1 200");
                 Thread.sleep(1000); // idle between requests is not the header's time
                 assertThat(trickle(s, slow, 50)).isLessThan(3000);
             }
             assertThat(realm.server().metrics().headerTimeouts()).isEqualTo(2);
             assertThat(realm.server().metrics().render())
-                    .contains("realmgate_realm_http_refusals_total{reason=\"header-timeout\",status=\"408\"} 2");
+                    .contains(
+                            "realmgate_realm_http_refusals_total{reason=\"header-timeout\",status=\"408\"} 2");
             // A request that arrives in time is answered.
             try (Socket s = connect(realm, "127.0.0.1")) {
                 assertThat(ask(s, "/healthz")).startsWith("HTTP/1.1 200");

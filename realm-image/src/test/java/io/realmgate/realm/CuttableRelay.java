@@ -49,19 +49,23 @@ public final class CuttableRelay implements AutoCloseable {
     }
 
     private void pump(Socket from, Socket to) {
-        Thread t = new Thread(() -> {
-            byte[] buf = new byte[16 * 1024];
-            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-                for (int n; (n = in.read(buf)) >= 0; ) {
-                    out.write(buf, 0, n);
-                }
-            } catch (IOException e) {
-                // cut
-            } finally {
-                closeQuietly(from);
-                closeQuietly(to);
-            }
-        }, "relay-pump");
+        Thread t =
+                new Thread(
+                        () -> {
+                            byte[] buf = new byte[16 * 1024];
+                            try (InputStream in = from.getInputStream();
+                                    OutputStream out = to.getOutputStream()) {
+                                for (int n; (n = in.read(buf)) >= 0; ) {
+                                    out.write(buf, 0, n);
+                                }
+                            } catch (IOException e) {
+                                // cut
+                            } finally {
+                                closeQuietly(from);
+                                closeQuietly(to);
+                            }
+                        },
+                        "relay-pump");
         t.setDaemon(true);
         t.start();
     }

@@ -16,7 +16,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** --max-streams, --max-polls (total and per address) and --replay-rate on the fallback transports. */
+/**
+ * --max-streams, --max-polls (total and per address) and --replay-rate on the fallback transports.
+ */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class FallbackLimitsTest {
 
@@ -35,7 +37,9 @@ class FallbackLimitsTest {
         }
 
         Http get(String target) throws Exception {
-            out.write(("GET " + target + " HTTP/1.1\r\nHost: realm\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(
+                    ("GET " + target + " HTTP/1.1\r\nHost: realm\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             return this;
         }
@@ -44,7 +48,10 @@ class FallbackLimitsTest {
             return HttpLines.line(in);
         }
 
-        /** The status code of the next answer; its body is read too when it has a length (not a stream's). */
+        /**
+         * The status code of the next answer; its body is read too when it has a length (not a
+         * stream's).
+         */
         int status() throws Exception {
             String status = line();
             int length = 0;
@@ -82,11 +89,15 @@ class FallbackLimitsTest {
                 try (Http fourth = new Http(realm.ws(), "127.0.0.3").get("/stream?sub=caps")) {
                     assertThat(fourth.status()).as("in total").isEqualTo(503);
                 }
-                assertThat(realm.server().metrics().fallbackRefused(RealmMetrics.Transport.STREAM)).isEqualTo(2);
+                assertThat(realm.server().metrics().fallbackRefused(RealmMetrics.Transport.STREAM))
+                        .isEqualTo(2);
                 assertThat(realm.server().metrics().render())
-                        .contains("realmgate_realm_fallback_refused_total{transport=\"stream\",cap=\"total\"} 1")
-                        .contains("realmgate_realm_fallback_refused_total{transport=\"stream\",cap=\"per-client\"} 1")
-                        .contains("realmgate_realm_http_refusals_total{reason=\"stream-cap\",status=\"503\"} 2");
+                        .contains(
+                                "realmgate_realm_fallback_refused_total{transport=\"stream\",cap=\"total\"} 1")
+                        .contains(
+                                "realmgate_realm_fallback_refused_total{transport=\"stream\",cap=\"per-client\"} 1")
+                        .contains(
+                                "realmgate_realm_http_refusals_total{reason=\"stream-cap\",status=\"503\"} 2");
                 // A closed stream gives its place back.
                 held.remove(0).close();
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
@@ -113,24 +124,46 @@ class FallbackLimitsTest {
                 // Held polls: nothing is published on the channel within their 20 seconds.
                 held.add(new Http(realm.ws(), "127.0.0.1").get("/poll?sub=caps&wait=20"));
                 held.add(new Http(realm.ws(), "127.0.0.1").get("/poll?sub=caps&wait=20"));
-                waitFor(() -> realm.server().metrics().openConnections(RealmMetrics.Transport.LONGPOLL) == 2);
+                waitFor(
+                        () ->
+                                realm.server()
+                                                .metrics()
+                                                .openConnections(RealmMetrics.Transport.LONGPOLL)
+                                        == 2);
                 try (Http h = new Http(realm.ws(), "127.0.0.1").get("/poll?sub=caps&wait=0")) {
                     assertThat(h.status()).as("per address").isEqualTo(503);
                     // The refusal leaves the connection usable.
                     assertThat(h.get("/healthz").status()).isEqualTo(200);
                 }
                 held.add(new Http(realm.ws(), "127.0.0.2").get("/poll?sub=caps&wait=20"));
-                waitFor(() -> realm.server().metrics().openConnections(RealmMetrics.Transport.LONGPOLL) == 3);
+                waitFor(
+                        () ->
+                                realm.server()
+                                                .metrics()
+                                                .openConnections(RealmMetrics.Transport.LONGPOLL)
+                                        == 3);
                 try (Http h = new Http(realm.ws(), "127.0.0.3").get("/poll?sub=caps&wait=0")) {
                     assertThat(h.status()).as("in total").isEqualTo(503);
                 }
-                assertThat(realm.server().metrics().fallbackRefused(RealmMetrics.Transport.LONGPOLL)).isEqualTo(2);
+                assertThat(
+                                realm.server()
+                                        .metrics()
+                                        .fallbackRefused(RealmMetrics.Transport.LONGPOLL))
+                        .isEqualTo(2);
                 assertThat(realm.server().metrics().render())
-                        .contains("realmgate_realm_fallback_refused_total{transport=\"longpoll\",cap=\"total\"} 1")
-                        .contains("realmgate_realm_fallback_refused_total{transport=\"longpoll\",cap=\"per-client\"} 1")
-                        .contains("realmgate_realm_http_refusals_total{reason=\"poll-cap\",status=\"503\"} 2");
+                        .contains(
+                                "realmgate_realm_fallback_refused_total{transport=\"longpoll\",cap=\"total\"} 1")
+                        .contains(
+                                "realmgate_realm_fallback_refused_total{transport=\"longpoll\",cap=\"per-client\"} 1")
+                        .contains(
+                                "realmgate_realm_http_refusals_total{reason=\"poll-cap\",status=\"503\"} 2");
                 held.remove(0).close();
-                waitFor(() -> realm.server().metrics().openConnections(RealmMetrics.Transport.LONGPOLL) == 2);
+                waitFor(
+                        () ->
+                                realm.server()
+                                                .metrics()
+                                                .openConnections(RealmMetrics.Transport.LONGPOLL)
+                                        == 2);
                 try (Http h = new Http(realm.ws(), "127.0.0.3").get("/poll?sub=caps&wait=0")) {
                     assertThat(h.status()).isEqualTo(200);
                 }
@@ -144,8 +177,9 @@ class FallbackLimitsTest {
 
     @Test
     void replaysOverStreamsAndPollsShareOneBudgetPerAddress() throws Exception {
-        try (RunningRealm realm = RunningRealm.start(RealmConfig.testing().retainEvents(100).replayRate(20));
-             RawWebSocket pub = RawWebSocket.open(realm.ws())) {
+        try (RunningRealm realm =
+                        RunningRealm.start(RealmConfig.testing().retainEvents(100).replayRate(20));
+                RawWebSocket pub = RawWebSocket.open(realm.ws())) {
             for (int i = 0; i < 30; i++) {
                 pub.sendText("{\"op\":\"publish\",\"channel\":\"replay-http\",\"data\":" + i + "}");
                 assertThat(pub.readText()).contains("ack");
@@ -153,7 +187,8 @@ class FallbackLimitsTest {
             try (Http h = new Http(realm.ws(), "127.0.0.1")) {
                 assertThat(h.get("/poll?sub=replay-http:0&wait=0").status()).isEqualTo(200);
             }
-            // The 30 replayed events spent the address's budget of 20 per second: on a new connection too.
+            // The 30 replayed events spent the address's budget of 20 per second: on a new
+            // connection too.
             try (Http h = new Http(realm.ws(), "127.0.0.1")) {
                 assertThat(h.get("/poll?sub=replay-http:0&wait=0").status()).isEqualTo(429);
                 assertThat(h.get("/stream?sub=replay-http:0").status()).isEqualTo(429);
@@ -165,7 +200,8 @@ class FallbackLimitsTest {
                 assertThat(h.get("/stream?sub=replay-http:0").status()).isEqualTo(200);
             }
             assertThat(realm.server().metrics().replaysRefused()).isEqualTo(2);
-            assertThat(realm.server().metrics().httpRefusals(RealmMetrics.HttpRefusal.REPLAY_RATE)).isEqualTo(2);
+            assertThat(realm.server().metrics().httpRefusals(RealmMetrics.HttpRefusal.REPLAY_RATE))
+                    .isEqualTo(2);
             // 30 events at 20 per second: about a second and a half later the budget is back.
             Thread.sleep(1700);
             try (Http h = new Http(realm.ws(), "127.0.0.1")) {
@@ -179,7 +215,8 @@ class FallbackLimitsTest {
         return true;
     }
 
-    private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    private static void waitFor(java.util.function.BooleanSupplier condition)
+            throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (!condition.getAsBoolean()) {
             assertThat(System.nanoTime()).as("condition in time").isLessThan(deadline);

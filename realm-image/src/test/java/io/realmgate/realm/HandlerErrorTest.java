@@ -28,15 +28,17 @@ import org.junit.jupiter.api.Timeout;
 import org.slf4j.LoggerFactory;
 
 /**
- * An exception that is not the peer's doing, raised in the pipeline of a real connection of a running realm (an
- * HTTP request in progress, an open WebSocket): the connection closes, one WARN line names it (never a header),
- * and {@code realmgate_realm_handler_errors_total} counts it on the admin listener. A connection error closes as
- * before, quietly and uncounted.
+ * An exception that is not the peer's doing, raised in the pipeline of a real connection of a
+ * running realm (an HTTP request in progress, an open WebSocket): the connection closes, one WARN
+ * line names it (never a header), and {@code realmgate_realm_handler_errors_total} counts it on the
+ * admin listener. A connection error closes as before, quietly and uncounted.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class HandlerErrorTest {
-    private final List<Logger> loggers = List.of((Logger) LoggerFactory.getLogger("io.realmgate.realm.http.HttpRouter"),
-            (Logger) LoggerFactory.getLogger("io.realmgate.realm.ws.WebSocketSession"));
+    private final List<Logger> loggers =
+            List.of(
+                    (Logger) LoggerFactory.getLogger("io.realmgate.realm.http.HttpRouter"),
+                    (Logger) LoggerFactory.getLogger("io.realmgate.realm.ws.WebSocketSession"));
     private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
     private RunningRealm realm;
 
@@ -58,9 +60,13 @@ class HandlerErrorTest {
         assertThat(metric()).isEqualTo(0);
         try (Socket client = new Socket("127.0.0.1", realm.ws().getPort())) {
             // A request head in progress, with a credential the log must not show.
-            client.getOutputStream().write("GET /stream?sub=a HTTP/1.1\r\nAuthorization: Bearer s3cret\r\n"
-                    .getBytes(StandardCharsets.US_ASCII));
-            serverSideOfTheOnlyConnection().pipeline().fireExceptionCaught(new IllegalStateException("injected defect"));
+            client.getOutputStream()
+                    .write(
+                            "GET /stream?sub=a HTTP/1.1\r\nAuthorization: Bearer s3cret\r\n"
+                                    .getBytes(StandardCharsets.US_ASCII));
+            serverSideOfTheOnlyConnection()
+                    .pipeline()
+                    .fireExceptionCaught(new IllegalStateException("injected defect"));
             assertClosedByTheRealm(client);
         }
         assertThat(metric()).isEqualTo(1);
@@ -68,25 +74,34 @@ class HandlerErrorTest {
         ILoggingEvent line = logged.list.get(0);
         assertThat(line.getLevel()).isEqualTo(Level.WARN);
         assertThat(line.getThrowableProxy().getMessage()).isEqualTo("injected defect");
-        assertThat(line.getFormattedMessage()).contains("failed on").doesNotContain("s3cret").doesNotContain("Bearer");
+        assertThat(line.getFormattedMessage())
+                .contains("failed on")
+                .doesNotContain("s3cret")
+                .doesNotContain("Bearer");
     }
 
     @Test
     void aDefectInAWebSocketIsLoggedCountedAndClosesIt() throws Exception {
         try (RawWebSocket ws = RawWebSocket.open(realm.ws())) {
-            serverSideOfTheOnlyConnection().pipeline().fireExceptionCaught(new NullPointerException("injected"));
-            assertThatThrownBy(ws::read).as("the realm closed the WebSocket's connection")
+            serverSideOfTheOnlyConnection()
+                    .pipeline()
+                    .fireExceptionCaught(new NullPointerException("injected"));
+            assertThatThrownBy(ws::read)
+                    .as("the realm closed the WebSocket's connection")
                     .isInstanceOfAny(EOFException.class, SocketException.class);
         }
         assertThat(metric()).isEqualTo(1);
         assertThat(logged.list).hasSize(1);
-        assertThat(logged.list.get(0).getLoggerName()).isEqualTo("io.realmgate.realm.ws.WebSocketSession");
+        assertThat(logged.list.get(0).getLoggerName())
+                .isEqualTo("io.realmgate.realm.ws.WebSocketSession");
     }
 
     @Test
     void aConnectionErrorIsQuietAndUncounted() throws Exception {
         try (Socket client = new Socket("127.0.0.1", realm.ws().getPort())) {
-            serverSideOfTheOnlyConnection().pipeline().fireExceptionCaught(new IOException("Connection reset by peer"));
+            serverSideOfTheOnlyConnection()
+                    .pipeline()
+                    .fireExceptionCaught(new IOException("Connection reset by peer"));
             assertClosedByTheRealm(client);
         }
         assertThat(metric()).isEqualTo(0);
@@ -95,12 +110,15 @@ class HandlerErrorTest {
 
     private Channel serverSideOfTheOnlyConnection() throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        // Accepted channels join the group before they are registered with their event loop (and so before their
+        // Accepted channels join the group before they are registered with their event loop (and so
+        // before their
         // pipeline is built); an event fired before that would find no loop.
         while (!onlyRegistered(realm.server().clientChannels()) && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
-        assertThat(onlyRegistered(realm.server().clientChannels())).as("one registered client connection").isTrue();
+        assertThat(onlyRegistered(realm.server().clientChannels()))
+                .as("one registered client connection")
+                .isTrue();
         return realm.server().clientChannels().iterator().next();
     }
 
@@ -109,21 +127,37 @@ class HandlerErrorTest {
     }
 
     private static void assertClosedByTheRealm(Socket client) throws IOException {
-        client.setSoTimeout(10_000); // a timeout (not a SocketException) fails the test: the connection stayed open
+        client.setSoTimeout(
+                10_000); // a timeout (not a SocketException) fails the test: the connection stayed
+        // open
         try {
-            assertThat(client.getInputStream().read()).as("end of stream: the realm closed the connection").isEqualTo(-1);
+            assertThat(client.getInputStream().read())
+                    .as("end of stream: the realm closed the connection")
+                    .isEqualTo(-1);
         } catch (SocketException e) {
-            // Closed with bytes of ours still unread on its side: the kernel answers with a reset. Closed too.
+            // Closed with bytes of ours still unread on its side: the kernel answers with a reset.
+            // Closed too.
             assertThat(e).hasMessageContaining("reset");
         }
     }
 
     private long metric() throws Exception {
-        URI uri = URI.create("http://127.0.0.1:" + realm.server().adminAddress().getPort() + "/metrics");
-        String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        return body.lines().filter(l -> l.startsWith("realmgate_realm_handler_errors_total "))
+        URI uri =
+                URI.create(
+                        "http://127.0.0.1:" + realm.server().adminAddress().getPort() + "/metrics");
+        String body =
+                HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .body();
+        return body.lines()
+                .filter(l -> l.startsWith("realmgate_realm_handler_errors_total "))
                 .mapToLong(l -> Long.parseLong(l.substring(l.indexOf(' ') + 1).trim()))
-                .findFirst().orElseThrow(() -> new AssertionError("no realmgate_realm_handler_errors_total in\n" + body));
+                .findFirst()
+                .orElseThrow(
+                        () ->
+                                new AssertionError(
+                                        "no realmgate_realm_handler_errors_total in\n" + body));
     }
 }

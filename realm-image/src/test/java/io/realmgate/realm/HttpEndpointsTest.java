@@ -32,7 +32,10 @@ class HttpEndpointsTest {
     }
 
     private static HttpResponse<String> get(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(realm.http() + path)).timeout(Duration.ofSeconds(10)).build(),
+        return http.send(
+                HttpRequest.newBuilder(URI.create(realm.http() + path))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -40,25 +43,33 @@ class HttpEndpointsTest {
     void servesTheDemoPageTheBrowserClientAndProbes() throws Exception {
         HttpResponse<String> page = get("/");
         assertThat(page.statusCode()).isEqualTo(200);
-        assertThat(page.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/html"));
+        assertThat(page.headers().firstValue("content-type"))
+                .hasValueSatisfying(v -> assertThat(v).startsWith("text/html"));
         assertThat(page.body()).contains("realmgate.js");
         HttpResponse<String> js = get("/realmgate.js");
         assertThat(js.statusCode()).isEqualTo(200);
-        assertThat(js.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/javascript"));
+        assertThat(js.headers().firstValue("content-type"))
+                .hasValueSatisfying(v -> assertThat(v).startsWith("text/javascript"));
         assertThat(js.body()).contains("Realmgate");
         assertThat(get("/healthz").body()).isEqualTo("ok\n");
         assertThat(get("/readyz").statusCode()).isEqualTo(200);
-        long before = realm.server().metrics().httpRefusals(RealmMetrics.HttpRefusal.UPGRADE_REQUIRED);
+        long before =
+                realm.server().metrics().httpRefusals(RealmMetrics.HttpRefusal.UPGRADE_REQUIRED);
         String refusalsBefore = refusalSeries();
         assertThat(get("/nope").statusCode()).isEqualTo(404);
         assertThat(refusalSeries()).as("a 404 is not a refusal").isEqualTo(refusalsBefore);
         HttpResponse<String> plainRealm = get("/realm");
         assertThat(plainRealm.statusCode()).isEqualTo(426);
-        assertThat(realm.server().metrics().httpRefusals(RealmMetrics.HttpRefusal.UPGRADE_REQUIRED)).isEqualTo(before + 1);
+        assertThat(realm.server().metrics().httpRefusals(RealmMetrics.HttpRefusal.UPGRADE_REQUIRED))
+                .isEqualTo(before + 1);
     }
 
     private static String refusalSeries() {
-        return realm.server().metrics().render().lines().filter(l -> l.startsWith("realmgate_realm_http_refusals_total"))
+        return realm.server()
+                .metrics()
+                .render()
+                .lines()
+                .filter(l -> l.startsWith("realmgate_realm_http_refusals_total"))
                 .collect(java.util.stream.Collectors.joining("\n"));
     }
 
@@ -72,9 +83,11 @@ class HttpEndpointsTest {
             in.next();
             HttpResponse<String> m = get("/metrics");
             assertThat(m.statusCode()).isEqualTo(200);
-            assertThat(m.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/plain; version=0.0.4"));
+            assertThat(m.headers().firstValue("content-type"))
+                    .hasValueSatisfying(v -> assertThat(v).startsWith("text/plain; version=0.0.4"));
             assertThat(m.body())
-                    .contains("realmgate_realm_connections{transport=\"websocket\",listener=\"ws\"} 1")
+                    .contains(
+                            "realmgate_realm_connections{transport=\"websocket\",listener=\"ws\"} 1")
                     .contains("realmgate_realm_subscriptions 1")
                     .contains("realmgate_realm_events_published_total 1")
                     .contains("realmgate_realm_events_delivered_total{transport=\"websocket\"} 1")
@@ -86,8 +99,13 @@ class HttpEndpointsTest {
     void absoluteFormRequestsFromAForwardProxyAreRouted() throws Exception {
         try (java.net.Socket s = new java.net.Socket("127.0.0.1", realm.ws().getPort())) {
             s.setSoTimeout(5000);
-            s.getOutputStream().write(("GET http://127.0.0.1:" + realm.ws().getPort() + "/healthz HTTP/1.1\r\nHost: x\r\n"
-                    + "Connection: close\r\n\r\n").getBytes());
+            s.getOutputStream()
+                    .write(
+                            ("GET http://127.0.0.1:"
+                                            + realm.ws().getPort()
+                                            + "/healthz HTTP/1.1\r\nHost: x\r\n"
+                                            + "Connection: close\r\n\r\n")
+                                    .getBytes());
             String resp = new String(s.getInputStream().readAllBytes());
             assertThat(resp).startsWith("HTTP/1.1 200").endsWith("ok\n");
         }

@@ -4,12 +4,17 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 
-/** Reads an HTTP response off a raw socket a line at a time (status line, headers, SSE lines), for tests. */
+/**
+ * Reads an HTTP response off a raw socket a line at a time (status line, headers, SSE lines), for
+ * tests.
+ */
 final class HttpLines {
-    private HttpLines() {
-    }
+    private HttpLines() {}
 
-    /** The next line without its CRLF; EOF before the line ends is an {@link EOFException} with what came. */
+    /**
+     * The next line without its CRLF; EOF before the line ends is an {@link EOFException} with what
+     * came.
+     */
     static String line(InputStream in) throws IOException {
         StringBuilder b = new StringBuilder();
         int c;

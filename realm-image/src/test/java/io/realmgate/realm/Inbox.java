@@ -29,9 +29,11 @@ public final class Inbox implements EventListener {
         List<RealmEvent> out = new ArrayList<>(n);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (out.size() < n) {
-            RealmEvent e = events.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            RealmEvent e =
+                    events.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             if (e == null) {
-                throw new AssertionError("got " + out.size() + " of " + n + " events within " + seconds + " s");
+                throw new AssertionError(
+                        "got " + out.size() + " of " + n + " events within " + seconds + " s");
             }
             out.add(e);
         }

@@ -14,8 +14,10 @@ import org.junit.jupiter.api.Timeout;
 class KeepaliveTest {
     @Test
     void aSilentPeerIsPingedThenClosedWith4000() throws Exception {
-        try (RunningRealm realm = RunningRealm.start(RealmConfig.testing().pingInterval(Duration.ofMillis(300)));
-             RawWebSocket raw = RawWebSocket.open(realm.ws())) {
+        try (RunningRealm realm =
+                        RunningRealm.start(
+                                RealmConfig.testing().pingInterval(Duration.ofMillis(300)));
+                RawWebSocket raw = RawWebSocket.open(realm.ws())) {
             long t0 = System.nanoTime();
             RawWebSocket.Frame first = raw.read();
             assertThat(first.opcode()).isEqualTo(RawWebSocket.PING);
@@ -23,7 +25,8 @@ class KeepaliveTest {
             RawWebSocket.Frame next = raw.read();
             assertThat(next.opcode()).isEqualTo(RawWebSocket.CLOSE);
             assertThat(next.closeCode()).isEqualTo(CloseCodes.PING_TIMEOUT);
-            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isBetween(Duration.ofMillis(450), Duration.ofSeconds(5));
+            assertThat(Duration.ofNanos(System.nanoTime() - t0))
+                    .isBetween(Duration.ofMillis(450), Duration.ofSeconds(5));
             assertThat(raw.serverClosedTcp()).isTrue();
             assertThat(realm.server().metrics().render())
                     .contains("realmgate_realm_dead_peer_closes_total 1")
@@ -33,9 +36,11 @@ class KeepaliveTest {
 
     @Test
     void aPeerThatAnswersPingsStays() throws Exception {
-        try (RunningRealm realm = RunningRealm.start(RealmConfig.testing().pingInterval(Duration.ofMillis(200)));
-             RawWebSocket raw = RawWebSocket.open(realm.ws());
-             RealmClient client = RealmClient.builder(realm.wsUri()).noReconnect().build()) {
+        try (RunningRealm realm =
+                        RunningRealm.start(
+                                RealmConfig.testing().pingInterval(Duration.ofMillis(200)));
+                RawWebSocket raw = RawWebSocket.open(realm.ws());
+                RealmClient client = RealmClient.builder(realm.wsUri()).noReconnect().build()) {
             client.connect().get(5, TimeUnit.SECONDS);
             for (int i = 0; i < 5; i++) {
                 RawWebSocket.Frame ping = raw.read();

@@ -27,7 +27,11 @@ class OriginPolicyTest {
     @BeforeAll
     static void start() throws Exception {
         realm = RunningRealm.start();
-        allowing = RunningRealm.start(RealmConfig.testing().allowedOrigins(List.of("https://App.Example", "http://localhost:8080")));
+        allowing =
+                RunningRealm.start(
+                        RealmConfig.testing()
+                                .allowedOrigins(
+                                        List.of("https://App.Example", "http://localhost:8080")));
         any = RunningRealm.start(RealmConfig.testing().allowedOrigins(List.of("*")));
     }
 
@@ -48,22 +52,35 @@ class OriginPolicyTest {
     }
 
     private static String upgrade(RunningRealm r, String origin) {
-        return "GET /realm HTTP/1.1\r\nHost: 127.0.0.1:" + r.ws().getPort() + "\r\nUpgrade: websocket\r\n"
+        return "GET /realm HTTP/1.1\r\nHost: 127.0.0.1:"
+                + r.ws().getPort()
+                + "\r\nUpgrade: websocket\r\n"
                 + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
-                + (origin == null ? "" : "Origin: " + origin + "\r\n") + "\r\n";
+                + (origin == null ? "" : "Origin: " + origin + "\r\n")
+                + "\r\n";
     }
 
     private static String get(RunningRealm r, String path, String origin) {
-        return "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + r.ws().getPort() + "\r\nConnection: close\r\n"
-                + (origin == null ? "" : "Origin: " + origin + "\r\n") + "\r\n";
+        return "GET "
+                + path
+                + " HTTP/1.1\r\nHost: 127.0.0.1:"
+                + r.ws().getPort()
+                + "\r\nConnection: close\r\n"
+                + (origin == null ? "" : "Origin: " + origin + "\r\n")
+                + "\r\n";
     }
 
     private static String publish(RunningRealm r, String origin, String contentType) {
         String body = "{\"channel\":\"origin\",\"data\":1}";
-        return "POST /publish HTTP/1.1\r\nHost: 127.0.0.1:" + r.ws().getPort() + "\r\nConnection: close\r\n"
+        return "POST /publish HTTP/1.1\r\nHost: 127.0.0.1:"
+                + r.ws().getPort()
+                + "\r\nConnection: close\r\n"
                 + (origin == null ? "" : "Origin: " + origin + "\r\n")
                 + (contentType == null ? "" : "Content-Type: " + contentType + "\r\n")
-                + "Content-Length: " + body.length() + "\r\n\r\n" + body;
+                + "Content-Length: "
+                + body.length()
+                + "\r\n\r\n"
+                + body;
     }
 
     @Test
@@ -71,15 +88,21 @@ class OriginPolicyTest {
         long before = realm.server().metrics().originRefusals();
         String evil = "https://evil.example";
         assertThat(statusLine(realm, upgrade(realm, evil))).startsWith("HTTP/1.1 403");
-        assertThat(statusLine(realm, get(realm, "/stream?sub=origin", evil))).startsWith("HTTP/1.1 403");
-        assertThat(statusLine(realm, get(realm, "/poll?sub=origin&wait=0", evil))).startsWith("HTTP/1.1 403");
-        assertThat(statusLine(realm, publish(realm, evil, "application/json"))).startsWith("HTTP/1.1 403");
+        assertThat(statusLine(realm, get(realm, "/stream?sub=origin", evil)))
+                .startsWith("HTTP/1.1 403");
+        assertThat(statusLine(realm, get(realm, "/poll?sub=origin&wait=0", evil)))
+                .startsWith("HTTP/1.1 403");
+        assertThat(statusLine(realm, publish(realm, evil, "application/json")))
+                .startsWith("HTTP/1.1 403");
         assertThat(statusLine(realm, upgrade(realm, "null"))).startsWith("HTTP/1.1 403");
         // Same host, other port or scheme: another origin.
-        assertThat(statusLine(realm, upgrade(realm, "http://127.0.0.1:1"))).startsWith("HTTP/1.1 403");
-        assertThat(statusLine(realm, upgrade(realm, "https://127.0.0.1:" + realm.ws().getPort()))).startsWith("HTTP/1.1 403");
+        assertThat(statusLine(realm, upgrade(realm, "http://127.0.0.1:1")))
+                .startsWith("HTTP/1.1 403");
+        assertThat(statusLine(realm, upgrade(realm, "https://127.0.0.1:" + realm.ws().getPort())))
+                .startsWith("HTTP/1.1 403");
         assertThat(realm.server().metrics().originRefusals()).isEqualTo(before + 7);
-        assertThat(realm.server().metrics().render()).contains("realmgate_realm_origin_refusals_total");
+        assertThat(realm.server().metrics().render())
+                .contains("realmgate_realm_origin_refusals_total");
         // The demo page and the probes do not look at Origin.
         assertThat(statusLine(realm, get(realm, "/healthz", evil))).startsWith("HTTP/1.1 200");
     }
@@ -89,39 +112,71 @@ class OriginPolicyTest {
         String own = "http://127.0.0.1:" + realm.ws().getPort();
         assertThat(statusLine(realm, upgrade(realm, own))).startsWith("HTTP/1.1 101");
         assertThat(statusLine(realm, upgrade(realm, null))).startsWith("HTTP/1.1 101");
-        assertThat(statusLine(realm, get(realm, "/poll?sub=origin&wait=0", own))).startsWith("HTTP/1.1 200");
-        assertThat(statusLine(realm, publish(realm, own, "application/json; charset=utf-8"))).startsWith("HTTP/1.1 200");
-        assertThat(statusLine(realm, publish(realm, null, "application/json"))).startsWith("HTTP/1.1 200");
+        assertThat(statusLine(realm, get(realm, "/poll?sub=origin&wait=0", own)))
+                .startsWith("HTTP/1.1 200");
+        assertThat(statusLine(realm, publish(realm, own, "application/json; charset=utf-8")))
+                .startsWith("HTTP/1.1 200");
+        assertThat(statusLine(realm, publish(realm, null, "application/json")))
+                .startsWith("HTTP/1.1 200");
     }
 
     @Test
     void listedOriginsAndTheWildcardAreAllowed() throws Exception {
-        assertThat(statusLine(allowing, upgrade(allowing, "https://app.example"))).startsWith("HTTP/1.1 101");
-        assertThat(statusLine(allowing, upgrade(allowing, "https://app.example:443"))).startsWith("HTTP/1.1 101");
-        assertThat(statusLine(allowing, get(allowing, "/poll?sub=origin&wait=0", "http://localhost:8080"))).startsWith("HTTP/1.1 200");
-        assertThat(statusLine(allowing, upgrade(allowing, "http://app.example"))).startsWith("HTTP/1.1 403");
-        assertThat(statusLine(any, upgrade(any, "https://evil.example"))).startsWith("HTTP/1.1 101");
+        assertThat(statusLine(allowing, upgrade(allowing, "https://app.example")))
+                .startsWith("HTTP/1.1 101");
+        assertThat(statusLine(allowing, upgrade(allowing, "https://app.example:443")))
+                .startsWith("HTTP/1.1 101");
+        assertThat(
+                        statusLine(
+                                allowing,
+                                get(allowing, "/poll?sub=origin&wait=0", "http://localhost:8080")))
+                .startsWith("HTTP/1.1 200");
+        assertThat(statusLine(allowing, upgrade(allowing, "http://app.example")))
+                .startsWith("HTTP/1.1 403");
+        assertThat(statusLine(any, upgrade(any, "https://evil.example")))
+                .startsWith("HTTP/1.1 101");
     }
 
     @Test
     void publishTakesOnlyJson() throws Exception {
         long before = realm.server().metrics().httpRefusals(RealmMetrics.HttpRefusal.CONTENT_TYPE);
-        assertThat(statusLine(realm, publish(realm, null, "text/plain"))).startsWith("HTTP/1.1 415");
-        assertThat(statusLine(realm, publish(realm, null, "application/x-www-form-urlencoded"))).startsWith("HTTP/1.1 415");
+        assertThat(statusLine(realm, publish(realm, null, "text/plain")))
+                .startsWith("HTTP/1.1 415");
+        assertThat(statusLine(realm, publish(realm, null, "application/x-www-form-urlencoded")))
+                .startsWith("HTTP/1.1 415");
         assertThat(statusLine(realm, publish(realm, null, null))).startsWith("HTTP/1.1 415");
-        assertThat(statusLine(realm, publish(realm, null, "Application/JSON;charset=UTF-8"))).startsWith("HTTP/1.1 200");
-        assertThat(realm.server().metrics().httpRefusals(RealmMetrics.HttpRefusal.CONTENT_TYPE)).isEqualTo(before + 3);
+        assertThat(statusLine(realm, publish(realm, null, "Application/JSON;charset=UTF-8")))
+                .startsWith("HTTP/1.1 200");
+        assertThat(realm.server().metrics().httpRefusals(RealmMetrics.HttpRefusal.CONTENT_TYPE))
+                .isEqualTo(before + 3);
     }
 
     @Test
     void theFlagTakesAListOrTheWildcard() throws Exception {
-        assertThat(CommandLine.parse("--wss-port", "off", "--allowed-origins", "https://a.example, http://b.example:8080").allowedOrigins())
+        assertThat(
+                        CommandLine.parse(
+                                        "--wss-port",
+                                        "off",
+                                        "--allowed-origins",
+                                        "https://a.example, http://b.example:8080")
+                                .allowedOrigins())
                 .containsExactly("https://a.example:443", "http://b.example:8080");
-        assertThat(CommandLine.parse("--wss-port", "off", "--allowed-origins=*").allowedOrigins()).containsExactly("*");
+        assertThat(CommandLine.parse("--wss-port", "off", "--allowed-origins=*").allowedOrigins())
+                .containsExactly("*");
         assertThat(CommandLine.parse("--wss-port", "off").allowedOrigins()).isEmpty();
-        Assertions.assertThatThrownBy(() -> CommandLine.parse("--wss-port", "off", "--allowed-origins", "evil.example"))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("--allowed-origins");
-        Assertions.assertThatThrownBy(() -> CommandLine.parse("--wss-port", "off", "--allowed-origins", "https://a.example/path"))
+        Assertions.assertThatThrownBy(
+                        () ->
+                                CommandLine.parse(
+                                        "--wss-port", "off", "--allowed-origins", "evil.example"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("--allowed-origins");
+        Assertions.assertThatThrownBy(
+                        () ->
+                                CommandLine.parse(
+                                        "--wss-port",
+                                        "off",
+                                        "--allowed-origins",
+                                        "https://a.example/path"))
                 .isInstanceOf(ConfigException.class);
     }
 }

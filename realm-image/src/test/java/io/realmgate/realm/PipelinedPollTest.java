@@ -27,8 +27,7 @@ class PipelinedPollTest {
         realm.close();
     }
 
-    private record Answer(int status, String body) {
-    }
+    private record Answer(int status, String body) {}
 
     private static Answer answer(InputStream in) throws Exception {
         String status = HttpLines.line(in);
@@ -38,7 +37,8 @@ class PipelinedPollTest {
                 length = Integer.parseInt(h.substring(15).trim());
             }
         }
-        return new Answer(Integer.parseInt(status.split(" ")[1]),
+        return new Answer(
+                Integer.parseInt(status.split(" ")[1]),
                 new String(in.readNBytes(length), StandardCharsets.UTF_8));
     }
 
@@ -49,14 +49,19 @@ class PipelinedPollTest {
     @Test
     void requestsBehindAHeldPollAreAnsweredAfterItInOrder() throws Exception {
         try (Socket s = new Socket("127.0.0.1", realm.ws().getPort());
-             RawWebSocket pub = RawWebSocket.open(realm.ws())) {
+                RawWebSocket pub = RawWebSocket.open(realm.ws())) {
             s.setSoTimeout(10_000);
             OutputStream out = s.getOutputStream();
             InputStream in = s.getInputStream();
-            out.write((get("/poll?sub=pipe-a&wait=5") + get("/healthz") + get("/poll?sub=pipe-b&wait=0")
-                    + get("/nowhere")).getBytes(StandardCharsets.US_ASCII));
+            out.write(
+                    (get("/poll?sub=pipe-a&wait=5")
+                                    + get("/healthz")
+                                    + get("/poll?sub=pipe-b&wait=0")
+                                    + get("/nowhere"))
+                            .getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            // The poll is held; its answer comes with the event published now, then the rest in order.
+            // The poll is held; its answer comes with the event published now, then the rest in
+            // order.
             Thread.sleep(300);
             pub.sendText("{\"op\":\"publish\",\"channel\":\"pipe-a\",\"data\":\"first\"}");
             assertThat(pub.readText()).contains("ack");
@@ -98,7 +103,8 @@ class PipelinedPollTest {
             } catch (java.io.EOFException | java.net.SocketException end) {
                 // closed
             }
-            // All 40 arrived while the poll was held: the first 16 were kept and answered, then the end.
+            // All 40 arrived while the poll was held: the first 16 were kept and answered, then the
+            // end.
             assertThat(healthy).isEqualTo(16);
         }
     }

@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A bounded fuzzer with a fixed seed: mutated WebSocket frames (frame decoder) and mutated protocol
- * messages (ClientMessage) over real sockets. The realm must stay up, answer a control client all the
- * while, and leak no buffer (the leak detector runs paranoid in tests).
+ * messages (ClientMessage) over real sockets. The realm must stay up, answer a control client all
+ * the while, and leak no buffer (the leak detector runs paranoid in tests).
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ProtocolFuzzTest {
@@ -39,8 +39,29 @@ class ProtocolFuzzTest {
         "{\"op\":\"publish\",\"channel\":\"fuzz-c\",\"data\":-12345678901234567890}",
     };
     private static final String[] TOKENS = {
-        "{", "}", "[", "]", "\"", ":", ",", "\\", "\\u0000", "\\ud800", "1e400", "-0", "9223372036854775808",
-        "null", "true", "\"op\"", "\"from\"", "\"channel\"", "\"data\"", "\"ref\"", "[[[[[[[[", "\u00e9", "\u0000",
+        "{",
+        "}",
+        "[",
+        "]",
+        "\"",
+        ":",
+        ",",
+        "\\",
+        "\\u0000",
+        "\\ud800",
+        "1e400",
+        "-0",
+        "9223372036854775808",
+        "null",
+        "true",
+        "\"op\"",
+        "\"from\"",
+        "\"channel\"",
+        "\"data\"",
+        "\"ref\"",
+        "[[[[[[[[",
+        "\u00e9",
+        "\u0000",
     };
 
     private static byte[] mutate(Random r, byte[] in) {
@@ -67,7 +88,12 @@ class ProtocolFuzzTest {
                     b = c;
                 }
                 case 3 -> { // insert a token
-                    b = insert(b, at, TOKENS[r.nextInt(TOKENS.length)].getBytes(StandardCharsets.UTF_8));
+                    b =
+                            insert(
+                                    b,
+                                    at,
+                                    TOKENS[r.nextInt(TOKENS.length)].getBytes(
+                                            StandardCharsets.UTF_8));
                 }
                 case 4 -> { // duplicate a range
                     int len = Math.min(b.length - at, 1 + r.nextInt(16));
@@ -96,13 +122,23 @@ class ProtocolFuzzTest {
         byte[] msg = SEEDS[3].getBytes(StandardCharsets.UTF_8);
         List<byte[]> f = new ArrayList<>();
         f.add(RawWebSocket.encode(RawWebSocket.TEXT, true, true, msg));
-        f.add(RawWebSocket.encode(RawWebSocket.PING, true, true, "ping".getBytes(StandardCharsets.US_ASCII)));
+        f.add(
+                RawWebSocket.encode(
+                        RawWebSocket.PING, true, true, "ping".getBytes(StandardCharsets.US_ASCII)));
         f.add(RawWebSocket.encode(RawWebSocket.PONG, true, true, new byte[0]));
-        f.add(RawWebSocket.encode(RawWebSocket.CLOSE, true, true, new byte[] {0x03, (byte) 0xe8, 'o', 'k'}));
+        f.add(
+                RawWebSocket.encode(
+                        RawWebSocket.CLOSE, true, true, new byte[] {0x03, (byte) 0xe8, 'o', 'k'}));
         f.add(RawWebSocket.encode(RawWebSocket.BINARY, true, true, new byte[] {1, 2, 3}));
-        byte[] a = RawWebSocket.encode(RawWebSocket.TEXT, false, true, java.util.Arrays.copyOf(msg, 20));
-        byte[] b = RawWebSocket.encode(RawWebSocket.CONTINUATION, true, true,
-                java.util.Arrays.copyOfRange(msg, 20, msg.length));
+        byte[] a =
+                RawWebSocket.encode(
+                        RawWebSocket.TEXT, false, true, java.util.Arrays.copyOf(msg, 20));
+        byte[] b =
+                RawWebSocket.encode(
+                        RawWebSocket.CONTINUATION,
+                        true,
+                        true,
+                        java.util.Arrays.copyOfRange(msg, 20, msg.length));
         f.add(insert(a, a.length, b));
         f.add(RawWebSocket.encode(RawWebSocket.TEXT, true, true, new byte[300])); // 16-bit length
         return f;
@@ -137,31 +173,46 @@ class ProtocolFuzzTest {
         Random r = new Random(SEED);
         int closes = 0;
         try (RunningRealm realm = RunningRealm.start();
-             RawWebSocket controlPub = RawWebSocket.open(realm.ws());
-             RawWebSocket controlSub = RawWebSocket.open(realm.ws())) {
+                RawWebSocket controlPub = RawWebSocket.open(realm.ws());
+                RawWebSocket controlSub = RawWebSocket.open(realm.ws())) {
             controlSub.sendText("{\"op\":\"subscribe\",\"channel\":\"fuzz-control\"}");
             assertThat(controlSub.readText()).contains("subscribed");
             int controls = 0;
 
-            // Messages: mutated JSON in valid frames, 50 at a time, each batch ended by a marker publish.
+            // Messages: mutated JSON in valid frames, 50 at a time, each batch ended by a marker
+            // publish.
             RawWebSocket ws = RawWebSocket.open(realm.ws());
             try {
                 for (int batch = 0; batch < MESSAGES / 50; batch++) {
                     String marker = "marker-" + batch;
                     try {
                         for (int i = 0; i < 50; i++) {
-                            // Kept valid UTF-8 (the frame fuzz below covers that): the messages reach the parser.
-                            byte[] m = mutate(r, SEEDS[r.nextInt(SEEDS.length)].getBytes(StandardCharsets.UTF_8));
-                            ws.send(RawWebSocket.TEXT, true, true,
-                                    new String(m, StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8));
+                            // Kept valid UTF-8 (the frame fuzz below covers that): the messages
+                            // reach the parser.
+                            byte[] m =
+                                    mutate(
+                                            r,
+                                            SEEDS[r.nextInt(SEEDS.length)].getBytes(
+                                                    StandardCharsets.UTF_8));
+                            ws.send(
+                                    RawWebSocket.TEXT,
+                                    true,
+                                    true,
+                                    new String(m, StandardCharsets.UTF_8)
+                                            .getBytes(StandardCharsets.UTF_8));
                         }
-                        ws.sendText("{\"op\":\"publish\",\"channel\":\"fuzz-m\",\"data\":0,\"ref\":\"" + marker + "\"}");
+                        ws.sendText(
+                                "{\"op\":\"publish\",\"channel\":\"fuzz-m\",\"data\":0,\"ref\":\""
+                                        + marker
+                                        + "\"}");
                         String t;
                         do {
                             t = ws.readText();
-                        } while (!(t.contains("\"ack\"") && t.contains("\"ref\":\"" + marker + "\"")));
+                        } while (!(t.contains("\"ack\"")
+                                && t.contains("\"ref\":\"" + marker + "\"")));
                     } catch (EOFException | SocketException e) {
-                        closes++; // closed for cause (invalid UTF-8: 1007): a new connection goes on
+                        closes++; // closed for cause (invalid UTF-8: 1007): a new connection goes
+                        // on
                         ws.close();
                         ws = RawWebSocket.open(realm.ws());
                     }
@@ -171,17 +222,25 @@ class ProtocolFuzzTest {
                 ws.close();
             }
 
-            // Frames: one mutated valid frame and a valid publish per connection, then the end of stream;
+            // Frames: one mutated valid frame and a valid publish per connection, then the end of
+            // stream;
             // the realm answers or closes, and never hangs on it.
             List<byte[]> frames = frameSeeds();
             for (int i = 0; i < FRAMES; i++) {
                 try (RawWebSocket f = RawWebSocket.open(realm.ws())) {
                     f.sendRaw(mutate(r, frames.get(r.nextInt(frames.size()))));
-                    f.sendRaw(RawWebSocket.encode(RawWebSocket.TEXT, true, true,
-                            "{\"op\":\"publish\",\"channel\":\"fuzz-f\",\"data\":1}".getBytes(StandardCharsets.US_ASCII)));
+                    f.sendRaw(
+                            RawWebSocket.encode(
+                                    RawWebSocket.TEXT,
+                                    true,
+                                    true,
+                                    "{\"op\":\"publish\",\"channel\":\"fuzz-f\",\"data\":1}"
+                                            .getBytes(StandardCharsets.US_ASCII)));
                     try {
                         f.shutdownOutput();
-                        assertThat(f.serverClosedTcp()).as("frame case %d: closed after the end of stream", i).isTrue();
+                        assertThat(f.serverClosedTcp())
+                                .as("frame case %d: closed after the end of stream", i)
+                                .isTrue();
                     } catch (SocketException reset) {
                         // refused mid-write: fine
                     }
@@ -204,7 +263,9 @@ class ProtocolFuzzTest {
         } finally {
             leaks.detachAppender(reports);
         }
-        assertThat(reports.list).as("leak reports").noneMatch(e -> e.getFormattedMessage().contains("LEAK"));
+        assertThat(reports.list)
+                .as("leak reports")
+                .noneMatch(e -> e.getFormattedMessage().contains("LEAK"));
         assertThat(closes).as("connections closed by the realm during the message fuzz").isZero();
     }
 }

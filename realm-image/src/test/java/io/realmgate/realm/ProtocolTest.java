@@ -1,6 +1,5 @@
 package io.realmgate.realm;
 
-import io.realmgate.tests.peers.LeakWatch;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,6 +10,7 @@ import io.realmgate.realm.client.RealmClientException;
 import io.realmgate.realm.client.RealmEvent;
 import io.realmgate.realm.config.RealmConfig;
 import io.realmgate.realm.ops.RealmMetrics;
+import io.realmgate.tests.peers.LeakWatch;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -48,13 +48,17 @@ class ProtocolTest {
 
     @Test
     void publishIsAckedWithItsIdAndReachesEverySubscriber() throws Exception {
-        try (RealmClient a = client(); RealmClient b = client(); RealmClient pub = client()) {
+        try (RealmClient a = client();
+                RealmClient b = client();
+                RealmClient pub = client()) {
             Inbox ia = new Inbox();
             Inbox ib = new Inbox();
             long start = a.subscribe("prices", ia).get(5, TimeUnit.SECONDS);
             b.subscribe("prices", ib).get(5, TimeUnit.SECONDS);
 
-            long id1 = pub.publish("prices", "{\"sym\":\"ACME\",\"px\":12.5}").get(5, TimeUnit.SECONDS);
+            long id1 =
+                    pub.publish("prices", "{\"sym\":\"ACME\",\"px\":12.5}")
+                            .get(5, TimeUnit.SECONDS);
             long id2 = pub.publish("prices", "[1,2,3]").get(5, TimeUnit.SECONDS);
 
             assertThat(id1).isEqualTo(start + 1);
@@ -62,7 +66,8 @@ class ProtocolTest {
             for (Inbox in : List.of(ia, ib)) {
                 RealmEvent e1 = in.next();
                 RealmEvent e2 = in.next();
-                assertThat(e1).isEqualTo(new RealmEvent("prices", id1, "{\"sym\":\"ACME\",\"px\":12.5}"));
+                assertThat(e1)
+                        .isEqualTo(new RealmEvent("prices", id1, "{\"sym\":\"ACME\",\"px\":12.5}"));
                 assertThat(e2).isEqualTo(new RealmEvent("prices", id2, "[1,2,3]"));
             }
         }
@@ -81,7 +86,8 @@ class ProtocolTest {
 
     @Test
     void fromReplaysRetainedEventsThenGoesLive() throws Exception {
-        try (RealmClient pub = client(); RealmClient sub = client()) {
+        try (RealmClient pub = client();
+                RealmClient sub = client()) {
             for (int i = 1; i <= 5; i++) {
                 pub.publish("replay", String.valueOf(i)).get(5, TimeUnit.SECONDS);
             }
@@ -102,7 +108,8 @@ class ProtocolTest {
             c.publish("unsub", "1").get(5, TimeUnit.SECONDS);
             assertThat(in.next().id()).isEqualTo(1);
             c.unsubscribe("unsub");
-            // Messages of one connection are handled in order: the publish below comes after the unsubscribe.
+            // Messages of one connection are handled in order: the publish below comes after the
+            // unsubscribe.
             c.publish("unsub", "2").get(5, TimeUnit.SECONDS);
             assertThat(in.quietFor(300)).isTrue();
         }
@@ -110,7 +117,8 @@ class ProtocolTest {
 
     @Test
     void retentionLimitIsReportedAsTruncatedReplay() throws Exception {
-        try (RealmClient pub = client(); RawWebSocket raw = RawWebSocket.open(realm.ws())) {
+        try (RealmClient pub = client();
+                RawWebSocket raw = RawWebSocket.open(realm.ws())) {
             for (int i = 1; i <= 15; i++) {
                 pub.publish("retain", String.valueOf(i)).get(5, TimeUnit.SECONDS);
             }
@@ -120,7 +128,8 @@ class ProtocolTest {
             assertThat(err.path("code").asText()).isEqualTo("replay-truncated");
             assertThat(err.path("ref").asInt()).isEqualTo(7);
             assertThat(JSON.readTree(raw.readText()).toString())
-                    .isEqualTo("{\"op\":\"subscribed\",\"channel\":\"retain\",\"id\":15,\"ref\":7}");
+                    .isEqualTo(
+                            "{\"op\":\"subscribed\",\"channel\":\"retain\",\"id\":15,\"ref\":7}");
             for (int id = 6; id <= 15; id++) {
                 assertThat(JSON.readTree(raw.readText()).path("id").asLong()).isEqualTo(id);
             }
@@ -136,8 +145,10 @@ class ProtocolTest {
             raw.sendText("{\"op\":\"publish\",\"channel\":\"ahead\",\"data\":null}");
             String a = raw.readText();
             String b = raw.readText();
-            assertThat(List.of(a, b)).containsExactlyInAnyOrder(
-                    "{\"op\":\"event\",\"channel\":\"ahead\",\"id\":1,\"data\":null}", "{\"op\":\"ack\",\"id\":1}");
+            assertThat(List.of(a, b))
+                    .containsExactlyInAnyOrder(
+                            "{\"op\":\"event\",\"channel\":\"ahead\",\"id\":1,\"data\":null}",
+                            "{\"op\":\"ack\",\"id\":1}");
         }
     }
 
@@ -145,15 +156,18 @@ class ProtocolTest {
     void badMessagesGetErrorFramesAndTheConnectionStays() throws Exception {
         try (RawWebSocket raw = RawWebSocket.open(realm.ws())) {
             String[][] cases = {
-                    {"{not json", "bad-json"},
-                    {"[1,2]", "bad-request"},
-                    {"{\"op\":\"dance\",\"channel\":\"x\",\"ref\":\"r1\"}", "unknown-op"},
-                    {"{\"op\":\"publish\",\"channel\":\"has space\",\"data\":1}", "bad-channel"},
-                    {"{\"op\":\"publish\",\"channel\":\"x\"}", "bad-request"},
-                    {"{\"op\":\"subscribe\",\"channel\":\"x\",\"from\":-4}", "bad-request"},
-                    {"{\"op\":\"subscribe\"}", "bad-request"},
-                    {"{\"op\":\"publish\",\"channel\":\"x\",\"data\":1,\"ref\":{\"o\":1}}", "bad-request"},
-                    {"[".repeat(100) + "]".repeat(100), "bad-json"},
+                {"{not json", "bad-json"},
+                {"[1,2]", "bad-request"},
+                {"{\"op\":\"dance\",\"channel\":\"x\",\"ref\":\"r1\"}", "unknown-op"},
+                {"{\"op\":\"publish\",\"channel\":\"has space\",\"data\":1}", "bad-channel"},
+                {"{\"op\":\"publish\",\"channel\":\"x\"}", "bad-request"},
+                {"{\"op\":\"subscribe\",\"channel\":\"x\",\"from\":-4}", "bad-request"},
+                {"{\"op\":\"subscribe\"}", "bad-request"},
+                {
+                    "{\"op\":\"publish\",\"channel\":\"x\",\"data\":1,\"ref\":{\"o\":1}}",
+                    "bad-request"
+                },
+                {"[".repeat(100) + "]".repeat(100), "bad-json"},
             };
             for (String[] c : cases) {
                 raw.sendText(c[0]);
@@ -163,7 +177,8 @@ class ProtocolTest {
             }
             raw.sendText("{\"op\":\"dance\",\"channel\":\"x\",\"ref\":\"r1\"}");
             assertThat(JSON.readTree(raw.readText()).path("ref").asText()).isEqualTo("r1");
-            raw.sendText("{\"op\":\"publish\",\"channel\":\"still-ok\",\"data\":true,\"ref\":\"r2\",\"future\":1}");
+            raw.sendText(
+                    "{\"op\":\"publish\",\"channel\":\"still-ok\",\"data\":true,\"ref\":\"r2\",\"future\":1}");
             assertThat(raw.readText()).isEqualTo("{\"op\":\"ack\",\"ref\":\"r2\",\"id\":1}");
         }
     }
@@ -173,10 +188,13 @@ class ProtocolTest {
         try (RealmClient c = client()) {
             assertThatThrownBy(() -> c.publish("bad name", "1").get(5, TimeUnit.SECONDS))
                     .isInstanceOf(ExecutionException.class)
-                    .cause().isInstanceOf(RealmClientException.class)
-                    .extracting(t -> ((RealmClientException) t).code()).isEqualTo("bad-channel");
+                    .cause()
+                    .isInstanceOf(RealmClientException.class)
+                    .extracting(t -> ((RealmClientException) t).code())
+                    .isEqualTo("bad-channel");
             assertThatThrownBy(() -> c.subscribe("bad name", new Inbox()).get(5, TimeUnit.SECONDS))
-                    .cause().isInstanceOf(RealmClientException.class);
+                    .cause()
+                    .isInstanceOf(RealmClientException.class);
         }
     }
 
@@ -184,8 +202,12 @@ class ProtocolTest {
     void refusedFramesGetTheMatchingCloseCodeAndTheServerStaysUp() throws Exception {
         int max = realm.server().metrics() != null ? 64 * 1024 : 0;
         RealmMetrics metrics = realm.server().metrics();
-        long[] before = {metrics.webSocketRefusals(1003), metrics.webSocketRefusals(1009),
-            metrics.webSocketRefusals(1007), metrics.webSocketRefusals(1002)};
+        long[] before = {
+            metrics.webSocketRefusals(1003),
+            metrics.webSocketRefusals(1009),
+            metrics.webSocketRefusals(1007),
+            metrics.webSocketRefusals(1002)
+        };
         // A binary frame: 1003.
         try (RawWebSocket raw = RawWebSocket.open(realm.ws())) {
             raw.send(RawWebSocket.BINARY, true, true, new byte[] {1, 2, 3});
@@ -206,7 +228,8 @@ class ProtocolTest {
         }
         // Text that is not UTF-8: 1007.
         try (RawWebSocket raw = RawWebSocket.open(realm.ws())) {
-            raw.send(RawWebSocket.TEXT, true, true, new byte[] {'"', (byte) 0xc3, (byte) 0x28, '"'});
+            raw.send(
+                    RawWebSocket.TEXT, true, true, new byte[] {'"', (byte) 0xc3, (byte) 0x28, '"'});
             assertThat(raw.readUntilClose()).isEqualTo(1007);
         }
         // An unmasked client frame: 1002 protocol error.
@@ -214,14 +237,26 @@ class ProtocolTest {
             raw.send(RawWebSocket.TEXT, true, false, "{}".getBytes());
             assertThat(raw.readUntilClose()).isEqualTo(1002);
         }
-        assertThat(new long[] {metrics.webSocketRefusals(1003), metrics.webSocketRefusals(1009),
-            metrics.webSocketRefusals(1007), metrics.webSocketRefusals(1002)})
+        assertThat(
+                        new long[] {
+                            metrics.webSocketRefusals(1003),
+                            metrics.webSocketRefusals(1009),
+                            metrics.webSocketRefusals(1007),
+                            metrics.webSocketRefusals(1002)
+                        })
                 .containsExactly(before[0] + 1, before[1] + 2, before[2] + 1, before[3] + 1);
-        assertThat(metrics.render()).contains("realmgate_realm_websocket_refusals_total{code=\"1009\"} " + (before[1] + 2));
+        assertThat(metrics.render())
+                .contains(
+                        "realmgate_realm_websocket_refusals_total{code=\"1009\"} "
+                                + (before[1] + 2));
         // A fragmented message whose parts add up fine is accepted.
         try (RawWebSocket raw = RawWebSocket.open(realm.ws())) {
             raw.send(RawWebSocket.TEXT, false, true, "{\"op\":\"publish\",".getBytes());
-            raw.send(RawWebSocket.CONTINUATION, true, true, "\"channel\":\"frag\",\"data\":1}".getBytes());
+            raw.send(
+                    RawWebSocket.CONTINUATION,
+                    true,
+                    true,
+                    "\"channel\":\"frag\",\"data\":1}".getBytes());
             assertThat(raw.readText()).isEqualTo("{\"op\":\"ack\",\"id\":1}");
         }
         // And the realm still serves.
@@ -238,7 +273,13 @@ class ProtocolTest {
             raw.send(RawWebSocket.CLOSE, true, true, new byte[] {0x03, (byte) 0xe8});
             assertThat(raw.readUntilClose()).isEqualTo(1000);
         }
-        org.awaitility.Awaitility.await().atMost(5, TimeUnit.SECONDS)
-                .until(() -> realm.server().metrics().render().contains("realmgate_realm_subscriptions 0"));
+        org.awaitility.Awaitility.await()
+                .atMost(5, TimeUnit.SECONDS)
+                .until(
+                        () ->
+                                realm.server()
+                                        .metrics()
+                                        .render()
+                                        .contains("realmgate_realm_subscriptions 0"));
     }
 }

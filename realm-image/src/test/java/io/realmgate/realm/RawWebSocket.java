@@ -47,12 +47,14 @@ public final class RawWebSocket implements AutoCloseable {
         this.out = socket.getOutputStream();
     }
 
-    public static RawWebSocket open(InetSocketAddress address, int receiveBuffer) throws IOException {
+    public static RawWebSocket open(InetSocketAddress address, int receiveBuffer)
+            throws IOException {
         return open(address, "/realm", receiveBuffer);
     }
 
     /** A WebSocket on another server's path (a peer compared with the realm). */
-    public static RawWebSocket open(InetSocketAddress address, String path, int receiveBuffer) throws IOException {
+    public static RawWebSocket open(InetSocketAddress address, String path, int receiveBuffer)
+            throws IOException {
         Socket s = new Socket();
         if (receiveBuffer > 0) {
             s.setReceiveBufferSize(receiveBuffer);
@@ -76,10 +78,17 @@ public final class RawWebSocket implements AutoCloseable {
     private void handshake(InetSocketAddress address, String path) throws IOException {
         byte[] nonce = new byte[16];
         ThreadLocalRandom.current().nextBytes(nonce);
-        String req = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + address.getPort() + "\r\n"
-                + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n"
-                + "Sec-WebSocket-Version: 13\r\n\r\n";
+        String req =
+                "GET "
+                        + path
+                        + " HTTP/1.1\r\nHost: 127.0.0.1:"
+                        + address.getPort()
+                        + "\r\n"
+                        + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                        + "Sec-WebSocket-Key: "
+                        + Base64.getEncoder().encodeToString(nonce)
+                        + "\r\n"
+                        + "Sec-WebSocket-Version: 13\r\n\r\n";
         out.write(req.getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
         String head = readHead(in);
@@ -97,7 +106,11 @@ public final class RawWebSocket implements AutoCloseable {
                 throw new EOFException("closed during handshake");
             }
             b.write(c);
-            state = (c == '\r' && (state == 0 || state == 2)) || (c == '\n' && (state == 1 || state == 3)) ? state + 1 : 0;
+            state =
+                    (c == '\r' && (state == 0 || state == 2))
+                                    || (c == '\n' && (state == 1 || state == 3))
+                            ? state + 1
+                            : 0;
         }
         return b.toString(StandardCharsets.ISO_8859_1);
     }
@@ -153,7 +166,10 @@ public final class RawWebSocket implements AutoCloseable {
         return f.toByteArray();
     }
 
-    /** Reads the next frame (any opcode); throws {@link SocketTimeoutException} after the socket timeout. */
+    /**
+     * Reads the next frame (any opcode); throws {@link SocketTimeoutException} after the socket
+     * timeout.
+     */
     public Frame read() throws IOException {
         int b0 = in.readUnsignedByte();
         int b1 = in.readUnsignedByte();

@@ -21,13 +21,15 @@ class ReplayRateTest {
 
     @Test
     void replaysBeyondTheRateAreRefusedWithAnErrorUntilTheBudgetRefills() throws Exception {
-        try (RunningRealm realm = RunningRealm.start(RealmConfig.testing().retainEvents(100).replayRate(20));
-             RawWebSocket pub = RawWebSocket.open(realm.ws());
-             RawWebSocket ws = RawWebSocket.open(realm.ws());
-             RawWebSocket other = RawWebSocket.open(realm.ws())) {
+        try (RunningRealm realm =
+                        RunningRealm.start(RealmConfig.testing().retainEvents(100).replayRate(20));
+                RawWebSocket pub = RawWebSocket.open(realm.ws());
+                RawWebSocket ws = RawWebSocket.open(realm.ws());
+                RawWebSocket other = RawWebSocket.open(realm.ws())) {
             for (String ch : new String[] {"replay-a", "replay-b", "replay-c"}) {
                 for (int i = 0; i < 30; i++) {
-                    pub.sendText("{\"op\":\"publish\",\"channel\":\"" + ch + "\",\"data\":" + i + "}");
+                    pub.sendText(
+                            "{\"op\":\"publish\",\"channel\":\"" + ch + "\",\"data\":" + i + "}");
                     assertThat(pub.readText()).contains("ack");
                 }
             }
@@ -38,11 +40,13 @@ class ReplayRateTest {
             // Live subscriptions are not replays; other connections have budgets of their own.
             ws.sendText("{\"op\":\"subscribe\",\"channel\":\"replay-b\",\"ref\":\"live\"}");
             assertThat(answerTo(ws, "live")).contains("subscribed");
-            other.sendText("{\"op\":\"subscribe\",\"channel\":\"replay-c\",\"from\":0,\"ref\":\"c\"}");
+            other.sendText(
+                    "{\"op\":\"subscribe\",\"channel\":\"replay-c\",\"from\":0,\"ref\":\"c\"}");
             assertThat(answerTo(other, "c")).contains("subscribed");
             // 30 events at 20 per second: about a second and a half later the budget is back.
             Thread.sleep(1700);
-            ws.sendText("{\"op\":\"subscribe\",\"channel\":\"replay-c\",\"from\":0,\"ref\":\"c2\"}");
+            ws.sendText(
+                    "{\"op\":\"subscribe\",\"channel\":\"replay-c\",\"from\":0,\"ref\":\"c2\"}");
             assertThat(answerTo(ws, "c2")).contains("subscribed");
         }
     }

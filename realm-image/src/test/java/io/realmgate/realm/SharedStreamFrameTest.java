@@ -22,7 +22,7 @@ class SharedStreamFrameTest {
     @Test
     void hundredStreamsOfOneChannelShareEachEventsEncoding() throws Exception {
         try (RunningRealm realm = RunningRealm.start();
-             RawWebSocket pub = RawWebSocket.open(realm.ws())) {
+                RawWebSocket pub = RawWebSocket.open(realm.ws())) {
             List<Socket> sockets = new ArrayList<>();
             List<InputStream> ins = new ArrayList<>();
             try {
@@ -30,19 +30,26 @@ class SharedStreamFrameTest {
                     Socket s = new Socket("127.0.0.1", realm.ws().getPort());
                     s.setSoTimeout(10_000);
                     sockets.add(s);
-                    s.getOutputStream().write("GET /stream?sub=shared HTTP/1.1\r\nHost: realm\r\n\r\n"
-                            .getBytes(StandardCharsets.US_ASCII));
+                    s.getOutputStream()
+                            .write(
+                                    "GET /stream?sub=shared HTTP/1.1\r\nHost: realm\r\n\r\n"
+                                            .getBytes(StandardCharsets.US_ASCII));
                     ins.add(new BufferedInputStream(s.getInputStream()));
                 }
                 for (InputStream in : ins) {
                     // Until the stream's subscribed frame: it is registered on the channel.
-                    for (String l = HttpLines.line(in); !(l.startsWith("data: ") && l.contains("subscribed")); l = HttpLines.line(in)) {
+                    for (String l = HttpLines.line(in);
+                            !(l.startsWith("data: ") && l.contains("subscribed"));
+                            l = HttpLines.line(in)) {
                         // head, comment, chunk sizes
                     }
                 }
                 long before = Frame.sseEncodings();
                 for (int i = 0; i < EVENTS; i++) {
-                    pub.sendText("{\"op\":\"publish\",\"channel\":\"shared\",\"data\":\"shared-" + i + "\"}");
+                    pub.sendText(
+                            "{\"op\":\"publish\",\"channel\":\"shared\",\"data\":\"shared-"
+                                    + i
+                                    + "\"}");
                     assertThat(pub.readText()).contains("ack");
                 }
                 for (InputStream in : ins) {
@@ -51,7 +58,9 @@ class SharedStreamFrameTest {
                         while (!l.startsWith("data: ")) {
                             l = HttpLines.line(in);
                         }
-                        assertThat(l).contains("\"shared-" + i + "\"").contains("\"id\":" + (i + 1));
+                        assertThat(l)
+                                .contains("\"shared-" + i + "\"")
+                                .contains("\"id\":" + (i + 1));
                     }
                 }
                 // 100 streams x 10 events written, 10 encodings: one per event.

@@ -18,11 +18,16 @@ class SlowConsumerTest {
      */
     @Test
     void aConsumerThatStaysBehindIsClosedWith4008AndOthersCarryOn() throws Exception {
-        try (RunningRealm realm = RunningRealm.start(RealmConfig.testing()
-                .retainEvents(50).queueEvents(200).retainBytes(1 << 20).queueBytes(2 << 20));
-             RawWebSocket stalled = RawWebSocket.open(realm.ws(), 4096);
-             RealmClient healthy = RealmClient.builder(realm.wsUri()).build();
-             RealmClient pub = RealmClient.builder(realm.wsUri()).build()) {
+        try (RunningRealm realm =
+                        RunningRealm.start(
+                                RealmConfig.testing()
+                                        .retainEvents(50)
+                                        .queueEvents(200)
+                                        .retainBytes(1 << 20)
+                                        .queueBytes(2 << 20));
+                RawWebSocket stalled = RawWebSocket.open(realm.ws(), 4096);
+                RealmClient healthy = RealmClient.builder(realm.wsUri()).build();
+                RealmClient pub = RealmClient.builder(realm.wsUri()).build()) {
             healthy.connect().get(5, TimeUnit.SECONDS);
             pub.connect().get(5, TimeUnit.SECONDS);
             Inbox inbox = new Inbox();
@@ -51,15 +56,21 @@ class SlowConsumerTest {
     }
 
     /**
-     * A consumer that falls behind, then reads on, slowly: what was already on its way takes longer than
-     * a fixed grace to drain, and it must still end with the 4008 close frame, not a cut connection.
+     * A consumer that falls behind, then reads on, slowly: what was already on its way takes longer
+     * than a fixed grace to drain, and it must still end with the 4008 close frame, not a cut
+     * connection.
      */
     @Test
     void aDroppedConsumerThatReadsSlowlyStillGets4008() throws Exception {
-        try (RunningRealm realm = RunningRealm.start(RealmConfig.testing()
-                .retainEvents(50).queueEvents(200).retainBytes(1 << 20).queueBytes(2 << 20));
-             RawWebSocket stalled = RawWebSocket.open(realm.ws(), 4096);
-             RealmClient pub = RealmClient.builder(realm.wsUri()).build()) {
+        try (RunningRealm realm =
+                        RunningRealm.start(
+                                RealmConfig.testing()
+                                        .retainEvents(50)
+                                        .queueEvents(200)
+                                        .retainBytes(1 << 20)
+                                        .queueBytes(2 << 20));
+                RawWebSocket stalled = RawWebSocket.open(realm.ws(), 4096);
+                RealmClient pub = RealmClient.builder(realm.wsUri()).build()) {
             pub.connect().get(5, TimeUnit.SECONDS);
             stalled.sendText("{\"op\":\"subscribe\",\"channel\":\"trickle\"}");
             stalled.readText();
@@ -79,7 +90,13 @@ class SlowConsumerTest {
                 try {
                     f = stalled.read();
                 } catch (java.io.IOException e) {
-                    throw new AssertionError("after " + n + " frames, " + Duration.ofNanos(System.nanoTime() - started).toMillis() + " ms", e);
+                    throw new AssertionError(
+                            "after "
+                                    + n
+                                    + " frames, "
+                                    + Duration.ofNanos(System.nanoTime() - started).toMillis()
+                                    + " ms",
+                            e);
                 }
                 n++;
                 if (f.opcode() == RawWebSocket.CLOSE) {
@@ -88,7 +105,8 @@ class SlowConsumerTest {
                     Thread.sleep(5);
                 }
             }
-            assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThan(Duration.ofSeconds(2));
+            assertThat(Duration.ofNanos(System.nanoTime() - started))
+                    .isGreaterThan(Duration.ofSeconds(2));
             assertThat(code).isEqualTo(CloseCodes.SLOW_CONSUMER);
         }
     }

@@ -66,8 +66,12 @@ class StrictHandshakeTest {
     }
 
     private static String upgrade(String connection, String version, String key) {
-        StringBuilder r = new StringBuilder("GET /realm HTTP/1.1\r\nHost: 127.0.0.1:" + realm.ws().getPort() + "\r\n"
-                + "Upgrade: websocket\r\n");
+        StringBuilder r =
+                new StringBuilder(
+                        "GET /realm HTTP/1.1\r\nHost: 127.0.0.1:"
+                                + realm.ws().getPort()
+                                + "\r\n"
+                                + "Upgrade: websocket\r\n");
         if (connection != null) {
             r.append("Connection: ").append(connection).append("\r\n");
         }
@@ -82,13 +86,17 @@ class StrictHandshakeTest {
 
     @Test
     void aValidUpgradeStillSucceeds() throws Exception {
-        assertThat(exchange(upgrade("keep-alive, Upgrade", "13", GOOD_KEY)).statusLine()).startsWith("HTTP/1.1 101");
+        assertThat(exchange(upgrade("keep-alive, Upgrade", "13", GOOD_KEY)).statusLine())
+                .startsWith("HTTP/1.1 101");
     }
 
     @Test
     void anEmptyOrInvalidKeyIs400() throws Exception {
         long before = refusals(RealmMetrics.HttpRefusal.WEBSOCKET_HANDSHAKE);
-        for (String key : new String[] {"", "not base64!", "c2hvcnQ=", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", null}) {
+        for (String key :
+                new String[] {
+                    "", "not base64!", "c2hvcnQ=", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", null
+                }) {
             Answer a = exchange(upgrade("Upgrade", "13", key));
             assertThat(a.statusLine()).as("key %s", key).startsWith("HTTP/1.1 400");
             assertThat(a.closed()).isTrue();
@@ -122,8 +130,11 @@ class StrictHandshakeTest {
     void headOnTheStreamAnswersTheHeadAndNoEndlessStream() throws Exception {
         try (Socket s = new Socket("127.0.0.1", realm.ws().getPort())) {
             s.setSoTimeout(2000);
-            s.getOutputStream().write(("HEAD /stream?sub=head HTTP/1.1\r\nHost: x\r\n\r\n"
-                    + "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            s.getOutputStream()
+                    .write(
+                            ("HEAD /stream?sub=head HTTP/1.1\r\nHost: x\r\n\r\n"
+                                            + "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                                    .getBytes(StandardCharsets.ISO_8859_1));
             Answer a = readAll(s.getInputStream());
             assertThat(a.statusLine()).startsWith("HTTP/1.1 200");
             assertThat(a.text()).contains("text/event-stream").doesNotContain("chunked");
@@ -138,8 +149,11 @@ class StrictHandshakeTest {
         long before = refusals(RealmMetrics.HttpRefusal.BODY_TOO_LARGE);
         try (Socket s = new Socket("127.0.0.1", realm.ws().getPort())) {
             s.setSoTimeout(2000);
-            s.getOutputStream().write(("POST /publish HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: 100000000\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            s.getOutputStream()
+                    .write(
+                            ("POST /publish HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                                            + "Content-Length: 100000000\r\n\r\n")
+                                    .getBytes(StandardCharsets.ISO_8859_1));
             Answer a = readAll(s.getInputStream());
             assertThat(a.statusLine()).startsWith("HTTP/1.1 413");
             assertThat(a.closed()).as("closed after the 413").isTrue();
@@ -160,7 +174,11 @@ class StrictHandshakeTest {
         assertThat(line.statusLine()).startsWith("HTTP/1.1 414");
         assertThat(line.text()).endsWith("request line longer than 8192 bytes\n");
         assertThat(line.closed()).isTrue();
-        Answer header = exchange("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(17 * 1024) + "\r\n\r\n");
+        Answer header =
+                exchange(
+                        "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: "
+                                + "b".repeat(17 * 1024)
+                                + "\r\n\r\n");
         assertThat(header.statusLine()).startsWith("HTTP/1.1 431");
         assertThat(header.text()).endsWith("request header larger than 16384 bytes\n");
         assertThat(header.closed()).isTrue();
@@ -170,7 +188,9 @@ class StrictHandshakeTest {
         assertThat(refusals(RealmMetrics.HttpRefusal.HEADER_TOO_LARGE)).isEqualTo(headers + 1);
         assertThat(refusals(RealmMetrics.HttpRefusal.MALFORMED)).isEqualTo(malformed + 1);
         assertThat(realm.server().metrics().render())
-                .contains("realmgate_realm_http_refusals_total{reason=\"header-too-large\",status=\"431\"} " + (headers + 1));
+                .contains(
+                        "realmgate_realm_http_refusals_total{reason=\"header-too-large\",status=\"431\"} "
+                                + (headers + 1));
     }
 
     @Test
@@ -178,7 +198,11 @@ class StrictHandshakeTest {
         long before = realm.server().metrics().webSocketRefusals(1002);
         for (int code : new int[] {999, 1005, 1006, 1015, 2999, 5000}) {
             try (RawWebSocket ws = RawWebSocket.open(realm.ws())) {
-                ws.send(RawWebSocket.CLOSE, true, true, new byte[] {(byte) (code >>> 8), (byte) code});
+                ws.send(
+                        RawWebSocket.CLOSE,
+                        true,
+                        true,
+                        new byte[] {(byte) (code >>> 8), (byte) code});
                 RawWebSocket.Frame f = ws.read();
                 assertThat(f.opcode()).as("code %d", code).isEqualTo(RawWebSocket.CLOSE);
                 assertThat(f.closeCode()).as("code %d", code).isEqualTo(1002);

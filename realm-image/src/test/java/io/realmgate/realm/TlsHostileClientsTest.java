@@ -34,27 +34,41 @@ import org.junit.jupiter.api.Timeout;
 import org.slf4j.LoggerFactory;
 
 /**
- * The wss listener against clients that do not speak TLS properly, with real sockets on loopback: silence and a
- * dribbled ClientHello are cut at {@code --header-timeout}, garbage and plain HTTP are closed at once and quietly,
- * TLS 1.2 client-initiated renegotiation is refused, and each is counted on the admin port's metrics.
+ * The wss listener against clients that do not speak TLS properly, with real sockets on loopback:
+ * silence and a dribbled ClientHello are cut at {@code --header-timeout}, garbage and plain HTTP
+ * are closed at once and quietly, TLS 1.2 client-initiated renegotiation is refused, and each is
+ * counted on the admin port's metrics.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class TlsHostileClientsTest {
     private static final Duration HEADER_TIMEOUT = Duration.ofSeconds(1);
-    /** Far above the header timeout, far below what a deadline restarted by every byte would allow. */
+
+    /**
+     * Far above the header timeout, far below what a deadline restarted by every byte would allow.
+     */
     private static final long CUT_BOUND_MILLIS = 8000;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private static RunningRealm start(Duration headerTimeout) throws Exception {
-        return RunningRealm.start(RealmConfig.testing().wsPort(RealmConfig.OFF).wssPort(0).selfSigned(true)
-                .headerTimeout(headerTimeout).admin("127.0.0.1", 0));
+        return RunningRealm.start(
+                RealmConfig.testing()
+                        .wsPort(RealmConfig.OFF)
+                        .wssPort(0)
+                        .selfSigned(true)
+                        .headerTimeout(headerTimeout)
+                        .admin("127.0.0.1", 0));
     }
 
     private String scrape(RunningRealm realm) throws Exception {
-        URI uri = URI.create("http://127.0.0.1:" + realm.server().adminAddress().getPort() + "/metrics");
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        URI uri =
+                URI.create(
+                        "http://127.0.0.1:" + realm.server().adminAddress().getPort() + "/metrics");
+        HttpResponse<String> r =
+                http.send(
+                        HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
+                        HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(200);
         return r.body();
     }
@@ -79,7 +93,8 @@ class TlsHostileClientsTest {
         java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
         ks.load(null, null);
         ks.setCertificateEntry("realm", realm.server().developmentCertificate().certificate());
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        TrustManagerFactory tmf =
+                TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(ks);
         SSLContext ctx = SSLContext.getInstance("TLS");
         ctx.init(null, tmf.getTrustManagers(), null);
@@ -92,7 +107,10 @@ class TlsHostileClientsTest {
         return s;
     }
 
-    /** Everything the server sends until it closes; a reset counts as the close. A read timeout fails the test. */
+    /**
+     * Everything the server sends until it closes; a reset counts as the close. A read timeout
+     * fails the test.
+     */
     private static String untilClosed(InputStream in) throws IOException {
         ByteArrayOutputStream b = new ByteArrayOutputStream();
         byte[] buf = new byte[4096];
@@ -134,7 +152,8 @@ class TlsHostileClientsTest {
             }
             awaitMetric(realm, tlsFailures("timeout"), 1);
 
-            // A real ClientHello, a byte every 100 ms: about 50 s for the whole of it unless it is cut.
+            // A real ClientHello, a byte every 100 ms: about 50 s for the whole of it unless it is
+            // cut.
             byte[] hello = clientHello();
             assertThat(hello.length).isGreaterThan(100);
             try (Socket s = raw(realm)) {
@@ -147,7 +166,8 @@ class TlsHostileClientsTest {
                         out.flush();
                         sent++;
                         Thread.sleep(100);
-                        if (System.nanoTime() - start > TimeUnit.MILLISECONDS.toNanos(CUT_BOUND_MILLIS)) {
+                        if (System.nanoTime() - start
+                                > TimeUnit.MILLISECONDS.toNanos(CUT_BOUND_MILLIS)) {
                             break;
                         }
                     }
@@ -160,21 +180,31 @@ class TlsHostileClientsTest {
                 assertThat(took).isBetween(HEADER_TIMEOUT.toMillis() - 100, CUT_BOUND_MILLIS);
             }
             awaitMetric(realm, tlsFailures("timeout"), 2);
-            assertThat(realm.server().metrics().headerTimeouts()).as("no 408 without a TLS session").isZero();
+            assertThat(realm.server().metrics().headerTimeouts())
+                    .as("no 408 without a TLS session")
+                    .isZero();
         }
     }
 
     @Test
     void theHandshakeAndTheRequestHeadShareOneDeadline() throws Exception {
         Duration timeout = Duration.ofSeconds(3);
-        String head = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: " + "a".repeat(60) + "\r\n\r\n";
+        String head =
+                "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Padding: "
+                        + "a".repeat(60)
+                        + "\r\n\r\n";
         try (RunningRealm realm = start(timeout);
-             SSLSocket s = (SSLSocket) trusting(realm).getSocketFactory()
-                     .createSocket("127.0.0.1", realm.wss().getPort())) {
+                SSLSocket s =
+                        (SSLSocket)
+                                trusting(realm)
+                                        .getSocketFactory()
+                                        .createSocket("127.0.0.1", realm.wss().getPort())) {
             s.setSoTimeout((int) CUT_BOUND_MILLIS * 2);
             long start = System.nanoTime();
-            // Two thirds of the time pass before the hello; the head then takes about 2.3 s (a byte every 20 ms):
-            // within a deadline of its own counted from the handshake, past the one counted from the accept.
+            // Two thirds of the time pass before the hello; the head then takes about 2.3 s (a byte
+            // every 20 ms):
+            // within a deadline of its own counted from the handshake, past the one counted from
+            // the accept.
             Thread.sleep(timeout.toMillis() * 2 / 3);
             s.startHandshake();
             OutputStream out = s.getOutputStream();
@@ -189,8 +219,12 @@ class TlsHostileClientsTest {
             }
             String answer = untilClosed(s.getInputStream());
             assertThat(answer).startsWith("HTTP/1.1 408");
-            assertThat(Duration.ofNanos(System.nanoTime() - start).toMillis()).isGreaterThan(timeout.toMillis() - 100);
-            awaitMetric(realm, "realmgate_realm_http_refusals_total{reason=\"header-timeout\",status=\"408\"}", 1);
+            assertThat(Duration.ofNanos(System.nanoTime() - start).toMillis())
+                    .isGreaterThan(timeout.toMillis() - 100);
+            awaitMetric(
+                    realm,
+                    "realmgate_realm_http_refusals_total{reason=\"header-timeout\",status=\"408\"}",
+                    1);
             assertThat(realm.server().metrics().render()).contains(tlsFailures("timeout") + " 0");
         }
     }
@@ -202,12 +236,14 @@ class TlsHostileClientsTest {
         Level before = outcome.getLevel();
         ListAppender<ILoggingEvent> log = new ListAppender<>();
         log.start();
-        // A header timeout far longer than the test may wait: a close that comes is not the deadline's.
+        // A header timeout far longer than the test may wait: a close that comes is not the
+        // deadline's.
         try (RunningRealm realm = start(Duration.ofSeconds(60))) {
             root.addAppender(log);
             outcome.setLevel(Level.DEBUG);
 
-            // Random bytes (fixed seed) but for the first, which could otherwise read as an SSLv2 hello's length.
+            // Random bytes (fixed seed) but for the first, which could otherwise read as an SSLv2
+            // hello's length.
             byte[] garbage = new byte[512];
             new Random(0x7157_2026L).nextBytes(garbage);
             garbage[0] = 0x01;
@@ -215,24 +251,34 @@ class TlsHostileClientsTest {
                 long start = System.nanoTime();
                 s.getOutputStream().write(garbage);
                 assertThat(untilClosed(s.getInputStream())).as("nothing served").isEmpty();
-                assertThat(Duration.ofNanos(System.nanoTime() - start).toMillis()).isLessThan(CUT_BOUND_MILLIS);
+                assertThat(Duration.ofNanos(System.nanoTime() - start).toMillis())
+                        .isLessThan(CUT_BOUND_MILLIS);
             }
             awaitMetric(realm, tlsFailures("not-tls"), 1);
 
             // Plain HTTP to the TLS port: a short 400 in clear text saying so, then the close.
             try (Socket s = raw(realm)) {
-                s.getOutputStream().write("GET /realm HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-                        .getBytes(StandardCharsets.ISO_8859_1));
+                s.getOutputStream()
+                        .write(
+                                "GET /realm HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                                        .getBytes(StandardCharsets.ISO_8859_1));
                 String answer = untilClosed(s.getInputStream());
-                assertThat(answer).startsWith("HTTP/1.1 400 ").endsWith("\r\n\r\nthis port speaks TLS: use https:// or wss://\n");
+                assertThat(answer)
+                        .startsWith("HTTP/1.1 400 ")
+                        .endsWith("\r\n\r\nthis port speaks TLS: use https:// or wss://\n");
             }
             awaitMetric(realm, tlsFailures("not-tls"), 2);
 
-            // A TLS alert record (fatal handshake_failure) where the hello should be: a failure of the handshake.
+            // A TLS alert record (fatal handshake_failure) where the hello should be: a failure of
+            // the handshake.
             try (Socket s = raw(realm)) {
                 s.getOutputStream().write(new byte[] {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28});
-                assertThat(untilClosed(s.getInputStream()).getBytes(StandardCharsets.ISO_8859_1).length)
-                        .as("at most an alert").isLessThan(16);
+                assertThat(
+                                untilClosed(s.getInputStream())
+                                        .getBytes(StandardCharsets.ISO_8859_1)
+                                        .length)
+                        .as("at most an alert")
+                        .isLessThan(16);
             }
             awaitMetric(realm, "realmgate_realm_tls_handshake_failures_total{reason=\"other\"}", 1);
 
@@ -241,8 +287,11 @@ class TlsHostileClientsTest {
             awaitMetric(realm, tlsFailures("closed"), 1);
 
             // The realm still serves wss.
-            try (RealmClient client = RealmClient.builder(realm.wssUri())
-                    .trust(realm.server().developmentCertificate().certificate()).noReconnect().build()) {
+            try (RealmClient client =
+                    RealmClient.builder(realm.wssUri())
+                            .trust(realm.server().developmentCertificate().certificate())
+                            .noReconnect()
+                            .build()) {
                 client.connect().get(10, TimeUnit.SECONDS);
                 client.publish("after-garbage", "1").get(10, TimeUnit.SECONDS);
             }
@@ -252,24 +301,36 @@ class TlsHostileClientsTest {
         }
         List<ILoggingEvent> events = List.copyOf(log.list);
         assertThat(events).as("no stack trace").noneMatch(e -> e.getThrowableProxy() != null);
-        assertThat(events).as("nothing louder than INFO").noneMatch(e -> e.getLevel().isGreaterOrEqual(Level.WARN));
-        List<ILoggingEvent> refusals = events.stream()
-                .filter(e -> e.getLoggerName().equals(HandshakeOutcome.class.getName())).toList();
+        assertThat(events)
+                .as("nothing louder than INFO")
+                .noneMatch(e -> e.getLevel().isGreaterOrEqual(Level.WARN));
+        List<ILoggingEvent> refusals =
+                events.stream()
+                        .filter(e -> e.getLoggerName().equals(HandshakeOutcome.class.getName()))
+                        .toList();
         assertThat(refusals).as("one line per refused connection").hasSize(4);
         assertThat(refusals).allMatch(e -> e.getLevel() == Level.DEBUG);
-        assertThat(refusals).as("the client's bytes are not logged")
+        assertThat(refusals)
+                .as("the client's bytes are not logged")
                 .noneMatch(e -> e.getFormattedMessage().contains("474554")); // "GET" in hex
     }
 
-    /** Whether the server answered a request on the socket (true) or refused with an alert or a close (false). */
+    /**
+     * Whether the server answered a request on the socket (true) or refused with an alert or a
+     * close (false).
+     */
     private static boolean answers(SSLSocket s) {
         try {
-            s.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
-                    .getBytes(StandardCharsets.ISO_8859_1));
+            s.getOutputStream()
+                    .write(
+                            "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                                    .getBytes(StandardCharsets.ISO_8859_1));
             s.getOutputStream().flush();
             String status = HttpLines.line(s.getInputStream());
             assertThat(status).startsWith("HTTP/1.1 200");
-            for (String h = HttpLines.line(s.getInputStream()); !h.isEmpty(); h = HttpLines.line(s.getInputStream())) {
+            for (String h = HttpLines.line(s.getInputStream());
+                    !h.isEmpty();
+                    h = HttpLines.line(s.getInputStream())) {
                 // headers, up to the blank line
             }
             byte[] body = new byte[3];
@@ -293,14 +354,20 @@ class TlsHostileClientsTest {
     @Test
     void tls12ClientInitiatedRenegotiationIsRefusedWhileOthersAreServed() throws Exception {
         try (RunningRealm realm = start(Duration.ofSeconds(10));
-             RealmClient control = RealmClient.builder(realm.wssUri())
-                     .trust(realm.server().developmentCertificate().certificate()).noReconnect().build()) {
+                RealmClient control =
+                        RealmClient.builder(realm.wssUri())
+                                .trust(realm.server().developmentCertificate().certificate())
+                                .noReconnect()
+                                .build()) {
             control.connect().get(10, TimeUnit.SECONDS);
             Inbox inbox = new Inbox();
             control.subscribe("control", inbox).get(10, TimeUnit.SECONDS);
 
-            try (SSLSocket s = (SSLSocket) trusting(realm).getSocketFactory()
-                    .createSocket("127.0.0.1", realm.wss().getPort())) {
+            try (SSLSocket s =
+                    (SSLSocket)
+                            trusting(realm)
+                                    .getSocketFactory()
+                                    .createSocket("127.0.0.1", realm.wss().getPort())) {
                 s.setSoTimeout(10_000);
                 s.setEnabledProtocols(new String[] {"TLSv1.2"});
                 s.startHandshake();
@@ -313,8 +380,11 @@ class TlsHostileClientsTest {
             awaitMetric(realm, tlsFailures("renegotiation"), 1);
 
             // The control connection, and new ones, are served throughout.
-            try (RealmClient other = RealmClient.builder(realm.wssUri())
-                    .trust(realm.server().developmentCertificate().certificate()).noReconnect().build()) {
+            try (RealmClient other =
+                    RealmClient.builder(realm.wssUri())
+                            .trust(realm.server().developmentCertificate().certificate())
+                            .noReconnect()
+                            .build()) {
                 other.connect().get(10, TimeUnit.SECONDS);
                 other.publish("control", "\"still here\"").get(10, TimeUnit.SECONDS);
             }

@@ -22,23 +22,36 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** wss with PEM files from disk; replacing them switches new connections to the new certificate, open ones stay. */
+/**
+ * wss with PEM files from disk; replacing them switches new connections to the new certificate,
+ * open ones stay.
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TlsReloadTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private static X509Bundle issue(X509Bundle ca, String cn) throws Exception {
         Instant now = Instant.now();
-        return new CertificateBuilder().notBefore(now.minus(1, ChronoUnit.HOURS)).notAfter(now.plus(1, ChronoUnit.DAYS))
-                .ecp256().subject("CN=" + cn).addSanDnsName("localhost").addSanIpAddress("127.0.0.1")
-                .addExtendedKeyUsageServerAuth().buildIssuedBy(ca);
+        return new CertificateBuilder()
+                .notBefore(now.minus(1, ChronoUnit.HOURS))
+                .notAfter(now.plus(1, ChronoUnit.DAYS))
+                .ecp256()
+                .subject("CN=" + cn)
+                .addSanDnsName("localhost")
+                .addSanIpAddress("127.0.0.1")
+                .addExtendedKeyUsageServerAuth()
+                .buildIssuedBy(ca);
     }
 
     private static X509Bundle ca() throws Exception {
         Instant now = Instant.now();
-        return new CertificateBuilder().notBefore(now.minus(1, ChronoUnit.HOURS)).notAfter(now.plus(1, ChronoUnit.DAYS))
-                .ecp256().subject("CN=Realm Test CA").setIsCertificateAuthority(true).buildSelfSigned();
+        return new CertificateBuilder()
+                .notBefore(now.minus(1, ChronoUnit.HOURS))
+                .notAfter(now.plus(1, ChronoUnit.DAYS))
+                .ecp256()
+                .subject("CN=Realm Test CA")
+                .setIsCertificateAuthority(true)
+                .buildSelfSigned();
     }
 
     private void write(X509Bundle b, Path cert, Path key) throws Exception {
@@ -58,7 +71,9 @@ class TlsReloadTest {
         try (SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", port)) {
             s.setSoTimeout(5000);
             s.startHandshake();
-            return ((X509Certificate) s.getSession().getPeerCertificates()[0]).getSubjectX500Principal().getName();
+            return ((X509Certificate) s.getSession().getPeerCertificates()[0])
+                    .getSubjectX500Principal()
+                    .getName();
         }
     }
 
@@ -68,9 +83,17 @@ class TlsReloadTest {
         Path cert = dir.resolve("tls.crt");
         Path key = dir.resolve("tls.key");
         write(issue(ca, "first"), cert, key);
-        try (RunningRealm realm = RunningRealm.start(RealmConfig.testing().wssPort(0).tls(cert, key)
-                .certPoll(Duration.ofMillis(100)));
-             RealmClient early = RealmClient.builder(realm.wssUri()).trust(ca.getCertificate()).noReconnect().build()) {
+        try (RunningRealm realm =
+                        RunningRealm.start(
+                                RealmConfig.testing()
+                                        .wssPort(0)
+                                        .tls(cert, key)
+                                        .certPoll(Duration.ofMillis(100)));
+                RealmClient early =
+                        RealmClient.builder(realm.wssUri())
+                                .trust(ca.getCertificate())
+                                .noReconnect()
+                                .build()) {
             early.connect().get(5, TimeUnit.SECONDS);
             Inbox inbox = new Inbox();
             early.subscribe("tls", inbox).get(5, TimeUnit.SECONDS);
@@ -78,19 +101,23 @@ class TlsReloadTest {
 
             Thread.sleep(1100); // file times have whole-second resolution on some file systems
             write(issue(ca, "second"), cert, key);
-            org.awaitility.Awaitility.await().atMost(10, TimeUnit.SECONDS)
+            org.awaitility.Awaitility.await()
+                    .atMost(10, TimeUnit.SECONDS)
                     .until(() -> servedSubject(realm.wss().getPort(), ca).equals("CN=second"));
-            assertThat(realm.server().metrics().render()).contains("realmgate_realm_certificate_reloads_total 1");
+            assertThat(realm.server().metrics().render())
+                    .contains("realmgate_realm_certificate_reloads_total 1");
 
             // The connection made before the swap still works, on its original session.
-            try (RealmClient late = RealmClient.builder(realm.wssUri()).trust(ca.getCertificate()).build()) {
+            try (RealmClient late =
+                    RealmClient.builder(realm.wssUri()).trust(ca.getCertificate()).build()) {
                 late.connect().get(5, TimeUnit.SECONDS);
                 late.publish("tls", "\"after reload\"").get(5, TimeUnit.SECONDS);
             }
             assertThat(inbox.next().data()).isEqualTo("\"after reload\"");
             assertThat(early.lastCloseCode()).isZero();
 
-            // A broken pair (key of another certificate) is refused; the last good one stays in use.
+            // A broken pair (key of another certificate) is refused; the last good one stays in
+            // use.
             Thread.sleep(1100);
             X509Bundle third = issue(ca, "third");
             Files.writeString(cert, third.getCertificatePEM());
@@ -98,7 +125,8 @@ class TlsReloadTest {
             Thread.sleep(500);
             assertThat(servedSubject(realm.wss().getPort(), ca)).isEqualTo("CN=second");
             Files.writeString(key, third.getPrivateKeyPEM());
-            org.awaitility.Awaitility.await().atMost(10, TimeUnit.SECONDS)
+            org.awaitility.Awaitility.await()
+                    .atMost(10, TimeUnit.SECONDS)
                     .until(() -> servedSubject(realm.wss().getPort(), ca).equals("CN=third"));
         }
     }
@@ -109,9 +137,19 @@ class TlsReloadTest {
         Path cert = dir.resolve("c.pem");
         Path key = dir.resolve("k.pem");
         write(issue(ca, "x"), cert, key);
-        try (RunningRealm realm = RunningRealm.start(RealmConfig.testing().wsPort(RealmConfig.OFF).wssPort(0).tls(cert, key));
-             RealmClient stranger = RealmClient.builder(realm.wssUri()).trust(ca().getCertificate()).noReconnect().build()) {
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> stranger.connect().get(5, TimeUnit.SECONDS))
+        try (RunningRealm realm =
+                        RunningRealm.start(
+                                RealmConfig.testing()
+                                        .wsPort(RealmConfig.OFF)
+                                        .wssPort(0)
+                                        .tls(cert, key));
+                RealmClient stranger =
+                        RealmClient.builder(realm.wssUri())
+                                .trust(ca().getCertificate())
+                                .noReconnect()
+                                .build()) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                            () -> stranger.connect().get(5, TimeUnit.SECONDS))
                     .hasStackTraceContaining("SSLHandshakeException");
             assertThat(List.of(realm.server().wsAddress() == null)).containsExactly(true);
         }

@@ -12,14 +12,23 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code REALMGATE_TRANSPORT} as the realm process reads it: the one switch of the transport. */
 @Timeout(60)
 class TransportEnvironmentTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private Process realm(String transport, Path log) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), RealmMain.class.getName(), "--bind", "127.0.0.1",
-                "--ws-port", "0", "--wss-port", "off")
-                .redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder pb =
+                new ProcessBuilder(
+                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                                "-cp",
+                                System.getProperty("java.class.path"),
+                                RealmMain.class.getName(),
+                                "--bind",
+                                "127.0.0.1",
+                                "--ws-port",
+                                "0",
+                                "--wss-port",
+                                "off")
+                        .redirectErrorStream(true)
+                        .redirectOutput(log.toFile());
         pb.environment().put("REALMGATE_TRANSPORT", transport);
         return pb.start();
     }
@@ -30,7 +39,9 @@ class TransportEnvironmentTest {
         Process p = realm("nio", log);
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!Files.readString(log).contains("listening") && p.isAlive() && System.nanoTime() < deadline) {
+            while (!Files.readString(log).contains("listening")
+                    && p.isAlive()
+                    && System.nanoTime() < deadline) {
                 Thread.sleep(100);
             }
             assertThat(Files.readString(log)).contains("(nio transport)");
@@ -47,7 +58,8 @@ class TransportEnvironmentTest {
             assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
             assertThat(p.exitValue()).isEqualTo(2);
             assertThat(Files.readString(log))
-                    .isEqualTo("realmgate-realm: REALMGATE_TRANSPORT: 'kqueue' is not a transport (auto, epoll or nio)\n");
+                    .isEqualTo(
+                            "realmgate-realm: REALMGATE_TRANSPORT: 'kqueue' is not a transport (auto, epoll or nio)\n");
         } finally {
             p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }

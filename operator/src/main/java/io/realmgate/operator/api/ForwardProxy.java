@@ -11,13 +11,20 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Group(Realm.GROUP)
 @Version(Realm.VERSION)
 @ShortNames("fwp")
-@AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
+@AdditionalPrinterColumn(
+        name = "Ready",
+        jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
         type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Endpoint", jsonPath = ".status.endpoint",
+@AdditionalPrinterColumn(
+        name = "Endpoint",
+        jsonPath = ".status.endpoint",
         type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp",
+@AdditionalPrinterColumn(
+        name = "Age",
+        jsonPath = ".metadata.creationTimestamp",
         type = AdditionalPrinterColumn.Type.DATE)
-public class ForwardProxy extends CustomResource<ForwardProxySpec, ForwardProxyStatus> implements Namespaced {
+public class ForwardProxy extends CustomResource<ForwardProxySpec, ForwardProxyStatus>
+        implements Namespaced {
     @Override
     protected ForwardProxySpec initSpec() {
         return new ForwardProxySpec();

@@ -9,7 +9,8 @@ import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import java.util.List;
 
-@ValidationRule(value = "!has(self.transparent) || self.transparent.port != self.port",
+@ValidationRule(
+        value = "!has(self.transparent) || self.transparent.port != self.port",
         message = "transparent.port must differ from port")
 public class ForwardProxySpec {
     public static final int DEFAULT_PORT = 3128;
@@ -30,7 +31,8 @@ public class ForwardProxySpec {
     @Default("true")
     public Boolean via = true;
 
-    @JsonPropertyDescription("Targets clients may CONNECT to (and forward requests to). Empty: nothing is allowed.")
+    @JsonPropertyDescription(
+            "Targets clients may CONNECT to (and forward requests to). Empty: nothing is allowed.")
     @Size(max = 64)
     public List<TargetSpec> allowConnect;
 
@@ -43,7 +45,8 @@ public class ForwardProxySpec {
     @JsonPropertyDescription("Basic proxy authentication.")
     public ProxyAuth auth;
 
-    @JsonPropertyDescription("A listener for clients that do not know the proxy: TLS routed by its SNI name to an allowed target.")
+    @JsonPropertyDescription(
+            "A listener for clients that do not know the proxy: TLS routed by its SNI name to an allowed target.")
     public Transparent transparent;
 
     @JsonPropertyDescription("Container resources of the proxy pods.")

@@ -9,8 +9,10 @@ import java.util.List;
 public class ForwardProxyStatus implements WithConditions {
     public Long observedGeneration;
     public List<Condition> conditions = new ArrayList<>();
+
     /** The proxy URL clients configure, e.g. http://egress.apps.svc:3128. */
     public String endpoint;
+
     /** The target rules the proxy enforces, as rendered into its configuration. */
     public List<String> targets;
 

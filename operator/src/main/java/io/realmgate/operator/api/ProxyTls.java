@@ -9,7 +9,8 @@ public class ProxyTls {
     @Default("false")
     public Boolean enabled = false;
 
-    @JsonPropertyDescription("A kubernetes.io/tls Secret of your own; the operator then issues nothing.")
+    @JsonPropertyDescription(
+            "A kubernetes.io/tls Secret of your own; the operator then issues nothing.")
     @Pattern("^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")
     public String secretName;
 

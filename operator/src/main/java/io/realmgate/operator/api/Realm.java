@@ -11,13 +11,22 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Group(Realm.GROUP)
 @Version(Realm.VERSION)
 @ShortNames("rlm")
-@AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
+@AdditionalPrinterColumn(
+        name = "Ready",
+        jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
         type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "WSS", jsonPath = ".status.endpoints.secureWebSocket",
+@AdditionalPrinterColumn(
+        name = "WSS",
+        jsonPath = ".status.endpoints.secureWebSocket",
         type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "WS", jsonPath = ".status.endpoints.webSocket",
-        type = AdditionalPrinterColumn.Type.STRING, priority = 1)
-@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp",
+@AdditionalPrinterColumn(
+        name = "WS",
+        jsonPath = ".status.endpoints.webSocket",
+        type = AdditionalPrinterColumn.Type.STRING,
+        priority = 1)
+@AdditionalPrinterColumn(
+        name = "Age",
+        jsonPath = ".metadata.creationTimestamp",
         type = AdditionalPrinterColumn.Type.DATE)
 public class Realm extends CustomResource<RealmSpec, RealmStatus> implements Namespaced {
     public static final String GROUP = "realmgate.io";

@@ -10,21 +10,26 @@ import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import java.util.List;
 
-@ValidationRule(value = "self.webSocket.enabled || self.secureWebSocket.enabled",
+@ValidationRule(
+        value = "self.webSocket.enabled || self.secureWebSocket.enabled",
         message = "at least one of webSocket and secureWebSocket must be enabled")
-@ValidationRule(value = "!self.webSocket.enabled || !self.secureWebSocket.enabled || self.webSocket.port != self.secureWebSocket.port",
+@ValidationRule(
+        value =
+                "!self.webSocket.enabled || !self.secureWebSocket.enabled || self.webSocket.port != self.secureWebSocket.port",
         message = "webSocket.port and secureWebSocket.port must differ")
 public class RealmSpec {
     /**
-     * {@code http(s)://host[:port]} as the realm parses it (java.net.URI, server-based authority): a DNS name whose
-     * last label starts with a letter, or a dotted IPv4 address; port 1-65535. Anything the API server accepts here,
-     * the realm accepts at start. No IPv6 literal: checking one fully here would take a CEL rule over the API
-     * server's cost budget, and a page served from one is rare; the realm's own flag still takes it.
+     * {@code http(s)://host[:port]} as the realm parses it (java.net.URI, server-based authority):
+     * a DNS name whose last label starts with a letter, or a dotted IPv4 address; port 1-65535.
+     * Anything the API server accepts here, the realm accepts at start. No IPv6 literal: checking
+     * one fully here would take a CEL rule over the API server's cost budget, and a page served
+     * from one is rare; the realm's own flag still takes it.
      */
-    public static final String ORIGIN_PATTERN = "^https?://("
-            + "((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
-            + "|([A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)"
-            + "(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?$";
+    public static final String ORIGIN_PATTERN =
+            "^https?://("
+                    + "((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+                    + "|([A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)"
+                    + "(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?$";
 
     @JsonPropertyDescription("Realm pods.")
     @Default("1")
@@ -36,28 +41,32 @@ public class RealmSpec {
     @Default("{}")
     public WebSocketListener webSocket = new WebSocketListener();
 
-    @JsonPropertyDescription("TLS wss/https listener, with a certificate the operator issues unless tls.secretName names one.")
+    @JsonPropertyDescription(
+            "TLS wss/https listener, with a certificate the operator issues unless tls.secretName names one.")
     @Default("{}")
     public SecureWebSocketListener secureWebSocket = new SecureWebSocketListener();
 
     @JsonPropertyDescription("Certificate of the wss listener.")
     public RealmTls tls;
 
-    @JsonPropertyDescription("Who may connect besides the ForwardProxies that reference this realm. Absent: pods of this namespace.")
+    @JsonPropertyDescription(
+            "Who may connect besides the ForwardProxies that reference this realm. Absent: pods of this namespace.")
     public Clients clients;
 
     @JsonPropertyDescription("Container resources of the realm pods.")
     public ResourceRequirements resources;
 
-    @JsonPropertyDescription("Connection, header, replay, stream and poll limits of each realm pod. Absent fields: "
-            + "the realm's defaults.")
+    @JsonPropertyDescription(
+            "Connection, header, replay, stream and poll limits of each realm pod. Absent fields: "
+                    + "the realm's defaults.")
     public RealmLimits limits;
 
-    @JsonPropertyDescription("Browser origins (scheme://host[:port], http or https, such as https://app.example.com "
-            + "or http://localhost:8080) whose pages may use the realm: WebSocket, event stream, long-poll and "
-            + "publish from a page served by another origin. The realm's own origin is always allowed; a request "
-            + "with any other Origin is refused (403); clients that send no Origin (not browsers) are not concerned. "
-            + "Absent: same-origin pages only.")
+    @JsonPropertyDescription(
+            "Browser origins (scheme://host[:port], http or https, such as https://app.example.com "
+                    + "or http://localhost:8080) whose pages may use the realm: WebSocket, event stream, long-poll and "
+                    + "publish from a page served by another origin. The realm's own origin is always allowed; a request "
+                    + "with any other Origin is refused (403); clients that send no Origin (not browsers) are not concerned. "
+                    + "Absent: same-origin pages only.")
     @Size(max = 64)
     // Origins as browsers send them: no path, no user, no wildcard (see docs/decisions.md).
     public List<@Size(max = 300) @Pattern(ORIGIN_PATTERN) String> allowedOrigins;

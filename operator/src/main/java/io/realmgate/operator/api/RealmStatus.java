@@ -10,6 +10,7 @@ public class RealmStatus implements WithConditions {
     public Long observedGeneration;
     public List<Condition> conditions = new ArrayList<>();
     public Endpoints endpoints;
+
     /** ConfigMap in this namespace holding the CA bundle (ca.crt) clients should trust. */
     public String caBundleConfigMap;
 

@@ -6,11 +6,13 @@ import io.fabric8.generator.annotation.Size;
 import java.util.List;
 
 public class RealmTls {
-    @JsonPropertyDescription("A kubernetes.io/tls Secret of your own; the operator then issues nothing.")
+    @JsonPropertyDescription(
+            "A kubernetes.io/tls Secret of your own; the operator then issues nothing.")
     @Pattern("^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$")
     public String secretName;
 
-    @JsonPropertyDescription("Extra DNS names for the issued certificate, besides the Service's own names.")
+    @JsonPropertyDescription(
+            "Extra DNS names for the issued certificate, besides the Service's own names.")
     @Size(max = 32)
     public List<String> dnsNames;
 }

@@ -15,8 +15,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operator's admin endpoint on the JDK's HTTP server: {@code /healthz} (liveness), {@code /readyz}
- * (readiness), {@code /metrics} (Prometheus text). GET and HEAD only; 200 or 503 with a one-line reason.
+ * The operator's admin endpoint on the JDK's HTTP server: {@code /healthz} (liveness), {@code
+ * /readyz} (readiness), {@code /metrics} (Prometheus text). GET and HEAD only; 200 or 503 with a
+ * one-line reason.
  */
 public final class AdminServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
@@ -32,30 +33,46 @@ public final class AdminServer implements AutoCloseable {
     }
 
     /** Binds {@code host:port} (port 0: a free one) and starts serving. */
-    public static AdminServer start(String host, int port, OperatorHealth health, Supplier<String> metrics)
+    public static AdminServer start(
+            String host, int port, OperatorHealth health, Supplier<String> metrics)
             throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 16);
-        ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "admin-http");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService executor =
+                Executors.newFixedThreadPool(
+                        2,
+                        r -> {
+                            Thread t = new Thread(r, "admin-http");
+                            t.setDaemon(true);
+                            return t;
+                        });
         server.setExecutor(executor);
-        server.createContext("/healthz", exchange -> answer(exchange, health.notLive(), health.role()));
-        server.createContext("/readyz", exchange -> answer(exchange, health.notReady(), health.role()));
-        server.createContext("/metrics", exchange -> {
-            if (allowed(exchange)) {
-                respond(exchange, 200, PROMETHEUS_TEXT, metrics.get());
-            }
-        });
-        server.createContext("/", exchange -> {
-            if (allowed(exchange)) {
-                respond(exchange, 404, PLAIN_TEXT, "not found: try /healthz, /readyz or /metrics\n");
-            }
-        });
+        server.createContext(
+                "/healthz", exchange -> answer(exchange, health.notLive(), health.role()));
+        server.createContext(
+                "/readyz", exchange -> answer(exchange, health.notReady(), health.role()));
+        server.createContext(
+                "/metrics",
+                exchange -> {
+                    if (allowed(exchange)) {
+                        respond(exchange, 200, PROMETHEUS_TEXT, metrics.get());
+                    }
+                });
+        server.createContext(
+                "/",
+                exchange -> {
+                    if (allowed(exchange)) {
+                        respond(
+                                exchange,
+                                404,
+                                PLAIN_TEXT,
+                                "not found: try /healthz, /readyz or /metrics\n");
+                    }
+                });
         server.start();
         AdminServer admin = new AdminServer(server, executor);
-        log.info("Admin endpoint on http://{}:{} (/healthz, /readyz, /metrics)", host.contains(":") ? "[" + host + "]" : host,
+        log.info(
+                "Admin endpoint on http://{}:{} (/healthz, /readyz, /metrics)",
+                host.contains(":") ? "[" + host + "]" : host,
                 admin.port());
         return admin;
     }
@@ -64,7 +81,8 @@ public final class AdminServer implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    private static void answer(HttpExchange exchange, Optional<String> problem, String role) throws IOException {
+    private static void answer(HttpExchange exchange, Optional<String> problem, String role)
+            throws IOException {
         if (allowed(exchange)) {
             if (problem.isPresent()) {
                 respond(exchange, 503, PLAIN_TEXT, problem.get() + "\n");
@@ -84,7 +102,8 @@ public final class AdminServer implements AutoCloseable {
         return false;
     }
 
-    private static void respond(HttpExchange exchange, int status, String contentType, String body) throws IOException {
+    private static void respond(HttpExchange exchange, int status, String contentType, String body)
+            throws IOException {
         try (exchange) {
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", contentType);

@@ -8,11 +8,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Liveness and readiness of the operator process, as the admin endpoint reports them.
  *
  * <ul>
- *   <li>Live: the process answers and is not shutting down.</li>
- *   <li>Ready: the operator has started (its CRDs are served, leader election has begun) and every informer
- *       has synced and is watching. JOSDK runs the informers on a standby instance too (only event processing
- *       waits for the Lease), so a standby is ready as well: it can take over at any moment, and a rolling
- *       update need not wait for it to lead. Which role an instance has is in the response body.</li>
+ *   <li>Live: the process answers and is not shutting down.
+ *   <li>Ready: the operator has started (its CRDs are served, leader election has begun) and every
+ *       informer has synced and is watching. JOSDK runs the informers on a standby instance too
+ *       (only event processing waits for the Lease), so a standby is ready as well: it can take
+ *       over at any moment, and a rolling update need not wait for it to lead. Which role an
+ *       instance has is in the response body.
  * </ul>
  */
 public final class OperatorHealth {
@@ -62,7 +63,9 @@ public final class OperatorHealth {
             return Optional.of("starting");
         }
         if (!info.allEventSourcesAreHealthy()) {
-            return Optional.of("informers not synced or not watching: " + info.unhealthyEventSources().keySet());
+            return Optional.of(
+                    "informers not synced or not watching: "
+                            + info.unhealthyEventSources().keySet());
         }
         return Optional.empty();
     }

@@ -3,9 +3,9 @@ package io.realmgate.operator.proxy;
 import io.realmgate.operator.access.SecretGrant;
 
 /**
- * Something about a ForwardProxy that only the cluster can tell and that keeps it from being Ready: a realm
- * that does not exist, a port a realm does not serve, a Secret that is missing. The reason is the Ready
- * condition's reason (CamelCase); the message names the thing.
+ * Something about a ForwardProxy that only the cluster can tell and that keeps it from being Ready:
+ * a realm that does not exist, a port a realm does not serve, a Secret that is missing. The reason
+ * is the Ready condition's reason (CamelCase); the message names the thing.
  */
 public record Problem(String reason, String message) {
     public static final String REALM_NOT_FOUND = "RealmNotFound";
@@ -16,6 +16,10 @@ public record Problem(String reason, String message) {
     public static final String TLS_SECRET_INVALID = "TlsSecretInvalid";
     public static final String CERTIFICATE_EXPIRED = "CertificateExpired";
     public static final String PORT_CONFLICT = "PortConflict";
-    /** The proxy needs Secrets (TLS, Basic auth) in a namespace that has not granted the operator its Secrets. */
+
+    /**
+     * The proxy needs Secrets (TLS, Basic auth) in a namespace that has not granted the operator
+     * its Secrets.
+     */
     public static final String SECRET_ACCESS_NOT_GRANTED = SecretGrant.NOT_GRANTED;
 }

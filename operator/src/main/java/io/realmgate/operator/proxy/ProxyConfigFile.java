@@ -8,34 +8,43 @@ import io.realmgate.proxy.config.ProxyConfigDocument;
 import java.util.List;
 
 /**
- * The proxy's configuration file for a ForwardProxy, written through the proxy's own
- * {@link ProxyConfigDocument} and {@link ConfigFiles#write}: what the operator renders is what the proxy
- * reads, key for key (docs/proxy-config.md). Only what the ForwardProxy decides is written; timeouts and
- * limits keep the proxy's defaults.
+ * The proxy's configuration file for a ForwardProxy, written through the proxy's own {@link
+ * ProxyConfigDocument} and {@link ConfigFiles#write}: what the operator renders is what the proxy
+ * reads, key for key (docs/proxy-config.md). Only what the ForwardProxy decides is written;
+ * timeouts and limits keep the proxy's defaults.
  */
 public final class ProxyConfigFile {
     /** Where the pod mounts the ConfigMap, and the file in it. */
     public static final String CONFIG_DIR = "/etc/realmgate/config";
+
     public static final String CONFIG_KEY = "proxy.yaml";
     public static final String CONFIG_PATH = CONFIG_DIR + "/" + CONFIG_KEY;
+
     /** Where the pod mounts the TLS Secret (kubernetes.io/tls keys). */
     public static final String TLS_DIR = "/etc/realmgate/tls";
+
     public static final String TLS_CERTIFICATE = TLS_DIR + "/tls.crt";
     public static final String TLS_PRIVATE_KEY = TLS_DIR + "/tls.key";
+
     /** Where the pod mounts the users Secret's key. */
     public static final String AUTH_DIR = "/etc/realmgate/auth";
-    /** The admin listener (/healthz, /readyz, /metrics): probes and scraping, never the proxy's policy. */
+
+    /**
+     * The admin listener (/healthz, /readyz, /metrics): probes and scraping, never the proxy's
+     * policy.
+     */
     public static final int ADMIN_PORT = 9090;
+
     /** The proxy's name in Via: the proxy allows 1-64 of these characters. */
     private static final int MAX_NAME = 64;
 
-    private ProxyConfigFile() {
-    }
+    private ProxyConfigFile() {}
 
     /**
      * @param rules the target rules (already resolved and checked by the proxy's parser)
      */
-    public static ProxyConfigDocument document(ForwardProxy proxy, OperatorSettings settings, List<String> rules) {
+    public static ProxyConfigDocument document(
+            ForwardProxy proxy, OperatorSettings settings, List<String> rules) {
         ForwardProxySpec spec = spec(proxy);
         ProxyConfigDocument doc = new ProxyConfigDocument();
         doc.listen = "0.0.0.0:" + port(spec);
@@ -56,8 +65,10 @@ public final class ProxyConfigFile {
         if (spec.transparent != null && spec.transparent.port != null) {
             doc.transparent = new ProxyConfigDocument.Transparent();
             doc.transparent.listen = "0.0.0.0:" + spec.transparent.port;
-            doc.transparent.targetPort = spec.transparent.targetPort == null
-                    ? spec.transparent.port : spec.transparent.targetPort;
+            doc.transparent.targetPort =
+                    spec.transparent.targetPort == null
+                            ? spec.transparent.port
+                            : spec.transparent.targetPort;
         }
         return doc;
     }
@@ -86,8 +97,8 @@ public final class ProxyConfigFile {
     }
 
     /**
-     * A Kubernetes name may have up to 253 characters; the proxy's name in Via up to 64, of a set that
-     * includes every character a Kubernetes name may have. Longer names are cut.
+     * A Kubernetes name may have up to 253 characters; the proxy's name in Via up to 64, of a set
+     * that includes every character a Kubernetes name may have. Longer names are cut.
      */
     static String viaName(String name) {
         return name.length() <= MAX_NAME ? name : name.substring(0, MAX_NAME);

@@ -9,8 +9,10 @@ import io.realmgate.operator.api.ForwardProxy;
 import io.realmgate.operator.workload.ChildDependent;
 
 /** ConfigMap {@code <name>-proxy-config}: the rendered proxy.yaml. */
-// Server-side apply like every other child (JOSDK 5 leaves ConfigMaps and Secrets to update by default).
-@KubernetesDependent(useSSA = BooleanWithUndefined.TRUE,
+// Server-side apply like every other child (JOSDK 5 leaves ConfigMaps and Secrets to update by
+// default).
+@KubernetesDependent(
+        useSSA = BooleanWithUndefined.TRUE,
         informer = @Informer(labelSelector = Names.PROXY_CHILD_SELECTOR))
 public class ProxyConfigMap extends ChildDependent<ConfigMap, ForwardProxy, ProxyModel> {
     static final String NAME = "proxy-config-map";

@@ -26,24 +26,30 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The proxy's Deployment: the proxy image reading its rendered config, non-root on a read-only root file
- * system with no capabilities, probed on the admin port, with the config, TLS and users files mounted
- * read-only where the config says they are.
+ * The proxy's Deployment: the proxy image reading its rendered config, non-root on a read-only root
+ * file system with no capabilities, probed on the admin port, with the config, TLS and users files
+ * mounted read-only where the config says they are.
  */
 final class ProxyDeploymentModel {
     static final String CONTAINER = "proxy";
+
     /**
-     * On SIGTERM the proxy stops accepting and lets open tunnels go on for up to timeouts.drain (30 s; the
-     * rendered config keeps the proxy's default).
+     * On SIGTERM the proxy stops accepting and lets open tunnels go on for up to timeouts.drain (30
+     * s; the rendered config keeps the proxy's default).
      */
     static final long DRAIN_SECONDS = ProxyConfig.Timeouts.DEFAULTS.drain().toSeconds();
-    /** After the drain: the last connections close (up to 5 s), then the event loops stop (up to 5 s). */
-    static final long CLOSE_SECONDS = 10;
-    /** preStop sleep, drain, close, and a margin before SIGKILL. */
-    static final long TERMINATION_GRACE_SECONDS = Pods.PRE_STOP_SLEEP_SECONDS + DRAIN_SECONDS + CLOSE_SECONDS + 5;
 
-    private ProxyDeploymentModel() {
-    }
+    /**
+     * After the drain: the last connections close (up to 5 s), then the event loops stop (up to 5
+     * s).
+     */
+    static final long CLOSE_SECONDS = 10;
+
+    /** preStop sleep, drain, close, and a margin before SIGKILL. */
+    static final long TERMINATION_GRACE_SECONDS =
+            Pods.PRE_STOP_SLEEP_SECONDS + DRAIN_SECONDS + CLOSE_SECONDS + 5;
+
+    private ProxyDeploymentModel() {}
 
     static Deployment deployment(ProxyModel model) {
         Map<String, String> annotations = new TreeMap<>();
@@ -53,17 +59,25 @@ final class ProxyDeploymentModel {
                 .withMetadata(model.metadata(Names.proxy(model.proxy())))
                 .withNewSpec()
                 .withReplicas(replicas)
-                .withNewSelector().withMatchLabels(model.selector()).endSelector()
+                .withNewSelector()
+                .withMatchLabels(model.selector())
+                .endSelector()
                 .withNewTemplate()
-                .withNewMetadata().withLabels(model.labels()).withAnnotations(annotations).endMetadata()
+                .withNewMetadata()
+                .withLabels(model.labels())
+                .withAnnotations(annotations)
+                .endMetadata()
                 .withNewSpec()
                 // The proxy never talks to the API server.
                 .withAutomountServiceAccountToken(false)
                 .withEnableServiceLinks(false)
                 .withImagePullSecrets(Pods.imagePullSecrets(model.settings()))
                 .withTerminationGracePeriodSeconds(TERMINATION_GRACE_SECONDS)
-                .withSecurityContext(PodSecurity.pod(ports(model).stream()
-                        .map(ContainerPort::getContainerPort).toList()))
+                .withSecurityContext(
+                        PodSecurity.pod(
+                                ports(model).stream()
+                                        .map(ContainerPort::getContainerPort)
+                                        .toList()))
                 .withContainers(container(model))
                 .withVolumes(volumes(model))
                 .endSpec()
@@ -80,9 +94,12 @@ final class ProxyDeploymentModel {
                 .withArgs("--config", ProxyConfigFile.CONFIG_PATH)
                 .withEnv(JvmMemory.of(resources(model)).env())
                 .withPorts(ports(model))
-                .withStartupProbe(Pods.startupProbe("/healthz", new IntOrString(ProxyConfigFile.ADMIN_PORT)))
-                .withLivenessProbe(Pods.livenessProbe("/healthz", new IntOrString(ProxyConfigFile.ADMIN_PORT)))
-                .withReadinessProbe(Pods.readinessProbe("/readyz", new IntOrString(ProxyConfigFile.ADMIN_PORT)))
+                .withStartupProbe(
+                        Pods.startupProbe("/healthz", new IntOrString(ProxyConfigFile.ADMIN_PORT)))
+                .withLivenessProbe(
+                        Pods.livenessProbe("/healthz", new IntOrString(ProxyConfigFile.ADMIN_PORT)))
+                .withReadinessProbe(
+                        Pods.readinessProbe("/readyz", new IntOrString(ProxyConfigFile.ADMIN_PORT)))
                 .withLifecycle(Pods.preStopSleep())
                 .withResources(resources(model))
                 .withSecurityContext(PodSecurity.container())
@@ -99,12 +116,16 @@ final class ProxyDeploymentModel {
     }
 
     private static ContainerPort port(String name, int port) {
-        return new ContainerPortBuilder().withName(name).withContainerPort(port).withProtocol("TCP").build();
+        return new ContainerPortBuilder()
+                .withName(name)
+                .withContainerPort(port)
+                .withProtocol("TCP")
+                .build();
     }
 
     /**
-     * The spec's resources, or modest defaults: room for a small JVM and Netty's buffers; no CPU limit, as
-     * throttling a proxy shows up as latency for every tunnel through it.
+     * The spec's resources, or modest defaults: room for a small JVM and Netty's buffers; no CPU
+     * limit, as throttling a proxy shows up as latency for every tunnel through it.
      */
     private static ResourceRequirements resources(ProxyModel model) {
         if (model.spec().resources != null) {
@@ -132,26 +153,45 @@ final class ProxyDeploymentModel {
     }
 
     private static VolumeMount mount(String name, String path) {
-        return new VolumeMountBuilder().withName(name).withMountPath(path).withReadOnly(true).build();
+        return new VolumeMountBuilder()
+                .withName(name)
+                .withMountPath(path)
+                .withReadOnly(true)
+                .build();
     }
 
     private static List<Volume> volumes(ProxyModel model) {
         List<Volume> volumes = new ArrayList<>();
-        // Mounted as a directory, not a subPath, so the kubelet's updates reach the file the proxy watches.
-        volumes.add(new VolumeBuilder().withName("config")
-                .withNewConfigMap().withName(Names.proxyConfig(model.proxy())).endConfigMap().build());
+        // Mounted as a directory, not a subPath, so the kubelet's updates reach the file the proxy
+        // watches.
+        volumes.add(
+                new VolumeBuilder()
+                        .withName("config")
+                        .withNewConfigMap()
+                        .withName(Names.proxyConfig(model.proxy()))
+                        .endConfigMap()
+                        .build());
         if (model.tlsOn()) {
-            volumes.add(new VolumeBuilder().withName("tls")
-                    .withNewSecret().withSecretName(model.tlsSecretName()).withDefaultMode(PodSecurity.SECRET_FILE_MODE)
-                    .endSecret().build());
+            volumes.add(
+                    new VolumeBuilder()
+                            .withName("tls")
+                            .withNewSecret()
+                            .withSecretName(model.tlsSecretName())
+                            .withDefaultMode(PodSecurity.SECRET_FILE_MODE)
+                            .endSecret()
+                            .build());
         }
         if (model.authOn()) {
             String key = ProxyConfigFile.usersKey(model.spec());
-            volumes.add(new VolumeBuilder().withName("auth")
-                    .withNewSecret().withSecretName(model.spec().auth.basicSecretRef.name)
-                    .withDefaultMode(PodSecurity.SECRET_FILE_MODE)
-                    .withItems(new KeyToPathBuilder().withKey(key).withPath(key).build())
-                    .endSecret().build());
+            volumes.add(
+                    new VolumeBuilder()
+                            .withName("auth")
+                            .withNewSecret()
+                            .withSecretName(model.spec().auth.basicSecretRef.name)
+                            .withDefaultMode(PodSecurity.SECRET_FILE_MODE)
+                            .withItems(new KeyToPathBuilder().withKey(key).withPath(key).build())
+                            .endSecret()
+                            .build());
         }
         volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build());
         return volumes;

@@ -29,14 +29,14 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * A ForwardProxy's desired children, computed from what the cluster holds and nothing else: the CR, the
- * operator's settings, the realms it names (as looked up; an absent name does not exist) and the certificate its
- * TLS listener serves. No I/O; the same inputs give equal objects, so a
+ * A ForwardProxy's desired children, computed from what the cluster holds and nothing else: the CR,
+ * the operator's settings, the realms it names (as looked up; an absent name does not exist) and
+ * the certificate its TLS listener serves. No I/O; the same inputs give equal objects, so a
  * reconcile that finds everything in place writes nothing.
  *
- * <p>Children: ConfigMap {@code <name>-proxy-config} (key {@code proxy.yaml}), Deployment, Service and
- * NetworkPolicy {@code <name>-proxy}, and Secret {@code <name>-proxy-tls} when the operator issues the
- * listener's certificate.
+ * <p>Children: ConfigMap {@code <name>-proxy-config} (key {@code proxy.yaml}), Deployment, Service
+ * and NetworkPolicy {@code <name>-proxy}, and Secret {@code <name>-proxy-tls} when the operator
+ * issues the listener's certificate.
  */
 public final class ProxyModel {
     private final ForwardProxy proxy;
@@ -48,18 +48,23 @@ public final class ProxyModel {
     private final String renderedConfig;
 
     /**
-     * @param realms      the Realms named by {@code allowConnect[].realm}, by name; a missing name does not exist
-     * @param certificate the certificate the TLS listener serves (issued by the operator or read from the
-     *                    user's Secret); empty when TLS is off or the certificate is not known
+     * @param realms the Realms named by {@code allowConnect[].realm}, by name; a missing name does
+     *     not exist
+     * @param certificate the certificate the TLS listener serves (issued by the operator or read
+     *     from the user's Secret); empty when TLS is off or the certificate is not known
      */
-    public ProxyModel(ForwardProxy proxy, OperatorSettings settings, Map<String, Realm> realms,
+    public ProxyModel(
+            ForwardProxy proxy,
+            OperatorSettings settings,
+            Map<String, Realm> realms,
             Optional<IssuedCertificate> certificate) {
         this.proxy = proxy;
         this.spec = ProxyConfigFile.spec(proxy);
         this.settings = settings;
         this.certificate = certificate;
-        this.resolution = TargetResolution.resolve(spec.allowConnect, namespace(), realms,
-                settings.clusterDomain());
+        this.resolution =
+                TargetResolution.resolve(
+                        spec.allowConnect, namespace(), realms, settings.clusterDomain());
         this.document = ProxyConfigFile.document(proxy, settings, resolution.rules());
         this.renderedConfig = ProxyConfigFile.render(document);
     }
@@ -97,12 +102,23 @@ public final class ProxyModel {
     public List<Problem> problems() {
         List<Problem> problems = new ArrayList<>(resolution.problems());
         if (port() == ProxyConfigFile.ADMIN_PORT) {
-            problems.add(new Problem(Problem.PORT_CONFLICT, "spec.port " + port()
-                    + " is the proxy's admin port (health probes and metrics); choose another"));
+            problems.add(
+                    new Problem(
+                            Problem.PORT_CONFLICT,
+                            "spec.port "
+                                    + port()
+                                    + " is the proxy's admin port (health probes and metrics); choose another"));
         }
-        transparentPort().filter(p -> p == ProxyConfigFile.ADMIN_PORT).ifPresent(p -> problems.add(
-                new Problem(Problem.PORT_CONFLICT, "spec.transparent.port " + p
-                        + " is the proxy's admin port (health probes and metrics); choose another")));
+        transparentPort()
+                .filter(p -> p == ProxyConfigFile.ADMIN_PORT)
+                .ifPresent(
+                        p ->
+                                problems.add(
+                                        new Problem(
+                                                Problem.PORT_CONFLICT,
+                                                "spec.transparent.port "
+                                                        + p
+                                                        + " is the proxy's admin port (health probes and metrics); choose another")));
         return problems;
     }
 
@@ -120,7 +136,9 @@ public final class ProxyModel {
     }
 
     public Optional<Integer> transparentPort() {
-        return spec.transparent == null ? Optional.empty() : Optional.ofNullable(spec.transparent.port);
+        return spec.transparent == null
+                ? Optional.empty()
+                : Optional.ofNullable(spec.transparent.port);
     }
 
     public boolean tlsOn() {
@@ -131,14 +149,19 @@ public final class ProxyModel {
         return spec.auth != null && spec.auth.basicSecretRef != null;
     }
 
-    /** True when the operator issues the listener's certificate (TLS on, no Secret of the user's own). */
+    /**
+     * True when the operator issues the listener's certificate (TLS on, no Secret of the user's
+     * own).
+     */
     public boolean issuesCertificate() {
         return issuesCertificate(proxy);
     }
 
     public static boolean issuesCertificate(ForwardProxy proxy) {
         ForwardProxySpec spec = ProxyConfigFile.spec(proxy);
-        return spec.tls != null && spec.tls.on() && (spec.tls.secretName == null || spec.tls.secretName.isEmpty());
+        return spec.tls != null
+                && spec.tls.on()
+                && (spec.tls.secretName == null || spec.tls.secretName.isEmpty());
     }
 
     /** The Secret the TLS listener's certificate is in: the issued one, or the user's own. */
@@ -150,9 +173,15 @@ public final class ProxyModel {
         return certificate;
     }
 
-    /** The proxy URL clients configure: {@code http://egress-proxy.apps.svc:3128}, https when TLS is on. */
+    /**
+     * The proxy URL clients configure: {@code http://egress-proxy.apps.svc:3128}, https when TLS is
+     * on.
+     */
     public String endpoint() {
-        return (tlsOn() ? "https" : "http") + "://" + Names.serviceHostShort(Names.proxy(proxy), namespace()) + ":"
+        return (tlsOn() ? "https" : "http")
+                + "://"
+                + Names.serviceHostShort(Names.proxy(proxy), namespace())
+                + ":"
                 + port();
     }
 
@@ -160,24 +189,37 @@ public final class ProxyModel {
     public static List<String> certificateDnsNames(ForwardProxy proxy, String clusterDomain) {
         String service = Names.proxy(proxy);
         String namespace = proxy.getMetadata().getNamespace();
-        return List.of(service, service + "." + namespace, Names.serviceHostShort(service, namespace),
+        return List.of(
+                service,
+                service + "." + namespace,
+                Names.serviceHostShort(service, namespace),
                 Names.serviceHost(service, namespace, clusterDomain));
     }
 
     /**
-     * The pod template's {@link Names#RESTART_HASH_ANNOTATION}: over the parts of the rendered config the proxy
-     * reads only at start, its listeners (listen, admin, tls files, transparent listener and target port). The
-     * rest of the config (targets, clients, Via), the certificate and the users file are reloaded by the running
-     * proxy when their ConfigMap or Secret volume changes, so they are not in the pod template: a new target, a
-     * Realm created or deleted, a renewed certificate or a changed password roll no pod and cut no tunnel.
+     * The pod template's {@link Names#RESTART_HASH_ANNOTATION}: over the parts of the rendered
+     * config the proxy reads only at start, its listeners (listen, admin, tls files, transparent
+     * listener and target port). The rest of the config (targets, clients, Via), the certificate
+     * and the users file are reloaded by the running proxy when their ConfigMap or Secret volume
+     * changes, so they are not in the pod template: a new target, a Realm created or deleted, a
+     * renewed certificate or a changed password roll no pod and cut no tunnel.
      */
     public String restartHash() {
         return ConfigHash.start()
                 .add("listen", Objects.toString(document.listen, ""))
                 .add("admin", Objects.toString(document.admin, ""))
-                .add("tls", document.tls == null ? "" : document.tls.certificate + "\n" + document.tls.privateKey)
-                .add("transparent", document.transparent == null ? ""
-                        : document.transparent.listen + "\n" + document.transparent.targetPort)
+                .add(
+                        "tls",
+                        document.tls == null
+                                ? ""
+                                : document.tls.certificate + "\n" + document.tls.privateKey)
+                .add(
+                        "transparent",
+                        document.transparent == null
+                                ? ""
+                                : document.transparent.listen
+                                        + "\n"
+                                        + document.transparent.targetPort)
                 .hex();
     }
 
@@ -209,7 +251,12 @@ public final class ProxyModel {
     public Service service() {
         List<ServicePort> ports = new ArrayList<>();
         ports.add(ServicePorts.tcp("proxy", port(), new IntOrString(port()), null));
-        transparentPort().ifPresent(p -> ports.add(ServicePorts.tcp("transparent", p, new IntOrString(p), null)));
+        transparentPort()
+                .ifPresent(
+                        p ->
+                                ports.add(
+                                        ServicePorts.tcp(
+                                                "transparent", p, new IntOrString(p), null)));
         return new ServiceBuilder()
                 .withMetadata(metadata(Names.proxy(proxy)))
                 .withNewSpec()
@@ -226,8 +273,11 @@ public final class ProxyModel {
      * @throws IllegalStateException when the model has no certificate
      */
     public Secret tlsSecret() {
-        IssuedCertificate issued = certificate.orElseThrow(
-                () -> new IllegalStateException("no certificate for " + Names.proxyTlsSecret(proxy)));
+        IssuedCertificate issued =
+                certificate.orElseThrow(
+                        () ->
+                                new IllegalStateException(
+                                        "no certificate for " + Names.proxyTlsSecret(proxy)));
         return IssuedTlsSecret.of(metadata(Names.proxyTlsSecret(proxy)), issued);
     }
 

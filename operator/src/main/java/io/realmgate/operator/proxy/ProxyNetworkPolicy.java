@@ -7,7 +7,10 @@ import io.realmgate.operator.Names;
 import io.realmgate.operator.api.ForwardProxy;
 import io.realmgate.operator.workload.ChildDependent;
 
-/** NetworkPolicy {@code <name>-proxy}: ingress from the declared clients, egress to DNS and the targets. */
+/**
+ * NetworkPolicy {@code <name>-proxy}: ingress from the declared clients, egress to DNS and the
+ * targets.
+ */
 @KubernetesDependent(informer = @Informer(labelSelector = Names.PROXY_CHILD_SELECTOR))
 public class ProxyNetworkPolicy extends ChildDependent<NetworkPolicy, ForwardProxy, ProxyModel> {
     static final String NAME = "proxy-network-policy";

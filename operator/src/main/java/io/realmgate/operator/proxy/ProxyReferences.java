@@ -22,12 +22,12 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * The objects a ForwardProxy names but does not own: Realms ({@code allowConnect[].realm}) and Secrets
- * ({@code auth.basicSecretRef}, {@code tls.secretName}), each watched so that a change re-reconciles exactly
- * the proxies that name it. The proxies are found through an index on the ForwardProxy cache, by
- * {@code namespace/name} of what they reference. Also the TLS Secrets the operator issues, for the
- * {@link ProxyTlsSecret} dependent. With {@link SecretGrants}, both Secret informers watch only the namespaces that
- * granted the operator their Secrets.
+ * The objects a ForwardProxy names but does not own: Realms ({@code allowConnect[].realm}) and
+ * Secrets ({@code auth.basicSecretRef}, {@code tls.secretName}), each watched so that a change
+ * re-reconciles exactly the proxies that name it. The proxies are found through an index on the
+ * ForwardProxy cache, by {@code namespace/name} of what they reference. Also the TLS Secrets the
+ * operator issues, for the {@link ProxyTlsSecret} dependent. With {@link SecretGrants}, both Secret
+ * informers watch only the namespaces that granted the operator their Secrets.
  */
 final class ProxyReferences {
     static final String REALMS = "realms";
@@ -35,46 +35,61 @@ final class ProxyReferences {
     private static final String REALM_INDEX = "realmgate.io/referenced-realms";
     private static final String SECRET_INDEX = "realmgate.io/referenced-secrets";
 
-    private ProxyReferences() {
-    }
+    private ProxyReferences() {}
 
     /**
-     * Realms in the watched namespaces. A spec change (generation), a new Realm and a deleted one re-reconcile
-     * the proxies that name it; a Realm's status changes do not.
+     * Realms in the watched namespaces. A spec change (generation), a new Realm and a deleted one
+     * re-reconcile the proxies that name it; a Realm's status changes do not.
      */
-    static InformerEventSource<Realm, ForwardProxy> realms(EventSourceContext<ForwardProxy> context) {
+    static InformerEventSource<Realm, ForwardProxy> realms(
+            EventSourceContext<ForwardProxy> context) {
         context.getPrimaryCache().addIndexer(REALM_INDEX, ProxyReferences::realmKeys);
-        var config = InformerEventSourceConfiguration.from(Realm.class, ForwardProxy.class)
-                .withName(REALMS)
-                .withSecondaryToPrimaryMapper(realm -> referencing(context, REALM_INDEX, realm))
-                .withPrimaryToSecondaryMapper((ForwardProxy proxy) -> ids(proxy, realmNames(proxy)))
-                .withOnUpdateFilter((now, before) -> !Objects.equals(now.getMetadata().getGeneration(),
-                        before.getMetadata().getGeneration()))
-                .build();
+        var config =
+                InformerEventSourceConfiguration.from(Realm.class, ForwardProxy.class)
+                        .withName(REALMS)
+                        .withSecondaryToPrimaryMapper(
+                                realm -> referencing(context, REALM_INDEX, realm))
+                        .withPrimaryToSecondaryMapper(
+                                (ForwardProxy proxy) -> ids(proxy, realmNames(proxy)))
+                        .withOnUpdateFilter(
+                                (now, before) ->
+                                        !Objects.equals(
+                                                now.getMetadata().getGeneration(),
+                                                before.getMetadata().getGeneration()))
+                        .build();
         return new InformerEventSource<>(config, context);
     }
 
     /**
-     * Secrets in the watched namespaces, for the users file and a TLS Secret of the user's own: a change rolls
-     * the pods (their content is in the config hash). Secrets no proxy names map to nothing.
+     * Secrets in the watched namespaces, for the users file and a TLS Secret of the user's own: a
+     * change rolls the pods (their content is in the config hash). Secrets no proxy names map to
+     * nothing.
      */
-    static InformerEventSource<Secret, ForwardProxy> secrets(EventSourceContext<ForwardProxy> context,
-            Optional<SecretGrants<ForwardProxy>> grants) {
+    static InformerEventSource<Secret, ForwardProxy> secrets(
+            EventSourceContext<ForwardProxy> context, Optional<SecretGrants<ForwardProxy>> grants) {
         context.getPrimaryCache().addIndexer(SECRET_INDEX, ProxyReferences::secretKeys);
-        var config = InformerEventSourceConfiguration.from(Secret.class, ForwardProxy.class)
-                .withName(SECRETS)
-                .withSecondaryToPrimaryMapper(secret -> referencing(context, SECRET_INDEX, secret))
-                .withPrimaryToSecondaryMapper((ForwardProxy proxy) -> ids(proxy, secretNames(proxy)));
+        var config =
+                InformerEventSourceConfiguration.from(Secret.class, ForwardProxy.class)
+                        .withName(SECRETS)
+                        .withSecondaryToPrimaryMapper(
+                                secret -> referencing(context, SECRET_INDEX, secret))
+                        .withPrimaryToSecondaryMapper(
+                                (ForwardProxy proxy) -> ids(proxy, secretNames(proxy)));
         return SecretGrants.secretInformer(config, context, grants);
     }
 
-    /** The TLS Secrets the operator issued (labelled as its proxy children), shared with {@link ProxyTlsSecret}. */
-    static InformerEventSource<Secret, ForwardProxy> issuedTlsSecrets(EventSourceContext<ForwardProxy> context,
-            Optional<SecretGrants<ForwardProxy>> grants) {
-        var config = InformerEventSourceConfiguration.from(Secret.class, ForwardProxy.class)
-                .withName(ProxyTlsSecret.NAME)
-                .withLabelSelector(Names.PROXY_CHILD_SELECTOR)
-                .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ForwardProxy.class, false));
+    /**
+     * The TLS Secrets the operator issued (labelled as its proxy children), shared with {@link
+     * ProxyTlsSecret}.
+     */
+    static InformerEventSource<Secret, ForwardProxy> issuedTlsSecrets(
+            EventSourceContext<ForwardProxy> context, Optional<SecretGrants<ForwardProxy>> grants) {
+        var config =
+                InformerEventSourceConfiguration.from(Secret.class, ForwardProxy.class)
+                        .withName(ProxyTlsSecret.NAME)
+                        .withLabelSelector(Names.PROXY_CHILD_SELECTOR)
+                        .withSecondaryToPrimaryMapper(
+                                Mappers.fromOwnerReferences(ForwardProxy.class, false));
         return SecretGrants.secretInformer(config, context, grants);
     }
 
@@ -92,10 +107,15 @@ final class ProxyReferences {
     static List<String> secretNames(ForwardProxy proxy) {
         ForwardProxySpec spec = ProxyConfigFile.spec(proxy);
         List<String> names = new ArrayList<>();
-        if (spec.auth != null && spec.auth.basicSecretRef != null && spec.auth.basicSecretRef.name != null) {
+        if (spec.auth != null
+                && spec.auth.basicSecretRef != null
+                && spec.auth.basicSecretRef.name != null) {
             names.add(spec.auth.basicSecretRef.name);
         }
-        if (spec.tls != null && spec.tls.on() && spec.tls.secretName != null && !names.contains(spec.tls.secretName)) {
+        if (spec.tls != null
+                && spec.tls.on()
+                && spec.tls.secretName != null
+                && !names.contains(spec.tls.secretName)) {
             names.add(spec.tls.secretName);
         }
         return names;
@@ -109,14 +129,19 @@ final class ProxyReferences {
         return keys(proxy, ProxyReferences::secretNames);
     }
 
-    private static List<String> keys(ForwardProxy proxy, Function<ForwardProxy, List<String>> names) {
-        return names.apply(proxy).stream().map(n -> key(proxy.getMetadata().getNamespace(), n)).toList();
+    private static List<String> keys(
+            ForwardProxy proxy, Function<ForwardProxy, List<String>> names) {
+        return names.apply(proxy).stream()
+                .map(n -> key(proxy.getMetadata().getNamespace(), n))
+                .toList();
     }
 
-    private static Set<ResourceID> referencing(EventSourceContext<ForwardProxy> context, String index,
-            HasMetadata referenced) {
-        String key = key(referenced.getMetadata().getNamespace(), referenced.getMetadata().getName());
-        return context.getPrimaryCache().byIndex(index, key).stream().map(ResourceID::fromResource)
+    private static Set<ResourceID> referencing(
+            EventSourceContext<ForwardProxy> context, String index, HasMetadata referenced) {
+        String key =
+                key(referenced.getMetadata().getNamespace(), referenced.getMetadata().getName());
+        return context.getPrimaryCache().byIndex(index, key).stream()
+                .map(ResourceID::fromResource)
                 .collect(Collectors.toSet());
     }
 

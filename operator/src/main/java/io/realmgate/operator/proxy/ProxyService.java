@@ -7,7 +7,10 @@ import io.realmgate.operator.Names;
 import io.realmgate.operator.api.ForwardProxy;
 import io.realmgate.operator.workload.ChildDependent;
 
-/** Service {@code <name>-proxy}: port {@code proxy}, and {@code transparent} when that listener is on. */
+/**
+ * Service {@code <name>-proxy}: port {@code proxy}, and {@code transparent} when that listener is
+ * on.
+ */
 @KubernetesDependent(informer = @Informer(labelSelector = Names.PROXY_CHILD_SELECTOR))
 public class ProxyService extends ChildDependent<Service, ForwardProxy, ProxyModel> {
     static final String NAME = "proxy-service";

@@ -13,17 +13,18 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * A ForwardProxy's next status, from what one reconcile found. Ready is True when nothing is missing (realms,
- * ports, Secrets) and the Deployment has rolled out: its controller has seen the current template and every
- * wanted replica is updated and available. CertificateReady is there while TLS is on.
+ * A ForwardProxy's next status, from what one reconcile found. Ready is True when nothing is
+ * missing (realms, ports, Secrets) and the Deployment has rolled out: its controller has seen the
+ * current template and every wanted replica is updated and available. CertificateReady is there
+ * while TLS is on.
  */
 final class ProxyStatusModel {
-    private ProxyStatusModel() {
-    }
+    private ProxyStatusModel() {}
 
-    static ForwardProxyStatus next(ForwardProxy proxy, ProxyInputs inputs, Optional<Deployment> deployment,
-            Instant now) {
-        ForwardProxyStatus previous = proxy.getStatus() == null ? new ForwardProxyStatus() : proxy.getStatus();
+    static ForwardProxyStatus next(
+            ForwardProxy proxy, ProxyInputs inputs, Optional<Deployment> deployment, Instant now) {
+        ForwardProxyStatus previous =
+                proxy.getStatus() == null ? new ForwardProxyStatus() : proxy.getStatus();
         long generation = generation(proxy);
         ForwardProxyStatus next = new ForwardProxyStatus();
         next.observedGeneration = generation;
@@ -45,13 +46,27 @@ final class ProxyStatusModel {
             reason = ready ? Reasons.DEPLOYMENT_AVAILABLE : Reasons.DEPLOYMENT_NOT_AVAILABLE;
             message = available + "/" + wanted + " replicas available";
         }
-        List<Condition> conditions = Conditions.with(previous.conditions, Conditions.READY, ready, reason, message,
-                generation, now);
+        List<Condition> conditions =
+                Conditions.with(
+                        previous.conditions,
+                        Conditions.READY,
+                        ready,
+                        reason,
+                        message,
+                        generation,
+                        now);
         Optional<ProxyInputs.ConditionValue> certificate = inputs.certificateCondition();
         if (certificate.isPresent()) {
             ProxyInputs.ConditionValue c = certificate.get();
-            conditions = Conditions.with(conditions, Conditions.CERTIFICATE_READY, c.status(), c.reason(),
-                    c.message(), generation, now);
+            conditions =
+                    Conditions.with(
+                            conditions,
+                            Conditions.CERTIFICATE_READY,
+                            c.status(),
+                            c.reason(),
+                            c.message(),
+                            generation,
+                            now);
         } else {
             conditions = without(conditions, Conditions.CERTIFICATE_READY);
         }
@@ -59,15 +74,25 @@ final class ProxyStatusModel {
         return next;
     }
 
-    /** The status after a reconcile that failed: Ready False with what went wrong; the rest stays. */
+    /**
+     * The status after a reconcile that failed: Ready False with what went wrong; the rest stays.
+     */
     static ForwardProxyStatus failed(ForwardProxy proxy, String message, Instant now) {
-        ForwardProxyStatus previous = proxy.getStatus() == null ? new ForwardProxyStatus() : proxy.getStatus();
+        ForwardProxyStatus previous =
+                proxy.getStatus() == null ? new ForwardProxyStatus() : proxy.getStatus();
         ForwardProxyStatus next = new ForwardProxyStatus();
         next.observedGeneration = previous.observedGeneration;
         next.endpoint = previous.endpoint;
         next.targets = previous.targets;
-        next.conditions = Conditions.with(previous.conditions, Conditions.READY, false, Reasons.RECONCILE_FAILED, message,
-                generation(proxy), now);
+        next.conditions =
+                Conditions.with(
+                        previous.conditions,
+                        Conditions.READY,
+                        false,
+                        Reasons.RECONCILE_FAILED,
+                        message,
+                        generation(proxy),
+                        now);
         return next;
     }
 
@@ -79,12 +104,15 @@ final class ProxyStatusModel {
         Long generationOrNull = deployment.getMetadata().getGeneration();
         long generation = generationOrNull == null ? 0 : generationOrNull;
         long observed = status.getObservedGeneration() == null ? 0 : status.getObservedGeneration();
-        return observed >= generation && count(status.getUpdatedReplicas()) >= wanted
+        return observed >= generation
+                && count(status.getUpdatedReplicas()) >= wanted
                 && count(status.getAvailableReplicas()) >= wanted;
     }
 
     private static int availableReplicas(Deployment deployment) {
-        return deployment.getStatus() == null ? 0 : count(deployment.getStatus().getAvailableReplicas());
+        return deployment.getStatus() == null
+                ? 0
+                : count(deployment.getStatus().getAvailableReplicas());
     }
 
     private static int wantedReplicas(ForwardProxy proxy) {

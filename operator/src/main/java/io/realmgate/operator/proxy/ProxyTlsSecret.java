@@ -11,14 +11,16 @@ import io.realmgate.operator.api.ForwardProxy;
 import io.realmgate.operator.workload.ChildDependent;
 
 /**
- * Secret {@code <name>-proxy-tls} ({@code kubernetes.io/tls}) with the certificate the operator issued for the
- * proxy's TLS listener. Only while TLS is on without a Secret of the user's own; otherwise it is deleted. The
- * certificate is the one {@link io.realmgate.operator.tls.CertificateIssuer#certificateFor} returned for this
- * reconcile, which is the existing one while it is still good, so the Secret is not rewritten. Its informer is
- * ProxyReferences' (named {@link #NAME}), which watches only the namespaces that granted the operator their
- * Secrets.
+ * Secret {@code <name>-proxy-tls} ({@code kubernetes.io/tls}) with the certificate the operator
+ * issued for the proxy's TLS listener. Only while TLS is on without a Secret of the user's own;
+ * otherwise it is deleted. The certificate is the one {@link
+ * io.realmgate.operator.tls.CertificateIssuer#certificateFor} returned for this reconcile, which is
+ * the existing one while it is still good, so the Secret is not rewritten. Its informer is
+ * ProxyReferences' (named {@link #NAME}), which watches only the namespaces that granted the
+ * operator their Secrets.
  */
-// Server-side apply like every other child (JOSDK 5 leaves ConfigMaps and Secrets to update by default).
+// Server-side apply like every other child (JOSDK 5 leaves ConfigMaps and Secrets to update by
+// default).
 @KubernetesDependent(useSSA = BooleanWithUndefined.TRUE)
 public class ProxyTlsSecret extends ChildDependent<Secret, ForwardProxy, ProxyModel> {
     static final String NAME = "proxy-tls-secret";
@@ -38,12 +40,14 @@ public class ProxyTlsSecret extends ChildDependent<Secret, ForwardProxy, ProxyMo
     }
 
     /**
-     * Reconcile precondition: the operator issued the proxy's certificate (TLS on without a Secret of the user's own,
-     * in a namespace that granted the operator its Secrets).
+     * Reconcile precondition: the operator issued the proxy's certificate (TLS on without a Secret
+     * of the user's own, in a namespace that granted the operator its Secrets).
      */
     public static class Issued implements Condition<Secret, ForwardProxy> {
         @Override
-        public boolean isMet(DependentResource<Secret, ForwardProxy> dependent, ForwardProxy proxy,
+        public boolean isMet(
+                DependentResource<Secret, ForwardProxy> dependent,
+                ForwardProxy proxy,
                 Context<ForwardProxy> context) {
             return ProxyModel.issuesCertificate(proxy)
                     && ChildDependent.model(context, ProxyModel.class).certificate().isPresent();

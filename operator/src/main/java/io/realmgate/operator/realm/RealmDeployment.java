@@ -9,7 +9,8 @@ import io.realmgate.operator.workload.ChildDependent;
 
 /** Deployment {@code <name>-realm}, the realm pods: RealmModel#deployment. */
 // Forced create: see RealmEventSources.
-@KubernetesDependent(informer = @Informer(labelSelector = Names.REALM_CHILD_SELECTOR),
+@KubernetesDependent(
+        informer = @Informer(labelSelector = Names.REALM_CHILD_SELECTOR),
         createResourceOnlyIfNotExistingWithSSA = false)
 public class RealmDeployment extends ChildDependent<Deployment, Realm, RealmModel> {
     static final String NAME = "deployment";

@@ -30,16 +30,21 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 /**
- * What a Realm depends on besides its own children, as informers that re-reconcile it when they change:
+ * What a Realm depends on besides its own children, as informers that re-reconcile it when they
+ * change:
+ *
  * <ul>
- * <li>the ForwardProxies of its namespace whose allowConnect names it (its NetworkPolicy admits their pods);</li>
- * <li>the user's TLS Secret named by spec.tls.secretName (its certificate is hashed into the pod template);</li>
- * <li>its NetworkPolicy, shared with the {@link RealmNetworkPolicy} dependent and indexed by the proxies it admits,
- *     so a proxy that stops naming a realm still leads back to the realm that must stop admitting it;</li>
- * <li>the TLS Secret the operator issues, shared with the {@link RealmTlsSecret} dependent;</li>
- * <li>with a {@link SecretGrant}, the RoleBindings that grant the operator Secrets ({@link SecretGrants}): the two
- *     Secret informers watch the granted namespaces only, and a grant given or taken reconciles the namespace's
- *     Realms.</li>
+ *   <li>the ForwardProxies of its namespace whose allowConnect names it (its NetworkPolicy admits
+ *       their pods);
+ *   <li>the user's TLS Secret named by spec.tls.secretName (its certificate is hashed into the pod
+ *       template);
+ *   <li>its NetworkPolicy, shared with the {@link RealmNetworkPolicy} dependent and indexed by the
+ *       proxies it admits, so a proxy that stops naming a realm still leads back to the realm that
+ *       must stop admitting it;
+ *   <li>the TLS Secret the operator issues, shared with the {@link RealmTlsSecret} dependent;
+ *   <li>with a {@link SecretGrant}, the RoleBindings that grant the operator Secrets ({@link
+ *       SecretGrants}): the two Secret informers watch the granted namespaces only, and a grant
+ *       given or taken reconciles the namespace's Realms.
  * </ul>
  */
 final class RealmEventSources {
@@ -48,82 +53,131 @@ final class RealmEventSources {
     static final String NETWORK_POLICIES = "network-policies";
 
     // Forced create: the dependents' informers cache only the operator's realm children
-    // (Names.REALM_CHILD_SELECTOR). A child whose labels someone removed drops out of the cache and looks missing;
-    // the dependents therefore create with a plain, forced apply (createResourceOnlyIfNotExistingWithSSA = false;
+    // (Names.REALM_CHILD_SELECTOR). A child whose labels someone removed drops out of the cache and
+    // looks missing;
+    // the dependents therefore create with a plain, forced apply
+    // (createResourceOnlyIfNotExistingWithSSA = false;
     // JOSDK's create-only-if-absent would fail with a conflict), which puts the labels back.
 
     private static final String REALM_BY_USER_SECRET = "realm-by-user-tls-secret";
     private static final String PROXY_BY_REALM = "proxy-by-named-realm";
     private static final String POLICY_BY_ADMITTED_PROXY = "policy-by-admitted-proxy";
 
-    private RealmEventSources() {
-    }
+    private RealmEventSources() {}
 
-    static List<EventSource<?, Realm>> create(EventSourceContext<Realm> context, Optional<SecretGrant> grant) {
+    static List<EventSource<?, Realm>> create(
+            EventSourceContext<Realm> context, Optional<SecretGrant> grant) {
         Optional<SecretGrants<Realm>> grants = grant.map(g -> SecretGrants.create(g, context));
         InformerEventSource<NetworkPolicy, Realm> policies = networkPolicies(context);
-        List<EventSource<?, Realm>> sources = new ArrayList<>(List.of(policies, proxies(context, policies),
-                userTlsSecrets(context, grants), issuedTlsSecrets(context, grants)));
+        List<EventSource<?, Realm>> sources =
+                new ArrayList<>(
+                        List.of(
+                                policies,
+                                proxies(context, policies),
+                                userTlsSecrets(context, grants),
+                                issuedTlsSecrets(context, grants)));
         grants.ifPresent(sources::add);
         return sources;
     }
 
-    /** The Secrets the operator issues (labelled as its children), for the {@link RealmTlsSecret} dependent. */
-    private static InformerEventSource<Secret, Realm> issuedTlsSecrets(EventSourceContext<Realm> context,
-            Optional<SecretGrants<Realm>> grants) {
-        return SecretGrants.secretInformer(InformerEventSourceConfiguration.from(Secret.class, Realm.class)
-                .withName(RealmTlsSecret.NAME)
-                .withLabelSelector(Names.REALM_CHILD_SELECTOR)
-                .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(Realm.class, false)), context, grants);
+    /**
+     * The Secrets the operator issues (labelled as its children), for the {@link RealmTlsSecret}
+     * dependent.
+     */
+    private static InformerEventSource<Secret, Realm> issuedTlsSecrets(
+            EventSourceContext<Realm> context, Optional<SecretGrants<Realm>> grants) {
+        return SecretGrants.secretInformer(
+                InformerEventSourceConfiguration.from(Secret.class, Realm.class)
+                        .withName(RealmTlsSecret.NAME)
+                        .withLabelSelector(Names.REALM_CHILD_SELECTOR)
+                        .withSecondaryToPrimaryMapper(
+                                Mappers.fromOwnerReferences(Realm.class, false)),
+                context,
+                grants);
     }
 
-    private static InformerEventSource<NetworkPolicy, Realm> networkPolicies(EventSourceContext<Realm> context) {
-        InformerEventSource<NetworkPolicy, Realm> policies = new InformerEventSource<>(
-                InformerEventSourceConfiguration.from(NetworkPolicy.class, Realm.class)
-                        .withName(NETWORK_POLICIES)
-                        .withLabelSelector(Names.REALM_CHILD_SELECTOR)
-                        .withNamespacesInheritedFromController()
-                        .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(Realm.class, false))
-                        .build(),
-                context);
-        policies.addIndexers(Map.of(POLICY_BY_ADMITTED_PROXY, policy ->
-                RealmNetworkPolicyModel.admittedProxies(policy).stream()
-                        .map(proxy -> key(policy.getMetadata().getNamespace(), proxy)).toList()));
+    private static InformerEventSource<NetworkPolicy, Realm> networkPolicies(
+            EventSourceContext<Realm> context) {
+        InformerEventSource<NetworkPolicy, Realm> policies =
+                new InformerEventSource<>(
+                        InformerEventSourceConfiguration.from(NetworkPolicy.class, Realm.class)
+                                .withName(NETWORK_POLICIES)
+                                .withLabelSelector(Names.REALM_CHILD_SELECTOR)
+                                .withNamespacesInheritedFromController()
+                                .withSecondaryToPrimaryMapper(
+                                        Mappers.fromOwnerReferences(Realm.class, false))
+                                .build(),
+                        context);
+        policies.addIndexers(
+                Map.of(
+                        POLICY_BY_ADMITTED_PROXY,
+                        policy ->
+                                RealmNetworkPolicyModel.admittedProxies(policy).stream()
+                                        .map(
+                                                proxy ->
+                                                        key(
+                                                                policy.getMetadata().getNamespace(),
+                                                                proxy))
+                                        .toList()));
         return policies;
     }
 
     /**
-     * ForwardProxies → the Realms they name now, plus the Realms whose policy still admits them (a reference
-     * just removed). Only changes to the named realms count: a proxy's status or other fields do not concern
-     * its realms.
+     * ForwardProxies → the Realms they name now, plus the Realms whose policy still admits them (a
+     * reference just removed). Only changes to the named realms count: a proxy's status or other
+     * fields do not concern its realms.
      */
-    private static InformerEventSource<ForwardProxy, Realm> proxies(EventSourceContext<Realm> context,
-            InformerEventSource<NetworkPolicy, Realm> policies) {
+    private static InformerEventSource<ForwardProxy, Realm> proxies(
+            EventSourceContext<Realm> context, InformerEventSource<NetworkPolicy, Realm> policies) {
         AtomicReference<InformerEventSource<ForwardProxy, Realm>> self = new AtomicReference<>();
-        PrimaryToSecondaryMapper<Realm> referencing = realm -> self.get()
-                .byIndex(PROXY_BY_REALM, key(realm.getMetadata().getNamespace(), realm.getMetadata().getName()))
-                .stream().map(ResourceID::fromResource).collect(Collectors.toSet());
-        InformerEventSource<ForwardProxy, Realm> proxies = new InformerEventSource<>(
-                InformerEventSourceConfiguration.from(ForwardProxy.class, Realm.class)
-                        .withName(PROXIES)
-                        .withNamespacesInheritedFromController()
-                        .withSecondaryToPrimaryMapper(proxy -> realmsToReconcile(proxy, policies))
-                        .withPrimaryToSecondaryMapper(referencing)
-                        .withOnUpdateFilter((now, before) -> !namedRealms(now).equals(namedRealms(before)))
-                        .build(),
-                context);
-        proxies.addIndexers(Map.of(PROXY_BY_REALM, proxy -> namedRealms(proxy).stream()
-                .map(realm -> key(proxy.getMetadata().getNamespace(), realm)).toList()));
+        PrimaryToSecondaryMapper<Realm> referencing =
+                realm ->
+                        self
+                                .get()
+                                .byIndex(
+                                        PROXY_BY_REALM,
+                                        key(
+                                                realm.getMetadata().getNamespace(),
+                                                realm.getMetadata().getName()))
+                                .stream()
+                                .map(ResourceID::fromResource)
+                                .collect(Collectors.toSet());
+        InformerEventSource<ForwardProxy, Realm> proxies =
+                new InformerEventSource<>(
+                        InformerEventSourceConfiguration.from(ForwardProxy.class, Realm.class)
+                                .withName(PROXIES)
+                                .withNamespacesInheritedFromController()
+                                .withSecondaryToPrimaryMapper(
+                                        proxy -> realmsToReconcile(proxy, policies))
+                                .withPrimaryToSecondaryMapper(referencing)
+                                .withOnUpdateFilter(
+                                        (now, before) ->
+                                                !namedRealms(now).equals(namedRealms(before)))
+                                .build(),
+                        context);
+        proxies.addIndexers(
+                Map.of(
+                        PROXY_BY_REALM,
+                        proxy ->
+                                namedRealms(proxy).stream()
+                                        .map(
+                                                realm ->
+                                                        key(
+                                                                proxy.getMetadata().getNamespace(),
+                                                                realm))
+                                        .toList()));
         self.set(proxies);
         return proxies;
     }
 
-    private static Set<ResourceID> realmsToReconcile(ForwardProxy proxy, InformerEventSource<NetworkPolicy, Realm> policies) {
+    private static Set<ResourceID> realmsToReconcile(
+            ForwardProxy proxy, InformerEventSource<NetworkPolicy, Realm> policies) {
         String namespace = proxy.getMetadata().getNamespace();
         Set<ResourceID> realms = new HashSet<>();
         namedRealms(proxy).forEach(realm -> realms.add(new ResourceID(realm, namespace)));
-        for (NetworkPolicy policy : policies.byIndex(POLICY_BY_ADMITTED_PROXY,
-                key(namespace, proxy.getMetadata().getName()))) {
+        for (NetworkPolicy policy :
+                policies.byIndex(
+                        POLICY_BY_ADMITTED_PROXY, key(namespace, proxy.getMetadata().getName()))) {
             owningRealm(policy).ifPresent(realms::add);
         }
         return realms;
@@ -131,43 +185,77 @@ final class RealmEventSources {
 
     private static Optional<ResourceID> owningRealm(HasMetadata child) {
         List<OwnerReference> owners = child.getMetadata().getOwnerReferences();
-        return owners == null ? Optional.empty() : owners.stream()
-                .filter(o -> Boolean.TRUE.equals(o.getController()) && "Realm".equals(o.getKind()))
-                .findFirst()
-                .map(o -> new ResourceID(o.getName(), child.getMetadata().getNamespace()));
+        return owners == null
+                ? Optional.empty()
+                : owners.stream()
+                        .filter(
+                                o ->
+                                        Boolean.TRUE.equals(o.getController())
+                                                && "Realm".equals(o.getKind()))
+                        .findFirst()
+                        .map(o -> new ResourceID(o.getName(), child.getMetadata().getNamespace()));
     }
 
     /** The Realms (of the proxy's namespace) a ForwardProxy's allowConnect names. */
     static SortedSet<String> namedRealms(ForwardProxy proxy) {
         SortedSet<String> realms = new TreeSet<>();
         if (proxy.getSpec() != null && proxy.getSpec().allowConnect != null) {
-            proxy.getSpec().allowConnect.stream().filter(Objects::nonNull).map(target -> target.realm)
-                    .filter(Objects::nonNull).forEach(realms::add);
+            proxy.getSpec().allowConnect.stream()
+                    .filter(Objects::nonNull)
+                    .map(target -> target.realm)
+                    .filter(Objects::nonNull)
+                    .forEach(realms::add);
         }
         return realms;
     }
 
     /**
-     * Secrets named by a Realm's spec.tls.secretName → those Realms (found through an index on the Realm cache),
-     * and a Realm → its Secret. Every Secret of the watched namespaces (or of those that granted them) is cached: a
-     * user's Secret carries no label of ours to select it by.
+     * Secrets named by a Realm's spec.tls.secretName → those Realms (found through an index on the
+     * Realm cache), and a Realm → its Secret. Every Secret of the watched namespaces (or of those
+     * that granted them) is cached: a user's Secret carries no label of ours to select it by.
      */
-    private static InformerEventSource<Secret, Realm> userTlsSecrets(EventSourceContext<Realm> context,
-            Optional<SecretGrants<Realm>> grants) {
+    private static InformerEventSource<Secret, Realm> userTlsSecrets(
+            EventSourceContext<Realm> context, Optional<SecretGrants<Realm>> grants) {
         IndexerResourceCache<Realm> realms = context.getPrimaryCache();
-        realms.addIndexer(REALM_BY_USER_SECRET, realm -> RealmModel.userSecretName(realm)
-                .map(secret -> List.of(key(realm.getMetadata().getNamespace(), secret))).orElse(List.of()));
-        PrimaryToSecondaryMapper<Realm> named = realm -> RealmModel.userSecretName(realm)
-                .map(secret -> Set.of(new ResourceID(secret, realm.getMetadata().getNamespace())))
-                .orElse(Set.of());
+        realms.addIndexer(
+                REALM_BY_USER_SECRET,
+                realm ->
+                        RealmModel.userSecretName(realm)
+                                .map(
+                                        secret ->
+                                                List.of(
+                                                        key(
+                                                                realm.getMetadata().getNamespace(),
+                                                                secret)))
+                                .orElse(List.of()));
+        PrimaryToSecondaryMapper<Realm> named =
+                realm ->
+                        RealmModel.userSecretName(realm)
+                                .map(
+                                        secret ->
+                                                Set.of(
+                                                        new ResourceID(
+                                                                secret,
+                                                                realm.getMetadata()
+                                                                        .getNamespace())))
+                                .orElse(Set.of());
         return SecretGrants.secretInformer(
                 InformerEventSourceConfiguration.from(Secret.class, Realm.class)
                         .withName(USER_TLS_SECRETS)
-                        .withSecondaryToPrimaryMapper(secret -> realms.byIndex(REALM_BY_USER_SECRET,
-                                        key(secret.getMetadata().getNamespace(), secret.getMetadata().getName()))
-                                .stream().map(ResourceID::fromResource).collect(Collectors.toSet()))
+                        .withSecondaryToPrimaryMapper(
+                                secret ->
+                                        realms
+                                                .byIndex(
+                                                        REALM_BY_USER_SECRET,
+                                                        key(
+                                                                secret.getMetadata().getNamespace(),
+                                                                secret.getMetadata().getName()))
+                                                .stream()
+                                                .map(ResourceID::fromResource)
+                                                .collect(Collectors.toSet()))
                         .withPrimaryToSecondaryMapper(named),
-                context, grants);
+                context,
+                grants);
     }
 
     private static String key(String namespace, String name) {

@@ -45,28 +45,35 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * A Realm's children, computed: the Realm, the operator's settings and what the reconciler looked up (the wss
- * certificate, the ForwardProxies that reference the realm) in, Fabric8 objects out. No I/O, no clock; equal inputs
- * give equal objects, so a reconcile that finds everything in place writes nothing.
+ * A Realm's children, computed: the Realm, the operator's settings and what the reconciler looked
+ * up (the wss certificate, the ForwardProxies that reference the realm) in, Fabric8 objects out. No
+ * I/O, no clock; equal inputs give equal objects, so a reconcile that finds everything in place
+ * writes nothing.
  */
 public final class RealmModel {
     public static final String CONTAINER = "realm";
     public static final String WS_PORT_NAME = "ws";
     public static final String WSS_PORT_NAME = "wss";
     public static final String ADMIN_PORT_NAME = "admin";
+
     /**
-     * The realm's admin listener ({@code --admin}): probes and metrics, never a client. The next free one of
-     * 8081 and 8082 when a client listener has this port.
+     * The realm's admin listener ({@code --admin}): probes and metrics, never a client. The next
+     * free one of 8081 and 8082 when a client listener has this port.
      */
     public static final int ADMIN_PORT = 8080;
+
     /**
-     * SIGTERM to exit: the realm closes its listeners, tells WebSockets it is going away (up to 1 s), closes every
-     * connection (up to 5 s) and stops its event loops (up to 5 s).
+     * SIGTERM to exit: the realm closes its listeners, tells WebSockets it is going away (up to 1
+     * s), closes every connection (up to 5 s) and stops its event loops (up to 5 s).
      */
     static final long SHUTDOWN_SECONDS = 11;
+
     /** preStop sleep, shutdown, and a margin before SIGKILL. */
-    public static final long TERMINATION_GRACE_SECONDS = Pods.PRE_STOP_SLEEP_SECONDS + SHUTDOWN_SECONDS + 4;
+    public static final long TERMINATION_GRACE_SECONDS =
+            Pods.PRE_STOP_SLEEP_SECONDS + SHUTDOWN_SECONDS + 4;
+
     public static final String TLS_DIR = "/etc/realmgate/tls";
+
     /** The path of the realm's WebSocket endpoint (protocol v1, docs/protocol.md). */
     public static final String WEBSOCKET_PATH = "/realm";
 
@@ -84,10 +91,14 @@ public final class RealmModel {
     private final String namespace;
 
     /**
-     * @param certificate        the wss certificate (issued, or the user's Secret)
-     * @param referencingProxies names of the ForwardProxies in the realm's namespace whose allowConnect names it
+     * @param certificate the wss certificate (issued, or the user's Secret)
+     * @param referencingProxies names of the ForwardProxies in the realm's namespace whose
+     *     allowConnect names it
      */
-    public RealmModel(Realm realm, OperatorSettings settings, WssCertificate certificate,
+    public RealmModel(
+            Realm realm,
+            OperatorSettings settings,
+            WssCertificate certificate,
             Collection<String> referencingProxies) {
         this.realm = realm;
         this.settings = settings;
@@ -110,17 +121,20 @@ public final class RealmModel {
     }
 
     /**
-     * Names for the wss certificate: the Service's DNS names, short to fully qualified, plus
-     * {@code spec.tls.dnsNames}; sorted and without duplicates, so the same Realm always asks for the same names.
+     * Names for the wss certificate: the Service's DNS names, short to fully qualified, plus {@code
+     * spec.tls.dnsNames}; sorted and without duplicates, so the same Realm always asks for the same
+     * names.
      */
     public static List<String> dnsNames(Realm realm, OperatorSettings settings) {
         String service = Names.realm(realm);
         String namespace = realm.getMetadata().getNamespace();
-        SortedSet<String> names = new TreeSet<>(List.of(
-                service,
-                service + "." + namespace,
-                Names.serviceHostShort(service, namespace),
-                Names.serviceHost(service, namespace, settings.clusterDomain())));
+        SortedSet<String> names =
+                new TreeSet<>(
+                        List.of(
+                                service,
+                                service + "." + namespace,
+                                Names.serviceHostShort(service, namespace),
+                                Names.serviceHost(service, namespace, settings.clusterDomain())));
         RealmSpec spec = realm.getSpec();
         if (spec != null && spec.tls != null && spec.tls.dnsNames != null) {
             spec.tls.dnsNames.stream().filter(n -> n != null && !n.isBlank()).forEach(names::add);
@@ -128,10 +142,16 @@ public final class RealmModel {
         return List.copyOf(names);
     }
 
-    /** The user's own TLS Secret, when {@code spec.tls.secretName} names one; then the operator issues nothing. */
+    /**
+     * The user's own TLS Secret, when {@code spec.tls.secretName} names one; then the operator
+     * issues nothing.
+     */
     public static Optional<String> userSecretName(Realm realm) {
         RealmSpec spec = realm.getSpec();
-        if (spec == null || spec.tls == null || spec.tls.secretName == null || spec.tls.secretName.isBlank()) {
+        if (spec == null
+                || spec.tls == null
+                || spec.tls.secretName == null
+                || spec.tls.secretName.isBlank()) {
             return Optional.empty();
         }
         return Optional.of(spec.tls.secretName);
@@ -166,31 +186,45 @@ public final class RealmModel {
     /** The admin listener's port: {@link #ADMIN_PORT}, or the next one no client listener has. */
     public int adminPort() {
         int port = ADMIN_PORT;
-        while ((webSocketOn() && webSocketPort() == port) || (secureWebSocketOn() && secureWebSocketPort() == port)) {
+        while ((webSocketOn() && webSocketPort() == port)
+                || (secureWebSocketOn() && secureWebSocketPort() == port)) {
             port++;
         }
         return port;
     }
 
     /**
-     * The realm's command line (docs/realm.md); the TLS files are always mounted, so always named. The retention
-     * and queue flags are sized for the pod's memory ({@link #retention()}), the limit and origin flags come from
-     * the spec ({@link #limitFlags()}).
+     * The realm's command line (docs/realm.md); the TLS files are always mounted, so always named.
+     * The retention and queue flags are sized for the pod's memory ({@link #retention()}), the
+     * limit and origin flags come from the spec ({@link #limitFlags()}).
      */
     public List<String> args() {
-        List<String> args = new ArrayList<>(List.of(
-                "--bind", "0.0.0.0",
-                "--ws-port", webSocketOn() ? Integer.toString(webSocketPort()) : "off",
-                "--wss-port", secureWebSocketOn() ? Integer.toString(secureWebSocketPort()) : "off",
-                "--tls-cert", TLS_DIR + "/tls.crt",
-                "--tls-key", TLS_DIR + "/tls.key",
-                "--admin", "0.0.0.0:" + adminPort()));
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "--bind",
+                                "0.0.0.0",
+                                "--ws-port",
+                                webSocketOn() ? Integer.toString(webSocketPort()) : "off",
+                                "--wss-port",
+                                secureWebSocketOn()
+                                        ? Integer.toString(secureWebSocketPort())
+                                        : "off",
+                                "--tls-cert",
+                                TLS_DIR + "/tls.crt",
+                                "--tls-key",
+                                TLS_DIR + "/tls.key",
+                                "--admin",
+                                "0.0.0.0:" + adminPort()));
         args.addAll(retention().args());
         args.addAll(limitFlags().args());
         return List.copyOf(args);
     }
 
-    /** The limit and origin flags from the spec, per-client caps sized for the referencing ForwardProxies. */
+    /**
+     * The limit and origin flags from the spec, per-client caps sized for the referencing
+     * ForwardProxies.
+     */
     public RealmLimitFlags limitFlags() {
         return new RealmLimitFlags(realm.getSpec(), proxies);
     }
@@ -202,53 +236,71 @@ public final class RealmModel {
 
     /**
      * Retention and queues sized for the realm's heap. Without a memory limit the heap may grow to
-     * {@link JvmMemory#HEAP_PERCENT}% of the node's memory, which the operator does not know; retention is then
-     * sized as if the limit were the memory request, or {@link #DEFAULT_MEMORY_LIMIT} without one either, so what
-     * the realm keeps stays bounded.
+     * {@link JvmMemory#HEAP_PERCENT}% of the node's memory, which the operator does not know;
+     * retention is then sized as if the limit were the memory request, or {@link
+     * #DEFAULT_MEMORY_LIMIT} without one either, so what the realm keeps stays bounded.
      */
     public RealmRetention retention() {
         JvmMemory memory = jvmMemory();
-        long heap = memory.heapBytes().orElseGet(() -> JvmMemory.heapFor(JvmMemory.requestBytes(resources())
-                .orElse(Quantity.getAmountInBytes(DEFAULT_MEMORY_LIMIT).longValue())));
+        long heap =
+                memory.heapBytes()
+                        .orElseGet(
+                                () ->
+                                        JvmMemory.heapFor(
+                                                JvmMemory.requestBytes(resources())
+                                                        .orElse(
+                                                                Quantity.getAmountInBytes(
+                                                                                DEFAULT_MEMORY_LIMIT)
+                                                                        .longValue())));
         return RealmRetention.forHeap(heap);
     }
 
     /**
-     * The Deployment. Its pod template holds only what the realm reads at start (the args, the mounted Secret's
-     * name, the image, the JVM options), so pods roll for those and nothing else: a renewed certificate reaches the
-     * running realm through the Secret volume ({@code --cert-poll}), without dropping its WebSockets and retained
-     * events (docs/decisions.md).
+     * The Deployment. Its pod template holds only what the realm reads at start (the args, the
+     * mounted Secret's name, the image, the JVM options), so pods roll for those and nothing else:
+     * a renewed certificate reaches the running realm through the Secret volume ({@code
+     * --cert-poll}), without dropping its WebSockets and retained events (docs/decisions.md).
      */
     public Deployment deployment() {
         return new DeploymentBuilder()
                 .withMetadata(metadata(name))
                 .withNewSpec()
-                    .withReplicas(replicas())
-                    .withNewSelector().withMatchLabels(new TreeMap<>(selector())).endSelector()
-                    .withNewTemplate()
-                        .withNewMetadata()
-                            .withLabels(labels())
-                        .endMetadata()
-                        .withNewSpec()
-                            // The realm talks to no Kubernetes API and needs no Service environment variables.
-                            .withAutomountServiceAccountToken(false)
-                            .withEnableServiceLinks(false)
-                            .withImagePullSecrets(Pods.imagePullSecrets(settings))
-                            .withTerminationGracePeriodSeconds(TERMINATION_GRACE_SECONDS)
-                            .withSecurityContext(PodSecurity.pod(containerPorts().stream()
-                                    .map(ContainerPort::getContainerPort).toList()))
-                            .withContainers(container())
-                            .withVolumes(
-                                    new VolumeBuilder().withName(TLS_VOLUME)
-                                            .withNewSecret()
-                                                .withSecretName(certificate.secretName())
-                                                .withDefaultMode(PodSecurity.SECRET_FILE_MODE)
-                                            .endSecret()
-                                            .build(),
-                                    // The root filesystem is read-only; the JVM and Netty need a writable /tmp.
-                                    new VolumeBuilder().withName(TMP_VOLUME).withNewEmptyDir().endEmptyDir().build())
-                        .endSpec()
-                    .endTemplate()
+                .withReplicas(replicas())
+                .withNewSelector()
+                .withMatchLabels(new TreeMap<>(selector()))
+                .endSelector()
+                .withNewTemplate()
+                .withNewMetadata()
+                .withLabels(labels())
+                .endMetadata()
+                .withNewSpec()
+                // The realm talks to no Kubernetes API and needs no Service environment variables.
+                .withAutomountServiceAccountToken(false)
+                .withEnableServiceLinks(false)
+                .withImagePullSecrets(Pods.imagePullSecrets(settings))
+                .withTerminationGracePeriodSeconds(TERMINATION_GRACE_SECONDS)
+                .withSecurityContext(
+                        PodSecurity.pod(
+                                containerPorts().stream()
+                                        .map(ContainerPort::getContainerPort)
+                                        .toList()))
+                .withContainers(container())
+                .withVolumes(
+                        new VolumeBuilder()
+                                .withName(TLS_VOLUME)
+                                .withNewSecret()
+                                .withSecretName(certificate.secretName())
+                                .withDefaultMode(PodSecurity.SECRET_FILE_MODE)
+                                .endSecret()
+                                .build(),
+                        // The root filesystem is read-only; the JVM and Netty need a writable /tmp.
+                        new VolumeBuilder()
+                                .withName(TMP_VOLUME)
+                                .withNewEmptyDir()
+                                .endEmptyDir()
+                                .build())
+                .endSpec()
+                .endTemplate()
                 .endSpec()
                 .build();
     }
@@ -263,12 +315,17 @@ public final class RealmModel {
                 .withPorts(containerPorts())
                 .withStartupProbe(Pods.startupProbe("/healthz", new IntOrString(ADMIN_PORT_NAME)))
                 .withLivenessProbe(Pods.livenessProbe("/healthz", new IntOrString(ADMIN_PORT_NAME)))
-                .withReadinessProbe(Pods.readinessProbe("/readyz", new IntOrString(ADMIN_PORT_NAME)))
+                .withReadinessProbe(
+                        Pods.readinessProbe("/readyz", new IntOrString(ADMIN_PORT_NAME)))
                 .withLifecycle(Pods.preStopSleep())
                 .withResources(resources())
                 .withSecurityContext(PodSecurity.container())
                 .withVolumeMounts(
-                        new VolumeMountBuilder().withName(TLS_VOLUME).withMountPath(TLS_DIR).withReadOnly(true).build(),
+                        new VolumeMountBuilder()
+                                .withName(TLS_VOLUME)
+                                .withMountPath(TLS_DIR)
+                                .withReadOnly(true)
+                                .build(),
                         new VolumeMountBuilder().withName(TMP_VOLUME).withMountPath("/tmp").build())
                 .build();
     }
@@ -276,15 +333,27 @@ public final class RealmModel {
     private List<ContainerPort> containerPorts() {
         List<ContainerPort> ports = new ArrayList<>();
         if (webSocketOn()) {
-            ports.add(new ContainerPortBuilder().withName(WS_PORT_NAME).withContainerPort(webSocketPort())
-                    .withProtocol("TCP").build());
+            ports.add(
+                    new ContainerPortBuilder()
+                            .withName(WS_PORT_NAME)
+                            .withContainerPort(webSocketPort())
+                            .withProtocol("TCP")
+                            .build());
         }
         if (secureWebSocketOn()) {
-            ports.add(new ContainerPortBuilder().withName(WSS_PORT_NAME).withContainerPort(secureWebSocketPort())
-                    .withProtocol("TCP").build());
+            ports.add(
+                    new ContainerPortBuilder()
+                            .withName(WSS_PORT_NAME)
+                            .withContainerPort(secureWebSocketPort())
+                            .withProtocol("TCP")
+                            .build());
         }
-        ports.add(new ContainerPortBuilder().withName(ADMIN_PORT_NAME).withContainerPort(adminPort())
-                .withProtocol("TCP").build());
+        ports.add(
+                new ContainerPortBuilder()
+                        .withName(ADMIN_PORT_NAME)
+                        .withContainerPort(adminPort())
+                        .withProtocol("TCP")
+                        .build());
         return ports;
     }
 
@@ -295,7 +364,13 @@ public final class RealmModel {
             return new ResourceRequirementsBuilder(spec.resources).build();
         }
         return new ResourceRequirementsBuilder()
-                .withRequests(new TreeMap<>(Map.of("cpu", new Quantity("100m"), "memory", new Quantity("256Mi"))))
+                .withRequests(
+                        new TreeMap<>(
+                                Map.of(
+                                        "cpu",
+                                        new Quantity("100m"),
+                                        "memory",
+                                        new Quantity("256Mi"))))
                 .withLimits(new TreeMap<>(Map.of("memory", DEFAULT_MEMORY_LIMIT)))
                 .build();
     }
@@ -303,39 +378,66 @@ public final class RealmModel {
     public Service service() {
         List<ServicePort> ports = new ArrayList<>();
         if (webSocketOn()) {
-            ports.add(ServicePorts.tcp(WS_PORT_NAME, webSocketPort(), new IntOrString(WS_PORT_NAME),
-                    "kubernetes.io/ws"));
+            ports.add(
+                    ServicePorts.tcp(
+                            WS_PORT_NAME,
+                            webSocketPort(),
+                            new IntOrString(WS_PORT_NAME),
+                            "kubernetes.io/ws"));
         }
         if (secureWebSocketOn()) {
-            ports.add(ServicePorts.tcp(WSS_PORT_NAME, secureWebSocketPort(), new IntOrString(WSS_PORT_NAME),
-                    "kubernetes.io/wss"));
+            ports.add(
+                    ServicePorts.tcp(
+                            WSS_PORT_NAME,
+                            secureWebSocketPort(),
+                            new IntOrString(WSS_PORT_NAME),
+                            "kubernetes.io/wss"));
         }
         return new ServiceBuilder()
                 .withMetadata(metadata(name))
                 .withNewSpec()
-                    .withType("ClusterIP")
-                    .withSelector(new TreeMap<>(selector()))
-                    .withPorts(ports)
+                .withType("ClusterIP")
+                .withSelector(new TreeMap<>(selector()))
+                .withPorts(ports)
                 .endSpec()
                 .build();
     }
 
     /** The operator's TLS Secret; only when the operator issues the certificate. */
     public Secret tlsSecret() {
-        IssuedCertificate issued = certificate.issued().orElseThrow(() -> new IllegalStateException(
-                "Realm " + realm.getMetadata().getName() + " uses its own Secret; the operator writes none"));
+        IssuedCertificate issued =
+                certificate
+                        .issued()
+                        .orElseThrow(
+                                () ->
+                                        new IllegalStateException(
+                                                "Realm "
+                                                        + realm.getMetadata().getName()
+                                                        + " uses its own Secret; the operator writes none"));
         return IssuedTlsSecret.of(metadata(Names.realmTlsSecret(realm)), issued);
     }
 
-    /** Whether there is a CA bundle to publish (always when the operator issues; a user's Secret needs ca.crt). */
+    /**
+     * Whether there is a CA bundle to publish (always when the operator issues; a user's Secret
+     * needs ca.crt).
+     */
     public boolean hasCaBundle() {
         return certificate.caBundle().isPresent();
     }
 
     /** The ConfigMap with the CA bundle clients trust for the realm's wss listener. */
     public ConfigMap caBundle() {
-        String pem = certificate.caBundle().orElseThrow(() -> new IllegalStateException(
-                "Realm " + realm.getMetadata().getName() + ": Secret " + certificate.secretName() + " has no ca.crt"));
+        String pem =
+                certificate
+                        .caBundle()
+                        .orElseThrow(
+                                () ->
+                                        new IllegalStateException(
+                                                "Realm "
+                                                        + realm.getMetadata().getName()
+                                                        + ": Secret "
+                                                        + certificate.secretName()
+                                                        + " has no ca.crt"));
         return new ConfigMapBuilder()
                 .withMetadata(metadata(Names.realmCaBundle(realm)))
                 .withData(new TreeMap<>(Map.of(TlsSecrets.CA_CRT, pem)))
@@ -347,8 +449,8 @@ public final class RealmModel {
     }
 
     /**
-     * The realm's WebSocket URLs inside the cluster, for the status (and the printer columns): complete, path
-     * included, so a client can connect to exactly what the status says.
+     * The realm's WebSocket URLs inside the cluster, for the status (and the printer columns):
+     * complete, path included, so a client can connect to exactly what the status says.
      */
     public RealmStatus.Endpoints endpoints() {
         RealmStatus.Endpoints endpoints = new RealmStatus.Endpoints();
@@ -357,7 +459,8 @@ public final class RealmModel {
             endpoints.webSocket = "ws://" + host + ":" + webSocketPort() + WEBSOCKET_PATH;
         }
         if (secureWebSocketOn()) {
-            endpoints.secureWebSocket = "wss://" + host + ":" + secureWebSocketPort() + WEBSOCKET_PATH;
+            endpoints.secureWebSocket =
+                    "wss://" + host + ":" + secureWebSocketPort() + WEBSOCKET_PATH;
         }
         return endpoints;
     }
@@ -381,6 +484,8 @@ public final class RealmModel {
 
     private SecureWebSocketListener secureWebSocket() {
         RealmSpec spec = realm.getSpec();
-        return spec == null || spec.secureWebSocket == null ? new SecureWebSocketListener() : spec.secureWebSocket;
+        return spec == null || spec.secureWebSocket == null
+                ? new SecureWebSocketListener()
+                : spec.secureWebSocket;
     }
 }

@@ -7,9 +7,9 @@ import io.realmgate.operator.api.Realm;
 import io.realmgate.operator.workload.ChildDependent;
 
 /**
- * NetworkPolicy {@code <name>-realm}: RealmModel#networkPolicy. Its informer is
- * {@link RealmEventSources#NETWORK_POLICIES}, shared with the reconciler, which indexes the policies by the proxies
- * they admit.
+ * NetworkPolicy {@code <name>-realm}: RealmModel#networkPolicy. Its informer is {@link
+ * RealmEventSources#NETWORK_POLICIES}, shared with the reconciler, which indexes the policies by
+ * the proxies they admit.
  */
 // Forced create: see RealmEventSources.
 @KubernetesDependent(createResourceOnlyIfNotExistingWithSSA = false)

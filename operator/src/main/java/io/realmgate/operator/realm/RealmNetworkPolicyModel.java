@@ -24,38 +24,56 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The realm's NetworkPolicy: ingress to the realm pods' enabled ports only from the declared clients (default: the
- * pods of the realm's namespace) and from the pods of the ForwardProxies that reference the realm, and to the admin
- * port (metrics) only from the metrics scrapers the operator was told of. Everything else is dropped by a CNI that enforces NetworkPolicy; egress is not restricted (the realm dials nothing, but DNS and
- * the like stay possible).
+ * The realm's NetworkPolicy: ingress to the realm pods' enabled ports only from the declared
+ * clients (default: the pods of the realm's namespace) and from the pods of the ForwardProxies that
+ * reference the realm, and to the admin port (metrics) only from the metrics scrapers the operator
+ * was told of. Everything else is dropped by a CNI that enforces NetworkPolicy; egress is not
+ * restricted (the realm dials nothing, but DNS and the like stay possible).
  */
 final class RealmNetworkPolicyModel {
     static final String IN = "In";
 
-    private RealmNetworkPolicyModel() {
-    }
+    private RealmNetworkPolicyModel() {}
 
-    static NetworkPolicy networkPolicy(RealmModel model, ObjectMeta metadata, Map<String, String> realmSelector,
+    static NetworkPolicy networkPolicy(
+            RealmModel model,
+            ObjectMeta metadata,
+            Map<String, String> realmSelector,
             SortedSet<String> proxies) {
         List<NetworkPolicyPort> ports = ports(model);
         List<NetworkPolicyIngressRule> ingress = new ArrayList<>();
-        ingress.add(new NetworkPolicyIngressRuleBuilder().withFrom(clientPeers(model)).withPorts(ports).build());
+        ingress.add(
+                new NetworkPolicyIngressRuleBuilder()
+                        .withFrom(clientPeers(model))
+                        .withPorts(ports)
+                        .build());
         if (!proxies.isEmpty()) {
-            ingress.add(new NetworkPolicyIngressRuleBuilder()
-                    .withFrom(new NetworkPolicyPeerBuilder().withPodSelector(proxyPods(proxies)).build())
-                    .withPorts(ports(model))
-                    .build());
+            ingress.add(
+                    new NetworkPolicyIngressRuleBuilder()
+                            .withFrom(
+                                    new NetworkPolicyPeerBuilder()
+                                            .withPodSelector(proxyPods(proxies))
+                                            .build())
+                            .withPorts(ports(model))
+                            .build());
         }
-        model.settings().metricsScrapers().ifPresent(scrapers -> ingress.add(new NetworkPolicyIngressRuleBuilder()
-                .withFrom(scrapers.networkPolicyPeer())
-                .withPorts(port(model.adminPort()))
-                .build()));
+        model.settings()
+                .metricsScrapers()
+                .ifPresent(
+                        scrapers ->
+                                ingress.add(
+                                        new NetworkPolicyIngressRuleBuilder()
+                                                .withFrom(scrapers.networkPolicyPeer())
+                                                .withPorts(port(model.adminPort()))
+                                                .build()));
         return new NetworkPolicyBuilder()
                 .withMetadata(metadata)
                 .withNewSpec()
-                    .withNewPodSelector().withMatchLabels(new TreeMap<>(realmSelector)).endPodSelector()
-                    .withPolicyTypes("Ingress")
-                    .withIngress(ingress)
+                .withNewPodSelector()
+                .withMatchLabels(new TreeMap<>(realmSelector))
+                .endPodSelector()
+                .withPolicyTypes("Ingress")
+                .withIngress(ingress)
                 .endSpec()
                 .build();
     }
@@ -73,13 +91,17 @@ final class RealmNetworkPolicyModel {
 
     /** Port numbers, not names: every CNI that enforces NetworkPolicy supports numbers. */
     private static NetworkPolicyPort port(int port) {
-        return new NetworkPolicyPortBuilder().withProtocol("TCP").withPort(new IntOrString(port)).build();
+        return new NetworkPolicyPortBuilder()
+                .withProtocol("TCP")
+                .withPort(new IntOrString(port))
+                .build();
     }
 
     /**
-     * spec.clients as NetworkPolicy peers. The selectors form one peer (both given: pods matching podSelector in
-     * namespaces matching namespaceSelector; podSelector alone: in the realm's namespace); each ipBlock is a peer of
-     * its own. Nothing declared: every pod of the realm's namespace.
+     * spec.clients as NetworkPolicy peers. The selectors form one peer (both given: pods matching
+     * podSelector in namespaces matching namespaceSelector; podSelector alone: in the realm's
+     * namespace); each ipBlock is a peer of its own. Nothing declared: every pod of the realm's
+     * namespace.
      */
     static List<NetworkPolicyPeer> clientPeers(RealmModel model) {
         RealmSpec spec = model.realm().getSpec();
@@ -96,9 +118,16 @@ final class RealmNetworkPolicyModel {
             peers.add(peer.build());
         }
         if (clients != null && clients.ipBlocks != null) {
-            clients.ipBlocks.stream().distinct()
-                    .forEach(cidr -> peers.add(new NetworkPolicyPeerBuilder().withNewIpBlock().withCidr(cidr)
-                            .endIpBlock().build()));
+            clients.ipBlocks.stream()
+                    .distinct()
+                    .forEach(
+                            cidr ->
+                                    peers.add(
+                                            new NetworkPolicyPeerBuilder()
+                                                    .withNewIpBlock()
+                                                    .withCidr(cidr)
+                                                    .endIpBlock()
+                                                    .build()));
         }
         if (peers.isEmpty()) {
             peers.add(new NetworkPolicyPeerBuilder().withNewPodSelector().endPodSelector().build());
@@ -106,22 +135,25 @@ final class RealmNetworkPolicyModel {
         return peers;
     }
 
-    /** The pods of the named ForwardProxies (their selector labels, Names.proxySelector), as one selector. */
+    /**
+     * The pods of the named ForwardProxies (their selector labels, Names.proxySelector), as one
+     * selector.
+     */
     static LabelSelector proxyPods(SortedSet<String> proxies) {
         return new LabelSelectorBuilder()
                 .withMatchLabels(new TreeMap<>(Map.of(Names.LABEL_NAME, Names.PROXY_APP)))
                 .addNewMatchExpression()
-                    .withKey(Names.LABEL_INSTANCE)
-                    .withOperator(IN)
-                    .withValues(new ArrayList<>(proxies))
+                .withKey(Names.LABEL_INSTANCE)
+                .withOperator(IN)
+                .withValues(new ArrayList<>(proxies))
                 .endMatchExpression()
                 .build();
     }
 
     /**
-     * The ForwardProxies a realm NetworkPolicy (as written by {@link #networkPolicy}) admits: the reverse of
-     * {@link #proxyPods}. The reconciler indexes policies by it, so a proxy that stops naming a realm still leads
-     * back to the realm whose policy must drop it.
+     * The ForwardProxies a realm NetworkPolicy (as written by {@link #networkPolicy}) admits: the
+     * reverse of {@link #proxyPods}. The reconciler indexes policies by it, so a proxy that stops
+     * naming a realm still leads back to the realm whose policy must drop it.
      */
     static SortedSet<String> admittedProxies(NetworkPolicy policy) {
         SortedSet<String> names = new TreeSet<>();
@@ -129,15 +161,19 @@ final class RealmNetworkPolicyModel {
             return names;
         }
         for (NetworkPolicyIngressRule rule : policy.getSpec().getIngress()) {
-            for (NetworkPolicyPeer peer : rule.getFrom() == null ? List.<NetworkPolicyPeer>of() : rule.getFrom()) {
+            for (NetworkPolicyPeer peer :
+                    rule.getFrom() == null ? List.<NetworkPolicyPeer>of() : rule.getFrom()) {
                 LabelSelector pods = peer.getPodSelector();
-                if (peer.getNamespaceSelector() != null || pods == null || pods.getMatchLabels() == null
+                if (peer.getNamespaceSelector() != null
+                        || pods == null
+                        || pods.getMatchLabels() == null
                         || !Names.PROXY_APP.equals(pods.getMatchLabels().get(Names.LABEL_NAME))
                         || pods.getMatchExpressions() == null) {
                     continue;
                 }
                 for (LabelSelectorRequirement requirement : pods.getMatchExpressions()) {
-                    if (Names.LABEL_INSTANCE.equals(requirement.getKey()) && IN.equals(requirement.getOperator())
+                    if (Names.LABEL_INSTANCE.equals(requirement.getKey())
+                            && IN.equals(requirement.getOperator())
                             && requirement.getValues() != null) {
                         names.addAll(requirement.getValues());
                     }

@@ -36,33 +36,50 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
- * Reconciles a Realm into its children (the workflow of small dependents, each applying what {@link RealmModel}
- * computes) and its status. Before the workflow runs, {@link #initContext} looks up what the model needs besides
- * the Realm: the wss certificate (kept while the CA says it is good, or the user's Secret) and the ForwardProxies
- * that name the realm; every dependent reads the one model so built. The ForwardProxy reconciler has the same
- * shape (docs/decisions.md, "Operator: one reconciler design").
+ * Reconciles a Realm into its children (the workflow of small dependents, each applying what {@link
+ * RealmModel} computes) and its status. Before the workflow runs, {@link #initContext} looks up
+ * what the model needs besides the Realm: the wss certificate (kept while the CA says it is good,
+ * or the user's Secret) and the ForwardProxies that name the realm; every dependent reads the one
+ * model so built. The ForwardProxy reconciler has the same shape (docs/decisions.md, "Operator: one
+ * reconciler design").
  *
- * <p>There is no finalizer and no cleanup: the children carry a controller owner reference to the Realm and go
- * with it by garbage collection.
+ * <p>There is no finalizer and no cleanup: the children carry a controller owner reference to the
+ * Realm and go with it by garbage collection.
  */
-@Workflow(dependents = {
-        @Dependent(name = RealmTlsSecret.NAME, type = RealmTlsSecret.class,
-                reconcilePrecondition = RealmTlsSecret.OperatorIssues.class,
-                useEventSourceWithName = RealmTlsSecret.NAME),
-        @Dependent(name = RealmCaBundle.NAME, type = RealmCaBundle.class,
-                reconcilePrecondition = RealmCaBundle.BundleKnown.class),
-        @Dependent(name = RealmDeployment.NAME, type = RealmDeployment.class),
-        @Dependent(name = RealmService.NAME, type = RealmService.class),
-        @Dependent(name = RealmNetworkPolicy.NAME, type = RealmNetworkPolicy.class,
-                useEventSourceWithName = RealmEventSources.NETWORK_POLICIES),
-})
+@Workflow(
+        dependents = {
+            @Dependent(
+                    name = RealmTlsSecret.NAME,
+                    type = RealmTlsSecret.class,
+                    reconcilePrecondition = RealmTlsSecret.OperatorIssues.class,
+                    useEventSourceWithName = RealmTlsSecret.NAME),
+            @Dependent(
+                    name = RealmCaBundle.NAME,
+                    type = RealmCaBundle.class,
+                    reconcilePrecondition = RealmCaBundle.BundleKnown.class),
+            @Dependent(name = RealmDeployment.NAME, type = RealmDeployment.class),
+            @Dependent(name = RealmService.NAME, type = RealmService.class),
+            @Dependent(
+                    name = RealmNetworkPolicy.NAME,
+                    type = RealmNetworkPolicy.class,
+                    useEventSourceWithName = RealmEventSources.NETWORK_POLICIES),
+        })
 @ControllerConfiguration(name = RealmReconciler.NAME)
 public class RealmReconciler implements Reconciler<Realm>, ContextInitializer<Realm> {
     public static final String NAME = "realm";
-    /** The longest the reconciler waits before it looks at a realm again (certificate renewal is checked then). */
+
+    /**
+     * The longest the reconciler waits before it looks at a realm again (certificate renewal is
+     * checked then).
+     */
     static final Duration MAX_RECHECK = Duration.ofHours(1);
-    /** How soon it looks again at a realm whose user Secret cannot be used (a watch also catches the fix). */
+
+    /**
+     * How soon it looks again at a realm whose user Secret cannot be used (a watch also catches the
+     * fix).
+     */
     static final Duration UNUSABLE_SECRET_RECHECK = Duration.ofMinutes(1);
+
     /** How soon it tries again after a failed reconcile once JOSDK's own retries are used up. */
     static final Duration FAILED_RECHECK = Duration.ofMinutes(1);
 
@@ -74,7 +91,9 @@ public class RealmReconciler implements Reconciler<Realm>, ContextInitializer<Re
         this(settings, issuer, Clock.systemUTC());
     }
 
-    /** @param clock the time conditions, Events and certificate checks are stamped with */
+    /**
+     * @param clock the time conditions, Events and certificate checks are stamped with
+     */
     public RealmReconciler(OperatorSettings settings, CertificateIssuer issuer, Clock clock) {
         this.settings = settings;
         this.issuer = issuer;
@@ -87,47 +106,72 @@ public class RealmReconciler implements Reconciler<Realm>, ContextInitializer<Re
     }
 
     /**
-     * Builds the model once per reconcile, before the workflow; the dependents' desired() read it. In a namespace
-     * that has not granted the operator its Secrets the certificate is unusable (SecretAccessNotGranted): nothing is
-     * issued or read, no Secret is written, and the pods wait for the Secret they mount.
+     * Builds the model once per reconcile, before the workflow; the dependents' desired() read it.
+     * In a namespace that has not granted the operator its Secrets the certificate is unusable
+     * (SecretAccessNotGranted): nothing is issued or read, no Secret is written, and the pods wait
+     * for the Secret they mount.
      */
     @Override
     public void initContext(Realm realm, Context<Realm> context) {
         Instant now = clock.instant();
         String namespace = realm.getMetadata().getNamespace();
         Optional<String> denied = SecretGrants.denied(settings.secretGrant(), context, namespace);
-        WssCertificate certificate = denied.isPresent()
-                ? notGranted(realm, denied.get())
-                : RealmModel.userSecretName(realm)
-                        .map(secret -> UserTlsSecret.check(secret, namespace, context.getSecondaryResource(
-                                Secret.class, RealmEventSources.USER_TLS_SECRETS).orElse(null), now))
-                        .orElseGet(() -> issuedCertificate(realm, context, now));
+        WssCertificate certificate =
+                denied.isPresent()
+                        ? notGranted(realm, denied.get())
+                        : RealmModel.userSecretName(realm)
+                                .map(
+                                        secret ->
+                                                UserTlsSecret.check(
+                                                        secret,
+                                                        namespace,
+                                                        context.getSecondaryResource(
+                                                                        Secret.class,
+                                                                        RealmEventSources
+                                                                                .USER_TLS_SECRETS)
+                                                                .orElse(null),
+                                                        now))
+                                .orElseGet(() -> issuedCertificate(realm, context, now));
         SortedSet<String> proxies = new TreeSet<>();
         for (ForwardProxy proxy : context.getSecondaryResources(ForwardProxy.class)) {
             if (RealmEventSources.namedRealms(proxy).contains(realm.getMetadata().getName())
-                    && realm.getMetadata().getNamespace().equals(proxy.getMetadata().getNamespace())) {
+                    && realm.getMetadata()
+                            .getNamespace()
+                            .equals(proxy.getMetadata().getNamespace())) {
                 proxies.add(proxy.getMetadata().getName());
             }
         }
-        ChildDependent.putModel(context, RealmModel.class, new RealmModel(realm, settings, certificate, proxies));
+        ChildDependent.putModel(
+                context, RealmModel.class, new RealmModel(realm, settings, certificate, proxies));
     }
 
     /**
-     * No certificate while the namespace has not granted the operator its Secrets. The CA bundle of one the operator
-     * would issue is known all the same, so the bundle's ConfigMap stays.
+     * No certificate while the namespace has not granted the operator its Secrets. The CA bundle of
+     * one the operator would issue is known all the same, so the bundle's ConfigMap stays.
      */
     private WssCertificate notGranted(Realm realm, String message) {
-        Optional<String> caBundle = RealmModel.userSecretName(realm).isPresent() ? Optional.empty()
-                : Optional.of(issuer.caBundle());
-        return WssCertificate.unusable(RealmModel.tlsSecretName(realm), caBundle, SecretGrant.NOT_GRANTED, message);
+        Optional<String> caBundle =
+                RealmModel.userSecretName(realm).isPresent()
+                        ? Optional.empty()
+                        : Optional.of(issuer.caBundle());
+        return WssCertificate.unusable(
+                RealmModel.tlsSecretName(realm), caBundle, SecretGrant.NOT_GRANTED, message);
     }
 
-    /** The certificate in the operator's TLS Secret if the CA still stands by it, a new one otherwise. */
+    /**
+     * The certificate in the operator's TLS Secret if the CA still stands by it, a new one
+     * otherwise.
+     */
     private WssCertificate issuedCertificate(Realm realm, Context<Realm> context, Instant now) {
-        Optional<IssuedCertificate> existing = context.getSecondaryResource(Secret.class, RealmTlsSecret.NAME)
-                .flatMap(TlsSecrets::read);
-        IssuedCertificate certificate = issuer.certificateFor(RealmModel.dnsNames(realm, settings), existing, now);
-        return WssCertificate.issued(Names.realmTlsSecret(realm), certificate, issuer.caBundle(),
+        Optional<IssuedCertificate> existing =
+                context.getSecondaryResource(Secret.class, RealmTlsSecret.NAME)
+                        .flatMap(TlsSecrets::read);
+        IssuedCertificate certificate =
+                issuer.certificateFor(RealmModel.dnsNames(realm, settings), existing, now);
+        return WssCertificate.issued(
+                Names.realmTlsSecret(realm),
+                certificate,
+                issuer.caBundle(),
                 issuer.nextRenewal(certificate));
     }
 
@@ -138,41 +182,55 @@ public class RealmReconciler implements Reconciler<Realm>, ContextInitializer<Re
         Deployment deployment = context.getSecondaryResource(Deployment.class).orElse(null);
         RealmStatus next = RealmStatusModel.next(model, deployment, now);
         WarningEvents.announceNewFailures(context.getClient(), realm, realm.getStatus(), next, now);
-        UpdateControl<Realm> control = changed(context, realm, next)
-                ? UpdateControl.patchStatus(StatusUpdates.patch(realm, next, Realm::new))
-                : UpdateControl.noUpdate();
+        UpdateControl<Realm> control =
+                changed(context, realm, next)
+                        ? UpdateControl.patchStatus(StatusUpdates.patch(realm, next, Realm::new))
+                        : UpdateControl.noUpdate();
         return control.rescheduleAfter(recheckAfter(model.certificate(), now));
     }
 
     /**
-     * A reconcile failed (the CA unreachable, the API server refusing a write): Ready=False with the reason, a
-     * Warning Event, and JOSDK's retries; once they are used up, a retry every {@link #FAILED_RECHECK} rather than
-     * giving up until the next event.
+     * A reconcile failed (the CA unreachable, the API server refusing a write): Ready=False with
+     * the reason, a Warning Event, and JOSDK's retries; once they are used up, a retry every {@link
+     * #FAILED_RECHECK} rather than giving up until the next event.
      */
     @Override
-    public ErrorStatusUpdateControl<Realm> updateErrorStatus(Realm realm, Context<Realm> context, Exception e) {
+    public ErrorStatusUpdateControl<Realm> updateErrorStatus(
+            Realm realm, Context<Realm> context, Exception e) {
         Instant now = clock.instant();
-        long generation = realm.getMetadata().getGeneration() == null ? 0 : realm.getMetadata().getGeneration();
-        RealmStatus next = RealmStatusModel.failed(realm.getStatus(), generation, StatusMessages.failure(e), now);
+        long generation =
+                realm.getMetadata().getGeneration() == null
+                        ? 0
+                        : realm.getMetadata().getGeneration();
+        RealmStatus next =
+                RealmStatusModel.failed(
+                        realm.getStatus(), generation, StatusMessages.failure(e), now);
         WarningEvents.announceNewFailures(context.getClient(), realm, realm.getStatus(), next, now);
-        ErrorStatusUpdateControl<Realm> control = changed(context, realm, next)
-                ? ErrorStatusUpdateControl.patchStatus(StatusUpdates.patch(realm, next, Realm::new))
-                : ErrorStatusUpdateControl.noStatusUpdate();
+        ErrorStatusUpdateControl<Realm> control =
+                changed(context, realm, next)
+                        ? ErrorStatusUpdateControl.patchStatus(
+                                StatusUpdates.patch(realm, next, Realm::new))
+                        : ErrorStatusUpdateControl.noStatusUpdate();
         boolean retriesUsedUp = context.getRetryInfo().map(RetryInfo::isLastAttempt).orElse(false);
         return retriesUsedUp ? control.withNoRetry().rescheduleAfter(FAILED_RECHECK) : control;
     }
 
     /** The status is written only when it differs from what the API server has. */
     private static boolean changed(Context<Realm> context, Realm realm, RealmStatus next) {
-        return StatusUpdates.changed(context.getClient().getKubernetesSerialization(), realm.getStatus(), next);
+        return StatusUpdates.changed(
+                context.getClient().getKubernetesSerialization(), realm.getStatus(), next);
     }
 
-    /** Until the certificate's renewal (or expiry), at most an hour; soon again while a user's Secret is unusable. */
+    /**
+     * Until the certificate's renewal (or expiry), at most an hour; soon again while a user's
+     * Secret is unusable.
+     */
     static Duration recheckAfter(WssCertificate certificate, Instant now) {
         if (!certificate.ready()) {
             return UNUSABLE_SECRET_RECHECK;
         }
-        Duration untilDue = certificate.recheckAt().map(at -> Duration.between(now, at)).orElse(MAX_RECHECK);
+        Duration untilDue =
+                certificate.recheckAt().map(at -> Duration.between(now, at)).orElse(MAX_RECHECK);
         if (untilDue.compareTo(Duration.ofSeconds(1)) < 0) {
             return Duration.ofSeconds(1);
         }

@@ -9,7 +9,8 @@ import io.realmgate.operator.workload.ChildDependent;
 
 /** Service {@code <name>-realm} with a port per enabled listener: RealmModel#service. */
 // Forced create: see RealmEventSources.
-@KubernetesDependent(informer = @Informer(labelSelector = Names.REALM_CHILD_SELECTOR),
+@KubernetesDependent(
+        informer = @Informer(labelSelector = Names.REALM_CHILD_SELECTOR),
         createResourceOnlyIfNotExistingWithSSA = false)
 public class RealmService extends ChildDependent<Service, Realm, RealmModel> {
     static final String NAME = "service";

@@ -11,28 +11,43 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * A Realm's status from its model and its Deployment as the API server reports it. Pure: the previous status,
- * the facts and the time in, the next status out; conditions keep their lastTransitionTime while they do not flip.
+ * A Realm's status from its model and its Deployment as the API server reports it. Pure: the
+ * previous status, the facts and the time in, the next status out; conditions keep their
+ * lastTransitionTime while they do not flip.
  */
 final class RealmStatusModel {
-    private RealmStatusModel() {
-    }
+    private RealmStatusModel() {}
 
     /** Whether the realm serves, and why (not). */
-    record Readiness(boolean ready, String reason, String message) {
-    }
+    record Readiness(boolean ready, String reason, String message) {}
 
     static RealmStatus next(RealmModel model, Deployment deployment, Instant now) {
         RealmStatus previous = model.realm().getStatus();
         long generation = generation(model);
         WssCertificate certificate = model.certificate();
         List<Condition> conditions = previous == null ? List.of() : previous.conditions;
-        Readiness ready = certificate.ready() ? readiness(model.replicas(), deployment, Names.realm(model.realm()))
-                : new Readiness(false, certificate.reason(), certificate.message());
-        conditions = Conditions.with(conditions, Conditions.READY, ready.ready(), ready.reason(), ready.message(),
-                generation, now);
-        conditions = Conditions.with(conditions, Conditions.CERTIFICATE_READY, certificate.ready(),
-                certificate.reason(), certificate.message(), generation, now);
+        Readiness ready =
+                certificate.ready()
+                        ? readiness(model.replicas(), deployment, Names.realm(model.realm()))
+                        : new Readiness(false, certificate.reason(), certificate.message());
+        conditions =
+                Conditions.with(
+                        conditions,
+                        Conditions.READY,
+                        ready.ready(),
+                        ready.reason(),
+                        ready.message(),
+                        generation,
+                        now);
+        conditions =
+                Conditions.with(
+                        conditions,
+                        Conditions.CERTIFICATE_READY,
+                        certificate.ready(),
+                        certificate.reason(),
+                        certificate.message(),
+                        generation,
+                        now);
         conditions = model.limitFlags().condition(conditions, generation, now);
         RealmStatus next = new RealmStatus();
         next.observedGeneration = generation;
@@ -43,8 +58,8 @@ final class RealmStatusModel {
     }
 
     /**
-     * The status after a reconcile that failed: Ready=False with the error, everything else as it was (what was
-     * known before is not forgotten because one attempt failed).
+     * The status after a reconcile that failed: Ready=False with the error, everything else as it
+     * was (what was known before is not forgotten because one attempt failed).
      */
     static RealmStatus failed(RealmStatus previous, long generation, String message, Instant now) {
         RealmStatus next = new RealmStatus();
@@ -54,42 +69,88 @@ final class RealmStatusModel {
             next.endpoints = previous.endpoints;
             next.caBundleConfigMap = previous.caBundleConfigMap;
         }
-        next.conditions = Conditions.with(next.conditions, Conditions.READY, false, Reasons.RECONCILE_FAILED, message,
-                generation, now);
+        next.conditions =
+                Conditions.with(
+                        next.conditions,
+                        Conditions.READY,
+                        false,
+                        Reasons.RECONCILE_FAILED,
+                        message,
+                        generation,
+                        now);
         return next;
     }
 
     /**
-     * Ready when every wanted replica runs the current pod template and is available: the Deployment controller
-     * has seen the current generation, and updated and available replicas reach spec.replicas. No replicas wanted:
-     * ready at once (nothing to wait for).
+     * Ready when every wanted replica runs the current pod template and is available: the
+     * Deployment controller has seen the current generation, and updated and available replicas
+     * reach spec.replicas. No replicas wanted: ready at once (nothing to wait for).
      */
     static Readiness readiness(int replicas, Deployment deployment, String deploymentName) {
         if (replicas == 0) {
             return new Readiness(true, Reasons.SCALED_TO_ZERO, "scaled to zero replicas");
         }
         if (deployment == null) {
-            return new Readiness(false, Reasons.DEPLOYMENT_NOT_AVAILABLE,
+            return new Readiness(
+                    false,
+                    Reasons.DEPLOYMENT_NOT_AVAILABLE,
                     "Deployment " + deploymentName + " does not exist yet");
         }
         DeploymentStatus status = deployment.getStatus();
-        long generation = deployment.getMetadata().getGeneration() == null ? 0 : deployment.getMetadata().getGeneration();
-        long observed = status == null || status.getObservedGeneration() == null ? 0 : status.getObservedGeneration();
-        int updated = status == null || status.getUpdatedReplicas() == null ? 0 : status.getUpdatedReplicas();
-        int available = status == null || status.getAvailableReplicas() == null ? 0 : status.getAvailableReplicas();
+        long generation =
+                deployment.getMetadata().getGeneration() == null
+                        ? 0
+                        : deployment.getMetadata().getGeneration();
+        long observed =
+                status == null || status.getObservedGeneration() == null
+                        ? 0
+                        : status.getObservedGeneration();
+        int updated =
+                status == null || status.getUpdatedReplicas() == null
+                        ? 0
+                        : status.getUpdatedReplicas();
+        int available =
+                status == null || status.getAvailableReplicas() == null
+                        ? 0
+                        : status.getAvailableReplicas();
         if (observed < generation) {
-            return new Readiness(false, Reasons.DEPLOYMENT_NOT_AVAILABLE,
-                    "Deployment " + deploymentName + ": rollout of generation " + generation + " not started yet");
+            return new Readiness(
+                    false,
+                    Reasons.DEPLOYMENT_NOT_AVAILABLE,
+                    "Deployment "
+                            + deploymentName
+                            + ": rollout of generation "
+                            + generation
+                            + " not started yet");
         }
         if (updated < replicas) {
-            return new Readiness(false, Reasons.DEPLOYMENT_NOT_AVAILABLE,
-                    "Deployment " + deploymentName + ": " + updated + "/" + replicas + " replicas updated");
+            return new Readiness(
+                    false,
+                    Reasons.DEPLOYMENT_NOT_AVAILABLE,
+                    "Deployment "
+                            + deploymentName
+                            + ": "
+                            + updated
+                            + "/"
+                            + replicas
+                            + " replicas updated");
         }
         if (available < replicas) {
-            return new Readiness(false, Reasons.DEPLOYMENT_NOT_AVAILABLE,
-                    "Deployment " + deploymentName + ": " + available + "/" + replicas + " replicas available");
+            return new Readiness(
+                    false,
+                    Reasons.DEPLOYMENT_NOT_AVAILABLE,
+                    "Deployment "
+                            + deploymentName
+                            + ": "
+                            + available
+                            + "/"
+                            + replicas
+                            + " replicas available");
         }
-        return new Readiness(true, Reasons.DEPLOYMENT_AVAILABLE, available + "/" + replicas + " replicas available");
+        return new Readiness(
+                true,
+                Reasons.DEPLOYMENT_AVAILABLE,
+                available + "/" + replicas + " replicas available");
     }
 
     private static long generation(RealmModel model) {

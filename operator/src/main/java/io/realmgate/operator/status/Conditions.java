@@ -9,23 +9,29 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Standard status conditions, as {@code kubectl wait --for=condition=Ready}, Argo CD and Flux's kstatus read
- * them: a positive polarity type, True/False, a CamelCase reason, a message, the generation it was computed
- * for, and a lastTransitionTime that changes only when the status flips.
+ * Standard status conditions, as {@code kubectl wait --for=condition=Ready}, Argo CD and Flux's
+ * kstatus read them: a positive polarity type, True/False, a CamelCase reason, a message, the
+ * generation it was computed for, and a lastTransitionTime that changes only when the status flips.
  */
 public final class Conditions {
     public static final String READY = "Ready";
     public static final String CERTIFICATE_READY = "CertificateReady";
 
-    private Conditions() {
-    }
+    private Conditions() {}
 
     /**
-     * The condition list with {@code type} set; every other condition is kept as it was. When the status does
-     * not change, the previous lastTransitionTime is kept, so writing the same facts twice changes nothing.
+     * The condition list with {@code type} set; every other condition is kept as it was. When the
+     * status does not change, the previous lastTransitionTime is kept, so writing the same facts
+     * twice changes nothing.
      */
-    public static List<Condition> with(List<Condition> current, String type, boolean status, String reason,
-            String message, long observedGeneration, Instant now) {
+    public static List<Condition> with(
+            List<Condition> current,
+            String type,
+            boolean status,
+            String reason,
+            String message,
+            long observedGeneration,
+            Instant now) {
         List<Condition> next = new ArrayList<>();
         Condition previous = null;
         for (Condition c : current == null ? List.<Condition>of() : current) {
@@ -36,18 +42,21 @@ public final class Conditions {
             }
         }
         String statusText = status ? "True" : "False";
-        String transition = previous != null && statusText.equals(previous.getStatus())
-                && previous.getLastTransitionTime() != null
-                ? previous.getLastTransitionTime()
-                : now.truncatedTo(ChronoUnit.SECONDS).toString();
-        next.add(new ConditionBuilder()
-                .withType(type)
-                .withStatus(statusText)
-                .withReason(reason)
-                .withMessage(message)
-                .withObservedGeneration(observedGeneration)
-                .withLastTransitionTime(transition)
-                .build());
+        String transition =
+                previous != null
+                                && statusText.equals(previous.getStatus())
+                                && previous.getLastTransitionTime() != null
+                        ? previous.getLastTransitionTime()
+                        : now.truncatedTo(ChronoUnit.SECONDS).toString();
+        next.add(
+                new ConditionBuilder()
+                        .withType(type)
+                        .withStatus(statusText)
+                        .withReason(reason)
+                        .withMessage(message)
+                        .withObservedGeneration(observedGeneration)
+                        .withLastTransitionTime(transition)
+                        .build());
         next.sort((a, b) -> order(a.getType()) - order(b.getType()));
         return next;
     }
@@ -56,7 +65,10 @@ public final class Conditions {
         if (conditions == null) {
             return null;
         }
-        return conditions.stream().filter(c -> Objects.equals(type, c.getType())).findFirst().orElse(null);
+        return conditions.stream()
+                .filter(c -> Objects.equals(type, c.getType()))
+                .findFirst()
+                .orElse(null);
     }
 
     public static boolean isTrue(List<Condition> conditions, String type) {

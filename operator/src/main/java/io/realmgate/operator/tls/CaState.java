@@ -9,21 +9,24 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The operator's CA at one moment: the current CA (certificate and key), which signs everything new, and the
- * certificates of previous CAs that have not expired yet. Clients trust the {@link #bundle()} (current first,
- * then the previous ones, newest first), so a server certificate signed by the previous CA stays trusted until
- * it is replaced. Immutable and free of I/O; {@link OperatorCa} stores it in a Secret.
+ * The operator's CA at one moment: the current CA (certificate and key), which signs everything
+ * new, and the certificates of previous CAs that have not expired yet. Clients trust the {@link
+ * #bundle()} (current first, then the previous ones, newest first), so a server certificate signed
+ * by the previous CA stays trusted until it is replaced. Immutable and free of I/O; {@link
+ * OperatorCa} stores it in a Secret.
  *
- * @param current  the CA that signs
- * @param previous earlier CA certificates still in the bundle (their keys are gone: they sign nothing)
+ * @param current the CA that signs
+ * @param previous earlier CA certificates still in the bundle (their keys are gone: they sign
+ *     nothing)
  */
 public record CaState(CertifiedKey current, List<X509Certificate> previous) {
 
     public CaState {
-        previous = previous.stream()
-                .filter(c -> !c.equals(current.certificate()))
-                .sorted(Comparator.comparing(X509Certificate::getNotAfter).reversed())
-                .toList();
+        previous =
+                previous.stream()
+                        .filter(c -> !c.equals(current.certificate()))
+                        .sorted(Comparator.comparing(X509Certificate::getNotAfter).reversed())
+                        .toList();
     }
 
     /** A first CA. */
@@ -31,7 +34,10 @@ public record CaState(CertifiedKey current, List<X509Certificate> previous) {
         return new CaState(Certificates.createCa(now, validity), List.of());
     }
 
-    /** A new current CA; the old one moves to the bundle, CAs that have expired at {@code now} leave it. */
+    /**
+     * A new current CA; the old one moves to the bundle, CAs that have expired at {@code now} leave
+     * it.
+     */
     public CaState rotated(Instant now, Duration validity) {
         List<X509Certificate> kept = new ArrayList<>(previous);
         kept.add(current.certificate());
@@ -63,10 +69,13 @@ public record CaState(CertifiedKey current, List<X509Certificate> previous) {
 
     /** When the next previous CA expires, so the bundle shrinks. */
     public Optional<Instant> nextPreviousExpiry() {
-        return previous.stream().map(c -> c.getNotAfter().toInstant()).min(Comparator.naturalOrder());
+        return previous.stream()
+                .map(c -> c.getNotAfter().toInstant())
+                .min(Comparator.naturalOrder());
     }
 
-    private static List<X509Certificate> unexpired(List<X509Certificate> certificates, Instant now) {
+    private static List<X509Certificate> unexpired(
+            List<X509Certificate> certificates, Instant now) {
         return certificates.stream().filter(c -> c.getNotAfter().toInstant().isAfter(now)).toList();
     }
 }

@@ -39,42 +39,55 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * Makes and inspects X.509 certificates; no I/O, no state. Keys are EC P-256 from the JDK's own provider
- * (BouncyCastle only builds and encodes the certificates, so it need not be registered as a JCA provider).
+ * Makes and inspects X.509 certificates; no I/O, no state. Keys are EC P-256 from the JDK's own
+ * provider (BouncyCastle only builds and encodes the certificates, so it need not be registered as
+ * a JCA provider).
  *
- * <p>Validity starts {@link #CLOCK_SKEW} before {@code now}, so a peer whose clock is a little behind accepts a
- * certificate issued a moment ago. A server certificate never outlives the CA that signs it: it would be
- * unverifiable after the CA's expiry anyway, and capping it makes the certificate due for renewal (by the
- * next CA) when the CA is.
+ * <p>Validity starts {@link #CLOCK_SKEW} before {@code now}, so a peer whose clock is a little
+ * behind accepts a certificate issued a moment ago. A server certificate never outlives the CA that
+ * signs it: it would be unverifiable after the CA's expiry anyway, and capping it makes the
+ * certificate due for renewal (by the next CA) when the CA is.
  */
 public final class Certificates {
     public static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
     private static final String SIGNATURE_ALGORITHM = "SHA256withECDSA";
-    private static final DateTimeFormatter CA_STAMP = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
-            .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter CA_STAMP =
+            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private Certificates() {
-    }
+    private Certificates() {}
 
     /**
-     * A self-signed CA that may sign server certificates only (path length 0): key usage keyCertSign and
-     * cRLSign. Its subject carries the creation time, so the CAs of a rotation are told apart at a glance.
+     * A self-signed CA that may sign server certificates only (path length 0): key usage
+     * keyCertSign and cRLSign. Its subject carries the creation time, so the CAs of a rotation are
+     * told apart at a glance.
      */
     public static CertifiedKey createCa(Instant now, Duration validity) {
         KeyPair keys = newKeyPair();
-        X500Name subject = new X500NameBuilder(BCStyle.INSTANCE)
-                .addRDN(BCStyle.O, "Realmgate")
-                .addRDN(BCStyle.CN, "Realmgate CA " + CA_STAMP.format(now))
-                .build();
+        X500Name subject =
+                new X500NameBuilder(BCStyle.INSTANCE)
+                        .addRDN(BCStyle.O, "Realmgate")
+                        .addRDN(BCStyle.CN, "Realmgate CA " + CA_STAMP.format(now))
+                        .build();
         try {
             JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
-            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject, serialNumber(),
-                    Date.from(now.minus(CLOCK_SKEW)), Date.from(now.plus(validity)), subject, keys.getPublic())
-                    .addExtension(Extension.basicConstraints, true, new BasicConstraints(0))
-                    .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
-                    .addExtension(Extension.subjectKeyIdentifier, false,
-                            extensions.createSubjectKeyIdentifier(keys.getPublic()));
+            X509v3CertificateBuilder builder =
+                    new JcaX509v3CertificateBuilder(
+                                    subject,
+                                    serialNumber(),
+                                    Date.from(now.minus(CLOCK_SKEW)),
+                                    Date.from(now.plus(validity)),
+                                    subject,
+                                    keys.getPublic())
+                            .addExtension(Extension.basicConstraints, true, new BasicConstraints(0))
+                            .addExtension(
+                                    Extension.keyUsage,
+                                    true,
+                                    new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
+                            .addExtension(
+                                    Extension.subjectKeyIdentifier,
+                                    false,
+                                    extensions.createSubjectKeyIdentifier(keys.getPublic()));
             return new CertifiedKey(sign(builder, keys.getPrivate()), keys.getPrivate());
         } catch (GeneralSecurityException | CertIOException e) {
             throw new IllegalStateException("cannot create a CA certificate", e);
@@ -82,10 +95,12 @@ public final class Certificates {
     }
 
     /**
-     * A server certificate for {@code dnsNames} (subject alternative names, in the order given; the first is
-     * also the common name when it fits), extended key usage serverAuth, signed by {@code ca}.
+     * A server certificate for {@code dnsNames} (subject alternative names, in the order given; the
+     * first is also the common name when it fits), extended key usage serverAuth, signed by {@code
+     * ca}.
      */
-    public static CertifiedKey issueServer(CertifiedKey ca, List<String> dnsNames, Instant now, Duration validity) {
+    public static CertifiedKey issueServer(
+            CertifiedKey ca, List<String> dnsNames, Instant now, Duration validity) {
         if (dnsNames.isEmpty()) {
             throw new IllegalArgumentException("a server certificate needs at least one DNS name");
         }
@@ -94,27 +109,51 @@ public final class Certificates {
             notAfter = ca.notAfter();
         }
         if (!notAfter.isAfter(now)) {
-            throw new IllegalStateException("the CA " + ca + " has expired; it cannot issue a certificate at " + now);
+            throw new IllegalStateException(
+                    "the CA " + ca + " has expired; it cannot issue a certificate at " + now);
         }
         KeyPair keys = newKeyPair();
-        X500NameBuilder subject = new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, "Realmgate");
+        X500NameBuilder subject =
+                new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, "Realmgate");
         if (dnsNames.get(0).length() <= 64) { // the X.500 upper bound of a common name
             subject.addRDN(BCStyle.CN, dnsNames.get(0));
         }
-        GeneralName[] names = dnsNames.stream().map(n -> new GeneralName(GeneralName.dNSName, n))
-                .toArray(GeneralName[]::new);
+        GeneralName[] names =
+                dnsNames.stream()
+                        .map(n -> new GeneralName(GeneralName.dNSName, n))
+                        .toArray(GeneralName[]::new);
         try {
             JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
-            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(ca.certificate(), serialNumber(),
-                    Date.from(now.minus(CLOCK_SKEW)), Date.from(notAfter), subject.build(), keys.getPublic())
-                    .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
-                    .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
-                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
-                    .addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names))
-                    .addExtension(Extension.subjectKeyIdentifier, false,
-                            extensions.createSubjectKeyIdentifier(keys.getPublic()))
-                    .addExtension(Extension.authorityKeyIdentifier, false,
-                            extensions.createAuthorityKeyIdentifier(ca.certificate()));
+            X509v3CertificateBuilder builder =
+                    new JcaX509v3CertificateBuilder(
+                                    ca.certificate(),
+                                    serialNumber(),
+                                    Date.from(now.minus(CLOCK_SKEW)),
+                                    Date.from(notAfter),
+                                    subject.build(),
+                                    keys.getPublic())
+                            .addExtension(
+                                    Extension.basicConstraints, true, new BasicConstraints(false))
+                            .addExtension(
+                                    Extension.keyUsage,
+                                    true,
+                                    new KeyUsage(KeyUsage.digitalSignature))
+                            .addExtension(
+                                    Extension.extendedKeyUsage,
+                                    false,
+                                    new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth))
+                            .addExtension(
+                                    Extension.subjectAlternativeName,
+                                    false,
+                                    new GeneralNames(names))
+                            .addExtension(
+                                    Extension.subjectKeyIdentifier,
+                                    false,
+                                    extensions.createSubjectKeyIdentifier(keys.getPublic()))
+                            .addExtension(
+                                    Extension.authorityKeyIdentifier,
+                                    false,
+                                    extensions.createAuthorityKeyIdentifier(ca.certificate()));
             return new CertifiedKey(sign(builder, ca.privateKey()), keys.getPrivate());
         } catch (GeneralSecurityException | CertIOException e) {
             throw new IllegalStateException("cannot issue a certificate for " + dnsNames, e);
@@ -128,19 +167,25 @@ public final class Certificates {
             Collection<List<?>> alternatives = certificate.getSubjectAlternativeNames();
             if (alternatives != null) {
                 for (List<?> entry : alternatives) {
-                    if (entry.size() == 2 && Integer.valueOf(GeneralName.dNSName).equals(entry.get(0))) {
+                    if (entry.size() == 2
+                            && Integer.valueOf(GeneralName.dNSName).equals(entry.get(0))) {
                         names.add((String) entry.get(1));
                     }
                 }
             }
         } catch (CertificateParsingException e) {
-            throw new IllegalArgumentException("unreadable subject alternative names in "
-                    + certificate.getSubjectX500Principal(), e);
+            throw new IllegalArgumentException(
+                    "unreadable subject alternative names in "
+                            + certificate.getSubjectX500Principal(),
+                    e);
         }
         return names;
     }
 
-    /** Whether {@code ca} names itself as the issuer of {@code certificate} and its key verifies the signature. */
+    /**
+     * Whether {@code ca} names itself as the issuer of {@code certificate} and its key verifies the
+     * signature.
+     */
     public static boolean signedBy(X509Certificate certificate, X509Certificate ca) {
         if (!certificate.getIssuerX500Principal().equals(ca.getSubjectX500Principal())) {
             return false;
@@ -153,14 +198,18 @@ public final class Certificates {
         }
     }
 
-    /** Whether {@code key} is the private half of {@code publicKey}: a probe signed with one verifies with the other. */
+    /**
+     * Whether {@code key} is the private half of {@code publicKey}: a probe signed with one
+     * verifies with the other.
+     */
     public static boolean keyMatches(PrivateKey key, PublicKey publicKey) {
-        String algorithm = switch (key.getAlgorithm()) {
-            case "EC", "ECDSA" -> "SHA256withECDSA";
-            case "RSA" -> "SHA256withRSA";
-            case "Ed25519", "EdDSA" -> "Ed25519";
-            default -> null;
-        };
+        String algorithm =
+                switch (key.getAlgorithm()) {
+                    case "EC", "ECDSA" -> "SHA256withECDSA";
+                    case "RSA" -> "SHA256withRSA";
+                    case "Ed25519", "EdDSA" -> "Ed25519";
+                    default -> null;
+                };
         if (algorithm == null) {
             return false;
         }
@@ -183,7 +232,10 @@ public final class Certificates {
             throws GeneralSecurityException {
         try {
             return new JcaX509CertificateConverter()
-                    .getCertificate(builder.build(new JcaContentSignerBuilder(SIGNATURE_ALGORITHM).build(signingKey)));
+                    .getCertificate(
+                            builder.build(
+                                    new JcaContentSignerBuilder(SIGNATURE_ALGORITHM)
+                                            .build(signingKey)));
         } catch (OperatorCreationException e) {
             throw new GeneralSecurityException("no " + SIGNATURE_ALGORITHM + " signer", e);
         }

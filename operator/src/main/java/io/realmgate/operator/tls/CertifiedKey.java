@@ -8,7 +8,7 @@ import java.time.Instant;
  * A certificate with its private key: the CA's, or a server's. Lives in memory and in Secrets only.
  *
  * @param certificate the certificate
- * @param privateKey  its private key; never printed (see {@link #toString()})
+ * @param privateKey its private key; never printed (see {@link #toString()})
  */
 public record CertifiedKey(X509Certificate certificate, PrivateKey privateKey) {
 
@@ -18,6 +18,10 @@ public record CertifiedKey(X509Certificate certificate, PrivateKey privateKey) {
 
     @Override
     public String toString() {
-        return "CertifiedKey[" + certificate.getSubjectX500Principal().getName() + ", notAfter=" + notAfter() + "]";
+        return "CertifiedKey["
+                + certificate.getSubjectX500Principal().getName()
+                + ", notAfter="
+                + notAfter()
+                + "]";
     }
 }

@@ -16,23 +16,27 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The operator's CA, kept in the Secret {@code settings.caSecretName()} of {@code settings.operatorNamespace()}
- * (see {@link CaSecret} for its keys), and the {@link CertificateIssuer} built on it.
+ * The operator's CA, kept in the Secret {@code settings.caSecretName()} of {@code
+ * settings.operatorNamespace()} (see {@link CaSecret} for its keys), and the {@link
+ * CertificateIssuer} built on it.
  *
  * <ul>
- *   <li>Missing Secret: a new CA is created. Two operators racing both try to create it; the one that gets
- *       409 Conflict reads the winner's CA and uses it.</li>
- *   <li>Less than {@code renewBefore} left on the CA: a new CA replaces it and the old CA certificate stays in
- *       {@code ca-bundle.crt} until it expires, so a client trusting the bundle accepts certificates of both
- *       while servers are moved to the new CA. Server certificates never outlive their CA (see
- *       {@link Certificates}), so they fall due together with it and are reissued by the new CA.</li>
- *   <li>Updates are conditional on the resourceVersion read; on 409 the Secret is read again.</li>
- *   <li>What was read is cached and read again after {@link #REREAD_AFTER} (another operator instance may have
- *       rotated it, or someone deleted it); if the API server is unreachable then, a cached CA that is not
- *       due keeps serving. Thread-safe: reconcilers call it concurrently.</li>
+ *   <li>Missing Secret: a new CA is created. Two operators racing both try to create it; the one
+ *       that gets 409 Conflict reads the winner's CA and uses it.
+ *   <li>Less than {@code renewBefore} left on the CA: a new CA replaces it and the old CA
+ *       certificate stays in {@code ca-bundle.crt} until it expires, so a client trusting the
+ *       bundle accepts certificates of both while servers are moved to the new CA. Server
+ *       certificates never outlive their CA (see {@link Certificates}), so they fall due together
+ *       with it and are reissued by the new CA.
+ *   <li>Updates are conditional on the resourceVersion read; on 409 the Secret is read again.
+ *   <li>What was read is cached and read again after {@link #REREAD_AFTER} (another operator
+ *       instance may have rotated it, or someone deleted it); if the API server is unreachable
+ *       then, a cached CA that is not due keeps serving. Thread-safe: reconcilers call it
+ *       concurrently.
  * </ul>
- * Times: the CA's life is judged by the clock given here; server certificates by the {@code now} the caller
- * passes. Key material is never logged.
+ *
+ * Times: the CA's life is judged by the clock given here; server certificates by the {@code now}
+ * the caller passes. Key material is never logged.
  */
 public class OperatorCa implements CertificateIssuer {
     static final Duration REREAD_AFTER = Duration.ofMinutes(1);
@@ -46,8 +50,7 @@ public class OperatorCa implements CertificateIssuer {
     private final Object loading = new Object();
     private volatile Cached cached;
 
-    private record Cached(CaState state, Instant readAt) {
-    }
+    private record Cached(CaState state, Instant readAt) {}
 
     public OperatorCa(KubernetesClient client, OperatorSettings settings, Clock clock) {
         this.client = client;
@@ -59,29 +62,41 @@ public class OperatorCa implements CertificateIssuer {
     /**
      * {@inheritDoc}
      *
-     * <p>When {@code existing} is still good the result carries its certificate and key unchanged, with the
-     * current CA bundle.
+     * <p>When {@code existing} is still good the result carries its certificate and key unchanged,
+     * with the current CA bundle.
      */
     @Override
-    public IssuedCertificate certificateFor(List<String> dnsNames, Optional<IssuedCertificate> existing,
-            Instant now) {
+    public IssuedCertificate certificateFor(
+            List<String> dnsNames, Optional<IssuedCertificate> existing, Instant now) {
         CaState ca = state();
         String bundle = ca.bundlePem();
         if (existing.isPresent()) {
             Optional<String> why = whyRenew(existing.get(), dnsNames, ca, now);
             if (why.isEmpty()) {
                 IssuedCertificate kept = existing.get();
-                return new IssuedCertificate(kept.certificatePem(), kept.privateKeyPem(), bundle, kept.dnsNames(),
+                return new IssuedCertificate(
+                        kept.certificatePem(),
+                        kept.privateKeyPem(),
+                        bundle,
+                        kept.dnsNames(),
                         kept.notAfter());
             }
-            log.info("Issuing a new certificate for {}: the current one must be replaced because {}", dnsNames,
+            log.info(
+                    "Issuing a new certificate for {}: the current one must be replaced because {}",
+                    dnsNames,
                     why.get());
         } else {
             log.info("Issuing a certificate for {}", dnsNames);
         }
-        CertifiedKey issued = Certificates.issueServer(ca.current(), dnsNames, now, settings.certificateValidity());
-        return new IssuedCertificate(Pem.certificate(issued.certificate()), Pem.privateKey(issued.privateKey()),
-                bundle, dnsNames, issued.notAfter());
+        CertifiedKey issued =
+                Certificates.issueServer(
+                        ca.current(), dnsNames, now, settings.certificateValidity());
+        return new IssuedCertificate(
+                Pem.certificate(issued.certificate()),
+                Pem.privateKey(issued.privateKey()),
+                bundle,
+                dnsNames,
+                issued.notAfter());
     }
 
     @Override
@@ -90,14 +105,16 @@ public class OperatorCa implements CertificateIssuer {
     }
 
     /**
-     * The earliest of: the certificate falls due, the CA falls due (its certificates are then reissued), a
-     * previous CA leaves the bundle (the published bundle shrinks).
+     * The earliest of: the certificate falls due, the CA falls due (its certificates are then
+     * reissued), a previous CA leaves the bundle (the published bundle shrinks).
      */
     @Override
     public Instant nextRenewal(IssuedCertificate certificate) {
         CaState ca = state();
-        return Stream.of(Optional.of(policy.renewAt(certificate.notAfter())),
-                        Optional.of(policy.renewAt(ca.current().notAfter())), ca.nextPreviousExpiry())
+        return Stream.of(
+                        Optional.of(policy.renewAt(certificate.notAfter())),
+                        Optional.of(policy.renewAt(ca.current().notAfter())),
+                        ca.nextPreviousExpiry())
                 .flatMap(Optional::stream)
                 .min(Instant::compareTo)
                 .orElseThrow();
@@ -108,7 +125,8 @@ public class OperatorCa implements CertificateIssuer {
         return state().current().notAfter();
     }
 
-    private Optional<String> whyRenew(IssuedCertificate existing, List<String> dnsNames, CaState ca, Instant now) {
+    private Optional<String> whyRenew(
+            IssuedCertificate existing, List<String> dnsNames, CaState ca, Instant now) {
         X509Certificate certificate;
         PrivateKey key;
         try {
@@ -120,7 +138,10 @@ public class OperatorCa implements CertificateIssuer {
         return policy.whyRenew(certificate, key, dnsNames, ca, now);
     }
 
-    /** The CA state, from the cache while it is fresh and nothing is due, else from (and written to) the Secret. */
+    /**
+     * The CA state, from the cache while it is fresh and nothing is due, else from (and written to)
+     * the Secret.
+     */
     CaState state() {
         Instant now = clock.instant();
         Cached current = cached;
@@ -139,8 +160,11 @@ public class OperatorCa implements CertificateIssuer {
                 if (current == null || policy.due(current.state().current().notAfter(), now)) {
                     throw e;
                 }
-                log.warn("Cannot read CA Secret {}/{} ({}); keeping the cached CA", settings.operatorNamespace(),
-                        settings.caSecretName(), e.getMessage());
+                log.warn(
+                        "Cannot read CA Secret {}/{} ({}); keeping the cached CA",
+                        settings.operatorNamespace(),
+                        settings.caSecretName(),
+                        e.getMessage());
                 state = current.state();
             }
             cached = new Cached(state, now);
@@ -163,39 +187,66 @@ public class OperatorCa implements CertificateIssuer {
             Secret stored = secrets.withName(name).get();
             try {
                 if (stored == null) {
-                    CaState created = previous != null && !policy.due(previous.state().current().notAfter(), now)
-                            ? previous.state().withoutExpired(now)
-                            : CaState.create(now, settings.caValidity());
+                    CaState created =
+                            previous != null
+                                            && !policy.due(
+                                                    previous.state().current().notAfter(), now)
+                                    ? previous.state().withoutExpired(now)
+                                    : CaState.create(now, settings.caValidity());
                     secrets.resource(CaSecret.toSecret(namespace, name, created, null)).create();
                     log.info("Stored CA {} in Secret {}/{}", created.current(), namespace, name);
                     return created;
                 }
                 CaState read = CaSecret.fromSecret(stored);
-                CaState wanted = policy.due(read.current().notAfter(), now)
-                        ? read.rotated(now, settings.caValidity())
-                        : read.withoutExpired(now);
+                CaState wanted =
+                        policy.due(read.current().notAfter(), now)
+                                ? read.rotated(now, settings.caValidity())
+                                : read.withoutExpired(now);
                 if (wanted == read) {
                     return read;
                 }
-                secrets.resource(CaSecret.toSecret(namespace, name, wanted, stored.getMetadata().getResourceVersion()))
+                secrets.resource(
+                                CaSecret.toSecret(
+                                        namespace,
+                                        name,
+                                        wanted,
+                                        stored.getMetadata().getResourceVersion()))
                         .update();
                 if (wanted.current() != read.current()) {
-                    log.info("Rotated CA in Secret {}/{}: {} replaces {}, which stays in the bundle until it expires",
-                            namespace, name, wanted.current(), read.current());
+                    log.info(
+                            "Rotated CA in Secret {}/{}: {} replaces {}, which stays in the bundle until it expires",
+                            namespace,
+                            name,
+                            wanted.current(),
+                            read.current());
                 } else {
-                    log.info("Removed expired CA certificates from the bundle in Secret {}/{}", namespace, name);
+                    log.info(
+                            "Removed expired CA certificates from the bundle in Secret {}/{}",
+                            namespace,
+                            name);
                 }
                 return wanted;
             } catch (KubernetesClientException e) {
                 if (e.getCode() != 409 && e.getCode() != 404) {
                     throw e;
                 }
-                // 409: another writer created or changed it; 404: deleted between our read and update.
-                log.debug("CA Secret {}/{} changed while it was written (attempt {}, HTTP {}); reading it again",
-                        namespace, name, attempt, e.getCode());
+                // 409: another writer created or changed it; 404: deleted between our read and
+                // update.
+                log.debug(
+                        "CA Secret {}/{} changed while it was written (attempt {}, HTTP {}); reading it again",
+                        namespace,
+                        name,
+                        attempt,
+                        e.getCode());
             }
         }
-        throw new IllegalStateException("CA Secret " + namespace + "/" + name + " kept changing while it was written ("
-                + WRITE_ATTEMPTS + " attempts)");
+        throw new IllegalStateException(
+                "CA Secret "
+                        + namespace
+                        + "/"
+                        + name
+                        + " kept changing while it was written ("
+                        + WRITE_ATTEMPTS
+                        + " attempts)");
     }
 }

@@ -18,21 +18,21 @@ import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 
 /**
- * PEM text of certificates and private keys, as Kubernetes TLS Secrets carry them. Writes certificates and
- * PKCS#8 keys; reads certificates and PKCS#8 or PKCS#1/SEC1 keys (what users' own Secrets may hold).
- * Errors name what could not be read, never the content.
+ * PEM text of certificates and private keys, as Kubernetes TLS Secrets carry them. Writes
+ * certificates and PKCS#8 keys; reads certificates and PKCS#8 or PKCS#1/SEC1 keys (what users' own
+ * Secrets may hold). Errors name what could not be read, never the content.
  */
 public final class Pem {
     private static final Base64.Encoder BODY = Base64.getMimeEncoder(64, new byte[] {'\n'});
 
-    private Pem() {
-    }
+    private Pem() {}
 
     public static String certificate(X509Certificate certificate) {
         try {
             return block("CERTIFICATE", certificate.getEncoded());
         } catch (CertificateEncodingException e) {
-            throw new IllegalStateException("cannot encode certificate " + certificate.getSubjectX500Principal(), e);
+            throw new IllegalStateException(
+                    "cannot encode certificate " + certificate.getSubjectX500Principal(), e);
         }
     }
 
@@ -46,8 +46,12 @@ public final class Pem {
     /** The key as unencrypted PKCS#8 ({@code BEGIN PRIVATE KEY}). */
     public static String privateKey(PrivateKey key) {
         if (!"PKCS#8".equals(key.getFormat())) {
-            throw new IllegalArgumentException("a " + key.getAlgorithm() + " key in format " + key.getFormat()
-                    + " cannot be written as PKCS#8");
+            throw new IllegalArgumentException(
+                    "a "
+                            + key.getAlgorithm()
+                            + " key in format "
+                            + key.getFormat()
+                            + " cannot be written as PKCS#8");
         }
         return block("PRIVATE KEY", key.getEncoded());
     }
@@ -57,8 +61,9 @@ public final class Pem {
         List<X509Certificate> certificates = new ArrayList<>();
         try {
             var factory = java.security.cert.CertificateFactory.getInstance("X.509");
-            for (Certificate c : factory.generateCertificates(
-                    new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))) {
+            for (Certificate c :
+                    factory.generateCertificates(
+                            new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))) {
                 certificates.add((X509Certificate) c);
             }
         } catch (CertificateException e) {
@@ -75,7 +80,10 @@ public final class Pem {
         return readCertificates(pem).get(0);
     }
 
-    /** An unencrypted private key: PKCS#8 ({@code PRIVATE KEY}), PKCS#1 ({@code RSA PRIVATE KEY}) or SEC1 ({@code EC PRIVATE KEY}). */
+    /**
+     * An unencrypted private key: PKCS#8 ({@code PRIVATE KEY}), PKCS#1 ({@code RSA PRIVATE KEY}) or
+     * SEC1 ({@code EC PRIVATE KEY}).
+     */
     public static PrivateKey readPrivateKey(String pem) {
         try (PEMParser parser = new PEMParser(new StringReader(pem))) {
             Object object = parser.readObject();
@@ -88,12 +96,19 @@ public final class Pem {
             }
         } catch (IOException | RuntimeException e) {
             // The parser's message says what was malformed; it does not quote the key.
-            throw new IllegalArgumentException("not a readable PEM private key: " + e.getMessage(), e);
+            throw new IllegalArgumentException(
+                    "not a readable PEM private key: " + e.getMessage(), e);
         }
         throw new IllegalArgumentException("no unencrypted private key in the PEM text");
     }
 
     private static String block(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + BODY.encodeToString(der) + "\n-----END " + type + "-----\n";
+        return "-----BEGIN "
+                + type
+                + "-----\n"
+                + BODY.encodeToString(der)
+                + "\n-----END "
+                + type
+                + "-----\n";
     }
 }

@@ -13,9 +13,9 @@ import java.util.TreeSet;
 /**
  * When a certificate (or the CA) must be replaced. Pure: the caller passes the time.
  *
- * <p>A certificate is renewed when less than {@code renewBefore} of its validity remains, when its DNS names
- * are not the ones wanted (compared as a set, case-insensitively: DNS names are), when no CA of the current
- * bundle signed it, or when its key is not the certificate's key.
+ * <p>A certificate is renewed when less than {@code renewBefore} of its validity remains, when its
+ * DNS names are not the ones wanted (compared as a set, case-insensitively: DNS names are), when no
+ * CA of the current bundle signed it, or when its key is not the certificate's key.
  *
  * @param renewBefore how long before expiry a certificate is replaced
  */
@@ -32,11 +32,16 @@ public record RenewalPolicy(Duration renewBefore) {
     }
 
     /** Why {@code certificate} must be replaced, or empty when it is still good. */
-    public Optional<String> whyRenew(X509Certificate certificate, PrivateKey key, List<String> wantedNames,
-            CaState ca, Instant now) {
+    public Optional<String> whyRenew(
+            X509Certificate certificate,
+            PrivateKey key,
+            List<String> wantedNames,
+            CaState ca,
+            Instant now) {
         Instant notAfter = certificate.getNotAfter().toInstant();
         if (due(notAfter, now)) {
-            return Optional.of("it expires at " + notAfter + ", less than " + renewBefore + " after " + now);
+            return Optional.of(
+                    "it expires at " + notAfter + ", less than " + renewBefore + " after " + now);
         }
         Set<String> has = normalised(Certificates.dnsNames(certificate));
         Set<String> wanted = normalised(wantedNames);
@@ -44,8 +49,10 @@ public record RenewalPolicy(Duration renewBefore) {
             return Optional.of("its DNS names " + has + " are not " + wanted);
         }
         if (!ca.inBundle(certificate)) {
-            return Optional.of("no CA of the current bundle signed it (issuer "
-                    + certificate.getIssuerX500Principal().getName() + ")");
+            return Optional.of(
+                    "no CA of the current bundle signed it (issuer "
+                            + certificate.getIssuerX500Principal().getName()
+                            + ")");
         }
         if (!Certificates.keyMatches(key, certificate.getPublicKey())) {
             return Optional.of("its private key does not belong to it");

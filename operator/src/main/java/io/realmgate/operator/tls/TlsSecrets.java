@@ -8,23 +8,27 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Reading certificates out of {@code kubernetes.io/tls} Secrets: the operator's own TLS Secrets (to keep a
- * certificate that is still good) and users' Secrets named by {@code tls.secretName}.
+ * Reading certificates out of {@code kubernetes.io/tls} Secrets: the operator's own TLS Secrets (to
+ * keep a certificate that is still good) and users' Secrets named by {@code tls.secretName}.
  */
 public final class TlsSecrets {
     public static final String TYPE = "kubernetes.io/tls";
     public static final String TLS_CRT = "tls.crt";
     public static final String TLS_KEY = "tls.key";
-    /** The CA bundle beside the certificate in the operator's TLS Secrets (the cert-manager convention). */
-    public static final String CA_CRT = "ca.crt";
-
-    private TlsSecrets() {
-    }
 
     /**
-     * The certificate a Secret holds, for {@link CertificateIssuer#certificateFor}'s {@code existing}: empty when
-     * the Secret is absent, lacks tls.crt or tls.key, or they cannot be read (then a new certificate is issued).
-     * A Secret's {@code data} (base64, as the API server returns it) or {@code stringData} are both read.
+     * The CA bundle beside the certificate in the operator's TLS Secrets (the cert-manager
+     * convention).
+     */
+    public static final String CA_CRT = "ca.crt";
+
+    private TlsSecrets() {}
+
+    /**
+     * The certificate a Secret holds, for {@link CertificateIssuer#certificateFor}'s {@code
+     * existing}: empty when the Secret is absent, lacks tls.crt or tls.key, or they cannot be read
+     * (then a new certificate is issued). A Secret's {@code data} (base64, as the API server
+     * returns it) or {@code stringData} are both read.
      */
     public static Optional<IssuedCertificate> read(Secret secret) {
         if (secret == null) {
@@ -36,21 +40,29 @@ public final class TlsSecrets {
             return Optional.empty();
         }
         try {
-            return Optional.of(fromPem(certificate.get(), key.get(), value(secret, CA_CRT).orElse("")));
+            return Optional.of(
+                    fromPem(certificate.get(), key.get(), value(secret, CA_CRT).orElse("")));
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
     }
 
     /**
-     * An {@link IssuedCertificate} from PEM text; names and expiry are read from the (first) certificate.
+     * An {@link IssuedCertificate} from PEM text; names and expiry are read from the (first)
+     * certificate.
      *
      * @throws IllegalArgumentException when the certificate or the key cannot be read
      */
-    public static IssuedCertificate fromPem(String certificatePem, String privateKeyPem, String caBundlePem) {
+    public static IssuedCertificate fromPem(
+            String certificatePem, String privateKeyPem, String caBundlePem) {
         X509Certificate leaf = Pem.readCertificate(certificatePem);
-        Pem.readPrivateKey(privateKeyPem); // readable, or refused here rather than at the TLS handshake
-        return new IssuedCertificate(certificatePem, privateKeyPem, caBundlePem, Certificates.dnsNames(leaf),
+        Pem.readPrivateKey(
+                privateKeyPem); // readable, or refused here rather than at the TLS handshake
+        return new IssuedCertificate(
+                certificatePem,
+                privateKeyPem,
+                caBundlePem,
+                Certificates.dnsNames(leaf),
                 leaf.getNotAfter().toInstant());
     }
 

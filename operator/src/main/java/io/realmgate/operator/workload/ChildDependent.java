@@ -6,10 +6,10 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernete
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 
 /**
- * One child of a custom resource as a JOSDK dependent: it applies (server-side) what the kind's pure model
- * computes, and nothing else. The reconciler builds the model once per reconcile, before the workflow, and puts it
- * into the context ({@link #putModel}); every dependent reads that one model. The child is found by its name,
- * without building the desired object first.
+ * One child of a custom resource as a JOSDK dependent: it applies (server-side) what the kind's
+ * pure model computes, and nothing else. The reconciler builds the model once per reconcile, before
+ * the workflow, and puts it into the context ({@link #putModel}); every dependent reads that one
+ * model. The child is found by its name, without building the desired object first.
  *
  * @param <R> the child's type
  * @param <P> the custom resource
@@ -40,7 +40,10 @@ public abstract class ChildDependent<R extends HasMetadata, P extends HasMetadat
         return new ResourceID(childName(primary), primary.getMetadata().getNamespace());
     }
 
-    /** Hands the model of this reconcile to the dependents (and to the reconciler's own reconcile()). */
+    /**
+     * Hands the model of this reconcile to the dependents (and to the reconciler's own
+     * reconcile()).
+     */
     public static <M> void putModel(Context<?> context, Class<M> type, M model) {
         context.managedWorkflowAndDependentResourceContext().put(type, model);
     }

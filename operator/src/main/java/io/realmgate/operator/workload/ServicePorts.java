@@ -6,16 +6,17 @@ import io.fabric8.kubernetes.api.model.ServicePortBuilder;
 
 /** TCP ports of the children's Services. */
 public final class ServicePorts {
-    private ServicePorts() {
-    }
+    private ServicePorts() {}
 
     /**
      * A TCP port.
      *
-     * @param targetPort  the container port, by name or number
-     * @param appProtocol the port's {@code appProtocol} (e.g. {@code kubernetes.io/ws}); null for none
+     * @param targetPort the container port, by name or number
+     * @param appProtocol the port's {@code appProtocol} (e.g. {@code kubernetes.io/ws}); null for
+     *     none
      */
-    public static ServicePort tcp(String name, int port, IntOrString targetPort, String appProtocol) {
+    public static ServicePort tcp(
+            String name, int port, IntOrString targetPort, String appProtocol) {
         return new ServicePortBuilder()
                 .withName(name)
                 .withProtocol("TCP")

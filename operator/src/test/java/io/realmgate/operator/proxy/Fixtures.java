@@ -15,12 +15,16 @@ import java.util.List;
 final class Fixtures {
     static final OperatorSettings SETTINGS = OperatorSettings.defaults();
 
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     static Realm realm(String name, String namespace, Integer wsPort, Integer wssPort) {
         Realm realm = new Realm();
-        realm.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).withGeneration(1L).build());
+        realm.setMetadata(
+                new ObjectMetaBuilder()
+                        .withName(name)
+                        .withNamespace(namespace)
+                        .withGeneration(1L)
+                        .build());
         RealmSpec spec = new RealmSpec();
         spec.webSocket.enabled = wsPort != null;
         if (wsPort != null) {
@@ -36,8 +40,13 @@ final class Fixtures {
 
     static ForwardProxy proxy(String name, String namespace, TargetSpec... targets) {
         ForwardProxy proxy = new ForwardProxy();
-        proxy.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).withGeneration(1L)
-                .withUid("0d7f4bd5-4b8c-4c39-a2a8-1e3c0b6f3a11").build());
+        proxy.setMetadata(
+                new ObjectMetaBuilder()
+                        .withName(name)
+                        .withNamespace(namespace)
+                        .withGeneration(1L)
+                        .withUid("0d7f4bd5-4b8c-4c39-a2a8-1e3c0b6f3a11")
+                        .build());
         ForwardProxySpec spec = new ForwardProxySpec();
         spec.allowConnect = new ArrayList<>(Arrays.asList(targets));
         proxy.setSpec(spec);

@@ -30,9 +30,13 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The rendered proxy.yaml, read back by the proxy's own parser and validator: what the proxy would run with. */
+/**
+ * The rendered proxy.yaml, read back by the proxy's own parser and validator: what the proxy would
+ * run with.
+ */
 class ProxyConfigFileTest {
-    private static final Map<String, Realm> PRICES = Map.of("prices", realm("prices", "apps", 9000, 9443));
+    private static final Map<String, Realm> PRICES =
+            Map.of("prices", realm("prices", "apps", 9000, 9443));
 
     private static ProxyConfig load(String yaml) throws ConfigException {
         return ConfigFiles.parse(yaml, "proxy.yaml").toConfig();
@@ -45,7 +49,9 @@ class ProxyConfigFileTest {
     @Test
     void referenceScenarioRendersAsThisFile() {
         String yaml = render(proxy("egress", "apps", realmTarget("prices", 9000, 9443)));
-        assertThat(yaml).isEqualTo("""
+        assertThat(yaml)
+                .isEqualTo(
+                        """
                 listen: 0.0.0.0:3128
                 name: egress
                 via: true
@@ -68,23 +74,32 @@ class ProxyConfigFileTest {
 
     @Test
     void renderedConfigLoadsInTheProxyAsIntended() throws ConfigException {
-        ProxyConfig config = load(render(proxy("egress", "apps", realmTarget("prices", 9000, 9443),
-                hostTarget("fd00::/8", 443), hostTarget("10.1.2.3", 8443))));
+        ProxyConfig config =
+                load(
+                        render(
+                                proxy(
+                                        "egress",
+                                        "apps",
+                                        realmTarget("prices", 9000, 9443),
+                                        hostTarget("fd00::/8", 443),
+                                        hostTarget("10.1.2.3", 8443))));
 
         assertThat(config.listen()).isEqualTo(new ListenAddress("0.0.0.0", 3128));
         assertThat(config.name()).isEqualTo("egress");
         assertThat(config.via()).isTrue();
-        assertThat(config.allowConnect()).containsExactly(
-                TargetRule.parse("prices-realm.apps:9000"),
-                TargetRule.parse("prices-realm.apps.svc:9000"),
-                TargetRule.parse("prices-realm.apps.svc.cluster.local:9000"),
-                TargetRule.parse("prices-realm.apps:9443"),
-                TargetRule.parse("prices-realm.apps.svc:9443"),
-                TargetRule.parse("prices-realm.apps.svc.cluster.local:9443"),
-                TargetRule.parse("[fd00::/8]:443"),
-                TargetRule.parse("10.1.2.3:8443"));
-        assertThat(config.allowClients()).containsExactlyElementsOf(
-                SETTINGS.podNetworks().stream().map(Cidr::parse).toList());
+        assertThat(config.allowConnect())
+                .containsExactly(
+                        TargetRule.parse("prices-realm.apps:9000"),
+                        TargetRule.parse("prices-realm.apps.svc:9000"),
+                        TargetRule.parse("prices-realm.apps.svc.cluster.local:9000"),
+                        TargetRule.parse("prices-realm.apps:9443"),
+                        TargetRule.parse("prices-realm.apps.svc:9443"),
+                        TargetRule.parse("prices-realm.apps.svc.cluster.local:9443"),
+                        TargetRule.parse("[fd00::/8]:443"),
+                        TargetRule.parse("10.1.2.3:8443"));
+        assertThat(config.allowClients())
+                .containsExactlyElementsOf(
+                        SETTINGS.podNetworks().stream().map(Cidr::parse).toList());
         assertThat(config.admin()).contains(new ListenAddress("0.0.0.0", 9090));
         assertThat(config.tls()).isEmpty();
         assertThat(config.usersFile()).isEmpty();
@@ -94,8 +109,9 @@ class ProxyConfigFileTest {
     }
 
     /**
-     * TLS and auth name files the pod mounts; the proxy checks they are readable. The test lays out the same
-     * files under a temporary root, as the kubelet would under /, and points the rendered paths there.
+     * TLS and auth name files the pod mounts; the proxy checks they are readable. The test lays out
+     * the same files under a temporary root, as the kubelet would under /, and points the rendered
+     * paths there.
      */
     @Test
     void tlsAuthAndTransparentLoadWithTheMountedFiles(@TempDir Path root) throws Exception {
@@ -110,7 +126,9 @@ class ProxyConfigFileTest {
         p.getSpec().transparent.port = 8443;
         p.getSpec().via = false;
         String yaml = render(p);
-        assertThat(yaml).contains("""
+        assertThat(yaml)
+                .contains(
+                        """
                 tls:
                   certificate: /etc/realmgate/tls/tls.crt
                   privateKey: /etc/realmgate/tls/tls.key
@@ -122,21 +140,30 @@ class ProxyConfigFileTest {
                   targetPort: 8443
                 """);
 
-        for (String file : List.of("etc/realmgate/tls/tls.crt", "etc/realmgate/tls/tls.key",
-                "etc/realmgate/auth/htpasswd")) {
+        for (String file :
+                List.of(
+                        "etc/realmgate/tls/tls.crt",
+                        "etc/realmgate/tls/tls.key",
+                        "etc/realmgate/auth/htpasswd")) {
             Files.createDirectories(root.resolve(file).getParent());
             Files.writeString(root.resolve(file), "x");
         }
         ProxyConfig config = load(yaml.replace("/etc/realmgate/", root + "/etc/realmgate/"));
 
         assertThat(config.via()).isFalse();
-        assertThat(config.tls()).contains(new ProxyConfig.TlsFiles(root.resolve("etc/realmgate/tls/tls.crt"),
-                root.resolve("etc/realmgate/tls/tls.key")));
+        assertThat(config.tls())
+                .contains(
+                        new ProxyConfig.TlsFiles(
+                                root.resolve("etc/realmgate/tls/tls.crt"),
+                                root.resolve("etc/realmgate/tls/tls.key")));
         assertThat(config.usersFile()).contains(root.resolve("etc/realmgate/auth/htpasswd"));
-        assertThat(config.transparent()).contains(new ProxyConfig.Transparent(new ListenAddress("0.0.0.0", 8443), 8443));
-        assertThat(config.allowConnect()).containsExactly(TargetRule.parse("prices-realm.apps:9443"),
-                TargetRule.parse("prices-realm.apps.svc:9443"),
-                TargetRule.parse("prices-realm.apps.svc.cluster.local:9443"));
+        assertThat(config.transparent())
+                .contains(new ProxyConfig.Transparent(new ListenAddress("0.0.0.0", 8443), 8443));
+        assertThat(config.allowConnect())
+                .containsExactly(
+                        TargetRule.parse("prices-realm.apps:9443"),
+                        TargetRule.parse("prices-realm.apps.svc:9443"),
+                        TargetRule.parse("prices-realm.apps.svc.cluster.local:9443"));
     }
 
     @Test
@@ -154,14 +181,19 @@ class ProxyConfigFileTest {
         ForwardProxy blocksOnly = proxy("egress", "apps");
         blocksOnly.getSpec().clients = new Clients();
         blocksOnly.getSpec().clients.ipBlocks = List.of("192.0.2.0/24");
-        assertThat(load(render(blocksOnly)).allowClients()).containsExactly(Cidr.parse("192.0.2.0/24"));
+        assertThat(load(render(blocksOnly)).allowClients())
+                .containsExactly(Cidr.parse("192.0.2.0/24"));
 
         ForwardProxy blocksAndPods = proxy("egress", "apps");
         blocksAndPods.getSpec().clients = new Clients();
         blocksAndPods.getSpec().clients.ipBlocks = List.of("192.0.2.0/24");
-        blocksAndPods.getSpec().clients.namespaceSelector = new LabelSelector(null, Map.of("team", "a"));
-        assertThat(load(render(blocksAndPods)).allowClients()).first().isEqualTo(Cidr.parse("192.0.2.0/24"));
-        assertThat(load(render(blocksAndPods)).allowClients()).hasSize(1 + SETTINGS.podNetworks().size());
+        blocksAndPods.getSpec().clients.namespaceSelector =
+                new LabelSelector(null, Map.of("team", "a"));
+        assertThat(load(render(blocksAndPods)).allowClients())
+                .first()
+                .isEqualTo(Cidr.parse("192.0.2.0/24"));
+        assertThat(load(render(blocksAndPods)).allowClients())
+                .hasSize(1 + SETTINGS.podNetworks().size());
     }
 
     @Test
@@ -179,7 +211,12 @@ class ProxyConfigFileTest {
 
     @Test
     void renderingIsDeterministic() throws IOException {
-        ForwardProxy p = proxy("egress", "apps", realmTarget("prices", 9443, 9000), hostTarget("a.example", 443));
+        ForwardProxy p =
+                proxy(
+                        "egress",
+                        "apps",
+                        realmTarget("prices", 9443, 9000),
+                        hostTarget("a.example", 443));
         assertThat(render(p)).isEqualTo(render(p));
     }
 }

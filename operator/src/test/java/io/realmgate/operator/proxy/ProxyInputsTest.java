@@ -57,15 +57,16 @@ class ProxyInputsTest {
     }
 
     /**
-     * The issuer's contract as the proxy side relies on it: the existing certificate back when its names are
-     * the wanted ones, a new one otherwise. (OperatorCa itself is exercised against the API server.)
+     * The issuer's contract as the proxy side relies on it: the existing certificate back when its
+     * names are the wanted ones, a new one otherwise. (OperatorCa itself is exercised against the
+     * API server.)
      */
     private static final class KeepingIssuer implements CertificateIssuer {
         final List<Optional<IssuedCertificate>> asked = new ArrayList<>();
 
         @Override
-        public IssuedCertificate certificateFor(List<String> dnsNames, Optional<IssuedCertificate> existing,
-                Instant now) {
+        public IssuedCertificate certificateFor(
+                List<String> dnsNames, Optional<IssuedCertificate> existing, Instant now) {
             asked.add(existing);
             if (existing.isPresent() && existing.get().dnsNames().equals(dnsNames)) {
                 return existing.get();
@@ -90,9 +91,19 @@ class ProxyInputsTest {
 
     private static Secret secret(String name, Map<String, String> plain) {
         Map<String, String> data = new HashMap<>();
-        plain.forEach((k, v) -> data.put(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
-        return new SecretBuilder().withNewMetadata().withName(name).withNamespace("apps").endMetadata()
-                .withData(data).build();
+        plain.forEach(
+                (k, v) ->
+                        data.put(
+                                k,
+                                Base64.getEncoder()
+                                        .encodeToString(v.getBytes(StandardCharsets.UTF_8))));
+        return new SecretBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace("apps")
+                .endMetadata()
+                .withData(data)
+                .build();
     }
 
     private static ForwardProxy withAuth(ForwardProxy p, String secret, String key) {
@@ -114,10 +125,16 @@ class ProxyInputsTest {
     void realmsAreLookedUpByNameAndAMissingOneIsAProblem() {
         Cluster cluster = new Cluster();
         cluster.realms.put("prices", realm("prices", "apps", 9000, 9443));
-        ProxyInputs inputs = gather(proxy("egress", "apps", realmTarget("prices"), realmTarget("quotes")), cluster);
+        ProxyInputs inputs =
+                gather(
+                        proxy("egress", "apps", realmTarget("prices"), realmTarget("quotes")),
+                        cluster);
 
-        assertThat(inputs.model().rules()).containsExactly("prices-realm.apps:9443",
-                "prices-realm.apps.svc:9443", "prices-realm.apps.svc.cluster.local:9443");
+        assertThat(inputs.model().rules())
+                .containsExactly(
+                        "prices-realm.apps:9443",
+                        "prices-realm.apps.svc:9443",
+                        "prices-realm.apps.svc.cluster.local:9443");
         assertThat(inputs.problems()).extracting(Problem::reason).containsExactly("RealmNotFound");
         assertThat(inputs.certificateCondition()).isEmpty();
     }
@@ -127,11 +144,17 @@ class ProxyInputsTest {
         Cluster cluster = new Cluster();
         ForwardProxy p = withAuth(proxy("egress", "apps"), "users", "htpasswd");
 
-        assertThat(gather(p, cluster).problems()).containsExactly(new Problem("AuthSecretNotFound",
-                "Secret 'users' (spec.auth.basicSecretRef) not found"));
+        assertThat(gather(p, cluster).problems())
+                .containsExactly(
+                        new Problem(
+                                "AuthSecretNotFound",
+                                "Secret 'users' (spec.auth.basicSecretRef) not found"));
         cluster.secrets.put("users", secret("users", Map.of("other", "x")));
-        assertThat(gather(p, cluster).problems()).containsExactly(new Problem("AuthSecretNotFound",
-                "Secret 'users' has no key 'htpasswd' (spec.auth.basicSecretRef.key)"));
+        assertThat(gather(p, cluster).problems())
+                .containsExactly(
+                        new Problem(
+                                "AuthSecretNotFound",
+                                "Secret 'users' has no key 'htpasswd' (spec.auth.basicSecretRef.key)"));
 
         cluster.secrets.put("users", secret("users", Map.of("htpasswd", "alice:$2y$05$hash")));
         ProxyInputs one = gather(p, cluster);
@@ -152,15 +175,24 @@ class ProxyInputsTest {
         ProxyInputs first = ProxyInputs.gather(p, SETTINGS, issuer, NOW, cluster);
         assertThat(issuer.asked).containsExactly(Optional.empty());
         IssuedCertificate issued = first.model().certificate().orElseThrow();
-        assertThat(issued.dnsNames()).containsExactly("egress-proxy", "egress-proxy.apps", "egress-proxy.apps.svc",
-                "egress-proxy.apps.svc.cluster.local");
-        assertThat(first.certificateCondition()).hasValueSatisfying(c -> {
-            assertThat(c.status()).isTrue();
-            assertThat(c.reason()).isEqualTo("Issued");
-            assertThat(c.message()).contains("egress-proxy.apps.svc.cluster.local").contains(issued.notAfter().toString());
-        });
+        assertThat(issued.dnsNames())
+                .containsExactly(
+                        "egress-proxy",
+                        "egress-proxy.apps",
+                        "egress-proxy.apps.svc",
+                        "egress-proxy.apps.svc.cluster.local");
+        assertThat(first.certificateCondition())
+                .hasValueSatisfying(
+                        c -> {
+                            assertThat(c.status()).isTrue();
+                            assertThat(c.reason()).isEqualTo("Issued");
+                            assertThat(c.message())
+                                    .contains("egress-proxy.apps.svc.cluster.local")
+                                    .contains(issued.notAfter().toString());
+                        });
 
-        // The Secret written from it is read back on the next reconcile and kept: the same Secret, the same pods.
+        // The Secret written from it is read back on the next reconcile and kept: the same Secret,
+        // the same pods.
         cluster.issued = first.model().tlsSecret();
         ProxyInputs second = ProxyInputs.gather(p, SETTINGS, issuer, NOW, cluster);
         assertThat(issuer.asked.get(1)).contains(issued);
@@ -173,12 +205,19 @@ class ProxyInputsTest {
         Cluster cluster = new Cluster();
         cluster.realms.put("prices", realm("prices", "apps", 9000, 9443));
         ForwardProxy p = withTls(proxy("egress", "apps", realmTarget("prices")), null);
-        ProxyInputs inputs = ProxyInputs.gather(p, SETTINGS.withClusterDomain("corp.example"), new KeepingIssuer(),
-                NOW, cluster);
+        ProxyInputs inputs =
+                ProxyInputs.gather(
+                        p,
+                        SETTINGS.withClusterDomain("corp.example"),
+                        new KeepingIssuer(),
+                        NOW,
+                        cluster);
 
-        assertThat(inputs.model().certificate().orElseThrow().dnsNames()).contains("egress-proxy.apps.svc.corp.example")
+        assertThat(inputs.model().certificate().orElseThrow().dnsNames())
+                .contains("egress-proxy.apps.svc.corp.example")
                 .noneMatch(name -> name.endsWith("cluster.local"));
-        assertThat(inputs.model().rules()).contains("prices-realm.apps.svc.corp.example:9443")
+        assertThat(inputs.model().rules())
+                .contains("prices-realm.apps.svc.corp.example:9443")
                 .noneMatch(rule -> rule.contains("cluster.local"));
         assertThat(inputs.model().renderedConfig()).doesNotContain("cluster.local");
     }
@@ -189,32 +228,59 @@ class ProxyInputsTest {
         ForwardProxy p = withTls(proxy("egress", "apps"), "my-cert");
 
         ProxyInputs missing = gather(p, cluster);
-        assertThat(missing.problems()).containsExactly(new Problem("TlsSecretNotFound",
-                "Secret 'my-cert' (spec.tls.secretName) not found"));
-        assertThat(missing.certificateCondition()).hasValueSatisfying(c -> {
-            assertThat(c.status()).isFalse();
-            assertThat(c.reason()).isEqualTo("TlsSecretNotFound");
-        });
+        assertThat(missing.problems())
+                .containsExactly(
+                        new Problem(
+                                "TlsSecretNotFound",
+                                "Secret 'my-cert' (spec.tls.secretName) not found"));
+        assertThat(missing.certificateCondition())
+                .hasValueSatisfying(
+                        c -> {
+                            assertThat(c.status()).isFalse();
+                            assertThat(c.reason()).isEqualTo("TlsSecretNotFound");
+                        });
 
-        cluster.secrets.put("my-cert", secret("my-cert", Map.of("tls.crt", "not a certificate", "tls.key", "x")));
-        assertThat(gather(p, cluster).problems()).extracting(Problem::reason).containsExactly("TlsSecretInvalid");
+        cluster.secrets.put(
+                "my-cert",
+                secret("my-cert", Map.of("tls.crt", "not a certificate", "tls.key", "x")));
+        assertThat(gather(p, cluster).problems())
+                .extracting(Problem::reason)
+                .containsExactly("TlsSecretInvalid");
 
-        IssuedCertificate expired = TestCertificates.selfSigned(List.of("egress.example"), NOW.minusSeconds(60));
-        cluster.secrets.put("my-cert", secret("my-cert", Map.of("tls.crt", expired.certificatePem(),
-                "tls.key", expired.privateKeyPem())));
-        assertThat(gather(p, cluster).problems()).extracting(Problem::reason).containsExactly("CertificateExpired");
+        IssuedCertificate expired =
+                TestCertificates.selfSigned(List.of("egress.example"), NOW.minusSeconds(60));
+        cluster.secrets.put(
+                "my-cert",
+                secret(
+                        "my-cert",
+                        Map.of(
+                                "tls.crt",
+                                expired.certificatePem(),
+                                "tls.key",
+                                expired.privateKeyPem())));
+        assertThat(gather(p, cluster).problems())
+                .extracting(Problem::reason)
+                .containsExactly("CertificateExpired");
 
-        IssuedCertificate good = TestCertificates.selfSigned(List.of("egress.example"), NOW.plusSeconds(3600));
-        cluster.secrets.put("my-cert", secret("my-cert", Map.of("tls.crt", good.certificatePem(),
-                "tls.key", good.privateKeyPem())));
+        IssuedCertificate good =
+                TestCertificates.selfSigned(List.of("egress.example"), NOW.plusSeconds(3600));
+        cluster.secrets.put(
+                "my-cert",
+                secret(
+                        "my-cert",
+                        Map.of("tls.crt", good.certificatePem(), "tls.key", good.privateKeyPem())));
         ProxyInputs fine = gather(p, cluster);
         assertThat(fine.problems()).isEmpty();
         assertThat(fine.model().issuesCertificate()).isFalse();
-        assertThat(fine.model().certificate()).map(IssuedCertificate::certificatePem).contains(good.certificatePem());
-        assertThat(fine.certificateCondition()).hasValueSatisfying(c -> {
-            assertThat(c.status()).isTrue();
-            assertThat(c.reason()).isEqualTo("Provided");
-        });
+        assertThat(fine.model().certificate())
+                .map(IssuedCertificate::certificatePem)
+                .contains(good.certificatePem());
+        assertThat(fine.certificateCondition())
+                .hasValueSatisfying(
+                        c -> {
+                            assertThat(c.status()).isTrue();
+                            assertThat(c.reason()).isEqualTo("Provided");
+                        });
     }
 
     @Test
@@ -222,29 +288,38 @@ class ProxyInputsTest {
         Cluster cluster = new Cluster();
         ForwardProxy p = withAuth(proxy("egress", "apps", realmTarget("gone")), "users", "users");
         p.getSpec().port = 9090;
-        assertThat(gather(p, cluster).problems()).extracting(Problem::reason)
+        assertThat(gather(p, cluster).problems())
+                .extracting(Problem::reason)
                 .containsExactly("PortConflict", "AuthSecretNotFound", "RealmNotFound");
     }
 
     @Test
     void withoutTheNamespacesGrantNoSecretIsReadOrIssued() {
         Cluster cluster = new Cluster();
-        cluster.secretAccessDenied = "the operator may not use Secrets in namespace apps; grant it: kubectl ...";
+        cluster.secretAccessDenied =
+                "the operator may not use Secrets in namespace apps; grant it: kubectl ...";
         cluster.secrets.put("users", secret("users", Map.of("htpasswd", "alice:$2y$05$hash")));
         KeepingIssuer issuer = new KeepingIssuer();
 
-        ProxyInputs tls = ProxyInputs.gather(withTls(proxy("egress", "apps"), null), SETTINGS, issuer, NOW, cluster);
+        ProxyInputs tls =
+                ProxyInputs.gather(
+                        withTls(proxy("egress", "apps"), null), SETTINGS, issuer, NOW, cluster);
         assertThat(issuer.asked).as("nothing issued").isEmpty();
         assertThat(tls.model().certificate()).isEmpty();
-        assertThat(tls.problems()).containsExactly(new Problem("SecretAccessNotGranted", cluster.secretAccessDenied));
-        assertThat(tls.certificateCondition()).hasValueSatisfying(c -> {
-            assertThat(c.status()).isFalse();
-            assertThat(c.reason()).isEqualTo("SecretAccessNotGranted");
-            assertThat(c.message()).isEqualTo(cluster.secretAccessDenied);
-        });
+        assertThat(tls.problems())
+                .containsExactly(new Problem("SecretAccessNotGranted", cluster.secretAccessDenied));
+        assertThat(tls.certificateCondition())
+                .hasValueSatisfying(
+                        c -> {
+                            assertThat(c.status()).isFalse();
+                            assertThat(c.reason()).isEqualTo("SecretAccessNotGranted");
+                            assertThat(c.message()).isEqualTo(cluster.secretAccessDenied);
+                        });
         // The users Secret is not looked at (it would not be in the cache): one problem, the grant.
         ProxyInputs auth = gather(withAuth(proxy("egress", "apps"), "users", "htpasswd"), cluster);
-        assertThat(auth.problems()).extracting(Problem::reason).containsExactly("SecretAccessNotGranted");
+        assertThat(auth.problems())
+                .extracting(Problem::reason)
+                .containsExactly("SecretAccessNotGranted");
         // A proxy that needs no Secret does not need the grant.
         assertThat(gather(proxy("egress", "apps"), cluster).problems()).isEmpty();
     }

@@ -46,10 +46,15 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class ProxyModelTest {
-    private static final Map<String, Realm> PRICES = Map.of("prices", realm("prices", "apps", 9000, 9443));
+    private static final Map<String, Realm> PRICES =
+            Map.of("prices", realm("prices", "apps", 9000, 9443));
     private static final KubernetesSerialization JSON = new KubernetesSerialization();
-    private static final Map<String, String> SELECTOR = Map.of(
-            "app.kubernetes.io/name", "realmgate-proxy", "app.kubernetes.io/instance", "egress");
+    private static final Map<String, String> SELECTOR =
+            Map.of(
+                    "app.kubernetes.io/name",
+                    "realmgate-proxy",
+                    "app.kubernetes.io/instance",
+                    "egress");
 
     private static ForwardProxy reference() {
         return proxy("egress", "apps", realmTarget("prices", 9000, 9443));
@@ -79,10 +84,13 @@ class ProxyModelTest {
         ConfigMap cm = m.configMap();
         assertThat(cm.getMetadata().getName()).isEqualTo("egress-proxy-config");
         assertThat(cm.getMetadata().getNamespace()).isEqualTo("apps");
-        assertThat(cm.getMetadata().getLabels()).containsAllEntriesOf(SELECTOR)
+        assertThat(cm.getMetadata().getLabels())
+                .containsAllEntriesOf(SELECTOR)
                 .containsEntry("app.kubernetes.io/managed-by", "realmgate-operator")
                 .containsEntry("app.kubernetes.io/component", "proxy");
-        assertThat(cm.getData()).containsOnlyKeys("proxy.yaml").containsEntry("proxy.yaml", m.renderedConfig());
+        assertThat(cm.getData())
+                .containsOnlyKeys("proxy.yaml")
+                .containsEntry("proxy.yaml", m.renderedConfig());
     }
 
     @Test
@@ -91,7 +99,8 @@ class ProxyModelTest {
         assertThat(d.getMetadata().getName()).isEqualTo("egress-proxy");
         assertThat(d.getSpec().getReplicas()).isEqualTo(2);
         assertThat(d.getSpec().getSelector().getMatchLabels()).isEqualTo(SELECTOR);
-        assertThat(d.getSpec().getTemplate().getMetadata().getLabels()).containsAllEntriesOf(SELECTOR);
+        assertThat(d.getSpec().getTemplate().getMetadata().getLabels())
+                .containsAllEntriesOf(SELECTOR);
         assertThat(d.getSpec().getTemplate().getMetadata().getAnnotations())
                 .containsOnlyKeys(Names.RESTART_HASH_ANNOTATION);
 
@@ -101,18 +110,23 @@ class ProxyModelTest {
         assertThat(pod.getSecurityContext().getRunAsUser()).isEqualTo(10001L);
         assertThat(pod.getSecurityContext().getRunAsGroup()).isEqualTo(10001L);
         assertThat(pod.getSecurityContext().getFsGroup()).isEqualTo(10001L);
-        assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+        assertThat(pod.getSecurityContext().getSeccompProfile().getType())
+                .isEqualTo("RuntimeDefault");
 
         Container c = pod.getContainers().get(0);
         assertThat(pod.getContainers()).hasSize(1);
         assertThat(c.getImage()).isEqualTo(SETTINGS.proxyImage());
         assertThat(c.getArgs()).containsExactly("--config", "/etc/realmgate/config/proxy.yaml");
-        assertThat(c.getPorts()).extracting(p -> p.getName() + "=" + p.getContainerPort() + "/" + p.getProtocol())
+        assertThat(c.getPorts())
+                .extracting(p -> p.getName() + "=" + p.getContainerPort() + "/" + p.getProtocol())
                 .containsExactly("proxy=3128/TCP", "admin=9090/TCP");
         assertThat(c.getStartupProbe().getHttpGet().getPath()).isEqualTo("/healthz");
         assertThat(c.getStartupProbe().getHttpGet().getPort()).isEqualTo(new IntOrString(9090));
-        assertThat(c.getStartupProbe().getPeriodSeconds() * c.getStartupProbe().getFailureThreshold())
-                .as("time the JVM gets to start").isEqualTo(60);
+        assertThat(
+                        c.getStartupProbe().getPeriodSeconds()
+                                * c.getStartupProbe().getFailureThreshold())
+                .as("time the JVM gets to start")
+                .isEqualTo(60);
         assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
         assertThat(c.getLivenessProbe().getHttpGet().getPort()).isEqualTo(new IntOrString(9090));
         assertThat(c.getLivenessProbe().getFailureThreshold()).isEqualTo(3);
@@ -125,63 +139,123 @@ class ProxyModelTest {
         assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
         assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
         assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
-        assertThat(c.getResources().getRequests()).containsEntry("cpu", new Quantity("100m"))
+        assertThat(c.getResources().getRequests())
+                .containsEntry("cpu", new Quantity("100m"))
                 .containsEntry("memory", new Quantity("128Mi"));
         assertThat(c.getResources().getLimits()).containsOnlyKeys("memory");
-        assertThat(c.getEnv()).extracting(e -> e.getName() + "=" + e.getValue()).containsExactly(
-                "JAVA_TOOL_OPTIONS=-Xmx102m -XX:MaxDirectMemorySize=64m -XX:+ExitOnOutOfMemoryError");
+        assertThat(c.getEnv())
+                .extracting(e -> e.getName() + "=" + e.getValue())
+                .containsExactly(
+                        "JAVA_TOOL_OPTIONS=-Xmx102m -XX:MaxDirectMemorySize=64m -XX:+ExitOnOutOfMemoryError");
 
-        assertThat(c.getVolumeMounts()).extracting(VolumeMount::getName, VolumeMount::getMountPath,
-                VolumeMount::getReadOnly).containsExactly(
-                        org.assertj.core.groups.Tuple.tuple("config", "/etc/realmgate/config", true),
+        assertThat(c.getVolumeMounts())
+                .extracting(
+                        VolumeMount::getName, VolumeMount::getMountPath, VolumeMount::getReadOnly)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(
+                                "config", "/etc/realmgate/config", true),
                         org.assertj.core.groups.Tuple.tuple("tmp", "/tmp", null));
         assertThat(pod.getVolumes()).extracting(Volume::getName).containsExactly("config", "tmp");
-        assertThat(pod.getVolumes().get(0).getConfigMap().getName()).isEqualTo("egress-proxy-config");
+        assertThat(pod.getVolumes().get(0).getConfigMap().getName())
+                .isEqualTo("egress-proxy-config");
         assertThat(pod.getVolumes().get(1).getEmptyDir()).isNotNull();
     }
 
     @Test
     void imageIsPulledIfNotPresentWithTheOperatorsPullSecrets() {
         PodSpec plain = model(reference()).deployment().getSpec().getTemplate().getSpec();
-        assertThat(plain.getContainers().get(0).getImage()).isEqualTo("localhost/realmgate/proxy:0.1.0");
+        assertThat(plain.getContainers().get(0).getImage())
+                .isEqualTo("localhost/realmgate/proxy:0.1.0");
         assertThat(plain.getContainers().get(0).getImagePullPolicy()).isEqualTo("IfNotPresent");
         assertThat(plain.getImagePullSecrets()).isEmpty();
 
-        PodSpec pulled = new ProxyModel(reference(), SETTINGS.withImagePullSecrets(List.of("regcred")), PRICES,
-                Optional.empty()).deployment().getSpec().getTemplate().getSpec();
-        assertThat(pulled.getImagePullSecrets()).extracting(LocalObjectReference::getName).containsExactly("regcred");
+        PodSpec pulled =
+                new ProxyModel(
+                                reference(),
+                                SETTINGS.withImagePullSecrets(List.of("regcred")),
+                                PRICES,
+                                Optional.empty())
+                        .deployment()
+                        .getSpec()
+                        .getTemplate()
+                        .getSpec();
+        assertThat(pulled.getImagePullSecrets())
+                .extracting(LocalObjectReference::getName)
+                .containsExactly("regcred");
     }
 
     @Test
     void aPortBelow1024IsMadeBindableForTheNonRootProxyBySysctl() {
-        assertThat(model(reference()).deployment().getSpec().getTemplate().getSpec().getSecurityContext()
-                .getSysctls()).isEmpty();
+        assertThat(
+                        model(reference())
+                                .deployment()
+                                .getSpec()
+                                .getTemplate()
+                                .getSpec()
+                                .getSecurityContext()
+                                .getSysctls())
+                .isEmpty();
 
         ForwardProxy https = withTls(reference(), null);
         https.getSpec().port = 443;
-        assertThat(model(https).deployment().getSpec().getTemplate().getSpec().getSecurityContext().getSysctls())
-                .extracting(Sysctl::getName, Sysctl::getValue).containsExactly(
-                        org.assertj.core.groups.Tuple.tuple("net.ipv4.ip_unprivileged_port_start", "443"));
+        assertThat(
+                        model(https)
+                                .deployment()
+                                .getSpec()
+                                .getTemplate()
+                                .getSpec()
+                                .getSecurityContext()
+                                .getSysctls())
+                .extracting(Sysctl::getName, Sysctl::getValue)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(
+                                "net.ipv4.ip_unprivileged_port_start", "443"));
 
         ForwardProxy transparent = reference();
         transparent.getSpec().transparent = new Transparent();
         transparent.getSpec().transparent.port = 443;
-        assertThat(model(transparent).deployment().getSpec().getTemplate().getSpec().getSecurityContext()
-                .getSysctls()).extracting(Sysctl::getValue).containsExactly("443");
+        assertThat(
+                        model(transparent)
+                                .deployment()
+                                .getSpec()
+                                .getTemplate()
+                                .getSpec()
+                                .getSecurityContext()
+                                .getSysctls())
+                .extracting(Sysctl::getValue)
+                .containsExactly("443");
     }
 
     @Test
     void resourcesFromTheSpecReplaceTheDefaults() {
         ForwardProxy p = reference();
-        p.getSpec().resources = new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder()
-                .addToRequests("cpu", new Quantity("1")).build();
+        p.getSpec().resources =
+                new io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder()
+                        .addToRequests("cpu", new Quantity("1"))
+                        .build();
         p.getSpec().replicas = 3;
         Deployment d = model(p).deployment();
         assertThat(d.getSpec().getReplicas()).isEqualTo(3);
-        assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getResources().getRequests())
+        assertThat(
+                        d.getSpec()
+                                .getTemplate()
+                                .getSpec()
+                                .getContainers()
+                                .get(0)
+                                .getResources()
+                                .getRequests())
                 .containsOnly(Map.entry("cpu", new Quantity("1")));
-        assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().get(0).getValue())
-                .as("no memory limit").isEqualTo("-XX:MaxRAMPercentage=40 -XX:+ExitOnOutOfMemoryError");
+        assertThat(
+                        d.getSpec()
+                                .getTemplate()
+                                .getSpec()
+                                .getContainers()
+                                .get(0)
+                                .getEnv()
+                                .get(0)
+                                .getValue())
+                .as("no memory limit")
+                .isEqualTo("-XX:MaxRAMPercentage=40 -XX:+ExitOnOutOfMemoryError");
     }
 
     @Test
@@ -190,8 +264,9 @@ class ProxyModelTest {
         p.getSpec().auth.basicSecretRef.key = "htpasswd";
         PodSpec pod = model(p).deployment().getSpec().getTemplate().getSpec();
 
-        assertThat(pod.getContainers().get(0).getVolumeMounts()).extracting(VolumeMount::getName,
-                VolumeMount::getMountPath).containsExactly(
+        assertThat(pod.getContainers().get(0).getVolumeMounts())
+                .extracting(VolumeMount::getName, VolumeMount::getMountPath)
+                .containsExactly(
                         org.assertj.core.groups.Tuple.tuple("config", "/etc/realmgate/config"),
                         org.assertj.core.groups.Tuple.tuple("tls", "/etc/realmgate/tls"),
                         org.assertj.core.groups.Tuple.tuple("auth", "/etc/realmgate/auth"),
@@ -201,11 +276,18 @@ class ProxyModelTest {
         assertThat(tls.getSecret().getDefaultMode()).isEqualTo(0440);
         Volume auth = pod.getVolumes().get(2);
         assertThat(auth.getSecret().getSecretName()).isEqualTo("proxy-users");
-        assertThat(auth.getSecret().getItems()).extracting(KeyToPath::getKey, KeyToPath::getPath)
+        assertThat(auth.getSecret().getItems())
+                .extracting(KeyToPath::getKey, KeyToPath::getPath)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("htpasswd", "htpasswd"));
-        assertThat(model(p).configDocument().auth.usersFile).isEqualTo("/etc/realmgate/auth/htpasswd");
+        assertThat(model(p).configDocument().auth.usersFile)
+                .isEqualTo("/etc/realmgate/auth/htpasswd");
 
-        PodSpec own = model(withTls(reference(), "my-cert")).deployment().getSpec().getTemplate().getSpec();
+        PodSpec own =
+                model(withTls(reference(), "my-cert"))
+                        .deployment()
+                        .getSpec()
+                        .getTemplate()
+                        .getSpec();
         assertThat(own.getVolumes().get(1).getSecret().getSecretName()).isEqualTo("my-cert");
     }
 
@@ -219,12 +301,23 @@ class ProxyModelTest {
         assertThat(s.getSpec().getType()).isEqualTo("ClusterIP");
         assertThat(s.getSpec().getSelector()).isEqualTo(SELECTOR);
         assertThat(s.getSpec().getPorts()).extracting(ServicePort::getProtocol).containsOnly("TCP");
-        assertThat(s.getSpec().getPorts()).extracting(ServicePort::getAppProtocol).containsOnlyNulls();
-        assertThat(s.getSpec().getPorts()).extracting(ServicePort::getName, ServicePort::getPort,
-                ServicePort::getTargetPort).containsExactly(
+        assertThat(s.getSpec().getPorts())
+                .extracting(ServicePort::getAppProtocol)
+                .containsOnlyNulls();
+        assertThat(s.getSpec().getPorts())
+                .extracting(ServicePort::getName, ServicePort::getPort, ServicePort::getTargetPort)
+                .containsExactly(
                         org.assertj.core.groups.Tuple.tuple("proxy", 3128, new IntOrString(3128)),
-                        org.assertj.core.groups.Tuple.tuple("transparent", 8443, new IntOrString(8443)));
-        assertThat(model(p).deployment().getSpec().getTemplate().getSpec().getContainers().get(0).getPorts())
+                        org.assertj.core.groups.Tuple.tuple(
+                                "transparent", 8443, new IntOrString(8443)));
+        assertThat(
+                        model(p).deployment()
+                                .getSpec()
+                                .getTemplate()
+                                .getSpec()
+                                .getContainers()
+                                .get(0)
+                                .getPorts())
                 .extracting(cp -> cp.getName() + "=" + cp.getContainerPort())
                 .containsExactly("proxy=3128", "transparent=8443", "admin=9090");
     }
@@ -233,9 +326,14 @@ class ProxyModelTest {
     void tlsSecretHoldsTheCertificateForTheServicesNames() {
         ForwardProxy p = withTls(reference(), null);
         List<String> names = ProxyModel.certificateDnsNames(p, "cluster.local");
-        assertThat(names).containsExactly("egress-proxy", "egress-proxy.apps", "egress-proxy.apps.svc",
-                "egress-proxy.apps.svc.cluster.local");
-        IssuedCertificate cert = TestCertificates.selfSigned(names, Instant.parse("2030-01-01T00:00:00Z"));
+        assertThat(names)
+                .containsExactly(
+                        "egress-proxy",
+                        "egress-proxy.apps",
+                        "egress-proxy.apps.svc",
+                        "egress-proxy.apps.svc.cluster.local");
+        IssuedCertificate cert =
+                TestCertificates.selfSigned(names, Instant.parse("2030-01-01T00:00:00Z"));
         Secret s = new ProxyModel(p, SETTINGS, PRICES, Optional.of(cert)).tlsSecret();
 
         assertThat(s.getMetadata().getName()).isEqualTo("egress-proxy-tls");
@@ -250,8 +348,14 @@ class ProxyModelTest {
 
     @Test
     void networkPolicyAdmitsTheNamespacesPodsAndReachesOnlyDnsAndTheTargets() {
-        ForwardProxy p = proxy("egress", "apps", realmTarget("prices", 9000, 9443),
-                hostTarget("api.partner.example", 443), hostTarget("10.0.0.0/8", 8080), hostTarget("fd00::1", 9443));
+        ForwardProxy p =
+                proxy(
+                        "egress",
+                        "apps",
+                        realmTarget("prices", 9000, 9443),
+                        hostTarget("api.partner.example", 443),
+                        hostTarget("10.0.0.0/8", 8080),
+                        hostTarget("fd00::1", 9443));
         p.getSpec().transparent = new Transparent();
         p.getSpec().transparent.port = 8443;
         NetworkPolicy np = model(p).networkPolicy();
@@ -260,50 +364,101 @@ class ProxyModelTest {
         assertThat(np.getSpec().getPodSelector().getMatchLabels()).isEqualTo(SELECTOR);
         assertThat(np.getSpec().getPolicyTypes()).containsExactly("Ingress", "Egress");
         assertThat(np.getSpec().getIngress()).hasSize(2);
-        assertThat(np.getSpec().getIngress().get(0)).satisfies(in -> {
-            assertThat(in.getFrom()).containsExactly(peer(null, new LabelSelector()));
-            assertThat(in.getPorts()).extracting(this::port).containsExactly("TCP/3128", "TCP/8443");
-        });
-        assertThat(np.getSpec().getIngress().get(1)).as("metrics scrapers").satisfies(in -> {
-            assertThat(in.getFrom()).containsExactly(peer(new LabelSelector(null, Map.of()),
-                    new LabelSelector(null, Map.of("app.kubernetes.io/name", "prometheus"))));
-            assertThat(in.getPorts()).extracting(this::port).containsExactly("TCP/9090");
-        });
+        assertThat(np.getSpec().getIngress().get(0))
+                .satisfies(
+                        in -> {
+                            assertThat(in.getFrom())
+                                    .containsExactly(peer(null, new LabelSelector()));
+                            assertThat(in.getPorts())
+                                    .extracting(this::port)
+                                    .containsExactly("TCP/3128", "TCP/8443");
+                        });
+        assertThat(np.getSpec().getIngress().get(1))
+                .as("metrics scrapers")
+                .satisfies(
+                        in -> {
+                            assertThat(in.getFrom())
+                                    .containsExactly(
+                                            peer(
+                                                    new LabelSelector(null, Map.of()),
+                                                    new LabelSelector(
+                                                            null,
+                                                            Map.of(
+                                                                    "app.kubernetes.io/name",
+                                                                    "prometheus"))));
+                            assertThat(in.getPorts())
+                                    .extracting(this::port)
+                                    .containsExactly("TCP/9090");
+                        });
 
         List<NetworkPolicyEgressRule> egress = np.getSpec().getEgress();
         assertThat(egress).hasSize(6);
         assertThat(egress.get(0).getTo()).containsExactly(peer(new LabelSelector(), null));
-        assertThat(egress.get(0).getPorts()).extracting(this::port)
+        assertThat(egress.get(0).getPorts())
+                .extracting(this::port)
                 .containsExactly("UDP/53", "TCP/53", "UDP/5353", "TCP/5353");
-        assertThat(egress.get(1).getTo()).extracting(t -> t.getIpBlock().getCidr()).as("NodeLocal DNSCache")
+        assertThat(egress.get(1).getTo())
+                .extracting(t -> t.getIpBlock().getCidr())
+                .as("NodeLocal DNSCache")
                 .containsExactly("169.254.20.10/32");
-        assertThat(egress.get(1).getPorts()).extracting(this::port).containsExactly("UDP/53", "TCP/53");
-        assertThat(egress.get(2).getTo()).containsExactly(peer(
-                new LabelSelector(null, Map.of("kubernetes.io/metadata.name", "apps")),
-                new LabelSelector(null, Names.realmSelector("prices"))));
-        assertThat(egress.get(2).getPorts()).extracting(this::port).containsExactly("TCP/9000", "TCP/9443");
-        assertThat(egress.get(3).getTo()).extracting(t -> t.getIpBlock().getCidr()).containsExactly("0.0.0.0/0", "::/0");
+        assertThat(egress.get(1).getPorts())
+                .extracting(this::port)
+                .containsExactly("UDP/53", "TCP/53");
+        assertThat(egress.get(2).getTo())
+                .containsExactly(
+                        peer(
+                                new LabelSelector(
+                                        null, Map.of("kubernetes.io/metadata.name", "apps")),
+                                new LabelSelector(null, Names.realmSelector("prices"))));
+        assertThat(egress.get(2).getPorts())
+                .extracting(this::port)
+                .containsExactly("TCP/9000", "TCP/9443");
+        assertThat(egress.get(3).getTo())
+                .extracting(t -> t.getIpBlock().getCidr())
+                .containsExactly("0.0.0.0/0", "::/0");
         assertThat(egress.get(3).getPorts()).extracting(this::port).containsExactly("TCP/443");
-        assertThat(egress.get(4).getTo()).extracting(t -> t.getIpBlock().getCidr()).containsExactly("10.0.0.0/8");
-        assertThat(egress.get(5).getTo()).extracting(t -> t.getIpBlock().getCidr()).containsExactly("fd00::1/128");
+        assertThat(egress.get(4).getTo())
+                .extracting(t -> t.getIpBlock().getCidr())
+                .containsExactly("10.0.0.0/8");
+        assertThat(egress.get(5).getTo())
+                .extracting(t -> t.getIpBlock().getCidr())
+                .containsExactly("fd00::1/128");
         assertThat(egress.get(5).getPorts()).extracting(this::port).containsExactly("TCP/9443");
     }
 
     @Test
     void metricsScrapersFollowTheOperatorsSelectorsOrAreLeftOut() {
-        var monitoring = SETTINGS.withMetricsScrapers(Optional.of(io.realmgate.operator.MetricsScrapers.of(
-                Map.of("kubernetes.io/metadata.name", "monitoring"), Map.of())));
-        var ingress = new ProxyModel(reference(), monitoring, PRICES, Optional.empty())
-                .networkPolicy().getSpec().getIngress();
-        assertThat(ingress.get(1).getFrom()).containsExactly(peer(
-                new LabelSelector(null, Map.of("kubernetes.io/metadata.name", "monitoring")),
-                new LabelSelector(null, Map.of())));
+        var monitoring =
+                SETTINGS.withMetricsScrapers(
+                        Optional.of(
+                                io.realmgate.operator.MetricsScrapers.of(
+                                        Map.of("kubernetes.io/metadata.name", "monitoring"),
+                                        Map.of())));
+        var ingress =
+                new ProxyModel(reference(), monitoring, PRICES, Optional.empty())
+                        .networkPolicy()
+                        .getSpec()
+                        .getIngress();
+        assertThat(ingress.get(1).getFrom())
+                .containsExactly(
+                        peer(
+                                new LabelSelector(
+                                        null, Map.of("kubernetes.io/metadata.name", "monitoring")),
+                                new LabelSelector(null, Map.of())));
         assertThat(ingress.get(1).getPorts()).extracting(this::port).containsExactly("TCP/9090");
 
         var none = SETTINGS.withMetricsScrapers(Optional.empty());
-        assertThat(new ProxyModel(reference(), none, PRICES, Optional.empty()).networkPolicy()
-                .getSpec().getIngress()).singleElement()
-                .satisfies(in -> assertThat(in.getPorts()).extracting(this::port).doesNotContain("TCP/9090"));
+        assertThat(
+                        new ProxyModel(reference(), none, PRICES, Optional.empty())
+                                .networkPolicy()
+                                .getSpec()
+                                .getIngress())
+                .singleElement()
+                .satisfies(
+                        in ->
+                                assertThat(in.getPorts())
+                                        .extracting(this::port)
+                                        .doesNotContain("TCP/9090"));
     }
 
     @Test
@@ -313,10 +468,16 @@ class ProxyModelTest {
         p.getSpec().clients.namespaceSelector = new LabelSelector(null, Map.of("team", "trading"));
         p.getSpec().clients.podSelector = new LabelSelector(null, Map.of("role", "client"));
         p.getSpec().clients.ipBlocks = List.of("192.0.2.0/24");
-        assertThat(model(p).networkPolicy().getSpec().getIngress().get(0).getFrom()).containsExactly(
-                peer(new LabelSelector(null, Map.of("team", "trading")), new LabelSelector(null, Map.of("role", "client"))),
-                new io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder()
-                        .withNewIpBlock().withCidr("192.0.2.0/24").endIpBlock().build());
+        assertThat(model(p).networkPolicy().getSpec().getIngress().get(0).getFrom())
+                .containsExactly(
+                        peer(
+                                new LabelSelector(null, Map.of("team", "trading")),
+                                new LabelSelector(null, Map.of("role", "client"))),
+                        new io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder()
+                                .withNewIpBlock()
+                                .withCidr("192.0.2.0/24")
+                                .endIpBlock()
+                                .build());
 
         p.getSpec().clients.podSelector = null;
         assertThat(model(p).networkPolicy().getSpec().getIngress().get(0).getFrom().get(0))
@@ -324,54 +485,96 @@ class ProxyModelTest {
 
         p.getSpec().clients.namespaceSelector = null;
         assertThat(model(p).networkPolicy().getSpec().getIngress().get(0).getFrom())
-                .extracting(NetworkPolicyPeer::getIpBlock).doesNotContainNull();
+                .extracting(NetworkPolicyPeer::getIpBlock)
+                .doesNotContainNull();
     }
 
     @Test
     void networkPolicyHasNoTargetEgressForAMissingRealm() {
         ForwardProxy p = reference();
         NetworkPolicy np = new ProxyModel(p, SETTINGS, Map.of(), Optional.empty()).networkPolicy();
-        assertThat(np.getSpec().getEgress()).hasSize(2); // DNS only (cluster DNS, NodeLocal DNSCache)
+        assertThat(np.getSpec().getEgress())
+                .hasSize(2); // DNS only (cluster DNS, NodeLocal DNSCache)
     }
 
     @Test
     void endpointIsTheServiceUrl() {
         assertThat(model(reference()).endpoint()).isEqualTo("http://egress-proxy.apps.svc:3128");
-        assertThat(model(withTls(reference(), null)).endpoint()).isEqualTo("https://egress-proxy.apps.svc:3128");
+        assertThat(model(withTls(reference(), null)).endpoint())
+                .isEqualTo("https://egress-proxy.apps.svc:3128");
     }
 
     /**
-     * The pod template carries only what the proxy reads at start. A target added or removed (a Realm created,
-     * deleted or changed), a renewed certificate, a changed users Secret: the running proxy reloads them from
-     * its volumes, so none of them changes the pod template and no pod rolls (every tunnel would be cut).
+     * The pod template carries only what the proxy reads at start. A target added or removed (a
+     * Realm created, deleted or changed), a renewed certificate, a changed users Secret: the
+     * running proxy reloads them from its volumes, so none of them changes the pod template and no
+     * pod rolls (every tunnel would be cut).
      */
     @Test
     void podTemplateChangesOnlyForWhatTheProxyReadsAtStart() {
         ForwardProxy p = withAuth(withTls(reference(), null));
-        IssuedCertificate a = TestCertificates.selfSigned(List.of("a"), Instant.parse("2030-01-01T00:00:00Z"));
-        IssuedCertificate b = TestCertificates.selfSigned(List.of("a"), Instant.parse("2031-01-01T00:00:00Z"));
+        IssuedCertificate a =
+                TestCertificates.selfSigned(List.of("a"), Instant.parse("2030-01-01T00:00:00Z"));
+        IssuedCertificate b =
+                TestCertificates.selfSigned(List.of("a"), Instant.parse("2031-01-01T00:00:00Z"));
         ProxyModel base = new ProxyModel(p, SETTINGS, PRICES, Optional.of(a));
         var template = base.deployment().getSpec().getTemplate();
-        assertThat(template.getMetadata().getAnnotations()).containsOnlyKeys("realmgate.io/restart-hash");
+        assertThat(template.getMetadata().getAnnotations())
+                .containsOnlyKeys("realmgate.io/restart-hash");
         assertThat(base.restartHash()).matches("[0-9a-f]{64}");
 
-        assertThat(new ProxyModel(p, SETTINGS, PRICES, Optional.of(b)).deployment().getSpec().getTemplate())
-                .as("renewed certificate").isEqualTo(template);
-        assertThat(new ProxyModel(p, SETTINGS, Map.of(), Optional.of(a)).deployment().getSpec().getTemplate())
-                .as("the realm deleted").isEqualTo(template);
-        assertThat(new ProxyModel(p, SETTINGS, Map.of("prices", realm("prices", "apps", 9000, 9444)), Optional.of(a))
-                .deployment().getSpec().getTemplate()).as("the realm's port changed").isEqualTo(template);
-        ForwardProxy moreTargets = withAuth(withTls(proxy("egress", "apps", realmTarget("prices", 9000, 9443),
-                hostTarget("api.partner.example", 443)), null));
+        assertThat(
+                        new ProxyModel(p, SETTINGS, PRICES, Optional.of(b))
+                                .deployment()
+                                .getSpec()
+                                .getTemplate())
+                .as("renewed certificate")
+                .isEqualTo(template);
+        assertThat(
+                        new ProxyModel(p, SETTINGS, Map.of(), Optional.of(a))
+                                .deployment()
+                                .getSpec()
+                                .getTemplate())
+                .as("the realm deleted")
+                .isEqualTo(template);
+        assertThat(
+                        new ProxyModel(
+                                        p,
+                                        SETTINGS,
+                                        Map.of("prices", realm("prices", "apps", 9000, 9444)),
+                                        Optional.of(a))
+                                .deployment()
+                                .getSpec()
+                                .getTemplate())
+                .as("the realm's port changed")
+                .isEqualTo(template);
+        ForwardProxy moreTargets =
+                withAuth(
+                        withTls(
+                                proxy(
+                                        "egress",
+                                        "apps",
+                                        realmTarget("prices", 9000, 9443),
+                                        hostTarget("api.partner.example", 443)),
+                                null));
         moreTargets.getSpec().clients = new Clients();
         moreTargets.getSpec().clients.ipBlocks = List.of("192.0.2.0/24");
         moreTargets.getSpec().via = false;
         ProxyModel edited = new ProxyModel(moreTargets, SETTINGS, PRICES, Optional.of(a));
-        assertThat(edited.renderedConfig()).as("the config file changes").isNotEqualTo(base.renderedConfig());
-        assertThat(edited.deployment().getSpec().getTemplate()).as("targets, clients, Via").isEqualTo(template);
+        assertThat(edited.renderedConfig())
+                .as("the config file changes")
+                .isNotEqualTo(base.renderedConfig());
+        assertThat(edited.deployment().getSpec().getTemplate())
+                .as("targets, clients, Via")
+                .isEqualTo(template);
         p.getSpec().replicas = 5;
-        assertThat(new ProxyModel(p, SETTINGS, PRICES, Optional.of(a)).deployment().getSpec().getTemplate())
-                .as("scaling").isEqualTo(template);
+        assertThat(
+                        new ProxyModel(p, SETTINGS, PRICES, Optional.of(a))
+                                .deployment()
+                                .getSpec()
+                                .getTemplate())
+                .as("scaling")
+                .isEqualTo(template);
 
         // What needs a restart: the listeners.
         ForwardProxy otherPort = withAuth(withTls(reference(), null));
@@ -381,26 +584,45 @@ class ProxyModelTest {
         ForwardProxy transparent = withAuth(withTls(reference(), null));
         transparent.getSpec().transparent = new Transparent();
         transparent.getSpec().transparent.port = 8443;
-        String withTransparent = new ProxyModel(transparent, SETTINGS, PRICES, Optional.of(a)).restartHash();
+        String withTransparent =
+                new ProxyModel(transparent, SETTINGS, PRICES, Optional.of(a)).restartHash();
         assertThat(withTransparent).isNotEqualTo(base.restartHash());
         transparent.getSpec().transparent.targetPort = 443;
         assertThat(new ProxyModel(transparent, SETTINGS, PRICES, Optional.of(a)).restartHash())
-                .as("the transparent listener's target port is read at start").isNotEqualTo(withTransparent);
+                .as("the transparent listener's target port is read at start")
+                .isNotEqualTo(withTransparent);
         assertThat(new ProxyModel(reference(), SETTINGS, PRICES, Optional.empty()).restartHash())
-                .as("TLS off").isNotEqualTo(base.restartHash());
+                .as("TLS off")
+                .isNotEqualTo(base.restartHash());
     }
 
     @Test
     void sameInputsGiveTheSameObjectsByteForByte() {
-        ForwardProxy p = withAuth(withTls(proxy("egress", "apps", realmTarget("prices", 9443, 9000),
-                hostTarget("a.example", 443)), null));
-        IssuedCertificate cert = TestCertificates.selfSigned(List.of("a"), Instant.parse("2030-01-01T00:00:00Z"));
+        ForwardProxy p =
+                withAuth(
+                        withTls(
+                                proxy(
+                                        "egress",
+                                        "apps",
+                                        realmTarget("prices", 9443, 9000),
+                                        hostTarget("a.example", 443)),
+                                null));
+        IssuedCertificate cert =
+                TestCertificates.selfSigned(List.of("a"), Instant.parse("2030-01-01T00:00:00Z"));
         ProxyModel one = new ProxyModel(p, SETTINGS, PRICES, Optional.of(cert));
-        ProxyModel two = new ProxyModel(p, SETTINGS, Map.of("prices", realm("prices", "apps", 9000, 9443)),
-                Optional.of(cert));
-        for (var pair : List.of(List.of(one.configMap(), two.configMap()), List.of(one.deployment(), two.deployment()),
-                List.of(one.service(), two.service()), List.of(one.tlsSecret(), two.tlsSecret()),
-                List.of(one.networkPolicy(), two.networkPolicy()))) {
+        ProxyModel two =
+                new ProxyModel(
+                        p,
+                        SETTINGS,
+                        Map.of("prices", realm("prices", "apps", 9000, 9443)),
+                        Optional.of(cert));
+        for (var pair :
+                List.of(
+                        List.of(one.configMap(), two.configMap()),
+                        List.of(one.deployment(), two.deployment()),
+                        List.of(one.service(), two.service()),
+                        List.of(one.tlsSecret(), two.tlsSecret()),
+                        List.of(one.networkPolicy(), two.networkPolicy()))) {
             assertThat(pair.get(0)).isEqualTo(pair.get(1));
             assertThat(JSON.asJson(pair.get(0))).isEqualTo(JSON.asJson(pair.get(1)));
         }
@@ -409,27 +631,39 @@ class ProxyModelTest {
     @Test
     void everyChildIsControlledByTheForwardProxy() {
         ForwardProxy p = withTls(reference(), null);
-        IssuedCertificate cert = TestCertificates.selfSigned(List.of("a"), Instant.parse("2030-01-01T00:00:00Z"));
+        IssuedCertificate cert =
+                TestCertificates.selfSigned(List.of("a"), Instant.parse("2030-01-01T00:00:00Z"));
         ProxyModel m = new ProxyModel(p, SETTINGS, PRICES, Optional.of(cert));
-        for (var child : List.of(m.configMap(), m.deployment(), m.service(), m.tlsSecret(), m.networkPolicy())) {
-            assertThat(child.getMetadata().getOwnerReferences()).singleElement().satisfies(o -> {
-                assertThat(o.getApiVersion()).isEqualTo("realmgate.io/v1alpha1");
-                assertThat(o.getKind()).isEqualTo("ForwardProxy");
-                assertThat(o.getName()).isEqualTo("egress");
-                assertThat(o.getUid()).isEqualTo(p.getMetadata().getUid());
-                assertThat(o.getController()).isTrue();
-                assertThat(o.getBlockOwnerDeletion()).isTrue();
-            });
+        for (var child :
+                List.of(
+                        m.configMap(),
+                        m.deployment(),
+                        m.service(),
+                        m.tlsSecret(),
+                        m.networkPolicy())) {
+            assertThat(child.getMetadata().getOwnerReferences())
+                    .singleElement()
+                    .satisfies(
+                            o -> {
+                                assertThat(o.getApiVersion()).isEqualTo("realmgate.io/v1alpha1");
+                                assertThat(o.getKind()).isEqualTo("ForwardProxy");
+                                assertThat(o.getName()).isEqualTo("egress");
+                                assertThat(o.getUid()).isEqualTo(p.getMetadata().getUid());
+                                assertThat(o.getController()).isTrue();
+                                assertThat(o.getBlockOwnerDeletion()).isTrue();
+                            });
         }
     }
 
     @Test
     void childMetadataCanTakeWhatTheFrameworkAdds() {
-        // JOSDK adds its owner reference (kept: same uid) and its own annotation to desired objects in place.
+        // JOSDK adds its owner reference (kept: same uid) and its own annotation to desired objects
+        // in place.
         Deployment d = model(reference()).deployment();
         d.getMetadata().getAnnotations().put("javaoperatorsdk.io/previous", "1");
         d.addOwnerReference(reference());
-        assertThat(d.getMetadata().getOwnerReferences()).singleElement()
+        assertThat(d.getMetadata().getOwnerReferences())
+                .singleElement()
                 .satisfies(o -> assertThat(o.getController()).isTrue());
     }
 
@@ -443,7 +677,9 @@ class ProxyModelTest {
 
     private static NetworkPolicyPeer peer(LabelSelector namespaces, LabelSelector pods) {
         return new io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder()
-                .withNamespaceSelector(namespaces).withPodSelector(pods).build();
+                .withNamespaceSelector(namespaces)
+                .withPodSelector(pods)
+                .build();
     }
 
     private String port(NetworkPolicyPort port) {

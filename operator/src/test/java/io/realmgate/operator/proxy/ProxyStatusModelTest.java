@@ -25,17 +25,34 @@ class ProxyStatusModelTest {
     private static final Instant T1 = T0.plusSeconds(60);
 
     private static ProxyInputs inputs(ForwardProxy p, boolean realmExists) {
-        return new ProxyInputs(new ProxyModel(p, SETTINGS,
-                realmExists ? Map.of("prices", realm("prices", "apps", 9000, 9443)) : Map.of(),
-                Optional.empty()), List.of(), Optional.empty());
+        return new ProxyInputs(
+                new ProxyModel(
+                        p,
+                        SETTINGS,
+                        realmExists
+                                ? Map.of("prices", realm("prices", "apps", 9000, 9443))
+                                : Map.of(),
+                        Optional.empty()),
+                List.of(),
+                Optional.empty());
     }
 
-    private static Deployment deployment(long generation, long observed, int updated, int available) {
+    private static Deployment deployment(
+            long generation, long observed, int updated, int available) {
         return new DeploymentBuilder()
-                .withMetadata(new ObjectMetaBuilder().withName("egress-proxy").withGeneration(generation).build())
-                .withNewSpec().withReplicas(2).endSpec()
-                .withNewStatus().withObservedGeneration(observed).withUpdatedReplicas(updated)
-                .withAvailableReplicas(available).endStatus()
+                .withMetadata(
+                        new ObjectMetaBuilder()
+                                .withName("egress-proxy")
+                                .withGeneration(generation)
+                                .build())
+                .withNewSpec()
+                .withReplicas(2)
+                .endSpec()
+                .withNewStatus()
+                .withObservedGeneration(observed)
+                .withUpdatedReplicas(updated)
+                .withAvailableReplicas(available)
+                .endStatus()
                 .build();
     }
 
@@ -47,11 +64,13 @@ class ProxyStatusModelTest {
     void missingRealmMakesReadyFalseWithTheProblemsAndNoTargets() {
         ForwardProxy p = proxy("egress", "apps", realmTarget("prices"));
         p.getMetadata().setGeneration(3L);
-        ForwardProxyStatus s = ProxyStatusModel.next(p, inputs(p, false), Optional.of(deployment(1, 1, 2, 2)), T0);
+        ForwardProxyStatus s =
+                ProxyStatusModel.next(p, inputs(p, false), Optional.of(deployment(1, 1, 2, 2)), T0);
 
         assertThat(ready(s).getStatus()).isEqualTo("False");
         assertThat(ready(s).getReason()).isEqualTo("RealmNotFound");
-        assertThat(ready(s).getMessage()).isEqualTo("allowConnect[0]: Realm 'prices' not found in namespace apps");
+        assertThat(ready(s).getMessage())
+                .isEqualTo("allowConnect[0]: Realm 'prices' not found in namespace apps");
         assertThat(ready(s).getObservedGeneration()).isEqualTo(3L);
         assertThat(s.observedGeneration).isEqualTo(3L);
         assertThat(s.targets).isEmpty();
@@ -61,18 +80,26 @@ class ProxyStatusModelTest {
     @Test
     void aMissingRealmRaisesOneWarningEventAndPodsStartingNone() {
         ForwardProxy p = proxy("egress", "apps", realmTarget("prices"));
-        ForwardProxyStatus starting = ProxyStatusModel.next(p, inputs(p, true), Optional.empty(), T0);
-        assertThat(WarningEvents.newFailures(null, starting.conditions)).as("DeploymentNotAvailable is normal")
+        ForwardProxyStatus starting =
+                ProxyStatusModel.next(p, inputs(p, true), Optional.empty(), T0);
+        assertThat(WarningEvents.newFailures(null, starting.conditions))
+                .as("DeploymentNotAvailable is normal")
                 .isEmpty();
 
         p.setStatus(starting);
-        ForwardProxyStatus missing = ProxyStatusModel.next(p, inputs(p, false), Optional.empty(), T1);
-        assertThat(WarningEvents.newFailures(starting.conditions, missing.conditions)).isEqualTo(Map.of(
-                "RealmNotFound", "allowConnect[0]: Realm 'prices' not found in namespace apps"));
+        ForwardProxyStatus missing =
+                ProxyStatusModel.next(p, inputs(p, false), Optional.empty(), T1);
+        assertThat(WarningEvents.newFailures(starting.conditions, missing.conditions))
+                .isEqualTo(
+                        Map.of(
+                                "RealmNotFound",
+                                "allowConnect[0]: Realm 'prices' not found in namespace apps"));
         p.setStatus(missing);
-        ForwardProxyStatus stillMissing = ProxyStatusModel.next(p, inputs(p, false), Optional.empty(), T1);
+        ForwardProxyStatus stillMissing =
+                ProxyStatusModel.next(p, inputs(p, false), Optional.empty(), T1);
         assertThat(WarningEvents.newFailures(missing.conditions, stillMissing.conditions))
-                .as("the same failure again").isEmpty();
+                .as("the same failure again")
+                .isEmpty();
     }
 
     @Test
@@ -82,18 +109,24 @@ class ProxyStatusModelTest {
 
         assertThat(ready(ProxyStatusModel.next(p, in, Optional.empty(), T0)).getMessage())
                 .isEqualTo("0/2 replicas available");
-        ForwardProxyStatus stale = ProxyStatusModel.next(p, in, Optional.of(deployment(2, 1, 2, 2)), T0);
+        ForwardProxyStatus stale =
+                ProxyStatusModel.next(p, in, Optional.of(deployment(2, 1, 2, 2)), T0);
         assertThat(ready(stale).getReason()).isEqualTo("DeploymentNotAvailable");
-        ForwardProxyStatus half = ProxyStatusModel.next(p, in, Optional.of(deployment(2, 2, 2, 1)), T0);
+        ForwardProxyStatus half =
+                ProxyStatusModel.next(p, in, Optional.of(deployment(2, 2, 2, 1)), T0);
         assertThat(ready(half).getReason()).isEqualTo("DeploymentNotAvailable");
         assertThat(ready(half).getMessage()).isEqualTo("1/2 replicas available");
 
-        ForwardProxyStatus done = ProxyStatusModel.next(p, in, Optional.of(deployment(2, 2, 2, 2)), T0);
+        ForwardProxyStatus done =
+                ProxyStatusModel.next(p, in, Optional.of(deployment(2, 2, 2, 2)), T0);
         assertThat(ready(done).getStatus()).isEqualTo("True");
         assertThat(ready(done).getReason()).isEqualTo("DeploymentAvailable");
         assertThat(ready(done).getMessage()).isEqualTo("2/2 replicas available");
-        assertThat(done.targets).containsExactly("prices-realm.apps:9443",
-                "prices-realm.apps.svc:9443", "prices-realm.apps.svc.cluster.local:9443");
+        assertThat(done.targets)
+                .containsExactly(
+                        "prices-realm.apps:9443",
+                        "prices-realm.apps.svc:9443",
+                        "prices-realm.apps.svc.cluster.local:9443");
     }
 
     @Test
@@ -101,10 +134,12 @@ class ProxyStatusModelTest {
         ForwardProxy p = proxy("egress", "apps", realmTarget("prices"));
         ProxyInputs in = inputs(p, true);
         p.setStatus(ProxyStatusModel.next(p, in, Optional.of(deployment(1, 1, 2, 2)), T0));
-        ForwardProxyStatus again = ProxyStatusModel.next(p, in, Optional.of(deployment(1, 1, 2, 2)), T1);
+        ForwardProxyStatus again =
+                ProxyStatusModel.next(p, in, Optional.of(deployment(1, 1, 2, 2)), T1);
         assertThat(ready(again)).isEqualTo(ready(p.getStatus()));
 
-        ForwardProxyStatus flipped = ProxyStatusModel.next(p, in, Optional.of(deployment(1, 1, 2, 1)), T1);
+        ForwardProxyStatus flipped =
+                ProxyStatusModel.next(p, in, Optional.of(deployment(1, 1, 2, 1)), T1);
         assertThat(ready(flipped).getLastTransitionTime()).isEqualTo(T1.toString());
     }
 
@@ -112,21 +147,34 @@ class ProxyStatusModelTest {
     void certificateReadyIsThereWhileTlsIsOn() {
         ForwardProxy p = proxy("egress", "apps");
         ProxyModel model = new ProxyModel(p, SETTINGS, Map.of(), Optional.empty());
-        ProxyInputs tls = new ProxyInputs(model, List.of(),
-                Optional.of(new ProxyInputs.ConditionValue(true, "Issued", "certificate for x")));
+        ProxyInputs tls =
+                new ProxyInputs(
+                        model,
+                        List.of(),
+                        Optional.of(
+                                new ProxyInputs.ConditionValue(
+                                        true, "Issued", "certificate for x")));
         p.setStatus(ProxyStatusModel.next(p, tls, Optional.empty(), T0));
-        assertThat(p.getStatus().conditions).extracting(Condition::getType).containsExactly("Ready", "CertificateReady");
+        assertThat(p.getStatus().conditions)
+                .extracting(Condition::getType)
+                .containsExactly("Ready", "CertificateReady");
 
-        ForwardProxyStatus off = ProxyStatusModel.next(p, new ProxyInputs(model, List.of(), Optional.empty()),
-                Optional.empty(), T1);
+        ForwardProxyStatus off =
+                ProxyStatusModel.next(
+                        p,
+                        new ProxyInputs(model, List.of(), Optional.empty()),
+                        Optional.empty(),
+                        T1);
         assertThat(off.conditions).extracting(Condition::getType).containsExactly("Ready");
     }
 
     @Test
     void failedReconcileKeepsWhatWasKnownAndSaysWhatFailed() {
         ForwardProxy p = proxy("egress", "apps", realmTarget("prices"));
-        p.setStatus(ProxyStatusModel.next(p, inputs(p, true), Optional.of(deployment(1, 1, 2, 2)), T0));
-        ForwardProxyStatus failed = ProxyStatusModel.failed(p, "KubernetesClientException: conflict", T1);
+        p.setStatus(
+                ProxyStatusModel.next(p, inputs(p, true), Optional.of(deployment(1, 1, 2, 2)), T0));
+        ForwardProxyStatus failed =
+                ProxyStatusModel.failed(p, "KubernetesClientException: conflict", T1);
         assertThat(ready(failed).getReason()).isEqualTo("ReconcileFailed");
         assertThat(ready(failed).getMessage()).isEqualTo("KubernetesClientException: conflict");
         assertThat(failed.targets).isEqualTo(p.getStatus().targets);

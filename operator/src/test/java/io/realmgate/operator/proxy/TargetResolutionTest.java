@@ -23,7 +23,8 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class TargetResolutionTest {
-    private static final Map<String, Realm> PRICES = Map.of("prices", realm("prices", "apps", 9000, 9443));
+    private static final Map<String, Realm> PRICES =
+            Map.of("prices", realm("prices", "apps", 9000, 9443));
 
     private static TargetResolution resolve(Map<String, Realm> realms, TargetSpec... entries) {
         return TargetResolution.resolve(Arrays.asList(entries), "apps", realms, "cluster.local");
@@ -33,50 +34,90 @@ class TargetResolutionTest {
     void realmEntryBecomesAHostRulePerNameOfTheRealmsServiceAndPort() {
         TargetResolution r = resolve(PRICES, realmTarget("prices", 9000, 9443));
 
-        assertThat(r.rules()).containsExactly(
-                "prices-realm.apps:9000", "prices-realm.apps.svc:9000", "prices-realm.apps.svc.cluster.local:9000",
-                "prices-realm.apps:9443", "prices-realm.apps.svc:9443", "prices-realm.apps.svc.cluster.local:9443");
+        assertThat(r.rules())
+                .containsExactly(
+                        "prices-realm.apps:9000",
+                        "prices-realm.apps.svc:9000",
+                        "prices-realm.apps.svc.cluster.local:9000",
+                        "prices-realm.apps:9443",
+                        "prices-realm.apps.svc:9443",
+                        "prices-realm.apps.svc.cluster.local:9443");
         assertThat(r.problems()).isEmpty();
-        assertThat(r.targets()).containsExactly(new ResolvedTarget(Kind.REALM, "prices", List.of(9000, 9443),
-                r.rules()));
-        assertThat(r.rules()).allSatisfy(rule -> assertThat(TargetRule.parse(rule).kind())
-                .isEqualTo(TargetRule.Kind.HOST));
+        assertThat(r.targets())
+                .containsExactly(
+                        new ResolvedTarget(Kind.REALM, "prices", List.of(9000, 9443), r.rules()));
+        assertThat(r.rules())
+                .allSatisfy(
+                        rule ->
+                                assertThat(TargetRule.parse(rule).kind())
+                                        .isEqualTo(TargetRule.Kind.HOST));
     }
 
     @Test
     void realmEntryWithoutPortsAllowsTheWssPortOrTheWsPortWhenWssIsOff() {
-        assertThat(resolve(PRICES, realmTarget("prices")).rules()).containsExactly("prices-realm.apps:9443",
-                "prices-realm.apps.svc:9443", "prices-realm.apps.svc.cluster.local:9443");
+        assertThat(resolve(PRICES, realmTarget("prices")).rules())
+                .containsExactly(
+                        "prices-realm.apps:9443",
+                        "prices-realm.apps.svc:9443",
+                        "prices-realm.apps.svc.cluster.local:9443");
         Map<String, Realm> plain = Map.of("ticks", realm("ticks", "apps", 9100, null));
-        assertThat(resolve(plain, realmTarget("ticks")).rules()).containsExactly("ticks-realm.apps:9100",
-                "ticks-realm.apps.svc:9100", "ticks-realm.apps.svc.cluster.local:9100");
+        assertThat(resolve(plain, realmTarget("ticks")).rules())
+                .containsExactly(
+                        "ticks-realm.apps:9100",
+                        "ticks-realm.apps.svc:9100",
+                        "ticks-realm.apps.svc.cluster.local:9100");
     }
 
     @Test
     void clusterDomainIsTheOperatorsSetting() {
-        TargetResolution r = TargetResolution.resolve(List.of(realmTarget("prices")), "apps", PRICES, "corp.example");
-        assertThat(r.rules()).containsExactly("prices-realm.apps:9443", "prices-realm.apps.svc:9443",
-                "prices-realm.apps.svc.corp.example:9443");
+        TargetResolution r =
+                TargetResolution.resolve(
+                        List.of(realmTarget("prices")), "apps", PRICES, "corp.example");
+        assertThat(r.rules())
+                .containsExactly(
+                        "prices-realm.apps:9443",
+                        "prices-realm.apps.svc:9443",
+                        "prices-realm.apps.svc.corp.example:9443");
     }
 
     /**
-     * What the realm tells clients (its status endpoints) is admitted, and every name admitted is one the realm's
-     * issued certificate carries, so a wss client through the proxy validates whichever name it uses.
+     * What the realm tells clients (its status endpoints) is admitted, and every name admitted is
+     * one the realm's issued certificate carries, so a wss client through the proxy validates
+     * whichever name it uses.
      */
     @Test
     void everyAdmittedNameIsInTheRealmsEndpointsOrCertificate() {
         OperatorSettings corp = SETTINGS.withClusterDomain("corp.example");
         Realm prices = PRICES.get("prices");
-        TargetResolution r = TargetResolution.resolve(List.of(realmTarget("prices", 9000, 9443)), "apps", PRICES,
-                corp.clusterDomain());
-        List<String> hosts = r.rules().stream().map(rule -> TargetRule.parse(rule).host().orElseThrow()).distinct()
-                .toList();
+        TargetResolution r =
+                TargetResolution.resolve(
+                        List.of(realmTarget("prices", 9000, 9443)),
+                        "apps",
+                        PRICES,
+                        corp.clusterDomain());
+        List<String> hosts =
+                r.rules().stream()
+                        .map(rule -> TargetRule.parse(rule).host().orElseThrow())
+                        .distinct()
+                        .toList();
 
-        assertThat(hosts).containsExactly("prices-realm.apps", "prices-realm.apps.svc",
-                "prices-realm.apps.svc.corp.example");
+        assertThat(hosts)
+                .containsExactly(
+                        "prices-realm.apps",
+                        "prices-realm.apps.svc",
+                        "prices-realm.apps.svc.corp.example");
         assertThat(RealmModel.dnsNames(prices, corp)).containsAll(hosts);
-        RealmStatus.Endpoints endpoints = new RealmModel(prices, corp, WssCertificate.unusable("prices-realm-tls",
-                Optional.empty(), "SecretNotFound", "none yet"), List.of()).endpoints();
+        RealmStatus.Endpoints endpoints =
+                new RealmModel(
+                                prices,
+                                corp,
+                                WssCertificate.unusable(
+                                        "prices-realm-tls",
+                                        Optional.empty(),
+                                        "SecretNotFound",
+                                        "none yet"),
+                                List.of())
+                        .endpoints();
         for (String url : List.of(endpoints.webSocket, endpoints.secureWebSocket)) {
             URI uri = URI.create(url);
             assertThat(r.rules()).as(url).contains(uri.getHost() + ":" + uri.getPort());
@@ -85,10 +126,17 @@ class TargetResolutionTest {
 
     @Test
     void missingRealmIsAProblemNamingItAndAllowsNothing() {
-        TargetResolution r = resolve(Map.of(), realmTarget("prices", 9443), hostTarget("api.partner.example", 443));
+        TargetResolution r =
+                resolve(
+                        Map.of(),
+                        realmTarget("prices", 9443),
+                        hostTarget("api.partner.example", 443));
 
-        assertThat(r.problems()).containsExactly(new Problem("RealmNotFound",
-                "allowConnect[0]: Realm 'prices' not found in namespace apps"));
+        assertThat(r.problems())
+                .containsExactly(
+                        new Problem(
+                                "RealmNotFound",
+                                "allowConnect[0]: Realm 'prices' not found in namespace apps"));
         assertThat(r.rules()).containsExactly("api.partner.example:443");
     }
 
@@ -96,10 +144,16 @@ class TargetResolutionTest {
     void portTheRealmDoesNotServeIsAProblemAndTheOtherPortsStay() {
         TargetResolution r = resolve(PRICES, realmTarget("prices", 9443, 9001));
 
-        assertThat(r.rules()).containsExactly("prices-realm.apps:9443", "prices-realm.apps.svc:9443",
-                "prices-realm.apps.svc.cluster.local:9443");
-        assertThat(r.problems()).containsExactly(new Problem("RealmPortNotFound",
-                "allowConnect[0]: Realm 'prices' does not serve port 9001 (it serves ws 9000, wss 9443)"));
+        assertThat(r.rules())
+                .containsExactly(
+                        "prices-realm.apps:9443",
+                        "prices-realm.apps.svc:9443",
+                        "prices-realm.apps.svc.cluster.local:9443");
+        assertThat(r.problems())
+                .containsExactly(
+                        new Problem(
+                                "RealmPortNotFound",
+                                "allowConnect[0]: Realm 'prices' does not serve port 9001 (it serves ws 9000, wss 9443)"));
     }
 
     @Test
@@ -112,52 +166,87 @@ class TargetResolutionTest {
 
     @Test
     void hostsAddressesAndBlocksBecomeRulesTheProxyParsesAsSuch() {
-        TargetResolution r = resolve(Map.of(),
-                hostTarget("api.partner.example", 443, 8443),
-                hostTarget("10.1.2.3", 9000),
-                hostTarget("10.0.0.0/8", 8080),
-                hostTarget("fd00::1", 9443),
-                hostTarget("fd00::/8", 443));
+        TargetResolution r =
+                resolve(
+                        Map.of(),
+                        hostTarget("api.partner.example", 443, 8443),
+                        hostTarget("10.1.2.3", 9000),
+                        hostTarget("10.0.0.0/8", 8080),
+                        hostTarget("fd00::1", 9443),
+                        hostTarget("fd00::/8", 443));
 
         assertThat(r.problems()).isEmpty();
-        assertThat(r.rules()).containsExactly("api.partner.example:443", "api.partner.example:8443",
-                "10.1.2.3:9000", "10.0.0.0/8:8080", "[fd00::1]:9443", "[fd00::/8]:443");
-        assertThat(r.targets()).extracting(ResolvedTarget::kind)
-                .containsExactly(Kind.HOST_NAME, Kind.ADDRESS, Kind.ADDRESS, Kind.ADDRESS, Kind.ADDRESS);
+        assertThat(r.rules())
+                .containsExactly(
+                        "api.partner.example:443",
+                        "api.partner.example:8443",
+                        "10.1.2.3:9000",
+                        "10.0.0.0/8:8080",
+                        "[fd00::1]:9443",
+                        "[fd00::/8]:443");
+        assertThat(r.targets())
+                .extracting(ResolvedTarget::kind)
+                .containsExactly(
+                        Kind.HOST_NAME, Kind.ADDRESS, Kind.ADDRESS, Kind.ADDRESS, Kind.ADDRESS);
         // Address targets carry their block as a CIDR, the form a NetworkPolicy ipBlock takes.
-        assertThat(r.targets()).extracting(ResolvedTarget::name)
-                .containsExactly("api.partner.example", "10.1.2.3/32", "10.0.0.0/8", "fd00::1/128",
+        assertThat(r.targets())
+                .extracting(ResolvedTarget::name)
+                .containsExactly(
+                        "api.partner.example",
+                        "10.1.2.3/32",
+                        "10.0.0.0/8",
+                        "fd00::1/128",
                         "fd00::/8");
-        assertThat(r.rules()).allSatisfy(rule -> {
-            TargetRule parsed = TargetRule.parse(rule);
-            assertThat(parsed.kind()).isNotEqualTo(TargetRule.Kind.PORT_ONLY);
-        });
+        assertThat(r.rules())
+                .allSatisfy(
+                        rule -> {
+                            TargetRule parsed = TargetRule.parse(rule);
+                            assertThat(parsed.kind()).isNotEqualTo(TargetRule.Kind.PORT_ONLY);
+                        });
         assertThat(TargetRule.parse("[fd00::/8]:443").kind()).isEqualTo(TargetRule.Kind.ADDRESS);
-        assertThat(TargetRule.parse("api.partner.example:443").kind()).isEqualTo(TargetRule.Kind.HOST);
+        assertThat(TargetRule.parse("api.partner.example:443").kind())
+                .isEqualTo(TargetRule.Kind.HOST);
     }
 
     @Test
     void whatTheProxysParserRefusesIsAProblemNotARule() {
-        TargetResolution r = resolve(Map.of(), hostTarget("10.0.0.0/33", 443), hostTarget("ok.example", 443));
+        TargetResolution r =
+                resolve(Map.of(), hostTarget("10.0.0.0/33", 443), hostTarget("ok.example", 443));
 
         assertThat(r.rules()).containsExactly("ok.example:443");
-        assertThat(r.problems()).singleElement().satisfies(p -> {
-            assertThat(p.reason()).isEqualTo("InvalidTarget");
-            assertThat(p.message()).startsWith("allowConnect[0]: ").contains("10.0.0.0/33");
-        });
+        assertThat(r.problems())
+                .singleElement()
+                .satisfies(
+                        p -> {
+                            assertThat(p.reason()).isEqualTo("InvalidTarget");
+                            assertThat(p.message())
+                                    .startsWith("allowConnect[0]: ")
+                                    .contains("10.0.0.0/33");
+                        });
     }
 
     @Test
     void repeatedRulesAppearOnceInTheirFirstPlace() {
-        TargetResolution r = resolve(PRICES, realmTarget("prices", 9443, 9443), hostTarget("a.example", 443),
-                realmTarget("prices", 9000, 9443));
-        assertThat(r.rules()).containsExactly("prices-realm.apps:9443", "prices-realm.apps.svc:9443",
-                "prices-realm.apps.svc.cluster.local:9443", "a.example:443", "prices-realm.apps:9000",
-                "prices-realm.apps.svc:9000", "prices-realm.apps.svc.cluster.local:9000");
+        TargetResolution r =
+                resolve(
+                        PRICES,
+                        realmTarget("prices", 9443, 9443),
+                        hostTarget("a.example", 443),
+                        realmTarget("prices", 9000, 9443));
+        assertThat(r.rules())
+                .containsExactly(
+                        "prices-realm.apps:9443",
+                        "prices-realm.apps.svc:9443",
+                        "prices-realm.apps.svc.cluster.local:9443",
+                        "a.example:443",
+                        "prices-realm.apps:9000",
+                        "prices-realm.apps.svc:9000",
+                        "prices-realm.apps.svc.cluster.local:9000");
     }
 
     @Test
     void noEntriesAllowNothing() {
-        assertThat(TargetResolution.resolve(null, "apps", Map.of(), "cluster.local").rules()).isEmpty();
+        assertThat(TargetResolution.resolve(null, "apps", Map.of(), "cluster.local").rules())
+                .isEmpty();
     }
 }

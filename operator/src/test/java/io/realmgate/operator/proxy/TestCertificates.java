@@ -21,8 +21,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /** Self-signed certificates for unit tests (the operator's CA is tested with the tls package). */
 final class TestCertificates {
-    private TestCertificates() {
-    }
+    private TestCertificates() {}
 
     static IssuedCertificate selfSigned(List<String> dnsNames, Instant notAfter) {
         try {
@@ -31,16 +30,33 @@ final class TestCertificates {
             KeyPair keys = generator.generateKeyPair();
             X500Name subject = new X500Name("CN=" + dnsNames.get(0));
             Instant notBefore = notAfter.minus(1, ChronoUnit.DAYS);
-            JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject,
-                    BigInteger.valueOf(notAfter.getEpochSecond()), Date.from(notBefore), Date.from(notAfter), subject,
-                    keys.getPublic());
-            builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(dnsNames.stream()
-                    .map(n -> new GeneralName(GeneralName.dNSName, n)).toArray(GeneralName[]::new)));
-            X509CertificateHolder holder = builder.build(new JcaContentSignerBuilder("SHA256withECDSA")
-                    .build(keys.getPrivate()));
-            String certificate = pem(new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter()
-                    .getCertificate(holder));
-            String key = pem(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(keys.getPrivate(), null));
+            JcaX509v3CertificateBuilder builder =
+                    new JcaX509v3CertificateBuilder(
+                            subject,
+                            BigInteger.valueOf(notAfter.getEpochSecond()),
+                            Date.from(notBefore),
+                            Date.from(notAfter),
+                            subject,
+                            keys.getPublic());
+            builder.addExtension(
+                    Extension.subjectAlternativeName,
+                    false,
+                    new GeneralNames(
+                            dnsNames.stream()
+                                    .map(n -> new GeneralName(GeneralName.dNSName, n))
+                                    .toArray(GeneralName[]::new)));
+            X509CertificateHolder holder =
+                    builder.build(
+                            new JcaContentSignerBuilder("SHA256withECDSA")
+                                    .build(keys.getPrivate()));
+            String certificate =
+                    pem(
+                            new org.bouncycastle.cert.jcajce.JcaX509CertificateConverter()
+                                    .getCertificate(holder));
+            String key =
+                    pem(
+                            new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(
+                                    keys.getPrivate(), null));
             return new IssuedCertificate(certificate, key, certificate, dnsNames, notAfter);
         } catch (Exception e) {
             throw new IllegalStateException(e);

@@ -9,34 +9,47 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * Realms and certificates for the model tests. The model never parses a certificate (it copies PEM text into a
- * Secret and hashes it), so the PEM here is labelled text, not a real certificate.
+ * Realms and certificates for the model tests. The model never parses a certificate (it copies PEM
+ * text into a Secret and hashes it), so the PEM here is labelled text, not a real certificate.
  */
 final class RealmFixtures {
     static final OperatorSettings SETTINGS = OperatorSettings.defaults();
     static final Instant NOT_AFTER = Instant.parse("2031-01-01T00:00:00Z");
     static final Instant RENEW_AT = Instant.parse("2030-12-01T00:00:00Z");
 
-    private RealmFixtures() {
-    }
+    private RealmFixtures() {}
 
-    /** Realm {@code prices} in {@code apps}: ws 9000, wss 9443, one replica (the CRD's defaults). */
+    /**
+     * Realm {@code prices} in {@code apps}: ws 9000, wss 9443, one replica (the CRD's defaults).
+     */
     static Realm prices() {
         Realm realm = new Realm();
-        realm.setMetadata(new ObjectMetaBuilder().withName("prices").withNamespace("apps").withGeneration(3L)
-                .withUid("4c5d2f0e-0000-4000-8000-000000000001").build());
+        realm.setMetadata(
+                new ObjectMetaBuilder()
+                        .withName("prices")
+                        .withNamespace("apps")
+                        .withGeneration(3L)
+                        .withUid("4c5d2f0e-0000-4000-8000-000000000001")
+                        .build());
         realm.setSpec(new RealmSpec());
         return realm;
     }
 
     static IssuedCertificate issued(String serial) {
-        return new IssuedCertificate(pem("CERTIFICATE", "leaf " + serial), pem("PRIVATE KEY", "key " + serial),
-                pem("CERTIFICATE", "ca"), List.of("prices-realm", "prices-realm.apps"), NOT_AFTER);
+        return new IssuedCertificate(
+                pem("CERTIFICATE", "leaf " + serial),
+                pem("PRIVATE KEY", "key " + serial),
+                pem("CERTIFICATE", "ca"),
+                List.of("prices-realm", "prices-realm.apps"),
+                NOT_AFTER);
     }
 
     static WssCertificate issuedCertificate(Realm realm, String serial) {
-        return WssCertificate.issued(io.realmgate.operator.Names.realmTlsSecret(realm), issued(serial),
-                pem("CERTIFICATE", "ca bundle"), RENEW_AT);
+        return WssCertificate.issued(
+                io.realmgate.operator.Names.realmTlsSecret(realm),
+                issued(serial),
+                pem("CERTIFICATE", "ca bundle"),
+                RENEW_AT);
     }
 
     static RealmModel model(Realm realm, String serial, String... proxies) {

@@ -35,17 +35,22 @@ class RealmLimitFlagsTest {
     @Test
     void nothingSetRendersOnlyThePerClientCapsSizedForAProxyPodWithOrWithoutProxies() {
         RealmLimitFlags flags = new RealmLimitFlags(new RealmSpec(), NO_PROXIES);
-        // One proxy pod carries 20000 connections; the realm's totals (10000, 5000, 5000) are less, so the per-client
-        // caps reach the totals: all of a proxy pod's clients together may use the whole realm. The same flags with
+        // One proxy pod carries 20000 connections; the realm's totals (10000, 5000, 5000) are less,
+        // so the per-client
+        // caps reach the totals: all of a proxy pod's clients together may use the whole realm. The
+        // same flags with
         // and without proxies: the first proxy to reference the realm must roll no pod.
-        List<String> sized = List.of(
-                "--max-connections-per-client", "10000",
-                "--max-streams-per-client", "5000",
-                "--max-polls-per-client", "5000");
+        List<String> sized =
+                List.of(
+                        "--max-connections-per-client", "10000",
+                        "--max-streams-per-client", "5000",
+                        "--max-polls-per-client", "5000");
         assertThat(flags.args()).containsExactlyElementsOf(sized);
         assertThat(new RealmLimitFlags(null, NO_PROXIES).args()).containsExactlyElementsOf(sized);
-        assertThat(new RealmLimitFlags(spec(new RealmLimits()), NO_PROXIES).args()).containsExactlyElementsOf(sized);
-        assertThat(new RealmLimitFlags(new RealmSpec(), EDGE).args()).containsExactlyElementsOf(sized);
+        assertThat(new RealmLimitFlags(spec(new RealmLimits()), NO_PROXIES).args())
+                .containsExactlyElementsOf(sized);
+        assertThat(new RealmLimitFlags(new RealmSpec(), EDGE).args())
+                .containsExactlyElementsOf(sized);
         Condition c = condition(flags);
         assertThat(c.getStatus()).isEqualTo("True");
         assertThat(c.getReason()).isEqualTo("NoForwardProxies");
@@ -64,36 +69,49 @@ class RealmLimitFlagsTest {
         limits.maxConnectionsPerClient = 20;
         limits.maxConnections = 200;
 
-        assertThat(new RealmLimitFlags(spec(limits), NO_PROXIES).args()).containsExactly(
-                "--max-connections", "200",
-                "--max-connections-per-client", "20",
-                "--header-timeout", "750ms",
-                "--replay-rate", "2500",
-                "--max-streams", "300",
-                "--max-streams-per-client", "30",
-                "--max-polls", "400",
-                "--max-polls-per-client", "40");
+        assertThat(new RealmLimitFlags(spec(limits), NO_PROXIES).args())
+                .containsExactly(
+                        "--max-connections", "200",
+                        "--max-connections-per-client", "20",
+                        "--header-timeout", "750ms",
+                        "--replay-rate", "2500",
+                        "--max-streams", "300",
+                        "--max-streams-per-client", "30",
+                        "--max-polls", "400",
+                        "--max-polls-per-client", "40");
     }
 
     @Test
     void allowedOriginsBecomeOneCommaSeparatedFlag() {
-        RealmLimitFlags flags = new RealmLimitFlags(
-                spec(null, "https://app.example.com", " http://localhost:8080 ", "", "http://10.0.0.5:3000"), NO_PROXIES);
-        assertThat(flags.args()).endsWith(
-                "--allowed-origins", "https://app.example.com,http://localhost:8080,http://10.0.0.5:3000");
+        RealmLimitFlags flags =
+                new RealmLimitFlags(
+                        spec(
+                                null,
+                                "https://app.example.com",
+                                " http://localhost:8080 ",
+                                "",
+                                "http://10.0.0.5:3000"),
+                        NO_PROXIES);
+        assertThat(flags.args())
+                .endsWith(
+                        "--allowed-origins",
+                        "https://app.example.com,http://localhost:8080,http://10.0.0.5:3000");
     }
 
     @Test
     void referencingProxiesRaiseTheUnsetPerClientCapsToOneProxyPodAtMostTheTotal() {
-        assertThat(RealmLimitFlags.PROXY_POD_CONNECTIONS).as("the proxy's own limits.maxConnections default")
+        assertThat(RealmLimitFlags.PROXY_POD_CONNECTIONS)
+                .as("the proxy's own limits.maxConnections default")
                 .isEqualTo(20_000);
         RealmLimitFlags flags = new RealmLimitFlags(new RealmSpec(), EDGE);
-        // One proxy pod carries 20000 connections; the realm's totals (10000, 5000, 5000) are less, so the per-client
+        // One proxy pod carries 20000 connections; the realm's totals (10000, 5000, 5000) are less,
+        // so the per-client
         // caps reach the totals: all of a proxy pod's clients together may use the whole realm.
-        assertThat(flags.args()).containsExactly(
-                "--max-connections-per-client", "10000",
-                "--max-streams-per-client", "5000",
-                "--max-polls-per-client", "5000");
+        assertThat(flags.args())
+                .containsExactly(
+                        "--max-connections-per-client", "10000",
+                        "--max-streams-per-client", "5000",
+                        "--max-polls-per-client", "5000");
         assertThat(flags.shortfalls()).isEmpty();
         Condition c = condition(flags);
         assertThat(c.getStatus()).isEqualTo("True");
@@ -107,12 +125,13 @@ class RealmLimitFlagsTest {
         limits.maxConnections = 50_000;
         limits.maxStreams = 1000;
         RealmLimitFlags flags = new RealmLimitFlags(spec(limits), EDGE);
-        assertThat(flags.args()).containsExactly(
-                "--max-connections", "50000",
-                "--max-connections-per-client", "20000",
-                "--max-streams", "1000",
-                "--max-streams-per-client", "1000",
-                "--max-polls-per-client", "5000");
+        assertThat(flags.args())
+                .containsExactly(
+                        "--max-connections", "50000",
+                        "--max-connections-per-client", "20000",
+                        "--max-streams", "1000",
+                        "--max-streams-per-client", "1000",
+                        "--max-polls-per-client", "5000");
     }
 
     @Test
@@ -128,21 +147,27 @@ class RealmLimitFlagsTest {
         RealmLimits limits = new RealmLimits();
         limits.maxConnectionsPerClient = 100;
         limits.maxStreamsPerClient = 5000;
-        RealmLimitFlags flags = new RealmLimitFlags(spec(limits), new TreeSet<>(List.of("edge", "api")));
-        assertThat(flags.args()).containsExactly(
-                "--max-connections-per-client", "100",
-                "--max-streams-per-client", "5000",
-                "--max-polls-per-client", "5000");
-        assertThat(flags.shortfalls()).containsExactly("spec.limits.maxConnectionsPerClient (100) is below 10000,"
-                + " what one proxy pod can carry (at most the realm's total)");
+        RealmLimitFlags flags =
+                new RealmLimitFlags(spec(limits), new TreeSet<>(List.of("edge", "api")));
+        assertThat(flags.args())
+                .containsExactly(
+                        "--max-connections-per-client", "100",
+                        "--max-streams-per-client", "5000",
+                        "--max-polls-per-client", "5000");
+        assertThat(flags.shortfalls())
+                .containsExactly(
+                        "spec.limits.maxConnectionsPerClient (100) is below 10000,"
+                                + " what one proxy pod can carry (at most the realm's total)");
         Condition c = condition(flags);
         assertThat(c.getStatus()).isEqualTo("False");
         assertThat(c.getReason()).isEqualTo("BelowProxyCapacity");
-        assertThat(c.getMessage()).startsWith("spec.limits.maxConnectionsPerClient (100) is below 10000")
+        assertThat(c.getMessage())
+                .startsWith("spec.limits.maxConnectionsPerClient (100) is below 10000")
                 .contains("ForwardProxy api, edge");
 
         // Without proxies the same value is no shortfall: each client has its own address.
-        assertThat(condition(new RealmLimitFlags(spec(limits), NO_PROXIES)).getStatus()).isEqualTo("True");
+        assertThat(condition(new RealmLimitFlags(spec(limits), NO_PROXIES)).getStatus())
+                .isEqualTo("True");
     }
 
     @Test
@@ -153,14 +178,24 @@ class RealmLimitFlagsTest {
         realm.getSpec().allowedOrigins = List.of("https://app.example.com");
 
         Deployment deployment = model(realm, "1", "edge").deployment();
-        List<String> args = deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs();
-        assertThat(args).containsSequence("--max-subscriptions", "1000",
-                "--max-connections-per-client", "10000",
-                "--header-timeout", "5s",
-                "--max-streams-per-client", "5000",
-                "--max-polls-per-client", "5000",
-                "--allowed-origins", "https://app.example.com");
-        assertThat(model(prices(), "1").args()).as("nothing set, no proxy: the realm's defaults, caps sized")
+        List<String> args =
+                deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs();
+        assertThat(args)
+                .containsSequence(
+                        "--max-subscriptions",
+                        "1000",
+                        "--max-connections-per-client",
+                        "10000",
+                        "--header-timeout",
+                        "5s",
+                        "--max-streams-per-client",
+                        "5000",
+                        "--max-polls-per-client",
+                        "5000",
+                        "--allowed-origins",
+                        "https://app.example.com");
+        assertThat(model(prices(), "1").args())
+                .as("nothing set, no proxy: the realm's defaults, caps sized")
                 .doesNotContain("--header-timeout", "--allowed-origins", "--max-connections")
                 .containsSequence("--max-connections-per-client", "10000");
     }
@@ -173,7 +208,8 @@ class RealmLimitFlagsTest {
         after.getSpec().limits.replayRate = 20_000;
         assertThat(model(after, "1").deployment().getSpec().getTemplate())
                 .isNotEqualTo(model(before, "1").deployment().getSpec().getTemplate());
-        assertThat(model(after, "1").deployment()).as("equal inputs, equal Deployment")
+        assertThat(model(after, "1").deployment())
+                .as("equal inputs, equal Deployment")
                 .isEqualTo(model(after, "1").deployment());
     }
 }

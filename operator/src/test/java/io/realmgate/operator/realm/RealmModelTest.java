@@ -18,8 +18,8 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.api.model.Sysctl;
 import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.Sysctl;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.realmgate.operator.api.Realm;
@@ -40,21 +40,27 @@ class RealmModelTest {
     void dnsNamesAreTheServiceNamesAndTheExtraNamesSortedWithoutDuplicates() {
         Realm realm = prices();
         realm.getSpec().tls = new RealmTls();
-        realm.getSpec().tls.dnsNames = List.of("realm.example.com", "prices-realm.apps", "a.example.com", "");
+        realm.getSpec().tls.dnsNames =
+                List.of("realm.example.com", "prices-realm.apps", "a.example.com", "");
 
-        assertThat(RealmModel.dnsNames(realm, SETTINGS)).containsExactly(
-                "a.example.com",
-                "prices-realm",
-                "prices-realm.apps",
-                "prices-realm.apps.svc",
-                "prices-realm.apps.svc.cluster.local",
-                "realm.example.com");
+        assertThat(RealmModel.dnsNames(realm, SETTINGS))
+                .containsExactly(
+                        "a.example.com",
+                        "prices-realm",
+                        "prices-realm.apps",
+                        "prices-realm.apps.svc",
+                        "prices-realm.apps.svc.cluster.local",
+                        "realm.example.com");
     }
 
     @Test
     void dnsNamesFollowTheClusterDomain() {
-        assertThat(RealmModel.dnsNames(prices(), SETTINGS.withClusterDomain("corp.example"))).containsExactly(
-                "prices-realm", "prices-realm.apps", "prices-realm.apps.svc", "prices-realm.apps.svc.corp.example");
+        assertThat(RealmModel.dnsNames(prices(), SETTINGS.withClusterDomain("corp.example")))
+                .containsExactly(
+                        "prices-realm",
+                        "prices-realm.apps",
+                        "prices-realm.apps.svc",
+                        "prices-realm.apps.svc.corp.example");
     }
 
     @Test
@@ -63,26 +69,46 @@ class RealmModelTest {
 
         assertThat(deployment.getMetadata().getName()).isEqualTo("prices-realm");
         assertThat(deployment.getMetadata().getNamespace()).isEqualTo("apps");
-        assertThat(deployment.getMetadata().getLabels()).containsAllEntriesOf(Map.of(
-                "app.kubernetes.io/name", "realmgate-realm",
-                "app.kubernetes.io/instance", "prices",
-                "app.kubernetes.io/component", "realm",
-                "app.kubernetes.io/managed-by", "realmgate-operator"));
+        assertThat(deployment.getMetadata().getLabels())
+                .containsAllEntriesOf(
+                        Map.of(
+                                "app.kubernetes.io/name", "realmgate-realm",
+                                "app.kubernetes.io/instance", "prices",
+                                "app.kubernetes.io/component", "realm",
+                                "app.kubernetes.io/managed-by", "realmgate-operator"));
         assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
         assertThat(deployment.getSpec().getSelector().getMatchLabels())
-                .isEqualTo(Map.of("app.kubernetes.io/name", "realmgate-realm", "app.kubernetes.io/instance", "prices"));
+                .isEqualTo(
+                        Map.of(
+                                "app.kubernetes.io/name",
+                                "realmgate-realm",
+                                "app.kubernetes.io/instance",
+                                "prices"));
         assertThat(deployment.getSpec().getTemplate().getMetadata().getLabels())
                 .containsAllEntriesOf(deployment.getSpec().getSelector().getMatchLabels());
 
         Container realm = container(deployment);
         assertThat(realm.getName()).isEqualTo("realm");
         assertThat(realm.getImage()).isEqualTo(SETTINGS.realmImage());
-        assertThat(realm.getArgs()).containsSequence("--bind", "0.0.0.0", "--ws-port", "9000", "--wss-port", "9443",
-                "--tls-cert", "/etc/realmgate/tls/tls.crt", "--tls-key", "/etc/realmgate/tls/tls.key",
-                "--admin", "0.0.0.0:8080");
-        assertThat(realm.getPorts()).extracting(p -> p.getName() + "=" + p.getContainerPort() + "/" + p.getProtocol())
+        assertThat(realm.getArgs())
+                .containsSequence(
+                        "--bind",
+                        "0.0.0.0",
+                        "--ws-port",
+                        "9000",
+                        "--wss-port",
+                        "9443",
+                        "--tls-cert",
+                        "/etc/realmgate/tls/tls.crt",
+                        "--tls-key",
+                        "/etc/realmgate/tls/tls.key",
+                        "--admin",
+                        "0.0.0.0:8080");
+        assertThat(realm.getPorts())
+                .extracting(p -> p.getName() + "=" + p.getContainerPort() + "/" + p.getProtocol())
                 .containsExactly("ws=9000/TCP", "wss=9443/TCP", "admin=8080/TCP");
-        assertThat(realm.getVolumeMounts()).extracting(m -> m.getName() + ":" + m.getMountPath() + ":" + m.getReadOnly())
+        assertThat(realm.getVolumeMounts())
+                .extracting(m -> m.getName() + ":" + m.getMountPath() + ":" + m.getReadOnly())
                 .containsExactly("tls:/etc/realmgate/tls:true", "tmp:/tmp:null");
 
         Volume tls = volume(deployment, "tls");
@@ -100,7 +126,8 @@ class RealmModelTest {
         assertThat(pod.getSecurityContext().getRunAsUser()).isEqualTo(10001L);
         assertThat(pod.getSecurityContext().getRunAsGroup()).isEqualTo(10001L);
         assertThat(pod.getSecurityContext().getFsGroup()).isEqualTo(10001L);
-        assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+        assertThat(pod.getSecurityContext().getSeccompProfile().getType())
+                .isEqualTo("RuntimeDefault");
         assertThat(pod.getAutomountServiceAccountToken()).isFalse();
         assertThat(pod.getEnableServiceLinks()).isFalse();
 
@@ -116,7 +143,8 @@ class RealmModelTest {
     void probesGoToTheAdminListenerWhateverClientListenersAreOn() {
         Container both = container(model(prices(), "1").deployment());
         assertThat(both.getArgs()).containsSequence("--admin", "0.0.0.0:8080");
-        assertThat(both.getPorts()).extracting(p -> p.getName() + "=" + p.getContainerPort())
+        assertThat(both.getPorts())
+                .extracting(p -> p.getName() + "=" + p.getContainerPort())
                 .containsExactly("ws=9000", "wss=9443", "admin=8080");
         assertProbe(both.getStartupProbe(), "/healthz", 2, 30);
         assertProbe(both.getLivenessProbe(), "/healthz", 10, 3);
@@ -140,58 +168,106 @@ class RealmModelTest {
         assertThat(model.args()).containsSequence("--admin", "0.0.0.0:8082");
 
         realm.getSpec().webSocket.enabled = false;
-        assertThat(model(realm, "1").adminPort()).as("a listener that is off takes no port").isEqualTo(8080);
+        assertThat(model(realm, "1").adminPort())
+                .as("a listener that is off takes no port")
+                .isEqualTo(8080);
     }
 
     @Test
     void jvmOptionsAndRetentionAreSizedForTheMemoryLimit() {
         Container defaults = container(model(prices(), "1").deployment());
-        assertThat(defaults.getEnv()).extracting(e -> e.getName() + "=" + e.getValue()).containsExactly(
-                "JAVA_TOOL_OPTIONS=-Xmx204m -XX:MaxDirectMemorySize=128m -XX:+ExitOnOutOfMemoryError");
-        assertThat(defaults.getArgs()).containsSequence("--retain-events", "1000", "--retain-bytes", "256KiB",
-                "--max-message", "64KiB", "--queue-events", "4000", "--queue-bytes", "1MiB",
-                "--max-channels", "327", "--max-subscriptions", "1000");
+        assertThat(defaults.getEnv())
+                .extracting(e -> e.getName() + "=" + e.getValue())
+                .containsExactly(
+                        "JAVA_TOOL_OPTIONS=-Xmx204m -XX:MaxDirectMemorySize=128m -XX:+ExitOnOutOfMemoryError");
+        assertThat(defaults.getArgs())
+                .containsSequence(
+                        "--retain-events",
+                        "1000",
+                        "--retain-bytes",
+                        "256KiB",
+                        "--max-message",
+                        "64KiB",
+                        "--queue-events",
+                        "4000",
+                        "--queue-bytes",
+                        "1MiB",
+                        "--max-channels",
+                        "327",
+                        "--max-subscriptions",
+                        "1000");
         RealmModel model = model(prices(), "1");
         assertThat(model.retention().retainedBytesAtMost())
                 .as("a full realm's retention fits in half the heap of the 512Mi pod")
                 .isLessThanOrEqualTo(model.jvmMemory().heapBytes().orElseThrow() / 2);
 
         Realm big = prices();
-        big.getSpec().resources = new ResourceRequirementsBuilder().addToLimits("memory", new Quantity("2Gi")).build();
+        big.getSpec().resources =
+                new ResourceRequirementsBuilder()
+                        .addToLimits("memory", new Quantity("2Gi"))
+                        .build();
         Container bigger = container(model(big, "1").deployment());
-        assertThat(bigger.getEnv().get(0).getValue()).startsWith("-Xmx819m -XX:MaxDirectMemorySize=512m");
+        assertThat(bigger.getEnv().get(0).getValue())
+                .startsWith("-Xmx819m -XX:MaxDirectMemorySize=512m");
         assertThat(bigger.getArgs()).containsSequence("--max-channels", "1316");
 
         Realm unlimited = prices();
-        unlimited.getSpec().resources = new ResourceRequirementsBuilder()
-                .addToRequests("memory", new Quantity("2Gi")).build();
+        unlimited.getSpec().resources =
+                new ResourceRequirementsBuilder()
+                        .addToRequests("memory", new Quantity("2Gi"))
+                        .build();
         Container noLimit = container(model(unlimited, "1").deployment());
-        assertThat(noLimit.getEnv().get(0).getValue()).isEqualTo("-XX:MaxRAMPercentage=40 -XX:+ExitOnOutOfMemoryError");
-        assertThat(noLimit.getArgs()).as("sized for the request").containsSequence("--max-channels", "1316");
+        assertThat(noLimit.getEnv().get(0).getValue())
+                .isEqualTo("-XX:MaxRAMPercentage=40 -XX:+ExitOnOutOfMemoryError");
+        assertThat(noLimit.getArgs())
+                .as("sized for the request")
+                .containsSequence("--max-channels", "1316");
 
-        unlimited.getSpec().resources = new ResourceRequirementsBuilder()
-                .addToRequests("cpu", new Quantity("1")).build();
+        unlimited.getSpec().resources =
+                new ResourceRequirementsBuilder().addToRequests("cpu", new Quantity("1")).build();
         assertThat(container(model(unlimited, "1").deployment()).getArgs())
-                .as("neither limit nor request: sized for the default 512Mi").containsSequence("--max-channels", "327");
+                .as("neither limit nor request: sized for the default 512Mi")
+                .containsSequence("--max-channels", "327");
     }
 
     @Test
     void aPortBelow1024IsMadeBindableForTheNonRootRealmBySysctl() {
-        assertThat(model(prices(), "1").deployment().getSpec().getTemplate().getSpec().getSecurityContext()
-                .getSysctls()).as("only ports from 1024 up: nothing to change").isEmpty();
+        assertThat(
+                        model(prices(), "1")
+                                .deployment()
+                                .getSpec()
+                                .getTemplate()
+                                .getSpec()
+                                .getSecurityContext()
+                                .getSysctls())
+                .as("only ports from 1024 up: nothing to change")
+                .isEmpty();
 
         Realm low = prices();
         low.getSpec().secureWebSocket.port = 443;
         low.getSpec().webSocket.port = 80;
         PodSpec pod = model(low, "1").deployment().getSpec().getTemplate().getSpec();
-        assertThat(pod.getSecurityContext().getSysctls()).extracting(Sysctl::getName, Sysctl::getValue)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("net.ipv4.ip_unprivileged_port_start", "80"));
+        assertThat(pod.getSecurityContext().getSysctls())
+                .extracting(Sysctl::getName, Sysctl::getValue)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(
+                                "net.ipv4.ip_unprivileged_port_start", "80"));
         assertThat(pod.getContainers().get(0).getSecurityContext().getCapabilities().getAdd())
-                .as("no capability instead").isNullOrEmpty();
+                .as("no capability instead")
+                .isNullOrEmpty();
 
         low.getSpec().webSocket.enabled = false;
-        assertThat(model(low, "1").deployment().getSpec().getTemplate().getSpec().getSecurityContext().getSysctls())
-                .extracting(Sysctl::getValue).as("a listener that is off binds nothing").containsExactly("443");
+        assertThat(
+                        model(low, "1")
+                                .deployment()
+                                .getSpec()
+                                .getTemplate()
+                                .getSpec()
+                                .getSecurityContext()
+                                .getSysctls())
+                .extracting(Sysctl::getValue)
+                .as("a listener that is off binds nothing")
+                .containsExactly("443");
     }
 
     @Test
@@ -199,8 +275,11 @@ class RealmModelTest {
         PodSpec pod = model(prices(), "1").deployment().getSpec().getTemplate().getSpec();
         Container realm = pod.getContainers().get(0);
         assertThat(realm.getLifecycle().getPreStop().getSleep().getSeconds()).isEqualTo(5L);
-        assertThat(realm.getLifecycle().getPreStop().getExec()).as("the image has no shell").isNull();
-        assertThat(pod.getTerminationGracePeriodSeconds()).isEqualTo(20L)
+        assertThat(realm.getLifecycle().getPreStop().getExec())
+                .as("the image has no shell")
+                .isNull();
+        assertThat(pod.getTerminationGracePeriodSeconds())
+                .isEqualTo(20L)
                 .isGreaterThanOrEqualTo(5L + RealmModel.SHUTDOWN_SECONDS);
     }
 
@@ -211,10 +290,16 @@ class RealmModelTest {
         assertThat(container(plain).getImagePullPolicy()).isEqualTo("IfNotPresent");
         assertThat(plain.getSpec().getTemplate().getSpec().getImagePullSecrets()).isEmpty();
 
-        Deployment pulled = new RealmModel(prices(), SETTINGS.withImagePullSecrets(List.of("regcred", "mirror")),
-                RealmFixtures.issuedCertificate(prices(), "1"), Set.of()).deployment();
+        Deployment pulled =
+                new RealmModel(
+                                prices(),
+                                SETTINGS.withImagePullSecrets(List.of("regcred", "mirror")),
+                                RealmFixtures.issuedCertificate(prices(), "1"),
+                                Set.of())
+                        .deployment();
         assertThat(pulled.getSpec().getTemplate().getSpec().getImagePullSecrets())
-                .extracting(LocalObjectReference::getName).containsExactly("regcred", "mirror");
+                .extracting(LocalObjectReference::getName)
+                .containsExactly("regcred", "mirror");
     }
 
     @Test
@@ -223,7 +308,8 @@ class RealmModelTest {
         realm.getSpec().webSocket.port = 8080;
         realm.getSpec().secureWebSocket.enabled = false;
 
-        assertThat(model(realm, "1").args()).containsSequence("--ws-port", "8080", "--wss-port", "off");
+        assertThat(model(realm, "1").args())
+                .containsSequence("--ws-port", "8080", "--wss-port", "off");
     }
 
     @Test
@@ -235,34 +321,45 @@ class RealmModelTest {
                 .containsEntry("memory", new Quantity("512Mi"));
 
         Realm realm = prices();
-        realm.getSpec().resources = new ResourceRequirementsBuilder()
-                .addToRequests("cpu", new Quantity("1")).addToLimits("memory", new Quantity("2Gi")).build();
+        realm.getSpec().resources =
+                new ResourceRequirementsBuilder()
+                        .addToRequests("cpu", new Quantity("1"))
+                        .addToLimits("memory", new Quantity("2Gi"))
+                        .build();
         Container container = container(model(realm, "1").deployment());
-        assertThat(container.getResources().getRequests()).isEqualTo(Map.of("cpu", new Quantity("1")));
-        assertThat(container.getResources().getLimits()).isEqualTo(Map.of("memory", new Quantity("2Gi")));
+        assertThat(container.getResources().getRequests())
+                .isEqualTo(Map.of("cpu", new Quantity("1")));
+        assertThat(container.getResources().getLimits())
+                .isEqualTo(Map.of("memory", new Quantity("2Gi")));
         assertThat(container.getResources()).isNotSameAs(realm.getSpec().resources);
     }
 
     /**
-     * A renewed certificate reaches the running realm through its Secret volume (--cert-poll): it must not change
-     * the pod template, or every renewal would restart the realm, dropping its WebSockets and retained events.
+     * A renewed certificate reaches the running realm through its Secret volume (--cert-poll): it
+     * must not change the pod template, or every renewal would restart the realm, dropping its
+     * WebSockets and retained events.
      */
     @Test
     void podTemplateHoldsWhatTheRealmReadsAtStartAndNoCertificate() {
         var template = model(prices(), "1").deployment().getSpec().getTemplate();
         assertThat(template.getMetadata().getAnnotations()).isNullOrEmpty();
-        assertThat(model(prices(), "2").deployment().getSpec().getTemplate()).as("renewed certificate")
+        assertThat(model(prices(), "2").deployment().getSpec().getTemplate())
+                .as("renewed certificate")
                 .isEqualTo(template);
-        // Which and how many ForwardProxies reference the realm changes its NetworkPolicy, not its pods: the
+        // Which and how many ForwardProxies reference the realm changes its NetworkPolicy, not its
+        // pods: the
         // per-client caps are sized for a proxy pod from the start (RealmLimitFlags).
-        assertThat(model(prices(), "1", "egress").deployment().getSpec().getTemplate()).as("first proxy")
+        assertThat(model(prices(), "1", "egress").deployment().getSpec().getTemplate())
+                .as("first proxy")
                 .isEqualTo(template);
         assertThat(model(prices(), "1", "egress", "edge").deployment().getSpec().getTemplate())
-                .as("more proxies").isEqualTo(template);
+                .as("more proxies")
+                .isEqualTo(template);
 
         Realm otherPort = prices();
         otherPort.getSpec().secureWebSocket.port = 9444;
-        assertThat(model(otherPort, "1").deployment().getSpec().getTemplate()).as("other wss port: new args")
+        assertThat(model(otherPort, "1").deployment().getSpec().getTemplate())
+                .as("other wss port: new args")
                 .isNotEqualTo(template);
     }
 
@@ -273,13 +370,21 @@ class RealmModelTest {
         assertThat(service.getMetadata().getName()).isEqualTo("prices-realm");
         assertThat(service.getSpec().getType()).isEqualTo("ClusterIP");
         assertThat(service.getSpec().getSelector())
-                .isEqualTo(Map.of("app.kubernetes.io/name", "realmgate-realm", "app.kubernetes.io/instance", "prices"));
-        assertThat(service.getSpec().getPorts()).extracting(RealmModelTest::describe)
-                .containsExactly("ws 9000->ws TCP kubernetes.io/ws", "wss 9443->wss TCP kubernetes.io/wss");
+                .isEqualTo(
+                        Map.of(
+                                "app.kubernetes.io/name",
+                                "realmgate-realm",
+                                "app.kubernetes.io/instance",
+                                "prices"));
+        assertThat(service.getSpec().getPorts())
+                .extracting(RealmModelTest::describe)
+                .containsExactly(
+                        "ws 9000->ws TCP kubernetes.io/ws", "wss 9443->wss TCP kubernetes.io/wss");
 
         Realm plainOnly = prices();
         plainOnly.getSpec().secureWebSocket.enabled = false;
-        assertThat(model(plainOnly, "1").service().getSpec().getPorts()).extracting(ServicePort::getName)
+        assertThat(model(plainOnly, "1").service().getSpec().getPorts())
+                .extracting(ServicePort::getName)
                 .containsExactly("ws");
     }
 
@@ -311,20 +416,26 @@ class RealmModelTest {
         Realm realm = prices();
         realm.getSpec().tls = new RealmTls();
         realm.getSpec().tls.secretName = "my-cert";
-        WssCertificate own = WssCertificate.userSecret("my-cert", Optional.empty(), RealmFixtures.NOT_AFTER);
+        WssCertificate own =
+                WssCertificate.userSecret("my-cert", Optional.empty(), RealmFixtures.NOT_AFTER);
         RealmModel model = new RealmModel(realm, SETTINGS, own, Set.of());
 
         assertThat(RealmModel.userSecretName(realm)).contains("my-cert");
         assertThat(RealmModel.tlsSecretName(realm)).isEqualTo("my-cert");
-        assertThat(volume(model.deployment(), "tls").getSecret().getSecretName()).isEqualTo("my-cert");
-        assertThat(model.hasCaBundle()).as("no ca.crt in the user's Secret: no ConfigMap").isFalse();
+        assertThat(volume(model.deployment(), "tls").getSecret().getSecretName())
+                .isEqualTo("my-cert");
+        assertThat(model.hasCaBundle())
+                .as("no ca.crt in the user's Secret: no ConfigMap")
+                .isFalse();
         assertThatThrownBy(model::tlsSecret).hasMessageContaining("uses its own Secret");
         assertThatThrownBy(model::caBundle).hasMessageContaining("has no ca.crt");
 
-        WssCertificate withCa = WssCertificate.userSecret("my-cert", Optional.of("CA"), RealmFixtures.NOT_AFTER);
+        WssCertificate withCa =
+                WssCertificate.userSecret("my-cert", Optional.of("CA"), RealmFixtures.NOT_AFTER);
         assertThat(new RealmModel(realm, SETTINGS, withCa, Set.of()).caBundle().getData())
                 .isEqualTo(Map.of("ca.crt", "CA"));
-        WssCertificate unusable = WssCertificate.unusable("my-cert", Optional.empty(), "SecretInvalid", "garbage");
+        WssCertificate unusable =
+                WssCertificate.unusable("my-cert", Optional.empty(), "SecretInvalid", "garbage");
         assertThat(new RealmModel(realm, SETTINGS, unusable, Set.of()).deployment())
                 .as("the realm reloads whatever the user's Secret holds; fixing it rolls no pod")
                 .isEqualTo(model.deployment());
@@ -356,35 +467,56 @@ class RealmModelTest {
     @Test
     void everyChildIsControlledByTheRealm() {
         RealmModel model = model(prices(), "1", "egress");
-        Stream.<HasMetadata>of(model.deployment(), model.service(), model.tlsSecret(), model.caBundle(),
-                model.networkPolicy()).forEach(child -> {
-                    assertThat(child.getMetadata().getNamespace()).isEqualTo("apps");
-                    assertThat(child.getMetadata().getOwnerReferences()).singleElement().satisfies(owner -> {
-                        assertThat(owner.getApiVersion()).isEqualTo("realmgate.io/v1alpha1");
-                        assertThat(owner.getKind()).isEqualTo("Realm");
-                        assertThat(owner.getName()).isEqualTo("prices");
-                        assertThat(owner.getUid()).isEqualTo("4c5d2f0e-0000-4000-8000-000000000001");
-                        assertThat(owner.getController()).isTrue();
-                        assertThat(owner.getBlockOwnerDeletion()).isTrue();
-                    });
-                    // What JOSDK does before applying: it must keep the controller reference, not add a second one.
-                    child.addOwnerReference(model.realm());
-                    assertThat(child.getMetadata().getOwnerReferences()).hasSize(1);
-                });
+        Stream.<HasMetadata>of(
+                        model.deployment(),
+                        model.service(),
+                        model.tlsSecret(),
+                        model.caBundle(),
+                        model.networkPolicy())
+                .forEach(
+                        child -> {
+                            assertThat(child.getMetadata().getNamespace()).isEqualTo("apps");
+                            assertThat(child.getMetadata().getOwnerReferences())
+                                    .singleElement()
+                                    .satisfies(
+                                            owner -> {
+                                                assertThat(owner.getApiVersion())
+                                                        .isEqualTo("realmgate.io/v1alpha1");
+                                                assertThat(owner.getKind()).isEqualTo("Realm");
+                                                assertThat(owner.getName()).isEqualTo("prices");
+                                                assertThat(owner.getUid())
+                                                        .isEqualTo(
+                                                                "4c5d2f0e-0000-4000-8000-000000000001");
+                                                assertThat(owner.getController()).isTrue();
+                                                assertThat(owner.getBlockOwnerDeletion()).isTrue();
+                                            });
+                            // What JOSDK does before applying: it must keep the controller
+                            // reference, not add a second one.
+                            child.addOwnerReference(model.realm());
+                            assertThat(child.getMetadata().getOwnerReferences()).hasSize(1);
+                        });
     }
 
     @Test
     void childrenCarryMutableAnnotationsForTheFrameworksBookkeeping() {
         // JOSDK adds its own annotations to the desired object before comparing and applying it.
         RealmModel model = model(prices(), "1", "egress");
-        Stream.<HasMetadata>of(model.deployment(), model.service(), model.tlsSecret(), model.caBundle(),
-                model.networkPolicy()).forEach(child -> {
-                    child.getMetadata().getAnnotations().put("probe", "x");
-                    assertThat(child.getMetadata().getAnnotations()).containsEntry("probe", "x");
-                });
+        Stream.<HasMetadata>of(
+                        model.deployment(),
+                        model.service(),
+                        model.tlsSecret(),
+                        model.caBundle(),
+                        model.networkPolicy())
+                .forEach(
+                        child -> {
+                            child.getMetadata().getAnnotations().put("probe", "x");
+                            assertThat(child.getMetadata().getAnnotations())
+                                    .containsEntry("probe", "x");
+                        });
     }
 
-    private static void assertProbe(Probe probe, String path, int periodSeconds, int failureThreshold) {
+    private static void assertProbe(
+            Probe probe, String path, int periodSeconds, int failureThreshold) {
         assertThat(probe.getHttpGet().getPath()).isEqualTo(path);
         assertThat(probe.getHttpGet().getPort()).isEqualTo(new IntOrString("admin"));
         assertThat(probe.getHttpGet().getScheme()).isEqualTo("HTTP");
@@ -393,8 +525,15 @@ class RealmModelTest {
     }
 
     private static String describe(ServicePort port) {
-        return port.getName() + " " + port.getPort() + "->" + port.getTargetPort().getStrVal() + " "
-                + port.getProtocol() + " " + port.getAppProtocol();
+        return port.getName()
+                + " "
+                + port.getPort()
+                + "->"
+                + port.getTargetPort().getStrVal()
+                + " "
+                + port.getProtocol()
+                + " "
+                + port.getAppProtocol();
     }
 
     static Container container(Deployment deployment) {
@@ -405,10 +544,13 @@ class RealmModelTest {
 
     static Volume volume(Deployment deployment, String name) {
         return deployment.getSpec().getTemplate().getSpec().getVolumes().stream()
-                .filter(v -> name.equals(v.getName())).findFirst().orElseThrow();
+                .filter(v -> name.equals(v.getName()))
+                .findFirst()
+                .orElseThrow();
     }
 
     private static String decode(Secret secret, String key) {
-        return new String(Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8);
+        return new String(
+                Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8);
     }
 }

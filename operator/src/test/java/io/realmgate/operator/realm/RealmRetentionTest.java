@@ -12,10 +12,24 @@ class RealmRetentionTest {
     void aDefaultPodOf512MiHoldsWhatFitsInHalfItsHeap() {
         RealmRetention r = RealmRetention.forHeap(JvmMemory.heapFor(512 * MIB));
 
-        assertThat(r.args()).containsExactly("--retain-events", "1000", "--retain-bytes", "256KiB",
-                "--max-message", "64KiB", "--queue-events", "4000", "--queue-bytes", "1MiB",
-                "--max-channels", "327", "--max-subscriptions", "1000");
-        // The realm's own defaults, 10,000 channels of 1 MiB, would need almost 20 times the whole pod.
+        assertThat(r.args())
+                .containsExactly(
+                        "--retain-events",
+                        "1000",
+                        "--retain-bytes",
+                        "256KiB",
+                        "--max-message",
+                        "64KiB",
+                        "--queue-events",
+                        "4000",
+                        "--queue-bytes",
+                        "1MiB",
+                        "--max-channels",
+                        "327",
+                        "--max-subscriptions",
+                        "1000");
+        // The realm's own defaults, 10,000 channels of 1 MiB, would need almost 20 times the whole
+        // pod.
         assertThat(10_000L * MIB).isGreaterThan(19 * 512 * MIB);
     }
 
@@ -33,13 +47,16 @@ class RealmRetentionTest {
             assertThat(r.queueEvents()).as(what).isGreaterThan(r.retainEvents());
             assertThat(r.queueBytes()).as(what).isGreaterThan(r.retainBytes());
             // A quarter of the heap holds a dozen queues full of frames retention no longer shares.
-            assertThat(heap / 4 / r.queueBytes()).as(what).isGreaterThanOrEqualTo(heap >= 100 * MIB ? 12 : 3);
+            assertThat(heap / 4 / r.queueBytes())
+                    .as(what)
+                    .isGreaterThanOrEqualTo(heap >= 100 * MIB ? 12 : 3);
         }
     }
 
     @Test
     void largeHeapsGetTheRealmsDefaultChannelCountThenLongerRetention() {
-        assertThat(RealmRetention.forHeap(JvmMemory.heapFor(8L * 1024 * MIB)).maxChannels()).isEqualTo(5266);
+        assertThat(RealmRetention.forHeap(JvmMemory.heapFor(8L * 1024 * MIB)).maxChannels())
+                .isEqualTo(5266);
         RealmRetention big = RealmRetention.forHeap(JvmMemory.heapFor(64L * 1024 * MIB));
         assertThat(big.maxChannels()).isEqualTo(10_000);
         assertThat(big.retainBytes()).isEqualTo(1024 * 1024);

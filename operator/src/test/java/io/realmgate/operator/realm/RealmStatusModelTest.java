@@ -26,8 +26,11 @@ class RealmStatusModelTest {
     @Test
     void notReadyUntilTheDeploymentHasRolledOutAndIsAvailable() {
         assertThat(RealmStatusModel.readiness(1, null, "prices-realm"))
-                .isEqualTo(new RealmStatusModel.Readiness(false, "DeploymentNotAvailable",
-                        "Deployment prices-realm does not exist yet"));
+                .isEqualTo(
+                        new RealmStatusModel.Readiness(
+                                false,
+                                "DeploymentNotAvailable",
+                                "Deployment prices-realm does not exist yet"));
         assertThat(RealmStatusModel.readiness(1, deployment(2, 1, 1, 1), "prices-realm").message())
                 .isEqualTo("Deployment prices-realm: rollout of generation 2 not started yet");
         assertThat(RealmStatusModel.readiness(2, deployment(2, 2, 1, 2), "prices-realm").message())
@@ -35,40 +38,58 @@ class RealmStatusModelTest {
         assertThat(RealmStatusModel.readiness(2, deployment(2, 2, 2, 1), "prices-realm").message())
                 .isEqualTo("Deployment prices-realm: 1/2 replicas available");
         assertThat(RealmStatusModel.readiness(2, deployment(2, 2, 2, 2), "prices-realm"))
-                .isEqualTo(new RealmStatusModel.Readiness(true, "DeploymentAvailable", "2/2 replicas available"));
+                .isEqualTo(
+                        new RealmStatusModel.Readiness(
+                                true, "DeploymentAvailable", "2/2 replicas available"));
         assertThat(RealmStatusModel.readiness(0, null, "prices-realm"))
-                .isEqualTo(new RealmStatusModel.Readiness(true, "ScaledToZero", "scaled to zero replicas"));
+                .isEqualTo(
+                        new RealmStatusModel.Readiness(
+                                true, "ScaledToZero", "scaled to zero replicas"));
     }
 
     @Test
     void aPerClientCapBelowOneProxyPodIsAConditionOfItsOwnAndTheRealmStaysReady() {
         RealmStatus alone = RealmStatusModel.next(model(prices(), "1"), deployment(1, 1, 1, 1), T0);
-        assertThat(alone.conditions).extracting(Condition::getType)
+        assertThat(alone.conditions)
+                .extracting(Condition::getType)
                 .containsExactly("Ready", "CertificateReady", "ClientLimitsFitProxies");
-        assertThat(Conditions.find(alone.conditions, "ClientLimitsFitProxies").getReason()).isEqualTo("NoForwardProxies");
+        assertThat(Conditions.find(alone.conditions, "ClientLimitsFitProxies").getReason())
+                .isEqualTo("NoForwardProxies");
 
         Realm capped = prices();
         capped.getSpec().limits = new RealmLimits();
         capped.getSpec().limits.maxPollsPerClient = 50;
-        RealmStatus below = RealmStatusModel.next(model(capped, "1", "egress"), deployment(1, 1, 1, 1), T0);
+        RealmStatus below =
+                RealmStatusModel.next(model(capped, "1", "egress"), deployment(1, 1, 1, 1), T0);
         Condition fit = Conditions.find(below.conditions, "ClientLimitsFitProxies");
         assertThat(fit.getStatus()).isEqualTo("False");
         assertThat(fit.getReason()).isEqualTo("BelowProxyCapacity");
         assertThat(fit.getMessage()).startsWith("spec.limits.maxPollsPerClient (50) is below 5000");
         assertThat(Conditions.isTrue(below.conditions, "Ready")).as("the realm serves").isTrue();
-        assertThat(WarningEvents.newFailures(alone.conditions, below.conditions)).as("one Warning Event when it turns False")
+        assertThat(WarningEvents.newFailures(alone.conditions, below.conditions))
+                .as("one Warning Event when it turns False")
                 .containsOnlyKeys("BelowProxyCapacity");
-        assertThat(WarningEvents.newFailures(below.conditions, RealmStatusModel.next(model(capped, "1", "egress"),
-                deployment(1, 1, 1, 1), T1).conditions)).as("not again while it stays False").isEmpty();
+        assertThat(
+                        WarningEvents.newFailures(
+                                below.conditions,
+                                RealmStatusModel.next(
+                                                model(capped, "1", "egress"),
+                                                deployment(1, 1, 1, 1),
+                                                T1)
+                                        .conditions))
+                .as("not again while it stays False")
+                .isEmpty();
     }
 
     @Test
     void statusCarriesConditionsEndpointsGenerationAndTheCaConfigMap() {
-        RealmStatus status = RealmStatusModel.next(model(prices(), "1"), deployment(1, 1, 1, 1), T0);
+        RealmStatus status =
+                RealmStatusModel.next(model(prices(), "1"), deployment(1, 1, 1, 1), T0);
 
         assertThat(status.observedGeneration).isEqualTo(3L);
         assertThat(status.endpoints.webSocket).isEqualTo("ws://prices-realm.apps.svc:9000/realm");
-        assertThat(status.endpoints.secureWebSocket).isEqualTo("wss://prices-realm.apps.svc:9443/realm");
+        assertThat(status.endpoints.secureWebSocket)
+                .isEqualTo("wss://prices-realm.apps.svc:9443/realm");
         assertThat(status.caBundleConfigMap).isEqualTo("prices-realm-ca");
         Condition ready = Conditions.find(status.conditions, "Ready");
         assertThat(ready.getStatus()).isEqualTo("True");
@@ -86,25 +107,36 @@ class RealmStatusModelTest {
         Realm realm = prices();
         realm.setStatus(RealmStatusModel.next(model(realm, "1"), null, T0));
         RealmStatus same = RealmStatusModel.next(model(realm, "1"), null, T1);
-        assertThat(Conditions.find(same.conditions, "Ready").getLastTransitionTime()).isEqualTo("2030-01-01T10:00:00Z");
+        assertThat(Conditions.find(same.conditions, "Ready").getLastTransitionTime())
+                .isEqualTo("2030-01-01T10:00:00Z");
         assertThat(Conditions.find(same.conditions, "CertificateReady").getLastTransitionTime())
                 .isEqualTo("2030-01-01T10:00:00Z");
 
         realm.setStatus(same);
-        RealmStatus available = RealmStatusModel.next(model(realm, "1"), deployment(1, 1, 1, 1), T1);
+        RealmStatus available =
+                RealmStatusModel.next(model(realm, "1"), deployment(1, 1, 1, 1), T1);
         assertThat(Conditions.find(available.conditions, "Ready").getLastTransitionTime())
                 .isEqualTo("2030-01-01T11:00:00Z");
-        assertThat(Conditions.find(available.conditions, "CertificateReady").getLastTransitionTime())
+        assertThat(
+                        Conditions.find(available.conditions, "CertificateReady")
+                                .getLastTransitionTime())
                 .isEqualTo("2030-01-01T10:00:00Z");
     }
 
     @Test
     void aMissingUserSecretMakesBothConditionsFalseWithItsReason() {
         Realm realm = prices();
-        WssCertificate missing = WssCertificate.unusable("my-cert", Optional.empty(),
-                WssCertificate.SECRET_NOT_FOUND, "Secret my-cert not found in namespace apps");
-        RealmStatus status = RealmStatusModel.next(new RealmModel(realm, SETTINGS, missing, Set.of()),
-                deployment(1, 1, 1, 1), T0);
+        WssCertificate missing =
+                WssCertificate.unusable(
+                        "my-cert",
+                        Optional.empty(),
+                        WssCertificate.SECRET_NOT_FOUND,
+                        "Secret my-cert not found in namespace apps");
+        RealmStatus status =
+                RealmStatusModel.next(
+                        new RealmModel(realm, SETTINGS, missing, Set.of()),
+                        deployment(1, 1, 1, 1),
+                        T0);
 
         Condition ready = Conditions.find(status.conditions, "Ready");
         assertThat(ready.getStatus()).isEqualTo("False");
@@ -112,13 +144,15 @@ class RealmStatusModelTest {
         Condition certificate = Conditions.find(status.conditions, "CertificateReady");
         assertThat(certificate.getStatus()).isEqualTo("False");
         assertThat(certificate.getReason()).isEqualTo("SecretNotFound");
-        assertThat(certificate.getMessage()).isEqualTo("Secret my-cert not found in namespace apps");
+        assertThat(certificate.getMessage())
+                .isEqualTo("Secret my-cert not found in namespace apps");
         assertThat(status.caBundleConfigMap).isNull();
     }
 
     @Test
     void aFailedReconcileKeepsWhatWasKnownAndSaysWhy() {
-        RealmStatus before = RealmStatusModel.next(model(prices(), "1"), deployment(1, 1, 1, 1), T0);
+        RealmStatus before =
+                RealmStatusModel.next(model(prices(), "1"), deployment(1, 1, 1, 1), T0);
         RealmStatus failed = RealmStatusModel.failed(before, 4, "CA Secret unreadable", T1);
 
         assertThat(failed.observedGeneration).isEqualTo(3L);
@@ -127,16 +161,22 @@ class RealmStatusModelTest {
         assertThat(ready.getStatus()).isEqualTo("False");
         assertThat(ready.getReason()).isEqualTo("ReconcileFailed");
         assertThat(ready.getMessage()).isEqualTo("CA Secret unreadable");
-        assertThat(Conditions.find(failed.conditions, "CertificateReady").getStatus()).isEqualTo("True");
+        assertThat(Conditions.find(failed.conditions, "CertificateReady").getStatus())
+                .isEqualTo("True");
     }
 
-    private static Deployment deployment(long generation, long observed, int updated, int available) {
+    private static Deployment deployment(
+            long generation, long observed, int updated, int available) {
         return new DeploymentBuilder()
-                .withMetadata(new ObjectMetaBuilder().withName("prices-realm").withGeneration(generation).build())
+                .withMetadata(
+                        new ObjectMetaBuilder()
+                                .withName("prices-realm")
+                                .withGeneration(generation)
+                                .build())
                 .withNewStatus()
-                    .withObservedGeneration(observed)
-                    .withUpdatedReplicas(updated)
-                    .withAvailableReplicas(available)
+                .withObservedGeneration(observed)
+                .withUpdatedReplicas(updated)
+                .withAvailableReplicas(available)
                 .endStatus()
                 .build();
     }

@@ -17,13 +17,17 @@ class CaSecretTest {
 
     @Test
     void stateRoundTripsThroughATlsSecret() {
-        CaState state = CaState.create(NOW, Duration.ofDays(10)).rotated(NOW.plus(Duration.ofDays(9)), Duration.ofDays(10));
+        CaState state =
+                CaState.create(NOW, Duration.ofDays(10))
+                        .rotated(NOW.plus(Duration.ofDays(9)), Duration.ofDays(10));
         Secret secret = CaSecret.toSecret("realmgate-system", "realmgate-ca", state, "42");
         assertThat(secret.getType()).isEqualTo("kubernetes.io/tls");
         assertThat(secret.getData()).containsOnlyKeys("tls.crt", "tls.key", "ca-bundle.crt");
         assertThat(secret.getMetadata().getResourceVersion()).isEqualTo("42");
-        assertThat(secret.getMetadata().getLabels()).containsEntry("app.kubernetes.io/managed-by", "realmgate-operator");
-        assertThat(TlsSecrets.decode(secret.getData().get("tls.crt"))).isEqualTo(Pem.certificate(state.current().certificate()));
+        assertThat(secret.getMetadata().getLabels())
+                .containsEntry("app.kubernetes.io/managed-by", "realmgate-operator");
+        assertThat(TlsSecrets.decode(secret.getData().get("tls.crt")))
+                .isEqualTo(Pem.certificate(state.current().certificate()));
 
         CaState read = CaSecret.fromSecret(secret);
         assertThat(read).isEqualTo(state);
@@ -35,7 +39,8 @@ class CaSecretTest {
         CaState state = CaState.create(NOW, Duration.ofDays(10));
         Secret secret = CaSecret.toSecret("ns", "ca", state, null);
         secret.getData().remove(CaSecret.BUNDLE_KEY);
-        assertThat(CaSecret.fromSecret(secret).bundle()).containsExactly(state.current().certificate());
+        assertThat(CaSecret.fromSecret(secret).bundle())
+                .containsExactly(state.current().certificate());
     }
 
     @Test
@@ -43,32 +48,60 @@ class CaSecretTest {
         CaState state = CaState.create(NOW, Duration.ofDays(10));
         Secret noKey = CaSecret.toSecret("ns", "ca", state, null);
         noKey.getData().remove("tls.key");
-        assertThatThrownBy(() -> CaSecret.fromSecret(noKey)).hasMessage("CA Secret ns/ca has no tls.key");
+        assertThatThrownBy(() -> CaSecret.fromSecret(noKey))
+                .hasMessage("CA Secret ns/ca has no tls.key");
 
         Secret otherKey = CaSecret.toSecret("ns", "ca", state, null);
-        otherKey.getData().put("tls.key", TlsSecrets.base64(Pem.privateKey(
-                CaState.create(NOW, Duration.ofDays(1)).current().privateKey())));
-        assertThatThrownBy(() -> CaSecret.fromSecret(otherKey)).hasMessage("CA Secret ns/ca: tls.key is not the key of tls.crt");
+        otherKey.getData()
+                .put(
+                        "tls.key",
+                        TlsSecrets.base64(
+                                Pem.privateKey(
+                                        CaState.create(NOW, Duration.ofDays(1))
+                                                .current()
+                                                .privateKey())));
+        assertThatThrownBy(() -> CaSecret.fromSecret(otherKey))
+                .hasMessage("CA Secret ns/ca: tls.key is not the key of tls.crt");
 
-        CertifiedKey leaf = Certificates.issueServer(state.current(), List.of("x"), NOW, Duration.ofDays(1));
-        Secret notCa = new SecretBuilder().withNewMetadata().withNamespace("ns").withName("ca").endMetadata()
-                .withData(Map.of("tls.crt", TlsSecrets.base64(Pem.certificate(leaf.certificate())),
-                        "tls.key", TlsSecrets.base64(Pem.privateKey(leaf.privateKey()))))
-                .build();
-        assertThatThrownBy(() -> CaSecret.fromSecret(notCa)).hasMessage("CA Secret ns/ca: tls.crt is not a CA certificate");
+        CertifiedKey leaf =
+                Certificates.issueServer(state.current(), List.of("x"), NOW, Duration.ofDays(1));
+        Secret notCa =
+                new SecretBuilder()
+                        .withNewMetadata()
+                        .withNamespace("ns")
+                        .withName("ca")
+                        .endMetadata()
+                        .withData(
+                                Map.of(
+                                        "tls.crt",
+                                        TlsSecrets.base64(Pem.certificate(leaf.certificate())),
+                                        "tls.key",
+                                        TlsSecrets.base64(Pem.privateKey(leaf.privateKey()))))
+                        .build();
+        assertThatThrownBy(() -> CaSecret.fromSecret(notCa))
+                .hasMessage("CA Secret ns/ca: tls.crt is not a CA certificate");
     }
 
     @Test
     void existingServerCertificatesAreReadFromTlsSecrets() {
         CaState ca = CaState.create(NOW, Duration.ofDays(10));
-        CertifiedKey leaf = Certificates.issueServer(ca.current(), List.of("a.example", "b.example"), NOW,
-                Duration.ofDays(5));
+        CertifiedKey leaf =
+                Certificates.issueServer(
+                        ca.current(), List.of("a.example", "b.example"), NOW, Duration.ofDays(5));
         String certificate = Pem.certificate(leaf.certificate());
         String key = Pem.privateKey(leaf.privateKey());
-        Secret secret = new SecretBuilder().withType("kubernetes.io/tls")
-                .withData(Map.of("tls.crt", TlsSecrets.base64(certificate), "tls.key", TlsSecrets.base64(key),
-                        "ca.crt", TlsSecrets.base64(ca.bundlePem())))
-                .build();
+        Secret secret =
+                new SecretBuilder()
+                        .withType("kubernetes.io/tls")
+                        .withData(
+                                Map.of(
+                                        "tls.crt",
+                                        TlsSecrets.base64(certificate),
+                                        "tls.key",
+                                        TlsSecrets.base64(key),
+                                        "ca.crt",
+                                        TlsSecrets.base64(ca.bundlePem())))
+                        .build();
         IssuedCertificate read = TlsSecrets.read(secret).orElseThrow();
         assertThat(read.certificatePem()).isEqualTo(certificate);
         assertThat(read.privateKeyPem()).isEqualTo(key);
@@ -77,13 +110,32 @@ class CaSecretTest {
         assertThat(read.notAfter()).isEqualTo(NOW.plus(Duration.ofDays(5)));
         assertThat(read.toString()).doesNotContain("PRIVATE").contains("a.example");
 
-        // stringData (as a user may write it) works as well; missing or broken content reads as nothing.
-        Secret stringData = new SecretBuilder().withStringData(Map.of("tls.crt", certificate, "tls.key", key)).build();
-        assertThat(TlsSecrets.read(stringData)).map(IssuedCertificate::dnsNames).contains(List.of("a.example", "b.example"));
+        // stringData (as a user may write it) works as well; missing or broken content reads as
+        // nothing.
+        Secret stringData =
+                new SecretBuilder()
+                        .withStringData(Map.of("tls.crt", certificate, "tls.key", key))
+                        .build();
+        assertThat(TlsSecrets.read(stringData))
+                .map(IssuedCertificate::dnsNames)
+                .contains(List.of("a.example", "b.example"));
         assertThat(TlsSecrets.read(null)).isEmpty();
-        assertThat(TlsSecrets.read(new SecretBuilder().withData(Map.of("tls.crt", TlsSecrets.base64(certificate))).build()))
+        assertThat(
+                        TlsSecrets.read(
+                                new SecretBuilder()
+                                        .withData(Map.of("tls.crt", TlsSecrets.base64(certificate)))
+                                        .build()))
                 .isEmpty();
-        assertThat(TlsSecrets.read(new SecretBuilder().withData(Map.of("tls.crt", "not base64!",
-                "tls.key", TlsSecrets.base64(key))).build())).isEqualTo(Optional.empty());
+        assertThat(
+                        TlsSecrets.read(
+                                new SecretBuilder()
+                                        .withData(
+                                                Map.of(
+                                                        "tls.crt",
+                                                        "not base64!",
+                                                        "tls.key",
+                                                        TlsSecrets.base64(key)))
+                                        .build()))
+                .isEqualTo(Optional.empty());
     }
 }

@@ -17,21 +17,31 @@ import javax.net.ssl.X509TrustManager;
 
 /** The JDK's own certificate path validation, as a Java client of a realm or proxy would run it. */
 final class Pkix {
-    private Pkix() {
-    }
+    private Pkix() {}
 
-    /** Validates {@code leaf} against the CA certificates of {@code bundlePem} at {@code at}; throws when invalid. */
-    static void validate(X509Certificate leaf, String bundlePem, Instant at) throws GeneralSecurityException {
-        Set<TrustAnchor> anchors = Pem.readCertificates(bundlePem).stream()
-                .map(ca -> new TrustAnchor(ca, null)).collect(Collectors.toSet());
+    /**
+     * Validates {@code leaf} against the CA certificates of {@code bundlePem} at {@code at}; throws
+     * when invalid.
+     */
+    static void validate(X509Certificate leaf, String bundlePem, Instant at)
+            throws GeneralSecurityException {
+        Set<TrustAnchor> anchors =
+                Pem.readCertificates(bundlePem).stream()
+                        .map(ca -> new TrustAnchor(ca, null))
+                        .collect(Collectors.toSet());
         PKIXParameters parameters = new PKIXParameters(anchors);
         parameters.setRevocationEnabled(false);
         parameters.setDate(Date.from(at));
         CertPathValidator.getInstance("PKIX")
-                .validate(CertificateFactory.getInstance("X.509").generateCertPath(List.of(leaf)), parameters);
+                .validate(
+                        CertificateFactory.getInstance("X.509").generateCertPath(List.of(leaf)),
+                        parameters);
     }
 
-    /** A trust manager that trusts exactly the CAs of {@code bundlePem} (and checks the time with the real clock). */
+    /**
+     * A trust manager that trusts exactly the CAs of {@code bundlePem} (and checks the time with
+     * the real clock).
+     */
     static X509TrustManager trustManager(String bundlePem) throws Exception {
         KeyStore store = KeyStore.getInstance("PKCS12");
         store.load(null, null);

@@ -11,12 +11,15 @@ import org.junit.jupiter.api.Test;
 
 /** Renewal decisions at fixed clocks: 90-day certificates renewed 30 days before expiry. */
 class RenewalPolicyTest {
-    private static final Clock ISSUED = Clock.fixed(Instant.parse("2030-01-01T00:00:00Z"), ZoneOffset.UTC);
-    private static final List<String> NAMES = List.of("prices-realm.apps.svc.cluster.local", "prices-realm.apps.svc");
+    private static final Clock ISSUED =
+            Clock.fixed(Instant.parse("2030-01-01T00:00:00Z"), ZoneOffset.UTC);
+    private static final List<String> NAMES =
+            List.of("prices-realm.apps.svc.cluster.local", "prices-realm.apps.svc");
 
     private final RenewalPolicy policy = new RenewalPolicy(Duration.ofDays(30));
     private final CaState ca = CaState.create(ISSUED.instant(), Duration.ofDays(3650));
-    private final CertifiedKey leaf = Certificates.issueServer(ca.current(), NAMES, ISSUED.instant(), Duration.ofDays(90));
+    private final CertifiedKey leaf =
+            Certificates.issueServer(ca.current(), NAMES, ISSUED.instant(), Duration.ofDays(90));
 
     private static Instant after(Duration d) {
         return Clock.offset(ISSUED, d).instant();
@@ -24,60 +27,130 @@ class RenewalPolicyTest {
 
     @Test
     void keptWhileMoreThanRenewBeforeRemains() {
-        assertThat(policy.whyRenew(leaf.certificate(), leaf.privateKey(), NAMES, ca, ISSUED.instant())).isEmpty();
-        assertThat(policy.whyRenew(leaf.certificate(), leaf.privateKey(), NAMES, ca, after(Duration.ofDays(59))))
+        assertThat(
+                        policy.whyRenew(
+                                leaf.certificate(), leaf.privateKey(), NAMES, ca, ISSUED.instant()))
+                .isEmpty();
+        assertThat(
+                        policy.whyRenew(
+                                leaf.certificate(),
+                                leaf.privateKey(),
+                                NAMES,
+                                ca,
+                                after(Duration.ofDays(59))))
                 .isEmpty();
         // Exactly renewBefore left: not yet "less than".
-        assertThat(policy.whyRenew(leaf.certificate(), leaf.privateKey(), NAMES, ca, after(Duration.ofDays(60))))
+        assertThat(
+                        policy.whyRenew(
+                                leaf.certificate(),
+                                leaf.privateKey(),
+                                NAMES,
+                                ca,
+                                after(Duration.ofDays(60))))
                 .isEmpty();
     }
 
     @Test
     void renewedWhenLessThanRenewBeforeRemains() {
-        assertThat(policy.whyRenew(leaf.certificate(), leaf.privateKey(), NAMES, ca,
-                after(Duration.ofDays(60).plusSeconds(1))))
-                .hasValueSatisfying(why -> assertThat(why).startsWith("it expires at 2030-04-01T00:00:00Z"));
+        assertThat(
+                        policy.whyRenew(
+                                leaf.certificate(),
+                                leaf.privateKey(),
+                                NAMES,
+                                ca,
+                                after(Duration.ofDays(60).plusSeconds(1))))
+                .hasValueSatisfying(
+                        why -> assertThat(why).startsWith("it expires at 2030-04-01T00:00:00Z"));
         assertThat(policy.renewAt(leaf.notAfter())).isEqualTo(after(Duration.ofDays(60)));
         assertThat(policy.due(leaf.notAfter(), after(Duration.ofDays(91)))).isTrue();
     }
 
     @Test
     void renewedWhenTheNamesDifferButNotForOrderOrCase() {
-        assertThat(policy.whyRenew(leaf.certificate(), leaf.privateKey(),
-                List.of("PRICES-REALM.apps.svc", "prices-realm.apps.svc.cluster.local"), ca, ISSUED.instant()))
+        assertThat(
+                        policy.whyRenew(
+                                leaf.certificate(),
+                                leaf.privateKey(),
+                                List.of(
+                                        "PRICES-REALM.apps.svc",
+                                        "prices-realm.apps.svc.cluster.local"),
+                                ca,
+                                ISSUED.instant()))
                 .isEmpty();
-        assertThat(policy.whyRenew(leaf.certificate(), leaf.privateKey(),
-                List.of("prices-realm.apps.svc.cluster.local", "prices-realm.apps.svc", "prices.example.com"), ca,
-                ISSUED.instant()))
-                .hasValue("its DNS names [prices-realm.apps.svc, prices-realm.apps.svc.cluster.local] are not "
-                        + "[prices-realm.apps.svc, prices-realm.apps.svc.cluster.local, prices.example.com]");
-        assertThat(policy.whyRenew(leaf.certificate(), leaf.privateKey(), NAMES.subList(0, 1), ca, ISSUED.instant()))
+        assertThat(
+                        policy.whyRenew(
+                                leaf.certificate(),
+                                leaf.privateKey(),
+                                List.of(
+                                        "prices-realm.apps.svc.cluster.local",
+                                        "prices-realm.apps.svc",
+                                        "prices.example.com"),
+                                ca,
+                                ISSUED.instant()))
+                .hasValue(
+                        "its DNS names [prices-realm.apps.svc, prices-realm.apps.svc.cluster.local] are not "
+                                + "[prices-realm.apps.svc, prices-realm.apps.svc.cluster.local, prices.example.com]");
+        assertThat(
+                        policy.whyRenew(
+                                leaf.certificate(),
+                                leaf.privateKey(),
+                                NAMES.subList(0, 1),
+                                ca,
+                                ISSUED.instant()))
                 .isPresent();
     }
 
     @Test
     void renewedWhenNoCaOfTheBundleSignedIt() {
         CaState other = CaState.create(ISSUED.instant(), Duration.ofDays(3650));
-        assertThat(policy.whyRenew(leaf.certificate(), leaf.privateKey(), NAMES, other, ISSUED.instant()))
-                .hasValueSatisfying(why -> assertThat(why).startsWith("no CA of the current bundle signed it"));
+        assertThat(
+                        policy.whyRenew(
+                                leaf.certificate(),
+                                leaf.privateKey(),
+                                NAMES,
+                                other,
+                                ISSUED.instant()))
+                .hasValueSatisfying(
+                        why -> assertThat(why).startsWith("no CA of the current bundle signed it"));
     }
 
     @Test
     void keptAfterACaRotationWhileTheOldCaIsInTheBundle() {
         // A CA rotation puts the old CA in the bundle; a certificate it signed is still trusted...
         CaState rotated = ca.rotated(after(Duration.ofDays(1)), Duration.ofDays(3650));
-        assertThat(rotated.bundle()).containsExactly(rotated.current().certificate(), ca.current().certificate());
-        assertThat(policy.whyRenew(leaf.certificate(), leaf.privateKey(), NAMES, rotated, after(Duration.ofDays(1))))
+        assertThat(rotated.bundle())
+                .containsExactly(rotated.current().certificate(), ca.current().certificate());
+        assertThat(
+                        policy.whyRenew(
+                                leaf.certificate(),
+                                leaf.privateKey(),
+                                NAMES,
+                                rotated,
+                                after(Duration.ofDays(1))))
                 .isEmpty();
         // ...and is renewed when its own time comes (then by the new CA).
-        assertThat(policy.whyRenew(leaf.certificate(), leaf.privateKey(), NAMES, rotated, after(Duration.ofDays(61))))
+        assertThat(
+                        policy.whyRenew(
+                                leaf.certificate(),
+                                leaf.privateKey(),
+                                NAMES,
+                                rotated,
+                                after(Duration.ofDays(61))))
                 .isPresent();
     }
 
     @Test
     void renewedWhenTheKeyIsNotTheCertificates() {
-        CertifiedKey other = Certificates.issueServer(ca.current(), NAMES, ISSUED.instant(), Duration.ofDays(90));
-        assertThat(policy.whyRenew(leaf.certificate(), other.privateKey(), NAMES, ca, ISSUED.instant()))
+        CertifiedKey other =
+                Certificates.issueServer(
+                        ca.current(), NAMES, ISSUED.instant(), Duration.ofDays(90));
+        assertThat(
+                        policy.whyRenew(
+                                leaf.certificate(),
+                                other.privateKey(),
+                                NAMES,
+                                ca,
+                                ISSUED.instant()))
                 .hasValue("its private key does not belong to it");
     }
 

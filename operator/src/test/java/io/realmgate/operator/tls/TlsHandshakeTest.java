@@ -28,9 +28,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * A real TLS handshake on loopback with a certificate from {@link OperatorCa}'s building blocks, PEM-encoded and
- * read back as the realm and proxy read their Secret: a JDK client that trusts only the CA bundle and checks the
- * host name (HTTPS endpoint identification) accepts the Service name and refuses another.
+ * A real TLS handshake on loopback with a certificate from {@link OperatorCa}'s building blocks,
+ * PEM-encoded and read back as the realm and proxy read their Secret: a JDK client that trusts only
+ * the CA bundle and checks the host name (HTTPS endpoint identification) accepts the Service name
+ * and refuses another.
  */
 @Timeout(30)
 class TlsHandshakeTest {
@@ -45,8 +46,12 @@ class TlsHandshakeTest {
         Instant now = Instant.now();
         CaState ca = CaState.create(now, Duration.ofDays(1)).rotated(now, Duration.ofDays(1));
         bundle = ca.bundlePem();
-        CertifiedKey leaf = Certificates.issueServer(ca.current(), List.of(HOST, "prices-realm.apps.svc"), now,
-                Duration.ofHours(1));
+        CertifiedKey leaf =
+                Certificates.issueServer(
+                        ca.current(),
+                        List.of(HOST, "prices-realm.apps.svc"),
+                        now,
+                        Duration.ofHours(1));
         // Through PEM, as the Secret carries it.
         var key = Pem.readPrivateKey(Pem.privateKey(leaf.privateKey()));
         var certificate = Pem.readCertificate(Pem.certificate(leaf.certificate()));
@@ -58,21 +63,24 @@ class TlsHandshakeTest {
         keys.init(store, new char[0]);
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(keys.getKeyManagers(), null, null);
-        server = (SSLServerSocket) context.getServerSocketFactory()
-                .createServerSocket(0, 4, InetAddress.getLoopbackAddress());
-        acceptor.submit(() -> {
-            while (!server.isClosed()) {
-                try (SSLSocket s = (SSLSocket) server.accept()) {
-                    s.setSoTimeout(10_000);
-                    s.startHandshake();
-                    s.getOutputStream().write('!');
-                    s.getOutputStream().flush();
-                } catch (IOException ignored) {
-                    // the refused handshake, or the server closing
-                }
-            }
-            return null;
-        });
+        server =
+                (SSLServerSocket)
+                        context.getServerSocketFactory()
+                                .createServerSocket(0, 4, InetAddress.getLoopbackAddress());
+        acceptor.submit(
+                () -> {
+                    while (!server.isClosed()) {
+                        try (SSLSocket s = (SSLSocket) server.accept()) {
+                            s.setSoTimeout(10_000);
+                            s.startHandshake();
+                            s.getOutputStream().write('!');
+                            s.getOutputStream().flush();
+                        } catch (IOException ignored) {
+                            // the refused handshake, or the server closing
+                        }
+                    }
+                    return null;
+                });
     }
 
     @AfterEach
@@ -86,11 +94,16 @@ class TlsHandshakeTest {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, new TrustManager[] {Pkix.trustManager(bundle)}, null);
         try (Socket plain = new Socket()) {
-            plain.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort()), 5_000);
+            plain.connect(
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort()),
+                    5_000);
             plain.setSoTimeout(10_000);
-            // The host name (not the loopback address) is what the client verifies and sends as SNI.
-            try (SSLSocket tls = (SSLSocket) context.getSocketFactory()
-                    .createSocket(plain, hostName, server.getLocalPort(), false)) {
+            // The host name (not the loopback address) is what the client verifies and sends as
+            // SNI.
+            try (SSLSocket tls =
+                    (SSLSocket)
+                            context.getSocketFactory()
+                                    .createSocket(plain, hostName, server.getLocalPort(), false)) {
                 SSLParameters parameters = tls.getSSLParameters();
                 parameters.setEndpointIdentificationAlgorithm("HTTPS");
                 tls.setSSLParameters(parameters);
@@ -110,6 +123,7 @@ class TlsHandshakeTest {
     void aNameNotInTheCertificateIsRefused() {
         assertThatThrownBy(() -> connect("quotes-realm.apps.svc"))
                 .isInstanceOf(SSLHandshakeException.class)
-                .hasMessageContaining("No subject alternative DNS name matching quotes-realm.apps.svc found");
+                .hasMessageContaining(
+                        "No subject alternative DNS name matching quotes-realm.apps.svc found");
     }
 }

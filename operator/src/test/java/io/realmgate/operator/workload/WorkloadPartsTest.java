@@ -13,7 +13,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The shared building blocks on their own; the realm and proxy model tests check them in the children. */
+/**
+ * The shared building blocks on their own; the realm and proxy model tests check them in the
+ * children.
+ */
 class WorkloadPartsTest {
 
     @Test
@@ -23,36 +26,56 @@ class WorkloadPartsTest {
         assertThat(child.getName()).isEqualTo("prices-realm");
         assertThat(child.getNamespace()).isEqualTo("apps");
         assertThat(child.getLabels()).containsExactly(Map.entry("a", "1"), Map.entry("b", "2"));
-        assertThat(child.getOwnerReferences()).singleElement().satisfies(owner -> {
-            assertThat(owner.getUid()).isEqualTo("4c5d2f0e-0000-4000-8000-000000000001");
-            assertThat(owner.getController()).isTrue();
-            assertThat(owner.getBlockOwnerDeletion()).isTrue();
-        });
+        assertThat(child.getOwnerReferences())
+                .singleElement()
+                .satisfies(
+                        owner -> {
+                            assertThat(owner.getUid())
+                                    .isEqualTo("4c5d2f0e-0000-4000-8000-000000000001");
+                            assertThat(owner.getController()).isTrue();
+                            assertThat(owner.getBlockOwnerDeletion()).isTrue();
+                        });
 
         assertThat(ChildMetadata.of(realm(null), "prices-realm", Map.of()).getOwnerReferences())
-                .as("an owner never stored has no uid to reference").isEmpty();
+                .as("an owner never stored has no uid to reference")
+                .isEmpty();
     }
 
     @Test
     void issuedTlsSecretIsReadBackAsTheSameCertificate() {
-        IssuedCertificate issued = new IssuedCertificate(pem("CERTIFICATE", "leaf"), pem("PRIVATE KEY", "key"),
-                pem("CERTIFICATE", "ca"), List.of("prices-realm"), Instant.parse("2031-01-01T00:00:00Z"));
-        Secret secret = IssuedTlsSecret.of(new ObjectMetaBuilder().withName("prices-realm-tls").build(), issued);
+        IssuedCertificate issued =
+                new IssuedCertificate(
+                        pem("CERTIFICATE", "leaf"),
+                        pem("PRIVATE KEY", "key"),
+                        pem("CERTIFICATE", "ca"),
+                        List.of("prices-realm"),
+                        Instant.parse("2031-01-01T00:00:00Z"));
+        Secret secret =
+                IssuedTlsSecret.of(
+                        new ObjectMetaBuilder().withName("prices-realm-tls").build(), issued);
         assertThat(secret.getType()).isEqualTo("kubernetes.io/tls");
         assertThat(secret.getData()).containsOnlyKeys("ca.crt", "tls.crt", "tls.key");
-        assertThat(secret.getData().get("tls.key")).isEqualTo(TlsSecrets.base64(issued.privateKeyPem()));
-        assertThat(new String(java.util.Base64.getDecoder().decode(secret.getData().get("ca.crt")),
-                java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo(issued.caBundlePem());
+        assertThat(secret.getData().get("tls.key"))
+                .isEqualTo(TlsSecrets.base64(issued.privateKeyPem()));
+        assertThat(
+                        new String(
+                                java.util.Base64.getDecoder()
+                                        .decode(secret.getData().get("ca.crt")),
+                                java.nio.charset.StandardCharsets.US_ASCII))
+                .isEqualTo(issued.caBundlePem());
     }
 
     @Test
     void securityContextsMeetTheRestrictedStandard() {
         var pod = PodSecurity.pod(List.of(9000));
         assertThat(pod.getRunAsNonRoot()).isTrue();
-        assertThat(List.of(pod.getRunAsUser(), pod.getRunAsGroup(), pod.getFsGroup())).containsOnly(10001L);
+        assertThat(List.of(pod.getRunAsUser(), pod.getRunAsGroup(), pod.getFsGroup()))
+                .containsOnly(10001L);
         assertThat(pod.getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
         assertThat(pod.getSysctls()).isEmpty();
-        assertThat(PodSecurity.pod(List.of(443)).getSysctls()).as("a low port needs the sysctl").isNotEmpty();
+        assertThat(PodSecurity.pod(List.of(443)).getSysctls())
+                .as("a low port needs the sysctl")
+                .isNotEmpty();
 
         var container = PodSecurity.container();
         assertThat(container.getRunAsNonRoot()).isTrue();
@@ -63,7 +86,12 @@ class WorkloadPartsTest {
 
     private static Realm realm(String uid) {
         Realm realm = new Realm();
-        realm.setMetadata(new ObjectMetaBuilder().withName("prices").withNamespace("apps").withUid(uid).build());
+        realm.setMetadata(
+                new ObjectMetaBuilder()
+                        .withName("prices")
+                        .withNamespace("apps")
+                        .withUid(uid)
+                        .build());
         return realm;
     }
 

@@ -16,11 +16,22 @@ public enum AddressClass {
     CARRIER_GRADE_NAT("100.64.0.0/10"),
     LINK_LOCAL("169.254.0.0/16", "fe80::/10"),
     UNIQUE_LOCAL("fc00::/7"),
-    /** IPv6 forms that carry an IPv4 address: mapped, compatible, NAT64 well-known prefix, 6to4, Teredo. */
-    IPV4_EMBEDDED("::ffff:0:0/96", "::/96", "64:ff9b::/96", "64:ff9b:1::/48", "2002::/16", "2001::/32"),
+    /**
+     * IPv6 forms that carry an IPv4 address: mapped, compatible, NAT64 well-known prefix, 6to4,
+     * Teredo.
+     */
+    IPV4_EMBEDDED(
+            "::ffff:0:0/96", "::/96", "64:ff9b::/96", "64:ff9b:1::/48", "2002::/16", "2001::/32"),
     BROADCAST("255.255.255.255/32"),
-    RESERVED("192.0.0.0/24", "192.0.2.0/24", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24",
-            "240.0.0.0/4", "2001:db8::/32", "100::/64"),
+    RESERVED(
+            "192.0.0.0/24",
+            "192.0.2.0/24",
+            "198.18.0.0/15",
+            "198.51.100.0/24",
+            "203.0.113.0/24",
+            "240.0.0.0/4",
+            "2001:db8::/32",
+            "100::/64"),
     MULTICAST("224.0.0.0/4", "ff00::/8");
 
     private final List<Cidr> blocks;

@@ -3,7 +3,9 @@ package io.realmgate.proxy.access;
 import java.net.InetAddress;
 import java.util.Arrays;
 
-/** An address block: {@code 10.0.0.0/8}, {@code fd00::/8}, or a single address (full-length prefix). */
+/**
+ * An address block: {@code 10.0.0.0/8}, {@code fd00::/8}, or a single address (full-length prefix).
+ */
 public record Cidr(byte[] network, int prefixLength) {
 
     public Cidr {
@@ -15,8 +17,8 @@ public record Cidr(byte[] network, int prefixLength) {
     }
 
     /**
-     * Parses {@code ADDRESS[/PREFIX]}; IPv6 may be bracketed. Throws {@link IllegalArgumentException}
-     * with a message that says what is wrong.
+     * Parses {@code ADDRESS[/PREFIX]}; IPv6 may be bracketed. Throws {@link
+     * IllegalArgumentException} with a message that says what is wrong.
      */
     public static Cidr parse(String text) {
         String s = text.trim();
@@ -28,18 +30,26 @@ public record Cidr(byte[] network, int prefixLength) {
         if (addr.startsWith("[") && addr.endsWith("]")) {
             addr = addr.substring(1, addr.length() - 1);
         }
-        InetAddress a = InetLiterals.parse(addr)
-                .orElseThrow(() -> new IllegalArgumentException("'" + text + "' is not an IP address or CIDR block"));
+        InetAddress a =
+                InetLiterals.parse(addr)
+                        .orElseThrow(
+                                () ->
+                                        new IllegalArgumentException(
+                                                "'"
+                                                        + text
+                                                        + "' is not an IP address or CIDR block"));
         int max = a.getAddress().length * 8;
         int prefix = max;
         if (slash >= 0) {
             String p = s.substring(slash + 1);
             if (!p.matches("\\d{1,3}")) {
-                throw new IllegalArgumentException("'" + text + "' has a bad prefix length '" + p + "'");
+                throw new IllegalArgumentException(
+                        "'" + text + "' has a bad prefix length '" + p + "'");
             }
             prefix = Integer.parseInt(p);
             if (prefix > max) {
-                throw new IllegalArgumentException("'" + text + "' has prefix length " + prefix + ", more than " + max);
+                throw new IllegalArgumentException(
+                        "'" + text + "' has prefix length " + prefix + ", more than " + max);
             }
         }
         return new Cidr(a.getAddress(), prefix);
@@ -74,7 +84,9 @@ public record Cidr(byte[] network, int prefixLength) {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Cidr c && c.prefixLength == prefixLength && Arrays.equals(c.network, network);
+        return o instanceof Cidr c
+                && c.prefixLength == prefixLength
+                && Arrays.equals(c.network, network);
     }
 
     @Override
@@ -85,7 +97,9 @@ public record Cidr(byte[] network, int prefixLength) {
     /** {@code 10.0.0.0/8}, {@code fd00::/8}: the form {@link #parse} reads. */
     @Override
     public String toString() {
-        return InetLiterals.toText(InetLiterals.parse(networkText()).orElseThrow()) + "/" + prefixLength;
+        return InetLiterals.toText(InetLiterals.parse(networkText()).orElseThrow())
+                + "/"
+                + prefixLength;
     }
 
     private String networkText() {
@@ -96,7 +110,10 @@ public record Cidr(byte[] network, int prefixLength) {
             }
         } else {
             for (int i = 0; i < 16; i += 2) {
-                sb.append(i > 0 ? ":" : "").append(Integer.toHexString(((network[i] & 0xff) << 8) | (network[i + 1] & 0xff)));
+                sb.append(i > 0 ? ":" : "")
+                        .append(
+                                Integer.toHexString(
+                                        ((network[i] & 0xff) << 8) | (network[i + 1] & 0xff)));
             }
         }
         return sb.toString();

@@ -5,7 +5,8 @@ import java.util.List;
 
 /** Apache's {@code Allow from}: the client addresses that may use the proxy at all. */
 public final class ClientPolicy {
-    public static final List<Cidr> LOOPBACK = List.of(Cidr.parse("127.0.0.1/32"), Cidr.parse("::1/128"));
+    public static final List<Cidr> LOOPBACK =
+            List.of(Cidr.parse("127.0.0.1/32"), Cidr.parse("::1/128"));
 
     private final List<Cidr> allowed;
 

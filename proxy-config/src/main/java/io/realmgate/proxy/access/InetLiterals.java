@@ -7,12 +7,11 @@ import java.net.UnknownHostException;
 import java.util.Optional;
 
 /**
- * Parses IP literals without ever touching DNS. {@link InetAddress#getByName} would resolve a
- * name it does not recognise as a literal, which the policy must never do by accident.
+ * Parses IP literals without ever touching DNS. {@link InetAddress#getByName} would resolve a name
+ * it does not recognise as a literal, which the policy must never do by accident.
  */
 public final class InetLiterals {
-    private InetLiterals() {
-    }
+    private InetLiterals() {}
 
     /** The address if {@code text} is an IPv4 dotted quad or an (unbracketed) IPv6 literal. */
     public static Optional<InetAddress> parse(String text) {
@@ -27,15 +26,19 @@ public final class InetLiterals {
             // With a byte array these never look anything up. Inet6Address keeps an IPv4-mapped
             // address as IPv6, where InetAddress.getByAddress would silently turn it into IPv4 and
             // hide it from the address classes.
-            return Optional.of(bytes.length == 16
-                    ? Inet6Address.getByAddress(null, bytes, -1)
-                    : InetAddress.getByAddress(bytes));
+            return Optional.of(
+                    bytes.length == 16
+                            ? Inet6Address.getByAddress(null, bytes, -1)
+                            : InetAddress.getByAddress(bytes));
         } catch (UnknownHostException e) {
             return Optional.empty();
         }
     }
 
-    /** An IPv4-mapped IPv6 address (::ffff:a.b.c.d) as the IPv4 address it carries, else the address itself. */
+    /**
+     * An IPv4-mapped IPv6 address (::ffff:a.b.c.d) as the IPv4 address it carries, else the address
+     * itself.
+     */
     public static InetAddress unmapped(InetAddress address) {
         if (address instanceof Inet6Address) {
             byte[] b = address.getAddress();
@@ -117,7 +120,8 @@ public final class InetLiterals {
         byte[] out = new byte[4];
         for (int i = 0; i < 4; i++) {
             String p = parts[i];
-            // Decimal only, no leading zeros: "010" is octal to some resolvers, so refuse the ambiguity.
+            // Decimal only, no leading zeros: "010" is octal to some resolvers, so refuse the
+            // ambiguity.
             if (p.isEmpty() || p.length() > 3 || (p.length() > 1 && p.charAt(0) == '0')) {
                 return null;
             }

@@ -5,7 +5,8 @@ public record PortRange(int low, int high) {
 
     public PortRange {
         if (low < 1 || high > 65535 || low > high) {
-            throw new IllegalArgumentException("port range " + low + "-" + high + " is not within 1-65535 in order");
+            throw new IllegalArgumentException(
+                    "port range " + low + "-" + high + " is not within 1-65535 in order");
         }
     }
 
@@ -22,7 +23,8 @@ public record PortRange(int low, int high) {
         }
         int p = Integer.parseInt(s);
         if (p < 1 || p > 65535) {
-            throw new IllegalArgumentException("'" + context + "' has port " + p + ", outside 1-65535");
+            throw new IllegalArgumentException(
+                    "'" + context + "' has port " + p + ", outside 1-65535");
         }
         return p;
     }

@@ -30,7 +30,8 @@ public record Target(String host, int port, Optional<InetAddress> literal) {
         for (int i = 0; i < authority.length(); i++) {
             char c = authority.charAt(i);
             if (c <= ' ' || c >= 0x7f) {
-                throw new IllegalArgumentException("authority contains a control, space or non-ASCII character");
+                throw new IllegalArgumentException(
+                        "authority contains a control, space or non-ASCII character");
             }
             if (c == '@') {
                 throw new IllegalArgumentException("authority must not carry user information");
@@ -99,11 +100,11 @@ public record Target(String host, int port, Optional<InetAddress> literal) {
 
     /** Host names compare case-insensitively and without a trailing root dot. */
     static final class HostNames {
-        private static final Pattern LABEL = Pattern.compile("[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?");
+        private static final Pattern LABEL =
+                Pattern.compile("[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?");
         private static final Pattern NUMERIC = Pattern.compile("[0-9.]+|0x[0-9a-f.x]*");
 
-        private HostNames() {
-        }
+        private HostNames() {}
 
         static String normalize(String name) {
             String n = name.toLowerCase(Locale.ROOT);
@@ -121,7 +122,8 @@ public record Target(String host, int port, Optional<InetAddress> literal) {
             // All-numeric dotted names that are not valid quads ("1.2.3", "010.0.0.1") are refused:
             // resolvers read them as legacy IPv4 forms, which would slip past the address checks.
             if (NUMERIC.matcher(n).matches()) {
-                throw new IllegalArgumentException("'" + name + "' is neither a valid IPv4 address nor a host name");
+                throw new IllegalArgumentException(
+                        "'" + name + "' is neither a valid IPv4 address nor a host name");
             }
             return n;
         }

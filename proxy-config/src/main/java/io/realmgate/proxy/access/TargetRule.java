@@ -10,7 +10,11 @@ import java.util.Optional;
  */
 public record TargetRule(Kind kind, Optional<String> host, Optional<Cidr> block, PortRange ports) {
 
-    public enum Kind { HOST, ADDRESS, PORT_ONLY }
+    public enum Kind {
+        HOST,
+        ADDRESS,
+        PORT_ONLY
+    }
 
     public static TargetRule parse(String text) {
         String s = text.trim();
@@ -22,14 +26,16 @@ public record TargetRule(Kind kind, Optional<String> host, Optional<Cidr> block,
         if (s.startsWith("[")) {
             int close = s.indexOf(']');
             if (close < 0 || close + 1 >= s.length() || s.charAt(close + 1) != ':') {
-                throw new IllegalArgumentException("rule '" + text + "': expected [IPv6]:PORT or [IPv6/PREFIX]:PORT");
+                throw new IllegalArgumentException(
+                        "rule '" + text + "': expected [IPv6]:PORT or [IPv6/PREFIX]:PORT");
             }
             where = s.substring(1, close);
             portPart = s.substring(close + 2);
         } else {
             int colon = s.lastIndexOf(':');
             if (colon >= 0 && s.indexOf(':') != colon) {
-                throw new IllegalArgumentException("rule '" + text + "': IPv6 addresses must be in brackets");
+                throw new IllegalArgumentException(
+                        "rule '" + text + "': IPv6 addresses must be in brackets");
             }
             where = colon >= 0 ? s.substring(0, colon) : null;
             portPart = colon >= 0 ? s.substring(colon + 1) : s;
@@ -49,16 +55,22 @@ public record TargetRule(Kind kind, Optional<String> host, Optional<Cidr> block,
         String addr = where.contains("/") ? where.substring(0, where.indexOf('/')) : where;
         if (InetLiterals.parse(addr).isPresent()) {
             try {
-                return new TargetRule(Kind.ADDRESS, Optional.empty(), Optional.of(Cidr.parse(where)), ports);
+                return new TargetRule(
+                        Kind.ADDRESS, Optional.empty(), Optional.of(Cidr.parse(where)), ports);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("rule '" + text + "': " + e.getMessage());
             }
         }
         if (where.contains("/")) {
-            throw new IllegalArgumentException("rule '" + text + "': '" + where + "' is not a CIDR block");
+            throw new IllegalArgumentException(
+                    "rule '" + text + "': '" + where + "' is not a CIDR block");
         }
         try {
-            return new TargetRule(Kind.HOST, Optional.of(Target.HostNames.normalize(where)), Optional.empty(), ports);
+            return new TargetRule(
+                    Kind.HOST,
+                    Optional.of(Target.HostNames.normalize(where)),
+                    Optional.empty(),
+                    ports);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("rule '" + text + "': " + e.getMessage());
         }
@@ -66,8 +78,10 @@ public record TargetRule(Kind kind, Optional<String> host, Optional<Cidr> block,
 
     /** True when this rule admits the target's name and port without knowing any address. */
     boolean admitsByName(Target target) {
-        return kind == Kind.HOST && target.literal().isEmpty()
-                && host.orElseThrow().equals(target.host()) && ports.contains(target.port());
+        return kind == Kind.HOST
+                && target.literal().isEmpty()
+                && host.orElseThrow().equals(target.host())
+                && ports.contains(target.port());
     }
 
     /** True when this rule could admit the target once its address is known. */

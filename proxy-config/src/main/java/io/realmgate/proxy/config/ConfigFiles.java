@@ -14,17 +14,21 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.stream.Collectors;
 
-/** Reads and writes the proxy's YAML config file. Unknown keys are errors: a typo must not silently widen access. */
+/**
+ * Reads and writes the proxy's YAML config file. Unknown keys are errors: a typo must not silently
+ * widen access.
+ */
 public final class ConfigFiles {
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory()
-            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
-            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES))
-            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-            .disable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY);
+    private static final ObjectMapper YAML =
+            new ObjectMapper(
+                            new YAMLFactory()
+                                    .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+                                    .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES))
+                    .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                    .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                    .disable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY);
 
-    private ConfigFiles() {
-    }
+    private ConfigFiles() {}
 
     public static ProxyConfigDocument read(Path file) throws ConfigException {
         String text;
@@ -48,13 +52,30 @@ public final class ConfigFiles {
         } catch (UnrecognizedPropertyException e) {
             throw new ConfigException(source + ": unknown key '" + path(e) + "'");
         } catch (InvalidFormatException e) {
-            throw new ConfigException(source + ": " + path(e) + ": '" + e.getValue() + "' is not a valid "
-                    + e.getTargetType().getSimpleName().toLowerCase(java.util.Locale.ROOT));
+            throw new ConfigException(
+                    source
+                            + ": "
+                            + path(e)
+                            + ": '"
+                            + e.getValue()
+                            + "' is not a valid "
+                            + e.getTargetType().getSimpleName().toLowerCase(java.util.Locale.ROOT));
         } catch (MismatchedInputException e) {
-            throw new ConfigException(source + ": " + path(e) + ": wrong type (" + firstLine(e.getOriginalMessage()) + ")");
+            throw new ConfigException(
+                    source
+                            + ": "
+                            + path(e)
+                            + ": wrong type ("
+                            + firstLine(e.getOriginalMessage())
+                            + ")");
         } catch (JsonProcessingException e) {
-            throw new ConfigException(source + ": not valid YAML: " + firstLine(e.getOriginalMessage())
-                    + (e.getLocation() != null ? " at line " + e.getLocation().getLineNr() : ""));
+            throw new ConfigException(
+                    source
+                            + ": not valid YAML: "
+                            + firstLine(e.getOriginalMessage())
+                            + (e.getLocation() != null
+                                    ? " at line " + e.getLocation().getLineNr()
+                                    : ""));
         }
     }
 
@@ -69,7 +90,8 @@ public final class ConfigFiles {
     private static String path(com.fasterxml.jackson.databind.JsonMappingException e) {
         return e.getPath().stream()
                 .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-                .collect(Collectors.joining(".")).replace(".[", "[");
+                .collect(Collectors.joining("."))
+                .replace(".[", "[");
     }
 
     private static String firstLine(String s) {

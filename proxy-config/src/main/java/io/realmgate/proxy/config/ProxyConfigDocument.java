@@ -19,8 +19,19 @@ import java.util.Optional;
  * writes this same type, so what it renders is what the proxy reads.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"listen", "name", "via", "allowConnect", "allowClients", "timeouts", "limits", "tls", "auth",
-        "admin", "transparent"})
+@JsonPropertyOrder({
+    "listen",
+    "name",
+    "via",
+    "allowConnect",
+    "allowClients",
+    "timeouts",
+    "limits",
+    "tls",
+    "auth",
+    "admin",
+    "transparent"
+})
 public final class ProxyConfigDocument {
     @JsonProperty public String listen;
     @JsonProperty public String name;
@@ -31,8 +42,10 @@ public final class ProxyConfigDocument {
     @JsonProperty public Limits limits;
     @JsonProperty public Tls tls;
     @JsonProperty public Auth auth;
+
     /** {@code HOST:PORT} of the admin listener (/metrics, /healthz, /readyz); off when absent. */
     @JsonProperty public String admin;
+
     /** The transparent (SNI-routing) listener; off when absent. */
     @JsonProperty public Transparent transparent;
 
@@ -40,11 +53,15 @@ public final class ProxyConfigDocument {
     public static final class Transparent {
         /** {@code HOST:PORT} where clients that do not know the proxy connect. */
         @JsonProperty public String listen;
+
         /** Port dialled on the SNI host; defaults to the listen port. */
         @JsonProperty public Integer targetPort;
     }
 
-    /** Durations such as {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h} ({@link Durations}, the grammar of all three programs). */
+    /**
+     * Durations such as {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h} ({@link Durations}, the
+     * grammar of all three programs).
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static final class Timeouts {
         @JsonProperty public String connect;
@@ -65,13 +82,17 @@ public final class ProxyConfigDocument {
     public static final class Tls {
         /** PEM certificate chain file. */
         @JsonProperty public String certificate;
+
         /** PEM private key file (PKCS#8 or PKCS#1). */
         @JsonProperty public String privateKey;
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static final class Auth {
-        /** File of {@code user:bcrypt-hash} lines; when set, every request needs Basic proxy credentials. */
+        /**
+         * File of {@code user:bcrypt-hash} lines; when set, every request needs Basic proxy
+         * credentials.
+         */
         @JsonProperty public String usersFile;
     }
 
@@ -86,7 +107,8 @@ public final class ProxyConfigDocument {
         }
         String proxyName = name == null ? ProxyConfig.DEFAULT_NAME : name;
         if (!proxyName.matches("[A-Za-z0-9._-]{1,64}")) {
-            throw new ConfigException("name: '" + proxyName + "' must be 1-64 letters, digits, '.', '_' or '-'");
+            throw new ConfigException(
+                    "name: '" + proxyName + "' must be 1-64 letters, digits, '.', '_' or '-'");
         }
         List<TargetRule> rules = new ArrayList<>();
         if (allowConnect != null) {
@@ -119,38 +141,81 @@ public final class ProxyConfigDocument {
         }
         ProxyConfig.Timeouts t = ProxyConfig.Timeouts.DEFAULTS;
         if (timeouts != null) {
-            t = new ProxyConfig.Timeouts(
-                    timeouts.connect == null ? t.connect() : duration("timeouts.connect", timeouts.connect),
-                    timeouts.header == null ? t.header() : duration("timeouts.header", timeouts.header),
-                    timeouts.idle == null ? t.idle() : duration("timeouts.idle", timeouts.idle),
-                    timeouts.drain == null ? t.drain() : duration("timeouts.drain", timeouts.drain));
+            t =
+                    new ProxyConfig.Timeouts(
+                            timeouts.connect == null
+                                    ? t.connect()
+                                    : duration("timeouts.connect", timeouts.connect),
+                            timeouts.header == null
+                                    ? t.header()
+                                    : duration("timeouts.header", timeouts.header),
+                            timeouts.idle == null
+                                    ? t.idle()
+                                    : duration("timeouts.idle", timeouts.idle),
+                            timeouts.drain == null
+                                    ? t.drain()
+                                    : duration("timeouts.drain", timeouts.drain));
         }
         ProxyConfig.Limits l = ProxyConfig.Limits.DEFAULTS;
         if (limits != null) {
-            l = new ProxyConfig.Limits(
-                    limits.maxHeaderBytes == null ? l.maxHeaderBytes()
-                            : range("limits.maxHeaderBytes", limits.maxHeaderBytes, 1024, 1024 * 1024),
-                    limits.maxRequestLine == null ? l.maxRequestLine()
-                            : range("limits.maxRequestLine", limits.maxRequestLine, 256, 64 * 1024),
-                    limits.maxConnections == null ? l.maxConnections()
-                            : range("limits.maxConnections", limits.maxConnections, 1, 1_000_000),
-                    limits.maxConnectionsPerClient == null ? l.maxConnectionsPerClient()
-                            : range("limits.maxConnectionsPerClient", limits.maxConnectionsPerClient, 1, 1_000_000));
+            l =
+                    new ProxyConfig.Limits(
+                            limits.maxHeaderBytes == null
+                                    ? l.maxHeaderBytes()
+                                    : range(
+                                            "limits.maxHeaderBytes",
+                                            limits.maxHeaderBytes,
+                                            1024,
+                                            1024 * 1024),
+                            limits.maxRequestLine == null
+                                    ? l.maxRequestLine()
+                                    : range(
+                                            "limits.maxRequestLine",
+                                            limits.maxRequestLine,
+                                            256,
+                                            64 * 1024),
+                            limits.maxConnections == null
+                                    ? l.maxConnections()
+                                    : range(
+                                            "limits.maxConnections",
+                                            limits.maxConnections,
+                                            1,
+                                            1_000_000),
+                            limits.maxConnectionsPerClient == null
+                                    ? l.maxConnectionsPerClient()
+                                    : range(
+                                            "limits.maxConnectionsPerClient",
+                                            limits.maxConnectionsPerClient,
+                                            1,
+                                            1_000_000));
         }
         Optional<ProxyConfig.TlsFiles> tlsFiles = Optional.empty();
         if (tls != null) {
             if (tls.certificate == null || tls.privateKey == null) {
                 throw new ConfigException("tls: needs both certificate and privateKey");
             }
-            tlsFiles = Optional.of(new ProxyConfig.TlsFiles(readable("tls.certificate", tls.certificate),
-                    readable("tls.privateKey", tls.privateKey)));
+            tlsFiles =
+                    Optional.of(
+                            new ProxyConfig.TlsFiles(
+                                    readable("tls.certificate", tls.certificate),
+                                    readable("tls.privateKey", tls.privateKey)));
         }
         Optional<Path> users = Optional.empty();
         if (auth != null && auth.usersFile != null) {
             users = Optional.of(readable("auth.usersFile", auth.usersFile));
         }
-        return new ProxyConfig(listenAddress, proxyName, Boolean.TRUE.equals(via), rules, clients, t, l,
-                tlsFiles, users, optionalListen("admin", admin), transparent());
+        return new ProxyConfig(
+                listenAddress,
+                proxyName,
+                Boolean.TRUE.equals(via),
+                rules,
+                clients,
+                t,
+                l,
+                tlsFiles,
+                users,
+                optionalListen("admin", admin),
+                transparent());
     }
 
     private Optional<ProxyConfig.Transparent> transparent() throws ConfigException {
@@ -161,15 +226,19 @@ public final class ProxyConfigDocument {
             throw new ConfigException("transparent.listen: required when transparent is set");
         }
         ListenAddress l = optionalListen("transparent.listen", transparent.listen).orElseThrow();
-        int port = transparent.targetPort == null ? l.port()
-                : range("transparent.targetPort", transparent.targetPort, 1, 65535);
+        int port =
+                transparent.targetPort == null
+                        ? l.port()
+                        : range("transparent.targetPort", transparent.targetPort, 1, 65535);
         if (port == 0) {
-            throw new ConfigException("transparent.targetPort: required when transparent.listen has port 0");
+            throw new ConfigException(
+                    "transparent.targetPort: required when transparent.listen has port 0");
         }
         return Optional.of(new ProxyConfig.Transparent(l, port));
     }
 
-    private static Optional<ListenAddress> optionalListen(String key, String value) throws ConfigException {
+    private static Optional<ListenAddress> optionalListen(String key, String value)
+            throws ConfigException {
         if (value == null) {
             return Optional.empty();
         }

@@ -21,6 +21,9 @@ class ClientPolicyTest {
         ClientPolicy p = new ClientPolicy(List.of(Cidr.parse("10.42.0.0/16")));
         assertThat(p.admits(InetLiterals.parse("10.42.7.7").orElseThrow())).isTrue();
         assertThat(p.admits(InetLiterals.parse("10.43.7.7").orElseThrow())).isFalse();
-        assertThat(new ClientPolicy(List.of()).admits(InetLiterals.parse("127.0.0.1").orElseThrow())).isFalse();
+        assertThat(
+                        new ClientPolicy(List.of())
+                                .admits(InetLiterals.parse("127.0.0.1").orElseThrow()))
+                .isFalse();
     }
 }

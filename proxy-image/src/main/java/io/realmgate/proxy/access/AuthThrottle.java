@@ -10,8 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * guessing slow and keeps a guesser from tying up the bcrypt workers.
  */
 public final class AuthThrottle {
-    private record Window(long startNanos, int failures) {
-    }
+    private record Window(long startNanos, int failures) {}
 
     private final int maxFailures;
     private final long windowNanos;
@@ -36,10 +35,15 @@ public final class AuthThrottle {
 
     public void failed(InetAddress client) {
         long now = System.nanoTime();
-        failures.compute(client, (k, w) -> w == null || now - w.startNanos() > windowNanos
-                ? new Window(now, 1) : new Window(w.startNanos(), w.failures() + 1));
+        failures.compute(
+                client,
+                (k, w) ->
+                        w == null || now - w.startNanos() > windowNanos
+                                ? new Window(now, 1)
+                                : new Window(w.startNanos(), w.failures() + 1));
         if (failures.size() > 100_000) {
-            failures.entrySet().removeIf(e -> now - e.getValue().startNanos() > windowNanos); // bound memory
+            failures.entrySet()
+                    .removeIf(e -> now - e.getValue().startNanos() > windowNanos); // bound memory
         }
     }
 

@@ -15,19 +15,24 @@ import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 
 /**
  * The proxy's users: a file of {@code user:hash} lines where every hash is bcrypt ({@code $2a$},
- * {@code $2b$}, {@code $2y$}, as {@code htpasswd -B} writes). Plaintext or weaker hashes are refused
- * when the file is read, not discovered at the first login. Verifying is slow on purpose (bcrypt),
- * so callers run it off the event loop.
+ * {@code $2b$}, {@code $2y$}, as {@code htpasswd -B} writes). Plaintext or weaker hashes are
+ * refused when the file is read, not discovered at the first login. Verifying is slow on purpose
+ * (bcrypt), so callers run it off the event loop.
  */
 public final class ProxyUsers {
-    /** A bcrypt hash of a random secret, checked for unknown users so timing does not reveal who exists. */
+    /**
+     * A bcrypt hash of a random secret, checked for unknown users so timing does not reveal who
+     * exists.
+     */
     private static final String DUMMY;
 
     static {
         java.security.SecureRandom random = new java.security.SecureRandom();
         byte[] salt = new byte[16];
         random.nextBytes(salt);
-        DUMMY = OpenBSDBCrypt.generate("2b", java.util.UUID.randomUUID().toString().toCharArray(), salt, 10);
+        DUMMY =
+                OpenBSDBCrypt.generate(
+                        "2b", java.util.UUID.randomUUID().toString().toCharArray(), salt, 10);
     }
 
     private final Map<String, String> hashes;
@@ -52,7 +57,8 @@ public final class ProxyUsers {
             String user = line.substring(0, colon);
             String hash = line.substring(colon + 1);
             if (!hash.matches("\\$2[aby]\\$\\d\\d\\$[./A-Za-z0-9]{53}")) {
-                throw new IOException(where + ": the hash for '" + user + "' is not bcrypt ($2a$/$2b$/$2y$)");
+                throw new IOException(
+                        where + ": the hash for '" + user + "' is not bcrypt ($2a$/$2b$/$2y$)");
             }
             if (out.put(user, hash) != null) {
                 throw new IOException(where + ": user '" + user + "' appears twice");
@@ -85,10 +91,13 @@ public final class ProxyUsers {
         int cost = Integer.parseInt(stored.substring(4, 6));
         byte[] salt = decodeSalt(stored.substring(7, 29));
         String computed = OpenBSDBCrypt.generate(version, password.toCharArray(), salt, cost);
-        return MessageDigest.isEqual(computed.getBytes(StandardCharsets.US_ASCII), stored.getBytes(StandardCharsets.US_ASCII));
+        return MessageDigest.isEqual(
+                computed.getBytes(StandardCharsets.US_ASCII),
+                stored.getBytes(StandardCharsets.US_ASCII));
     }
 
-    private static final String BCRYPT_ALPHABET = "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    private static final String BCRYPT_ALPHABET =
+            "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
     /** bcrypt's own base64 (its alphabet, no padding): 22 characters carry the 16-byte salt. */
     private static byte[] decodeSalt(String text) {
@@ -131,10 +140,14 @@ public final class ProxyUsers {
             return Optional.of(new Credentials(s.substring(0, colon), s.substring(colon + 1)));
         }
 
-        /** A digest that stands for these credentials in caches; the password itself is never kept. */
+        /**
+         * A digest that stands for these credentials in caches; the password itself is never kept.
+         */
         public String fingerprint() {
             try {
-                byte[] d = MessageDigest.getInstance("SHA-256").digest((user + '\0' + password).getBytes(StandardCharsets.UTF_8));
+                byte[] d =
+                        MessageDigest.getInstance("SHA-256")
+                                .digest((user + '\0' + password).getBytes(StandardCharsets.UTF_8));
                 return Base64.getEncoder().encodeToString(d);
             } catch (NoSuchAlgorithmException e) {
                 throw new IllegalStateException(e);

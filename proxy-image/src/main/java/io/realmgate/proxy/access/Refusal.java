@@ -1,6 +1,9 @@
 package io.realmgate.proxy.access;
 
-/** Why a request is not carried out: the HTTP status to answer with and a reason for the log and metrics. */
+/**
+ * Why a request is not carried out: the HTTP status to answer with and a reason for the log and
+ * metrics.
+ */
 public record Refusal(int status, Reason reason, String detail) {
 
     public enum Reason {

@@ -32,20 +32,27 @@ public final class TargetGate {
     }
 
     /**
-     * Completes on {@code loop} with the address to dial, or fails with {@link Refusal.RefusedException}.
+     * Completes on {@code loop} with the address to dial, or fails with {@link
+     * Refusal.RefusedException}.
      */
     public Future<InetSocketAddress> admit(Target target, EventExecutor loop) {
         Promise<InetSocketAddress> promise = loop.newPromise();
         TargetPolicy.Precheck pre = policy.precheck(target);
         if (pre == TargetPolicy.Precheck.REFUSED) {
-            return promise.setFailure(refused(Refusal.Reason.TARGET_NOT_ALLOWED, target + " is not an allowed target"));
+            return promise.setFailure(
+                    refused(
+                            Refusal.Reason.TARGET_NOT_ALLOWED,
+                            target + " is not an allowed target"));
         }
         if (target.literal().isPresent()) {
             InetAddress a = target.literal().get();
             if (policy.admits(a, target.port())) {
                 return promise.setSuccess(new InetSocketAddress(a, target.port()));
             }
-            return promise.setFailure(refused(Refusal.Reason.TARGET_NOT_ALLOWED, target + " is not an allowed target"));
+            return promise.setFailure(
+                    refused(
+                            Refusal.Reason.TARGET_NOT_ALLOWED,
+                            target + " is not an allowed target"));
         }
         try {
             lookups.execute(() -> resolveAndCheck(target, pre, promise));
@@ -55,18 +62,24 @@ public final class TargetGate {
         return promise;
     }
 
-    private void resolveAndCheck(Target target, TargetPolicy.Precheck pre, Promise<InetSocketAddress> promise) {
+    private void resolveAndCheck(
+            Target target, TargetPolicy.Precheck pre, Promise<InetSocketAddress> promise) {
         List<InetAddress> addresses;
         try {
             addresses = resolver.resolve(target.host());
         } catch (UnknownHostException e) {
-            promise.tryFailure(refused(Refusal.Reason.UNRESOLVABLE, "cannot resolve " + target.host()));
+            promise.tryFailure(
+                    refused(Refusal.Reason.UNRESOLVABLE, "cannot resolve " + target.host()));
             return;
         } catch (RuntimeException e) {
-            promise.tryFailure(refused(Refusal.Reason.UNRESOLVABLE, "lookup of " + target.host() + " failed: " + e));
+            promise.tryFailure(
+                    refused(
+                            Refusal.Reason.UNRESOLVABLE,
+                            "lookup of " + target.host() + " failed: " + e));
             return;
         }
-        // Prefer IPv4 when both are offered: loopback and most clusters route it; order is otherwise the resolver's.
+        // Prefer IPv4 when both are offered: loopback and most clusters route it; order is
+        // otherwise the resolver's.
         InetAddress chosen = null;
         for (int pass = 0; pass < 2 && chosen == null; pass++) {
             for (InetAddress a : addresses) {
@@ -74,15 +87,18 @@ public final class TargetGate {
                 if ((pass == 0) != v4) {
                     continue;
                 }
-                if (pre == TargetPolicy.Precheck.ADMITTED_BY_NAME || policy.admits(a, target.port())) {
+                if (pre == TargetPolicy.Precheck.ADMITTED_BY_NAME
+                        || policy.admits(a, target.port())) {
                     chosen = a;
                     break;
                 }
             }
         }
         if (chosen == null) {
-            promise.tryFailure(refused(Refusal.Reason.TARGET_NOT_ALLOWED,
-                    target + " resolves only to addresses that are not allowed"));
+            promise.tryFailure(
+                    refused(
+                            Refusal.Reason.TARGET_NOT_ALLOWED,
+                            target + " resolves only to addresses that are not allowed"));
         } else {
             promise.trySuccess(new InetSocketAddress(chosen, target.port()));
         }

@@ -41,7 +41,10 @@ public final class TargetPolicy {
         return byAddress ? Precheck.NEEDS_ADDRESS : Precheck.REFUSED;
     }
 
-    /** Whether {@code address} (what the target resolved to, or its literal) may be dialled on {@code port}. */
+    /**
+     * Whether {@code address} (what the target resolved to, or its literal) may be dialled on
+     * {@code port}.
+     */
     public boolean admits(InetAddress address, int port) {
         for (TargetRule rule : rules) {
             if (rule.admitsAddress(address, port)) {

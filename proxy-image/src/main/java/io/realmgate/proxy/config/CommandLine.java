@@ -14,24 +14,25 @@ import java.util.Set;
  * flags given beside it override the file's keys.
  */
 public final class CommandLine {
-    public static final String USAGE = String.join("\n",
-            "usage: java -jar realmgate-proxy.jar [options]",
-            "  --listen HOST:PORT          where clients connect (default 127.0.0.1:3128)",
-            "  --allow-connect RULE[,...]  allowed targets, [HOST|IP|CIDR:]PORT[-PORT] (default: none)",
-            "  --allow-client CIDR[,...]   allowed client addresses (default: loopback)",
-            "  --via                       add 'Via: 1.1 NAME' to forwarded messages",
-            "  --name NAME                 the proxy's name in Via (default realmgate)",
-            "  --admin HOST:PORT           admin listener: /metrics, /healthz, /readyz (default: off)",
-            "  --tls-cert FILE             PEM certificate: clients speak TLS to the proxy (with --tls-key)",
-            "  --tls-key FILE              PEM private key for --tls-cert",
-            "  --users FILE                require Basic proxy auth; lines of user:bcrypt-hash",
-            "  --transparent HOST:PORT     SNI-routing listener for clients that do not know the proxy",
-            "  --transparent-target-port N port dialled on the SNI host (default: the transparent port)",
-            "  --config FILE               YAML config (docs/proxy-config.md); flags override it",
-            "  --help                      this text");
+    public static final String USAGE =
+            String.join(
+                    "\n",
+                    "usage: java -jar realmgate-proxy.jar [options]",
+                    "  --listen HOST:PORT          where clients connect (default 127.0.0.1:3128)",
+                    "  --allow-connect RULE[,...]  allowed targets, [HOST|IP|CIDR:]PORT[-PORT] (default: none)",
+                    "  --allow-client CIDR[,...]   allowed client addresses (default: loopback)",
+                    "  --via                       add 'Via: 1.1 NAME' to forwarded messages",
+                    "  --name NAME                 the proxy's name in Via (default realmgate)",
+                    "  --admin HOST:PORT           admin listener: /metrics, /healthz, /readyz (default: off)",
+                    "  --tls-cert FILE             PEM certificate: clients speak TLS to the proxy (with --tls-key)",
+                    "  --tls-key FILE              PEM private key for --tls-cert",
+                    "  --users FILE                require Basic proxy auth; lines of user:bcrypt-hash",
+                    "  --transparent HOST:PORT     SNI-routing listener for clients that do not know the proxy",
+                    "  --transparent-target-port N port dialled on the SNI host (default: the transparent port)",
+                    "  --config FILE               YAML config (docs/proxy-config.md); flags override it",
+                    "  --help                      this text");
 
-    private CommandLine() {
-    }
+    private CommandLine() {}
 
     /** Thrown for {@code --help}. */
     public static final class HelpRequested extends Exception {
@@ -40,8 +41,19 @@ public final class CommandLine {
         }
     }
 
-    private static final Set<String> VALUED = Set.of("--listen", "--allow-connect", "--allow-client", "--name",
-            "--config", "--admin", "--tls-cert", "--tls-key", "--users", "--transparent", "--transparent-target-port");
+    private static final Set<String> VALUED =
+            Set.of(
+                    "--listen",
+                    "--allow-connect",
+                    "--allow-client",
+                    "--name",
+                    "--config",
+                    "--admin",
+                    "--tls-cert",
+                    "--tls-key",
+                    "--users",
+                    "--transparent",
+                    "--transparent-target-port");
     private static final Set<String> SWITCHES = Set.of("--via");
 
     public static ProxyConfig parse(String... args) throws ConfigException, HelpRequested {
@@ -60,7 +72,8 @@ public final class CommandLine {
                 case "--transparent" -> transparent(flags).listen = value;
                 case "--transparent-target-port" -> {
                     if (!value.matches("\\d{1,5}")) {
-                        throw new ConfigException("--transparent-target-port: '" + value + "' is not a port");
+                        throw new ConfigException(
+                                "--transparent-target-port: '" + value + "' is not a port");
                     }
                     transparent(flags).targetPort = Integer.parseInt(value);
                 }
@@ -74,7 +87,8 @@ public final class CommandLine {
                 default -> throw new IllegalStateException(flag.name());
             }
         }
-        ProxyConfigDocument doc = configFile != null ? ConfigFiles.read(configFile) : new ProxyConfigDocument();
+        ProxyConfigDocument doc =
+                configFile != null ? ConfigFiles.read(configFile) : new ProxyConfigDocument();
         overlay(doc, flags);
         try {
             return doc.toConfig();
@@ -126,7 +140,10 @@ public final class CommandLine {
             doc.admin = flags.admin;
         }
         if (flags.transparent != null) {
-            ProxyConfigDocument.Transparent t = doc.transparent == null ? new ProxyConfigDocument.Transparent() : doc.transparent;
+            ProxyConfigDocument.Transparent t =
+                    doc.transparent == null
+                            ? new ProxyConfigDocument.Transparent()
+                            : doc.transparent;
             if (flags.transparent.listen != null) {
                 t.listen = flags.transparent.listen;
             }
@@ -173,20 +190,26 @@ public final class CommandLine {
         return out;
     }
 
-    /** Messages name config keys; say which flag sets that key as well, for the command-line user. */
+    /**
+     * Messages name config keys; say which flag sets that key as well, for the command-line user.
+     */
     private static String flagName(String message) {
-        for (String[] m : Arrays.asList(
-                new String[] {"listen:", "--listen / listen:"},
-                new String[] {"allowConnect[", "--allow-connect / allowConnect["},
-                new String[] {"allowClients[", "--allow-client / allowClients["},
-                new String[] {"name:", "--name / name:"},
-                new String[] {"admin:", "--admin / admin:"},
-                new String[] {"transparent.listen:", "--transparent / transparent.listen:"},
-                new String[] {"transparent.targetPort:", "--transparent-target-port / transparent.targetPort:"},
-                new String[] {"tls.certificate:", "--tls-cert / tls.certificate:"},
-                new String[] {"tls.privateKey:", "--tls-key / tls.privateKey:"},
-                new String[] {"tls:", "--tls-cert, --tls-key / tls:"},
-                new String[] {"auth.usersFile:", "--users / auth.usersFile:"})) {
+        for (String[] m :
+                Arrays.asList(
+                        new String[] {"listen:", "--listen / listen:"},
+                        new String[] {"allowConnect[", "--allow-connect / allowConnect["},
+                        new String[] {"allowClients[", "--allow-client / allowClients["},
+                        new String[] {"name:", "--name / name:"},
+                        new String[] {"admin:", "--admin / admin:"},
+                        new String[] {"transparent.listen:", "--transparent / transparent.listen:"},
+                        new String[] {
+                            "transparent.targetPort:",
+                            "--transparent-target-port / transparent.targetPort:"
+                        },
+                        new String[] {"tls.certificate:", "--tls-cert / tls.certificate:"},
+                        new String[] {"tls.privateKey:", "--tls-key / tls.privateKey:"},
+                        new String[] {"tls:", "--tls-cert, --tls-key / tls:"},
+                        new String[] {"auth.usersFile:", "--users / auth.usersFile:"})) {
             if (message.startsWith(m[0])) {
                 return m[1] + message.substring(m[0].length());
             }

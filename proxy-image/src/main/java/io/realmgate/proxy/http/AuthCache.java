@@ -5,9 +5,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Credentials verified recently, by digest (never the password), shared by a listener's
- * connections so keep-alive clients and bursts of tunnels do not pay bcrypt each time. Cleared when
- * the users file is reloaded, so a removed user is refused at once.
+ * Credentials verified recently, by digest (never the password), shared by a listener's connections
+ * so keep-alive clients and bursts of tunnels do not pay bcrypt each time. Cleared when the users
+ * file is reloaded, so a removed user is refused at once.
  */
 public final class AuthCache {
     private static final long TTL = TimeUnit.MINUTES.toNanos(5);

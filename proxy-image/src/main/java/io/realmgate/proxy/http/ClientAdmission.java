@@ -12,8 +12,8 @@ import java.net.InetSocketAddress;
 
 /**
  * Apache's {@code Allow from}: a client outside the allowed blocks gets 403 to its first request
- * and the connection closes; nothing it sends reaches the rest of the pipeline. An allowed
- * client's pipeline drops this handler at once.
+ * and the connection closes; nothing it sends reaches the rest of the pipeline. An allowed client's
+ * pipeline drops this handler at once.
  */
 final class ClientAdmission extends ChannelInboundHandlerAdapter {
     private final ClientPolicy policy;
@@ -51,7 +51,14 @@ final class ClientAdmission extends ChannelInboundHandlerAdapter {
             if (msg instanceof HttpRequest req && !answered) {
                 answered = true;
                 metrics.refused("client_not_allowed");
-                AccessLog.record(ctx.channel().remoteAddress(), req.method().name(), "-", 403, 0, 0, start,
+                AccessLog.record(
+                        ctx.channel().remoteAddress(),
+                        req.method().name(),
+                        "-",
+                        403,
+                        0,
+                        0,
+                        start,
                         "client not allowed");
                 ctx.writeAndFlush(ProxyResponses.error(403, "client address not allowed", via))
                         .addListener(ChannelFutureListener.CLOSE);

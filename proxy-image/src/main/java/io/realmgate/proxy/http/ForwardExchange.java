@@ -34,8 +34,13 @@ final class ForwardExchange {
     private final ProxyFrontendSettings settings;
     private final ForwardRequest forward;
     private final long start;
-    /** Told once, at the end: true when the client connection may take another request; false when the exchange closes it. */
+
+    /**
+     * Told once, at the end: true when the client connection may take another request; false when
+     * the exchange closes it.
+     */
     private final Consumer<Boolean> done;
+
     private final ArrayDeque<HttpContent> early = new ArrayDeque<>();
     private final boolean clientWantsKeepAlive;
 
@@ -49,8 +54,12 @@ final class ForwardExchange {
     private long bytesUp;
     private long bytesDown;
 
-    ForwardExchange(ChannelHandlerContext clientCtx, ProxyFrontendSettings settings, ForwardRequest forward,
-                    long start, Consumer<Boolean> done) {
+    ForwardExchange(
+            ChannelHandlerContext clientCtx,
+            ProxyFrontendSettings settings,
+            ForwardRequest forward,
+            long start,
+            Consumer<Boolean> done) {
         this.clientCtx = clientCtx;
         this.client = clientCtx.channel();
         this.settings = settings;
@@ -58,30 +67,47 @@ final class ForwardExchange {
         this.start = start;
         this.done = done;
         HttpRequest req = forward.request();
-        this.clientWantsKeepAlive = HttpUtil.isKeepAlive(req) && req.protocolVersion().equals(HttpVersion.HTTP_1_1);
+        this.clientWantsKeepAlive =
+                HttpUtil.isKeepAlive(req) && req.protocolVersion().equals(HttpVersion.HTTP_1_1);
     }
 
     void start() {
-        settings.targets().admit(forward.target(), client.eventLoop()).addListener(admitted -> {
-            if (finished) {
-                return;
-            }
-            if (!admitted.isSuccess()) {
-                refuse(FrontendHandler.refusalOf(admitted.cause()));
-                return;
-            }
-            settings.dialer().dial(client.eventLoop(), (InetSocketAddress) admitted.getNow(),
-                    ProxyPipelines.forwardUpstream(new ForwardResponseRelay(this, settings.metrics())))
-                    .addListener((ChannelFutureListener) connected -> {
-                        if (finished) {
-                            connected.channel().close();
-                        } else if (!connected.isSuccess()) {
-                            refuse(FrontendHandler.refusalOfConnect(connected.cause(), forward.target()));
-                        } else {
-                            upstreamConnected(connected.channel());
-                        }
-                    });
-        });
+        settings.targets()
+                .admit(forward.target(), client.eventLoop())
+                .addListener(
+                        admitted -> {
+                            if (finished) {
+                                return;
+                            }
+                            if (!admitted.isSuccess()) {
+                                refuse(FrontendHandler.refusalOf(admitted.cause()));
+                                return;
+                            }
+                            settings.dialer()
+                                    .dial(
+                                            client.eventLoop(),
+                                            (InetSocketAddress) admitted.getNow(),
+                                            ProxyPipelines.forwardUpstream(
+                                                    new ForwardResponseRelay(
+                                                            this, settings.metrics())))
+                                    .addListener(
+                                            (ChannelFutureListener)
+                                                    connected -> {
+                                                        if (finished) {
+                                                            connected.channel().close();
+                                                        } else if (!connected.isSuccess()) {
+                                                            refuse(
+                                                                    FrontendHandler
+                                                                            .refusalOfConnect(
+                                                                                    connected
+                                                                                            .cause(),
+                                                                                    forward
+                                                                                            .target()));
+                                                        } else {
+                                                            upstreamConnected(connected.channel());
+                                                        }
+                                                    });
+                        });
     }
 
     private void upstreamConnected(Channel ch) {
@@ -91,7 +117,9 @@ final class ForwardExchange {
         HopByHopHeaders.strip(headers);
         headers.set(HttpHeaderNames.HOST, forward.authority());
         headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        HttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, original.method(), forward.originForm(), headers);
+        HttpRequest head =
+                new DefaultHttpRequest(
+                        HttpVersion.HTTP_1_1, original.method(), forward.originForm(), headers);
         settings.via().addTo(head, ViaHeader.versionOf(original));
         upstream.write(head, upstream.voidPromise());
         for (HttpContent c; (c = early.poll()) != null; ) {
@@ -134,9 +162,15 @@ final class ForwardExchange {
         }
     }
 
-    /** The client shut its output before the end of the request body: the request can never complete. */
+    /**
+     * The client shut its output before the end of the request body: the request can never
+     * complete.
+     */
     void clientFinishedEarly() {
-        String why = "request body cut short: the client finished sending after " + bytesUp + " body byte(s)";
+        String why =
+                "request body cut short: the client finished sending after "
+                        + bytesUp
+                        + " body byte(s)";
         if (responseStarted) {
             abort(why);
         } else {
@@ -185,7 +219,10 @@ final class ForwardExchange {
             if (responseStarted) {
                 abort("malformed response: " + msg.decoderResult().cause().getMessage());
             } else {
-                refuse(Refusal.of(Refusal.Reason.UPSTREAM_REFUSED, "malformed response from " + forward.target()));
+                refuse(
+                        Refusal.of(
+                                Refusal.Reason.UPSTREAM_REFUSED,
+                                "malformed response from " + forward.target()));
             }
             return;
         }
@@ -230,9 +267,13 @@ final class ForwardExchange {
         // An early response (the request body is still arriving) ends the connection: the rest of
         // that body cannot be told apart from the next request.
         keepAlive = clientWantsKeepAlive && requestComplete;
-        boolean bodyless = forward.request().method().equals(HttpMethod.HEAD) || code == 204 || code == 304;
-        if (!bodyless && !h.contains(HttpHeaderNames.CONTENT_LENGTH) && !HttpUtil.isTransferEncodingChunked(response)) {
-            // The origin delimits the body by closing; re-frame it as chunked so the client connection survives.
+        boolean bodyless =
+                forward.request().method().equals(HttpMethod.HEAD) || code == 204 || code == 304;
+        if (!bodyless
+                && !h.contains(HttpHeaderNames.CONTENT_LENGTH)
+                && !HttpUtil.isTransferEncodingChunked(response)) {
+            // The origin delimits the body by closing; re-frame it as chunked so the client
+            // connection survives.
             HttpUtil.setTransferEncodingChunked(response, true);
         }
         if (!keepAlive) {
@@ -250,7 +291,10 @@ final class ForwardExchange {
             return;
         }
         if (!responseStarted) {
-            refuse(Refusal.of(Refusal.Reason.UPSTREAM_REFUSED, forward.target() + " closed without a response"));
+            refuse(
+                    Refusal.of(
+                            Refusal.Reason.UPSTREAM_REFUSED,
+                            forward.target() + " closed without a response"));
         } else {
             abort("upstream closed mid-response");
         }
@@ -285,7 +329,10 @@ final class ForwardExchange {
             upstream.close();
         }
         if (client.isActive()) {
-            clientCtx.writeAndFlush(ProxyResponses.error(refusal.status(), refusal.detail(), settings.via()))
+            clientCtx
+                    .writeAndFlush(
+                            ProxyResponses.error(
+                                    refusal.status(), refusal.detail(), settings.via()))
                     .addListener(ChannelFutureListener.CLOSE);
         }
         done.accept(false);
@@ -312,7 +359,14 @@ final class ForwardExchange {
     }
 
     private void log(String note) {
-        AccessLog.record(client.remoteAddress(), forward.request().method().name(), forward.target().toString(),
-                status, bytesUp, bytesDown, start, note);
+        AccessLog.record(
+                client.remoteAddress(),
+                forward.request().method().name(),
+                forward.target().toString(),
+                status,
+                bytesUp,
+                bytesDown,
+                start,
+                note);
     }
 }

@@ -6,8 +6,8 @@ import java.util.Locale;
 
 /**
  * An absolute-URI request ({@code GET http://host:port/path?q}) taken apart: where it goes and the
- * origin-form target the upstream server expects. Only {@code http} is forwarded; TLS goes
- * through CONNECT, where the proxy never sees the plaintext.
+ * origin-form target the upstream server expects. Only {@code http} is forwarded; TLS goes through
+ * CONNECT, where the proxy never sees the plaintext.
  */
 record ForwardRequest(HttpRequest request, Target target, String authority, String originForm) {
 
@@ -15,12 +15,15 @@ record ForwardRequest(HttpRequest request, Target target, String authority, Stri
         String uri = request.uri();
         int schemeEnd = uri.indexOf("://");
         if (schemeEnd < 0) {
-            throw new IllegalArgumentException("not a proxy request: '" + abbreviate(uri)
-                    + "' is not an absolute URI (use http://host:port/path or CONNECT)");
+            throw new IllegalArgumentException(
+                    "not a proxy request: '"
+                            + abbreviate(uri)
+                            + "' is not an absolute URI (use http://host:port/path or CONNECT)");
         }
         String scheme = uri.substring(0, schemeEnd).toLowerCase(Locale.ROOT);
         if (!scheme.equals("http")) {
-            throw new IllegalArgumentException("scheme '" + scheme + "' is not forwarded; use CONNECT for TLS");
+            throw new IllegalArgumentException(
+                    "scheme '" + scheme + "' is not forwarded; use CONNECT for TLS");
         }
         int authStart = schemeEnd + 3;
         int pathStart = authStart;
@@ -45,7 +48,8 @@ record ForwardRequest(HttpRequest request, Target target, String authority, Stri
         for (int i = 0; i < rest.length(); i++) {
             char c = rest.charAt(i);
             if (c <= ' ' || c >= 0x7f) {
-                throw new IllegalArgumentException("URI contains a control, space or non-ASCII character");
+                throw new IllegalArgumentException(
+                        "URI contains a control, space or non-ASCII character");
             }
         }
         return new ForwardRequest(request, target, authority, rest);

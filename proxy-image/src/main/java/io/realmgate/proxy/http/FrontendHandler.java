@@ -28,17 +28,28 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The client connection's HTTP front end: takes one request at a time and turns it into a CONNECT
- * tunnel or a forwarded exchange. While a request is in progress the connection reads nothing
- * more (autoRead off); whatever one read already decoded waits in {@link #pending}, which is
- * therefore bounded by a single read.
+ * tunnel or a forwarded exchange. While a request is in progress the connection reads nothing more
+ * (autoRead off); whatever one read already decoded waits in {@link #pending}, which is therefore
+ * bounded by a single read.
  */
 final class FrontendHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(FrontendHandler.class);
-    private enum State { IDLE, CONNECTING, FORWARDING, CLOSING }
+
+    private enum State {
+        IDLE,
+        CONNECTING,
+        FORWARDING,
+        CLOSING
+    }
 
     private final Supplier<ProxyFrontendSettings> currentSettings;
-    /** The settings in force for the request being handled: taken fresh for each request (hot reload). */
+
+    /**
+     * The settings in force for the request being handled: taken fresh for each request (hot
+     * reload).
+     */
     private ProxyFrontendSettings settings;
+
     private final ArrayDeque<Object> pending = new ArrayDeque<>();
     private State state = State.IDLE;
     private ForwardExchange exchange;
@@ -96,8 +107,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             clientInputClosed = true;
             if (state == State.IDLE && pending.isEmpty()) {
                 ctx.close();
-            } else if (state == State.FORWARDING && pending.isEmpty() && exchange.wantsRequestContent()) {
-                // The decoder has passed on all it could; a body still owed can never arrive. Waiting would
+            } else if (state == State.FORWARDING
+                    && pending.isEmpty()
+                    && exchange.wantsRequestContent()) {
+                // The decoder has passed on all it could; a body still owed can never arrive.
+                // Waiting would
                 // leave the origin waiting too, until the idle timeout.
                 exchange.clientFinishedEarly();
             }
@@ -132,17 +146,33 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             DecoderResult result = request.decoderResult();
             if (result.isFailure()) {
                 Throwable cause = result.cause();
-                int status = cause instanceof TooLongHttpHeaderException ? 431
-                        : cause instanceof TooLongHttpLineException ? 414 : 400;
-                refuse(ctx, request, "-", new Refusal(status, Refusal.Reason.BAD_REQUEST,
-                        "malformed request: " + cause.getMessage()), start);
+                int status =
+                        cause instanceof TooLongHttpHeaderException
+                                ? 431
+                                : cause instanceof TooLongHttpLineException ? 414 : 400;
+                refuse(
+                        ctx,
+                        request,
+                        "-",
+                        new Refusal(
+                                status,
+                                Refusal.Reason.BAD_REQUEST,
+                                "malformed request: " + cause.getMessage()),
+                        start);
                 return;
             }
             String te = request.headers().get(HttpHeaderNames.TRANSFER_ENCODING);
             if (te != null && !te.trim().equalsIgnoreCase("chunked")) {
-                // Codings other than plain chunked are where proxies and servers disagree on framing.
-                refuse(ctx, request, "-", Refusal.of(Refusal.Reason.BAD_REQUEST,
-                        "unsupported Transfer-Encoding '" + te + "'"), start);
+                // Codings other than plain chunked are where proxies and servers disagree on
+                // framing.
+                refuse(
+                        ctx,
+                        request,
+                        "-",
+                        Refusal.of(
+                                Refusal.Reason.BAD_REQUEST,
+                                "unsupported Transfer-Encoding '" + te + "'"),
+                        start);
                 return;
             }
             if (HttpMethod.CONNECT.equals(request.method())) {
@@ -161,36 +191,71 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         state = State.CONNECTING;
         Channel client = ctx.channel();
         client.config().setAutoRead(false);
-        // After a CONNECT the connection is either a tunnel or closed: no more HTTP to decode. Bytes
-        // the client sent early (a TLS ClientHello) arrive here raw and wait until the tunnel opens.
+        // After a CONNECT the connection is either a tunnel or closed: no more HTTP to decode.
+        // Bytes
+        // the client sent early (a TLS ClientHello) arrive here raw and wait until the tunnel
+        // opens.
         ctx.pipeline().remove(ProxyPipelines.DECODER);
         Target target;
         try {
             target = Target.parseAuthority(request.uri());
         } catch (IllegalArgumentException e) {
-            refuse(ctx, request, request.uri(), Refusal.of(Refusal.Reason.BAD_REQUEST,
-                    "bad CONNECT authority: " + e.getMessage()), start);
+            refuse(
+                    ctx,
+                    request,
+                    request.uri(),
+                    Refusal.of(
+                            Refusal.Reason.BAD_REQUEST, "bad CONNECT authority: " + e.getMessage()),
+                    start);
             return;
         }
-        settings.targets().admit(target, ctx.executor()).addListener(admitted -> {
-            if (!admitted.isSuccess()) {
-                refuse(ctx, request, target.toString(), refusalOf(admitted.cause()), start);
-                return;
-            }
-            InetSocketAddress address = (InetSocketAddress) admitted.getNow();
-            ChannelFuture dial = settings.dialer().dial(client.eventLoop(), address, ProxyPipelines.tunnelUpstream(settings.metrics()));
-            dial.addListener((ChannelFutureListener) connected -> {
-                if (!connected.isSuccess()) {
-                    refuse(ctx, request, target.toString(), refusalOfConnect(connected.cause(), target), start);
-                    return;
-                }
-                if (!client.isActive()) {
-                    connected.channel().close();
-                    return;
-                }
-                ProxyPipelines.openTunnel(ctx, connected.channel(), drainPending(), target.toString(), start, settings);
-            });
-        });
+        settings.targets()
+                .admit(target, ctx.executor())
+                .addListener(
+                        admitted -> {
+                            if (!admitted.isSuccess()) {
+                                refuse(
+                                        ctx,
+                                        request,
+                                        target.toString(),
+                                        refusalOf(admitted.cause()),
+                                        start);
+                                return;
+                            }
+                            InetSocketAddress address = (InetSocketAddress) admitted.getNow();
+                            ChannelFuture dial =
+                                    settings.dialer()
+                                            .dial(
+                                                    client.eventLoop(),
+                                                    address,
+                                                    ProxyPipelines.tunnelUpstream(
+                                                            settings.metrics()));
+                            dial.addListener(
+                                    (ChannelFutureListener)
+                                            connected -> {
+                                                if (!connected.isSuccess()) {
+                                                    refuse(
+                                                            ctx,
+                                                            request,
+                                                            target.toString(),
+                                                            refusalOfConnect(
+                                                                    connected.cause(), target),
+                                                            start);
+                                                    return;
+                                                }
+                                                if (!client.isActive()) {
+                                                    connected.channel().close();
+                                                    return;
+                                                }
+                                                ProxyPipelines.openTunnel(
+                                                        ctx,
+                                                        connected.channel(),
+                                                        drainPending(),
+                                                        target.toString(),
+                                                        start,
+                                                        settings);
+                                            });
+                        });
     }
 
     private ArrayDeque<ByteBuf> drainPending() {
@@ -208,7 +273,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         try {
             forward = ForwardRequest.of(request);
         } catch (IllegalArgumentException e) {
-            refuse(ctx, request, request.uri(), Refusal.of(Refusal.Reason.BAD_REQUEST, e.getMessage()), start);
+            refuse(
+                    ctx,
+                    request,
+                    request.uri(),
+                    Refusal.of(Refusal.Reason.BAD_REQUEST, e.getMessage()),
+                    start);
             return;
         }
         state = State.FORWARDING;
@@ -243,12 +313,15 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Feeds requests that arrived while busy (pipelining) through the same paths as fresh reads. */
+    /**
+     * Feeds requests that arrived while busy (pipelining) through the same paths as fresh reads.
+     */
     private void replayPending(ChannelHandlerContext ctx) {
         while (!pending.isEmpty()) {
             if (state == State.IDLE) {
                 handleIdle(ctx, pending.poll());
-            } else if (state == State.FORWARDING && pending.peek() instanceof HttpContent
+            } else if (state == State.FORWARDING
+                    && pending.peek() instanceof HttpContent
                     && exchange.wantsRequestContent()) {
                 exchange.requestContent((HttpContent) pending.poll());
             } else {
@@ -264,15 +337,29 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     // ---- refusals ----
 
-    private void refuse(ChannelHandlerContext ctx, HttpRequest request, String target, Refusal refusal, long start) {
+    private void refuse(
+            ChannelHandlerContext ctx,
+            HttpRequest request,
+            String target,
+            Refusal refusal,
+            long start) {
         state = State.CLOSING;
         settings.metrics().refused(refusal.reason().name().toLowerCase(java.util.Locale.ROOT));
         // Bytes a client pipelined after a refused request go nowhere.
         releasePending();
-        AccessLog.record(ctx.channel().remoteAddress(), request.method().name(), target, refusal.status(), 0, 0,
-                start, refusal.detail());
+        AccessLog.record(
+                ctx.channel().remoteAddress(),
+                request.method().name(),
+                target,
+                refusal.status(),
+                0,
+                0,
+                start,
+                refusal.detail());
         if (ctx.channel().isActive()) {
-            ctx.writeAndFlush(ProxyResponses.error(refusal.status(), refusal.detail(), settings.via()))
+            ctx.writeAndFlush(
+                            ProxyResponses.error(
+                                    refusal.status(), refusal.detail(), settings.via()))
                     .addListener(ChannelFutureListener.CLOSE);
         }
     }
@@ -286,7 +373,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     static Refusal refusalOfConnect(Throwable cause, Target target) {
         if (cause instanceof ConnectTimeoutException) {
-            return Refusal.of(Refusal.Reason.UPSTREAM_TIMEOUT, "connecting to " + target + " timed out");
+            return Refusal.of(
+                    Refusal.Reason.UPSTREAM_TIMEOUT, "connecting to " + target + " timed out");
         }
         return Refusal.of(Refusal.Reason.UPSTREAM_REFUSED, "cannot connect to " + target);
     }

@@ -12,26 +12,29 @@ import java.util.Locale;
  * proxy and never leaves it. Transfer-Encoding stays: Netty re-frames the body to match it.
  */
 final class HopByHopHeaders {
-    private static final List<CharSequence> FIXED = List.of(
-            HttpHeaderNames.CONNECTION,
-            HttpHeaderNames.KEEP_ALIVE,
-            HttpHeaderNames.PROXY_CONNECTION,
-            HttpHeaderNames.TE,
-            HttpHeaderNames.TRAILER,
-            HttpHeaderNames.UPGRADE,
-            HttpHeaderNames.PROXY_AUTHORIZATION,
-            HttpHeaderNames.PROXY_AUTHENTICATE);
+    private static final List<CharSequence> FIXED =
+            List.of(
+                    HttpHeaderNames.CONNECTION,
+                    HttpHeaderNames.KEEP_ALIVE,
+                    HttpHeaderNames.PROXY_CONNECTION,
+                    HttpHeaderNames.TE,
+                    HttpHeaderNames.TRAILER,
+                    HttpHeaderNames.UPGRADE,
+                    HttpHeaderNames.PROXY_AUTHORIZATION,
+                    HttpHeaderNames.PROXY_AUTHENTICATE);
 
-    private HopByHopHeaders() {
-    }
+    private HopByHopHeaders() {}
 
     static void strip(HttpHeaders headers) {
         List<String> named = new ArrayList<>();
         for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
             for (String token : value.split(",")) {
                 String t = token.trim().toLowerCase(Locale.ROOT);
-                // Connection must not strip the framing headers; a hostile client could desync the upstream.
-                if (!t.isEmpty() && !t.equals("content-length") && !t.equals("transfer-encoding")
+                // Connection must not strip the framing headers; a hostile client could desync the
+                // upstream.
+                if (!t.isEmpty()
+                        && !t.equals("content-length")
+                        && !t.equals("transfer-encoding")
                         && !t.equals("host")) {
                     named.add(t);
                 }

@@ -6,9 +6,9 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
 
 /**
- * Closes a client connection that moved no byte either way for the idle timeout (the
- * {@code IdleStateHandler} in front of it measures). In a tunnel the relay then closes the target
- * leg too, so an abandoned tunnel frees both sockets.
+ * Closes a client connection that moved no byte either way for the idle timeout (the {@code
+ * IdleStateHandler} in front of it measures). In a tunnel the relay then closes the target leg too,
+ * so an abandoned tunnel frees both sockets.
  */
 @ChannelHandler.Sharable
 final class IdleCloser extends ChannelInboundHandlerAdapter {

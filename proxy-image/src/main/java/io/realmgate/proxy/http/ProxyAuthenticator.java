@@ -37,8 +37,13 @@ final class ProxyAuthenticator extends ChannelInboundHandlerAdapter {
     private boolean verifying;
     private boolean refused;
 
-    ProxyAuthenticator(ProxyUsers users, AuthCache cache, AuthThrottle throttle, Executor workers, ViaHeader via,
-                       ProxyMetrics metrics) {
+    ProxyAuthenticator(
+            ProxyUsers users,
+            AuthCache cache,
+            AuthThrottle throttle,
+            Executor workers,
+            ViaHeader via,
+            ProxyMetrics metrics) {
         this.users = users;
         this.cache = cache;
         this.throttle = throttle;
@@ -58,7 +63,9 @@ final class ProxyAuthenticator extends ChannelInboundHandlerAdapter {
             return;
         }
         if (!(msg instanceof HttpRequest request) || request.decoderResult().isFailure()) {
-            ctx.fireChannelRead(msg); // request bodies of verified requests, and malformed heads (answered 400 downstream)
+            ctx.fireChannelRead(
+                    msg); // request bodies of verified requests, and malformed heads (answered 400
+            // downstream)
             return;
         }
         InetAddress client = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
@@ -74,7 +81,12 @@ final class ProxyAuthenticator extends ChannelInboundHandlerAdapter {
             return;
         }
         if (throttle.blocked(client)) {
-            refuse(ctx, request, 429, "too many failed proxy logins; try again later", "auth_throttled");
+            refuse(
+                    ctx,
+                    request,
+                    429,
+                    "too many failed proxy logins; try again later",
+                    "auth_throttled");
             ReferenceCountUtil.release(msg);
             return;
         }
@@ -82,17 +94,30 @@ final class ProxyAuthenticator extends ChannelInboundHandlerAdapter {
         held.add(msg);
         ctx.channel().config().setAutoRead(false);
         try {
-            workers.execute(() -> {
-                boolean ok = users.verify(header).isPresent();
-                ctx.executor().execute(() -> verified(ctx, request, credentials.get(), client, ok));
-            });
+            workers.execute(
+                    () -> {
+                        boolean ok = users.verify(header).isPresent();
+                        ctx.executor()
+                                .execute(
+                                        () ->
+                                                verified(
+                                                        ctx,
+                                                        request,
+                                                        credentials.get(),
+                                                        client,
+                                                        ok));
+                    });
         } catch (RejectedExecutionException e) {
             verified(ctx, request, credentials.get(), client, false);
         }
     }
 
-    private void verified(ChannelHandlerContext ctx, HttpRequest request, ProxyUsers.Credentials credentials,
-                          InetAddress client, boolean ok) {
+    private void verified(
+            ChannelHandlerContext ctx,
+            HttpRequest request,
+            ProxyUsers.Credentials credentials,
+            InetAddress client,
+            boolean ok) {
         verifying = false;
         if (!ok) {
             throttle.failed(client);
@@ -108,14 +133,26 @@ final class ProxyAuthenticator extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void refuse(ChannelHandlerContext ctx, HttpRequest request, int status, String why, String reason) {
+    private void refuse(
+            ChannelHandlerContext ctx, HttpRequest request, int status, String why, String reason) {
         refused = true;
         metrics.refused(reason);
-        AccessLog.record(ctx.channel().remoteAddress(), request.method().name(), "-", status, 0, 0, System.nanoTime(), why);
+        AccessLog.record(
+                ctx.channel().remoteAddress(),
+                request.method().name(),
+                "-",
+                status,
+                0,
+                0,
+                System.nanoTime(),
+                why);
         ctx.channel().config().setAutoRead(false);
         FullHttpResponse r = ProxyResponses.error(status, why, via);
         if (status == 407) {
-            r.headers().set(HttpHeaderNames.PROXY_AUTHENTICATE, "Basic realm=\"realmgate\", charset=\"UTF-8\"");
+            r.headers()
+                    .set(
+                            HttpHeaderNames.PROXY_AUTHENTICATE,
+                            "Basic realm=\"realmgate\", charset=\"UTF-8\"");
         }
         ctx.writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
     }

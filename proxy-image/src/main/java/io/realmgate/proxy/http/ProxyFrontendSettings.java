@@ -13,8 +13,8 @@ import java.util.Optional;
 import java.util.concurrent.Executor;
 
 /**
- * What the client connections' handlers share: the policy gates, the dialer and the HTTP
- * settings. Immutable; a config reload builds a new one, which requests arriving from then on use.
+ * What the client connections' handlers share: the policy gates, the dialer and the HTTP settings.
+ * Immutable; a config reload builds a new one, which requests arriving from then on use.
  */
 public record ProxyFrontendSettings(
         ClientPolicy clients,
@@ -31,12 +31,28 @@ public record ProxyFrontendSettings(
         ProxyMetrics metrics,
         RelayMode relay) {
 
-    public static ProxyFrontendSettings of(ProxyConfig config, TargetGate gate, UpstreamDialer dialer,
-                                           Optional<ProxyUsers> users, AuthThrottle throttle, Executor workers,
-                                           ProxyMetrics metrics, RelayMode relay) {
-        return new ProxyFrontendSettings(new ClientPolicy(config.allowClients()), gate, dialer,
+    public static ProxyFrontendSettings of(
+            ProxyConfig config,
+            TargetGate gate,
+            UpstreamDialer dialer,
+            Optional<ProxyUsers> users,
+            AuthThrottle throttle,
+            Executor workers,
+            ProxyMetrics metrics,
+            RelayMode relay) {
+        return new ProxyFrontendSettings(
+                new ClientPolicy(config.allowClients()),
+                gate,
+                dialer,
                 config.via() ? ViaHeader.enabled(config.name()) : ViaHeader.DISABLED,
-                config.limits().maxRequestLine(), config.limits().maxHeaderBytes(),
-                config.timeouts().header(), config.timeouts().idle(), users, throttle, workers, metrics, relay);
+                config.limits().maxRequestLine(),
+                config.limits().maxHeaderBytes(),
+                config.timeouts().header(),
+                config.timeouts().idle(),
+                users,
+                throttle,
+                workers,
+                metrics,
+                relay);
     }
 }

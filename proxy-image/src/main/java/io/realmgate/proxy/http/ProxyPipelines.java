@@ -27,8 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every pipeline the proxy builds, in one place: the client connection as it arrives, the switch
- * to a raw tunnel after CONNECT, and the upstream leg of a forwarded request.
+ * Every pipeline the proxy builds, in one place: the client connection as it arrives, the switch to
+ * a raw tunnel after CONNECT, and the upstream leg of a forwarded request.
  *
  * <pre>
  * client, HTTP:    limiter - [tls] - idle - idle-closer - head-guard - decoder - encoder - head-timeout
@@ -52,33 +52,41 @@ public final class ProxyPipelines {
     static final String RELAY = "relay";
 
     /** The HTTP-only handlers a tunnel no longer needs. */
-    private static final List<String> HTTP_ONLY = List.of(HEAD_GUARD, HEAD_TIMEOUT, ADMISSION, AUTH);
+    private static final List<String> HTTP_ONLY =
+            List.of(HEAD_GUARD, HEAD_TIMEOUT, ADMISSION, AUTH);
+
     static final String IDLE = "idle";
     static final String IDLE_CLOSER = "idle-closer";
-    /** The idle-timeout handlers, replaced by the splice tunnel's own clock when a tunnel splices. */
+
+    /**
+     * The idle-timeout handlers, replaced by the splice tunnel's own clock when a tunnel splices.
+     */
     private static final List<String> IDLE_HANDLERS = List.of(IDLE, IDLE_CLOSER);
 
     /**
-     * The upstream leg's last handler from the start: it closes the leg on an exception that nothing
-     * else handled (a connect that fails can still deliver a read error), rather than let it reach the
-     * pipeline's tail, which only logs. The relays go in front of it.
+     * The upstream leg's last handler from the start: it closes the leg on an exception that
+     * nothing else handled (a connect that fails can still deliver a read error), rather than let
+     * it reach the pipeline's tail, which only logs. The relays go in front of it.
      */
     static ChannelHandler tunnelUpstream(ProxyMetrics metrics) {
         return new UpstreamLastHandler(metrics);
     }
 
-    private ProxyPipelines() {
-    }
+    private ProxyPipelines() {}
 
     /**
      * The initializer for accepted client connections.
      *
-     * @param settings current settings; read once per connection here and once per request by the front end
-     * @param limiter  shared connection counter, first in every pipeline
-     * @param tls      when non-null, the current server TLS context (swapped when certificates change)
+     * @param settings current settings; read once per connection here and once per request by the
+     *     front end
+     * @param limiter shared connection counter, first in every pipeline
+     * @param tls when non-null, the current server TLS context (swapped when certificates change)
      */
-    public static ChannelInitializer<Channel> client(Supplier<ProxyFrontendSettings> settings, ChannelHandler limiter,
-                                                     Supplier<SslContext> tls, AuthCache authCache) {
+    public static ChannelInitializer<Channel> client(
+            Supplier<ProxyFrontendSettings> settings,
+            ChannelHandler limiter,
+            Supplier<SslContext> tls,
+            AuthCache authCache) {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
@@ -88,19 +96,35 @@ public final class ProxyPipelines {
                 if (tls != null) {
                     p.addLast(TLS, tls.get().newHandler(ch.alloc()));
                 }
-                p.addLast(IDLE, new IdleStateHandler(0, 0, s.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
+                p.addLast(
+                                IDLE,
+                                new IdleStateHandler(
+                                        0, 0, s.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
                         .addLast(IDLE_CLOSER, IdleCloser.INSTANCE)
                         .addLast(HEAD_GUARD, new RequestHeadGuard(s.via()))
-                        .addLast(DECODER, new HttpRequestDecoder(new HttpDecoderConfig()
-                                .setMaxInitialLineLength(s.maxRequestLine())
-                                .setMaxHeaderSize(s.maxHeaderBytes())
-                                .setMaxChunkSize(64 * 1024)
-                                .setAllowDuplicateContentLengths(false)))
+                        .addLast(
+                                DECODER,
+                                new HttpRequestDecoder(
+                                        new HttpDecoderConfig()
+                                                .setMaxInitialLineLength(s.maxRequestLine())
+                                                .setMaxHeaderSize(s.maxHeaderBytes())
+                                                .setMaxChunkSize(64 * 1024)
+                                                .setAllowDuplicateContentLengths(false)))
                         .addLast(ENCODER, new HttpResponseEncoder())
                         .addLast(HEAD_TIMEOUT, new RequestHeadTimeout(s.headerTimeout(), s.via()))
                         .addLast(ADMISSION, new ClientAdmission(s.clients(), s.via(), s.metrics()));
-                s.users().ifPresent(users -> p.addLast(AUTH,
-                        new ProxyAuthenticator(users, authCache, s.authThrottle(), s.workers(), s.via(), s.metrics())));
+                s.users()
+                        .ifPresent(
+                                users ->
+                                        p.addLast(
+                                                AUTH,
+                                                new ProxyAuthenticator(
+                                                        users,
+                                                        authCache,
+                                                        s.authThrottle(),
+                                                        s.workers(),
+                                                        s.via(),
+                                                        s.metrics())));
                 p.addLast(FRONTEND, new FrontendHandler(settings));
             }
         };
@@ -111,8 +135,12 @@ public final class ProxyPipelines {
             @Override
             protected void initChannel(Channel ch) {
                 ch.pipeline()
-                        .addLast("http-codec", new HttpClientCodec(new HttpDecoderConfig().setMaxChunkSize(64 * 1024),
-                                false, false))
+                        .addLast(
+                                "http-codec",
+                                new HttpClientCodec(
+                                        new HttpDecoderConfig().setMaxChunkSize(64 * 1024),
+                                        false,
+                                        false))
                         .addLast(RELAY, relay);
             }
         };
@@ -122,10 +150,16 @@ public final class ProxyPipelines {
      * Turns the client connection into one leg of a tunnel: answers 200, drops the HTTP handlers,
      * relays the bytes the client sent early, and starts reading on both legs.
      */
-    static void openTunnel(ChannelHandlerContext frontend, Channel upstream, ArrayDeque<ByteBuf> early,
-                           String target, long start, ProxyFrontendSettings settings) {
+    static void openTunnel(
+            ChannelHandlerContext frontend,
+            Channel upstream,
+            ArrayDeque<ByteBuf> early,
+            String target,
+            long start,
+            ProxyFrontendSettings settings) {
         Channel client = frontend.channel();
-        TunnelStats stats = new TunnelStats(client.remoteAddress(), target, start, settings.metrics());
+        TunnelStats stats =
+                new TunnelStats(client.remoteAddress(), target, start, settings.metrics());
         ChannelPipeline p = client.pipeline();
         p.remove(ENCODER);
         for (String name : HTTP_ONLY) {
@@ -136,7 +170,13 @@ public final class ProxyPipelines {
         early.forEach(b -> stats.countEarly(b.readableBytes()));
         if (RelayMode.epollTunnel(client, upstream, p.get(TLS) != null)) {
             p.remove(FRONTEND);
-            epollTunnel(client, upstream, early, ProxyResponses.CONNECTION_ESTABLISHED.duplicate(), stats, settings);
+            epollTunnel(
+                    client,
+                    upstream,
+                    early,
+                    ProxyResponses.CONNECTION_ESTABLISHED.duplicate(),
+                    stats,
+                    settings);
             return;
         }
         client.writeAndFlush(ProxyResponses.CONNECTION_ESTABLISHED.duplicate());
@@ -159,8 +199,13 @@ public final class ProxyPipelines {
      *
      * @param forClient bytes the client gets before the target's (the CONNECT answer), or null
      */
-    static void epollTunnel(Channel client, Channel upstream, ArrayDeque<ByteBuf> early, ByteBuf forClient,
-                             TunnelStats stats, ProxyFrontendSettings settings) {
+    static void epollTunnel(
+            Channel client,
+            Channel upstream,
+            ArrayDeque<ByteBuf> early,
+            ByteBuf forClient,
+            TunnelStats stats,
+            ProxyFrontendSettings settings) {
         ChannelPipeline p = client.pipeline();
         for (String name : IDLE_HANDLERS) {
             if (p.get(name) != null) {
@@ -171,7 +216,8 @@ public final class ProxyPipelines {
         if (forClient != null) {
             down.add(forClient);
         }
-        EpollTunnel.handOff(client, upstream, early, down, stats, settings.idleTimeout(), settings.relay());
+        EpollTunnel.handOff(
+                client, upstream, early, down, stats, settings.idleTimeout(), settings.relay());
     }
 
     @ChannelHandler.Sharable

@@ -7,11 +7,11 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * Refuses request heads with obsolete line folding (a header line that starts with a space or
- * tab). Netty's decoder would join such a line to the previous header, while another server in
- * the chain may not: that disagreement is a request-smuggling vector, so the proxy answers 400
- * and closes instead of guessing. It watches raw bytes from the start of a head to its blank line,
- * then lets bytes through unexamined until the front end announces the next head.
+ * Refuses request heads with obsolete line folding (a header line that starts with a space or tab).
+ * Netty's decoder would join such a line to the previous header, while another server in the chain
+ * may not: that disagreement is a request-smuggling vector, so the proxy answers 400 and closes
+ * instead of guessing. It watches raw bytes from the start of a head to its blank line, then lets
+ * bytes through unexamined until the front end announces the next head.
  */
 final class RequestHeadGuard extends ChannelInboundHandlerAdapter {
     private final ViaHeader via;
@@ -35,9 +35,12 @@ final class RequestHeadGuard extends ChannelInboundHandlerAdapter {
             refused = true;
             buf.release();
             ctx.channel().config().setAutoRead(false);
-            ctx.pipeline().fireUserEventTriggered(RequestBoundary.AWAITING_HEAD); // stops the head timer
+            ctx.pipeline()
+                    .fireUserEventTriggered(RequestBoundary.AWAITING_HEAD); // stops the head timer
             ctx.pipeline().remove(ProxyPipelines.DECODER);
-            ctx.channel().writeAndFlush(ProxyResponses.error(400, "obsolete line folding in request head", via))
+            ctx.channel()
+                    .writeAndFlush(
+                            ProxyResponses.error(400, "obsolete line folding in request head", via))
                     .addListener(ChannelFutureListener.CLOSE);
             return;
         }

@@ -9,9 +9,9 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A client gets a fixed time to send a complete request head, counted from the moment the proxy
- * is ready for it; then 408 and close. This is what defeats slowloris, which keeps connections
- * open by sending a header byte now and then: an idle timeout alone never fires on it.
+ * A client gets a fixed time to send a complete request head, counted from the moment the proxy is
+ * ready for it; then 408 and close. This is what defeats slowloris, which keeps connections open by
+ * sending a header byte now and then: an idle timeout alone never fires on it.
  */
 final class RequestHeadTimeout extends ChannelInboundHandlerAdapter {
     private final Duration timeout;
@@ -58,13 +58,24 @@ final class RequestHeadTimeout extends ChannelInboundHandlerAdapter {
 
     private void arm(ChannelHandlerContext ctx) {
         disarm();
-        timer = ctx.executor().schedule(() -> {
-            if (ctx.channel().isActive()) {
-                ctx.channel().config().setAutoRead(false);
-                ctx.writeAndFlush(ProxyResponses.error(408, "request head not received within " + timeout.toMillis() + " ms", via))
-                        .addListener(ChannelFutureListener.CLOSE);
-            }
-        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        timer =
+                ctx.executor()
+                        .schedule(
+                                () -> {
+                                    if (ctx.channel().isActive()) {
+                                        ctx.channel().config().setAutoRead(false);
+                                        ctx.writeAndFlush(
+                                                        ProxyResponses.error(
+                                                                408,
+                                                                "request head not received within "
+                                                                        + timeout.toMillis()
+                                                                        + " ms",
+                                                                via))
+                                                .addListener(ChannelFutureListener.CLOSE);
+                                    }
+                                },
+                                timeout.toNanos(),
+                                TimeUnit.NANOSECONDS);
     }
 
     private void disarm() {

@@ -22,10 +22,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The transparent listener's front end: reads the TLS ClientHello, takes the SNI name as the
- * target host, asks the same target policy as CONNECT, and on success relays the ClientHello and
- * everything after it without terminating TLS. No SNI, not TLS, or a refused target: the
- * connection is closed and nothing is forwarded. The client's own address must be allowed too.
+ * The transparent listener's front end: reads the TLS ClientHello, takes the SNI name as the target
+ * host, asks the same target policy as CONNECT, and on success relays the ClientHello and
+ * everything after it without terminating TLS. No SNI, not TLS, or a refused target: the connection
+ * is closed and nothing is forwarded. The client's own address must be allowed too.
  */
 final class SniRouter extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(SniRouter.class);
@@ -94,42 +94,79 @@ final class SniRouter extends ChannelInboundHandlerAdapter {
         Channel client = ctx.channel();
         client.config().setAutoRead(false);
         ProxyFrontendSettings settings = currentSettings.get();
-        settings.targets().admit(target, ctx.executor()).addListener(admitted -> {
-            if (!admitted.isSuccess()) {
-                refuse(ctx, target.toString(), FrontendHandler.refusalOf(admitted.cause()).detail(), "target_not_allowed");
-                return;
-            }
-            settings.dialer().dial(client.eventLoop(), (InetSocketAddress) admitted.getNow(), ProxyPipelines.tunnelUpstream(settings.metrics()))
-                    .addListener((ChannelFutureListener) connected -> {
-                        if (!connected.isSuccess()) {
-                            refuse(ctx, target.toString(), "cannot connect", "upstream_refused");
-                            return;
-                        }
-                        Channel upstream = connected.channel();
-                        if (!client.isActive() || hello == null) {
-                            upstream.close();
-                            return;
-                        }
-                        TunnelStats stats = new TunnelStats(client.remoteAddress(), target.toString(), start,
-                                settings.metrics());
-                        ByteBuf first = hello;
-                        hello = null;
-                        stats.countEarly(first.readableBytes());
-                        if (RelayMode.epollTunnel(client, upstream, false)) {
-                            ctx.pipeline().remove(this);
-                            ArrayDeque<ByteBuf> early = new ArrayDeque<>(1);
-                            early.add(first);
-                            ProxyPipelines.epollTunnel(client, upstream, early, null, stats, settings);
-                            return;
-                        }
-                        settings.metrics().tunnelRelayed(RelayMode.CHANNEL);
-                        ctx.pipeline().replace(this, ProxyPipelines.RELAY, new TunnelRelay(upstream, stats, true));
-                        upstream.pipeline().addFirst(ProxyPipelines.RELAY, new TunnelRelay(client, stats, false));
-                        upstream.writeAndFlush(first);
-                        upstream.config().setAutoRead(true);
-                        client.config().setAutoRead(true);
-                    });
-        });
+        settings.targets()
+                .admit(target, ctx.executor())
+                .addListener(
+                        admitted -> {
+                            if (!admitted.isSuccess()) {
+                                refuse(
+                                        ctx,
+                                        target.toString(),
+                                        FrontendHandler.refusalOf(admitted.cause()).detail(),
+                                        "target_not_allowed");
+                                return;
+                            }
+                            settings.dialer()
+                                    .dial(
+                                            client.eventLoop(),
+                                            (InetSocketAddress) admitted.getNow(),
+                                            ProxyPipelines.tunnelUpstream(settings.metrics()))
+                                    .addListener(
+                                            (ChannelFutureListener)
+                                                    connected -> {
+                                                        if (!connected.isSuccess()) {
+                                                            refuse(
+                                                                    ctx,
+                                                                    target.toString(),
+                                                                    "cannot connect",
+                                                                    "upstream_refused");
+                                                            return;
+                                                        }
+                                                        Channel upstream = connected.channel();
+                                                        if (!client.isActive() || hello == null) {
+                                                            upstream.close();
+                                                            return;
+                                                        }
+                                                        TunnelStats stats =
+                                                                new TunnelStats(
+                                                                        client.remoteAddress(),
+                                                                        target.toString(),
+                                                                        start,
+                                                                        settings.metrics());
+                                                        ByteBuf first = hello;
+                                                        hello = null;
+                                                        stats.countEarly(first.readableBytes());
+                                                        if (RelayMode.epollTunnel(
+                                                                client, upstream, false)) {
+                                                            ctx.pipeline().remove(this);
+                                                            ArrayDeque<ByteBuf> early =
+                                                                    new ArrayDeque<>(1);
+                                                            early.add(first);
+                                                            ProxyPipelines.epollTunnel(
+                                                                    client, upstream, early, null,
+                                                                    stats, settings);
+                                                            return;
+                                                        }
+                                                        settings.metrics()
+                                                                .tunnelRelayed(RelayMode.CHANNEL);
+                                                        ctx.pipeline()
+                                                                .replace(
+                                                                        this,
+                                                                        ProxyPipelines.RELAY,
+                                                                        new TunnelRelay(
+                                                                                upstream, stats,
+                                                                                true));
+                                                        upstream.pipeline()
+                                                                .addFirst(
+                                                                        ProxyPipelines.RELAY,
+                                                                        new TunnelRelay(
+                                                                                client, stats,
+                                                                                false));
+                                                        upstream.writeAndFlush(first);
+                                                        upstream.config().setAutoRead(true);
+                                                        client.config().setAutoRead(true);
+                                                    });
+                        });
     }
 
     private void refuse(ChannelHandlerContext ctx, String target, String why, String reason) {
@@ -147,9 +184,10 @@ final class SniRouter extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * The client shut its side before its ClientHello was complete: nothing more can come, so there is nothing to
-     * route. (The listener allows half-closed connections for the tunnels it relays; without this a client that
-     * connects and sends its FIN at once, as a TCP probe does, would be held until the idle timeout.)
+     * The client shut its side before its ClientHello was complete: nothing more can come, so there
+     * is nothing to route. (The listener allows half-closed connections for the tunnels it relays;
+     * without this a client that connects and sends its FIN at once, as a TCP probe does, would be
+     * held until the idle timeout.)
      */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {

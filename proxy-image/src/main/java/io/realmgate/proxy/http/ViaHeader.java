@@ -3,7 +3,9 @@ package io.realmgate.proxy.http;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMessage;
 
-/** Apache's {@code ProxyVia On}: appends {@code 1.1 NAME} (the received protocol version) to Via. */
+/**
+ * Apache's {@code ProxyVia On}: appends {@code 1.1 NAME} (the received protocol version) to Via.
+ */
 public final class ViaHeader {
     public static final ViaHeader DISABLED = new ViaHeader(null);
 
@@ -17,17 +19,22 @@ public final class ViaHeader {
         return new ViaHeader(name);
     }
 
-    /** @param receivedVersion the protocol version of the message as this proxy received it */
+    /**
+     * @param receivedVersion the protocol version of the message as this proxy received it
+     */
     void addTo(HttpMessage message, String receivedVersion) {
         if (name == null) {
             return;
         }
         String entry = receivedVersion + " " + name;
         String existing = String.join(", ", message.headers().getAll(HttpHeaderNames.VIA));
-        message.headers().set(HttpHeaderNames.VIA, existing.isEmpty() ? entry : existing + ", " + entry);
+        message.headers()
+                .set(HttpHeaderNames.VIA, existing.isEmpty() ? entry : existing + ", " + entry);
     }
 
     static String versionOf(HttpMessage message) {
-        return message.protocolVersion().majorVersion() + "." + message.protocolVersion().minorVersion();
+        return message.protocolVersion().majorVersion()
+                + "."
+                + message.protocolVersion().minorVersion();
     }
 }

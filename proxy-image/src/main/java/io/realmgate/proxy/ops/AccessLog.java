@@ -1,7 +1,7 @@
 package io.realmgate.proxy.ops;
 
-import java.net.SocketAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,22 +13,36 @@ import org.slf4j.LoggerFactory;
 public final class AccessLog {
     private static final Logger LOG = LoggerFactory.getLogger("realmgate.access");
 
-    private AccessLog() {
-    }
+    private AccessLog() {}
 
     /**
-     * @param bytesUp   client to target
+     * @param bytesUp client to target
      * @param bytesDown target to client
      */
-    public static void record(SocketAddress client, String method, String target, int status,
-                              long bytesUp, long bytesDown, long startNanos, String note) {
+    public static void record(
+            SocketAddress client,
+            String method,
+            String target,
+            int status,
+            long bytesUp,
+            long bytesDown,
+            long startNanos,
+            String note) {
         if (!LOG.isInfoEnabled()) {
             return;
         }
         long micros = (System.nanoTime() - startNanos) / 1000;
-        LOG.info("client={} method={} target={} status={} up={} down={} ms={}.{}{}",
-                host(client), method, target, status, bytesUp, bytesDown,
-                micros / 1000, String.format("%03d", micros % 1000), note == null ? "" : " note=\"" + note + "\"");
+        LOG.info(
+                "client={} method={} target={} status={} up={} down={} ms={}.{}{}",
+                host(client),
+                method,
+                target,
+                status,
+                bytesUp,
+                bytesDown,
+                micros / 1000,
+                String.format("%03d", micros % 1000),
+                note == null ? "" : " note=\"" + note + "\"");
     }
 
     private static String host(SocketAddress a) {

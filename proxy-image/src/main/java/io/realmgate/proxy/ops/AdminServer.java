@@ -36,19 +36,31 @@ public final class AdminServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
     private final Channel listener;
 
-    public AdminServer(Transport transport, EventLoopGroup group, ListenAddress listen, ProxyMetrics metrics,
-                       BooleanSupplier ready) throws InterruptedException {
-        listener = new ServerBootstrap()
-                .group(group)
-                .channel(transport.serverChannel())
-                .childHandler(new ChannelInitializer<>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new HttpServerCodec(4096, 8192, 8192), new HttpObjectAggregator(8192),
-                                new Routes(metrics, ready));
-                    }
-                })
-                .bind(listen.toSocketAddress()).sync().channel();
+    public AdminServer(
+            Transport transport,
+            EventLoopGroup group,
+            ListenAddress listen,
+            ProxyMetrics metrics,
+            BooleanSupplier ready)
+            throws InterruptedException {
+        listener =
+                new ServerBootstrap()
+                        .group(group)
+                        .channel(transport.serverChannel())
+                        .childHandler(
+                                new ChannelInitializer<>() {
+                                    @Override
+                                    protected void initChannel(Channel ch) {
+                                        ch.pipeline()
+                                                .addLast(
+                                                        new HttpServerCodec(4096, 8192, 8192),
+                                                        new HttpObjectAggregator(8192),
+                                                        new Routes(metrics, ready));
+                                    }
+                                })
+                        .bind(listen.toSocketAddress())
+                        .sync()
+                        .channel();
     }
 
     public InetSocketAddress address() {
@@ -71,21 +83,35 @@ public final class AdminServer implements AutoCloseable {
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
-            String path = req.uri().contains("?") ? req.uri().substring(0, req.uri().indexOf('?')) : req.uri();
+            String path =
+                    req.uri().contains("?")
+                            ? req.uri().substring(0, req.uri().indexOf('?'))
+                            : req.uri();
             FullHttpResponse res;
             if (!req.decoderResult().isSuccess()) {
                 res = text(HttpResponseStatus.BAD_REQUEST, "bad request\n", "text/plain");
-            } else if (!req.method().equals(HttpMethod.GET) && !req.method().equals(HttpMethod.HEAD)) {
+            } else if (!req.method().equals(HttpMethod.GET)
+                    && !req.method().equals(HttpMethod.HEAD)) {
                 res = text(HttpResponseStatus.METHOD_NOT_ALLOWED, "GET only\n", "text/plain");
             } else {
-                res = switch (path) {
-                    case "/metrics" -> text(HttpResponseStatus.OK, metrics.scrape(), "text/plain; version=0.0.4; charset=utf-8");
-                    case "/healthz" -> text(HttpResponseStatus.OK, "ok\n", "text/plain");
-                    case "/readyz" -> ready.getAsBoolean()
-                            ? text(HttpResponseStatus.OK, "ready\n", "text/plain")
-                            : text(HttpResponseStatus.SERVICE_UNAVAILABLE, "draining\n", "text/plain");
-                    default -> text(HttpResponseStatus.NOT_FOUND, "not found\n", "text/plain");
-                };
+                res =
+                        switch (path) {
+                            case "/metrics" ->
+                                    text(
+                                            HttpResponseStatus.OK,
+                                            metrics.scrape(),
+                                            "text/plain; version=0.0.4; charset=utf-8");
+                            case "/healthz" -> text(HttpResponseStatus.OK, "ok\n", "text/plain");
+                            case "/readyz" ->
+                                    ready.getAsBoolean()
+                                            ? text(HttpResponseStatus.OK, "ready\n", "text/plain")
+                                            : text(
+                                                    HttpResponseStatus.SERVICE_UNAVAILABLE,
+                                                    "draining\n",
+                                                    "text/plain");
+                            default ->
+                                    text(HttpResponseStatus.NOT_FOUND, "not found\n", "text/plain");
+                        };
             }
             boolean keepAlive = HttpUtil.isKeepAlive(req);
             HttpUtil.setKeepAlive(res, keepAlive);
@@ -97,7 +123,9 @@ public final class AdminServer implements AutoCloseable {
 
         private static FullHttpResponse text(HttpResponseStatus status, String body, String type) {
             byte[] b = body.getBytes(StandardCharsets.UTF_8);
-            FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(b));
+            FullHttpResponse r =
+                    new DefaultFullHttpResponse(
+                            HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(b));
             r.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
             r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, b.length);
             return r;

@@ -8,13 +8,14 @@ import java.util.function.IntSupplier;
 
 /**
  * The proxy's counters, written in Prometheus text format by the admin listener. Hand-written on
- * {@link LongAdder}s rather than a metrics library: a dozen series do not justify a dependency
- * on the relay's hot path, and every update is a single uncontended add.
+ * {@link LongAdder}s rather than a metrics library: a dozen series do not justify a dependency on
+ * the relay's hot path, and every update is a single uncontended add.
  */
 public final class ProxyMetrics {
     /** Upper bounds, in seconds, of the upstream connect latency buckets. */
-    private static final double[] CONNECT_BUCKETS = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
-        2.5, 5, 10};
+    private static final double[] CONNECT_BUCKETS = {
+        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
+    };
 
     private final LongAdder tunnelsActive = new LongAdder();
     private final LongAdder tunnelsTotal = new LongAdder();
@@ -44,7 +45,10 @@ public final class ProxyMetrics {
         tunnelsTotal.increment();
     }
 
-    /** @param relay how the tunnel's bytes move: {@code copy}, {@code splice} (epoll) or {@code channel} (NIO) */
+    /**
+     * @param relay how the tunnel's bytes move: {@code copy}, {@code splice} (epoll) or {@code
+     *     channel} (NIO)
+     */
     public void tunnelRelayed(String relay) {
         tunnelsRelayed.computeIfAbsent(relay, r -> new LongAdder()).increment();
     }
@@ -61,8 +65,13 @@ public final class ProxyMetrics {
         bytesDown.add(down);
     }
 
-    /** @param reason a short snake_case label, e.g. {@code target_not_allowed} */
-    /** A handler failed with an exception that is not the peer's doing (HandlerErrors); its connection closed. */
+    /**
+     * @param reason a short snake_case label, e.g. {@code target_not_allowed}
+     */
+    /**
+     * A handler failed with an exception that is not the peer's doing (HandlerErrors); its
+     * connection closed.
+     */
     public void handlerError() {
         handlerErrors.increment();
     }
@@ -107,40 +116,81 @@ public final class ProxyMetrics {
     /** Prometheus text exposition format 0.0.4. */
     public String scrape() {
         StringBuilder sb = new StringBuilder(2048);
-        gauge(sb, "realmgate_proxy_connections_open", "Client connections open now.", openConnections.getAsInt());
-        gauge(sb, "realmgate_proxy_tunnels_active", "CONNECT tunnels open now.", tunnelsActive.sum());
+        gauge(
+                sb,
+                "realmgate_proxy_connections_open",
+                "Client connections open now.",
+                openConnections.getAsInt());
+        gauge(
+                sb,
+                "realmgate_proxy_tunnels_active",
+                "CONNECT tunnels open now.",
+                tunnelsActive.sum());
         counter(sb, "realmgate_proxy_tunnels_total", "CONNECT tunnels opened.", tunnelsTotal.sum());
-        sb.append("# HELP realmgate_proxy_tunnels_relayed_total Tunnels by relay: copy or splice (epoll), channel (NIO).\n");
+        sb.append(
+                "# HELP realmgate_proxy_tunnels_relayed_total Tunnels by relay: copy or splice (epoll), channel (NIO).\n");
         sb.append("# TYPE realmgate_proxy_tunnels_relayed_total counter\n");
-        tunnelsRelayed.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> sb
-                .append("realmgate_proxy_tunnels_relayed_total{relay=\"").append(e.getKey()).append("\"} ")
-                .append(e.getValue().sum()).append('\n'));
-        counter(sb, "realmgate_proxy_requests_total", "Absolute-URI requests forwarded.", requestsTotal.sum());
+        tunnelsRelayed.entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
+                .forEach(
+                        e ->
+                                sb.append("realmgate_proxy_tunnels_relayed_total{relay=\"")
+                                        .append(e.getKey())
+                                        .append("\"} ")
+                                        .append(e.getValue().sum())
+                                        .append('\n'));
+        counter(
+                sb,
+                "realmgate_proxy_requests_total",
+                "Absolute-URI requests forwarded.",
+                requestsTotal.sum());
         sb.append("# HELP realmgate_proxy_bytes_total Payload bytes relayed, by direction.\n");
         sb.append("# TYPE realmgate_proxy_bytes_total counter\n");
-        sb.append("realmgate_proxy_bytes_total{direction=\"up\"} ").append(bytesUp.sum()).append('\n');
-        sb.append("realmgate_proxy_bytes_total{direction=\"down\"} ").append(bytesDown.sum()).append('\n');
-        sb.append("# HELP realmgate_proxy_refusals_total Requests and connections refused, by reason.\n");
+        sb.append("realmgate_proxy_bytes_total{direction=\"up\"} ")
+                .append(bytesUp.sum())
+                .append('\n');
+        sb.append("realmgate_proxy_bytes_total{direction=\"down\"} ")
+                .append(bytesDown.sum())
+                .append('\n');
+        sb.append(
+                "# HELP realmgate_proxy_refusals_total Requests and connections refused, by reason.\n");
         sb.append("# TYPE realmgate_proxy_refusals_total counter\n");
-        refusals.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> sb
-                .append("realmgate_proxy_refusals_total{reason=\"").append(e.getKey()).append("\"} ")
-                .append(e.getValue().sum()).append('\n'));
-        counter(sb, "realmgate_proxy_handler_errors_total",
+        refusals.entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
+                .forEach(
+                        e ->
+                                sb.append("realmgate_proxy_refusals_total{reason=\"")
+                                        .append(e.getKey())
+                                        .append("\"} ")
+                                        .append(e.getValue().sum())
+                                        .append('\n'));
+        counter(
+                sb,
+                "realmgate_proxy_handler_errors_total",
                 "Unexpected exceptions in a connection's handlers (a defect, logged at WARN); the connection was closed.",
                 handlerErrors.sum());
-        sb.append("# HELP realmgate_proxy_upstream_connect_seconds Time to open the upstream connection.\n");
+        sb.append(
+                "# HELP realmgate_proxy_upstream_connect_seconds Time to open the upstream connection.\n");
         sb.append("# TYPE realmgate_proxy_upstream_connect_seconds histogram\n");
         long cumulative = 0;
         for (int i = 0; i < CONNECT_BUCKETS.length; i++) {
             cumulative += connectBuckets[i].sum();
             sb.append("realmgate_proxy_upstream_connect_seconds_bucket{le=\"")
-                    .append(String.format(Locale.ROOT, "%s", CONNECT_BUCKETS[i])).append("\"} ").append(cumulative).append('\n');
+                    .append(String.format(Locale.ROOT, "%s", CONNECT_BUCKETS[i]))
+                    .append("\"} ")
+                    .append(cumulative)
+                    .append('\n');
         }
         cumulative += connectBuckets[CONNECT_BUCKETS.length].sum();
-        sb.append("realmgate_proxy_upstream_connect_seconds_bucket{le=\"+Inf\"} ").append(cumulative).append('\n');
+        sb.append("realmgate_proxy_upstream_connect_seconds_bucket{le=\"+Inf\"} ")
+                .append(cumulative)
+                .append('\n');
         sb.append("realmgate_proxy_upstream_connect_seconds_sum ")
-                .append(String.format(Locale.ROOT, "%.6f", connectSumNanos.sum() / 1e9)).append('\n');
-        sb.append("realmgate_proxy_upstream_connect_seconds_count ").append(connectCount.sum()).append('\n');
+                .append(String.format(Locale.ROOT, "%.6f", connectSumNanos.sum() / 1e9))
+                .append('\n');
+        sb.append("realmgate_proxy_upstream_connect_seconds_count ")
+                .append(connectCount.sum())
+                .append('\n');
         return sb.toString();
     }
 

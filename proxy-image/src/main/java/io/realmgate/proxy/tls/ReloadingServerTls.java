@@ -14,9 +14,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The TLS context of a listener, rebuilt when its certificate or key file changes (the operator
- * rotates them in a mounted Secret). New connections get the new certificate; established ones
- * keep the context they started with, so nothing is dropped. A broken new pair is logged and the
- * old context stays.
+ * rotates them in a mounted Secret). New connections get the new certificate; established ones keep
+ * the context they started with, so nothing is dropped. A broken new pair is logged and the old
+ * context stays.
  */
 public final class ReloadingServerTls implements Supplier<SslContext> {
     private static final Logger LOG = LoggerFactory.getLogger(ReloadingServerTls.class);
@@ -37,8 +37,8 @@ public final class ReloadingServerTls implements Supplier<SslContext> {
     }
 
     /**
-     * Called periodically; cheap when nothing changed (two {@code stat}s through the symbolic links a Kubernetes
-     * Secret volume has, see {@link FileStamp}).
+     * Called periodically; cheap when nothing changed (two {@code stat}s through the symbolic links
+     * a Kubernetes Secret volume has, see {@link FileStamp}).
      */
     public void checkForChanges() {
         try {
@@ -62,9 +62,18 @@ public final class ReloadingServerTls implements Supplier<SslContext> {
 
     private SslContext build() throws SSLException {
         try {
-            return SslContextBuilder.forServer(files.certificate().toFile(), files.privateKey().toFile()).build();
+            return SslContextBuilder.forServer(
+                            files.certificate().toFile(), files.privateKey().toFile())
+                    .build();
         } catch (IllegalArgumentException e) {
-            throw new SSLException("cannot load " + files.certificate() + " / " + files.privateKey() + ": " + e.getMessage(), e);
+            throw new SSLException(
+                    "cannot load "
+                            + files.certificate()
+                            + " / "
+                            + files.privateKey()
+                            + ": "
+                            + e.getMessage(),
+                    e);
         }
     }
 }

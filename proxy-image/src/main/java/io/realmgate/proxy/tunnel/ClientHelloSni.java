@@ -10,32 +10,27 @@ import java.nio.charset.StandardCharsets;
  */
 public final class ClientHelloSni {
     /** Outcome of looking at the bytes received so far. */
-    public sealed interface Result permits NeedMore, NotTls, NoServerName, ServerName {
-    }
+    public sealed interface Result permits NeedMore, NotTls, NoServerName, ServerName {}
 
-    public record NeedMore() implements Result {
-    }
+    public record NeedMore() implements Result {}
 
-    public record NotTls(String why) implements Result {
-    }
+    public record NotTls(String why) implements Result {}
 
-    public record NoServerName() implements Result {
-    }
+    public record NoServerName() implements Result {}
 
-    public record ServerName(String name) implements Result {
-    }
+    public record ServerName(String name) implements Result {}
 
     public static final int MAX_RECORD = 16 * 1024 + 5;
 
-    private ClientHelloSni() {
-    }
+    private ClientHelloSni() {}
 
     /** Looks at {@code buf} from its reader index without moving it. */
     public static Result read(ByteBuf buf) {
         int start = buf.readerIndex();
         int available = buf.readableBytes();
         if (available < 5) {
-            return available > 0 && buf.getUnsignedByte(start) != 0x16 ? new NotTls("not a TLS handshake record")
+            return available > 0 && buf.getUnsignedByte(start) != 0x16
+                    ? new NotTls("not a TLS handshake record")
                     : new NeedMore();
         }
         if (buf.getUnsignedByte(start) != 0x16 || buf.getUnsignedByte(start + 1) != 3) {
@@ -92,7 +87,8 @@ public final class ClientHelloSni {
                         if (nameLen == 0 || nameLen > 253 || q + 3 + nameLen > listEnd) {
                             return new NotTls("bad server_name length");
                         }
-                        return new ServerName(b.toString(q + 3, nameLen, StandardCharsets.US_ASCII));
+                        return new ServerName(
+                                b.toString(q + 3, nameLen, StandardCharsets.US_ASCII));
                     }
                     q += 3 + nameLen;
                 }

@@ -8,17 +8,22 @@ import java.util.ArrayDeque;
 
 /**
  * Moves a direction's bytes by reading them into the event loop's {@link SharedBuffer} (1 MiB) and
- * writing them out, like a minimal C relay: one read and one write system call per MiB, so the reader
- * at the far end is woken once per MiB rather than once per 64 KiB pipe. What the destination cannot
- * take yet is copied into a buffer of this direction's own, released once sent. Unlike a splice, a
- * read here tells end of stream (-1) from "nothing yet" (0) by itself.
+ * writing them out, like a minimal C relay: one read and one write system call per MiB, so the
+ * reader at the far end is woken once per MiB rather than once per 64 KiB pipe. What the
+ * destination cannot take yet is copied into a buffer of this direction's own, released once sent.
+ * Unlike a splice, a read here tells end of stream (-1) from "nothing yet" (0) by itself.
  */
 final class CopyPump extends DirectionPump {
     private final ByteBufAllocator alloc;
     private ByteBuf held;
 
-    CopyPump(Socket source, Socket destination, ArrayDeque<ByteBuf> head, boolean upstreamBound,
-             TunnelStats stats, ByteBufAllocator alloc) {
+    CopyPump(
+            Socket source,
+            Socket destination,
+            ArrayDeque<ByteBuf> head,
+            boolean upstreamBound,
+            TunnelStats stats,
+            ByteBufAllocator alloc) {
         super(source, destination, head, upstreamBound, stats);
         this.alloc = alloc;
     }
@@ -29,7 +34,7 @@ final class CopyPump extends DirectionPump {
         long address = shared.memoryAddress();
         int capacity = shared.capacity();
         long moved = 0;
-        for (;;) {
+        for (; ; ) {
             if (moved >= BUDGET) {
                 return Progress.YIELDED;
             }
@@ -60,7 +65,9 @@ final class CopyPump extends DirectionPump {
             return true;
         }
         while (held.isReadable()) {
-            int w = destination.sendAddress(held.memoryAddress(), held.readerIndex(), held.writerIndex());
+            int w =
+                    destination.sendAddress(
+                            held.memoryAddress(), held.readerIndex(), held.writerIndex());
             if (w == 0) {
                 return false;
             }

@@ -7,12 +7,12 @@ import java.nio.channels.NotYetConnectedException;
 import java.util.ArrayDeque;
 
 /**
- * One direction of an {@link EpollTunnel}: bytes from a source socket to a destination socket, moved
- * by a subclass ({@link SplicePump}: in the kernel; {@link CopyPump}: through a buffer). What both
- * share lives here: the bytes that reached user space before the hand-off go first, the FIN goes
- * last, and what the destination cannot take yet is held by the pump, which then reads nothing more
- * from the source, so a slow reader pushes back on the sender through TCP's own window. An idle
- * direction holds no buffer and no pipe.
+ * One direction of an {@link EpollTunnel}: bytes from a source socket to a destination socket,
+ * moved by a subclass ({@link SplicePump}: in the kernel; {@link CopyPump}: through a buffer). What
+ * both share lives here: the bytes that reached user space before the hand-off go first, the FIN
+ * goes last, and what the destination cannot take yet is held by the pump, which then reads nothing
+ * more from the source, so a slow reader pushes back on the sender through TCP's own window. An
+ * idle direction holds no buffer and no pipe.
  */
 abstract class DirectionPump {
     /** Bytes one pump may move before it yields the event loop to other channels. */
@@ -31,16 +31,26 @@ abstract class DirectionPump {
 
     final Socket source;
     final Socket destination;
-    /** Bytes that reached user space before the hand-off (early bytes, the 200 answer); sent first. */
+
+    /**
+     * Bytes that reached user space before the hand-off (early bytes, the 200 answer); sent first.
+     */
     private final ArrayDeque<ByteBuf> head;
+
     private final boolean upstreamBound;
     private final TunnelStats stats;
+
     /** The source reported EPOLLRDHUP or EPOLLHUP: its FIN, if any, is queued behind its bytes. */
     boolean sourceHungUp;
+
     private boolean finished;
 
-    DirectionPump(Socket source, Socket destination, ArrayDeque<ByteBuf> head, boolean upstreamBound,
-                  TunnelStats stats) {
+    DirectionPump(
+            Socket source,
+            Socket destination,
+            ArrayDeque<ByteBuf> head,
+            boolean upstreamBound,
+            TunnelStats stats) {
         this.source = source;
         this.destination = destination;
         this.head = head;
@@ -68,7 +78,8 @@ abstract class DirectionPump {
             try {
                 destination.shutdown(false, true);
             } catch (NotYetConnectedException gone) {
-                // The destination's connection is already over (its peer reset or closed it): no one
+                // The destination's connection is already over (its peer reset or closed it): no
+                // one
                 // is left to tell, and the direction is just as finished.
             }
             finished = true;
@@ -103,7 +114,9 @@ abstract class DirectionPump {
         }
     }
 
-    /** @return true when every head byte has been written */
+    /**
+     * @return true when every head byte has been written
+     */
     private boolean sendHead() throws IOException {
         for (ByteBuf b; (b = head.peek()) != null; ) {
             int n = destination.sendAddress(b.memoryAddress(), b.readerIndex(), b.writerIndex());

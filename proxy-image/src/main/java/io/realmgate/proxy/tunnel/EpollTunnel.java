@@ -26,15 +26,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A plain tunnel on epoll, relayed on its raw sockets: the two channels are taken off Netty's read/write
- * machinery (deregistered) and their sockets registered with the same event loop as two {@link Leg}s,
- * edge-triggered for input, output and hang-up once, with no interest changes after. Each event pumps
- * the {@link DirectionPump}s that touch that socket: {@link CopyPump}s or {@link SplicePump}s, as the
- * {@link RelayMode} says.
+ * A plain tunnel on epoll, relayed on its raw sockets: the two channels are taken off Netty's
+ * read/write machinery (deregistered) and their sockets registered with the same event loop as two
+ * {@link Leg}s, edge-triggered for input, output and hang-up once, with no interest changes after.
+ * Each event pumps the {@link DirectionPump}s that touch that socket: {@link CopyPump}s or {@link
+ * SplicePump}s, as the {@link RelayMode} says.
  *
- * <p>Why not Netty's channels: on 4.2.18 a copying relay on epoll channels loses the end of a reply when
- * a busy tunnel half-closes, and Netty's own {@code spliceTo} ends at the peer's FIN with bytes still
- * queued (docs/decisions.md). Here the channels never see an epoll event during the tunnel.
+ * <p>Why not Netty's channels: on 4.2.18 a copying relay on epoll channels loses the end of a reply
+ * when a busy tunnel half-closes, and Netty's own {@code spliceTo} ends at the peer's FIN with
+ * bytes still queued (docs/decisions.md). Here the channels never see an epoll event during the
+ * tunnel.
  *
  * <p>Half-close passes through (a FIN read on one side is written to the other once the pipe is
  * empty); the tunnel closes both channels when both directions have finished, on an I/O error, or
@@ -43,8 +44,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class EpollTunnel {
     private static final Logger LOG = LoggerFactory.getLogger(EpollTunnel.class);
-    private static final EpollIoOps INTEREST = EpollIoOps.EPOLLIN.with(EpollIoOps.EPOLLOUT)
-            .with(EpollIoOps.EPOLLRDHUP).with(EpollIoOps.EPOLLET);
+    private static final EpollIoOps INTEREST =
+            EpollIoOps.EPOLLIN
+                    .with(EpollIoOps.EPOLLOUT)
+                    .with(EpollIoOps.EPOLLRDHUP)
+                    .with(EpollIoOps.EPOLLET);
     private static final String HAND_OFF = "epoll-hand-off";
 
     private final Channel client;
@@ -62,18 +66,35 @@ public final class EpollTunnel {
     private boolean pumpScheduled;
     private boolean closed;
 
-    private EpollTunnel(Channel client, Channel upstream, ArrayDeque<ByteBuf> upHead, ArrayDeque<ByteBuf> downHead,
-                        TunnelStats stats, Duration idleTimeout, RelayMode mode) {
+    private EpollTunnel(
+            Channel client,
+            Channel upstream,
+            ArrayDeque<ByteBuf> upHead,
+            ArrayDeque<ByteBuf> downHead,
+            TunnelStats stats,
+            Duration idleTimeout,
+            RelayMode mode) {
         this.client = client;
         this.upstream = upstream;
         this.loop = (IoEventLoop) client.eventLoop();
         Socket clientSocket = (Socket) ((UnixChannel) client).fd();
         Socket upstreamSocket = (Socket) ((UnixChannel) upstream).fd();
         this.mode = mode;
-        this.up = mode == RelayMode.SPLICE ? new SplicePump(clientSocket, upstreamSocket, upHead, true, stats)
-                : new CopyPump(clientSocket, upstreamSocket, upHead, true, stats, client.alloc());
-        this.down = mode == RelayMode.SPLICE ? new SplicePump(upstreamSocket, clientSocket, downHead, false, stats)
-                : new CopyPump(upstreamSocket, clientSocket, downHead, false, stats, client.alloc());
+        this.up =
+                mode == RelayMode.SPLICE
+                        ? new SplicePump(clientSocket, upstreamSocket, upHead, true, stats)
+                        : new CopyPump(
+                                clientSocket, upstreamSocket, upHead, true, stats, client.alloc());
+        this.down =
+                mode == RelayMode.SPLICE
+                        ? new SplicePump(upstreamSocket, clientSocket, downHead, false, stats)
+                        : new CopyPump(
+                                upstreamSocket,
+                                clientSocket,
+                                downHead,
+                                false,
+                                stats,
+                                client.alloc());
         this.clientLeg = new Leg(clientSocket, up, down);
         this.upstreamLeg = new Leg(upstreamSocket, down, up);
         this.stats = stats;
@@ -82,14 +103,20 @@ public final class EpollTunnel {
 
     /**
      * Hands a freshly connected tunnel over to splicing. The caller has already removed every
-     * handler that would act on the client's bytes or time (HTTP, idle); both channels have
-     * {@code autoRead} off and sit on the same event loop.
+     * handler that would act on the client's bytes or time (HTTP, idle); both channels have {@code
+     * autoRead} off and sit on the same event loop.
      *
-     * @param upHead   bytes for the target that are already in user space (sent first)
+     * @param upHead bytes for the target that are already in user space (sent first)
      * @param downHead bytes for the client, e.g. the CONNECT answer (sent first)
      */
-    public static void handOff(Channel client, Channel upstream, ArrayDeque<ByteBuf> upHead,
-                               ArrayDeque<ByteBuf> downHead, TunnelStats stats, Duration idleTimeout, RelayMode mode) {
+    public static void handOff(
+            Channel client,
+            Channel upstream,
+            ArrayDeque<ByteBuf> upHead,
+            ArrayDeque<ByteBuf> downHead,
+            TunnelStats stats,
+            Duration idleTimeout,
+            RelayMode mode) {
         client.closeFuture().addListener(f -> stats.legClosed());
         upstream.closeFuture().addListener(f -> stats.legClosed());
         // Until the channels are off epoll, Netty may still read (a FIN makes it drain the socket
@@ -100,43 +127,65 @@ public final class EpollTunnel {
         upstream.pipeline().addLast(HAND_OFF, fromUpstream);
         ChannelFuture a = client.deregister();
         ChannelFuture b = upstream.deregister();
-        a.addListener(x -> b.addListener(y -> {
-            if (!a.isSuccess() || !b.isSuccess() || fromClient.failed || fromUpstream.failed
-                    || !client.isOpen() || !upstream.isOpen()) {
-                release(upHead);
-                release(downHead);
-                client.close();
-                upstream.close();
-                return;
-            }
-            direct(upHead, client);
-            direct(downHead, client);
-            new EpollTunnel(client, upstream, upHead, downHead, stats, idleTimeout, mode).start();
-        }));
+        a.addListener(
+                x ->
+                        b.addListener(
+                                y -> {
+                                    if (!a.isSuccess()
+                                            || !b.isSuccess()
+                                            || fromClient.failed
+                                            || fromUpstream.failed
+                                            || !client.isOpen()
+                                            || !upstream.isOpen()) {
+                                        release(upHead);
+                                        release(downHead);
+                                        client.close();
+                                        upstream.close();
+                                        return;
+                                    }
+                                    direct(upHead, client);
+                                    direct(downHead, client);
+                                    new EpollTunnel(
+                                                    client,
+                                                    upstream,
+                                                    upHead,
+                                                    downHead,
+                                                    stats,
+                                                    idleTimeout,
+                                                    mode)
+                                            .start();
+                                }));
     }
 
     private void start() {
         Future<IoRegistration> c = loop.register(clientLeg);
         Future<IoRegistration> u = loop.register(upstreamLeg);
-        c.addListener(x -> u.addListener(y -> {
-            if (!c.isSuccess() || !u.isSuccess()) {
-                close();
-                return;
-            }
-            try {
-                clientLeg.registered(c.getNow());
-                upstreamLeg.registered(u.getNow());
-            } catch (Exception e) {
-                close();
-                return;
-            }
-            stats.relayedBy(mode);
-            if (idleNanos > 0) {
-                idleCheck = loop.schedule(this::checkIdle, idleNanos, TimeUnit.NANOSECONDS);
-            }
-            pump(up);
-            pump(down);
-        }));
+        c.addListener(
+                x ->
+                        u.addListener(
+                                y -> {
+                                    if (!c.isSuccess() || !u.isSuccess()) {
+                                        close();
+                                        return;
+                                    }
+                                    try {
+                                        clientLeg.registered(c.getNow());
+                                        upstreamLeg.registered(u.getNow());
+                                    } catch (Exception e) {
+                                        close();
+                                        return;
+                                    }
+                                    stats.relayedBy(mode);
+                                    if (idleNanos > 0) {
+                                        idleCheck =
+                                                loop.schedule(
+                                                        this::checkIdle,
+                                                        idleNanos,
+                                                        TimeUnit.NANOSECONDS);
+                                    }
+                                    pump(up);
+                                    pump(down);
+                                }));
     }
 
     private void pump(DirectionPump direction) {
@@ -150,7 +199,8 @@ public final class EpollTunnel {
                 loop.execute(this::pumpAgain);
             }
         } catch (IOException | RuntimeException e) {
-            // A reset or a write to a closed peer: half a byte stream cannot go on. Nothing may escape
+            // A reset or a write to a closed peer: half a byte stream cannot go on. Nothing may
+            // escape
             // to the event loop, which would log it and pause for a second.
             close();
             return;
@@ -179,7 +229,9 @@ public final class EpollTunnel {
         }
     }
 
-    /** Takes both sockets off epoll before their channels close them, so no event finds a reused fd. */
+    /**
+     * Takes both sockets off epoll before their channels close them, so no event finds a reused fd.
+     */
     private void close() {
         if (closed) {
             return;
@@ -193,13 +245,15 @@ public final class EpollTunnel {
         up.release();
         down.release();
         // The sockets close in a task, after the event loop has handled the rest of this batch of
-        // epoll events: a later event in the batch may still name one of these descriptors, and if it
+        // epoll events: a later event in the batch may still name one of these descriptors, and if
+        // it
         // were closed now, a socket opened meanwhile (a new tunnel's upstream) could get the same
         // number and receive that stale event (seen as 1 in 20,000 upstream connects failing).
-        loop.execute(() -> {
-            client.close();
-            upstream.close();
-        });
+        loop.execute(
+                () -> {
+                    client.close();
+                    upstream.close();
+                });
     }
 
     private static void release(ArrayDeque<ByteBuf> bufs) {
@@ -222,7 +276,10 @@ public final class EpollTunnel {
         }
     }
 
-    /** One socket of the tunnel as epoll sees it: input feeds one direction, output drains the other. */
+    /**
+     * One socket of the tunnel as epoll sees it: input feeds one direction, output drains the
+     * other.
+     */
     private final class Leg implements EpollIoHandle {
         private final Socket socket;
         private final DirectionPump from;
@@ -278,7 +335,9 @@ public final class EpollTunnel {
         }
     }
 
-    /** EPOLLHUP (both directions down, always reported); Netty's EpollIoOps has no constant for it. */
+    /**
+     * EPOLLHUP (both directions down, always reported); Netty's EpollIoOps has no constant for it.
+     */
     private static final int HUP = 0x10;
 
     /** Keeps what a channel reads during the hand-off, for the direction it belongs to. */
@@ -290,7 +349,12 @@ public final class EpollTunnel {
         private final boolean upstreamBound;
         boolean failed;
 
-        Catcher(ArrayDeque<ByteBuf> into, Channel self, Channel peer, TunnelStats stats, boolean upstreamBound) {
+        Catcher(
+                ArrayDeque<ByteBuf> into,
+                Channel self,
+                Channel peer,
+                TunnelStats stats,
+                boolean upstreamBound) {
             this.into = into;
             this.self = self;
             this.peer = peer;
@@ -322,7 +386,8 @@ public final class EpollTunnel {
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            ReferenceCountUtil.release(evt); // the input shutdown is seen again by epoll on the socket
+            ReferenceCountUtil.release(
+                    evt); // the input shutdown is seen again by epoll on the socket
         }
     }
 }

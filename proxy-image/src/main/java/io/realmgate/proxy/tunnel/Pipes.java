@@ -4,8 +4,7 @@ import io.netty.channel.unix.FileDescriptor;
 import java.io.IOException;
 
 final class Pipes {
-    private Pipes() {
-    }
+    private Pipes() {}
 
     static void closeQuietly(FileDescriptor fd) {
         if (fd != null) {

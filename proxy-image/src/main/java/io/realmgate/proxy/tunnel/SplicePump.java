@@ -8,13 +8,13 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 
 /**
- * Moves a direction's bytes with {@code splice(2)}: source socket, the event loop's {@link SharedPipe},
- * destination socket; they never enter this process. What the destination cannot take yet moves (pipe
- * to pipe, no copy) into a pipe of this direction's own, closed again once drained.
+ * Moves a direction's bytes with {@code splice(2)}: source socket, the event loop's {@link
+ * SharedPipe}, destination socket; they never enter this process. What the destination cannot take
+ * yet moves (pipe to pipe, no copy) into a pipe of this direction's own, closed again once drained.
  *
- * <p>Netty's {@code Native.splice} reports both "would block" and "end of stream" as 0. They are told
- * apart by epoll: once the source has reported {@code EPOLLRDHUP}, the peer's FIN is queued behind
- * every byte it sent, so a 0 read into the (empty) shared pipe is the end of the stream.
+ * <p>Netty's {@code Native.splice} reports both "would block" and "end of stream" as 0. They are
+ * told apart by epoll: once the source has reported {@code EPOLLRDHUP}, the peer's FIN is queued
+ * behind every byte it sent, so a 0 read into the (empty) shared pipe is the end of the stream.
  */
 final class SplicePump extends DirectionPump {
     /** A pipe holds 16 pages by default, and Java cannot ask for more ({@code F_SETPIPE_SZ}). */
@@ -24,8 +24,12 @@ final class SplicePump extends DirectionPump {
     private FileDescriptor ownWrite;
     private int inOwn;
 
-    SplicePump(Socket source, Socket destination, ArrayDeque<ByteBuf> head, boolean upstreamBound,
-               TunnelStats stats) {
+    SplicePump(
+            Socket source,
+            Socket destination,
+            ArrayDeque<ByteBuf> head,
+            boolean upstreamBound,
+            TunnelStats stats) {
         super(source, destination, head, upstreamBound, stats);
     }
 
@@ -41,7 +45,7 @@ final class SplicePump extends DirectionPump {
 
     private Progress move(SharedPipe shared) throws IOException {
         long moved = 0;
-        for (;;) {
+        for (; ; ) {
             if (moved >= BUDGET) {
                 return Progress.YIELDED;
             }
@@ -53,7 +57,13 @@ final class SplicePump extends DirectionPump {
             shared.bytes = n;
             count(n);
             while (shared.bytes > 0) {
-                int w = Native.splice(shared.readEnd().intValue(), -1, destination.intValue(), -1, shared.bytes);
+                int w =
+                        Native.splice(
+                                shared.readEnd().intValue(),
+                                -1,
+                                destination.intValue(),
+                                -1,
+                                shared.bytes);
                 if (w == 0) {
                     hold(shared);
                     return Progress.WANTS_OUTPUT;
@@ -64,15 +74,21 @@ final class SplicePump extends DirectionPump {
         }
     }
 
-    /** The destination is full: the rest moves (pipe to pipe, no copy) into a pipe of this direction's own. */
+    /**
+     * The destination is full: the rest moves (pipe to pipe, no copy) into a pipe of this
+     * direction's own.
+     */
     private void hold(SharedPipe shared) throws IOException {
         FileDescriptor[] p = FileDescriptor.pipe();
         ownRead = p[0];
         ownWrite = p[1];
         while (shared.bytes > 0) {
-            int n = Native.splice(shared.readEnd().intValue(), -1, ownWrite.intValue(), -1, shared.bytes);
+            int n =
+                    Native.splice(
+                            shared.readEnd().intValue(), -1, ownWrite.intValue(), -1, shared.bytes);
             if (n == 0) {
-                throw new IOException("could not move " + shared.bytes + " bytes into an empty pipe");
+                throw new IOException(
+                        "could not move " + shared.bytes + " bytes into an empty pipe");
             }
             shared.bytes -= n;
             inOwn += n;

@@ -14,12 +14,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Copies bytes from its channel to the peer channel: one relay per direction, one on each leg. Used on
- * NIO (and so behind a TLS-terminating listener); on epoll tunnels relay on their raw sockets ({@link EpollTunnel}).
- * Backpressure: when the peer cannot take more, this leg stops reading until the peer drains
- * ({@code autoRead}, never a growing buffer). Half-close: the FIN read here becomes a FIN written to
- * the peer after what was already relayed, and the other direction keeps flowing; a leg closes
- * once both of its directions are done.
+ * Copies bytes from its channel to the peer channel: one relay per direction, one on each leg. Used
+ * on NIO (and so behind a TLS-terminating listener); on epoll tunnels relay on their raw sockets
+ * ({@link EpollTunnel}). Backpressure: when the peer cannot take more, this leg stops reading until
+ * the peer drains ({@code autoRead}, never a growing buffer). Half-close: the FIN read here becomes
+ * a FIN written to the peer after what was already relayed, and the other direction keeps flowing;
+ * a leg closes once both of its directions are done.
  */
 public final class TunnelRelay extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(TunnelRelay.class);
@@ -28,7 +28,7 @@ public final class TunnelRelay extends ChannelInboundHandlerAdapter {
     private final boolean upstreamBound;
 
     /**
-     * @param peer          where bytes read on this leg go
+     * @param peer where bytes read on this leg go
      * @param upstreamBound true on the client leg (bytes travel client to target)
      */
     public TunnelRelay(Channel peer, TunnelStats stats, boolean upstreamBound) {
@@ -82,13 +82,16 @@ public final class TunnelRelay extends ChannelInboundHandlerAdapter {
         if (evt instanceof ChannelInputShutdownEvent) {
             Channel self = ctx.channel();
             // Everything read before the FIN is queued on the peer; the FIN goes after it.
-            peer.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
-                if (peer instanceof DuplexChannel d && d.isActive()) {
-                    d.shutdownOutput().addListener(x -> closeIfDone(peer));
-                } else {
-                    peer.close();
-                }
-            });
+            peer.writeAndFlush(Unpooled.EMPTY_BUFFER)
+                    .addListener(
+                            (ChannelFutureListener)
+                                    f -> {
+                                        if (peer instanceof DuplexChannel d && d.isActive()) {
+                                            d.shutdownOutput().addListener(x -> closeIfDone(peer));
+                                        } else {
+                                            peer.close();
+                                        }
+                                    });
             closeIfDone(self);
             return;
         }

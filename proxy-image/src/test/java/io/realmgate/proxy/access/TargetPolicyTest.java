@@ -28,7 +28,8 @@ class TargetPolicyTest {
     @Test
     void noRuleRefusesEverything() {
         TargetPolicy none = policy();
-        assertThat(none.precheck(Target.parseAuthority("example.com:443"))).isEqualTo(TargetPolicy.Precheck.REFUSED);
+        assertThat(none.precheck(Target.parseAuthority("example.com:443")))
+                .isEqualTo(TargetPolicy.Precheck.REFUSED);
         assertThat(none.admits(ip("93.184.216.34"), 443)).isFalse();
     }
 
@@ -41,19 +42,50 @@ class TargetPolicyTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "127.0.0.1", "127.9.9.9", "::1", "10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1",
-        "169.254.169.254", "fe80::1", "100.64.0.1", "100.127.255.254", "fc00::1", "fd12:3456::1",
-        "::ffff:127.0.0.1", "::ffff:10.0.0.1", "::ffff:8.8.8.8", "64:ff9b::a00:1", "2002:a00:1::1", "0.0.0.0",
-        "0.1.2.3", "::", "224.0.0.1", "ff02::1", "255.255.255.255", "240.0.0.1", "192.0.2.1",
-    })
+    @ValueSource(
+            strings = {
+                "127.0.0.1",
+                "127.9.9.9",
+                "::1",
+                "10.1.2.3",
+                "172.16.0.1",
+                "172.31.255.255",
+                "192.168.1.1",
+                "169.254.169.254",
+                "fe80::1",
+                "100.64.0.1",
+                "100.127.255.254",
+                "fc00::1",
+                "fd12:3456::1",
+                "::ffff:127.0.0.1",
+                "::ffff:10.0.0.1",
+                "::ffff:8.8.8.8",
+                "64:ff9b::a00:1",
+                "2002:a00:1::1",
+                "0.0.0.0",
+                "0.1.2.3",
+                "::",
+                "224.0.0.1",
+                "ff02::1",
+                "255.255.255.255",
+                "240.0.0.1",
+                "192.0.2.1",
+            })
     void portOnlyRulesNeverReachInternalAddresses(String address) {
         assertThat(AddressClass.of(ip(address)).isPublic()).as(address).isFalse();
         assertThat(policy("1-65535").admits(ip(address), 443)).as(address).isFalse();
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"8.8.8.8", "1.1.1.1", "172.32.0.1", "100.128.0.1", "2001:4860:4860::8888", "11.0.0.1"})
+    @ValueSource(
+            strings = {
+                "8.8.8.8",
+                "1.1.1.1",
+                "172.32.0.1",
+                "100.128.0.1",
+                "2001:4860:4860::8888",
+                "11.0.0.1"
+            })
     void publicAddressesArePublic(String address) {
         assertThat(AddressClass.of(ip(address))).as(address).isEqualTo(AddressClass.PUBLIC);
     }
@@ -73,12 +105,18 @@ class TargetPolicyTest {
     @Test
     void precheckDecidesPortAndHostRulesWithoutAddresses() {
         TargetPolicy p = policy("realm.internal:9443", "10.0.0.0/8:443");
-        assertThat(p.precheck(Target.parseAuthority("realm.internal:9443"))).isEqualTo(TargetPolicy.Precheck.ADMITTED_BY_NAME);
-        assertThat(p.precheck(Target.parseAuthority("REALM.internal.:9443"))).isEqualTo(TargetPolicy.Precheck.ADMITTED_BY_NAME);
-        assertThat(p.precheck(Target.parseAuthority("realm.internal:9000"))).isEqualTo(TargetPolicy.Precheck.REFUSED);
-        assertThat(p.precheck(Target.parseAuthority("other.internal:9443"))).isEqualTo(TargetPolicy.Precheck.REFUSED);
-        assertThat(p.precheck(Target.parseAuthority("anything.example:443"))).isEqualTo(TargetPolicy.Precheck.NEEDS_ADDRESS);
-        assertThat(p.precheck(Target.parseAuthority("11.0.0.1:443"))).isEqualTo(TargetPolicy.Precheck.REFUSED);
+        assertThat(p.precheck(Target.parseAuthority("realm.internal:9443")))
+                .isEqualTo(TargetPolicy.Precheck.ADMITTED_BY_NAME);
+        assertThat(p.precheck(Target.parseAuthority("REALM.internal.:9443")))
+                .isEqualTo(TargetPolicy.Precheck.ADMITTED_BY_NAME);
+        assertThat(p.precheck(Target.parseAuthority("realm.internal:9000")))
+                .isEqualTo(TargetPolicy.Precheck.REFUSED);
+        assertThat(p.precheck(Target.parseAuthority("other.internal:9443")))
+                .isEqualTo(TargetPolicy.Precheck.REFUSED);
+        assertThat(p.precheck(Target.parseAuthority("anything.example:443")))
+                .isEqualTo(TargetPolicy.Precheck.NEEDS_ADDRESS);
+        assertThat(p.precheck(Target.parseAuthority("11.0.0.1:443")))
+                .isEqualTo(TargetPolicy.Precheck.REFUSED);
     }
 
     /** A resolver that answers from a table and counts lookups: the test's stand-in for DNS. */
@@ -115,22 +153,30 @@ class TargetPolicyTest {
     void refusalsByPortOrHostTriggerNoLookup() {
         TableResolver dns = new TableResolver(Map.of("rebind.example", List.of(ip("8.8.8.8"))));
         TargetGate gate = new TargetGate(policy("443", "realm.internal:9443"), dns, Runnable::run);
-        assertThat(reason(admit(gate, "rebind.example:22"))).isEqualTo(Refusal.Reason.TARGET_NOT_ALLOWED);
-        assertThat(reason(admit(gate, "realm.internal:9000"))).isEqualTo(Refusal.Reason.TARGET_NOT_ALLOWED);
-        assertThat(reason(admit(gate, "127.0.0.1:443"))).isEqualTo(Refusal.Reason.TARGET_NOT_ALLOWED);
+        assertThat(reason(admit(gate, "rebind.example:22")))
+                .isEqualTo(Refusal.Reason.TARGET_NOT_ALLOWED);
+        assertThat(reason(admit(gate, "realm.internal:9000")))
+                .isEqualTo(Refusal.Reason.TARGET_NOT_ALLOWED);
+        assertThat(reason(admit(gate, "127.0.0.1:443")))
+                .isEqualTo(Refusal.Reason.TARGET_NOT_ALLOWED);
         assertThat(dns.lookups).hasValue(0);
     }
 
     @Test
     void aNameResolvingToAnInternalAddressIsRefusedForAPortOnlyRule() {
-        TableResolver dns = new TableResolver(Map.of(
-                "metadata.evil.example", List.of(ip("169.254.169.254")),
-                "mixed.example", List.of(ip("10.0.0.1"), ip("93.184.216.34"))));
+        TableResolver dns =
+                new TableResolver(
+                        Map.of(
+                                "metadata.evil.example", List.of(ip("169.254.169.254")),
+                                "mixed.example", List.of(ip("10.0.0.1"), ip("93.184.216.34"))));
         TargetGate gate = new TargetGate(policy("80", "443"), dns, Runnable::run);
-        assertThat(reason(admit(gate, "metadata.evil.example:80"))).isEqualTo(Refusal.Reason.TARGET_NOT_ALLOWED);
+        assertThat(reason(admit(gate, "metadata.evil.example:80")))
+                .isEqualTo(Refusal.Reason.TARGET_NOT_ALLOWED);
         Future<InetSocketAddress> mixed = admit(gate, "mixed.example:443");
         assertThat(mixed.isSuccess()).isTrue();
-        assertThat(mixed.getNow().getAddress()).as("the checked address is the one dialled").isEqualTo(ip("93.184.216.34"));
+        assertThat(mixed.getNow().getAddress())
+                .as("the checked address is the one dialled")
+                .isEqualTo(ip("93.184.216.34"));
         assertThat(dns.lookups).hasValue(2);
     }
 
@@ -147,7 +193,8 @@ class TargetPolicyTest {
     @Test
     void anUnknownNameIsABadGateway() {
         TargetGate gate = new TargetGate(policy("443"), new TableResolver(Map.of()), Runnable::run);
-        assertThat(reason(admit(gate, "nowhere.example:443"))).isEqualTo(Refusal.Reason.UNRESOLVABLE);
+        assertThat(reason(admit(gate, "nowhere.example:443")))
+                .isEqualTo(Refusal.Reason.UNRESOLVABLE);
         assertThat(Refusal.Reason.UNRESOLVABLE.status()).isEqualTo(502);
     }
 }

@@ -15,15 +15,23 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class CommandLineTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void referenceScenarioFlags() throws Exception {
-        ProxyConfig c = CommandLine.parse("--listen", "127.0.0.1:3128", "--allow-connect", "127.0.0.1:9000,127.0.0.1:9443",
-                "--allow-client", "127.0.0.1/32", "--via");
+        ProxyConfig c =
+                CommandLine.parse(
+                        "--listen",
+                        "127.0.0.1:3128",
+                        "--allow-connect",
+                        "127.0.0.1:9000,127.0.0.1:9443",
+                        "--allow-client",
+                        "127.0.0.1/32",
+                        "--via");
         assertThat(c.listen()).isEqualTo(new ListenAddress("127.0.0.1", 3128));
-        assertThat(c.allowConnect()).extracting(Object::toString).containsExactly("127.0.0.1:9000", "127.0.0.1:9443");
+        assertThat(c.allowConnect())
+                .extracting(Object::toString)
+                .containsExactly("127.0.0.1:9000", "127.0.0.1:9443");
         assertThat(c.allowClients()).extracting(Object::toString).containsExactly("127.0.0.1/32");
         assertThat(c.via()).isTrue();
         assertThat(c.name()).isEqualTo("realmgate");
@@ -34,28 +42,33 @@ class CommandLineTest {
         ProxyConfig c = CommandLine.parse();
         assertThat(c.listen()).isEqualTo(ProxyConfig.DEFAULT_LISTEN);
         assertThat(c.allowConnect()).as("nothing allowed").isEmpty();
-        assertThat(c.allowClients()).extracting(Object::toString).containsExactly("127.0.0.1/32", "::1/128");
+        assertThat(c.allowClients())
+                .extracting(Object::toString)
+                .containsExactly("127.0.0.1/32", "::1/128");
         assertThat(c.via()).isFalse();
     }
 
     @Test
     void configFileWithFlagsOverridingIt() throws Exception {
         Path file = dir.resolve("proxy.yaml");
-        Files.writeString(file, String.join("\n",
-                "listen: 0.0.0.0:3128",
-                "name: edge-1",
-                "via: true",
-                "allowConnect:",
-                "  - 10.0.0.0/8:9443",
-                "  - realm.internal:9000-9001",
-                "allowClients: [10.42.0.0/16]",
-                "timeouts:",
-                "  connect: 2500ms",
-                "  idle: 1D",
-                "  drain: PT45S",
-                "limits:",
-                "  maxHeaderBytes: 32768",
-                ""));
+        Files.writeString(
+                file,
+                String.join(
+                        "\n",
+                        "listen: 0.0.0.0:3128",
+                        "name: edge-1",
+                        "via: true",
+                        "allowConnect:",
+                        "  - 10.0.0.0/8:9443",
+                        "  - realm.internal:9000-9001",
+                        "allowClients: [10.42.0.0/16]",
+                        "timeouts:",
+                        "  connect: 2500ms",
+                        "  idle: 1D",
+                        "  drain: PT45S",
+                        "limits:",
+                        "  maxHeaderBytes: 32768",
+                        ""));
         ProxyConfig c = CommandLine.parse("--config", file.toString(), "--listen", "127.0.0.1:0");
         assertThat(c.listen().port()).isZero();
         assertThat(c.name()).isEqualTo("edge-1");
@@ -75,42 +88,61 @@ class CommandLineTest {
         doc.allowClients = List.of("10.42.0.0/16");
         String yaml = ConfigFiles.write(doc);
         ProxyConfig back = ConfigFiles.parse(yaml, "rendered").toConfig();
-        assertThat(back.allowConnect()).extracting(Object::toString).containsExactlyElementsOf(doc.allowConnect);
+        assertThat(back.allowConnect())
+                .extracting(Object::toString)
+                .containsExactlyElementsOf(doc.allowConnect);
         assertThat(back.via()).isTrue();
     }
 
     @Test
     void badInputNamesTheFlagOrKey() throws Exception {
-        assertThatThrownBy(() -> CommandLine.parse("--bogus")).hasMessage("unknown flag '--bogus' (try --help)");
-        assertThatThrownBy(() -> CommandLine.parse("--listen")).hasMessage("--listen needs a value (try --help)");
-        assertThatThrownBy(() -> CommandLine.parse("--listen", "nowhere")).hasMessageStartingWith("--listen");
-        assertThatThrownBy(() -> CommandLine.parse("--allow-connect", "9000,abc")).hasMessageContaining("allowConnect[1]")
+        assertThatThrownBy(() -> CommandLine.parse("--bogus"))
+                .hasMessage("unknown flag '--bogus' (try --help)");
+        assertThatThrownBy(() -> CommandLine.parse("--listen"))
+                .hasMessage("--listen needs a value (try --help)");
+        assertThatThrownBy(() -> CommandLine.parse("--listen", "nowhere"))
+                .hasMessageStartingWith("--listen");
+        assertThatThrownBy(() -> CommandLine.parse("--allow-connect", "9000,abc"))
+                .hasMessageContaining("allowConnect[1]")
                 .hasMessageContaining("abc");
-        assertThatThrownBy(() -> CommandLine.parse("--allow-client", "300.1.1.1/8")).hasMessageContaining("allow-client");
+        assertThatThrownBy(() -> CommandLine.parse("--allow-client", "300.1.1.1/8"))
+                .hasMessageContaining("allow-client");
         assertThatThrownBy(() -> CommandLine.parse("--via=yes")).hasMessageContaining("--via");
-        assertThatThrownBy(() -> CommandLine.parse("--config", dir.resolve("missing.yaml").toString()))
+        assertThatThrownBy(
+                        () -> CommandLine.parse("--config", dir.resolve("missing.yaml").toString()))
                 .hasMessageContaining("does not exist");
 
         Path typo = dir.resolve("typo.yaml");
         Files.writeString(typo, "allowConect:\n  - 443\n");
-        assertThatThrownBy(() -> CommandLine.parse("--config", typo.toString())).hasMessageContaining("unknown key 'allowConect'");
+        assertThatThrownBy(() -> CommandLine.parse("--config", typo.toString()))
+                .hasMessageContaining("unknown key 'allowConect'");
         Path wrongType = dir.resolve("type.yaml");
         Files.writeString(wrongType, "via: maybe\n");
-        assertThatThrownBy(() -> CommandLine.parse("--config", wrongType.toString())).hasMessageContaining("via");
+        assertThatThrownBy(() -> CommandLine.parse("--config", wrongType.toString()))
+                .hasMessageContaining("via");
         Path broken = dir.resolve("broken.yaml");
         Files.writeString(broken, "allowConnect: [443\n");
-        assertThatThrownBy(() -> CommandLine.parse("--config", broken.toString())).hasMessageContaining("not valid YAML");
+        assertThatThrownBy(() -> CommandLine.parse("--config", broken.toString()))
+                .hasMessageContaining("not valid YAML");
         Path badTimeout = dir.resolve("timeout.yaml");
         Files.writeString(badTimeout, "timeouts:\n  connect: soon\n");
-        assertThatThrownBy(() -> CommandLine.parse("--config", badTimeout.toString())).hasMessageContaining("timeouts.connect");
+        assertThatThrownBy(() -> CommandLine.parse("--config", badTimeout.toString()))
+                .hasMessageContaining("timeouts.connect");
     }
 
     @Test
     @Timeout(30)
     void theProcessExitsWith2AndOneLineOnBadFlags() throws Exception {
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), ProxyMain.class.getName(), "--allow-connect", "70000")
-                .redirectErrorStream(true).start();
+        Process p =
+                new ProcessBuilder(
+                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                                "-cp",
+                                System.getProperty("java.class.path"),
+                                ProxyMain.class.getName(),
+                                "--allow-connect",
+                                "70000")
+                        .redirectErrorStream(true)
+                        .start();
         assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.exitValue()).isEqualTo(2);

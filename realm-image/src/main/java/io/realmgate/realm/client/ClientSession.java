@@ -8,7 +8,10 @@ import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.CompletableFuture;
 
-/** The end of one client connection's pipeline: reports the handshake, frames and the end to the client. */
+/**
+ * The end of one client connection's pipeline: reports the handshake, frames and the end to the
+ * client.
+ */
 final class ClientSession extends ChannelInboundHandlerAdapter {
     private static final int ABNORMAL = 1006;
 
@@ -38,7 +41,8 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
         if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
             client.opened(ctx.channel(), firstConnect);
             firstConnect = null;
-        } else if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_TIMEOUT) {
+        } else if (evt
+                == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_TIMEOUT) {
             cause = new RealmClientException("timeout", "WebSocket handshake timed out");
             ctx.close();
         }

@@ -32,13 +32,13 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLException;
 
 /**
- * A Java client for a realm (protocol v1 over {@code ws://} or {@code wss://}), optionally through an
- * HTTP CONNECT forward proxy with Basic proxy authentication.
+ * A Java client for a realm (protocol v1 over {@code ws://} or {@code wss://}), optionally through
+ * an HTTP CONNECT forward proxy with Basic proxy authentication.
  *
  * <p>After the first successful {@link #connect()}, a lost connection is re-established with
- * exponential back-off, and every subscription resumes after the last id it delivered: events
- * still retained by the realm arrive, none twice. Publishes in flight when a connection is lost fail
- * with code {@code connection-lost} (the realm may or may not have retained them); publishes while
+ * exponential back-off, and every subscription resumes after the last id it delivered: events still
+ * retained by the realm arrive, none twice. Publishes in flight when a connection is lost fail with
+ * code {@code connection-lost} (the realm may or may not have retained them); publishes while
  * disconnected fail with {@code not-connected}.
  *
  * <p>All state lives on one event loop; listeners are called there and must not block. Methods may
@@ -71,12 +71,20 @@ public final class RealmClient implements AutoCloseable {
         final String channel;
         final EventListener listener;
         final long requestedFrom;
-        /** Last id delivered (or the position announced by {@code subscribed}); -1 while unknown. */
+
+        /**
+         * Last id delivered (or the position announced by {@code subscribed}); -1 while unknown.
+         */
         long cursor = -1;
+
         String pendingRef;
         CompletableFuture<Long> confirmed;
 
-        Subscription(String channel, long requestedFrom, EventListener listener, CompletableFuture<Long> confirmed) {
+        Subscription(
+                String channel,
+                long requestedFrom,
+                EventListener listener,
+                CompletableFuture<Long> confirmed) {
             this.channel = channel;
             this.listener = listener;
             this.requestedFrom = requestedFrom;
@@ -120,7 +128,9 @@ public final class RealmClient implements AutoCloseable {
         return done;
     }
 
-    /** Subscribes to live events; the future completes with the channel's newest id at subscription. */
+    /**
+     * Subscribes to live events; the future completes with the channel's newest id at subscription.
+     */
     public CompletableFuture<Long> subscribe(String channel, EventListener listener) {
         return subscribe(channel, -1, listener);
     }
@@ -131,59 +141,88 @@ public final class RealmClient implements AutoCloseable {
      */
     public CompletableFuture<Long> subscribe(String channel, long from, EventListener listener) {
         CompletableFuture<Long> confirmed = new CompletableFuture<>();
-        loop.execute(() -> {
-            if (closed) {
-                confirmed.completeExceptionally(new RealmClientException("closed", "the client is closed"));
-                return;
-            }
-            Subscription s = new Subscription(channel, from, listener, confirmed);
-            Subscription old = subscriptions.put(channel, s);
-            if (old != null && old.confirmed != null) {
-                old.confirmed.completeExceptionally(new RealmClientException("replaced", "subscribed again"));
-            }
-            if (open) {
-                sendSubscribe(s);
-            }
-        });
+        loop.execute(
+                () -> {
+                    if (closed) {
+                        confirmed.completeExceptionally(
+                                new RealmClientException("closed", "the client is closed"));
+                        return;
+                    }
+                    Subscription s = new Subscription(channel, from, listener, confirmed);
+                    Subscription old = subscriptions.put(channel, s);
+                    if (old != null && old.confirmed != null) {
+                        old.confirmed.completeExceptionally(
+                                new RealmClientException("replaced", "subscribed again"));
+                    }
+                    if (open) {
+                        sendSubscribe(s);
+                    }
+                });
         return confirmed;
     }
 
     public void unsubscribe(String channel) {
-        loop.execute(() -> {
-            if (subscriptions.remove(channel) != null && open) {
-                ObjectNode m = JSON.createObjectNode().put("op", "unsubscribe").put("channel", channel);
-                send(m);
-            }
-        });
+        loop.execute(
+                () -> {
+                    if (subscriptions.remove(channel) != null && open) {
+                        ObjectNode m =
+                                JSON.createObjectNode()
+                                        .put("op", "unsubscribe")
+                                        .put("channel", channel);
+                        send(m);
+                    }
+                });
     }
 
-    /** Publishes {@code dataJson} (any JSON value, as text); completes with the event's id once the realm retained it. */
+    /**
+     * Publishes {@code dataJson} (any JSON value, as text); completes with the event's id once the
+     * realm retained it.
+     */
     public CompletableFuture<Long> publish(String channel, String dataJson) {
         JsonNode data;
         try {
-            // Checked to be one JSON value, then sent as written: a tree would turn 1e400 into a double.
-            JSON.reader().with(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            // Checked to be one JSON value, then sent as written: a tree would turn 1e400 into a
+            // double.
+            JSON.reader()
+                    .with(
+                            com.fasterxml.jackson.databind.DeserializationFeature
+                                    .FAIL_ON_TRAILING_TOKENS)
                     .readTree(dataJson);
-            data = JSON.getNodeFactory().rawValueNode(new com.fasterxml.jackson.databind.util.RawValue(dataJson.strip()));
+            data =
+                    JSON.getNodeFactory()
+                            .rawValueNode(
+                                    new com.fasterxml.jackson.databind.util.RawValue(
+                                            dataJson.strip()));
         } catch (IOException e) {
-            return CompletableFuture.failedFuture(new IllegalArgumentException("data is not JSON: " + e.getMessage()));
+            return CompletableFuture.failedFuture(
+                    new IllegalArgumentException("data is not JSON: " + e.getMessage()));
         }
         CompletableFuture<Long> acked = new CompletableFuture<>();
-        loop.execute(() -> {
-            if (!open) {
-                acked.completeExceptionally(new RealmClientException("not-connected", "not connected to " + uri));
-                return;
-            }
-            String ref = "p" + (++nextRef);
-            publishes.put(ref, acked);
-            ObjectNode m = JSON.createObjectNode().put("op", "publish").put("channel", channel).put("ref", ref);
-            m.set("data", data);
-            send(m);
-        });
+        loop.execute(
+                () -> {
+                    if (!open) {
+                        acked.completeExceptionally(
+                                new RealmClientException(
+                                        "not-connected", "not connected to " + uri));
+                        return;
+                    }
+                    String ref = "p" + (++nextRef);
+                    publishes.put(ref, acked);
+                    ObjectNode m =
+                            JSON.createObjectNode()
+                                    .put("op", "publish")
+                                    .put("channel", channel)
+                                    .put("ref", ref);
+                    m.set("data", data);
+                    send(m);
+                });
         return acked;
     }
 
-    /** The last close code the server sent (0 before any close; 1006 for a connection lost without one). */
+    /**
+     * The last close code the server sent (0 before any close; 1006 for a connection lost without
+     * one).
+     */
     public int lastCloseCode() {
         return lastCloseCode;
     }
@@ -200,25 +239,29 @@ public final class RealmClient implements AutoCloseable {
     @Override
     public void close() {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        loop.execute(() -> {
-            closed = true;
-            failAll(new RealmClientException("closed", "the client is closed"));
-            if (channel != null && channel.isActive()) {
-                channel.writeAndFlush(new io.netty.handler.codec.http.websocketx.CloseWebSocketFrame(1000, "bye"))
-                        .addListener(f -> channel.close());
-                channel.closeFuture().addListener(f -> done.complete(null));
-                loop.schedule(() -> channel.close(), 2, TimeUnit.SECONDS);
-            } else {
-                done.complete(null);
-            }
-        });
+        loop.execute(
+                () -> {
+                    closed = true;
+                    failAll(new RealmClientException("closed", "the client is closed"));
+                    if (channel != null && channel.isActive()) {
+                        channel.writeAndFlush(
+                                        new io.netty.handler.codec.http.websocketx
+                                                .CloseWebSocketFrame(1000, "bye"))
+                                .addListener(f -> channel.close());
+                        channel.closeFuture().addListener(f -> done.complete(null));
+                        loop.schedule(() -> channel.close(), 2, TimeUnit.SECONDS);
+                    } else {
+                        done.complete(null);
+                    }
+                });
         try {
             done.get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
             // closing is best effort; the event loop shutdown below ends what is left
         }
         if (ownGroup) {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS)
+                    .awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
     }
 
@@ -227,35 +270,46 @@ public final class RealmClient implements AutoCloseable {
     private void dial(CompletableFuture<Void> firstConnect) {
         if (closed || channel != null) {
             if (firstConnect != null) {
-                firstConnect.completeExceptionally(new IllegalStateException(closed ? "closed" : "already connecting"));
+                firstConnect.completeExceptionally(
+                        new IllegalStateException(closed ? "closed" : "already connecting"));
             }
             return;
         }
         String host = uri.getHost();
         int port = uri.getPort() > 0 ? uri.getPort() : ssl != null ? 443 : 80;
-        InetSocketAddress target = settings.proxy != null ? InetSocketAddress.createUnresolved(host, port)
-                : new InetSocketAddress(host, port);
+        InetSocketAddress target =
+                settings.proxy != null
+                        ? InetSocketAddress.createUnresolved(host, port)
+                        : new InetSocketAddress(host, port);
         ClientSession session = new ClientSession(this);
-        Bootstrap b = new Bootstrap()
-                .group(loop)
-                .channel(transport().channel())
-                .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) settings.connectTimeout.toMillis())
-                .handler(ClientPipelines.initializer(settings, ssl, uri, host, port, session));
+        Bootstrap b =
+                new Bootstrap()
+                        .group(loop)
+                        .channel(transport().channel())
+                        .option(ChannelOption.TCP_NODELAY, true)
+                        .option(
+                                ChannelOption.CONNECT_TIMEOUT_MILLIS,
+                                (int) settings.connectTimeout.toMillis())
+                        .handler(
+                                ClientPipelines.initializer(
+                                        settings, ssl, uri, host, port, session));
         if (settings.proxy != null) {
-            // The proxy resolves the target's name (often one only it can resolve, such as a cluster Service);
+            // The proxy resolves the target's name (often one only it can resolve, such as a
+            // cluster Service);
             // without this, the bootstrap would look the name up here first and fail.
             b.resolver(io.netty.resolver.NoopAddressResolverGroup.INSTANCE);
         }
-        // With a proxy, the proxy handler turns this connect to the target into one to the proxy plus a CONNECT.
+        // With a proxy, the proxy handler turns this connect to the target into one to the proxy
+        // plus a CONNECT.
         ChannelFuture f = b.connect(target);
         channel = f.channel();
         session.onHandshake(firstConnect);
-        f.addListener(x -> {
-            if (!x.isSuccess()) {
-                session.failed(x.cause());
-            }
-        });
+        f.addListener(
+                x -> {
+                    if (!x.isSuccess()) {
+                        session.failed(x.cause());
+                    }
+                });
     }
 
     /** Called by the session once the WebSocket handshake completed. */
@@ -277,7 +331,12 @@ public final class RealmClient implements AutoCloseable {
     }
 
     /** Called by the session when the connection ended, or never came up. */
-    void ended(Channel ch, int code, String reason, Throwable cause, CompletableFuture<Void> firstConnect) {
+    void ended(
+            Channel ch,
+            int code,
+            String reason,
+            Throwable cause,
+            CompletableFuture<Void> firstConnect) {
         if (ch != channel) {
             return;
         }
@@ -286,8 +345,15 @@ public final class RealmClient implements AutoCloseable {
         open = false;
         lastCloseCode = code;
         lastCloseReason = reason;
-        RealmClientException lost = new RealmClientException("connection-lost",
-                "connection to " + uri + " ended (" + code + (reason == null || reason.isEmpty() ? "" : " " + reason) + ")");
+        RealmClientException lost =
+                new RealmClientException(
+                        "connection-lost",
+                        "connection to "
+                                + uri
+                                + " ended ("
+                                + code
+                                + (reason == null || reason.isEmpty() ? "" : " " + reason)
+                                + ")");
         for (CompletableFuture<Long> p : publishes.values()) {
             p.completeExceptionally(lost);
         }
@@ -300,8 +366,10 @@ public final class RealmClient implements AutoCloseable {
         }
         if (!closed && everConnected && settings.reconnect) {
             failures++;
-            long base = Math.min(settings.maxBackoff.toMillis(),
-                    settings.minBackoff.toMillis() << Math.min(16, failures - 1));
+            long base =
+                    Math.min(
+                            settings.maxBackoff.toMillis(),
+                            settings.minBackoff.toMillis() << Math.min(16, failures - 1));
             long delay = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
             loop.schedule(() -> dial(null), delay, TimeUnit.MILLISECONDS);
         }
@@ -312,7 +380,11 @@ public final class RealmClient implements AutoCloseable {
     private void sendSubscribe(Subscription s) {
         String ref = "s" + (++nextRef);
         s.pendingRef = ref;
-        ObjectNode m = JSON.createObjectNode().put("op", "subscribe").put("channel", s.channel).put("ref", ref);
+        ObjectNode m =
+                JSON.createObjectNode()
+                        .put("op", "subscribe")
+                        .put("channel", s.channel)
+                        .put("ref", ref);
         if (s.cursor >= 0) {
             m.put("from", s.cursor);
         }
@@ -321,7 +393,8 @@ public final class RealmClient implements AutoCloseable {
 
     private void send(ObjectNode m) {
         try {
-            channel.writeAndFlush(new TextWebSocketFrame(JSON.writeValueAsString(m)), channel.voidPromise());
+            channel.writeAndFlush(
+                    new TextWebSocketFrame(JSON.writeValueAsString(m)), channel.voidPromise());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -346,8 +419,13 @@ public final class RealmClient implements AutoCloseable {
                 }
                 s.cursor = id;
                 byte[] raw = io.realmgate.realm.hub.RawJson.member(JSON, bytes, "data");
-                s.listener.onEvent(new RealmEvent(s.channel, id, raw != null
-                        ? new String(raw, java.nio.charset.StandardCharsets.UTF_8) : m.path("data").toString()));
+                s.listener.onEvent(
+                        new RealmEvent(
+                                s.channel,
+                                id,
+                                raw != null
+                                        ? new String(raw, java.nio.charset.StandardCharsets.UTF_8)
+                                        : m.path("data").toString()));
             }
             case "subscribed" -> {
                 Subscription s = subscriptions.get(m.path("channel").asText());
@@ -355,7 +433,8 @@ public final class RealmClient implements AutoCloseable {
                     return;
                 }
                 long id = m.path("id").asLong();
-                // Unknown position: start here. Ahead of the realm (it restarted): follow the realm.
+                // Unknown position: start here. Ahead of the realm (it restarted): follow the
+                // realm.
                 s.cursor = s.cursor < 0 ? id : Math.min(s.cursor, id);
                 if (s.confirmed != null && m.path("ref").asText().equals(s.pendingRef)) {
                     s.confirmed.complete(id);
@@ -386,7 +465,9 @@ public final class RealmClient implements AutoCloseable {
                 return;
             }
             for (Subscription s : new ArrayList<>(subscriptions.values())) {
-                if (ref.equals(s.pendingRef) && !code.equals("replay-truncated") && !code.equals("from-ahead")) {
+                if (ref.equals(s.pendingRef)
+                        && !code.equals("replay-truncated")
+                        && !code.equals("from-ahead")) {
                     subscriptions.remove(s.channel);
                     if (s.confirmed != null) {
                         s.confirmed.completeExceptionally(new RealmClientException(code, message));
@@ -420,7 +501,8 @@ public final class RealmClient implements AutoCloseable {
     }
 
     private static SslContext clientContext(List<X509Certificate> trusted) throws SSLException {
-        SslContextBuilder b = SslContextBuilder.forClient().endpointIdentificationAlgorithm("HTTPS");
+        SslContextBuilder b =
+                SslContextBuilder.forClient().endpointIdentificationAlgorithm("HTTPS");
         if (!trusted.isEmpty()) {
             b.trustManager(trusted.toArray(new X509Certificate[0]));
         }
@@ -440,14 +522,16 @@ public final class RealmClient implements AutoCloseable {
         Duration connectTimeout = Duration.ofSeconds(10);
         int maxFrameBytes = 16 * 1024 * 1024;
         EventLoopGroup group;
-        ConnectionListener connectionListener = new ConnectionListener() {
-        };
+        ConnectionListener connectionListener = new ConnectionListener() {};
 
         private Builder(URI uri) {
             this.uri = uri;
         }
 
-        /** Tunnel through this HTTP forward proxy with CONNECT (for {@code ws://} as well, as browsers do). */
+        /**
+         * Tunnel through this HTTP forward proxy with CONNECT (for {@code ws://} as well, as
+         * browsers do).
+         */
         public Builder proxy(InetSocketAddress proxy) {
             this.proxy = proxy;
             return this;
@@ -460,7 +544,10 @@ public final class RealmClient implements AutoCloseable {
             return this;
         }
 
-        /** Trust these certificates (a CA, or the server's own) instead of the JVM's default trust store. */
+        /**
+         * Trust these certificates (a CA, or the server's own) instead of the JVM's default trust
+         * store.
+         */
         public Builder trust(X509Certificate... certificates) {
             trusted.addAll(List.of(certificates));
             return this;
@@ -474,7 +561,8 @@ public final class RealmClient implements AutoCloseable {
                     trusted.add((X509Certificate) c);
                 }
             } catch (IOException | java.security.cert.CertificateException e) {
-                throw new IllegalArgumentException("cannot read certificates from " + pem + ": " + e.getMessage(), e);
+                throw new IllegalArgumentException(
+                        "cannot read certificates from " + pem + ": " + e.getMessage(), e);
             }
             return this;
         }
@@ -501,7 +589,10 @@ public final class RealmClient implements AutoCloseable {
             return this;
         }
 
-        /** Share an event loop group (many clients in one process); the client does not shut it down. */
+        /**
+         * Share an event loop group (many clients in one process); the client does not shut it
+         * down.
+         */
         public Builder eventLoopGroup(EventLoopGroup group) {
             this.group = group;
             return this;

@@ -13,9 +13,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The Java client as a command, for a shell or a pod: subscribe, publish, or both, through an HTTP CONNECT
- * proxy when one is given, trusting a CA bundle file. Every event, ack and connection change is one line on
- * standard output, so what a subscriber saw can be checked afterwards (ids contiguous, nothing twice).
+ * The Java client as a command, for a shell or a pod: subscribe, publish, or both, through an HTTP
+ * CONNECT proxy when one is given, trusting a CA bundle file. Every event, ack and connection
+ * change is one line on standard output, so what a subscriber saw can be checked afterwards (ids
+ * contiguous, nothing twice).
  *
  * <pre>
  * java -cp @/app/jib-classpath-file io.realmgate.realm.client.RealmClientMain \
@@ -23,14 +24,13 @@ import java.util.concurrent.atomic.AtomicLong;
  *     --channel prices --publish 3 --expect 3 --timeout 30s
  * </pre>
  *
- * Lines: {@code connected reconnect=false}, {@code subscribed channel=C newest=N}, {@code event channel=C id=N
- * data=JSON}, {@code ack id=N}, {@code disconnected code=N reason=R}, {@code error code=C message=M}, and last
- * {@code done events=N acks=N}. Exit status 0 when the expected events arrived in time, 1 when not, 2 for a bad
- * argument.
+ * Lines: {@code connected reconnect=false}, {@code subscribed channel=C newest=N}, {@code event
+ * channel=C id=N data=JSON}, {@code ack id=N}, {@code disconnected code=N reason=R}, {@code error
+ * code=C message=M}, and last {@code done events=N acks=N}. Exit status 0 when the expected events
+ * arrived in time, 1 when not, 2 for a bad argument.
  */
 public final class RealmClientMain {
-    private RealmClientMain() {
-    }
+    private RealmClientMain() {}
 
     public static void main(String[] args) throws Exception {
         int status;
@@ -43,9 +43,10 @@ public final class RealmClientMain {
         System.exit(status);
     }
 
-    private static final String USAGE = "usage: --url ws[s]://HOST:PORT/realm [--proxy HOST:PORT] [--ca FILE]"
-            + " [--channel NAME] [--from ID] [--subscribe true|false] [--publish COUNT] [--interval DURATION]"
-            + " [--expect COUNT] [--timeout DURATION] [--reconnect true|false]";
+    private static final String USAGE =
+            "usage: --url ws[s]://HOST:PORT/realm [--proxy HOST:PORT] [--ca FILE]"
+                    + " [--channel NAME] [--from ID] [--subscribe true|false] [--publish COUNT] [--interval DURATION]"
+                    + " [--expect COUNT] [--timeout DURATION] [--reconnect true|false]";
 
     static Map<String, String> parse(String[] args) {
         Map<String, String> flags = new LinkedHashMap<>();
@@ -81,31 +82,35 @@ public final class RealmClientMain {
         boolean subscribe = Boolean.parseBoolean(flags.getOrDefault("--subscribe", "true"));
         int publish = Integer.parseInt(flags.getOrDefault("--publish", "0"));
         Duration interval = duration(flags.getOrDefault("--interval", "0s"));
-        int expect = Integer.parseInt(flags.getOrDefault("--expect", subscribe ? String.valueOf(publish) : "0"));
+        int expect =
+                Integer.parseInt(
+                        flags.getOrDefault("--expect", subscribe ? String.valueOf(publish) : "0"));
         Duration timeout = duration(flags.getOrDefault("--timeout", "30s"));
         boolean reconnect = Boolean.parseBoolean(flags.getOrDefault("--reconnect", "false"));
 
         CountDownLatch expected = new CountDownLatch(Math.max(expect, 0));
         AtomicLong events = new AtomicLong();
         AtomicLong acks = new AtomicLong();
-        RealmClient.Builder builder = RealmClient.builder(url)
-                .connectTimeout(Duration.ofSeconds(10))
-                .listener(new ConnectionListener() {
-                    @Override
-                    public void connected(boolean again) {
-                        out("connected reconnect=" + again);
-                    }
+        RealmClient.Builder builder =
+                RealmClient.builder(url)
+                        .connectTimeout(Duration.ofSeconds(10))
+                        .listener(
+                                new ConnectionListener() {
+                                    @Override
+                                    public void connected(boolean again) {
+                                        out("connected reconnect=" + again);
+                                    }
 
-                    @Override
-                    public void disconnected(int code, String reason) {
-                        out("disconnected code=" + code + " reason=" + reason);
-                    }
+                                    @Override
+                                    public void disconnected(int code, String reason) {
+                                        out("disconnected code=" + code + " reason=" + reason);
+                                    }
 
-                    @Override
-                    public void error(String code, String message) {
-                        out("error code=" + code + " message=" + message);
-                    }
-                });
+                                    @Override
+                                    public void error(String code, String message) {
+                                        out("error code=" + code + " message=" + message);
+                                    }
+                                });
         if (reconnect) {
             builder.reconnect(Duration.ofMillis(200), Duration.ofSeconds(2));
         } else {
@@ -126,11 +131,22 @@ public final class RealmClientMain {
         try (RealmClient client = builder.build()) {
             client.connect().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (subscribe) {
-                long newest = client.subscribe(channel, from, event -> {
-                    out("event channel=" + event.channel() + " id=" + event.id() + " data=" + event.data());
-                    events.incrementAndGet();
-                    expected.countDown();
-                }).get(remaining(deadline), TimeUnit.MILLISECONDS);
+                long newest =
+                        client.subscribe(
+                                        channel,
+                                        from,
+                                        event -> {
+                                            out(
+                                                    "event channel="
+                                                            + event.channel()
+                                                            + " id="
+                                                            + event.id()
+                                                            + " data="
+                                                            + event.data());
+                                            events.incrementAndGet();
+                                            expected.countDown();
+                                        })
+                                .get(remaining(deadline), TimeUnit.MILLISECONDS);
                 out("subscribed channel=" + channel + " newest=" + newest);
             }
             for (int i = 1; i <= publish && System.nanoTime() < deadline; i++) {
@@ -140,7 +156,8 @@ public final class RealmClientMain {
                     out("ack id=" + id);
                     acks.incrementAndGet();
                 } catch (Exception e) {
-                    // Through a reconnect a publish can fail (not-connected); it is reported, not retried, so a
+                    // Through a reconnect a publish can fail (not-connected); it is reported, not
+                    // retried, so a
                     // reader of the output knows exactly what was published.
                     out("publish-failed n=" + i + " reason=" + rootMessage(e));
                 }
@@ -197,6 +214,7 @@ public final class RealmClientMain {
         if (v.endsWith("m")) {
             return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
         }
-        throw new IllegalArgumentException("\"" + value + "\" is not a duration such as 500ms, 30s or 2m");
+        throw new IllegalArgumentException(
+                "\"" + value + "\" is not a duration such as 500ms, 30s or 2m");
     }
 }

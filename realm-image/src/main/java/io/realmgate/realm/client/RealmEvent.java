@@ -5,5 +5,4 @@ package io.realmgate.realm.client;
  *
  * @param data the event's {@code data}, as JSON text
  */
-public record RealmEvent(String channel, long id, String data) {
-}
+public record RealmEvent(String channel, long id, String data) {}

@@ -8,45 +8,47 @@ import java.nio.file.Path;
 import java.util.Set;
 
 /**
- * The standalone flags: {@code --ws-port 9000 --wss-port 9443 --tls-cert c.pem --tls-key k.pem}, and limits.
- * {@code --config FILE} is read first, wherever it stands; flags given beside it override the file's keys. A key
- * is read with its flag's rule ({@link #apply}), so the two cannot drift apart.
+ * The standalone flags: {@code --ws-port 9000 --wss-port 9443 --tls-cert c.pem --tls-key k.pem},
+ * and limits. {@code --config FILE} is read first, wherever it stands; flags given beside it
+ * override the file's keys. A key is read with its flag's rule ({@link #apply}), so the two cannot
+ * drift apart.
  */
 public final class CommandLine {
-    public static final String USAGE = String.join("\n",
-            "usage: java -jar realmgate-realm.jar [options]",
-            "  --ws-port PORT|off        plain ws/http listener (default 9000)",
-            "  --wss-port PORT|off       TLS wss/https listener (default 9443; needs a certificate)",
-            "  --tls-cert FILE           PEM certificate chain for wss (reloaded when the file changes)",
-            "  --tls-key FILE            PEM private key for wss (PKCS#8 or PKCS#1)",
-            "  --self-signed             generate a localhost certificate at start-up (development only)",
-            "  --bind HOST               address both listeners bind (default 127.0.0.1)",
-            "  --retain-events N         events kept per channel for replay (default 1000)",
-            "  --retain-bytes SIZE       bytes kept per channel for replay (default 1MiB)",
-            "  --max-message SIZE        largest client message (default 64KiB)",
-            "  --queue-events N          frames waiting for one connection before it is closed as slow (default 4096)",
-            "  --queue-bytes SIZE        bytes waiting for one connection before it is closed as slow (default 8MiB)",
-            "  --max-channels N          channels the realm holds (default 10000)",
-            "  --max-subscriptions N     subscriptions per connection (default 1000)",
-            "  --ping-interval DURATION  ping a silent WebSocket after this; close it after twice this (default 30s)",
-            "  --cert-poll DURATION      how often certificate files are checked for changes (default 1s)",
-            "  --admin HOST:PORT         admin listener: /healthz, /readyz, /metrics, and nothing else (default off)",
-            "  --allowed-origins LIST    browser origins (scheme://host[:port], comma-separated, or *) allowed",
-            "                            besides the realm's own; other Origins are refused with 403 (default none)",
-            "  --max-connections N       client connections, both listeners together (default 10000)",
-            "  --max-connections-per-client N  client connections from one address (default 1000)",
-            "  --header-timeout DURATION time a request's whole header may take to arrive (default 10s)",
-            "  --replay-rate N           events one WebSocket, or one address's event streams and long-polls together,",
-            "                            may have replayed (from) per second (default 10000)",
-            "  --max-streams N           concurrent event streams, both listeners together (default 5000)",
-            "  --max-streams-per-client N  concurrent event streams from one address (default 500)",
-            "  --max-polls N             concurrent long-polls, both listeners together (default 5000)",
-            "  --max-polls-per-client N  concurrent long-polls from one address (default 500)",
-            "  --config FILE             YAML config file (docs/realm.md); flags given beside it override its keys",
-            "  --help                    this text");
+    public static final String USAGE =
+            String.join(
+                    "\n",
+                    "usage: java -jar realmgate-realm.jar [options]",
+                    "  --ws-port PORT|off        plain ws/http listener (default 9000)",
+                    "  --wss-port PORT|off       TLS wss/https listener (default 9443; needs a certificate)",
+                    "  --tls-cert FILE           PEM certificate chain for wss (reloaded when the file changes)",
+                    "  --tls-key FILE            PEM private key for wss (PKCS#8 or PKCS#1)",
+                    "  --self-signed             generate a localhost certificate at start-up (development only)",
+                    "  --bind HOST               address both listeners bind (default 127.0.0.1)",
+                    "  --retain-events N         events kept per channel for replay (default 1000)",
+                    "  --retain-bytes SIZE       bytes kept per channel for replay (default 1MiB)",
+                    "  --max-message SIZE        largest client message (default 64KiB)",
+                    "  --queue-events N          frames waiting for one connection before it is closed as slow (default 4096)",
+                    "  --queue-bytes SIZE        bytes waiting for one connection before it is closed as slow (default 8MiB)",
+                    "  --max-channels N          channels the realm holds (default 10000)",
+                    "  --max-subscriptions N     subscriptions per connection (default 1000)",
+                    "  --ping-interval DURATION  ping a silent WebSocket after this; close it after twice this (default 30s)",
+                    "  --cert-poll DURATION      how often certificate files are checked for changes (default 1s)",
+                    "  --admin HOST:PORT         admin listener: /healthz, /readyz, /metrics, and nothing else (default off)",
+                    "  --allowed-origins LIST    browser origins (scheme://host[:port], comma-separated, or *) allowed",
+                    "                            besides the realm's own; other Origins are refused with 403 (default none)",
+                    "  --max-connections N       client connections, both listeners together (default 10000)",
+                    "  --max-connections-per-client N  client connections from one address (default 1000)",
+                    "  --header-timeout DURATION time a request's whole header may take to arrive (default 10s)",
+                    "  --replay-rate N           events one WebSocket, or one address's event streams and long-polls together,",
+                    "                            may have replayed (from) per second (default 10000)",
+                    "  --max-streams N           concurrent event streams, both listeners together (default 5000)",
+                    "  --max-streams-per-client N  concurrent event streams from one address (default 500)",
+                    "  --max-polls N             concurrent long-polls, both listeners together (default 5000)",
+                    "  --max-polls-per-client N  concurrent long-polls from one address (default 500)",
+                    "  --config FILE             YAML config file (docs/realm.md); flags given beside it override its keys",
+                    "  --help                    this text");
 
-    private CommandLine() {
-    }
+    private CommandLine() {}
 
     /** Thrown for {@code --help}. */
     public static final class HelpRequested extends Exception {
@@ -55,11 +57,33 @@ public final class CommandLine {
         }
     }
 
-    private static final Set<String> VALUED = Set.of("--ws-port", "--wss-port", "--tls-cert", "--tls-key", "--bind",
-            "--retain-events", "--retain-bytes", "--max-message", "--queue-events", "--queue-bytes", "--max-channels",
-            "--max-subscriptions", "--ping-interval", "--cert-poll", "--admin", "--allowed-origins",
-            "--max-connections", "--max-connections-per-client", "--header-timeout", "--replay-rate", "--max-streams",
-            "--max-streams-per-client", "--max-polls", "--max-polls-per-client", "--config");
+    private static final Set<String> VALUED =
+            Set.of(
+                    "--ws-port",
+                    "--wss-port",
+                    "--tls-cert",
+                    "--tls-key",
+                    "--bind",
+                    "--retain-events",
+                    "--retain-bytes",
+                    "--max-message",
+                    "--queue-events",
+                    "--queue-bytes",
+                    "--max-channels",
+                    "--max-subscriptions",
+                    "--ping-interval",
+                    "--cert-poll",
+                    "--admin",
+                    "--allowed-origins",
+                    "--max-connections",
+                    "--max-connections-per-client",
+                    "--header-timeout",
+                    "--replay-rate",
+                    "--max-streams",
+                    "--max-streams-per-client",
+                    "--max-polls",
+                    "--max-polls-per-client",
+                    "--config");
     private static final Set<String> SWITCHES = Set.of("--self-signed");
 
     public static RealmConfig parse(String... args) throws ConfigException, HelpRequested {
@@ -104,14 +128,22 @@ public final class CommandLine {
         return b.build();
     }
 
-    /** A config file's key: a value as its flag takes it, except the two that YAML types (a switch, a list). */
-    private static void applyKey(RealmConfig.Builder b, RealmConfigDocument.Setting key, String name)
+    /**
+     * A config file's key: a value as its flag takes it, except the two that YAML types (a switch,
+     * a list).
+     */
+    private static void applyKey(
+            RealmConfig.Builder b, RealmConfigDocument.Setting key, String name)
             throws ConfigException {
         if (key.value() instanceof Boolean selfSigned) {
             b.selfSigned = selfSigned;
         } else if (key.value() instanceof java.util.List<?> origins) {
-            b.allowedOrigins = origins.stream().filter(java.util.Objects::nonNull).map(o -> o.toString().trim())
-                    .filter(o -> !o.isEmpty()).toList();
+            b.allowedOrigins =
+                    origins.stream()
+                            .filter(java.util.Objects::nonNull)
+                            .map(o -> o.toString().trim())
+                            .filter(o -> !o.isEmpty())
+                            .toList();
         } else {
             apply(b, key.flag(), name, key.value().toString());
         }
@@ -121,7 +153,8 @@ public final class CommandLine {
      * @param flag the setting, by its flag
      * @param name what the message calls it: the flag, or the config file's {@code FILE:LINE: key}
      */
-    private static void apply(RealmConfig.Builder b, String flag, String name, String value) throws ConfigException {
+    private static void apply(RealmConfig.Builder b, String flag, String name, String value)
+            throws ConfigException {
         switch (flag) {
             case "--ws-port" -> b.wsPort = port(name, value);
             case "--wss-port" -> b.wssPort = port(name, value);
@@ -135,7 +168,8 @@ public final class CommandLine {
             }
             case "--retain-events" -> b.retainEvents = count(name, value);
             case "--retain-bytes" -> b.retainBytes = Units.bytes(name, value);
-            case "--max-message" -> b.maxMessageBytes = (int) Math.min(Integer.MAX_VALUE, Units.bytes(name, value));
+            case "--max-message" ->
+                    b.maxMessageBytes = (int) Math.min(Integer.MAX_VALUE, Units.bytes(name, value));
             case "--queue-events" -> b.queueEvents = count(name, value);
             case "--queue-bytes" -> b.queueBytes = Units.bytes(name, value);
             case "--max-channels" -> b.maxChannels = count(name, value);
@@ -151,14 +185,22 @@ public final class CommandLine {
             case "--max-streams-per-client" -> b.maxStreamsPerClient = count(name, value);
             case "--max-polls" -> b.maxPolls = count(name, value);
             case "--max-polls-per-client" -> b.maxPollsPerClient = count(name, value);
-            case "--allowed-origins" -> b.allowedOrigins = java.util.Arrays.stream(value.split(","))
-                    .map(String::trim).filter(o -> !o.isEmpty()).toList();
+            case "--allowed-origins" ->
+                    b.allowedOrigins =
+                            java.util.Arrays.stream(value.split(","))
+                                    .map(String::trim)
+                                    .filter(o -> !o.isEmpty())
+                                    .toList();
             default -> throw new IllegalStateException(flag);
         }
     }
 
-    /** {@code HOST:PORT}, an IPv6 address in brackets ({@code [::1]:8080}); {@code off} turns it off. */
-    private static void admin(RealmConfig.Builder b, String name, String value) throws ConfigException {
+    /**
+     * {@code HOST:PORT}, an IPv6 address in brackets ({@code [::1]:8080}); {@code off} turns it
+     * off.
+     */
+    private static void admin(RealmConfig.Builder b, String name, String value)
+            throws ConfigException {
         if (value.equalsIgnoreCase("off")) {
             b.adminHost = null;
             b.adminPort = RealmConfig.OFF;
@@ -172,11 +214,19 @@ public final class CommandLine {
             host = "";
         }
         if (host.isBlank()) {
-            throw new ConfigException(name + ": '" + value + "' is not HOST:PORT (such as 0.0.0.0:8080 or [::1]:8080)");
+            throw new ConfigException(
+                    name
+                            + ": '"
+                            + value
+                            + "' is not HOST:PORT (such as 0.0.0.0:8080 or [::1]:8080)");
         }
         int port = port(name, value.substring(colon + 1));
         if (port == RealmConfig.OFF) {
-            throw new ConfigException(name + ": '" + value + "' is not HOST:PORT (such as 0.0.0.0:8080 or [::1]:8080)");
+            throw new ConfigException(
+                    name
+                            + ": '"
+                            + value
+                            + "' is not HOST:PORT (such as 0.0.0.0:8080 or [::1]:8080)");
         }
         b.adminHost = host;
         b.adminPort = port;

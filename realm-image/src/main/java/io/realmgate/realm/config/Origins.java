@@ -5,12 +5,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** Browser origins ({@code scheme://host[:port]}) as the realm compares them: lower case, default port explicit. */
+/**
+ * Browser origins ({@code scheme://host[:port]}) as the realm compares them: lower case, default
+ * port explicit.
+ */
 public final class Origins {
     public static final String ANY = "*";
 
-    private Origins() {
-    }
+    private Origins() {}
 
     /**
      * {@code --allowed-origins}: each entry an http(s) origin or {@code *}.
@@ -26,22 +28,34 @@ public final class Origins {
             }
             String n = canonical(o);
             if (n == null) {
-                throw new ConfigException(name + ": '" + o + "' is not an origin such as https://app.example.com"
-                        + " or http://localhost:8080 (or *)");
+                throw new ConfigException(
+                        name
+                                + ": '"
+                                + o
+                                + "' is not an origin such as https://app.example.com"
+                                + " or http://localhost:8080 (or *)");
             }
             out.add(n);
         }
         return List.copyOf(out);
     }
 
-    /** {@code scheme://host:port} with the default port filled in, or null if {@code origin} is not an http(s) origin. */
+    /**
+     * {@code scheme://host:port} with the default port filled in, or null if {@code origin} is not
+     * an http(s) origin.
+     */
     public static String canonical(String origin) {
         try {
             URI u = new URI(origin.trim());
             String scheme = u.getScheme() == null ? null : u.getScheme().toLowerCase(Locale.ROOT);
-            if (!"http".equals(scheme) && !"https".equals(scheme) || u.getHost() == null || u.getRawUserInfo() != null
-                    || (u.getRawPath() != null && !u.getRawPath().isEmpty() && !u.getRawPath().equals("/"))
-                    || u.getRawQuery() != null || u.getRawFragment() != null) {
+            if (!"http".equals(scheme) && !"https".equals(scheme)
+                    || u.getHost() == null
+                    || u.getRawUserInfo() != null
+                    || (u.getRawPath() != null
+                            && !u.getRawPath().isEmpty()
+                            && !u.getRawPath().equals("/"))
+                    || u.getRawQuery() != null
+                    || u.getRawFragment() != null) {
                 return null;
             }
             int port = u.getPort() >= 0 ? u.getPort() : scheme.equals("https") ? 443 : 80;

@@ -4,28 +4,29 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * Everything the realm is told at start-up. A port of {@code -1} means that listener is off;
- * {@code 0} asks for an ephemeral port (tests).
+ * Everything the realm is told at start-up. A port of {@code -1} means that listener is off; {@code
+ * 0} asks for an ephemeral port (tests).
  *
- * @param retainEvents    events kept per channel for replay ({@code from})
- * @param retainBytes     bytes of encoded events kept per channel
- * @param queueEvents     server frames that may wait for one slow connection before it is closed
- * @param queueBytes      bytes that may wait for one slow connection before it is closed
- * @param pingInterval    a WebSocket that sent nothing for this long is pinged; twice this long, it is closed
- * @param certPoll        how often the certificate files are checked for changes
- * @param adminHost       address of the admin listener ({@code /healthz}, {@code /readyz}, {@code /metrics});
- *                        null when it is off
- * @param adminPort       its port ({@code 0}: ephemeral), or {@link #OFF}
- * @param maxConnections          client connections the realm holds, both listeners together
+ * @param retainEvents events kept per channel for replay ({@code from})
+ * @param retainBytes bytes of encoded events kept per channel
+ * @param queueEvents server frames that may wait for one slow connection before it is closed
+ * @param queueBytes bytes that may wait for one slow connection before it is closed
+ * @param pingInterval a WebSocket that sent nothing for this long is pinged; twice this long, it is
+ *     closed
+ * @param certPoll how often the certificate files are checked for changes
+ * @param adminHost address of the admin listener ({@code /healthz}, {@code /readyz}, {@code
+ *     /metrics}); null when it is off
+ * @param adminPort its port ({@code 0}: ephemeral), or {@link #OFF}
+ * @param maxConnections client connections the realm holds, both listeners together
  * @param maxConnectionsPerClient client connections from one address
- * @param headerTimeout           time a request's whole header may take to arrive
- * @param replayRate              events a connection may have replayed ({@code from}) per second
- * @param maxStreams              concurrent event streams, both listeners together
- * @param maxStreamsPerClient     concurrent event streams from one address
- * @param maxPolls                concurrent long-polls, both listeners together
- * @param maxPollsPerClient       concurrent long-polls from one address
- * @param allowedOrigins  browser origins allowed besides the realm's own ({@code scheme://host[:port]},
- *                        lower case, or {@code *} for any)
+ * @param headerTimeout time a request's whole header may take to arrive
+ * @param replayRate events a connection may have replayed ({@code from}) per second
+ * @param maxStreams concurrent event streams, both listeners together
+ * @param maxStreamsPerClient concurrent event streams from one address
+ * @param maxPolls concurrent long-polls, both listeners together
+ * @param maxPollsPerClient concurrent long-polls from one address
+ * @param allowedOrigins browser origins allowed besides the realm's own ({@code
+ *     scheme://host[:port]}, lower case, or {@code *} for any)
  */
 public record RealmConfig(
         String bind,
@@ -105,7 +106,9 @@ public record RealmConfig(
         return b;
     }
 
-    /** Mutable counterpart used by the command line and by tests; {@link #build()} checks the whole. */
+    /**
+     * Mutable counterpart used by the command line and by tests; {@link #build()} checks the whole.
+     */
     public static final class Builder {
         String bind = "127.0.0.1";
         int wsPort = 9000;
@@ -134,35 +137,127 @@ public record RealmConfig(
         int maxPolls = 5000;
         int maxPollsPerClient = 500;
 
-        public Builder bind(String v) { bind = v; return this; }
-        public Builder wsPort(int v) { wsPort = v; return this; }
-        public Builder wssPort(int v) { wssPort = v; return this; }
-        public Builder tls(Path cert, Path key) { tlsCert = cert; tlsKey = key; return this; }
-        public Builder selfSigned(boolean v) { selfSigned = v; return this; }
-        public Builder retainEvents(int v) { retainEvents = v; return this; }
-        public Builder retainBytes(long v) { retainBytes = v; return this; }
-        public Builder maxMessageBytes(int v) { maxMessageBytes = v; return this; }
-        public Builder queueEvents(int v) { queueEvents = v; return this; }
-        public Builder queueBytes(long v) { queueBytes = v; return this; }
-        public Builder maxChannels(int v) { maxChannels = v; return this; }
-        public Builder maxSubscriptions(int v) { maxSubscriptions = v; return this; }
-        public Builder pingInterval(Duration v) { pingInterval = v; return this; }
-        public Builder certPoll(Duration v) { certPoll = v; return this; }
-        public Builder admin(String host, int port) { adminHost = host; adminPort = port; return this; }
-        public Builder allowedOrigins(java.util.List<String> v) { allowedOrigins = v; return this; }
-        public Builder maxConnections(int v) { maxConnections = v; return this; }
-        public Builder maxConnectionsPerClient(int v) { maxConnectionsPerClient = v; return this; }
-        public Builder headerTimeout(Duration v) { headerTimeout = v; return this; }
-        public Builder replayRate(int v) { replayRate = v; return this; }
-        public Builder maxStreams(int total, int perClient) { maxStreams = total; maxStreamsPerClient = perClient; return this; }
-        public Builder maxPolls(int total, int perClient) { maxPolls = total; maxPollsPerClient = perClient; return this; }
+        public Builder bind(String v) {
+            bind = v;
+            return this;
+        }
+
+        public Builder wsPort(int v) {
+            wsPort = v;
+            return this;
+        }
+
+        public Builder wssPort(int v) {
+            wssPort = v;
+            return this;
+        }
+
+        public Builder tls(Path cert, Path key) {
+            tlsCert = cert;
+            tlsKey = key;
+            return this;
+        }
+
+        public Builder selfSigned(boolean v) {
+            selfSigned = v;
+            return this;
+        }
+
+        public Builder retainEvents(int v) {
+            retainEvents = v;
+            return this;
+        }
+
+        public Builder retainBytes(long v) {
+            retainBytes = v;
+            return this;
+        }
+
+        public Builder maxMessageBytes(int v) {
+            maxMessageBytes = v;
+            return this;
+        }
+
+        public Builder queueEvents(int v) {
+            queueEvents = v;
+            return this;
+        }
+
+        public Builder queueBytes(long v) {
+            queueBytes = v;
+            return this;
+        }
+
+        public Builder maxChannels(int v) {
+            maxChannels = v;
+            return this;
+        }
+
+        public Builder maxSubscriptions(int v) {
+            maxSubscriptions = v;
+            return this;
+        }
+
+        public Builder pingInterval(Duration v) {
+            pingInterval = v;
+            return this;
+        }
+
+        public Builder certPoll(Duration v) {
+            certPoll = v;
+            return this;
+        }
+
+        public Builder admin(String host, int port) {
+            adminHost = host;
+            adminPort = port;
+            return this;
+        }
+
+        public Builder allowedOrigins(java.util.List<String> v) {
+            allowedOrigins = v;
+            return this;
+        }
+
+        public Builder maxConnections(int v) {
+            maxConnections = v;
+            return this;
+        }
+
+        public Builder maxConnectionsPerClient(int v) {
+            maxConnectionsPerClient = v;
+            return this;
+        }
+
+        public Builder headerTimeout(Duration v) {
+            headerTimeout = v;
+            return this;
+        }
+
+        public Builder replayRate(int v) {
+            replayRate = v;
+            return this;
+        }
+
+        public Builder maxStreams(int total, int perClient) {
+            maxStreams = total;
+            maxStreamsPerClient = perClient;
+            return this;
+        }
+
+        public Builder maxPolls(int total, int perClient) {
+            maxPolls = total;
+            maxPollsPerClient = perClient;
+            return this;
+        }
 
         /**
-         * How a message names each setting that a config file set: by flag, {@code FILE:LINE: key} at the head of
-         * a message and the bare key inside one. A setting that a flag set, or that is at its default, is named
-         * by its flag.
+         * How a message names each setting that a config file set: by flag, {@code FILE:LINE: key}
+         * at the head of a message and the bare key inside one. A setting that a flag set, or that
+         * is at its default, is named by its flag.
          */
         final java.util.Map<String, String> heads = new java.util.HashMap<>();
+
         final java.util.Map<String, String> terms = new java.util.HashMap<>();
 
         String head(String flag) {
@@ -173,26 +268,57 @@ public record RealmConfig(
             return terms.getOrDefault(flag, flag);
         }
 
-        /** Each rule that involves more than one value, or a value's bounds, is checked here and only here. */
+        /**
+         * Each rule that involves more than one value, or a value's bounds, is checked here and
+         * only here.
+         */
         public RealmConfig build() throws ConfigException {
             if (wsPort == OFF && wssPort == OFF) {
-                throw new ConfigException(head("--ws-port") + " / " + term("--wss-port")
-                        + ": both listeners are off, nothing to serve");
+                throw new ConfigException(
+                        head("--ws-port")
+                                + " / "
+                                + term("--wss-port")
+                                + ": both listeners are off, nothing to serve");
             }
             if (wssPort != OFF && !selfSigned && (tlsCert == null || tlsKey == null)) {
-                throw new ConfigException(head(tlsCert == null ? "--tls-cert" : "--tls-key")
-                        + ": the wss listener (" + term("--wss-port") + " " + wssPort + ") needs " + term("--tls-cert")
-                        + " and " + term("--tls-key") + " (or " + term("--self-signed") + " for development, or "
-                        + term("--wss-port") + " off)");
+                throw new ConfigException(
+                        head(tlsCert == null ? "--tls-cert" : "--tls-key")
+                                + ": the wss listener ("
+                                + term("--wss-port")
+                                + " "
+                                + wssPort
+                                + ") needs "
+                                + term("--tls-cert")
+                                + " and "
+                                + term("--tls-key")
+                                + " (or "
+                                + term("--self-signed")
+                                + " for development, or "
+                                + term("--wss-port")
+                                + " off)");
             }
             if (selfSigned && (tlsCert != null || tlsKey != null)) {
-                throw new ConfigException(head("--self-signed") + ": give either " + term("--self-signed") + " or "
-                        + term("--tls-cert") + "/" + term("--tls-key") + ", not both");
+                throw new ConfigException(
+                        head("--self-signed")
+                                + ": give either "
+                                + term("--self-signed")
+                                + " or "
+                                + term("--tls-cert")
+                                + "/"
+                                + term("--tls-key")
+                                + ", not both");
             }
             if ((tlsCert == null) != (tlsKey == null)) {
-                throw new ConfigException(tlsCert == null
-                        ? head("--tls-cert") + ": " + term("--tls-key") + " was given without it"
-                        : head("--tls-key") + ": " + term("--tls-cert") + " was given without it");
+                throw new ConfigException(
+                        tlsCert == null
+                                ? head("--tls-cert")
+                                        + ": "
+                                        + term("--tls-key")
+                                        + " was given without it"
+                                : head("--tls-key")
+                                        + ": "
+                                        + term("--tls-cert")
+                                        + " was given without it");
             }
             positive("--retain-events", retainEvents);
             positive("--max-message", maxMessageBytes);
@@ -212,17 +338,32 @@ public record RealmConfig(
                 throw new ConfigException(head("--max-message") + ": must be at least 256 bytes");
             }
             if (retainBytes < 2L * maxMessageBytes) {
-                throw new ConfigException(head("--retain-bytes") + ": must be at least twice " + term("--max-message")
-                        + " (" + maxMessageBytes + " bytes) so that the newest event always fits");
+                throw new ConfigException(
+                        head("--retain-bytes")
+                                + ": must be at least twice "
+                                + term("--max-message")
+                                + " ("
+                                + maxMessageBytes
+                                + " bytes) so that the newest event always fits");
             }
             // A replay lands in a connection's queue at once: the queue must hold a full channel.
             if (queueEvents <= retainEvents) {
-                throw new ConfigException(head("--queue-events") + ": must be larger than " + term("--retain-events")
-                        + " (" + retainEvents + ") so a full replay fits");
+                throw new ConfigException(
+                        head("--queue-events")
+                                + ": must be larger than "
+                                + term("--retain-events")
+                                + " ("
+                                + retainEvents
+                                + ") so a full replay fits");
             }
             if (queueBytes <= retainBytes) {
-                throw new ConfigException(head("--queue-bytes") + ": must be larger than " + term("--retain-bytes")
-                        + " (" + retainBytes + ") so a full replay fits");
+                throw new ConfigException(
+                        head("--queue-bytes")
+                                + ": must be larger than "
+                                + term("--retain-bytes")
+                                + " ("
+                                + retainBytes
+                                + ") so a full replay fits");
             }
             if (pingInterval.toMillis() < 10) {
                 throw new ConfigException(head("--ping-interval") + ": must be at least 10ms");
@@ -233,15 +374,42 @@ public record RealmConfig(
             if (adminPort != OFF && (adminHost == null || adminHost.isBlank())) {
                 throw new ConfigException(head("--admin") + ": needs HOST:PORT");
             }
-            if (adminPort != OFF && adminPort != 0 && (adminPort == wsPort || adminPort == wssPort)) {
-                throw new ConfigException(head("--admin") + ": port " + adminPort + " is also a client listener's port");
+            if (adminPort != OFF
+                    && adminPort != 0
+                    && (adminPort == wsPort || adminPort == wssPort)) {
+                throw new ConfigException(
+                        head("--admin")
+                                + ": port "
+                                + adminPort
+                                + " is also a client listener's port");
             }
-            return new RealmConfig(bind, wsPort, wssPort, tlsCert, tlsKey, selfSigned, retainEvents, retainBytes,
-                    maxMessageBytes, queueEvents, queueBytes, maxChannels, maxSubscriptions, pingInterval, certPoll,
-                    adminPort == OFF ? null : adminHost, adminPort,
+            return new RealmConfig(
+                    bind,
+                    wsPort,
+                    wssPort,
+                    tlsCert,
+                    tlsKey,
+                    selfSigned,
+                    retainEvents,
+                    retainBytes,
+                    maxMessageBytes,
+                    queueEvents,
+                    queueBytes,
+                    maxChannels,
+                    maxSubscriptions,
+                    pingInterval,
+                    certPoll,
+                    adminPort == OFF ? null : adminHost,
+                    adminPort,
                     Origins.normalize(head("--allowed-origins"), allowedOrigins),
-                    maxConnections, maxConnectionsPerClient, headerTimeout, replayRate,
-                    maxStreams, maxStreamsPerClient, maxPolls, maxPollsPerClient);
+                    maxConnections,
+                    maxConnectionsPerClient,
+                    headerTimeout,
+                    replayRate,
+                    maxStreams,
+                    maxStreamsPerClient,
+                    maxPolls,
+                    maxPollsPerClient);
         }
 
         private void positive(String flag, long v) throws ConfigException {

@@ -7,24 +7,40 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The realm's YAML config file ({@code --config FILE}, docs/realm.md "The config file"), key for key. A plain
- * Jackson document: every key is optional and holds its value as written, the way its flag takes it (a port or
- * {@code off}, a size such as {@code 64KiB}, a duration such as {@code 30s}); nothing is defaulted or checked here.
- * {@link #settings()} names the flag behind each key that is set, and the command line reads the value with that
- * flag's rule, so a key and its flag have one default and one validation. Writable as well as readable
- * ({@link RealmConfigFiles#write}), so that a program rendering the realm's config can build this type.
+ * The realm's YAML config file ({@code --config FILE}, docs/realm.md "The config file"), key for
+ * key. A plain Jackson document: every key is optional and holds its value as written, the way its
+ * flag takes it (a port or {@code off}, a size such as {@code 64KiB}, a duration such as {@code
+ * 30s}); nothing is defaulted or checked here. {@link #settings()} names the flag behind each key
+ * that is set, and the command line reads the value with that flag's rule, so a key and its flag
+ * have one default and one validation. Writable as well as readable ({@link
+ * RealmConfigFiles#write}), so that a program rendering the realm's config can build this type.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"listeners", "tls", "admin", "allowedOrigins", "pingInterval", "retention", "queues", "limits"})
+@JsonPropertyOrder({
+    "listeners",
+    "tls",
+    "admin",
+    "allowedOrigins",
+    "pingInterval",
+    "retention",
+    "queues",
+    "limits"
+})
 public final class RealmConfigDocument {
     @JsonProperty public Listeners listeners;
     @JsonProperty public Tls tls;
+
     /** {@code HOST:PORT} of the admin listener, or {@code off} ({@code --admin}). */
     @JsonProperty public String admin;
-    /** Browser origins allowed besides the realm's own, or {@code *} ({@code --allowed-origins}). */
+
+    /**
+     * Browser origins allowed besides the realm's own, or {@code *} ({@code --allowed-origins}).
+     */
     @JsonProperty public List<String> allowedOrigins;
+
     /** {@code --ping-interval}. */
     @JsonProperty public String pingInterval;
+
     @JsonProperty public Retention retention;
     @JsonProperty public Queues queues;
     @JsonProperty public Limits limits;
@@ -34,8 +50,10 @@ public final class RealmConfigDocument {
     public static final class Listeners {
         /** {@code --bind}. */
         @JsonProperty public String bind;
+
         /** A port or {@code off} ({@code --ws-port}). */
         @JsonProperty public String wsPort;
+
         /** A port or {@code off} ({@code --wss-port}). */
         @JsonProperty public String wssPort;
     }
@@ -45,10 +63,13 @@ public final class RealmConfigDocument {
     public static final class Tls {
         /** PEM certificate chain file ({@code --tls-cert}). */
         @JsonProperty public String certificate;
+
         /** PEM private key file ({@code --tls-key}). */
         @JsonProperty public String privateKey;
+
         /** {@code --self-signed}. */
         @JsonProperty public Boolean selfSigned;
+
         /** {@code --cert-poll}. */
         @JsonProperty public String certPoll;
     }
@@ -58,6 +79,7 @@ public final class RealmConfigDocument {
     public static final class Retention {
         /** {@code --retain-events}. */
         @JsonProperty public Integer events;
+
         /** {@code --retain-bytes}. */
         @JsonProperty public String bytes;
     }
@@ -67,13 +89,25 @@ public final class RealmConfigDocument {
     public static final class Queues {
         /** {@code --queue-events}. */
         @JsonProperty public Integer events;
+
         /** {@code --queue-bytes}. */
         @JsonProperty public String bytes;
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    @JsonPropertyOrder({"maxMessage", "maxChannels", "maxSubscriptions", "maxConnections", "maxConnectionsPerClient",
-            "headerTimeout", "replayRate", "maxStreams", "maxStreamsPerClient", "maxPolls", "maxPollsPerClient"})
+    @JsonPropertyOrder({
+        "maxMessage",
+        "maxChannels",
+        "maxSubscriptions",
+        "maxConnections",
+        "maxConnectionsPerClient",
+        "headerTimeout",
+        "replayRate",
+        "maxStreams",
+        "maxStreamsPerClient",
+        "maxPolls",
+        "maxPollsPerClient"
+    })
     public static final class Limits {
         @JsonProperty public String maxMessage;
         @JsonProperty public Integer maxChannels;
@@ -91,15 +125,17 @@ public final class RealmConfigDocument {
     /**
      * One key that the file sets.
      *
-     * @param key   its path in the file, such as {@code limits.maxConnections}
-     * @param flag  the flag that sets the same thing, such as {@code --max-connections}
-     * @param value the value as written: a String, an Integer, a Boolean ({@code tls.selfSigned}) or a list of
-     *              Strings ({@code allowedOrigins})
+     * @param key its path in the file, such as {@code limits.maxConnections}
+     * @param flag the flag that sets the same thing, such as {@code --max-connections}
+     * @param value the value as written: a String, an Integer, a Boolean ({@code tls.selfSigned})
+     *     or a list of Strings ({@code allowedOrigins})
      */
-    public record Setting(String key, String flag, Object value) {
-    }
+    public record Setting(String key, String flag, Object value) {}
 
-    /** The keys the file sets, with their flags; keys that are absent or empty ({@code key:}) are left out. */
+    /**
+     * The keys the file sets, with their flags; keys that are absent or empty ({@code key:}) are
+     * left out.
+     */
     public List<Setting> settings() {
         List<Setting> out = new ArrayList<>();
         if (listeners != null) {
@@ -129,13 +165,25 @@ public final class RealmConfigDocument {
             add(out, "limits.maxChannels", "--max-channels", limits.maxChannels);
             add(out, "limits.maxSubscriptions", "--max-subscriptions", limits.maxSubscriptions);
             add(out, "limits.maxConnections", "--max-connections", limits.maxConnections);
-            add(out, "limits.maxConnectionsPerClient", "--max-connections-per-client", limits.maxConnectionsPerClient);
+            add(
+                    out,
+                    "limits.maxConnectionsPerClient",
+                    "--max-connections-per-client",
+                    limits.maxConnectionsPerClient);
             add(out, "limits.headerTimeout", "--header-timeout", limits.headerTimeout);
             add(out, "limits.replayRate", "--replay-rate", limits.replayRate);
             add(out, "limits.maxStreams", "--max-streams", limits.maxStreams);
-            add(out, "limits.maxStreamsPerClient", "--max-streams-per-client", limits.maxStreamsPerClient);
+            add(
+                    out,
+                    "limits.maxStreamsPerClient",
+                    "--max-streams-per-client",
+                    limits.maxStreamsPerClient);
             add(out, "limits.maxPolls", "--max-polls", limits.maxPolls);
-            add(out, "limits.maxPollsPerClient", "--max-polls-per-client", limits.maxPollsPerClient);
+            add(
+                    out,
+                    "limits.maxPollsPerClient",
+                    "--max-polls-per-client",
+                    limits.maxPollsPerClient);
         }
         return out;
     }

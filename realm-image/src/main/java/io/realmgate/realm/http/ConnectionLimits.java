@@ -8,11 +8,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The connection caps, both listeners together: {@code --max-connections} in all and
- * {@code --max-connections-per-client} from one address. Beyond a cap, {@link #RESERVE} more
- * connections are taken as probe-only (the router answers {@code /healthz}, {@code /readyz} and
- * {@code /metrics} on them and 503 to anything else); beyond that, a connection is closed before
- * anything is read from it.
+ * The connection caps, both listeners together: {@code --max-connections} in all and {@code
+ * --max-connections-per-client} from one address. Beyond a cap, {@link #RESERVE} more connections
+ * are taken as probe-only (the router answers {@code /healthz}, {@code /readyz} and {@code
+ * /metrics} on them and 503 to anything else); beyond that, a connection is closed before anything
+ * is read from it.
  */
 public final class ConnectionLimits {
     /** Connections past the cap that may still carry a probe or a scrape. */
@@ -21,7 +21,13 @@ public final class ConnectionLimits {
     /** Set on a connection taken past a cap: only probes are answered on it. */
     static final AttributeKey<Boolean> PROBE_ONLY = AttributeKey.valueOf("realmgate.probe-only");
 
-    public enum Admission { ADMITTED, PROBE_ONLY_TOTAL, PROBE_ONLY_CLIENT, REFUSED_TOTAL, REFUSED_CLIENT }
+    public enum Admission {
+        ADMITTED,
+        PROBE_ONLY_TOTAL,
+        PROBE_ONLY_CLIENT,
+        REFUSED_TOTAL,
+        REFUSED_CLIENT
+    }
 
     private final int max;
     private final int perClient;
@@ -39,7 +45,8 @@ public final class ConnectionLimits {
 
     /** Counts the connection in (it is counted out when it closes) or refuses it uncounted. */
     Admission admit(Channel ch) {
-        InetAddress client = ch.remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
+        InetAddress client =
+                ch.remoteAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
         int total = open.incrementAndGet();
         int fromClient = client == null ? 1 : byClient.merge(client, 1, Integer::sum);
         Admission verdict;

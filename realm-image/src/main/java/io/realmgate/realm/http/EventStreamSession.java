@@ -37,7 +37,6 @@ final class EventStreamSession extends ChannelInboundHandlerAdapter implements O
     private static final Logger LOG = LoggerFactory.getLogger(EventStreamSession.class);
     static final String CONTENT_TYPE = "text/event-stream; charset=utf-8";
 
-
     private final RealmContext realm;
     private final RealmMetrics.Listener listener;
     private final Map<String, Long> subs;
@@ -47,8 +46,11 @@ final class EventStreamSession extends ChannelInboundHandlerAdapter implements O
     private Subscriptions subscriptions;
     private boolean ending;
 
-    EventStreamSession(RealmContext realm, RealmMetrics.Listener listener, Map<String, Long> subs,
-                       io.realmgate.realm.ws.ReplayBudget replay) {
+    EventStreamSession(
+            RealmContext realm,
+            RealmMetrics.Listener listener,
+            Map<String, Long> subs,
+            io.realmgate.realm.ws.ReplayBudget replay) {
         this.realm = realm;
         this.replay = replay;
         this.listener = listener;
@@ -59,17 +61,30 @@ final class EventStreamSession extends ChannelInboundHandlerAdapter implements O
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         realm.metrics().connectionOpened(RealmMetrics.Transport.STREAM, listener);
-        outbox = new Outbox(ctx.executor(), realm.config().queueEvents(), realm.config().queueBytes(), this);
+        outbox =
+                new Outbox(
+                        ctx.executor(),
+                        realm.config().queueEvents(),
+                        realm.config().queueBytes(),
+                        this);
         subscriptions = new Subscriptions(realm.hub(), outbox, realm.config().maxSubscriptions());
         HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         head.headers().set(HttpHeaderNames.CONTENT_TYPE, CONTENT_TYPE);
         head.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");
-        head.headers().set("X-Accel-Buffering", "no"); // tells buffering reverse proxies to pass each event on
+        head.headers()
+                .set(
+                        "X-Accel-Buffering",
+                        "no"); // tells buffering reverse proxies to pass each event on
         HttpResponses.allowAnyOrigin(head.headers());
         HttpUtil.setTransferEncodingChunked(head, true);
         ctx.write(head);
-        // A first comment so that the head and some body leave at once (some proxies hold a bodiless head).
-        ctx.writeAndFlush(new DefaultHttpContent(ctx.alloc().buffer(16).writeBytes(": realm\n\n".getBytes(StandardCharsets.US_ASCII))));
+        // A first comment so that the head and some body leave at once (some proxies hold a
+        // bodiless head).
+        ctx.writeAndFlush(
+                new DefaultHttpContent(
+                        ctx.alloc()
+                                .buffer(16)
+                                .writeBytes(": realm\n\n".getBytes(StandardCharsets.US_ASCII))));
         int before = outbox.backlog();
         for (Map.Entry<String, Long> e : subs.entrySet()) {
             try {
@@ -78,7 +93,8 @@ final class EventStreamSession extends ChannelInboundHandlerAdapter implements O
                 outbox.deliver(Frames.error(ex, null));
             }
         }
-        replay.charge(outbox.backlog() - before); // the router admitted it; what it replayed is charged
+        replay.charge(
+                outbox.backlog() - before); // the router admitted it; what it replayed is charged
     }
 
     @Override
@@ -102,13 +118,19 @@ final class EventStreamSession extends ChannelInboundHandlerAdapter implements O
 
     @Override
     public void overflow() {
-        // Too slow: end the stream. The client reconnects with its last ids and replays from retention.
+        // Too slow: end the stream. The client reconnects with its last ids and replays from
+        // retention.
         realm.metrics().slowConsumer();
         ending = true;
         subscriptions.close();
-        Frame error = Frames.error("slow-consumer", "the stream fell too far behind and is closed; reconnect from the last id", null);
+        Frame error =
+                Frames.error(
+                        "slow-consumer",
+                        "the stream fell too far behind and is closed; reconnect from the last id",
+                        null);
         ctx.write(new DefaultHttpContent(Unpooled.wrappedBuffer(error.sse())));
-        ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT).addListener(ChannelFutureListener.CLOSE);
+        ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
+                .addListener(ChannelFutureListener.CLOSE);
         // A peer that reads nothing never lets those bytes out: do not wait for it.
         ctx.executor().schedule(() -> ctx.close(), 2, java.util.concurrent.TimeUnit.SECONDS);
     }
@@ -129,8 +151,14 @@ final class EventStreamSession extends ChannelInboundHandlerAdapter implements O
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent idle && idle.state() == IdleState.WRITER_IDLE && !ending) {
-            ctx.writeAndFlush(new DefaultHttpContent(ctx.alloc().buffer(4).writeBytes(":\n\n".getBytes(StandardCharsets.US_ASCII))));
+        if (evt instanceof IdleStateEvent idle
+                && idle.state() == IdleState.WRITER_IDLE
+                && !ending) {
+            ctx.writeAndFlush(
+                    new DefaultHttpContent(
+                            ctx.alloc()
+                                    .buffer(4)
+                                    .writeBytes(":\n\n".getBytes(StandardCharsets.US_ASCII))));
         }
         ReferenceCountUtil.release(evt);
     }

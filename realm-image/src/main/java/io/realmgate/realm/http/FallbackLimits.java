@@ -9,18 +9,23 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The fallback transports' own caps, both listeners together: {@code --max-streams} concurrent event
- * streams and {@code --max-polls} concurrent long-polls in all, {@code --max-streams-per-client} and
- * {@code --max-polls-per-client} from one address. Also the {@code --replay-rate} budget of event
- * streams and long-polls, one per client address: a long-poll is a new request each time, so a budget
- * per request or per connection would be no budget at all.
+ * The fallback transports' own caps, both listeners together: {@code --max-streams} concurrent
+ * event streams and {@code --max-polls} concurrent long-polls in all, {@code
+ * --max-streams-per-client} and {@code --max-polls-per-client} from one address. Also the {@code
+ * --replay-rate} budget of event streams and long-polls, one per client address: a long-poll is a
+ * new request each time, so a budget per request or per connection would be no budget at all.
  */
 public final class FallbackLimits {
-    /** Budgets kept before those back at a full second's worth (which carry nothing) are forgotten. */
+    /**
+     * Budgets kept before those back at a full second's worth (which carry nothing) are forgotten.
+     */
     private static final int BUDGETS_KEPT = 4096;
 
     /** Why {@link Cap#acquire} refused. */
-    enum Refusal { TOTAL, PER_CLIENT }
+    enum Refusal {
+        TOTAL,
+        PER_CLIENT
+    }
 
     /** One concurrent cap, total and per address. */
     static final class Cap {

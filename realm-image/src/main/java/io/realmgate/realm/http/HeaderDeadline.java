@@ -19,10 +19,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code --header-timeout} against slowloris: a request's whole header must arrive within the
  * timeout, counted from the connection's accept for the first request (on the wss listener, the TLS
- * handshake included) and from the first byte of
- * each later one. Bytes that trickle in do not extend it (the idle timeout would be reset by each).
- * Two handlers share the state: {@link #bytes()} before the HTTP codec sees the first byte,
- * {@link #requests()} after it sees the header decoded and the request's end.
+ * handshake included) and from the first byte of each later one. Bytes that trickle in do not
+ * extend it (the idle timeout would be reset by each). Two handlers share the state: {@link
+ * #bytes()} before the HTTP codec sees the first byte, {@link #requests()} after it sees the header
+ * decoded and the request's end.
  */
 final class HeaderDeadline {
     private final long millis;
@@ -98,13 +98,17 @@ final class HeaderDeadline {
             return;
         }
         if (HandshakeOutcome.handshakePending(ctx.channel())) {
-            // Still in the TLS handshake: a 408 could not be sent. The SslHandler's own timeout, armed with the
-            // same value a moment earlier, normally has closed it already; counted as a TLS timeout either way.
+            // Still in the TLS handshake: a 408 could not be sent. The SslHandler's own timeout,
+            // armed with the
+            // same value a moment earlier, normally has closed it already; counted as a TLS timeout
+            // either way.
             HandshakeOutcome.end(ctx.channel(), RealmMetrics.TlsFailure.TIMEOUT);
             return;
         }
         metrics.headerTimeout();
-        FullHttpResponse r = HttpResponses.text(HttpResponseStatus.REQUEST_TIMEOUT, "request header took too long\n");
+        FullHttpResponse r =
+                HttpResponses.text(
+                        HttpResponseStatus.REQUEST_TIMEOUT, "request header took too long\n");
         r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         // Written from behind the codec, so that the codec encodes it.
         ChannelHandlerContext codec = ctx.pipeline().context(RealmPipelines.HEADER_SEEN);
@@ -113,6 +117,8 @@ final class HeaderDeadline {
             return;
         }
         // Then a lingering close: bytes may still trickle in.
-        codec.writeAndFlush(r).addListener((ChannelFutureListener) f -> RealmPipelines.lingeringClose(f.channel()));
+        codec.writeAndFlush(r)
+                .addListener(
+                        (ChannelFutureListener) f -> RealmPipelines.lingeringClose(f.channel()));
     }
 }

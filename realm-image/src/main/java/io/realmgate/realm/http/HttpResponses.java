@@ -18,8 +18,7 @@ final class HttpResponses {
     static final String JSON = "application/json";
     static final String TEXT = "text/plain; charset=utf-8";
 
-    private HttpResponses() {
-    }
+    private HttpResponses() {}
 
     static FullHttpResponse full(HttpResponseStatus status, String contentType, byte[] body) {
         ByteBuf content = body.length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(body);
@@ -38,8 +37,9 @@ final class HttpResponses {
     }
 
     /**
-     * The fallback transports answer any origin: the realm has no cookies or credentials to protect,
-     * and a WebSocket (the primary transport) is not bound by the same-origin policy either.
+     * The fallback transports answer any origin: the realm has no cookies or credentials to
+     * protect, and a WebSocket (the primary transport) is not bound by the same-origin policy
+     * either.
      */
     static void allowAnyOrigin(HttpHeaders h) {
         h.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, "*");

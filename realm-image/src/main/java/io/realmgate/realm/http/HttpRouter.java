@@ -45,13 +45,18 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(HttpRouter.class);
     static final int MAX_POLL_WAIT_SECONDS = 30;
     static final int DEFAULT_POLL_WAIT_SECONDS = 25;
+
     /** What a connection taken past a connection cap may still ask for. */
-    private static final java.util.Set<String> PROBE_PATHS = java.util.Set.of("/healthz", "/readyz", "/metrics");
+    private static final java.util.Set<String> PROBE_PATHS =
+            java.util.Set.of("/healthz", "/readyz", "/metrics");
+
     /** Where a browser of another site could act on the realm: these check the Origin. */
-    private static final java.util.Set<String> CROSS_ORIGIN_PATHS = java.util.Set.of("/realm", "/stream", "/poll", "/publish");
+    private static final java.util.Set<String> CROSS_ORIGIN_PATHS =
+            java.util.Set.of("/realm", "/stream", "/poll", "/publish");
 
     private final RealmContext realm;
     private final RealmMetrics.Listener listener;
+
     /** Requests held behind a long-poll; past that, the connection is closed after them. */
     static final int MAX_PIPELINED = 16;
 
@@ -71,7 +76,8 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             return;
         }
         if (poll != null || !pipelined.isEmpty()) {
-            // Pipelined behind a long-poll: answered after the poll's own answer, in order (RFC 9112 9.3.2).
+            // Pipelined behind a long-poll: answered after the poll's own answer, in order (RFC
+            // 9112 9.3.2).
             if (pipelined.size() < MAX_PIPELINED) {
                 pipelined.add(request);
             } else {
@@ -87,7 +93,10 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** After a long-poll's answer (a task queued behind its write): the requests pipelined behind it. */
+    /**
+     * After a long-poll's answer (a task queued behind its write): the requests pipelined behind
+     * it.
+     */
     private void servePipelined(ChannelHandlerContext ctx) {
         while (poll == null && !pipelined.isEmpty()) {
             FullHttpRequest request = pipelined.poll();
@@ -100,7 +109,8 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             }
         }
         if (poll == null && pipelineOverflow && ctx.channel().isActive()) {
-            // After the answers already written have left (a plain close would drop what is still queued).
+            // After the answers already written have left (a plain close would drop what is still
+            // queued).
             ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER)
                     .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
         }
@@ -127,23 +137,32 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             // Taken past a connection cap: probes and scrapes only, everything else is refused.
             realm.metrics().connectionRefused(probeOnly);
             realm.metrics().httpRefused(RealmMetrics.HttpRefusal.CONNECTION_CAP);
-            FullHttpResponse r = HttpResponses.text(HttpResponseStatus.SERVICE_UNAVAILABLE,
-                    "realm at its connection limit\n");
+            FullHttpResponse r =
+                    HttpResponses.text(
+                            HttpResponseStatus.SERVICE_UNAVAILABLE,
+                            "realm at its connection limit\n");
             r.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(r).addListener((io.netty.channel.ChannelFutureListener) f ->
-                    RealmPipelines.lingeringClose(f.channel()));
+            ctx.writeAndFlush(r)
+                    .addListener(
+                            (io.netty.channel.ChannelFutureListener)
+                                    f -> RealmPipelines.lingeringClose(f.channel()));
             return;
         }
         if (probeOnly != null) {
             keepAlive = false; // give the reserved place back at once
         }
         if (CROSS_ORIGIN_PATHS.contains(path) && !originAllowed(ctx, request)) {
-            // Cross-site WebSocket hijacking and cross-site publishes: a page of another site may make
+            // Cross-site WebSocket hijacking and cross-site publishes: a page of another site may
+            // make
             // a visitor's browser connect here, but not on the realm's behalf unless allowed.
             realm.metrics().originRefused();
-            HttpResponses.send(ctx, HttpResponses.text(HttpResponseStatus.FORBIDDEN,
-                    "origin not allowed (see --allowed-origins)\n"), false);
+            HttpResponses.send(
+                    ctx,
+                    HttpResponses.text(
+                            HttpResponseStatus.FORBIDDEN,
+                            "origin not allowed (see --allowed-origins)\n"),
+                    false);
             return;
         }
         if (HttpMethod.OPTIONS.equals(method)) {
@@ -154,10 +173,13 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             case "/realm" -> {
                 if (!HttpMethod.GET.equals(method)) {
                     methodNotAllowed(ctx, "GET", keepAlive);
-                } else if (!request.headers().containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
+                } else if (!request.headers()
+                        .containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true)) {
                     realm.metrics().httpRefused(RealmMetrics.HttpRefusal.UPGRADE_REQUIRED);
-                    FullHttpResponse r = HttpResponses.text(HttpResponseStatus.UPGRADE_REQUIRED,
-                            "/realm is a WebSocket endpoint (protocol v1, see docs/protocol.md)\n");
+                    FullHttpResponse r =
+                            HttpResponses.text(
+                                    HttpResponseStatus.UPGRADE_REQUIRED,
+                                    "/realm is a WebSocket endpoint (protocol v1, see docs/protocol.md)\n");
                     r.headers().set(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET);
                     HttpResponses.send(ctx, r, keepAlive);
                 } else {
@@ -166,9 +188,13 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             }
             case "/stream" -> {
                 if (HttpMethod.HEAD.equals(method)) {
-                    // The head a GET would get, and no stream: a HEAD answer has no body to stream into.
-                    FullHttpResponse r = HttpResponses.full(HttpResponseStatus.OK, EventStreamSession.CONTENT_TYPE,
-                            new byte[0]);
+                    // The head a GET would get, and no stream: a HEAD answer has no body to stream
+                    // into.
+                    FullHttpResponse r =
+                            HttpResponses.full(
+                                    HttpResponseStatus.OK,
+                                    EventStreamSession.CONTENT_TYPE,
+                                    new byte[0]);
                     r.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
                     HttpResponses.send(ctx, r, keepAlive);
                 } else if (get(ctx, method, keepAlive)) {
@@ -189,44 +215,68 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             }
             case "/", "/index.html" -> {
                 if (get(ctx, method, keepAlive)) {
-                    HttpResponses.send(ctx, HttpResponses.full(HttpResponseStatus.OK, "text/html; charset=utf-8",
-                            realm.content().indexHtml()), keepAlive);
+                    HttpResponses.send(
+                            ctx,
+                            HttpResponses.full(
+                                    HttpResponseStatus.OK,
+                                    "text/html; charset=utf-8",
+                                    realm.content().indexHtml()),
+                            keepAlive);
                 }
             }
             case "/realmgate.js" -> {
                 if (get(ctx, method, keepAlive)) {
-                    FullHttpResponse r = HttpResponses.full(HttpResponseStatus.OK,
-                            "text/javascript; charset=utf-8", realm.content().clientJs());
+                    FullHttpResponse r =
+                            HttpResponses.full(
+                                    HttpResponseStatus.OK,
+                                    "text/javascript; charset=utf-8",
+                                    realm.content().clientJs());
                     HttpResponses.allowAnyOrigin(r.headers());
                     HttpResponses.send(ctx, r, keepAlive);
                 }
             }
             case "/healthz" -> {
                 if (get(ctx, method, keepAlive)) {
-                    HttpResponses.send(ctx, HttpResponses.text(HttpResponseStatus.OK, "ok\n"), keepAlive);
+                    HttpResponses.send(
+                            ctx, HttpResponses.text(HttpResponseStatus.OK, "ok\n"), keepAlive);
                 }
             }
             case "/readyz" -> {
                 if (get(ctx, method, keepAlive)) {
                     boolean ready = realm.ready().getAsBoolean();
-                    HttpResponses.send(ctx, HttpResponses.text(ready ? HttpResponseStatus.OK
-                            : HttpResponseStatus.SERVICE_UNAVAILABLE, ready ? "ready\n" : "not ready\n"), keepAlive);
+                    HttpResponses.send(
+                            ctx,
+                            HttpResponses.text(
+                                    ready
+                                            ? HttpResponseStatus.OK
+                                            : HttpResponseStatus.SERVICE_UNAVAILABLE,
+                                    ready ? "ready\n" : "not ready\n"),
+                            keepAlive);
                 }
             }
             case "/metrics" -> {
                 if (get(ctx, method, keepAlive)) {
-                    HttpResponses.send(ctx, HttpResponses.full(HttpResponseStatus.OK,
-                            "text/plain; version=0.0.4; charset=utf-8",
-                            realm.metrics().render().getBytes(StandardCharsets.UTF_8)), keepAlive);
+                    HttpResponses.send(
+                            ctx,
+                            HttpResponses.full(
+                                    HttpResponseStatus.OK,
+                                    "text/plain; version=0.0.4; charset=utf-8",
+                                    realm.metrics().render().getBytes(StandardCharsets.UTF_8)),
+                            keepAlive);
                 }
             }
-            default -> HttpResponses.send(ctx, HttpResponses.text(HttpResponseStatus.NOT_FOUND, "not found\n"), keepAlive);
+            default ->
+                    HttpResponses.send(
+                            ctx,
+                            HttpResponses.text(HttpResponseStatus.NOT_FOUND, "not found\n"),
+                            keepAlive);
         }
     }
 
     /**
      * RFC 6455 4.2.1, checked before Netty's handshaker sees the request (which would accept
-     * versions 7 and 8, any key, and answer nothing at all to a missing {@code Connection: Upgrade}).
+     * versions 7 and 8, any key, and answer nothing at all to a missing {@code Connection:
+     * Upgrade}).
      */
     private void upgrade(ChannelHandlerContext ctx, FullHttpRequest request) {
         HttpHeaders h = request.headers();
@@ -236,8 +286,10 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         }
         String version = h.get(HttpHeaderNames.SEC_WEBSOCKET_VERSION);
         if (!"13".equals(version == null ? null : version.trim())) {
-            FullHttpResponse r = HttpResponses.text(HttpResponseStatus.UPGRADE_REQUIRED,
-                    "only WebSocket version 13 (RFC 6455) is spoken here\n");
+            FullHttpResponse r =
+                    HttpResponses.text(
+                            HttpResponseStatus.UPGRADE_REQUIRED,
+                            "only WebSocket version 13 (RFC 6455) is spoken here\n");
             r.headers().set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13");
             realm.metrics().protocolError();
             realm.metrics().httpRefused(RealmMetrics.HttpRefusal.WEBSOCKET_VERSION);
@@ -273,8 +325,9 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * The HTTP codec could not read the request: {@code 414} for a request line, {@code 431} for a header past
-     * its limit, else {@code 400}. The codec reads nothing more on this connection, so it is closed after.
+     * The HTTP codec could not read the request: {@code 414} for a request line, {@code 431} for a
+     * header past its limit, else {@code 400}. The codec reads nothing more on this connection, so
+     * it is closed after.
      */
     private void malformed(ChannelHandlerContext ctx, Throwable cause) {
         RealmMetrics.HttpRefusal why;
@@ -290,7 +343,8 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             text = "malformed request\n";
         }
         realm.metrics().httpRefused(why);
-        HttpResponses.send(ctx, HttpResponses.text(HttpResponseStatus.valueOf(why.status), text), false);
+        HttpResponses.send(
+                ctx, HttpResponses.text(HttpResponseStatus.valueOf(why.status), text), false);
     }
 
     private void stream(ChannelHandlerContext ctx, QueryStringDecoder query) {
@@ -306,18 +360,25 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         if (replayRefused(ctx, subs, budget)) {
             return;
         }
-        if (capRefused(ctx, realm.fallback().streams, RealmMetrics.Transport.STREAM, client, "--max-streams")) {
+        if (capRefused(
+                ctx,
+                realm.fallback().streams,
+                RealmMetrics.Transport.STREAM,
+                client,
+                "--max-streams")) {
             return;
         }
         ctx.channel().closeFuture().addListener(f -> realm.fallback().streams.release(client));
-        RealmPipelines.switchToEventStream(ctx, new EventStreamSession(realm, listener, subs, budget));
+        RealmPipelines.switchToEventStream(
+                ctx, new EventStreamSession(realm, listener, subs, budget));
     }
 
     /**
-     * {@code --replay-rate} for the fallback transports: a request that asks for {@code from} while its
-     * address's budget is spent is refused whole with 429 (and the error {@code replay-rate}).
+     * {@code --replay-rate} for the fallback transports: a request that asks for {@code from} while
+     * its address's budget is spent is refused whole with 429 (and the error {@code replay-rate}).
      */
-    private boolean replayRefused(ChannelHandlerContext ctx, Map<String, Long> subs, ReplayBudget budget) {
+    private boolean replayRefused(
+            ChannelHandlerContext ctx, Map<String, Long> subs, ReplayBudget budget) {
         if (subs.values().stream().noneMatch(from -> from >= 0)) {
             return false;
         }
@@ -327,8 +388,11 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         } catch (HubException e) {
             realm.metrics().replayRefused();
             realm.metrics().httpRefused(RealmMetrics.HttpRefusal.REPLAY_RATE);
-            FullHttpResponse r = HttpResponses.full(HttpResponseStatus.TOO_MANY_REQUESTS, HttpResponses.JSON,
-                    Frames.error(e, null).json());
+            FullHttpResponse r =
+                    HttpResponses.full(
+                            HttpResponseStatus.TOO_MANY_REQUESTS,
+                            HttpResponses.JSON,
+                            Frames.error(e, null).json());
             r.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
             HttpResponses.allowAnyOrigin(r.headers());
             HttpResponses.send(ctx, r, true);
@@ -336,21 +400,44 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** {@code --max-streams} / {@code --max-polls}: 503 when the cap (total or per address) is reached. */
-    private boolean capRefused(ChannelHandlerContext ctx, FallbackLimits.Cap cap, RealmMetrics.Transport transport,
-                               java.net.InetAddress client, String flag) {
+    /**
+     * {@code --max-streams} / {@code --max-polls}: 503 when the cap (total or per address) is
+     * reached.
+     */
+    private boolean capRefused(
+            ChannelHandlerContext ctx,
+            FallbackLimits.Cap cap,
+            RealmMetrics.Transport transport,
+            java.net.InetAddress client,
+            String flag) {
         FallbackLimits.Refusal refusal = cap.acquire(client);
         if (refusal == null) {
             return false;
         }
         boolean perClient = refusal == FallbackLimits.Refusal.PER_CLIENT;
         realm.metrics().fallbackRefused(transport, perClient);
-        realm.metrics().httpRefused(transport == RealmMetrics.Transport.STREAM ? RealmMetrics.HttpRefusal.STREAM_CAP
-                : RealmMetrics.HttpRefusal.POLL_CAP);
-        FullHttpResponse r = HttpResponses.full(HttpResponseStatus.SERVICE_UNAVAILABLE, HttpResponses.JSON,
-                Frames.error("unavailable", "too many " + (transport == RealmMetrics.Transport.STREAM
-                        ? "event streams" : "long-polls") + (perClient ? " from this address" : "")
-                        + " (" + flag + (perClient ? "-per-client" : "") + "); retry later", null).json());
+        realm.metrics()
+                .httpRefused(
+                        transport == RealmMetrics.Transport.STREAM
+                                ? RealmMetrics.HttpRefusal.STREAM_CAP
+                                : RealmMetrics.HttpRefusal.POLL_CAP);
+        FullHttpResponse r =
+                HttpResponses.full(
+                        HttpResponseStatus.SERVICE_UNAVAILABLE,
+                        HttpResponses.JSON,
+                        Frames.error(
+                                        "unavailable",
+                                        "too many "
+                                                + (transport == RealmMetrics.Transport.STREAM
+                                                        ? "event streams"
+                                                        : "long-polls")
+                                                + (perClient ? " from this address" : "")
+                                                + " ("
+                                                + flag
+                                                + (perClient ? "-per-client" : "")
+                                                + "); retry later",
+                                        null)
+                                .json());
         r.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
         HttpResponses.allowAnyOrigin(r.headers());
         HttpResponses.send(ctx, r, true);
@@ -362,10 +449,16 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         int wait;
         try {
             subs = SubscriptionQuery.parse(query, realm.config().maxSubscriptions());
-            String w = query.parameters().getOrDefault("wait", java.util.List.of(String.valueOf(DEFAULT_POLL_WAIT_SECONDS))).get(0);
+            String w =
+                    query.parameters()
+                            .getOrDefault(
+                                    "wait",
+                                    java.util.List.of(String.valueOf(DEFAULT_POLL_WAIT_SECONDS)))
+                            .get(0);
             wait = Integer.parseInt(w);
             if (wait < 0 || wait > MAX_POLL_WAIT_SECONDS) {
-                throw new IllegalArgumentException("wait must be 0 to " + MAX_POLL_WAIT_SECONDS + " seconds");
+                throw new IllegalArgumentException(
+                        "wait must be 0 to " + MAX_POLL_WAIT_SECONDS + " seconds");
             }
         } catch (NumberFormatException e) {
             badRequest(ctx, "wait must be a whole number of seconds");
@@ -379,25 +472,41 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         if (replayRefused(ctx, subs, budget)) {
             return;
         }
-        if (capRefused(ctx, realm.fallback().polls, RealmMetrics.Transport.LONGPOLL, client, "--max-polls")) {
+        if (capRefused(
+                ctx,
+                realm.fallback().polls,
+                RealmMetrics.Transport.LONGPOLL,
+                client,
+                "--max-polls")) {
             return;
         }
-        poll = new LongPoll(ctx, realm, listener, subs, wait, keepAlive, budget, () -> {
-            poll = null;
-            realm.fallback().polls.release(client);
-            if (keepAlive) {
-                // Runs after the poll's answer is written (done comes first in LongPoll.answer).
-                ctx.executor().execute(() -> servePipelined(ctx));
-            } else {
-                releasePipelined(); // the poll's answer ends the connection
-            }
-        });
+        poll =
+                new LongPoll(
+                        ctx,
+                        realm,
+                        listener,
+                        subs,
+                        wait,
+                        keepAlive,
+                        budget,
+                        () -> {
+                            poll = null;
+                            realm.fallback().polls.release(client);
+                            if (keepAlive) {
+                                // Runs after the poll's answer is written (done comes first in
+                                // LongPoll.answer).
+                                ctx.executor().execute(() -> servePipelined(ctx));
+                            } else {
+                                releasePipelined(); // the poll's answer ends the connection
+                            }
+                        });
         poll.start();
     }
 
     /**
-     * No Origin: not a browser (or a same-origin GET), allowed. Otherwise the realm's own origin (the
-     * listener's scheme with the request's Host), an origin of {@code --allowed-origins}, or any with {@code *}.
+     * No Origin: not a browser (or a same-origin GET), allowed. Otherwise the realm's own origin
+     * (the listener's scheme with the request's Host), an origin of {@code --allowed-origins}, or
+     * any with {@code *}.
      */
     private boolean originAllowed(ChannelHandlerContext ctx, FullHttpRequest request) {
         String origin = request.headers().get(HttpHeaderNames.ORIGIN);
@@ -410,7 +519,8 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         }
         String canonical = Origins.canonical(origin);
         if (canonical == null) {
-            return false; // "null" (sandboxed pages, file:) and anything that is not an http(s) origin
+            return false; // "null" (sandboxed pages, file:) and anything that is not an http(s)
+            // origin
         }
         String host = request.headers().get(HttpHeaderNames.HOST);
         String scheme = ctx.pipeline().get(RealmPipelines.TLS) != null ? "https" : "http";
@@ -420,7 +530,10 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         return allowed.contains(canonical);
     }
 
-    /** {@code application/json}, with or without parameters (charset): not a type a form or a beacon may send. */
+    /**
+     * {@code application/json}, with or without parameters (charset): not a type a form or a beacon
+     * may send.
+     */
     static boolean isJson(String contentType) {
         if (contentType == null) {
             return false;
@@ -435,8 +548,15 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             // text/plain and form types are sent cross-site without a preflight: not accepted.
             realm.metrics().protocolError();
             realm.metrics().httpRefused(RealmMetrics.HttpRefusal.CONTENT_TYPE);
-            FullHttpResponse r = HttpResponses.full(HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE, HttpResponses.JSON,
-                    Frames.error("bad-request", "POST /publish takes Content-Type: application/json", null).json());
+            FullHttpResponse r =
+                    HttpResponses.full(
+                            HttpResponseStatus.UNSUPPORTED_MEDIA_TYPE,
+                            HttpResponses.JSON,
+                            Frames.error(
+                                            "bad-request",
+                                            "POST /publish takes Content-Type: application/json",
+                                            null)
+                                    .json());
             HttpResponses.allowAnyOrigin(r.headers());
             HttpResponses.send(ctx, r, keepAlive);
             return;
@@ -445,23 +565,35 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         request.content().getBytes(request.content().readerIndex(), body);
         FullHttpResponse r;
         try {
-            ClientMessage m = ClientMessage.of(ClientMessage.readTree(body), ClientMessage.Op.PUBLISH, body);
+            ClientMessage m =
+                    ClientMessage.of(ClientMessage.readTree(body), ClientMessage.Op.PUBLISH, body);
             if (m.op() != ClientMessage.Op.PUBLISH) {
                 throw new HubException("bad-request", "only publish is accepted here");
             }
             long id = realm.hub().publish(m.channel(), m.data());
-            r = HttpResponses.full(HttpResponseStatus.OK, HttpResponses.JSON, Frames.ack(m.ref(), id).json());
+            r =
+                    HttpResponses.full(
+                            HttpResponseStatus.OK,
+                            HttpResponses.JSON,
+                            Frames.ack(m.ref(), id).json());
         } catch (ClientMessage.Invalid e) {
             realm.metrics().protocolError();
             realm.metrics().httpRefused(RealmMetrics.HttpRefusal.BAD_MESSAGE);
-            r = HttpResponses.full(HttpResponseStatus.BAD_REQUEST, HttpResponses.JSON, e.toFrame().json());
+            r =
+                    HttpResponses.full(
+                            HttpResponseStatus.BAD_REQUEST, HttpResponses.JSON, e.toFrame().json());
         } catch (HubException e) {
             realm.metrics().protocolError();
-            RealmMetrics.HttpRefusal why = e.code().equals("too-many-channels")
-                    ? RealmMetrics.HttpRefusal.TOO_MANY_CHANNELS : RealmMetrics.HttpRefusal.BAD_MESSAGE;
+            RealmMetrics.HttpRefusal why =
+                    e.code().equals("too-many-channels")
+                            ? RealmMetrics.HttpRefusal.TOO_MANY_CHANNELS
+                            : RealmMetrics.HttpRefusal.BAD_MESSAGE;
             realm.metrics().httpRefused(why);
-            r = HttpResponses.full(HttpResponseStatus.valueOf(why.status), HttpResponses.JSON,
-                    Frames.error(e, null).json());
+            r =
+                    HttpResponses.full(
+                            HttpResponseStatus.valueOf(why.status),
+                            HttpResponses.JSON,
+                            Frames.error(e, null).json());
         }
         HttpResponses.allowAnyOrigin(r.headers());
         HttpResponses.send(ctx, r, keepAlive);
@@ -486,15 +618,19 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
 
     private void methodNotAllowed(ChannelHandlerContext ctx, String allow, boolean keepAlive) {
         realm.metrics().httpRefused(RealmMetrics.HttpRefusal.METHOD);
-        FullHttpResponse r = HttpResponses.text(HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed\n");
+        FullHttpResponse r =
+                HttpResponses.text(HttpResponseStatus.METHOD_NOT_ALLOWED, "method not allowed\n");
         r.headers().set(HttpHeaderNames.ALLOW, allow);
         HttpResponses.send(ctx, r, keepAlive);
     }
 
     private void badRequest(ChannelHandlerContext ctx, String message) {
         realm.metrics().httpRefused(RealmMetrics.HttpRefusal.BAD_QUERY);
-        FullHttpResponse r = HttpResponses.full(HttpResponseStatus.BAD_REQUEST, HttpResponses.JSON,
-                Frames.error("bad-request", message, null).json());
+        FullHttpResponse r =
+                HttpResponses.full(
+                        HttpResponseStatus.BAD_REQUEST,
+                        HttpResponses.JSON,
+                        Frames.error("bad-request", message, null).json());
         HttpResponses.allowAnyOrigin(r.headers());
         HttpResponses.send(ctx, r, true);
     }
@@ -515,7 +651,9 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent idle && idle.state() == IdleState.READER_IDLE && poll == null) {
+        if (evt instanceof IdleStateEvent idle
+                && idle.state() == IdleState.READER_IDLE
+                && poll == null) {
             // An HTTP connection with no request for a ping interval: nothing is waiting on it.
             ctx.close();
             return;
@@ -534,7 +672,8 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
-        releasePipelined(); // handed over (upgrade, stream): what was pipelined behind is not answered
+        releasePipelined(); // handed over (upgrade, stream): what was pipelined behind is not
+        // answered
     }
 
     @Override

@@ -42,8 +42,15 @@ final class LongPoll implements Outbox.Sink {
     private boolean finished;
     private ScheduledFuture<?> timer;
 
-    LongPoll(ChannelHandlerContext ctx, RealmContext realm, RealmMetrics.Listener listener, Map<String, Long> subs,
-             int waitSeconds, boolean keepAlive, io.realmgate.realm.ws.ReplayBudget replay, Runnable done) {
+    LongPoll(
+            ChannelHandlerContext ctx,
+            RealmContext realm,
+            RealmMetrics.Listener listener,
+            Map<String, Long> subs,
+            int waitSeconds,
+            boolean keepAlive,
+            io.realmgate.realm.ws.ReplayBudget replay,
+            Runnable done) {
         this.replay = replay;
         this.ctx = ctx;
         this.realm = realm;
@@ -52,8 +59,14 @@ final class LongPoll implements Outbox.Sink {
         this.waitSeconds = waitSeconds;
         this.keepAlive = keepAlive;
         this.done = done;
-        this.outbox = new Outbox(ctx.executor(), realm.config().queueEvents(), realm.config().queueBytes(), this);
-        this.subscriptions = new Subscriptions(realm.hub(), outbox, realm.config().maxSubscriptions());
+        this.outbox =
+                new Outbox(
+                        ctx.executor(),
+                        realm.config().queueEvents(),
+                        realm.config().queueBytes(),
+                        this);
+        this.subscriptions =
+                new Subscriptions(realm.hub(), outbox, realm.config().maxSubscriptions());
     }
 
     void start() {
@@ -67,14 +80,17 @@ final class LongPoll implements Outbox.Sink {
                 hasNews = true;
             }
         }
-        replay.charge(outbox.backlog() - before); // the router admitted it; what it replayed is charged
+        replay.charge(
+                outbox.backlog() - before); // the router admitted it; what it replayed is charged
         if (hasNews) {
             answer();
             return;
         }
         // Replayed events are already queued; the drain task that follows this one delivers them.
         if (waitSeconds == 0) {
-            ctx.executor().execute(this::answer); // runs after that drain task: the answer holds the replay
+            ctx.executor()
+                    .execute(this::answer); // runs after that drain task: the answer holds the
+            // replay
         } else {
             timer = ctx.executor().schedule(this::answer, waitSeconds, TimeUnit.SECONDS);
         }
@@ -138,7 +154,8 @@ final class LongPoll implements Outbox.Sink {
             body.writeBytes(collected.get(i).json());
         }
         body.writeCharSequence("]}", StandardCharsets.US_ASCII);
-        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
+        FullHttpResponse r =
+                new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
         r.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpResponses.JSON);
         r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
         r.headers().set(HttpHeaderNames.CACHE_CONTROL, "no-store");

@@ -8,13 +8,13 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMessage;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
@@ -41,18 +41,21 @@ import java.util.concurrent.TimeUnit;
  * [tls] on the wss listener:  plain-http-probe (until the first byte) - tls - tls-outcome
  * </pre>
  *
- * The TLS handshake and the first request's header share one deadline, {@code --header-timeout} from the
- * accept: the SslHandler's handshake timeout and {@link HeaderDeadline} are both armed with it when the
- * connection is set up.
+ * The TLS handshake and the first request's header share one deadline, {@code --header-timeout}
+ * from the accept: the SslHandler's handshake timeout and {@link HeaderDeadline} are both armed
+ * with it when the connection is set up.
  *
- * A long-poll stays on the accepted pipeline (the router answers it when events come or time runs out).
+ * <p>A long-poll stays on the accepted pipeline (the router answers it when events come or time
+ * runs out).
  */
 public final class RealmPipelines {
     static final String TLS = "tls";
     static final String PLAIN_HTTP_PROBE = "plain-http-probe";
     static final String TLS_OUTCOME = "tls-outcome";
+
     /** The HTTP codec's limits: past them, 414 and 431. */
     static final int MAX_REQUEST_LINE = 8192;
+
     static final int MAX_HEADER = 16 * 1024;
     static final String IDLE = "idle";
     static final String HTTP_CODEC = "http-codec";
@@ -68,12 +71,11 @@ public final class RealmPipelines {
     /** Room for a publish body of the largest message plus its envelope. */
     private static final int HTTP_ENVELOPE = 1024;
 
-    private RealmPipelines() {
-    }
+    private RealmPipelines() {}
 
     /** The initializer for one listener; {@code tls} is null on the plain listener. */
-    public static ChannelInitializer<Channel> accepted(RealmContext realm, RealmMetrics.Listener listener,
-                                                       CertificateSource tls) {
+    public static ChannelInitializer<Channel> accepted(
+            RealmContext realm, RealmMetrics.Listener listener, CertificateSource tls) {
         long idle = realm.config().pingInterval().toMillis();
         return new ChannelInitializer<>() {
             @Override
@@ -83,35 +85,47 @@ public final class RealmPipelines {
                 switch (admission) {
                     case REFUSED_TOTAL, REFUSED_CLIENT -> {
                         // Far past the cap: closed before anything is read, no handler, no buffer.
-                        realm.metrics().connectionRefused(admission == ConnectionLimits.Admission.REFUSED_CLIENT);
+                        realm.metrics()
+                                .connectionRefused(
+                                        admission == ConnectionLimits.Admission.REFUSED_CLIENT);
                         ch.close();
                         return;
                     }
-                    case PROBE_ONLY_TOTAL, PROBE_ONLY_CLIENT -> ch.attr(ConnectionLimits.PROBE_ONLY).set(
-                            admission == ConnectionLimits.Admission.PROBE_ONLY_CLIENT);
-                    default -> {
-                    }
+                    case PROBE_ONLY_TOTAL, PROBE_ONLY_CLIENT ->
+                            ch.attr(ConnectionLimits.PROBE_ONLY)
+                                    .set(admission == ConnectionLimits.Admission.PROBE_ONLY_CLIENT);
+                    default -> {}
                 }
                 if (tls != null) {
                     p.addLast(PLAIN_HTTP_PROBE, new PlainHttpOnTlsPort());
-                    // Taken per connection: a reloaded certificate applies from the next connection on.
+                    // Taken per connection: a reloaded certificate applies from the next connection
+                    // on.
                     SslHandler ssl = tls.current().newHandler(ch.alloc());
-                    // Not Netty's 10 s: a client that dribbles its hello is held no longer than a slow header.
+                    // Not Netty's 10 s: a client that dribbles its hello is held no longer than a
+                    // slow header.
                     ssl.setHandshakeTimeoutMillis(realm.config().headerTimeout().toMillis());
                     p.addLast(TLS, ssl);
                     p.addLast(TLS_OUTCOME, new HandshakeOutcome(realm.metrics()));
                 }
-                // Reader idle drives WebSocket pings and idle HTTP closes; writer idle drives stream heartbeats.
+                // Reader idle drives WebSocket pings and idle HTTP closes; writer idle drives
+                // stream heartbeats.
                 p.addLast(IDLE, new IdleStateHandler(idle, idle, 0, TimeUnit.MILLISECONDS));
-                HeaderDeadline deadline = new HeaderDeadline(realm.config().headerTimeout().toMillis(), realm.metrics());
+                HeaderDeadline deadline =
+                        new HeaderDeadline(
+                                realm.config().headerTimeout().toMillis(), realm.metrics());
                 p.addLast(HEADER_DEADLINE, deadline.bytes());
-                p.addLast(HTTP_CODEC, new HttpServerCodec(new HttpDecoderConfig()
-                        .setMaxInitialLineLength(MAX_REQUEST_LINE)
-                        .setMaxHeaderSize(MAX_HEADER)
-                        .setMaxChunkSize(16 * 1024)));
+                p.addLast(
+                        HTTP_CODEC,
+                        new HttpServerCodec(
+                                new HttpDecoderConfig()
+                                        .setMaxInitialLineLength(MAX_REQUEST_LINE)
+                                        .setMaxHeaderSize(MAX_HEADER)
+                                        .setMaxChunkSize(16 * 1024)));
                 p.addLast(HEADER_SEEN, deadline.requests());
-                p.addLast(HTTP_AGGREGATOR, new ClosingAggregator(realm.config().maxMessageBytes() + HTTP_ENVELOPE,
-                        realm.metrics()));
+                p.addLast(
+                        HTTP_AGGREGATOR,
+                        new ClosingAggregator(
+                                realm.config().maxMessageBytes() + HTTP_ENVELOPE, realm.metrics()));
                 p.addLast(ROUTER, new HttpRouter(realm, listener));
             }
         };
@@ -121,34 +135,48 @@ public final class RealmPipelines {
      * Answers the upgrade and turns the connection into a WebSocket session. Runs on the event loop
      * before the next read, so no frame can reach a handler that does not expect it.
      */
-    static void upgradeToWebSocket(ChannelHandlerContext router, FullHttpRequest request, RealmContext realm,
-                                   RealmMetrics.Listener listener) {
+    static void upgradeToWebSocket(
+            ChannelHandlerContext router,
+            FullHttpRequest request,
+            RealmContext realm,
+            RealmMetrics.Listener listener) {
         Channel ch = router.channel();
         noMoreRequests(ch.pipeline());
         int max = realm.config().maxMessageBytes();
         String scheme = ch.pipeline().get(TLS) != null ? "wss" : "ws";
-        WebSocketServerHandshakerFactory factory = new WebSocketServerHandshakerFactory(
-                scheme + "://" + request.headers().get(HttpHeaderNames.HOST, "localhost") + "/realm", null,
-                WebSocketDecoderConfig.newBuilder()
-                        .maxFramePayloadLength(max)
-                        .expectMaskedFrames(true)
-                        .allowMaskMismatch(false)
-                        .allowExtensions(false)
-                        // The session sends the close frame itself: Netty's decoder answers an invalid
-                        // close frame with an empty buffer instead of a 1002 close frame.
-                        .closeOnProtocolViolation(false)
-                        .build());
+        WebSocketServerHandshakerFactory factory =
+                new WebSocketServerHandshakerFactory(
+                        scheme
+                                + "://"
+                                + request.headers().get(HttpHeaderNames.HOST, "localhost")
+                                + "/realm",
+                        null,
+                        WebSocketDecoderConfig.newBuilder()
+                                .maxFramePayloadLength(max)
+                                .expectMaskedFrames(true)
+                                .allowMaskMismatch(false)
+                                .allowExtensions(false)
+                                // The session sends the close frame itself: Netty's decoder answers
+                                // an invalid
+                                // close frame with an empty buffer instead of a 1002 close frame.
+                                .closeOnProtocolViolation(false)
+                                .build());
         WebSocketServerHandshaker handshaker = factory.newHandshaker(request);
         if (handshaker == null) {
             realm.metrics().httpRefused(RealmMetrics.HttpRefusal.WEBSOCKET_VERSION);
-            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ch).addListener(ChannelFutureListener.CLOSE);
+            WebSocketServerHandshakerFactory.sendUnsupportedVersionResponse(ch)
+                    .addListener(ChannelFutureListener.CLOSE);
             return;
         }
-        handshaker.handshake(ch, request).addListener((ChannelFutureListener) f -> {
-            if (!f.isSuccess()) {
-                f.channel().close();
-            }
-        });
+        handshaker
+                .handshake(ch, request)
+                .addListener(
+                        (ChannelFutureListener)
+                                f -> {
+                                    if (!f.isSuccess()) {
+                                        f.channel().close();
+                                    }
+                                });
         // The handshaker swapped the HTTP codec for the WebSocket codec; frames come next.
         ChannelPipeline p = ch.pipeline();
         p.addBefore(ROUTER, WS_UTF8, new Utf8FrameValidator(false));
@@ -172,21 +200,29 @@ public final class RealmPipelines {
         protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
             metrics.httpRefused(RealmMetrics.HttpRefusal.BODY_TOO_LARGE);
             // The aggregator releases the oversized message itself.
-            FullHttpResponse r = HttpResponses.text(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
-                    "request body larger than " + maxContentLength() + " bytes\n");
+            FullHttpResponse r =
+                    HttpResponses.text(
+                            HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                            "request body larger than " + maxContentLength() + " bytes\n");
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            ctx.writeAndFlush(r).addListener((ChannelFutureListener) f -> lingeringClose(f.channel()));
+            ctx.writeAndFlush(r)
+                    .addListener((ChannelFutureListener) f -> lingeringClose(f.channel()));
         }
     }
 
-    /** How long, and how many bytes, a refused request's rest is read and dropped before the connection is cut. */
+    /**
+     * How long, and how many bytes, a refused request's rest is read and dropped before the
+     * connection is cut.
+     */
     static final long LINGER_MILLIS = 2000;
+
     static final long LINGER_BYTES = 1024 * 1024;
 
     /**
-     * Closes after an answer the client may still be sending a body to: shuts our side down first and
-     * drops what still comes (for a bounded time and size). Closing at once with unread bytes makes the
-     * kernel send a reset, and the reset can destroy the answer before the client read it.
+     * Closes after an answer the client may still be sending a body to: shuts our side down first
+     * and drops what still comes (for a bounded time and size). Closing at once with unread bytes
+     * makes the kernel send a reset, and the reset can destroy the answer before the client read
+     * it.
      */
     static void lingeringClose(Channel ch) {
         if (!ch.isActive()) {
@@ -197,35 +233,39 @@ public final class RealmPipelines {
             return;
         }
         ChannelPipeline p = ch.pipeline();
-        p.addFirst("linger", new ChannelInboundHandlerAdapter() {
-            private long dropped;
+        p.addFirst(
+                "linger",
+                new ChannelInboundHandlerAdapter() {
+                    private long dropped;
 
-            @Override
-            public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                if (msg instanceof io.netty.buffer.ByteBuf b) {
-                    dropped += b.readableBytes();
-                }
-                io.netty.util.ReferenceCountUtil.release(msg);
-                if (dropped > LINGER_BYTES) {
-                    ctx.close();
-                }
-            }
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        if (msg instanceof io.netty.buffer.ByteBuf b) {
+                            dropped += b.readableBytes();
+                        }
+                        io.netty.util.ReferenceCountUtil.release(msg);
+                        if (dropped > LINGER_BYTES) {
+                            ctx.close();
+                        }
+                    }
 
-            @Override
-            public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-                if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
-                    ctx.close();
-                }
-                io.netty.util.ReferenceCountUtil.release(evt);
-            }
+                    @Override
+                    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                        if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
+                            ctx.close();
+                        }
+                        io.netty.util.ReferenceCountUtil.release(evt);
+                    }
 
-            @Override
-            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                // First in the pipeline, so only the socket's own errors start here: the connection's last
-                // handler (router or session) reports and closes (HandlerErrors), as for any other error.
-                ctx.fireExceptionCaught(cause);
-            }
-        });
+                    @Override
+                    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                        // First in the pipeline, so only the socket's own errors start here: the
+                        // connection's last
+                        // handler (router or session) reports and closes (HandlerErrors), as for
+                        // any other error.
+                        ctx.fireExceptionCaught(cause);
+                    }
+                });
         ch.config().setAutoRead(true);
         duplex.shutdownOutput();
         ch.eventLoop().schedule(() -> ch.close(), LINGER_MILLIS, TimeUnit.MILLISECONDS);

@@ -27,7 +27,8 @@ public final class StaticContent {
     }
 
     private static byte[] read(String name) {
-        try (InputStream in = StaticContent.class.getResourceAsStream("/io/realmgate/realm/" + name)) {
+        try (InputStream in =
+                StaticContent.class.getResourceAsStream("/io/realmgate/realm/" + name)) {
             if (in == null) {
                 throw new IllegalStateException("missing resource " + name);
             }

@@ -11,8 +11,7 @@ import java.util.Map;
  * {@code sub=NAME:ID} (resume after ID), repeated for several channels.
  */
 final class SubscriptionQuery {
-    private SubscriptionQuery() {
-    }
+    private SubscriptionQuery() {}
 
     /** Channel to resume id ({@code -1}: live only), in the order given. */
     static Map<String, Long> parse(QueryStringDecoder query, int max) {
@@ -35,12 +34,17 @@ final class SubscriptionQuery {
                     from = -2;
                 }
                 if (from < 0) {
-                    throw new IllegalArgumentException("'" + s + "': the id after ':' must be a non-negative whole number");
+                    throw new IllegalArgumentException(
+                            "'" + s + "': the id after ':' must be a non-negative whole number");
                 }
             }
             if (!ChannelName.valid(name)) {
-                throw new IllegalArgumentException("'" + name + "': channel names are 1-" + ChannelName.MAX_LENGTH
-                        + " characters of A-Z a-z 0-9 . _ ~ / -");
+                throw new IllegalArgumentException(
+                        "'"
+                                + name
+                                + "': channel names are 1-"
+                                + ChannelName.MAX_LENGTH
+                                + " characters of A-Z a-z 0-9 . _ ~ / -");
             }
             out.put(name, from);
         }

@@ -9,8 +9,8 @@ import java.util.Set;
 /**
  * One channel: its id counter, its retained events and its subscribers. Every operation holds the
  * channel's lock, and delivery to subscribers happens under it too. That is what makes ids and
- * replay exact: a subscriber added with {@code from} receives the retained events after {@code from}
- * and then exactly the events published after it was added, in id order, with no gap and no
+ * replay exact: a subscriber added with {@code from} receives the retained events after {@code
+ * from} and then exactly the events published after it was added, in id order, with no gap and no
  * duplicate, because no publish can slip between the replay and the registration. Delivery only
  * queues (see {@link Subscriber}), so the lock is held for microseconds.
  */
@@ -23,7 +23,10 @@ final class ChannelLog {
     private final Set<Subscriber> subscribers = new LinkedHashSet<>();
     private long retainedBytes;
     private long lastId;
-    /** Set once the hub has dropped this log from its table; a caller holding it must look again. */
+
+    /**
+     * Set once the hub has dropped this log from its table; a caller holding it must look again.
+     */
     private boolean removed;
 
     ChannelLog(String name, int retainEvents, long retainBytes, HubStats stats) {
@@ -37,7 +40,9 @@ final class ChannelLog {
         return name;
     }
 
-    /** Appends, retains and delivers; returns the new id, or -1 if this log was removed meanwhile. */
+    /**
+     * Appends, retains and delivers; returns the new id, or -1 if this log was removed meanwhile.
+     */
     synchronized long publish(byte[] data) {
         if (removed) {
             return -1;
@@ -60,8 +65,9 @@ final class ChannelLog {
     }
 
     /**
-     * Adds a subscriber. It receives, in this order: an error frame if {@code from} cannot be honoured
-     * exactly, the {@code subscribed} frame, the retained events after {@code from}, then live events.
+     * Adds a subscriber. It receives, in this order: an error frame if {@code from} cannot be
+     * honoured exactly, the {@code subscribed} frame, the retained events after {@code from}, then
+     * live events.
      *
      * @param from the last id the subscriber has seen, or a negative number for "live only"
      * @return false if this log was removed meanwhile (the caller retries with a fresh one)
@@ -78,14 +84,33 @@ final class ChannelLog {
         stats.subscriptions(1);
         if (from > lastId) {
             // The client saw ids this channel never had: the realm restarted and ids began again.
-            s.deliver(Frames.error("from-ahead", "channel '" + name + "' is at id " + lastId + ", before " + from
-                    + " (the realm restarted?); resuming live from " + lastId, ref));
+            s.deliver(
+                    Frames.error(
+                            "from-ahead",
+                            "channel '"
+                                    + name
+                                    + "' is at id "
+                                    + lastId
+                                    + ", before "
+                                    + from
+                                    + " (the realm restarted?); resuming live from "
+                                    + lastId,
+                            ref));
             from = lastId;
         }
         long oldest = retained.isEmpty() ? lastId + 1 : firstId();
         if (from >= 0 && from + 1 < oldest) {
-            s.deliver(Frames.error("replay-truncated", "events " + (from + 1) + " to " + (oldest - 1)
-                    + " of channel '" + name + "' are no longer retained", ref));
+            s.deliver(
+                    Frames.error(
+                            "replay-truncated",
+                            "events "
+                                    + (from + 1)
+                                    + " to "
+                                    + (oldest - 1)
+                                    + " of channel '"
+                                    + name
+                                    + "' are no longer retained",
+                            ref));
         }
         s.deliver(Frames.subscribed(name, lastId, ref));
         if (from >= 0) {

@@ -8,8 +8,7 @@ package io.realmgate.realm.hub;
 public final class ChannelName {
     public static final int MAX_LENGTH = 128;
 
-    private ChannelName() {
-    }
+    private ChannelName() {}
 
     public static boolean valid(String name) {
         if (name == null || name.isEmpty() || name.length() > MAX_LENGTH) {
@@ -17,8 +16,15 @@ public final class ChannelName {
         }
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || c == '.' || c == '_' || c == '~' || c == '/' || c == '-';
+            boolean ok =
+                    (c >= 'a' && c <= 'z')
+                            || (c >= 'A' && c <= 'Z')
+                            || (c >= '0' && c <= '9')
+                            || c == '.'
+                            || c == '_'
+                            || c == '~'
+                            || c == '/'
+                            || c == '-';
             if (!ok) {
                 return false;
             }
@@ -28,8 +34,9 @@ public final class ChannelName {
 
     public static String check(String name) throws HubException {
         if (!valid(name)) {
-            throw new HubException("bad-channel", "channel names are 1-" + MAX_LENGTH
-                    + " characters of A-Z a-z 0-9 . _ ~ / -");
+            throw new HubException(
+                    "bad-channel",
+                    "channel names are 1-" + MAX_LENGTH + " characters of A-Z a-z 0-9 . _ ~ / -");
         }
         return name;
     }

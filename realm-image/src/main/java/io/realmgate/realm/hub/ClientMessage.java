@@ -8,23 +8,32 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
 
 /**
- * One client-to-server message of protocol v1, parsed and checked:
- * {@code subscribe} (channel, from?), {@code unsubscribe} (channel), {@code publish} (channel, data).
- * Every message may carry {@code ref} (a string or a number), echoed in the answer to it. Unknown
- * fields are ignored, so later protocol versions can add some.
+ * One client-to-server message of protocol v1, parsed and checked: {@code subscribe} (channel,
+ * from?), {@code unsubscribe} (channel), {@code publish} (channel, data). Every message may carry
+ * {@code ref} (a string or a number), echoed in the answer to it. Unknown fields are ignored, so
+ * later protocol versions can add some.
  *
  * @param from the last id seen, or -1 for "live only"
  * @param data the encoded JSON of {@code data} (publish only)
- * @param ref  the message's ref, or a missing node
+ * @param ref the message's ref, or a missing node
  */
 public record ClientMessage(Op op, String channel, long from, byte[] data, JsonNode ref) {
-    public enum Op { SUBSCRIBE, UNSUBSCRIBE, PUBLISH }
+    public enum Op {
+        SUBSCRIBE,
+        UNSUBSCRIBE,
+        PUBLISH
+    }
 
     // Nesting is bounded well below Jackson's default: data is stored and re-sent, not walked.
-    private static final ObjectMapper MAPPER = JsonMapper.builder(com.fasterxml.jackson.core.JsonFactory.builder()
-                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).build())
-                    .build())
-            .build();
+    private static final ObjectMapper MAPPER =
+            JsonMapper.builder(
+                            com.fasterxml.jackson.core.JsonFactory.builder()
+                                    .streamReadConstraints(
+                                            StreamReadConstraints.builder()
+                                                    .maxNestingDepth(64)
+                                                    .build())
+                                    .build())
+                    .build();
 
     /** A refused message, with the ref it carried if it could be read. */
     public static final class Invalid extends Exception {
@@ -57,14 +66,17 @@ public record ClientMessage(Op op, String channel, long from, byte[] data, JsonN
         return of(root, null, json);
     }
 
-    /** {@link #of(JsonNode, Op, byte[])} without the message's bytes: {@code data} is re-encoded from the tree. */
+    /**
+     * {@link #of(JsonNode, Op, byte[])} without the message's bytes: {@code data} is re-encoded
+     * from the tree.
+     */
     public static ClientMessage of(JsonNode root, Op impliedOp) throws Invalid {
         return of(root, impliedOp, null);
     }
 
     /**
-     * Reads a parsed object. {@code impliedOp} is used when the object has no {@code op}
-     * (HTTP publish, whose URL already says what it is).
+     * Reads a parsed object. {@code impliedOp} is used when the object has no {@code op} (HTTP
+     * publish, whose URL already says what it is).
      */
     public static ClientMessage of(JsonNode root, Op impliedOp, byte[] json) throws Invalid {
         JsonNode ref = root.path("ref");
@@ -78,15 +90,24 @@ public record ClientMessage(Op op, String channel, long from, byte[] data, JsonN
         } else if (!opNode.isTextual()) {
             throw new Invalid("bad-request", "\"op\" must be a string", ref);
         } else {
-            op = switch (opNode.asText()) {
-                case "subscribe" -> Op.SUBSCRIBE;
-                case "unsubscribe" -> Op.UNSUBSCRIBE;
-                case "publish" -> Op.PUBLISH;
-                default -> throw new Invalid("unknown-op", "unknown op '" + clip(opNode.asText()) + "'", ref);
-            };
+            op =
+                    switch (opNode.asText()) {
+                        case "subscribe" -> Op.SUBSCRIBE;
+                        case "unsubscribe" -> Op.UNSUBSCRIBE;
+                        case "publish" -> Op.PUBLISH;
+                        default ->
+                                throw new Invalid(
+                                        "unknown-op",
+                                        "unknown op '" + clip(opNode.asText()) + "'",
+                                        ref);
+                    };
             if (impliedOp != null && op != impliedOp) {
-                throw new Invalid("bad-request", "only \"" + impliedOp.name().toLowerCase(java.util.Locale.ROOT)
-                        + "\" is accepted here", ref);
+                throw new Invalid(
+                        "bad-request",
+                        "only \""
+                                + impliedOp.name().toLowerCase(java.util.Locale.ROOT)
+                                + "\" is accepted here",
+                        ref);
             }
         }
         JsonNode channelNode = root.path("channel");
@@ -95,8 +116,12 @@ public record ClientMessage(Op op, String channel, long from, byte[] data, JsonN
         }
         String channel = channelNode.asText();
         if (!ChannelName.valid(channel)) {
-            throw new Invalid("bad-channel", "channel names are 1-" + ChannelName.MAX_LENGTH
-                    + " characters of A-Z a-z 0-9 . _ ~ / -", ref);
+            throw new Invalid(
+                    "bad-channel",
+                    "channel names are 1-"
+                            + ChannelName.MAX_LENGTH
+                            + " characters of A-Z a-z 0-9 . _ ~ / -",
+                    ref);
         }
         long from = -1;
         byte[] data = null;
@@ -106,7 +131,8 @@ public record ClientMessage(Op op, String channel, long from, byte[] data, JsonN
                 if (!f.isMissingNode() && !f.isNull()) {
                     // canConvertToLong: 2^64 and above would otherwise wrap (2^64 read as 0).
                     if (!f.canConvertToExactIntegral() || !f.canConvertToLong() || f.asLong() < 0) {
-                        throw new Invalid("bad-request", "\"from\" must be a non-negative whole number", ref);
+                        throw new Invalid(
+                                "bad-request", "\"from\" must be a non-negative whole number", ref);
                     }
                     from = f.asLong();
                 }
@@ -126,10 +152,10 @@ public record ClientMessage(Op op, String channel, long from, byte[] data, JsonN
                     throw new Invalid("bad-request", "cannot encode \"data\"", ref);
                 }
             }
-            default -> {
-            }
+            default -> {}
         }
-        return new ClientMessage(op, channel, from, data, ref.isMissingNode() ? MissingNode.getInstance() : ref);
+        return new ClientMessage(
+                op, channel, from, data, ref.isMissingNode() ? MissingNode.getInstance() : ref);
     }
 
     public static JsonNode readTree(byte[] json) throws Invalid {

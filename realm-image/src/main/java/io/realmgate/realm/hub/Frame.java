@@ -1,16 +1,24 @@
 package io.realmgate.realm.hub;
 
 /**
- * One encoded server-to-client message (the JSON text of a WebSocket frame, an SSE {@code data:} line
- * or a long-poll array element). Frames are plain byte arrays, not Netty buffers: one event frame is
- * shared by the channel's retention and by every subscriber's queue, and nothing has to be released
- * when a queue is dropped. A transport wraps the bytes in a buffer only at the moment it writes.
+ * One encoded server-to-client message (the JSON text of a WebSocket frame, an SSE {@code data:}
+ * line or a long-poll array element). Frames are plain byte arrays, not Netty buffers: one event
+ * frame is shared by the channel's retention and by every subscriber's queue, and nothing has to be
+ * released when a queue is dropped. A transport wraps the bytes in a buffer only at the moment it
+ * writes.
  */
 public final class Frame {
-    public enum Kind { EVENT, ACK, ERROR, SUBSCRIBED }
+    public enum Kind {
+        EVENT,
+        ACK,
+        ERROR,
+        SUBSCRIBED
+    }
 
-    private static final byte[] SSE_PREFIX = "data: ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    private static final java.util.concurrent.atomic.LongAdder SSE_ENCODINGS = new java.util.concurrent.atomic.LongAdder();
+    private static final byte[] SSE_PREFIX =
+            "data: ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final java.util.concurrent.atomic.LongAdder SSE_ENCODINGS =
+            new java.util.concurrent.atomic.LongAdder();
 
     private final Kind kind;
     private final byte[] json;
@@ -31,9 +39,9 @@ public final class Frame {
     }
 
     /**
-     * The frame as one SSE message, {@code data: <JSON>\n\n}: encoded by the first event stream that
-     * writes it and then shared by all of them (each wraps the same bytes, none copies them). Kept as
-     * long as the frame is (retention); shared, never to be modified.
+     * The frame as one SSE message, {@code data: <JSON>\n\n}: encoded by the first event stream
+     * that writes it and then shared by all of them (each wraps the same bytes, none copies them).
+     * Kept as long as the frame is (retention); shared, never to be modified.
      */
     public byte[] sse() {
         byte[] s = sse;
@@ -54,7 +62,10 @@ public final class Frame {
         return s;
     }
 
-    /** SSE messages encoded so far, all frames together (for tests: one per frame, whatever the streams). */
+    /**
+     * SSE messages encoded so far, all frames together (for tests: one per frame, whatever the
+     * streams).
+     */
     public static long sseEncodings() {
         return SSE_ENCODINGS.sum();
     }

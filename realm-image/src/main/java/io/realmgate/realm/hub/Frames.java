@@ -13,12 +13,14 @@ import java.nio.charset.StandardCharsets;
 public final class Frames {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final JsonFactory JSON = MAPPER.getFactory();
-    private static final byte[] EVENT_HEAD = "{\"op\":\"event\",\"channel\":\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] EVENT_HEAD =
+            "{\"op\":\"event\",\"channel\":\"".getBytes(StandardCharsets.US_ASCII);
 
-    private Frames() {
-    }
+    private Frames() {}
 
-    /** {@code {"op":"event","channel":C,"id":N,"data":ANY}}; {@code data} is already-encoded JSON. */
+    /**
+     * {@code {"op":"event","channel":C,"id":N,"data":ANY}}; {@code data} is already-encoded JSON.
+     */
     public static Frame event(String channel, long id, byte[] data) {
         // Built by hand, once per publish: channel names are plain ASCII without quotes or escapes
         // (ChannelName), and the data is JSON the hub already validated and encoded.
@@ -39,34 +41,41 @@ public final class Frames {
 
     /** {@code {"op":"ack","ref":R,"id":N}}; {@code ref} is left out when the publish had none. */
     public static Frame ack(JsonNode ref, long id) {
-        return build(Frame.Kind.ACK, g -> {
-            g.writeStringField("op", "ack");
-            writeRef(g, ref);
-            g.writeNumberField("id", id);
-        });
+        return build(
+                Frame.Kind.ACK,
+                g -> {
+                    g.writeStringField("op", "ack");
+                    writeRef(g, ref);
+                    g.writeNumberField("id", id);
+                });
     }
 
     /**
-     * {@code {"op":"subscribed","channel":C,"id":N,"ref":R?}}: the subscription is in place and N is the
-     * channel's newest id at that moment; replayed events (ids up to N) follow, then live ones.
+     * {@code {"op":"subscribed","channel":C,"id":N,"ref":R?}}: the subscription is in place and N
+     * is the channel's newest id at that moment; replayed events (ids up to N) follow, then live
+     * ones.
      */
     public static Frame subscribed(String channel, long id, JsonNode ref) {
-        return build(Frame.Kind.SUBSCRIBED, g -> {
-            g.writeStringField("op", "subscribed");
-            g.writeStringField("channel", channel);
-            g.writeNumberField("id", id);
-            writeRef(g, ref);
-        });
+        return build(
+                Frame.Kind.SUBSCRIBED,
+                g -> {
+                    g.writeStringField("op", "subscribed");
+                    g.writeStringField("channel", channel);
+                    g.writeNumberField("id", id);
+                    writeRef(g, ref);
+                });
     }
 
     /** {@code {"op":"error","code":S,"message":S,"ref":R?}}. */
     public static Frame error(String code, String message, JsonNode ref) {
-        return build(Frame.Kind.ERROR, g -> {
-            g.writeStringField("op", "error");
-            g.writeStringField("code", code);
-            g.writeStringField("message", message);
-            writeRef(g, ref);
-        });
+        return build(
+                Frame.Kind.ERROR,
+                g -> {
+                    g.writeStringField("op", "error");
+                    g.writeStringField("code", code);
+                    g.writeStringField("message", message);
+                    writeRef(g, ref);
+                });
     }
 
     public static Frame error(HubException e, JsonNode ref) {

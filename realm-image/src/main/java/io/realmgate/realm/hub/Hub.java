@@ -40,7 +40,8 @@ public final class Hub {
     }
 
     /** See {@link ChannelLog#subscribe}; {@code from < 0} means live only. */
-    public void subscribe(String channel, long from, Subscriber s, JsonNode ref) throws HubException {
+    public void subscribe(String channel, long from, Subscriber s, JsonNode ref)
+            throws HubException {
         ChannelName.check(channel);
         while (!log(channel).subscribe(s, from, ref)) {
             Thread.onSpinWait(); // the log was retired between lookup and use: take the fresh one
@@ -73,7 +74,9 @@ public final class Hub {
         // Counted before creation so that racing creators cannot overshoot the limit.
         if (channelCount.incrementAndGet() > maxChannels) {
             channelCount.decrementAndGet();
-            throw new HubException("too-many-channels", "the realm holds its maximum of " + maxChannels + " channels");
+            throw new HubException(
+                    "too-many-channels",
+                    "the realm holds its maximum of " + maxChannels + " channels");
         }
         ChannelLog fresh = new ChannelLog(channel, retainEvents, retainBytes, stats);
         ChannelLog existing = channels.putIfAbsent(channel, fresh);
@@ -85,7 +88,10 @@ public final class Hub {
         return fresh;
     }
 
-    /** A channel that was only subscribed to, never published on, goes away with its last subscriber. */
+    /**
+     * A channel that was only subscribed to, never published on, goes away with its last
+     * subscriber.
+     */
     private void retireIfEmpty(ChannelLog log) {
         if (log.retireIfEmpty() && channels.remove(log.name(), log)) {
             channelCount.decrementAndGet();

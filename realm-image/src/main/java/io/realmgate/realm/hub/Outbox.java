@@ -7,10 +7,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One connection's queue of server frames, between the hub (any thread, channel lock held) and
- * the connection's event loop, which drains it into the socket while the socket is writable.
- * Bounded in frames and bytes: a connection that falls further behind than that is reported once
- * to its transport ({@link Sink#overflow()}) and receives nothing more.
+ * One connection's queue of server frames, between the hub (any thread, channel lock held) and the
+ * connection's event loop, which drains it into the socket while the socket is writable. Bounded in
+ * frames and bytes: a connection that falls further behind than that is reported once to its
+ * transport ({@link Sink#overflow()}) and receives nothing more.
  */
 public final class Outbox implements Subscriber {
     /** What a transport does with frames; every method runs on the connection's event loop. */
@@ -63,7 +63,9 @@ public final class Outbox implements Subscriber {
         }
     }
 
-    /** Writes queued frames while the connection is writable; call again when it becomes writable. */
+    /**
+     * Writes queued frames while the connection is writable; call again when it becomes writable.
+     */
     public void drain() {
         drainScheduled.set(false);
         boolean wrote = false;
@@ -87,7 +89,9 @@ public final class Outbox implements Subscriber {
         return Math.max(0, frames.get());
     }
 
-    /** Stops accepting frames and forgets queued ones; nothing to release, frames are plain arrays. */
+    /**
+     * Stops accepting frames and forgets queued ones; nothing to release, frames are plain arrays.
+     */
     public void shut() {
         shut.set(true);
         queue.clear();

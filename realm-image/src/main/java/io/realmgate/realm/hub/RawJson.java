@@ -14,12 +14,12 @@ import java.io.IOException;
  * {@code data:} line); every token is kept byte for byte.
  */
 public final class RawJson {
-    private RawJson() {
-    }
+    private RawJson() {}
 
     /**
-     * The value of top-level member {@code name} of the object in {@code json} (the last one if repeated),
-     * or null if there is none or the bytes cannot be cut out safely (the caller then re-encodes).
+     * The value of top-level member {@code name} of the object in {@code json} (the last one if
+     * repeated), or null if there is none or the bytes cannot be cut out safely (the caller then
+     * re-encodes).
      */
     public static byte[] member(ObjectMapper mapper, byte[] json, String name) {
         long start = -1;

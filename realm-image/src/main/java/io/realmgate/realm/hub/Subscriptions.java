@@ -27,7 +27,9 @@ public final class Subscriptions implements AutoCloseable {
             return;
         }
         if (!channels.contains(channel) && channels.size() >= max) {
-            throw new HubException("too-many-subscriptions", "a connection may hold at most " + max + " subscriptions");
+            throw new HubException(
+                    "too-many-subscriptions",
+                    "a connection may hold at most " + max + " subscriptions");
         }
         hub.subscribe(channel, from, outbox, ref);
         channels.add(channel);

@@ -29,29 +29,42 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The admin listener ({@code --admin HOST:PORT}), on a port of its own so that probes and metrics scrapers never
- * need the client ports, and clients never need this one: {@code /healthz} (the process serves), {@code /readyz}
- * (the realm takes connections; 503 once it is stopping) and {@code /metrics} (Prometheus text). Nothing else is
- * served here; GET and HEAD only.
+ * The admin listener ({@code --admin HOST:PORT}), on a port of its own so that probes and metrics
+ * scrapers never need the client ports, and clients never need this one: {@code /healthz} (the
+ * process serves), {@code /readyz} (the realm takes connections; 503 once it is stopping) and
+ * {@code /metrics} (Prometheus text). Nothing else is served here; GET and HEAD only.
  */
 public final class AdminServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
     private final Channel listener;
 
-    public AdminServer(EventLoopGroup acceptor, EventLoopGroup workers, Class<? extends ServerChannel> channel,
-                       InetSocketAddress address, RealmMetrics metrics, BooleanSupplier ready)
+    public AdminServer(
+            EventLoopGroup acceptor,
+            EventLoopGroup workers,
+            Class<? extends ServerChannel> channel,
+            InetSocketAddress address,
+            RealmMetrics metrics,
+            BooleanSupplier ready)
             throws InterruptedException {
-        listener = new ServerBootstrap()
-                .group(acceptor, workers)
-                .channel(channel)
-                .childHandler(new ChannelInitializer<>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast(new ReadTimeoutHandler(30), new HttpServerCodec(4096, 8192, 8192),
-                                new HttpObjectAggregator(8192), new Routes(metrics, ready));
-                    }
-                })
-                .bind(address).sync().channel();
+        listener =
+                new ServerBootstrap()
+                        .group(acceptor, workers)
+                        .channel(channel)
+                        .childHandler(
+                                new ChannelInitializer<>() {
+                                    @Override
+                                    protected void initChannel(Channel ch) {
+                                        ch.pipeline()
+                                                .addLast(
+                                                        new ReadTimeoutHandler(30),
+                                                        new HttpServerCodec(4096, 8192, 8192),
+                                                        new HttpObjectAggregator(8192),
+                                                        new Routes(metrics, ready));
+                                    }
+                                })
+                        .bind(address)
+                        .sync()
+                        .channel();
     }
 
     public InetSocketAddress address() {
@@ -87,14 +100,22 @@ public final class AdminServer implements AutoCloseable {
                 res = text(HttpResponseStatus.METHOD_NOT_ALLOWED, "GET only\n", TEXT, false);
                 res.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
             } else {
-                res = switch (path) {
-                    case "/healthz" -> text(HttpResponseStatus.OK, "ok\n", TEXT, head);
-                    case "/readyz" -> ready.getAsBoolean()
-                            ? text(HttpResponseStatus.OK, "ready\n", TEXT, head)
-                            : text(HttpResponseStatus.SERVICE_UNAVAILABLE, "not ready\n", TEXT, head);
-                    case "/metrics" -> text(HttpResponseStatus.OK, metrics.render(), PROMETHEUS, head);
-                    default -> text(HttpResponseStatus.NOT_FOUND, "not found\n", TEXT, head);
-                };
+                res =
+                        switch (path) {
+                            case "/healthz" -> text(HttpResponseStatus.OK, "ok\n", TEXT, head);
+                            case "/readyz" ->
+                                    ready.getAsBoolean()
+                                            ? text(HttpResponseStatus.OK, "ready\n", TEXT, head)
+                                            : text(
+                                                    HttpResponseStatus.SERVICE_UNAVAILABLE,
+                                                    "not ready\n",
+                                                    TEXT,
+                                                    head);
+                            case "/metrics" ->
+                                    text(HttpResponseStatus.OK, metrics.render(), PROMETHEUS, head);
+                            default ->
+                                    text(HttpResponseStatus.NOT_FOUND, "not found\n", TEXT, head);
+                        };
             }
             boolean keepAlive = HttpUtil.isKeepAlive(req);
             HttpUtil.setKeepAlive(res, keepAlive);
@@ -105,10 +126,14 @@ public final class AdminServer implements AutoCloseable {
         }
 
         /** A HEAD answer has the headers of the GET answer and no body. */
-        private static FullHttpResponse text(HttpResponseStatus status, String body, String type, boolean head) {
+        private static FullHttpResponse text(
+                HttpResponseStatus status, String body, String type, boolean head) {
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                    head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes));
+            FullHttpResponse r =
+                    new DefaultFullHttpResponse(
+                            HttpVersion.HTTP_1_1,
+                            status,
+                            head ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes));
             r.headers().set(HttpHeaderNames.CONTENT_TYPE, type);
             r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
             return r;

@@ -6,13 +6,15 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The realm's counters and gauges, written as Prometheus text by {@link #render()}. A handful of
- * fixed series does not need a metrics library: each is a {@link LongAdder} or an
- * {@link AtomicLong}, cheap to bump from any event loop.
+ * fixed series does not need a metrics library: each is a {@link LongAdder} or an {@link
+ * AtomicLong}, cheap to bump from any event loop.
  */
 public final class RealmMetrics implements HubStats {
     /** How a connection receives: the labels of {@code realmgate_realm_connections}. */
     public enum Transport {
-        WEBSOCKET("websocket"), STREAM("stream"), LONGPOLL("longpoll");
+        WEBSOCKET("websocket"),
+        STREAM("stream"),
+        LONGPOLL("longpoll");
 
         final String label;
 
@@ -22,11 +24,15 @@ public final class RealmMetrics implements HubStats {
     }
 
     /** Which listener a connection came in on. */
-    public enum Listener { WS, WSS }
+    public enum Listener {
+        WS,
+        WSS
+    }
 
     /**
-     * Why the realm refused an HTTP request: the labels of {@code realmgate_realm_http_refusals_total}. Each
-     * reason has one status; a 404 (nothing there) is not a refusal and not counted.
+     * Why the realm refused an HTTP request: the labels of {@code
+     * realmgate_realm_http_refusals_total}. Each reason has one status; a 404 (nothing there) is
+     * not a refusal and not counted.
      */
     public enum HttpRefusal {
         MALFORMED(400, "malformed"),
@@ -57,7 +63,10 @@ public final class RealmMetrics implements HubStats {
         }
     }
 
-    /** Why a TLS handshake on the wss listener failed: the labels of {@code realmgate_realm_tls_handshake_failures_total}. */
+    /**
+     * Why a TLS handshake on the wss listener failed: the labels of {@code
+     * realmgate_realm_tls_handshake_failures_total}.
+     */
     public enum TlsFailure {
         /** Not complete within {@code --header-timeout} of the accept. */
         TIMEOUT("timeout"),
@@ -67,7 +76,10 @@ public final class RealmMetrics implements HubStats {
         CLOSED("closed"),
         /** A second handshake the client started on an established TLS 1.2 connection: refused. */
         RENEGOTIATION("renegotiation"),
-        /** Anything else: no protocol or cipher in common, an alert from the client (an untrusted certificate), ... */
+        /**
+         * Anything else: no protocol or cipher in common, an alert from the client (an untrusted
+         * certificate), ...
+         */
         OTHER("other");
 
         final String label;
@@ -77,10 +89,14 @@ public final class RealmMetrics implements HubStats {
         }
     }
 
-    /** The close codes the realm sends when it ends a WebSocket for what the client did (or did not do). */
+    /**
+     * The close codes the realm sends when it ends a WebSocket for what the client did (or did not
+     * do).
+     */
     private static final int[] REFUSAL_CLOSE_CODES = {1002, 1003, 1007, 1009, 4000, 4008};
 
-    private final AtomicLong[][] open = new AtomicLong[Transport.values().length][Listener.values().length];
+    private final AtomicLong[][] open =
+            new AtomicLong[Transport.values().length][Listener.values().length];
     private final LongAdder[] opened = new LongAdder[Transport.values().length];
     private final LongAdder[] delivered = new LongAdder[Transport.values().length];
     private final AtomicLong subscriptions = new AtomicLong();
@@ -150,7 +166,10 @@ public final class RealmMetrics implements HubStats {
         slowConsumers.increment();
     }
 
-    /** A connection refused at the cap: {@code perClient} for the per-address cap, else the total one. */
+    /**
+     * A connection refused at the cap: {@code perClient} for the per-address cap, else the total
+     * one.
+     */
     public void connectionRefused(boolean perClient) {
         (perClient ? refusedClientCap : refusedTotalCap).increment();
     }
@@ -159,7 +178,10 @@ public final class RealmMetrics implements HubStats {
         return refusedTotalCap.sum() + refusedClientCap.sum();
     }
 
-    /** An event stream or long-poll refused (503) at its cap: {@code perClient} for the per-address one. */
+    /**
+     * An event stream or long-poll refused (503) at its cap: {@code perClient} for the per-address
+     * one.
+     */
     public void fallbackRefused(Transport t, boolean perClient) {
         fallbackRefused[t.ordinal()][perClient ? 1 : 0].increment();
     }
@@ -177,7 +199,10 @@ public final class RealmMetrics implements HubStats {
         return replayRefused.sum();
     }
 
-    /** An HTTP request refused; the older per-cause counters (origin, header timeout) are bumped by their own methods. */
+    /**
+     * An HTTP request refused; the older per-cause counters (origin, header timeout) are bumped by
+     * their own methods.
+     */
     public void httpRefused(HttpRefusal why) {
         httpRefusals[why.ordinal()].increment();
     }
@@ -194,7 +219,10 @@ public final class RealmMetrics implements HubStats {
         return tlsFailures[why.ordinal()].sum();
     }
 
-    /** A WebSocket the realm closed with {@code code} because of its client (not a shutdown, not an echoed close). */
+    /**
+     * A WebSocket the realm closed with {@code code} because of its client (not a shutdown, not an
+     * echoed close).
+     */
     public void webSocketRefused(int code) {
         for (int i = 0; i < REFUSAL_CLOSE_CODES.length; i++) {
             if (REFUSAL_CLOSE_CODES[i] == code) {
@@ -214,7 +242,10 @@ public final class RealmMetrics implements HubStats {
         return otherCloses.sum();
     }
 
-    /** Counted in {@code realmgate_realm_header_timeouts_total} and as the {@code header-timeout} HTTP refusal. */
+    /**
+     * Counted in {@code realmgate_realm_header_timeouts_total} and as the {@code header-timeout}
+     * HTTP refusal.
+     */
     public void headerTimeout() {
         headerTimeouts.increment();
         httpRefused(HttpRefusal.HEADER_TIMEOUT);
@@ -224,7 +255,10 @@ public final class RealmMetrics implements HubStats {
         return headerTimeouts.sum();
     }
 
-    /** Counted in {@code realmgate_realm_origin_refusals_total} and as the {@code origin} HTTP refusal. */
+    /**
+     * Counted in {@code realmgate_realm_origin_refusals_total} and as the {@code origin} HTTP
+     * refusal.
+     */
     public void originRefused() {
         originRefusals.increment();
         httpRefused(HttpRefusal.ORIGIN);
@@ -238,7 +272,10 @@ public final class RealmMetrics implements HubStats {
         protocolErrors.increment();
     }
 
-    /** A handler failed with an exception that is not the peer's doing (HandlerErrors); its connection closed. */
+    /**
+     * A handler failed with an exception that is not the peer's doing (HandlerErrors); its
+     * connection closed.
+     */
     public void handlerError() {
         handlerErrors.increment();
     }
@@ -288,66 +325,196 @@ public final class RealmMetrics implements HubStats {
     /** Prometheus text exposition format 0.0.4. */
     public String render() {
         StringBuilder b = new StringBuilder(2048);
-        header(b, "realmgate_realm_connections", "gauge", "Open connections by transport and listener.");
+        header(
+                b,
+                "realmgate_realm_connections",
+                "gauge",
+                "Open connections by transport and listener.");
         for (Transport t : Transport.values()) {
             for (Listener l : Listener.values()) {
-                b.append("realmgate_realm_connections{transport=\"").append(t.label).append("\",listener=\"")
-                        .append(l.name().toLowerCase(java.util.Locale.ROOT)).append("\"} ")
-                        .append(open[t.ordinal()][l.ordinal()].get()).append('\n');
+                b.append("realmgate_realm_connections{transport=\"")
+                        .append(t.label)
+                        .append("\",listener=\"")
+                        .append(l.name().toLowerCase(java.util.Locale.ROOT))
+                        .append("\"} ")
+                        .append(open[t.ordinal()][l.ordinal()].get())
+                        .append('\n');
             }
         }
-        header(b, "realmgate_realm_connections_opened_total", "counter", "Connections opened by transport.");
+        header(
+                b,
+                "realmgate_realm_connections_opened_total",
+                "counter",
+                "Connections opened by transport.");
         for (Transport t : Transport.values()) {
-            b.append("realmgate_realm_connections_opened_total{transport=\"").append(t.label).append("\"} ")
-                    .append(opened[t.ordinal()].sum()).append('\n');
+            b.append("realmgate_realm_connections_opened_total{transport=\"")
+                    .append(t.label)
+                    .append("\"} ")
+                    .append(opened[t.ordinal()].sum())
+                    .append('\n');
         }
-        header(b, "realmgate_realm_events_delivered_total", "counter", "Events written to subscribers (events out), by transport.");
+        header(
+                b,
+                "realmgate_realm_events_delivered_total",
+                "counter",
+                "Events written to subscribers (events out), by transport.");
         for (Transport t : Transport.values()) {
-            b.append("realmgate_realm_events_delivered_total{transport=\"").append(t.label).append("\"} ")
-                    .append(delivered[t.ordinal()].sum()).append('\n');
+            b.append("realmgate_realm_events_delivered_total{transport=\"")
+                    .append(t.label)
+                    .append("\"} ")
+                    .append(delivered[t.ordinal()].sum())
+                    .append('\n');
         }
-        single(b, "realmgate_realm_events_published_total", "counter", "Events published and retained (events in).", published.sum());
-        single(b, "realmgate_realm_subscriptions", "gauge", "Subscriptions held by open connections.", subscriptions.get());
+        single(
+                b,
+                "realmgate_realm_events_published_total",
+                "counter",
+                "Events published and retained (events in).",
+                published.sum());
+        single(
+                b,
+                "realmgate_realm_subscriptions",
+                "gauge",
+                "Subscriptions held by open connections.",
+                subscriptions.get());
         single(b, "realmgate_realm_channels", "gauge", "Channels in the realm.", channels.get());
-        single(b, "realmgate_realm_retained_events", "gauge", "Events retained for replay, all channels.", retainedEvents.get());
-        single(b, "realmgate_realm_retained_bytes", "gauge", "Bytes retained for replay, all channels.", retainedBytes.get());
-        single(b, "realmgate_realm_events_evicted_total", "counter", "Retained events dropped by the retention limits.", evicted.sum());
-        single(b, "realmgate_realm_slow_consumer_drops_total", "counter", "Connections dropped because their outbound queue overflowed.", slowConsumers.sum());
-        single(b, "realmgate_realm_dead_peer_closes_total", "counter", "WebSocket connections closed for not answering pings.", deadPeers.sum());
-        single(b, "realmgate_realm_protocol_errors_total", "counter", "Client messages refused (bad JSON, unknown op, bad channel, ...).", protocolErrors.sum());
-        single(b, "realmgate_realm_handler_errors_total", "counter", "Unexpected exceptions in a connection's handlers (a defect, logged at WARN); the connection was closed.", handlerErrors.sum());
-        header(b, "realmgate_realm_connections_refused_total", "counter", "Connections refused at a connection cap, by cap.");
-        b.append("realmgate_realm_connections_refused_total{cap=\"total\"} ").append(refusedTotalCap.sum()).append('\n');
-        b.append("realmgate_realm_connections_refused_total{cap=\"per-client\"} ").append(refusedClientCap.sum()).append('\n');
-        header(b, "realmgate_realm_fallback_refused_total", "counter", "Event streams and long-polls refused (503) at --max-streams / --max-polls, by transport and cap.");
+        single(
+                b,
+                "realmgate_realm_retained_events",
+                "gauge",
+                "Events retained for replay, all channels.",
+                retainedEvents.get());
+        single(
+                b,
+                "realmgate_realm_retained_bytes",
+                "gauge",
+                "Bytes retained for replay, all channels.",
+                retainedBytes.get());
+        single(
+                b,
+                "realmgate_realm_events_evicted_total",
+                "counter",
+                "Retained events dropped by the retention limits.",
+                evicted.sum());
+        single(
+                b,
+                "realmgate_realm_slow_consumer_drops_total",
+                "counter",
+                "Connections dropped because their outbound queue overflowed.",
+                slowConsumers.sum());
+        single(
+                b,
+                "realmgate_realm_dead_peer_closes_total",
+                "counter",
+                "WebSocket connections closed for not answering pings.",
+                deadPeers.sum());
+        single(
+                b,
+                "realmgate_realm_protocol_errors_total",
+                "counter",
+                "Client messages refused (bad JSON, unknown op, bad channel, ...).",
+                protocolErrors.sum());
+        single(
+                b,
+                "realmgate_realm_handler_errors_total",
+                "counter",
+                "Unexpected exceptions in a connection's handlers (a defect, logged at WARN); the connection was closed.",
+                handlerErrors.sum());
+        header(
+                b,
+                "realmgate_realm_connections_refused_total",
+                "counter",
+                "Connections refused at a connection cap, by cap.");
+        b.append("realmgate_realm_connections_refused_total{cap=\"total\"} ")
+                .append(refusedTotalCap.sum())
+                .append('\n');
+        b.append("realmgate_realm_connections_refused_total{cap=\"per-client\"} ")
+                .append(refusedClientCap.sum())
+                .append('\n');
+        header(
+                b,
+                "realmgate_realm_fallback_refused_total",
+                "counter",
+                "Event streams and long-polls refused (503) at --max-streams / --max-polls, by transport and cap.");
         for (Transport t : Transport.values()) {
             if (t == Transport.STREAM || t == Transport.LONGPOLL) {
-                b.append("realmgate_realm_fallback_refused_total{transport=\"").append(t.label).append("\",cap=\"total\"} ")
-                        .append(fallbackRefused[t.ordinal()][0].sum()).append('\n');
-                b.append("realmgate_realm_fallback_refused_total{transport=\"").append(t.label).append("\",cap=\"per-client\"} ")
-                        .append(fallbackRefused[t.ordinal()][1].sum()).append('\n');
+                b.append("realmgate_realm_fallback_refused_total{transport=\"")
+                        .append(t.label)
+                        .append("\",cap=\"total\"} ")
+                        .append(fallbackRefused[t.ordinal()][0].sum())
+                        .append('\n');
+                b.append("realmgate_realm_fallback_refused_total{transport=\"")
+                        .append(t.label)
+                        .append("\",cap=\"per-client\"} ")
+                        .append(fallbackRefused[t.ordinal()][1].sum())
+                        .append('\n');
             }
         }
-        single(b, "realmgate_realm_replays_refused_total", "counter", "Replays (from) refused by --replay-rate, all transports.", replayRefused.sum());
-        single(b, "realmgate_realm_header_timeouts_total", "counter", "Connections closed because a request header did not arrive in --header-timeout.", headerTimeouts.sum());
-        single(b, "realmgate_realm_origin_refusals_total", "counter", "Requests refused (403) for a browser Origin that is not allowed.", originRefusals.sum());
-        single(b, "realmgate_realm_certificate_reloads_total", "counter", "Times the wss certificate was reloaded from disk.", certReloads.sum());
-        header(b, "realmgate_realm_http_refusals_total", "counter", "HTTP requests refused, by reason and the status answered.");
+        single(
+                b,
+                "realmgate_realm_replays_refused_total",
+                "counter",
+                "Replays (from) refused by --replay-rate, all transports.",
+                replayRefused.sum());
+        single(
+                b,
+                "realmgate_realm_header_timeouts_total",
+                "counter",
+                "Connections closed because a request header did not arrive in --header-timeout.",
+                headerTimeouts.sum());
+        single(
+                b,
+                "realmgate_realm_origin_refusals_total",
+                "counter",
+                "Requests refused (403) for a browser Origin that is not allowed.",
+                originRefusals.sum());
+        single(
+                b,
+                "realmgate_realm_certificate_reloads_total",
+                "counter",
+                "Times the wss certificate was reloaded from disk.",
+                certReloads.sum());
+        header(
+                b,
+                "realmgate_realm_http_refusals_total",
+                "counter",
+                "HTTP requests refused, by reason and the status answered.");
         for (HttpRefusal r : HttpRefusal.values()) {
-            b.append("realmgate_realm_http_refusals_total{reason=\"").append(r.label).append("\",status=\"")
-                    .append(r.status).append("\"} ").append(httpRefusals[r.ordinal()].sum()).append('\n');
+            b.append("realmgate_realm_http_refusals_total{reason=\"")
+                    .append(r.label)
+                    .append("\",status=\"")
+                    .append(r.status)
+                    .append("\"} ")
+                    .append(httpRefusals[r.ordinal()].sum())
+                    .append('\n');
         }
-        header(b, "realmgate_realm_tls_handshake_failures_total", "counter", "wss connections whose TLS handshake failed or was refused, by reason.");
+        header(
+                b,
+                "realmgate_realm_tls_handshake_failures_total",
+                "counter",
+                "wss connections whose TLS handshake failed or was refused, by reason.");
         for (TlsFailure f : TlsFailure.values()) {
-            b.append("realmgate_realm_tls_handshake_failures_total{reason=\"").append(f.label).append("\"} ")
-                    .append(tlsFailures[f.ordinal()].sum()).append('\n');
+            b.append("realmgate_realm_tls_handshake_failures_total{reason=\"")
+                    .append(f.label)
+                    .append("\"} ")
+                    .append(tlsFailures[f.ordinal()].sum())
+                    .append('\n');
         }
-        header(b, "realmgate_realm_websocket_refusals_total", "counter", "WebSockets the realm closed because of their client, by close code.");
+        header(
+                b,
+                "realmgate_realm_websocket_refusals_total",
+                "counter",
+                "WebSockets the realm closed because of their client, by close code.");
         for (int i = 0; i < REFUSAL_CLOSE_CODES.length; i++) {
-            b.append("realmgate_realm_websocket_refusals_total{code=\"").append(REFUSAL_CLOSE_CODES[i]).append("\"} ")
-                    .append(refusalCloses[i].sum()).append('\n');
+            b.append("realmgate_realm_websocket_refusals_total{code=\"")
+                    .append(REFUSAL_CLOSE_CODES[i])
+                    .append("\"} ")
+                    .append(refusalCloses[i].sum())
+                    .append('\n');
         }
-        b.append("realmgate_realm_websocket_refusals_total{code=\"other\"} ").append(otherCloses.sum()).append('\n');
+        b.append("realmgate_realm_websocket_refusals_total{code=\"other\"} ")
+                .append(otherCloses.sum())
+                .append('\n');
         return b.toString();
     }
 

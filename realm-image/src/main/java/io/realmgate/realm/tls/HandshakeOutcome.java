@@ -17,17 +17,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Right behind the {@link SslHandler}: counts a connection whose TLS handshake failed, once, by reason
- * ({@code realmgate_realm_tls_handshake_failures_total}), and closes it quietly. A TLS failure is the client's
- * doing (garbage, a scanner, a client that gave up or does not trust the certificate): it is worth a counter
- * and a DEBUG line, not a stack trace. After the handshake, an {@link SSLHandshakeException} can only come from
- * a second handshake the client started (renegotiation), which the JDK refuses: counted as such.
+ * Right behind the {@link SslHandler}: counts a connection whose TLS handshake failed, once, by
+ * reason ({@code realmgate_realm_tls_handshake_failures_total}), and closes it quietly. A TLS
+ * failure is the client's doing (garbage, a scanner, a client that gave up or does not trust the
+ * certificate): it is worth a counter and a DEBUG line, not a stack trace. After the handshake, an
+ * {@link SSLHandshakeException} can only come from a second handshake the client started
+ * (renegotiation), which the JDK refuses: counted as such.
  */
 public final class HandshakeOutcome extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(HandshakeOutcome.class);
 
-    /** Set by a handler that ended the handshake itself, so that the failure that follows is counted as that. */
-    private static final AttributeKey<TlsFailure> ENDED_AS = AttributeKey.valueOf("realmgate.tls-ended-as");
+    /**
+     * Set by a handler that ended the handshake itself, so that the failure that follows is counted
+     * as that.
+     */
+    private static final AttributeKey<TlsFailure> ENDED_AS =
+            AttributeKey.valueOf("realmgate.tls-ended-as");
 
     private final RealmMetrics metrics;
     private boolean counted;
@@ -36,13 +41,18 @@ public final class HandshakeOutcome extends ChannelInboundHandlerAdapter {
         this.metrics = metrics;
     }
 
-    /** Ends a connection whose handshake has not completed; its failure is counted as {@code why}. */
+    /**
+     * Ends a connection whose handshake has not completed; its failure is counted as {@code why}.
+     */
     public static void end(Channel ch, TlsFailure why) {
         ch.attr(ENDED_AS).setIfAbsent(why);
         ch.close();
     }
 
-    /** Marks the connection's coming handshake failure as {@code why}, for a handler that closes it itself. */
+    /**
+     * Marks the connection's coming handshake failure as {@code why}, for a handler that closes it
+     * itself.
+     */
     static void endingAs(Channel ch, TlsFailure why) {
         ch.attr(ENDED_AS).setIfAbsent(why);
     }
@@ -72,7 +82,8 @@ public final class HandshakeOutcome extends ChannelInboundHandlerAdapter {
         if (cause instanceof NotSslRecordException) {
             return TlsFailure.NOT_TLS;
         }
-        // The SslHandler fails a pending handshake when the connection goes inactive: the client left.
+        // The SslHandler fails a pending handshake when the connection goes inactive: the client
+        // left.
         return ch.isActive() ? TlsFailure.OTHER : TlsFailure.CLOSED;
     }
 
@@ -83,23 +94,34 @@ public final class HandshakeOutcome extends ChannelInboundHandlerAdapter {
         counted = true;
         metrics.tlsHandshakeFailed(why);
         // The exception's message is not logged: Netty's names the client's bytes.
-        LOG.debug("wss connection from {}: TLS handshake failed ({})", ctx.channel().remoteAddress(), why.name());
+        LOG.debug(
+                "wss connection from {}: TLS handshake failed ({})",
+                ctx.channel().remoteAddress(),
+                why.name());
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        Throwable tls = cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
+        Throwable tls =
+                cause instanceof DecoderException && cause.getCause() != null
+                        ? cause.getCause()
+                        : cause;
         if (!(tls instanceof SSLException)) {
             ctx.fireExceptionCaught(cause);
             return;
         }
         SslHandler ssl = ctx.pipeline().get(SslHandler.class);
-        if (ssl != null && ssl.handshakeFuture().isSuccess() && tls instanceof SSLHandshakeException) {
-            // The JDK sent its handshake_failure alert (jdk.tls.rejectClientInitiatedRenegotiation, ServerTls).
+        if (ssl != null
+                && ssl.handshakeFuture().isSuccess()
+                && tls instanceof SSLHandshakeException) {
+            // The JDK sent its handshake_failure alert (jdk.tls.rejectClientInitiatedRenegotiation,
+            // ServerTls).
             count(ctx, TlsFailure.RENEGOTIATION);
         }
-        // Before the handshake the failure was counted when the SslHandler reported it; after it, a broken
-        // record leaves nothing to answer. Either way the connection ends here, without a stack trace.
+        // Before the handshake the failure was counted when the SslHandler reported it; after it, a
+        // broken
+        // record leaves nothing to answer. Either way the connection ends here, without a stack
+        // trace.
         ctx.close();
     }
 }

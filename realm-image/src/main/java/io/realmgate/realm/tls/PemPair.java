@@ -38,7 +38,8 @@ record PemPair(PrivateKey key, X509Certificate[] chain) {
             throw new IOException(certFile + ": " + e.getMessage(), e);
         }
         PrivateKey key;
-        try (Reader r = Files.newBufferedReader(keyFile); PEMParser p = new PEMParser(r)) {
+        try (Reader r = Files.newBufferedReader(keyFile);
+                PEMParser p = new PEMParser(r)) {
             Object o = p.readObject();
             JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
             if (o instanceof PEMKeyPair pair) {
@@ -50,24 +51,27 @@ record PemPair(PrivateKey key, X509Certificate[] chain) {
             }
         }
         if (!matches(key, chain[0])) {
-            throw new IOException(keyFile + " is not the private key of the certificate in " + certFile);
+            throw new IOException(
+                    keyFile + " is not the private key of the certificate in " + certFile);
         }
         return new PemPair(key, chain);
     }
 
     /** Signs a probe with the key and verifies it with the certificate's public key. */
     private static boolean matches(PrivateKey key, X509Certificate cert) throws IOException {
-        String alg = switch (key.getAlgorithm()) {
-            case "EC", "ECDSA" -> "SHA256withECDSA";
-            case "RSA" -> "SHA256withRSA";
-            case "Ed25519", "EdDSA" -> "Ed25519";
-            default -> null;
-        };
+        String alg =
+                switch (key.getAlgorithm()) {
+                    case "EC", "ECDSA" -> "SHA256withECDSA";
+                    case "RSA" -> "SHA256withRSA";
+                    case "Ed25519", "EdDSA" -> "Ed25519";
+                    default -> null;
+                };
         if (alg == null) {
             return true; // unknown key type: leave the check to the TLS handshake
         }
         try {
-            byte[] probe = "realmgate key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            byte[] probe =
+                    "realmgate key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
             Signature s = Signature.getInstance(alg);
             s.initSign(key);
             s.update(probe);

@@ -17,12 +17,13 @@ import org.slf4j.LoggerFactory;
 /**
  * A PEM certificate and key from disk, reloaded when either file changes. Changes are found by
  * polling modification time, size and file key (device and inode), following symbolic links: a
- * Kubernetes Secret volume updates by writing a new timestamped directory and renaming its
- * {@code ..data} symbolic link over the old one, so {@code tls.crt} (a link into {@code ..data})
- * then resolves to a new file with a new inode, a change even where time and size come out equal. A half-written pair (certificate updated, key
- * not yet) fails to load: the previous context stays in use and the pair is tried again on every
- * poll until it loads. Polling, not a file-watch service, because watch events are unreliable on
- * the network and overlay file systems containers run on, and one {@code stat} a second is free.
+ * Kubernetes Secret volume updates by writing a new timestamped directory and renaming its {@code
+ * ..data} symbolic link over the old one, so {@code tls.crt} (a link into {@code ..data}) then
+ * resolves to a new file with a new inode, a change even where time and size come out equal. A
+ * half-written pair (certificate updated, key not yet) fails to load: the previous context stays in
+ * use and the pair is tried again on every poll until it loads. Polling, not a file-watch service,
+ * because watch events are unreliable on the network and overlay file systems containers run on,
+ * and one {@code stat} a second is free.
  */
 public final class ReloadingCertificate implements CertificateSource {
     private static final Logger LOG = LoggerFactory.getLogger(ReloadingCertificate.class);
@@ -35,22 +36,31 @@ public final class ReloadingCertificate implements CertificateSource {
     private Stamp loaded;
     private Stamp lastFailed;
 
-    private record Stamp(long certTime, long certSize, Object certKey, long keyTime, long keySize, Object keyKey) {
-    }
+    private record Stamp(
+            long certTime,
+            long certSize,
+            Object certKey,
+            long keyTime,
+            long keySize,
+            Object keyKey) {}
 
     /** Loads the pair now (failing if it cannot) and starts polling. */
-    public ReloadingCertificate(Path certFile, Path keyFile, Duration poll, Runnable onReload) throws IOException {
+    public ReloadingCertificate(Path certFile, Path keyFile, Duration poll, Runnable onReload)
+            throws IOException {
         this.certFile = certFile;
         this.keyFile = keyFile;
         this.onReload = onReload;
         this.loaded = stamp();
         this.current = load();
-        this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "realm-cert-poll");
-            t.setDaemon(true);
-            return t;
-        });
-        poller.scheduleWithFixedDelay(this::check, poll.toMillis(), poll.toMillis(), TimeUnit.MILLISECONDS);
+        this.poller =
+                Executors.newSingleThreadScheduledExecutor(
+                        r -> {
+                            Thread t = new Thread(r, "realm-cert-poll");
+                            t.setDaemon(true);
+                            return t;
+                        });
+        poller.scheduleWithFixedDelay(
+                this::check, poll.toMillis(), poll.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -75,11 +85,16 @@ public final class ReloadingCertificate implements CertificateSource {
             loaded = now;
             lastFailed = null;
             onReload.run();
-            LOG.info("reloaded TLS certificate {} (new connections use it; open ones keep theirs)", certFile);
+            LOG.info(
+                    "reloaded TLS certificate {} (new connections use it; open ones keep theirs)",
+                    certFile);
         } catch (IOException | RuntimeException e) {
             if (!Objects.equals(now, lastFailed)) {
-                LOG.warn("TLS certificate {} / key {} changed but does not load ({}); still serving the previous one",
-                        certFile, keyFile, e.getMessage());
+                LOG.warn(
+                        "TLS certificate {} / key {} changed but does not load ({}); still serving the previous one",
+                        certFile,
+                        keyFile,
+                        e.getMessage());
                 lastFailed = now;
             }
         }
@@ -88,8 +103,13 @@ public final class ReloadingCertificate implements CertificateSource {
     private Stamp stamp() throws IOException {
         BasicFileAttributes cert = Files.readAttributes(certFile, BasicFileAttributes.class);
         BasicFileAttributes key = Files.readAttributes(keyFile, BasicFileAttributes.class);
-        return new Stamp(cert.lastModifiedTime().toMillis(), cert.size(), cert.fileKey(),
-                key.lastModifiedTime().toMillis(), key.size(), key.fileKey());
+        return new Stamp(
+                cert.lastModifiedTime().toMillis(),
+                cert.size(),
+                cert.fileKey(),
+                key.lastModifiedTime().toMillis(),
+                key.size(),
+                key.fileKey());
     }
 
     private SslContext load() throws IOException {

@@ -5,10 +5,10 @@ import io.realmgate.realm.hub.HubException;
 /**
  * {@code --replay-rate}: events one connection may have replayed per second, as a token bucket
  * holding at most one second's worth. A subscribe with {@code from} is refused while the bucket is
- * empty; one that is admitted replays what the channel retains and is charged afterwards (the bucket
- * may go below zero, and later replays wait until it has refilled). A WebSocket has one of its own;
- * event streams and long-polls share one per client address (see {@code FallbackLimits}), hence
- * synchronized.
+ * empty; one that is admitted replays what the channel retains and is charged afterwards (the
+ * bucket may go below zero, and later replays wait until it has refilled). A WebSocket has one of
+ * its own; event streams and long-polls share one per client address (see {@code FallbackLimits}),
+ * hence synchronized.
  */
 public final class ReplayBudget {
     private final double perSecond;
@@ -24,8 +24,13 @@ public final class ReplayBudget {
         refill();
         if (tokens <= 0) {
             long waitMillis = (long) Math.ceil(-tokens / perSecond * 1000) + 1;
-            throw new HubException("replay-rate", "more than " + (long) perSecond
-                    + " replayed events per second on this connection (or client address); retry in " + waitMillis + " ms");
+            throw new HubException(
+                    "replay-rate",
+                    "more than "
+                            + (long) perSecond
+                            + " replayed events per second on this connection (or client address); retry in "
+                            + waitMillis
+                            + " ms");
         }
     }
 

@@ -38,11 +38,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class WebSocketSession extends ChannelInboundHandlerAdapter implements Outbox.Sink {
     private static final Logger LOG = LoggerFactory.getLogger(WebSocketSession.class);
+
     /**
-     * How long a close frame may take to leave before the connection is cut. It waits behind what is
-     * already queued for the socket (up to the high water mark) and the kernel's send buffer (megabytes
-     * once autotuned): a dropped slow consumer that still reads gets its 4008 if it reads that much in
-     * this time; one that stopped reading holds its connection no longer than this.
+     * How long a close frame may take to leave before the connection is cut. It waits behind what
+     * is already queued for the socket (up to the high water mark) and the kernel's send buffer
+     * (megabytes once autotuned): a dropped slow consumer that still reads gets its 4008 if it
+     * reads that much in this time; one that stopped reading holds its connection no longer than
+     * this.
      */
     private static final long CLOSE_GRACE_MILLIS = 10_000;
 
@@ -55,7 +57,10 @@ public final class WebSocketSession extends ChannelInboundHandlerAdapter impleme
     private ReplayBudget replay;
     private boolean closing;
 
-    public WebSocketSession(RealmContext realm, RealmMetrics.Listener listener, WebSocketServerHandshaker handshaker) {
+    public WebSocketSession(
+            RealmContext realm,
+            RealmMetrics.Listener listener,
+            WebSocketServerHandshaker handshaker) {
         this.realm = realm;
         this.listener = listener;
         this.handshaker = handshaker;
@@ -64,7 +69,12 @@ public final class WebSocketSession extends ChannelInboundHandlerAdapter impleme
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        outbox = new Outbox(ctx.executor(), realm.config().queueEvents(), realm.config().queueBytes(), this);
+        outbox =
+                new Outbox(
+                        ctx.executor(),
+                        realm.config().queueEvents(),
+                        realm.config().queueBytes(),
+                        this);
         subscriptions = new Subscriptions(realm.hub(), outbox, realm.config().maxSubscriptions());
         replay = new ReplayBudget(realm.config().replayRate());
         realm.metrics().connectionOpened(RealmMetrics.Transport.WEBSOCKET, listener);
@@ -79,7 +89,8 @@ public final class WebSocketSession extends ChannelInboundHandlerAdapter impleme
             if (msg instanceof TextWebSocketFrame text) {
                 onMessage(text.content());
             } else if (msg instanceof PingWebSocketFrame ping) {
-                ctx.writeAndFlush(new PongWebSocketFrame(ping.content().retain()), ctx.voidPromise());
+                ctx.writeAndFlush(
+                        new PongWebSocketFrame(ping.content().retain()), ctx.voidPromise());
             } else if (msg instanceof CloseWebSocketFrame close) {
                 if (close.content().readableBytes() >= 2 && !validCloseCode(close.statusCode())) {
                     // Netty's decoder lets codes of 5000 and above through; RFC 6455 7.4 does not.
@@ -187,7 +198,8 @@ public final class WebSocketSession extends ChannelInboundHandlerAdapter impleme
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent idle && idle.state() == IdleState.READER_IDLE) {
             if (idle.isFirst()) {
-                // Nothing heard for a ping interval: ask. Any answer (or any message) resets the timer.
+                // Nothing heard for a ping interval: ask. Any answer (or any message) resets the
+                // timer.
                 ctx.writeAndFlush(new PingWebSocketFrame(Unpooled.EMPTY_BUFFER), ctx.voidPromise());
             } else {
                 realm.metrics().deadPeer();
@@ -204,13 +216,21 @@ public final class WebSocketSession extends ChannelInboundHandlerAdapter impleme
             // A fragmented message grew past --max-message (a single too-large frame is refused by
             // the decoder itself, which sends 1009 and closes).
             realm.metrics().protocolError();
-            close(CloseCodes.MESSAGE_TOO_BIG, "message larger than " + realm.config().maxMessageBytes() + " bytes");
+            close(
+                    CloseCodes.MESSAGE_TOO_BIG,
+                    "message larger than " + realm.config().maxMessageBytes() + " bytes");
         } else if (cause instanceof CorruptedWebSocketFrameException corrupt) {
             // The decoder and the UTF-8 validator only report (closeOnProtocolViolation off): the
-            // matching close frame (1002/1007/1009) is sent here, also after an invalid close frame.
+            // matching close frame (1002/1007/1009) is sent here, also after an invalid close
+            // frame.
             realm.metrics().protocolError();
-            String reason = corrupt.getMessage() == null ? corrupt.closeStatus().reasonText() : corrupt.getMessage();
-            close(corrupt.closeStatus().code(), reason.length() > 100 ? reason.substring(0, 100) : reason);
+            String reason =
+                    corrupt.getMessage() == null
+                            ? corrupt.closeStatus().reasonText()
+                            : corrupt.getMessage();
+            close(
+                    corrupt.closeStatus().code(),
+                    reason.length() > 100 ? reason.substring(0, 100) : reason);
         } else {
             HandlerErrors.closeOn(ctx, cause, LOG, realm.metrics()::handlerError);
         }
@@ -225,12 +245,14 @@ public final class WebSocketSession extends ChannelInboundHandlerAdapter impleme
 
     /** RFC 6455 7.4: the codes a peer may send (1004-1006 and 1015 never travel in a frame). */
     static boolean validCloseCode(int code) {
-        return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
+        return (code >= 1000 && code <= 1003)
+                || (code >= 1007 && code <= 1014)
+                || (code >= 3000 && code <= 4999);
     }
 
     /**
-     * Sends a close frame (after what is already in the socket) and cuts the connection soon after. Only for
-     * ending a connection because of its client: each call is counted by code.
+     * Sends a close frame (after what is already in the socket) and cuts the connection soon after.
+     * Only for ending a connection because of its client: each call is counted by code.
      */
     void close(int code, String reason) {
         if (closing) {
@@ -240,7 +262,8 @@ public final class WebSocketSession extends ChannelInboundHandlerAdapter impleme
         realm.metrics().webSocketRefused(code);
         subscriptions.close();
         ctx.channel().config().setAutoRead(true);
-        ctx.writeAndFlush(new CloseWebSocketFrame(code, reason)).addListener(ChannelFutureListener.CLOSE);
+        ctx.writeAndFlush(new CloseWebSocketFrame(code, reason))
+                .addListener(ChannelFutureListener.CLOSE);
         ctx.executor().schedule(() -> ctx.close(), CLOSE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
     }
 }

@@ -36,7 +36,12 @@ class ProxyAuthTest {
         private final String expected;
 
         BasicAuthProxy(String user, String password) throws IOException {
-            expected = "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+            expected =
+                    "Basic "
+                            + Base64.getEncoder()
+                                    .encodeToString(
+                                            (user + ":" + password)
+                                                    .getBytes(StandardCharsets.UTF_8));
             Thread t = new Thread(this::serve, "auth-proxy");
             t.setDaemon(true);
             t.start();
@@ -62,19 +67,30 @@ class ProxyAuthTest {
                 String head = readHead(in);
                 requests.add(head);
                 String[] first = head.split("\r\n")[0].split(" ");
-                boolean authorized = head.lines().anyMatch(l -> l.equalsIgnoreCase("Proxy-Authorization: " + expected)
-                        || l.equals("proxy-authorization: " + expected));
+                boolean authorized =
+                        head.lines()
+                                .anyMatch(
+                                        l ->
+                                                l.equalsIgnoreCase(
+                                                                "Proxy-Authorization: " + expected)
+                                                        || l.equals(
+                                                                "proxy-authorization: "
+                                                                        + expected));
                 OutputStream out = c.getOutputStream();
                 if (!first[0].equals("CONNECT") || !authorized) {
-                    out.write(("HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"t\"\r\n"
-                            + "Content-Length: 0\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                    out.write(
+                            ("HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic realm=\"t\"\r\n"
+                                            + "Content-Length: 0\r\nConnection: close\r\n\r\n")
+                                    .getBytes(StandardCharsets.ISO_8859_1));
                     c.close();
                     return;
                 }
                 String[] hp = first[1].split(":");
                 Socket up = new Socket(hp[0], Integer.parseInt(hp[1]));
                 open.add(up);
-                out.write("HTTP/1.1 200 Connection established\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+                out.write(
+                        "HTTP/1.1 200 Connection established\r\n\r\n"
+                                .getBytes(StandardCharsets.ISO_8859_1));
                 out.flush();
                 Thread back = new Thread(() -> copy(up, c));
                 back.setDaemon(true);
@@ -87,7 +103,8 @@ class ProxyAuthTest {
 
         private static void copy(Socket from, Socket to) {
             byte[] buf = new byte[8192];
-            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+            try (InputStream in = from.getInputStream();
+                    OutputStream out = to.getOutputStream()) {
                 for (int n; (n = in.read(buf)) >= 0; ) {
                     out.write(buf, 0, n);
                 }
@@ -112,7 +129,11 @@ class ProxyAuthTest {
                     throw new IOException("eof");
                 }
                 b.write(c);
-                state = (c == '\r' && (state == 0 || state == 2)) || (c == '\n' && (state == 1 || state == 3)) ? state + 1 : 0;
+                state =
+                        (c == '\r' && (state == 0 || state == 2))
+                                        || (c == '\n' && (state == 1 || state == 3))
+                                ? state + 1
+                                : 0;
             }
             return b.toString(StandardCharsets.ISO_8859_1);
         }
@@ -132,23 +153,35 @@ class ProxyAuthTest {
 
     @Test
     void connectsThroughAProxyWithBasicAuth() throws Exception {
-        try (RunningRealm realm = RunningRealm.start(); BasicAuthProxy proxy = new BasicAuthProxy("alice", "s3cret");
-             RealmClient c = RealmClient.builder(realm.wsUri()).proxy(proxy.address()).proxyAuth("alice", "s3cret").build()) {
+        try (RunningRealm realm = RunningRealm.start();
+                BasicAuthProxy proxy = new BasicAuthProxy("alice", "s3cret");
+                RealmClient c =
+                        RealmClient.builder(realm.wsUri())
+                                .proxy(proxy.address())
+                                .proxyAuth("alice", "s3cret")
+                                .build()) {
             c.connect().get(10, TimeUnit.SECONDS);
             Inbox in = new Inbox();
             c.subscribe("authed", in).get(5, TimeUnit.SECONDS);
             c.publish("authed", "1").get(5, TimeUnit.SECONDS);
             assertThat(in.next().id()).isEqualTo(1);
-            assertThat(proxy.requests.get(0)).startsWith("CONNECT 127.0.0.1:" + realm.ws().getPort() + " HTTP/1.1");
+            assertThat(proxy.requests.get(0))
+                    .startsWith("CONNECT 127.0.0.1:" + realm.ws().getPort() + " HTTP/1.1");
         }
     }
 
     @Test
     void wrongCredentialsFailTheConnect() throws Exception {
-        try (RunningRealm realm = RunningRealm.start(); BasicAuthProxy proxy = new BasicAuthProxy("alice", "s3cret");
-             RealmClient c = RealmClient.builder(realm.wsUri()).proxy(proxy.address()).proxyAuth("alice", "wrong")
-                     .noReconnect().build()) {
-            assertThatThrownBy(() -> c.connect().get(10, TimeUnit.SECONDS)).hasStackTraceContaining("407");
+        try (RunningRealm realm = RunningRealm.start();
+                BasicAuthProxy proxy = new BasicAuthProxy("alice", "s3cret");
+                RealmClient c =
+                        RealmClient.builder(realm.wsUri())
+                                .proxy(proxy.address())
+                                .proxyAuth("alice", "wrong")
+                                .noReconnect()
+                                .build()) {
+            assertThatThrownBy(() -> c.connect().get(10, TimeUnit.SECONDS))
+                    .hasStackTraceContaining("407");
         }
     }
 }

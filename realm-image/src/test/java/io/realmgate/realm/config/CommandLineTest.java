@@ -10,13 +10,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class CommandLineTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @Test
     void wssNeedsACertificateAndSaysWhichFlag() {
-        assertThatThrownBy(CommandLine::parse).isInstanceOf(ConfigException.class)
-                .hasMessageStartingWith("--tls-cert: the wss listener (--wss-port 9443) needs --tls-cert and --tls-key");
+        assertThatThrownBy(CommandLine::parse)
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith(
+                        "--tls-cert: the wss listener (--wss-port 9443) needs --tls-cert and --tls-key");
     }
 
     @Test
@@ -26,13 +27,23 @@ class CommandLineTest {
         assertThat(d.maxStreamsPerClient()).isEqualTo(500);
         assertThat(d.maxPolls()).isEqualTo(5000);
         assertThat(d.maxPollsPerClient()).isEqualTo(500);
-        RealmConfig c = CommandLine.parse("--wss-port", "off", "--max-streams", "10", "--max-streams-per-client=2",
-                "--max-polls", "20", "--max-polls-per-client", "3");
+        RealmConfig c =
+                CommandLine.parse(
+                        "--wss-port",
+                        "off",
+                        "--max-streams",
+                        "10",
+                        "--max-streams-per-client=2",
+                        "--max-polls",
+                        "20",
+                        "--max-polls-per-client",
+                        "3");
         assertThat(c.maxStreams()).isEqualTo(10);
         assertThat(c.maxStreamsPerClient()).isEqualTo(2);
         assertThat(c.maxPolls()).isEqualTo(20);
         assertThat(c.maxPollsPerClient()).isEqualTo(3);
-        assertThatThrownBy(() -> CommandLine.parse("--wss-port", "off", "--max-polls", "0")).isInstanceOf(ConfigException.class);
+        assertThatThrownBy(() -> CommandLine.parse("--wss-port", "off", "--max-polls", "0"))
+                .isInstanceOf(ConfigException.class);
     }
 
     @Test
@@ -49,15 +60,27 @@ class CommandLineTest {
     void certificatePairAndSelfSigned() throws Exception {
         Path cert = Files.writeString(dir.resolve("c.pem"), "x");
         Path key = Files.writeString(dir.resolve("k.pem"), "x");
-        RealmConfig c = CommandLine.parse("--tls-cert", cert.toString(), "--tls-key=" + key, "--bind", "0.0.0.0");
+        RealmConfig c =
+                CommandLine.parse(
+                        "--tls-cert", cert.toString(), "--tls-key=" + key, "--bind", "0.0.0.0");
         assertThat(c.tlsCert()).isEqualTo(cert);
         assertThat(c.bind()).isEqualTo("0.0.0.0");
         assertThat(CommandLine.parse("--self-signed").selfSigned()).isTrue();
         assertThatThrownBy(() -> CommandLine.parse("--tls-cert", cert.toString()))
                 .hasMessageStartingWith("--tls-key");
-        assertThatThrownBy(() -> CommandLine.parse("--tls-cert", dir.resolve("missing.pem").toString()))
+        assertThatThrownBy(
+                        () ->
+                                CommandLine.parse(
+                                        "--tls-cert", dir.resolve("missing.pem").toString()))
                 .hasMessageStartingWith("--tls-cert: cannot read");
-        assertThatThrownBy(() -> CommandLine.parse("--self-signed", "--tls-cert", cert.toString(), "--tls-key", key.toString()))
+        assertThatThrownBy(
+                        () ->
+                                CommandLine.parse(
+                                        "--self-signed",
+                                        "--tls-cert",
+                                        cert.toString(),
+                                        "--tls-key",
+                                        key.toString()))
                 .hasMessageStartingWith("--self-signed");
     }
 
@@ -70,9 +93,12 @@ class CommandLineTest {
         RealmConfig v6 = CommandLine.parse("--wss-port", "off", "--admin=[::1]:9100");
         assertThat(v6.adminHost()).isEqualTo("::1");
         assertThat(v6.adminPort()).isEqualTo(9100);
-        for (String bad : new String[] {"8080", ":8080", "::1:8080", "host:http", "host:off", "host:70000"}) {
-            assertThatThrownBy(() -> CommandLine.parse("--wss-port", "off", "--admin", bad)).as(bad)
-                    .isInstanceOf(ConfigException.class).hasMessageStartingWith("--admin");
+        for (String bad :
+                new String[] {"8080", ":8080", "::1:8080", "host:http", "host:off", "host:70000"}) {
+            assertThatThrownBy(() -> CommandLine.parse("--wss-port", "off", "--admin", bad))
+                    .as(bad)
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith("--admin");
         }
         assertThatThrownBy(() -> CommandLine.parse("--wss-port", "off", "--admin", "0.0.0.0:9000"))
                 .hasMessage("--admin: port 9000 is also a client listener's port");
@@ -81,22 +107,42 @@ class CommandLineTest {
     @Test
     void badValuesNameTheirFlag() {
         String[][] cases = {
-                {"--ws-port", "99999"}, {"--ws-port", "x"}, {"--retain-bytes", "lots"}, {"--ping-interval", "soon"},
-                {"--retain-events", "-1"}, {"--queue-events", "5"}, {"--max-message", "10"},
+            {"--ws-port", "99999"},
+            {"--ws-port", "x"},
+            {"--retain-bytes", "lots"},
+            {"--ping-interval", "soon"},
+            {"--retain-events", "-1"},
+            {"--queue-events", "5"},
+            {"--max-message", "10"},
         };
         for (String[] c : cases) {
             assertThatThrownBy(() -> CommandLine.parse("--wss-port", "off", c[0], c[1]))
-                    .as(c[0] + " " + c[1]).isInstanceOf(ConfigException.class).hasMessageStartingWith(c[0]);
+                    .as(c[0] + " " + c[1])
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageStartingWith(c[0]);
         }
-        assertThatThrownBy(() -> CommandLine.parse("--frobnicate")).hasMessage("unknown flag '--frobnicate' (try --help)");
-        assertThatThrownBy(() -> CommandLine.parse("--ws-port")).hasMessage("--ws-port needs a value (try --help)");
-        assertThatThrownBy(() -> CommandLine.parse("--help")).isInstanceOf(CommandLine.HelpRequested.class);
+        assertThatThrownBy(() -> CommandLine.parse("--frobnicate"))
+                .hasMessage("unknown flag '--frobnicate' (try --help)");
+        assertThatThrownBy(() -> CommandLine.parse("--ws-port"))
+                .hasMessage("--ws-port needs a value (try --help)");
+        assertThatThrownBy(() -> CommandLine.parse("--help"))
+                .isInstanceOf(CommandLine.HelpRequested.class);
     }
 
     @Test
     void unitsAreReadAsTyped() throws Exception {
-        RealmConfig c = CommandLine.parse("--wss-port", "off", "--retain-bytes", "2MiB", "--max-message", "16KiB",
-                "--ping-interval", "500ms", "--queue-bytes", "64MiB");
+        RealmConfig c =
+                CommandLine.parse(
+                        "--wss-port",
+                        "off",
+                        "--retain-bytes",
+                        "2MiB",
+                        "--max-message",
+                        "16KiB",
+                        "--ping-interval",
+                        "500ms",
+                        "--queue-bytes",
+                        "64MiB");
         assertThat(c.retainBytes()).isEqualTo(2 * 1024 * 1024);
         assertThat(c.maxMessageBytes()).isEqualTo(16 * 1024);
         assertThat(c.pingInterval()).isEqualTo(Duration.ofMillis(500));
@@ -104,12 +150,20 @@ class CommandLineTest {
 
     @Test
     void durationsTakeTheCommonGrammar() throws Exception {
-        RealmConfig c = CommandLine.parse("--wss-port", "off", "--ping-interval", "1H", "--cert-poll=PT2S",
-                "--header-timeout", " 30s ");
+        RealmConfig c =
+                CommandLine.parse(
+                        "--wss-port",
+                        "off",
+                        "--ping-interval",
+                        "1H",
+                        "--cert-poll=PT2S",
+                        "--header-timeout",
+                        " 30s ");
         assertThat(c.pingInterval()).isEqualTo(Duration.ofHours(1));
         assertThat(c.certPoll()).isEqualTo(Duration.ofSeconds(2));
         assertThat(c.headerTimeout()).isEqualTo(Duration.ofSeconds(30));
-        assertThatThrownBy(() -> CommandLine.parse("--ping-interval", "0s")).isInstanceOf(ConfigException.class)
+        assertThatThrownBy(() -> CommandLine.parse("--ping-interval", "0s"))
+                .isInstanceOf(ConfigException.class)
                 .hasMessage("--ping-interval: \"0s\" must be longer than zero");
     }
 }

@@ -8,8 +8,8 @@ import com.fasterxml.jackson.databind.node.MissingNode;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -49,16 +49,18 @@ class HubTest {
         CountDownLatch go = new CountDownLatch(1);
         List<Thread> threads = new ArrayList<>();
         for (int p = 0; p < publishers; p++) {
-            Thread t = new Thread(() -> {
-                try {
-                    go.await();
-                    for (int i = 0; i < each; i++) {
-                        hub.publish("c", data(i));
-                    }
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            });
+            Thread t =
+                    new Thread(
+                            () -> {
+                                try {
+                                    go.await();
+                                    for (int i = 0; i < each; i++) {
+                                        hub.publish("c", data(i));
+                                    }
+                                } catch (Exception e) {
+                                    throw new RuntimeException(e);
+                                }
+                            });
             t.start();
             threads.add(t);
         }
@@ -97,7 +99,9 @@ class HubTest {
         Recorder r = new Recorder();
         hub.subscribe("c", 0, r, MissingNode.getInstance());
         assertThat(r.ids).containsExactly(3L, 4L, 5L);
-        assertThat(r.other.get(0)).contains("\"code\":\"replay-truncated\"").contains("events 1 to 2");
+        assertThat(r.other.get(0))
+                .contains("\"code\":\"replay-truncated\"")
+                .contains("events 1 to 2");
 
         Hub small = new Hub(1000, 300, 10, HubStats.NONE);
         byte[] hundred = ("\"" + "x".repeat(98) + "\"").getBytes(StandardCharsets.UTF_8);
@@ -114,10 +118,15 @@ class HubTest {
         Hub hub = new Hub(10, 1 << 20, 2, HubStats.NONE);
         hub.publish("a", data(1));
         hub.publish("b", data(1));
-        assertThatThrownBy(() -> hub.publish("c", data(1))).isInstanceOf(HubException.class)
-                .extracting(e -> ((HubException) e).code()).isEqualTo("too-many-channels");
-        assertThatThrownBy(() -> hub.publish("a b", data(1))).extracting(e -> ((HubException) e).code()).isEqualTo("bad-channel");
-        assertThatThrownBy(() -> hub.publish("x".repeat(129), data(1))).isInstanceOf(HubException.class);
+        assertThatThrownBy(() -> hub.publish("c", data(1)))
+                .isInstanceOf(HubException.class)
+                .extracting(e -> ((HubException) e).code())
+                .isEqualTo("too-many-channels");
+        assertThatThrownBy(() -> hub.publish("a b", data(1)))
+                .extracting(e -> ((HubException) e).code())
+                .isEqualTo("bad-channel");
+        assertThatThrownBy(() -> hub.publish("x".repeat(129), data(1)))
+                .isInstanceOf(HubException.class);
         assertThat(ChannelName.valid("team/prices.eu-west_1~x")).isTrue();
         assertThat(ChannelName.valid("a:b")).isFalse();
         assertThat(ChannelName.valid("é")).isFalse();
@@ -137,8 +146,13 @@ class HubTest {
     @Test
     void eventFrameIsTheProtocolsJson() throws Exception {
         Frame f = Frames.event("c", 7, "{\"a\":[1,\"é\"]}".getBytes(StandardCharsets.UTF_8));
-        assertThat(JSON.readTree(f.json()).toString()).isEqualTo("{\"op\":\"event\",\"channel\":\"c\",\"id\":7,\"data\":{\"a\":[1,\"é\"]}}");
-        assertThat(Frames.error("bad-json", "say \"why\"", JSON.getNodeFactory().numberNode(3)).toString())
-                .isEqualTo("{\"op\":\"error\",\"code\":\"bad-json\",\"message\":\"say \\\"why\\\"\",\"ref\":3}");
+        assertThat(JSON.readTree(f.json()).toString())
+                .isEqualTo(
+                        "{\"op\":\"event\",\"channel\":\"c\",\"id\":7,\"data\":{\"a\":[1,\"é\"]}}");
+        assertThat(
+                        Frames.error("bad-json", "say \"why\"", JSON.getNodeFactory().numberNode(3))
+                                .toString())
+                .isEqualTo(
+                        "{\"op\":\"error\",\"code\":\"bad-json\",\"message\":\"say \\\"why\\\"\",\"ref\":3}");
     }
 }

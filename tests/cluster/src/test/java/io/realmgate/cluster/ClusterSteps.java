@@ -10,8 +10,9 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * What every step-by-step class of the suite shares: the cluster (started by the extension), its client, kubectl
- * and the client pods; one instance per class, methods in their {@code @Order}, each bounded to five minutes.
+ * What every step-by-step class of the suite shares: the cluster (started by the extension), its
+ * client, kubectl and the client pods; one instance per class, methods in their {@code @Order},
+ * each bounded to five minutes.
  */
 @ExtendWith(TestCluster.Extension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

@@ -25,14 +25,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Day two on real pods: what an SRE changes while clients are connected. A subscriber in "trading" holds a wss
- * tunnel through the proxy while a publisher in "apps" (a client of the realm directly) sends numbered events;
- * afterwards the subscriber's output is checked: every id once, in order, with no gap.
+ * Day two on real pods: what an SRE changes while clients are connected. A subscriber in "trading"
+ * holds a wss tunnel through the proxy while a publisher in "apps" (a client of the realm directly)
+ * sends numbered events; afterwards the subscriber's output is checked: every id once, in order,
+ * with no gap.
  */
 @Order(3)
 class DayTwoOnClusterTest extends ClusterSteps {
-    @TempDir
-    Path tmp;
+    @TempDir Path tmp;
 
     @Test
     @Order(1)
@@ -44,21 +44,43 @@ class DayTwoOnClusterTest extends ClusterSteps {
         // A name no earlier run has added (a cluster that stays up may have seen this test before).
         String partner = "partner-" + Long.toString(System.nanoTime(), 36) + ".example";
         assertThat(connectStatus(partner + ":443")).isEqualTo(403);
-        kubectl.run("-n", "apps", "patch", "forwardproxy", "egress", "--type=json", "-p",
-                "[{\"op\":\"add\",\"path\":\"/spec/allowConnect/-\",\"value\":{\"host\":\"" + partner
-                        + "\",\"ports\":[443]}}]").orFail();
+        kubectl.run(
+                        "-n",
+                        "apps",
+                        "patch",
+                        "forwardproxy",
+                        "egress",
+                        "--type=json",
+                        "-p",
+                        "[{\"op\":\"add\",\"path\":\"/spec/allowConnect/-\",\"value\":{\"host\":\""
+                                + partner
+                                + "\",\"ports\":[443]}}]")
+                .orFail();
         try {
-            // The new target is admitted (and then unresolvable inside the cluster: 502) once the proxy reloaded.
-            Awaitility.await().atMost(120, TimeUnit.SECONDS).pollInterval(2, TimeUnit.SECONDS)
+            // The new target is admitted (and then unresolvable inside the cluster: 502) once the
+            // proxy reloaded.
+            Awaitility.await()
+                    .atMost(120, TimeUnit.SECONDS)
+                    .pollInterval(2, TimeUnit.SECONDS)
                     .until(() -> connectStatus(partner + ":443"), status -> status == 502);
 
             List<Long> seen = finishedSubscriber("edit-subscriber");
             assertThat(pods.await("apps", "edit-publisher", Duration.ofMinutes(2)).exit()).isZero();
             assertThat(seen).isEqualTo(range(firstOf(seen), 20));
-            assertThat(podIdentities("egress")).as("no proxy pod restarted or replaced").isEqualTo(before);
+            assertThat(podIdentities("egress"))
+                    .as("no proxy pod restarted or replaced")
+                    .isEqualTo(before);
         } finally {
-            kubectl.run("-n", "apps", "patch", "forwardproxy", "egress", "--type=merge", "-p",
-                    "{\"spec\":{\"allowConnect\":[{\"realm\":\"prices\",\"ports\":[9000,9443]}]}}").orFail();
+            kubectl.run(
+                            "-n",
+                            "apps",
+                            "patch",
+                            "forwardproxy",
+                            "egress",
+                            "--type=merge",
+                            "-p",
+                            "{\"spec\":{\"allowConnect\":[{\"realm\":\"prices\",\"ports\":[9000,9443]}]}}")
+                    .orFail();
         }
     }
 
@@ -70,19 +92,36 @@ class DayTwoOnClusterTest extends ClusterSteps {
         startSubscriber("renew-subscriber", "day2-renew", 20, false);
         startPublisher("renew-publisher", "day2-renew", 20, "400ms");
 
-        // A new name for the realm (one no earlier run used): the operator issues a new certificate into the same
+        // A new name for the realm (one no earlier run used): the operator issues a new certificate
+        // into the same
         // Secret, the kubelet updates the mounted files, the realm picks them up.
         String name = "prices-" + Long.toString(System.nanoTime(), 36) + ".realm.example";
-        kubectl.run("-n", "apps", "patch", "realm", "prices", "--type=merge", "-p",
-                "{\"spec\":{\"tls\":{\"dnsNames\":[\"" + name + "\"]}}}").orFail();
-        X509Certificate renewed = Awaitility.await().atMost(150, TimeUnit.SECONDS).pollInterval(2, TimeUnit.SECONDS)
-                .ignoreExceptions().until(this::servedCertificate, c -> !c.getSerialNumber().equals(old.getSerialNumber()));
+        kubectl.run(
+                        "-n",
+                        "apps",
+                        "patch",
+                        "realm",
+                        "prices",
+                        "--type=merge",
+                        "-p",
+                        "{\"spec\":{\"tls\":{\"dnsNames\":[\"" + name + "\"]}}}")
+                .orFail();
+        X509Certificate renewed =
+                Awaitility.await()
+                        .atMost(150, TimeUnit.SECONDS)
+                        .pollInterval(2, TimeUnit.SECONDS)
+                        .ignoreExceptions()
+                        .until(
+                                this::servedCertificate,
+                                c -> !c.getSerialNumber().equals(old.getSerialNumber()));
         assertThat(renewed.getSubjectAlternativeNames().toString()).contains(name);
 
         List<Long> seen = finishedSubscriber("renew-subscriber");
         assertThat(pods.await("apps", "renew-publisher", Duration.ofMinutes(2)).exit()).isZero();
         assertThat(seen).isEqualTo(range(firstOf(seen), 20));
-        assertThat(podIdentities("prices")).as("the realm pod was neither restarted nor replaced").isEqualTo(before);
+        assertThat(podIdentities("prices"))
+                .as("the realm pod was neither restarted nor replaced")
+                .isEqualTo(before);
     }
 
     @Test
@@ -90,17 +129,33 @@ class DayTwoOnClusterTest extends ClusterSteps {
     void aDeletedProxyPodMidTunnelIsReplacedByTheOtherReplicaAndTheClientResumesWithNoGap() {
         startSubscriber("failover-subscriber", "day2-failover", 30, true);
         startPublisher("failover-publisher", "day2-failover", 30, "300ms");
-        Awaitility.await().atMost(60, TimeUnit.SECONDS).pollInterval(500, TimeUnit.MILLISECONDS)
-                .until(() -> ReferenceScenarioOnClusterTest.eventIds(pods.log("trading", "failover-subscriber")).size(),
+        Awaitility.await()
+                .atMost(60, TimeUnit.SECONDS)
+                .pollInterval(500, TimeUnit.MILLISECONDS)
+                .until(
+                        () ->
+                                ReferenceScenarioOnClusterTest.eventIds(
+                                                pods.log("trading", "failover-subscriber"))
+                                        .size(),
                         n -> n >= 5);
         // The pod that carries the tunnel: the one whose proxy counts an open tunnel.
-        String carrier = Awaitility.await().atMost(30, TimeUnit.SECONDS).pollInterval(1, TimeUnit.SECONDS)
-                .until(this::proxyPodWithOpenTunnel, p -> p != null);
-        // Abruptly (1 s grace: no preStop pause, no drain), as when a node fails: the tunnel is cut mid-stream.
-        kubectl.run("-n", "apps", "delete", "pod", carrier, "--grace-period=1", "--wait=false").orFail();
+        String carrier =
+                Awaitility.await()
+                        .atMost(30, TimeUnit.SECONDS)
+                        .pollInterval(1, TimeUnit.SECONDS)
+                        .until(this::proxyPodWithOpenTunnel, p -> p != null);
+        // Abruptly (1 s grace: no preStop pause, no drain), as when a node fails: the tunnel is cut
+        // mid-stream.
+        kubectl.run("-n", "apps", "delete", "pod", carrier, "--grace-period=1", "--wait=false")
+                .orFail();
 
-        String log = Awaitility.await().atMost(120, TimeUnit.SECONDS).pollInterval(1, TimeUnit.SECONDS)
-                .until(() -> pods.log("trading", "failover-subscriber"), l -> l.contains("done events="));
+        String log =
+                Awaitility.await()
+                        .atMost(120, TimeUnit.SECONDS)
+                        .pollInterval(1, TimeUnit.SECONDS)
+                        .until(
+                                () -> pods.log("trading", "failover-subscriber"),
+                                l -> l.contains("done events="));
         pods.await("trading", "failover-subscriber", Duration.ofMinutes(1));
         assertThat(pods.await("apps", "failover-publisher", Duration.ofMinutes(2)).exit()).isZero();
         assertThat(log).contains("disconnected code=").contains("connected reconnect=true");
@@ -111,15 +166,41 @@ class DayTwoOnClusterTest extends ClusterSteps {
     @Test
     @Order(4)
     void anOperatorRestartChangesNothing() {
-        kubectl.run(Duration.ofMinutes(3), "-n", "apps", "wait", "--for=condition=Ready", "realm/prices",
-                "forwardproxy/egress", "--timeout=2m").orFail();
+        kubectl.run(
+                        Duration.ofMinutes(3),
+                        "-n",
+                        "apps",
+                        "wait",
+                        "--for=condition=Ready",
+                        "realm/prices",
+                        "forwardproxy/egress",
+                        "--timeout=2m")
+                .orFail();
         Map<String, String> before = childVersions();
-        kubectl.run("-n", ReferenceScenarioOnClusterTest.OPERATOR_NS, "delete", "pod", "-l",
-                "app.kubernetes.io/component=operator", "--wait=true").orFail();
-        kubectl.run(Duration.ofMinutes(3), "-n", ReferenceScenarioOnClusterTest.OPERATOR_NS, "rollout", "status",
-                "deployment/realmgate-operator", "--timeout=150s").orFail();
-        // The new operator reconciles everything once at start; give it time to do so, then nothing has changed.
-        Awaitility.await().pollDelay(20, TimeUnit.SECONDS).atMost(25, TimeUnit.SECONDS).until(() -> true);
+        kubectl.run(
+                        "-n",
+                        ReferenceScenarioOnClusterTest.OPERATOR_NS,
+                        "delete",
+                        "pod",
+                        "-l",
+                        "app.kubernetes.io/component=operator",
+                        "--wait=true")
+                .orFail();
+        kubectl.run(
+                        Duration.ofMinutes(3),
+                        "-n",
+                        ReferenceScenarioOnClusterTest.OPERATOR_NS,
+                        "rollout",
+                        "status",
+                        "deployment/realmgate-operator",
+                        "--timeout=150s")
+                .orFail();
+        // The new operator reconciles everything once at start; give it time to do so, then nothing
+        // has changed.
+        Awaitility.await()
+                .pollDelay(20, TimeUnit.SECONDS)
+                .atMost(25, TimeUnit.SECONDS)
+                .until(() -> true);
         assertThat(childVersions()).isEqualTo(before);
     }
 
@@ -127,27 +208,76 @@ class DayTwoOnClusterTest extends ClusterSteps {
     @Order(5)
     void theProxyScalesFromZeroToTwoAndBack() {
         for (int replicas : new int[] {0, 2, 0, 2}) {
-            kubectl.run("-n", "apps", "patch", "forwardproxy", "egress", "--type=merge", "-p",
-                    "{\"spec\":{\"replicas\":" + replicas + "}}").orFail();
-            Awaitility.await().atMost(120, TimeUnit.SECONDS).pollInterval(1, TimeUnit.SECONDS).until(() -> {
-                List<Pod> running = client.pods().inNamespace("apps").withLabel("app.kubernetes.io/instance", "egress")
-                        .list().getItems().stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null)
-                        .filter(p -> p.getStatus().getContainerStatuses() != null && p.getStatus().getContainerStatuses()
-                                .stream().allMatch(c -> Boolean.TRUE.equals(c.getReady())))
-                        .toList();
-                int all = client.pods().inNamespace("apps").withLabel("app.kubernetes.io/instance", "egress").list()
-                        .getItems().size();
-                return running.size() == replicas && all == replicas;
-            });
+            kubectl.run(
+                            "-n",
+                            "apps",
+                            "patch",
+                            "forwardproxy",
+                            "egress",
+                            "--type=merge",
+                            "-p",
+                            "{\"spec\":{\"replicas\":" + replicas + "}}")
+                    .orFail();
+            Awaitility.await()
+                    .atMost(120, TimeUnit.SECONDS)
+                    .pollInterval(1, TimeUnit.SECONDS)
+                    .until(
+                            () -> {
+                                List<Pod> running =
+                                        client
+                                                .pods()
+                                                .inNamespace("apps")
+                                                .withLabel("app.kubernetes.io/instance", "egress")
+                                                .list()
+                                                .getItems()
+                                                .stream()
+                                                .filter(
+                                                        p ->
+                                                                p.getMetadata()
+                                                                                .getDeletionTimestamp()
+                                                                        == null)
+                                                .filter(
+                                                        p ->
+                                                                p.getStatus().getContainerStatuses()
+                                                                                != null
+                                                                        && p
+                                                                                .getStatus()
+                                                                                .getContainerStatuses()
+                                                                                .stream()
+                                                                                .allMatch(
+                                                                                        c ->
+                                                                                                Boolean
+                                                                                                        .TRUE
+                                                                                                        .equals(
+                                                                                                                c
+                                                                                                                        .getReady())))
+                                                .toList();
+                                int all =
+                                        client.pods()
+                                                .inNamespace("apps")
+                                                .withLabel("app.kubernetes.io/instance", "egress")
+                                                .list()
+                                                .getItems()
+                                                .size();
+                                return running.size() == replicas && all == replicas;
+                            });
         }
-        kubectl.run(Duration.ofMinutes(3), "-n", "apps", "wait", "--for=condition=Ready", "forwardproxy/egress",
-                "--timeout=2m").orFail();
+        kubectl.run(
+                        Duration.ofMinutes(3),
+                        "-n",
+                        "apps",
+                        "wait",
+                        "--for=condition=Ready",
+                        "forwardproxy/egress",
+                        "--timeout=2m")
+                .orFail();
     }
 
     @Test
     @Order(6)
     void aRealmOnPort443RunsAsNonRootWithoutCapabilities() {
-        String realm = """
+        String realm =
+                """
                 apiVersion: realmgate.io/v1alpha1
                 kind: Realm
                 metadata: {name: edge, namespace: apps}
@@ -163,13 +293,28 @@ class DayTwoOnClusterTest extends ClusterSteps {
         }
         kubectl.run("apply", "--server-side", "-f", file.toString()).orFail();
         try {
-            kubectl.run(Duration.ofMinutes(3), "-n", "apps", "wait", "--for=condition=Ready", "realm/edge",
-                    "--timeout=2m").orFail();
-            Pod pod = client.pods().inNamespace("apps").withLabel("app.kubernetes.io/instance", "edge").list()
-                    .getItems().get(0);
+            kubectl.run(
+                            Duration.ofMinutes(3),
+                            "-n",
+                            "apps",
+                            "wait",
+                            "--for=condition=Ready",
+                            "realm/edge",
+                            "--timeout=2m")
+                    .orFail();
+            Pod pod =
+                    client.pods()
+                            .inNamespace("apps")
+                            .withLabel("app.kubernetes.io/instance", "edge")
+                            .list()
+                            .getItems()
+                            .get(0);
             assertThat(pod.getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
             assertThat(pod.getSpec().getSecurityContext().getSysctls())
-                    .anySatisfy(c -> assertThat(c.getName()).isEqualTo("net.ipv4.ip_unprivileged_port_start"));
+                    .anySatisfy(
+                            c ->
+                                    assertThat(c.getName())
+                                            .isEqualTo("net.ipv4.ip_unprivileged_port_start"));
             assertThat(tcpFromApps("edge-realm.apps.svc", 443)).isTrue();
         } finally {
             kubectl.run("delete", "-f", file.toString(), "--wait=true");
@@ -177,37 +322,85 @@ class DayTwoOnClusterTest extends ClusterSteps {
     }
 
     private boolean tcpFromApps(String host, int port) {
-        ClientPods.Outcome run = pods.shellAfter(host + ":" + port, "apps", "edge-check",
-                "nc -w 2 " + host + " " + port + " </dev/null && echo tcp=open || echo tcp=closed", Duration.ofMinutes(1));
+        ClientPods.Outcome run =
+                pods.shellAfter(
+                        host + ":" + port,
+                        "apps",
+                        "edge-check",
+                        "nc -w 2 "
+                                + host
+                                + " "
+                                + port
+                                + " </dev/null && echo tcp=open || echo tcp=closed",
+                        Duration.ofMinutes(1));
         return run.log().contains("tcp=open");
     }
 
     // ---- helpers ----
 
     private void startSubscriber(String name, String channel, int expect, boolean reconnect) {
-        pods.start("trading", name, ClientPods.REALM_IMAGE, ClientPods.javaCommand(List.of(
-                "--url", "wss://prices-realm.apps.svc:9443/realm", "--proxy", "egress-proxy.apps.svc:3128",
-                "--ca", ClientPods.CA_DIR + "/ca.crt", "--channel", channel, "--expect", String.valueOf(expect),
-                "--timeout", "150s", "--reconnect", String.valueOf(reconnect))), ClientPods.mounts("prices-realm-ca"),
+        pods.start(
+                "trading",
+                name,
+                ClientPods.REALM_IMAGE,
+                ClientPods.javaCommand(
+                        List.of(
+                                "--url",
+                                "wss://prices-realm.apps.svc:9443/realm",
+                                "--proxy",
+                                "egress-proxy.apps.svc:3128",
+                                "--ca",
+                                ClientPods.CA_DIR + "/ca.crt",
+                                "--channel",
+                                channel,
+                                "--expect",
+                                String.valueOf(expect),
+                                "--timeout",
+                                "150s",
+                                "--reconnect",
+                                String.valueOf(reconnect))),
+                ClientPods.mounts("prices-realm-ca"),
                 Map.of());
-        Awaitility.await().atMost(90, TimeUnit.SECONDS).pollInterval(500, TimeUnit.MILLISECONDS)
+        Awaitility.await()
+                .atMost(90, TimeUnit.SECONDS)
+                .pollInterval(500, TimeUnit.MILLISECONDS)
                 .until(() -> pods.log("trading", name), l -> l.contains("subscribed channel="));
     }
 
     private void startPublisher(String name, String channel, int count, String interval) {
-        pods.start("apps", name, ClientPods.REALM_IMAGE, ClientPods.javaCommand(List.of(
-                "--url", "wss://prices-realm.apps.svc:9443/realm", "--ca", ClientPods.CA_DIR + "/ca.crt",
-                "--channel", channel, "--subscribe", "false", "--publish", String.valueOf(count),
-                "--interval", interval, "--timeout", "150s", "--reconnect", "true")),
-                ClientPods.mounts("prices-realm-ca"), Map.of());
+        pods.start(
+                "apps",
+                name,
+                ClientPods.REALM_IMAGE,
+                ClientPods.javaCommand(
+                        List.of(
+                                "--url",
+                                "wss://prices-realm.apps.svc:9443/realm",
+                                "--ca",
+                                ClientPods.CA_DIR + "/ca.crt",
+                                "--channel",
+                                channel,
+                                "--subscribe",
+                                "false",
+                                "--publish",
+                                String.valueOf(count),
+                                "--interval",
+                                interval,
+                                "--timeout",
+                                "150s",
+                                "--reconnect",
+                                "true")),
+                ClientPods.mounts("prices-realm-ca"),
+                Map.of());
     }
-
 
     private List<Long> finishedSubscriber(String name) {
         ClientPods.Outcome outcome = pods.await("trading", name, Duration.ofMinutes(3));
         assertThat(outcome.exit()).as(outcome.log()).isZero();
-        // Until it had everything ("done"), the connection never dropped; the client's own close comes after.
-        assertThat(outcome.log().substring(0, outcome.log().indexOf("done events="))).doesNotContain("disconnected");
+        // Until it had everything ("done"), the connection never dropped; the client's own close
+        // comes after.
+        assertThat(outcome.log().substring(0, outcome.log().indexOf("done events=")))
+                .doesNotContain("disconnected");
         return ReferenceScenarioOnClusterTest.eventIds(outcome.log());
     }
 
@@ -225,23 +418,48 @@ class DayTwoOnClusterTest extends ClusterSteps {
 
     /** What a CONNECT from trading gets from the proxy: the status code of its answer. */
     private int connectStatus(String target) {
-        ClientPods.Outcome run = pods.shellAfter("egress-proxy.apps.svc:3128", "trading",
-                "connect-" + System.nanoTime() % 100000,
-                "printf 'CONNECT " + target + " HTTP/1.1\\r\\nHost: " + target + "\\r\\n\\r\\n' | nc -w 10 egress-proxy.apps.svc 3128",
-                Duration.ofMinutes(1));
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("HTTP/1.1 (\\d{3})").matcher(run.log());
+        ClientPods.Outcome run =
+                pods.shellAfter(
+                        "egress-proxy.apps.svc:3128",
+                        "trading",
+                        "connect-" + System.nanoTime() % 100000,
+                        "printf 'CONNECT "
+                                + target
+                                + " HTTP/1.1\\r\\nHost: "
+                                + target
+                                + "\\r\\n\\r\\n' | nc -w 10 egress-proxy.apps.svc 3128",
+                        Duration.ofMinutes(1));
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("HTTP/1.1 (\\d{3})").matcher(run.log());
         return m.find() ? Integer.parseInt(m.group(1)) : -1;
     }
 
     /** Pod name to uid and restart count, for the pods of one Realm or ForwardProxy. */
     private Map<String, String> podIdentities(String instance) {
-        return client.pods().inNamespace("apps").withLabel("app.kubernetes.io/instance", instance).list().getItems()
-                .stream().collect(Collectors.toMap(p -> p.getMetadata().getName(),
-                        p -> p.getMetadata().getUid() + " restarts=" + p.getStatus().getContainerStatuses().stream()
-                                .mapToInt(c -> c.getRestartCount()).sum(), (a, b) -> a, TreeMap::new));
+        return client
+                .pods()
+                .inNamespace("apps")
+                .withLabel("app.kubernetes.io/instance", instance)
+                .list()
+                .getItems()
+                .stream()
+                .collect(
+                        Collectors.toMap(
+                                p -> p.getMetadata().getName(),
+                                p ->
+                                        p.getMetadata().getUid()
+                                                + " restarts="
+                                                + p.getStatus().getContainerStatuses().stream()
+                                                        .mapToInt(c -> c.getRestartCount())
+                                                        .sum(),
+                                (a, b) -> a,
+                                TreeMap::new));
     }
 
-    /** The resourceVersion of every child in "apps" and of the two resources: what a reconcile would change. */
+    /**
+     * The resourceVersion of every child in "apps" and of the two resources: what a reconcile would
+     * change.
+     */
     private Map<String, String> childVersions() {
         Map<String, String> versions = new TreeMap<>();
         List<HasMetadata> all = new ArrayList<>();
@@ -251,23 +469,46 @@ class DayTwoOnClusterTest extends ClusterSteps {
         all.addAll(client.secrets().inNamespace("apps").list().getItems());
         all.addAll(client.network().networkPolicies().inNamespace("apps").list().getItems());
         for (HasMetadata o : all) {
-            versions.put(o.getKind() + "/" + o.getMetadata().getName(), o.getMetadata().getResourceVersion());
+            versions.put(
+                    o.getKind() + "/" + o.getMetadata().getName(),
+                    o.getMetadata().getResourceVersion());
         }
         for (String r : List.of("realm/prices", "forwardproxy/egress")) {
-            versions.put(r, kubectl.run("-n", "apps", "get", r, "-o", "jsonpath={.metadata.resourceVersion}").orFail()
-                    .out());
+            versions.put(
+                    r,
+                    kubectl.run(
+                                    "-n",
+                                    "apps",
+                                    "get",
+                                    r,
+                                    "-o",
+                                    "jsonpath={.metadata.resourceVersion}")
+                            .orFail()
+                            .out());
         }
         return versions;
     }
 
-    /** The proxy pod whose metrics count an open tunnel (read through the API server's pod proxy). */
+    /**
+     * The proxy pod whose metrics count an open tunnel (read through the API server's pod proxy).
+     */
     private String proxyPodWithOpenTunnel() {
-        for (Pod p : client.pods().inNamespace("apps").withLabel("app.kubernetes.io/instance", "egress").list()
-                .getItems()) {
-            Kubectl.Result metrics = kubectl.run("get", "--raw",
-                    "/api/v1/namespaces/apps/pods/" + p.getMetadata().getName() + ":9090/proxy/metrics");
+        for (Pod p :
+                client.pods()
+                        .inNamespace("apps")
+                        .withLabel("app.kubernetes.io/instance", "egress")
+                        .list()
+                        .getItems()) {
+            Kubectl.Result metrics =
+                    kubectl.run(
+                            "get",
+                            "--raw",
+                            "/api/v1/namespaces/apps/pods/"
+                                    + p.getMetadata().getName()
+                                    + ":9090/proxy/metrics");
             for (String line : metrics.out().split("\n")) {
-                if (line.startsWith("realmgate_proxy_tunnels_active ") && !line.trim().endsWith(" 0.0")
+                if (line.startsWith("realmgate_proxy_tunnels_active ")
+                        && !line.trim().endsWith(" 0.0")
                         && !line.trim().endsWith(" 0")) {
                     return p.getMetadata().getName();
                 }
@@ -278,42 +519,73 @@ class DayTwoOnClusterTest extends ClusterSteps {
 
     /** The certificate the realm serves on 9443 now, read through a port-forward to its pod. */
     private X509Certificate servedCertificate() throws Exception {
-        String pod = client.pods().inNamespace("apps").withLabel("app.kubernetes.io/instance", "prices").list()
-                .getItems().get(0).getMetadata().getName();
+        String pod =
+                client.pods()
+                        .inNamespace("apps")
+                        .withLabel("app.kubernetes.io/instance", "prices")
+                        .list()
+                        .getItems()
+                        .get(0)
+                        .getMetadata()
+                        .getName();
         int local;
         try (ServerSocket s = new ServerSocket(0)) {
             local = s.getLocalPort();
         }
-        Process forward = kubectl.start(tmp.resolve("forward-" + local + ".log"), "-n", "apps", "port-forward",
-                "--address=127.0.0.1", "pod/" + pod, local + ":9443");
+        Process forward =
+                kubectl.start(
+                        tmp.resolve("forward-" + local + ".log"),
+                        "-n",
+                        "apps",
+                        "port-forward",
+                        "--address=127.0.0.1",
+                        "pod/" + pod,
+                        local + ":9443");
         try {
             SSLContext tls = SSLContext.getInstance("TLS");
             // Only to read what is served; the chain is checked by the clients in pods, not here.
-            tls.init(null, new TrustManager[] {new X509TrustManager() {
-                @Override
-                public void checkClientTrusted(X509Certificate[] chain, String authType) {
-                }
+            tls.init(
+                    null,
+                    new TrustManager[] {
+                        new X509TrustManager() {
+                            @Override
+                            public void checkClientTrusted(
+                                    X509Certificate[] chain, String authType) {}
 
-                @Override
-                public void checkServerTrusted(X509Certificate[] chain, String authType) {
-                }
+                            @Override
+                            public void checkServerTrusted(
+                                    X509Certificate[] chain, String authType) {}
 
-                @Override
-                public X509Certificate[] getAcceptedIssuers() {
-                    return new X509Certificate[0];
-                }
-            }}, null);
-            int port = local;
-            return Awaitility.await().atMost(20, TimeUnit.SECONDS).pollInterval(300, TimeUnit.MILLISECONDS)
-                    .ignoreExceptions().until(() -> {
-                        try (Socket raw = new Socket("127.0.0.1", port);
-                             SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket(raw, "prices-realm.apps.svc",
-                                     port, true)) {
-                            s.setSoTimeout(5000);
-                            s.startHandshake();
-                            return (X509Certificate) s.getSession().getPeerCertificates()[0];
+                            @Override
+                            public X509Certificate[] getAcceptedIssuers() {
+                                return new X509Certificate[0];
+                            }
                         }
-                    }, c -> c != null);
+                    },
+                    null);
+            int port = local;
+            return Awaitility.await()
+                    .atMost(20, TimeUnit.SECONDS)
+                    .pollInterval(300, TimeUnit.MILLISECONDS)
+                    .ignoreExceptions()
+                    .until(
+                            () -> {
+                                try (Socket raw = new Socket("127.0.0.1", port);
+                                        SSLSocket s =
+                                                (SSLSocket)
+                                                        tls.getSocketFactory()
+                                                                .createSocket(
+                                                                        raw,
+                                                                        "prices-realm.apps.svc",
+                                                                        port,
+                                                                        true)) {
+                                    s.setSoTimeout(5000);
+                                    s.startHandshake();
+                                    return (X509Certificate)
+                                            s.getSession().getPeerCertificates()[0];
+                                }
+                            },
+                            c -> c != null);
         } finally {
             forward.destroy();
             forward.waitFor(5, TimeUnit.SECONDS);

@@ -11,8 +11,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The real kubectl (the version the cluster runs), with KUBECONFIG set, run from the repository root so that
- * relative paths are the ones README.md and examples/ give. Every call is bounded in time.
+ * The real kubectl (the version the cluster runs), with KUBECONFIG set, run from the repository
+ * root so that relative paths are the ones README.md and examples/ give. Every call is bounded in
+ * time.
  */
 final class Kubectl {
     private final Path binary;
@@ -29,7 +30,14 @@ final class Kubectl {
     record Result(List<String> command, int exit, String out, String err) {
         Result orFail() {
             if (exit != 0) {
-                throw new AssertionError("`kubectl " + String.join(" ", command) + "` exited " + exit + ":\n" + err + out);
+                throw new AssertionError(
+                        "`kubectl "
+                                + String.join(" ", command)
+                                + "` exited "
+                                + exit
+                                + ":\n"
+                                + err
+                                + out);
             }
             return this;
         }
@@ -48,18 +56,30 @@ final class Kubectl {
             Path out = Files.createTempFile("kubectl", ".out");
             Path err = Files.createTempFile("kubectl", ".err");
             try {
-                ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile())
-                        .redirectOutput(out.toFile()).redirectError(err.toFile());
+                ProcessBuilder pb =
+                        new ProcessBuilder(command)
+                                .directory(workDir.toFile())
+                                .redirectOutput(out.toFile())
+                                .redirectError(err.toFile());
                 pb.environment().put("KUBECONFIG", kubeconfig.toString());
                 Process p = pb.start();
                 if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                     p.descendants().forEach(ProcessHandle::destroyForcibly);
                     p.destroyForcibly();
                     p.waitFor(10, TimeUnit.SECONDS);
-                    throw new AssertionError("`kubectl " + String.join(" ", args) + "` did not finish within " + timeout
-                            + ":\n" + Files.readString(err) + Files.readString(out));
+                    throw new AssertionError(
+                            "`kubectl "
+                                    + String.join(" ", args)
+                                    + "` did not finish within "
+                                    + timeout
+                                    + ":\n"
+                                    + Files.readString(err)
+                                    + Files.readString(out));
                 }
-                return new Result(List.of(args), p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                return new Result(
+                        List.of(args),
+                        p.exitValue(),
+                        Files.readString(out, StandardCharsets.UTF_8),
                         Files.readString(err, StandardCharsets.UTF_8));
             } finally {
                 Files.deleteIfExists(out);
@@ -78,8 +98,11 @@ final class Kubectl {
         List<String> command = new ArrayList<>();
         command.add(binary.toString());
         command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile());
+        ProcessBuilder pb =
+                new ProcessBuilder(command)
+                        .directory(workDir.toFile())
+                        .redirectErrorStream(true)
+                        .redirectOutput(log.toFile());
         pb.environment().put("KUBECONFIG", kubeconfig.toString());
         try {
             return pb.start();

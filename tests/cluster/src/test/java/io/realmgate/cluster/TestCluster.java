@@ -15,10 +15,10 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * The real single-node cluster of tests/cluster, shared by every test class of this module: started by
- * {@code up.sh} (which provisions what is missing and loads the project's images) when it is not running, and
- * stopped by {@code down.sh} after the last test when this JVM started it. A cluster a developer started by
- * hand is used and left running.
+ * The real single-node cluster of tests/cluster, shared by every test class of this module: started
+ * by {@code up.sh} (which provisions what is missing and loads the project's images) when it is not
+ * running, and stopped by {@code down.sh} after the last test when this JVM started it. A cluster a
+ * developer started by hand is used and left running.
  */
 final class TestCluster implements AutoCloseable {
     private static final Duration UP_TIMEOUT = Duration.ofMinutes(40);
@@ -39,11 +39,15 @@ final class TestCluster implements AutoCloseable {
         this.kubectl = new Kubectl(kubectlBinary(repo), kubeconfig, repo);
     }
 
-    /** JUnit extension: every test class of the module says {@code @ExtendWith(TestCluster.Extension.class)}. */
+    /**
+     * JUnit extension: every test class of the module says
+     * {@code @ExtendWith(TestCluster.Extension.class)}.
+     */
     static final class Extension implements BeforeAllCallback {
         @Override
         public void beforeAll(ExtensionContext context) {
-            context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
+            context.getRoot()
+                    .getStore(ExtensionContext.Namespace.GLOBAL)
                     .getOrComputeIfAbsent(TestCluster.class, k -> start(), TestCluster.class);
         }
     }
@@ -59,11 +63,16 @@ final class TestCluster implements AutoCloseable {
     }
 
     private static TestCluster start() {
-        Path repo = Path.of(System.getProperty("realmgate.repo.dir", "../..")).toAbsolutePath().normalize();
+        Path repo =
+                Path.of(System.getProperty("realmgate.repo.dir", "../.."))
+                        .toAbsolutePath()
+                        .normalize();
         if (!"root".equals(System.getProperty("user.name"))) {
-            // The node's components need root (network namespaces, iptables, mounts, cgroups). CI runs as root.
-            throw new IllegalStateException("the real-cluster suite needs root (tests/cluster/up.sh runs containerd,"
-                    + " the kubelet and kube-proxy); run it as root or skip the module with -pl '!tests/cluster'");
+            // The node's components need root (network namespaces, iptables, mounts, cgroups). CI
+            // runs as root.
+            throw new IllegalStateException(
+                    "the real-cluster suite needs root (tests/cluster/up.sh runs containerd,"
+                            + " the kubelet and kube-proxy); run it as root or skip the module with -pl '!tests/cluster'");
         }
         boolean wasUp = isUp();
         Path kubeconfig = runUp(repo);
@@ -74,8 +83,13 @@ final class TestCluster implements AutoCloseable {
 
     /** Whether a node is up already (then it is someone else's: this JVM leaves it running). */
     private static boolean isUp() {
-        Path state = Path.of(System.getenv().getOrDefault("REALMGATE_CLUSTER_STATE",
-                System.getProperty("user.home") + "/.cache/realmgate/cluster/node"));
+        Path state =
+                Path.of(
+                        System.getenv()
+                                .getOrDefault(
+                                        "REALMGATE_CLUSTER_STATE",
+                                        System.getProperty("user.home")
+                                                + "/.cache/realmgate/cluster/node"));
         Path pid = state.resolve("pids/kube-apiserver.pid");
         try {
             if (!Files.exists(pid)) {
@@ -91,20 +105,24 @@ final class TestCluster implements AutoCloseable {
     private static Path runUp(Path repo) {
         try {
             Path out = Files.createTempFile("cluster-up", ".out");
-            Process p = new ProcessBuilder("bash", repo.resolve("tests/cluster/up.sh").toString())
-                    .directory(repo.toFile())
-                    .redirectOutput(out.toFile())
-                    .redirectError(ProcessBuilder.Redirect.INHERIT)
-                    .start();
+            Process p =
+                    new ProcessBuilder("bash", repo.resolve("tests/cluster/up.sh").toString())
+                            .directory(repo.toFile())
+                            .redirectOutput(out.toFile())
+                            .redirectError(ProcessBuilder.Redirect.INHERIT)
+                            .start();
             if (!p.waitFor(UP_TIMEOUT.toMinutes(), TimeUnit.MINUTES)) {
                 p.destroyForcibly();
-                throw new IllegalStateException("tests/cluster/up.sh did not finish within " + UP_TIMEOUT);
+                throw new IllegalStateException(
+                        "tests/cluster/up.sh did not finish within " + UP_TIMEOUT);
             }
             List<String> lines = Files.readAllLines(out, StandardCharsets.UTF_8);
             Files.delete(out);
             if (p.exitValue() != 0 || lines.isEmpty()) {
-                throw new IllegalStateException("tests/cluster/up.sh failed with status " + p.exitValue()
-                        + " (its messages are above)");
+                throw new IllegalStateException(
+                        "tests/cluster/up.sh failed with status "
+                                + p.exitValue()
+                                + " (its messages are above)");
             }
             return Path.of(lines.get(lines.size() - 1).trim());
         } catch (IOException e) {
@@ -117,12 +135,21 @@ final class TestCluster implements AutoCloseable {
 
     private static Path kubectlBinary(Path repo) {
         try {
-            Process p = new ProcessBuilder(repo.resolve("tests/kube/provision.sh").toString(), "--print-version")
-                    .redirectErrorStream(true).start();
-            String version = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            Process p =
+                    new ProcessBuilder(
+                                    repo.resolve("tests/kube/provision.sh").toString(),
+                                    "--print-version")
+                            .redirectErrorStream(true)
+                            .start();
+            String version =
+                    new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             p.waitFor(30, TimeUnit.SECONDS);
-            String dir = System.getenv().getOrDefault("REALMGATE_KUBE_DIR",
-                    System.getProperty("user.home") + "/.cache/realmgate/kube-api-test");
+            String dir =
+                    System.getenv()
+                            .getOrDefault(
+                                    "REALMGATE_KUBE_DIR",
+                                    System.getProperty("user.home")
+                                            + "/.cache/realmgate/kube-api-test");
             return Path.of(dir, "k8s", version + "-linux-amd64", "kubectl");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -144,8 +171,11 @@ final class TestCluster implements AutoCloseable {
     public void close() throws Exception {
         client.close();
         if (startedHere && !"keep".equals(System.getenv("REALMGATE_CLUSTER_AFTER_TESTS"))) {
-            Process p = new ProcessBuilder("bash", repo.resolve("tests/cluster/down.sh").toString())
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
+            Process p =
+                    new ProcessBuilder("bash", repo.resolve("tests/cluster/down.sh").toString())
+                            .redirectErrorStream(true)
+                            .redirectOutput(ProcessBuilder.Redirect.INHERIT)
+                            .start();
             if (!p.waitFor(3, TimeUnit.MINUTES)) {
                 p.destroyForcibly();
             }

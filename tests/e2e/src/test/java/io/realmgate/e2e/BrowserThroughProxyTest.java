@@ -23,18 +23,23 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class BrowserThroughProxyTest {
-    @TempDir
-    Path tmp;
+    @TempDir Path tmp;
 
     private static String spki() {
         return DevelopmentCertificate.spkiSha256(TestCertificates.get().server().getCertificate());
     }
 
     static <T> T waitFor(Callable<T> value, java.util.function.Predicate<T> done) {
-        return Awaitility.await().atMost(30, TimeUnit.SECONDS).pollInterval(100, TimeUnit.MILLISECONDS).until(value, done);
+        return Awaitility.await()
+                .atMost(30, TimeUnit.SECONDS)
+                .pollInterval(100, TimeUnit.MILLISECONDS)
+                .until(value, done);
     }
 
-    /** Publishes from the page (typing and clicking) and from Java, and checks each side saw the other. */
+    /**
+     * Publishes from the page (typing and clicking) and from Java, and checks each side saw the
+     * other.
+     */
     static void roundTrip(HeadlessChromium browser, Scenario s, String channel) throws Exception {
         try (RealmClient java = RealmClient.builder(s.wsUri()).build()) {
             java.connect().get(5, TimeUnit.SECONDS);
@@ -47,12 +52,17 @@ class BrowserThroughProxyTest {
             assertThat(fromPage).isNotNull();
             assertThat(fromPage.data()).isEqualTo("{\"hello\":\"from chromium\"}");
             waitFor(() -> browser.eval("return window.realmDemo.acks;"), acks -> acks.size() == 1);
-            assertThat(browser.eval("return window.realmDemo.acks[0];").asLong()).isEqualTo(fromPage.id());
+            assertThat(browser.eval("return window.realmDemo.acks[0];").asLong())
+                    .isEqualTo(fromPage.id());
 
             long id = java.publish(channel, "{\"hello\":\"from java\"}").get(5, TimeUnit.SECONDS);
-            JsonNode events = waitFor(() -> browser.eval("return window.realmDemo.events;"), e -> e.size() == 2);
+            JsonNode events =
+                    waitFor(
+                            () -> browser.eval("return window.realmDemo.events;"),
+                            e -> e.size() == 2);
             assertThat(events.get(1).path("id").asLong()).isEqualTo(id);
-            assertThat(events.get(1).path("data").toString()).isEqualTo("{\"hello\":\"from java\"}");
+            assertThat(events.get(1).path("data").toString())
+                    .isEqualTo("{\"hello\":\"from java\"}");
         }
     }
 
@@ -60,14 +70,22 @@ class BrowserThroughProxyTest {
     void webSocketOverWssThroughAProxyThatAllowsConnectOnlyToTheWssPort() throws Exception {
         Scenario realmOnly = Scenario.realm();
         try (Scenario s = realmOnly.withProxy(realmOnly.wssPort());
-             HeadlessChromium browser = HeadlessChromium.start(s.proxyPort(), spki(), tmp.resolve("profile"))) {
+                HeadlessChromium browser =
+                        HeadlessChromium.start(s.proxyPort(), spki(), tmp.resolve("profile"))) {
             int wss = s.wssPort();
             // The page itself comes through the same tunnel (https on the wss port).
-            browser.open("https://127.0.0.1:" + wss + "/?channel=browser&port=" + wss + "&secure=true");
+            browser.open(
+                    "https://127.0.0.1:" + wss + "/?channel=browser&port=" + wss + "&secure=true");
             waitFor(() -> browser.text("#transport"), t -> t.equals("websocket"));
             roundTrip(browser, s, "browser");
-            assertThat(browser.eval("return window.realmDemo.session.transport;").asText()).isEqualTo("websocket");
-            assertThat(s.realm.metrics().openConnections(io.realmgate.realm.ops.RealmMetrics.Transport.WEBSOCKET))
+            assertThat(browser.eval("return window.realmDemo.session.transport;").asText())
+                    .isEqualTo("websocket");
+            assertThat(
+                            s.realm
+                                    .metrics()
+                                    .openConnections(
+                                            io.realmgate.realm.ops.RealmMetrics.Transport
+                                                    .WEBSOCKET))
                     .isGreaterThanOrEqualTo(1);
         }
     }
@@ -75,16 +93,24 @@ class BrowserThroughProxyTest {
     @Test
     void fallsBackToTheStreamWhenTheProxyRefusesTheWebSocketTunnel() throws Exception {
         Scenario realmOnly = Scenario.realm();
-        // This proxy admits only the plain HTTP port: CONNECT to the wss port is refused (403), while
+        // This proxy admits only the plain HTTP port: CONNECT to the wss port is refused (403),
+        // while
         // plain HTTP to the ws port is forwarded, as an HTTP-only or transparent proxy would.
         try (Scenario s = realmOnly.withProxy(realmOnly.wsPort());
-             HeadlessChromium browser = HeadlessChromium.start(s.proxyPort(), spki(), tmp.resolve("profile"))) {
-            browser.open("http://127.0.0.1:" + s.wsPort() + "/?channel=fallback&port=" + s.wssPort()
-                    + "&secure=true&transports=websocket,stream,longpoll");
+                HeadlessChromium browser =
+                        HeadlessChromium.start(s.proxyPort(), spki(), tmp.resolve("profile"))) {
+            browser.open(
+                    "http://127.0.0.1:"
+                            + s.wsPort()
+                            + "/?channel=fallback&port="
+                            + s.wssPort()
+                            + "&secure=true&transports=websocket,stream,longpoll");
             waitFor(() -> browser.text("#transport"), t -> t.equals("stream"));
             roundTrip(browser, s, "fallback");
-            assertThat(browser.eval("return window.realmDemo.session.transport;").asText()).isEqualTo("stream");
-            assertThat(browser.eval("return window.realmDemo.transports;").toString()).isEqualTo("[\"stream\"]");
+            assertThat(browser.eval("return window.realmDemo.session.transport;").asText())
+                    .isEqualTo("stream");
+            assertThat(browser.eval("return window.realmDemo.transports;").toString())
+                    .isEqualTo("[\"stream\"]");
         }
     }
 
@@ -92,12 +118,18 @@ class BrowserThroughProxyTest {
     void fallsBackToLongPollWhenThatIsWhatTheSessionOffers() throws Exception {
         Scenario realmOnly = Scenario.realm();
         try (Scenario s = realmOnly.withProxy(realmOnly.wsPort());
-             HeadlessChromium browser = HeadlessChromium.start(s.proxyPort(), spki(), tmp.resolve("profile"))) {
-            browser.open("http://127.0.0.1:" + s.wsPort() + "/?channel=poll&port=" + s.wssPort()
-                    + "&secure=true&transports=websocket,longpoll");
+                HeadlessChromium browser =
+                        HeadlessChromium.start(s.proxyPort(), spki(), tmp.resolve("profile"))) {
+            browser.open(
+                    "http://127.0.0.1:"
+                            + s.wsPort()
+                            + "/?channel=poll&port="
+                            + s.wssPort()
+                            + "&secure=true&transports=websocket,longpoll");
             waitFor(() -> browser.text("#transport"), t -> t.equals("longpoll"));
             roundTrip(browser, s, "poll");
-            assertThat(browser.eval("return window.realmDemo.transports;").toString()).isEqualTo("[\"longpoll\"]");
+            assertThat(browser.eval("return window.realmDemo.transports;").toString())
+                    .isEqualTo("[\"longpoll\"]");
         }
     }
 
@@ -107,14 +139,18 @@ class BrowserThroughProxyTest {
         Scenario first = realmOnly.withProxy(realmOnly.wssPort());
         int proxyPort = first.proxyPort();
         Scenario second = null;
-        try (HeadlessChromium browser = HeadlessChromium.start(proxyPort, spki(), tmp.resolve("profile"));
-             RealmClient java = RealmClient.builder(realmOnly.wsUri()).build()) {
+        try (HeadlessChromium browser =
+                        HeadlessChromium.start(proxyPort, spki(), tmp.resolve("profile"));
+                RealmClient java = RealmClient.builder(realmOnly.wsUri()).build()) {
             int wss = realmOnly.wssPort();
-            browser.open("https://127.0.0.1:" + wss + "/?channel=resume&port=" + wss + "&secure=true");
+            browser.open(
+                    "https://127.0.0.1:" + wss + "/?channel=resume&port=" + wss + "&secure=true");
             waitFor(() -> browser.text("#transport"), t -> t.equals("websocket"));
             java.connect().get(5, TimeUnit.SECONDS);
             java.publish("resume", "1").get(5, TimeUnit.SECONDS);
-            waitFor(() -> browser.eval("return window.realmDemo.events.length;").asInt(), n -> n == 1);
+            waitFor(
+                    () -> browser.eval("return window.realmDemo.events.length;").asInt(),
+                    n -> n == 1);
 
             first.closeProxy(); // every tunnel through it dies with it
             waitFor(() -> browser.text("#transport"), t -> t.equals("none"));
@@ -123,8 +159,10 @@ class BrowserThroughProxyTest {
             }
             second = restartProxy(proxyPort, wss);
             java.publish("resume", "5").get(5, TimeUnit.SECONDS);
-            JsonNode events = waitFor(() -> browser.eval("return window.realmDemo.events.map(e => e.id);"),
-                    ids -> ids.size() >= 5);
+            JsonNode events =
+                    waitFor(
+                            () -> browser.eval("return window.realmDemo.events.map(e => e.id);"),
+                            ids -> ids.size() >= 5);
             assertThat(events.toString()).isEqualTo("[1,2,3,4,5]");
             assertThat(browser.text("#transport")).isIn("websocket", "stream", "longpoll");
         } finally {

@@ -7,12 +7,11 @@ import org.junit.jupiter.api.Assumptions;
 
 /**
  * A program a test needs from the machine (Chromium, chromedriver, node, npm). Missing on a
- * developer's machine: the test is skipped, saying what to install. Missing in CI ({@code CI=true}):
- * the test fails, because .ci/run is supposed to have installed it.
+ * developer's machine: the test is skipped, saying what to install. Missing in CI ({@code
+ * CI=true}): the test fails, because .ci/run is supposed to have installed it.
  */
 final class ExternalTool {
-    private ExternalTool() {
-    }
+    private ExternalTool() {}
 
     static Path require(String what, String install, String... candidates) {
         for (String c : candidates) {
@@ -21,7 +20,12 @@ final class ExternalTool {
                 return p;
             }
         }
-        String message = what + " not found (looked for " + List.of(candidates) + "); install it with: " + install;
+        String message =
+                what
+                        + " not found (looked for "
+                        + List.of(candidates)
+                        + "); install it with: "
+                        + install;
         if ("true".equalsIgnoreCase(System.getenv("CI"))) {
             throw new AssertionError(message + " (CI=true: .ci/run should have installed it)");
         }
@@ -43,7 +47,10 @@ final class ExternalTool {
         return null;
     }
 
-    /** Fails in CI, skips elsewhere, for a tool that is present but not usable (e.g. npm cannot install). */
+    /**
+     * Fails in CI, skips elsewhere, for a tool that is present but not usable (e.g. npm cannot
+     * install).
+     */
     static void unusable(String message) {
         if ("true".equalsIgnoreCase(System.getenv("CI"))) {
             throw new AssertionError(message);

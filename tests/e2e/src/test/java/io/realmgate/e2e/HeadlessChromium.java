@@ -17,45 +17,69 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Debian's headless Chromium, driven through chromedriver's W3C WebDriver HTTP API with a few
- * plain JSON requests (no Selenium: five endpoints are all these tests use). Each instance has a
- * fresh profile directory, goes through the given proxy (loopback included, which Chromium
- * otherwise never proxies), and is stopped with its chromedriver, children included.
+ * Debian's headless Chromium, driven through chromedriver's W3C WebDriver HTTP API with a few plain
+ * JSON requests (no Selenium: five endpoints are all these tests use). Each instance has a fresh
+ * profile directory, goes through the given proxy (loopback included, which Chromium otherwise
+ * never proxies), and is stopped with its chromedriver, children included.
  */
 public final class HeadlessChromium implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
 
     private final Process driver;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
     private final String session;
 
     /**
      * @param trustSpki base64 SHA-256 of the server key Chromium may accept without a trusted chain
-     *                  ({@code --ignore-certificate-errors-spki-list}): exactly one key is excused,
-     *                  every other certificate error still fails, unlike {@code --ignore-certificate-errors}
+     *     ({@code --ignore-certificate-errors-spki-list}): exactly one key is excused, every other
+     *     certificate error still fails, unlike {@code --ignore-certificate-errors}
      */
-    public static HeadlessChromium start(int proxyPort, String trustSpki, Path profile) throws Exception {
-        Path chromium = ExternalTool.require("Chromium", "apt-get install chromium chromium-driver",
-                "/usr/lib/chromium/chromium", "chromium", "chromium-browser");
-        Path chromedriver = ExternalTool.require("chromedriver", "apt-get install chromium-driver",
-                "chromedriver", "/usr/lib/chromium/chromedriver");
+    public static HeadlessChromium start(int proxyPort, String trustSpki, Path profile)
+            throws Exception {
+        Path chromium =
+                ExternalTool.require(
+                        "Chromium",
+                        "apt-get install chromium chromium-driver",
+                        "/usr/lib/chromium/chromium",
+                        "chromium",
+                        "chromium-browser");
+        Path chromedriver =
+                ExternalTool.require(
+                        "chromedriver",
+                        "apt-get install chromium-driver",
+                        "chromedriver",
+                        "/usr/lib/chromium/chromedriver");
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        Process driver = new ProcessBuilder(chromedriver.toString(), "--port=" + port, "--allowed-ips=127.0.0.1")
-                .redirectErrorStream(true).redirectOutput(profile.resolveSibling("chromedriver.log").toFile()).start();
+        Process driver =
+                new ProcessBuilder(
+                                chromedriver.toString(),
+                                "--port=" + port,
+                                "--allowed-ips=127.0.0.1")
+                        .redirectErrorStream(true)
+                        .redirectOutput(profile.resolveSibling("chromedriver.log").toFile())
+                        .start();
         try {
-            return new HeadlessChromium(driver, "http://127.0.0.1:" + port, chromium, proxyPort, trustSpki, profile);
+            return new HeadlessChromium(
+                    driver, "http://127.0.0.1:" + port, chromium, proxyPort, trustSpki, profile);
         } catch (Exception e) {
             stop(driver);
             throw e;
         }
     }
 
-    private HeadlessChromium(Process driver, String base, Path chromium, int proxyPort, String trustSpki, Path profile)
+    private HeadlessChromium(
+            Process driver,
+            String base,
+            Path chromium,
+            int proxyPort,
+            String trustSpki,
+            Path profile)
             throws Exception {
         this.driver = driver;
         this.base = base;
@@ -74,18 +98,29 @@ public final class HeadlessChromium implements AutoCloseable {
             Thread.sleep(100);
         }
         Files.createDirectories(profile);
-        List<String> args = List.of(
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-features=NetworkTimeServiceQuerying", "--disable-dev-shm-usage",
-                "--user-data-dir=" + profile,
-                "--proxy-server=http://127.0.0.1:" + proxyPort, "--proxy-bypass-list=<-loopback>",
-                "--ignore-certificate-errors-spki-list=" + trustSpki);
+        List<String> args =
+                List.of(
+                        "--headless",
+                        "--no-sandbox",
+                        "--disable-gpu",
+                        "--disable-quic",
+                        "--no-first-run",
+                        "--disable-background-networking",
+                        "--disable-component-update",
+                        "--disable-sync",
+                        "--disable-features=NetworkTimeServiceQuerying",
+                        "--disable-dev-shm-usage",
+                        "--user-data-dir=" + profile,
+                        "--proxy-server=http://127.0.0.1:" + proxyPort,
+                        "--proxy-bypass-list=<-loopback>",
+                        "--ignore-certificate-errors-spki-list=" + trustSpki);
         ObjectNode options = JSON.createObjectNode().put("binary", chromium.toString());
         ArrayNode a = options.putArray("args");
         args.forEach(a::add);
         ObjectNode caps = JSON.createObjectNode();
-        caps.putObject("capabilities").putObject("alwaysMatch").put("browserName", "chrome")
+        caps.putObject("capabilities")
+                .putObject("alwaysMatch")
+                .put("browserName", "chrome")
                 .set("goog:chromeOptions", options);
         JsonNode created = call("POST", "/session", caps);
         this.session = created.path("value").path("sessionId").asText(null);
@@ -113,11 +148,16 @@ public final class HeadlessChromium implements AutoCloseable {
     }
 
     public void click(String css) throws Exception {
-        call("POST", "/session/" + session + "/element/" + find(css) + "/click", JSON.createObjectNode());
+        call(
+                "POST",
+                "/session/" + session + "/element/" + find(css) + "/click",
+                JSON.createObjectNode());
     }
 
     public String text(String css) throws Exception {
-        return call("GET", "/session/" + session + "/element/" + find(css) + "/text", null).path("value").asText();
+        return call("GET", "/session/" + session + "/element/" + find(css) + "/text", null)
+                .path("value")
+                .asText();
     }
 
     private String find(String css) throws Exception {
@@ -130,17 +170,21 @@ public final class HeadlessChromium implements AutoCloseable {
     }
 
     private JsonNode call(String method, String path, JsonNode body) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30));
         if (body != null) {
             b.header("Content-Type", "application/json")
-                    .method(method, HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
+                    .method(
+                            method,
+                            HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)));
         } else {
             b.method(method, HttpRequest.BodyPublishers.noBody());
         }
         HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
         JsonNode json = JSON.readTree(r.body());
         if (r.statusCode() >= 400) {
-            throw new IllegalStateException("WebDriver " + method + " " + path + " -> " + r.statusCode() + ": " + json);
+            throw new IllegalStateException(
+                    "WebDriver " + method + " " + path + " -> " + r.statusCode() + ": " + json);
         }
         return json;
     }

@@ -18,7 +18,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Node's ws package (a second, independent WebSocket implementation) over wss through our proxy. */
+/**
+ * Node's ws package (a second, independent WebSocket implementation) over wss through our proxy.
+ */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class NodeWsThroughProxyTest {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -33,18 +35,31 @@ class NodeWsThroughProxyTest {
         Path npm = ExternalTool.require("npm", "apt-get install npm", "npm");
         folder = Path.of("target", "node").toAbsolutePath();
         Path installed = folder.resolve("node_modules/ws/package.json");
-        if (!Files.exists(installed) || !Files.readString(installed).contains("\"version\": \"" + WS_VERSION + "\"")) {
+        if (!Files.exists(installed)
+                || !Files.readString(installed).contains("\"version\": \"" + WS_VERSION + "\"")) {
             Files.createDirectories(folder);
-            Process p = new ProcessBuilder(npm.toString(), "install", "--prefix", folder.toString(), "--no-audit",
-                    "--no-fund", "--no-save", "--loglevel=error", "ws@" + WS_VERSION)
-                    .redirectErrorStream(true).start();
+            Process p =
+                    new ProcessBuilder(
+                                    npm.toString(),
+                                    "install",
+                                    "--prefix",
+                                    folder.toString(),
+                                    "--no-audit",
+                                    "--no-fund",
+                                    "--no-save",
+                                    "--loglevel=error",
+                                    "ws@" + WS_VERSION)
+                            .redirectErrorStream(true)
+                            .start();
             String out = read(p.getInputStream());
             if (!p.waitFor(150, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 p.destroyForcibly();
-                ExternalTool.unusable("npm could not install ws@" + WS_VERSION + " into " + folder + ":\n" + out);
+                ExternalTool.unusable(
+                        "npm could not install ws@" + WS_VERSION + " into " + folder + ":\n" + out);
             }
         }
-        try (InputStream in = NodeWsThroughProxyTest.class.getResourceAsStream("/node/wss-through-proxy.js")) {
+        try (InputStream in =
+                NodeWsThroughProxyTest.class.getResourceAsStream("/node/wss-through-proxy.js")) {
             Files.write(folder.resolve("wss-through-proxy.js"), in.readAllBytes());
         }
     }
@@ -57,14 +72,23 @@ class NodeWsThroughProxyTest {
     void nodeWsOverWssThroughOurProxy() throws Exception {
         Scenario realmOnly = Scenario.realm();
         try (Scenario s = realmOnly.withProxy(realmOnly.wssPort());
-             RealmClient java = RealmClient.builder(realmOnly.wsUri()).build()) {
+                RealmClient java = RealmClient.builder(realmOnly.wsUri()).build()) {
             java.connect().get(5, TimeUnit.SECONDS);
             LinkedBlockingQueue<RealmEvent> seen = new LinkedBlockingQueue<>();
             java.subscribe("node", seen::add).get(5, TimeUnit.SECONDS);
 
-            Process p = new ProcessBuilder(node.toString(), folder.resolve("wss-through-proxy.js").toString(),
-                    String.valueOf(s.proxyPort()), "127.0.0.1", String.valueOf(s.wssPort()), s.caFile().toString(), "node")
-                    .directory(folder.toFile()).redirectErrorStream(true).start();
+            Process p =
+                    new ProcessBuilder(
+                                    node.toString(),
+                                    folder.resolve("wss-through-proxy.js").toString(),
+                                    String.valueOf(s.proxyPort()),
+                                    "127.0.0.1",
+                                    String.valueOf(s.wssPort()),
+                                    s.caFile().toString(),
+                                    "node")
+                            .directory(folder.toFile())
+                            .redirectErrorStream(true)
+                            .start();
             try {
                 assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("node finished").isTrue();
                 String out = read(p.getInputStream()).trim();
@@ -75,14 +99,17 @@ class NodeWsThroughProxyTest {
                 assertThat(r.path("connectStatus").asInt()).isEqualTo(200);
                 assertThat(r.path("peerCertificate").asText()).isEqualTo("localhost");
                 assertThat(r.path("event").toString())
-                        .isEqualTo("{\"op\":\"event\",\"channel\":\"node\",\"id\":" + r.path("ack").asLong()
-                                + ",\"data\":{\"from\":\"node\"}}");
+                        .isEqualTo(
+                                "{\"op\":\"event\",\"channel\":\"node\",\"id\":"
+                                        + r.path("ack").asLong()
+                                        + ",\"data\":{\"from\":\"node\"}}");
                 assertThat(r.path("closeCode").asInt()).isEqualTo(1000);
             } finally {
                 p.destroyForcibly();
             }
             // The Java client, connected directly, saw the event Node published through the proxy.
-            assertThat(seen.poll(5, TimeUnit.SECONDS)).isEqualTo(new RealmEvent("node", 1, "{\"from\":\"node\"}"));
+            assertThat(seen.poll(5, TimeUnit.SECONDS))
+                    .isEqualTo(new RealmEvent("node", 1, "{\"from\":\"node\"}"));
         }
     }
 }

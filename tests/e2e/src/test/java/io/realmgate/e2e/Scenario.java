@@ -31,14 +31,23 @@ final class Scenario implements AutoCloseable {
         return realm(List.of());
     }
 
-    /** The realm alone, allowing pages of these origins besides its own ({@code --allowed-origins}). */
+    /**
+     * The realm alone, allowing pages of these origins besides its own ({@code --allowed-origins}).
+     */
     static Scenario realm(List<String> allowedOrigins) throws Exception {
         Path dir = Files.createTempDirectory("realmgate-e2e");
         TestCertificates certs = TestCertificates.get();
         Path cert = Files.writeString(dir.resolve("tls.crt"), certs.server().getCertificatePEM());
         Path key = Files.writeString(dir.resolve("tls.key"), certs.server().getPrivateKeyPEM());
-        RealmServer realm = new RealmServer(RealmConfig.testing().wsPort(0).wssPort(0).tls(cert, key)
-                .allowedOrigins(allowedOrigins).build()).start();
+        RealmServer realm =
+                new RealmServer(
+                                RealmConfig.testing()
+                                        .wsPort(0)
+                                        .wssPort(0)
+                                        .tls(cert, key)
+                                        .allowedOrigins(allowedOrigins)
+                                        .build())
+                        .start();
         return new Scenario(realm, null, dir);
     }
 
@@ -51,17 +60,32 @@ final class Scenario implements AutoCloseable {
         return withProxyRules(rules);
     }
 
-    /** A proxy allowing CONNECT (and forwarding) to exactly these targets ({@code --allow-connect} rules). */
+    /**
+     * A proxy allowing CONNECT (and forwarding) to exactly these targets ({@code --allow-connect}
+     * rules).
+     */
     Scenario withProxyRules(String... rules) throws Exception {
-        ProxyServer p = new ProxyServer(CommandLine.parse("--listen", "127.0.0.1:0", "--allow-connect",
-                String.join(",", rules))).start();
+        ProxyServer p =
+                new ProxyServer(
+                                CommandLine.parse(
+                                        "--listen",
+                                        "127.0.0.1:0",
+                                        "--allow-connect",
+                                        String.join(",", rules)))
+                        .start();
         return new Scenario(realm, p, dir);
     }
 
     /** A proxy alone on a given port, allowing CONNECT to one loopback port. */
     static Scenario proxyOn(int listenPort, int allowedPort) throws Exception {
-        ProxyServer p = new ProxyServer(CommandLine.parse("--listen", "127.0.0.1:" + listenPort,
-                "--allow-connect", "127.0.0.1:" + allowedPort)).start();
+        ProxyServer p =
+                new ProxyServer(
+                                CommandLine.parse(
+                                        "--listen",
+                                        "127.0.0.1:" + listenPort,
+                                        "--allow-connect",
+                                        "127.0.0.1:" + allowedPort))
+                        .start();
         return new Scenario(null, p, null);
     }
 

@@ -14,62 +14,72 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The API server itself, with the CRDs from crds/, refuses Realms and ForwardProxies that break the schema or
- * its CEL rules, with a message naming the field (what the Fabric8 mock server, which validates nothing,
- * cannot show), and stores what it accepts with the schema's defaults filled in.
+ * The API server itself, with the CRDs from crds/, refuses Realms and ForwardProxies that break the
+ * schema or its CEL rules, with a message naming the field (what the Fabric8 mock server, which
+ * validates nothing, cannot show), and stores what it accepts with the schema's defaults filled in.
  */
 @ExtendWith(KubeApiExtension.class)
 class CrdValidationTest {
 
-  private static final String NS = "crd-validation";
-  private static KubernetesClient client;
+    private static final String NS = "crd-validation";
+    private static KubernetesClient client;
 
-  @BeforeAll
-  static void installCrds(KubernetesClient admin) {
-    client = admin;
-    OperatorHarness.installCrds(client);
-    OperatorHarness.ensureNamespace(client, NS);
-  }
+    @BeforeAll
+    static void installCrds(KubernetesClient admin) {
+        client = admin;
+        OperatorHarness.installCrds(client);
+        OperatorHarness.ensureNamespace(client, NS);
+    }
 
-  private static GenericKubernetesResource create(String yaml) {
-    GenericKubernetesResource object = RealmgateResources.parse(client, yaml);
-    var kind = "Realm".equals(object.getKind()) ? RealmgateResources.realms(client)
-        : RealmgateResources.forwardProxies(client);
-    return kind.inNamespace(NS).resource(object).create();
-  }
+    private static GenericKubernetesResource create(String yaml) {
+        GenericKubernetesResource object = RealmgateResources.parse(client, yaml);
+        var kind =
+                "Realm".equals(object.getKind())
+                        ? RealmgateResources.realms(client)
+                        : RealmgateResources.forwardProxies(client);
+        return kind.inNamespace(NS).resource(object).create();
+    }
 
-  private static KubernetesClientException refused(String yaml) {
-    KubernetesClientException e = catchThrowableOfType(KubernetesClientException.class, () -> create(yaml));
-    assertThat(e).as("the API server must refuse:\n%s", yaml).isNotNull();
-    assertThat(e.getCode()).as(e.getMessage()).isEqualTo(422);
-    return e;
-  }
+    private static KubernetesClientException refused(String yaml) {
+        KubernetesClientException e =
+                catchThrowableOfType(KubernetesClientException.class, () -> create(yaml));
+        assertThat(e).as("the API server must refuse:\n%s", yaml).isNotNull();
+        assertThat(e.getCode()).as(e.getMessage()).isEqualTo(422);
+        return e;
+    }
 
-  /** The single cause the API server gives: its field and message. */
-  private static StatusCause onlyCause(KubernetesClientException e) {
-    assertThat(e.getStatus().getDetails().getCauses()).as(e.getMessage()).hasSize(1);
-    return e.getStatus().getDetails().getCauses().get(0);
-  }
+    /** The single cause the API server gives: its field and message. */
+    private static StatusCause onlyCause(KubernetesClientException e) {
+        assertThat(e.getStatus().getDetails().getCauses()).as(e.getMessage()).hasSize(1);
+        return e.getStatus().getDetails().getCauses().get(0);
+    }
 
-  @Test
-  void minimalRealmIsStoredWithTheSchemaDefaults() {
-    GenericKubernetesResource created = create("""
+    @Test
+    void minimalRealmIsStoredWithTheSchemaDefaults() {
+        GenericKubernetesResource created =
+                create(
+                        """
         apiVersion: realmgate.io/v1alpha1
         kind: Realm
         metadata: {name: minimal}
         spec: {}
         """);
-    Map<String, Object> spec = created.get("spec");
-    // Filled in by the API server from the CRD, not by a client: what is stored is what GitOps tools see.
-    assertThat(spec).isEqualTo(Map.of(
-        "replicas", 1,
-        "webSocket", Map.of("enabled", true, "port", 9000),
-        "secureWebSocket", Map.of("enabled", true, "port", 9443)));
-  }
+        Map<String, Object> spec = created.get("spec");
+        // Filled in by the API server from the CRD, not by a client: what is stored is what GitOps
+        // tools see.
+        assertThat(spec)
+                .isEqualTo(
+                        Map.of(
+                                "replicas", 1,
+                                "webSocket", Map.of("enabled", true, "port", 9000),
+                                "secureWebSocket", Map.of("enabled", true, "port", 9443)));
+    }
 
-  @Test
-  void realmAPartialListenerGetsTheRestDefaulted() {
-    GenericKubernetesResource created = create("""
+    @Test
+    void realmAPartialListenerGetsTheRestDefaulted() {
+        GenericKubernetesResource created =
+                create(
+                        """
         apiVersion: realmgate.io/v1alpha1
         kind: Realm
         metadata: {name: partial}
@@ -77,28 +87,35 @@ class CrdValidationTest {
           webSocket: {enabled: false}
           secureWebSocket: {port: 8443}
         """);
-    Map<String, Object> spec = created.get("spec");
-    assertThat(spec).containsEntry("webSocket", Map.of("enabled", false, "port", 9000))
-        .containsEntry("secureWebSocket", Map.of("enabled", true, "port", 8443));
-  }
+        Map<String, Object> spec = created.get("spec");
+        assertThat(spec)
+                .containsEntry("webSocket", Map.of("enabled", false, "port", 9000))
+                .containsEntry("secureWebSocket", Map.of("enabled", true, "port", 8443));
+    }
 
-  @Test
-  void realmPortOutOfRangeIsRefusedNamingTheField() {
-    KubernetesClientException e = refused("""
+    @Test
+    void realmPortOutOfRangeIsRefusedNamingTheField() {
+        KubernetesClientException e =
+                refused(
+                        """
         apiVersion: realmgate.io/v1alpha1
         kind: Realm
         metadata: {name: bad-port}
         spec:
           secureWebSocket: {port: 0}
         """);
-    assertThat(e.getMessage()).contains("Realm.realmgate.io \"bad-port\" is invalid: spec.secureWebSocket.port: "
-        + "Invalid value: 0: spec.secureWebSocket.port in body should be greater than or equal to 1");
-    assertThat(onlyCause(e).getField()).isEqualTo("spec.secureWebSocket.port");
-  }
+        assertThat(e.getMessage())
+                .contains(
+                        "Realm.realmgate.io \"bad-port\" is invalid: spec.secureWebSocket.port: "
+                                + "Invalid value: 0: spec.secureWebSocket.port in body should be greater than or equal to 1");
+        assertThat(onlyCause(e).getField()).isEqualTo("spec.secureWebSocket.port");
+    }
 
-  @Test
-  void realmCelRuleRefusesARealmWithNoListener() {
-    KubernetesClientException e = refused("""
+    @Test
+    void realmCelRuleRefusesARealmWithNoListener() {
+        KubernetesClientException e =
+                refused(
+                        """
         apiVersion: realmgate.io/v1alpha1
         kind: Realm
         metadata: {name: no-listener}
@@ -106,39 +123,48 @@ class CrdValidationTest {
           webSocket: {enabled: false}
           secureWebSocket: {enabled: false}
         """);
-    assertThat(e.getMessage()).contains(
-        "spec: Invalid value: \"object\": at least one of webSocket and secureWebSocket must be enabled");
-    assertThat(onlyCause(e).getField()).isEqualTo("spec");
-  }
+        assertThat(e.getMessage())
+                .contains(
+                        "spec: Invalid value: \"object\": at least one of webSocket and secureWebSocket must be enabled");
+        assertThat(onlyCause(e).getField()).isEqualTo("spec");
+    }
 
-  @Test
-  void realmCelRuleRefusesTwoListenersOnOnePort() {
-    KubernetesClientException e = refused("""
+    @Test
+    void realmCelRuleRefusesTwoListenersOnOnePort() {
+        KubernetesClientException e =
+                refused(
+                        """
         apiVersion: realmgate.io/v1alpha1
         kind: Realm
         metadata: {name: same-port}
         spec:
           webSocket: {port: 9443}
         """);
-    assertThat(e.getMessage())
-        .contains("spec: Invalid value: \"object\": webSocket.port and secureWebSocket.port must differ");
-  }
+        assertThat(e.getMessage())
+                .contains(
+                        "spec: Invalid value: \"object\": webSocket.port and secureWebSocket.port must differ");
+    }
 
-  @Test
-  void realmReplicasOutOfRangeIsRefused() {
-    KubernetesClientException e = refused("""
+    @Test
+    void realmReplicasOutOfRangeIsRefused() {
+        KubernetesClientException e =
+                refused(
+                        """
         apiVersion: realmgate.io/v1alpha1
         kind: Realm
         metadata: {name: many}
         spec: {replicas: 101}
         """);
-    assertThat(e.getMessage())
-        .contains("spec.replicas: Invalid value: 101: spec.replicas in body should be less than or equal to 100");
-  }
+        assertThat(e.getMessage())
+                .contains(
+                        "spec.replicas: Invalid value: 101: spec.replicas in body should be less than or equal to 100");
+    }
 
-  @Test
-  void realmBadSecretNameAndBadCidrAreRefusedTogether() {
-    KubernetesClientException e = refused("""
+    @Test
+    void realmBadSecretNameAndBadCidrAreRefusedTogether() {
+        KubernetesClientException e =
+                refused(
+                        """
         apiVersion: realmgate.io/v1alpha1
         kind: Realm
         metadata: {name: bad-names}
@@ -147,43 +173,54 @@ class CrdValidationTest {
           clients:
             ipBlocks: [10.0.0.0/8, 10.1.2.3/33]
         """);
-    assertThat(e.getMessage())
-        .contains("spec.tls.secretName: Invalid value: \"My_Secret\": spec.tls.secretName in body should match "
-            + "'^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$'")
-        .contains("spec.clients.ipBlocks: Invalid value: \"array\": "
-            + "every ipBlocks entry must be a CIDR such as 10.0.0.0/8");
-    assertThat(e.getStatus().getDetails().getCauses()).extracting(StatusCause::getField)
-        .containsExactlyInAnyOrder("spec.tls.secretName", "spec.clients.ipBlocks");
-  }
+        assertThat(e.getMessage())
+                .contains(
+                        "spec.tls.secretName: Invalid value: \"My_Secret\": spec.tls.secretName in body should match "
+                                + "'^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$'")
+                .contains(
+                        "spec.clients.ipBlocks: Invalid value: \"array\": "
+                                + "every ipBlocks entry must be a CIDR such as 10.0.0.0/8");
+        assertThat(e.getStatus().getDetails().getCauses())
+                .extracting(StatusCause::getField)
+                .containsExactlyInAnyOrder("spec.tls.secretName", "spec.clients.ipBlocks");
+    }
 
-  @Test
-  void realmWrongTypeIsRefused() {
-    KubernetesClientException e = refused("""
+    @Test
+    void realmWrongTypeIsRefused() {
+        KubernetesClientException e =
+                refused(
+                        """
         apiVersion: realmgate.io/v1alpha1
         kind: Realm
         metadata: {name: wrong-type}
         spec:
           webSocket: {enabled: "yes"}
         """);
-    assertThat(e.getMessage()).contains("spec.webSocket.enabled: Invalid value: \"string\": "
-        + "spec.webSocket.enabled in body must be of type boolean: \"string\"");
-  }
+        assertThat(e.getMessage())
+                .contains(
+                        "spec.webSocket.enabled: Invalid value: \"string\": "
+                                + "spec.webSocket.enabled in body must be of type boolean: \"string\"");
+    }
 
-  @Test
-  void minimalForwardProxyIsStoredWithTheSchemaDefaults() {
-    GenericKubernetesResource created = create("""
+    @Test
+    void minimalForwardProxyIsStoredWithTheSchemaDefaults() {
+        GenericKubernetesResource created =
+                create(
+                        """
         apiVersion: realmgate.io/v1alpha1
         kind: ForwardProxy
         metadata: {name: minimal}
         spec: {}
         """);
-    Map<String, Object> spec = created.get("spec");
-    assertThat(spec).isEqualTo(Map.of("port", 3128, "replicas", 2, "via", true));
-  }
+        Map<String, Object> spec = created.get("spec");
+        assertThat(spec).isEqualTo(Map.of("port", 3128, "replicas", 2, "via", true));
+    }
 
-  @Test
-  void forwardProxyValidTargetsAreAccepted() {
-    GenericKubernetesResource created = create("""
+    @Test
+    void forwardProxyValidTargetsAreAccepted() {
+        GenericKubernetesResource created =
+                create(
+                        """
         apiVersion: realmgate.io/v1alpha1
         kind: ForwardProxy
         metadata: {name: valid}
@@ -199,27 +236,35 @@ class CrdValidationTest {
           auth:
             basicSecretRef: {name: proxy-users}
         """);
-    Map<String, Object> spec = created.get("spec");
-    assertThat(spec).containsEntry("auth", Map.of("basicSecretRef", Map.of("name", "proxy-users", "key", "users")));
-  }
+        Map<String, Object> spec = created.get("spec");
+        assertThat(spec)
+                .containsEntry(
+                        "auth",
+                        Map.of("basicSecretRef", Map.of("name", "proxy-users", "key", "users")));
+    }
 
-  @Test
-  void forwardProxyPortOutOfRangeIsRefusedNamingTheField() {
-    KubernetesClientException e = refused("""
+    @Test
+    void forwardProxyPortOutOfRangeIsRefusedNamingTheField() {
+        KubernetesClientException e =
+                refused(
+                        """
         apiVersion: realmgate.io/v1alpha1
         kind: ForwardProxy
         metadata: {name: bad-port}
         spec: {port: 70000}
         """);
-    assertThat(e.getMessage())
-        .contains("ForwardProxy.realmgate.io \"bad-port\" is invalid: spec.port: Invalid value: 70000: "
-            + "spec.port in body should be less than or equal to 65535");
-    assertThat(onlyCause(e).getField()).isEqualTo("spec.port");
-  }
+        assertThat(e.getMessage())
+                .contains(
+                        "ForwardProxy.realmgate.io \"bad-port\" is invalid: spec.port: Invalid value: 70000: "
+                                + "spec.port in body should be less than or equal to 65535");
+        assertThat(onlyCause(e).getField()).isEqualTo("spec.port");
+    }
 
-  @Test
-  void forwardProxyTargetPortOutOfRangeIsRefusedNamingTheList() {
-    KubernetesClientException e = refused("""
+    @Test
+    void forwardProxyTargetPortOutOfRangeIsRefusedNamingTheList() {
+        KubernetesClientException e =
+                refused(
+                        """
         apiVersion: realmgate.io/v1alpha1
         kind: ForwardProxy
         metadata: {name: bad-target-port}
@@ -228,14 +273,17 @@ class CrdValidationTest {
             - host: api.partner.example
               ports: [443, 0]
         """);
-    assertThat(e.getMessage()).contains(
-        "spec.allowConnect[0].ports: Invalid value: \"array\": every port must be 1-65535");
-    assertThat(onlyCause(e).getField()).isEqualTo("spec.allowConnect[0].ports");
-  }
+        assertThat(e.getMessage())
+                .contains(
+                        "spec.allowConnect[0].ports: Invalid value: \"array\": every port must be 1-65535");
+        assertThat(onlyCause(e).getField()).isEqualTo("spec.allowConnect[0].ports");
+    }
 
-  @Test
-  void forwardProxyCelRuleRefusesBothHostAndRealm() {
-    KubernetesClientException e = refused("""
+    @Test
+    void forwardProxyCelRuleRefusesBothHostAndRealm() {
+        KubernetesClientException e =
+                refused(
+                        """
         apiVersion: realmgate.io/v1alpha1
         kind: ForwardProxy
         metadata: {name: both}
@@ -246,14 +294,17 @@ class CrdValidationTest {
               host: api.partner.example
               ports: [443]
         """);
-    assertThat(e.getMessage())
-        .contains("spec.allowConnect[1]: Invalid value: \"object\": exactly one of host and realm must be set");
-    assertThat(onlyCause(e).getField()).isEqualTo("spec.allowConnect[1]");
-  }
+        assertThat(e.getMessage())
+                .contains(
+                        "spec.allowConnect[1]: Invalid value: \"object\": exactly one of host and realm must be set");
+        assertThat(onlyCause(e).getField()).isEqualTo("spec.allowConnect[1]");
+    }
 
-  @Test
-  void forwardProxyCelRuleRefusesNeitherHostNorRealm() {
-    KubernetesClientException e = refused("""
+    @Test
+    void forwardProxyCelRuleRefusesNeitherHostNorRealm() {
+        KubernetesClientException e =
+                refused(
+                        """
         apiVersion: realmgate.io/v1alpha1
         kind: ForwardProxy
         metadata: {name: neither}
@@ -261,13 +312,16 @@ class CrdValidationTest {
           allowConnect:
             - ports: [443]
         """);
-    assertThat(e.getMessage())
-        .contains("spec.allowConnect[0]: Invalid value: \"object\": exactly one of host and realm must be set");
-  }
+        assertThat(e.getMessage())
+                .contains(
+                        "spec.allowConnect[0]: Invalid value: \"object\": exactly one of host and realm must be set");
+    }
 
-  @Test
-  void forwardProxyCelRuleRefusesAHostWithoutPorts() {
-    KubernetesClientException e = refused("""
+    @Test
+    void forwardProxyCelRuleRefusesAHostWithoutPorts() {
+        KubernetesClientException e =
+                refused(
+                        """
         apiVersion: realmgate.io/v1alpha1
         kind: ForwardProxy
         metadata: {name: host-no-ports}
@@ -277,14 +331,18 @@ class CrdValidationTest {
             - host: api2.partner.example
               ports: []
         """);
-    assertThat(e.getMessage())
-        .contains("spec.allowConnect[0]: Invalid value: \"object\": ports are required for a host target")
-        .contains("spec.allowConnect[1]: Invalid value: \"object\": ports are required for a host target");
-  }
+        assertThat(e.getMessage())
+                .contains(
+                        "spec.allowConnect[0]: Invalid value: \"object\": ports are required for a host target")
+                .contains(
+                        "spec.allowConnect[1]: Invalid value: \"object\": ports are required for a host target");
+    }
 
-  @Test
-  void forwardProxyBadHostAndRealmNamesAreRefusedByPattern() {
-    KubernetesClientException e = refused("""
+    @Test
+    void forwardProxyBadHostAndRealmNamesAreRefusedByPattern() {
+        KubernetesClientException e =
+                refused(
+                        """
         apiVersion: realmgate.io/v1alpha1
         kind: ForwardProxy
         metadata: {name: bad-names}
@@ -294,16 +352,20 @@ class CrdValidationTest {
               ports: [443]
             - realm: Prices
         """);
-    assertThat(e.getMessage())
-        .contains("spec.allowConnect[1].realm: Invalid value: \"Prices\": spec.allowConnect[1].realm in body "
-            + "should match '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$'");
-    assertThat(e.getStatus().getDetails().getCauses()).extracting(StatusCause::getField)
-        .contains("spec.allowConnect[1].realm");
-  }
+        assertThat(e.getMessage())
+                .contains(
+                        "spec.allowConnect[1].realm: Invalid value: \"Prices\": spec.allowConnect[1].realm in body "
+                                + "should match '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$'");
+        assertThat(e.getStatus().getDetails().getCauses())
+                .extracting(StatusCause::getField)
+                .contains("spec.allowConnect[1].realm");
+    }
 
-  @Test
-  void forwardProxyIpBlocksMustBeCidrs() {
-    KubernetesClientException e = refused("""
+    @Test
+    void forwardProxyIpBlocksMustBeCidrs() {
+        KubernetesClientException e =
+                refused(
+                        """
         apiVersion: realmgate.io/v1alpha1
         kind: ForwardProxy
         metadata: {name: bad-cidr}
@@ -311,26 +373,33 @@ class CrdValidationTest {
           clients:
             ipBlocks: [10.0.0.0/8, 10.0.0.1]
         """);
-    assertThat(e.getMessage()).contains("spec.clients.ipBlocks: Invalid value: \"array\": "
-        + "every ipBlocks entry must be a CIDR such as 10.0.0.0/8");
-    assertThat(onlyCause(e).getField()).isEqualTo("spec.clients.ipBlocks");
-  }
+        assertThat(e.getMessage())
+                .contains(
+                        "spec.clients.ipBlocks: Invalid value: \"array\": "
+                                + "every ipBlocks entry must be a CIDR such as 10.0.0.0/8");
+        assertThat(onlyCause(e).getField()).isEqualTo("spec.clients.ipBlocks");
+    }
 
-  @Test
-  void forwardProxyReplicasOutOfRangeIsRefused() {
-    KubernetesClientException e = refused("""
+    @Test
+    void forwardProxyReplicasOutOfRangeIsRefused() {
+        KubernetesClientException e =
+                refused(
+                        """
         apiVersion: realmgate.io/v1alpha1
         kind: ForwardProxy
         metadata: {name: negative}
         spec: {replicas: -1}
         """);
-    assertThat(e.getMessage())
-        .contains("spec.replicas: Invalid value: -1: spec.replicas in body should be greater than or equal to 0");
-  }
+        assertThat(e.getMessage())
+                .contains(
+                        "spec.replicas: Invalid value: -1: spec.replicas in body should be greater than or equal to 0");
+    }
 
-  @Test
-  void forwardProxyTransparentListenerNeedsItsOwnPort() {
-    KubernetesClientException same = refused("""
+    @Test
+    void forwardProxyTransparentListenerNeedsItsOwnPort() {
+        KubernetesClientException same =
+                refused(
+                        """
         apiVersion: realmgate.io/v1alpha1
         kind: ForwardProxy
         metadata: {name: same-port}
@@ -338,22 +407,27 @@ class CrdValidationTest {
           port: 9443
           transparent: {port: 9443}
         """);
-    assertThat(same.getMessage())
-        .contains("spec: Invalid value: \"object\": transparent.port must differ from port");
+        assertThat(same.getMessage())
+                .contains(
+                        "spec: Invalid value: \"object\": transparent.port must differ from port");
 
-    KubernetesClientException missing = refused("""
+        KubernetesClientException missing =
+                refused(
+                        """
         apiVersion: realmgate.io/v1alpha1
         kind: ForwardProxy
         metadata: {name: no-transparent-port}
         spec:
           transparent: {targetPort: 9443}
         """);
-    assertThat(missing.getMessage()).contains("spec.transparent.port: Required value");
-  }
+        assertThat(missing.getMessage()).contains("spec.transparent.port: Required value");
+    }
 
-  @Test
-  void forwardProxyAuthNeedsASecretReference() {
-    KubernetesClientException e = refused("""
+    @Test
+    void forwardProxyAuthNeedsASecretReference() {
+        KubernetesClientException e =
+                refused(
+                        """
         apiVersion: realmgate.io/v1alpha1
         kind: ForwardProxy
         metadata: {name: auth-without-secret}
@@ -361,28 +435,33 @@ class CrdValidationTest {
           auth:
             basicSecretRef: {key: users}
         """);
-    assertThat(e.getMessage()).contains("spec.auth.basicSecretRef.name: Required value");
-  }
+        assertThat(e.getMessage()).contains("spec.auth.basicSecretRef.name: Required value");
+    }
 
-  @Test
-  void forwardProxyTooManyTargetsAreRefused() {
-    StringBuilder yaml = new StringBuilder("""
+    @Test
+    void forwardProxyTooManyTargetsAreRefused() {
+        StringBuilder yaml =
+                new StringBuilder(
+                        """
         apiVersion: realmgate.io/v1alpha1
         kind: ForwardProxy
         metadata: {name: too-many}
         spec:
           allowConnect:
         """);
-    for (int i = 0; i < 65; i++) {
-      yaml.append("    - {host: h").append(i).append(".example, ports: [443]}\n");
+        for (int i = 0; i < 65; i++) {
+            yaml.append("    - {host: h").append(i).append(".example, ports: [443]}\n");
+        }
+        KubernetesClientException e = refused(yaml.toString());
+        assertThat(e.getMessage())
+                .contains("spec.allowConnect: Too many: 65: must have at most 64 items");
     }
-    KubernetesClientException e = refused(yaml.toString());
-    assertThat(e.getMessage()).contains("spec.allowConnect: Too many: 65: must have at most 64 items");
-  }
 
-  @Test
-  void realmLimitsAndAllowedOriginsAreStoredAsWrittenWithNothingDefaulted() {
-    GenericKubernetesResource created = create("""
+    @Test
+    void realmLimitsAndAllowedOriginsAreStoredAsWrittenWithNothingDefaulted() {
+        GenericKubernetesResource created =
+                create(
+                        """
         apiVersion: realmgate.io/v1alpha1
         kind: Realm
         metadata: {name: limited}
@@ -402,40 +481,79 @@ class CrdValidationTest {
             - http://10.1.2.3:3000
             - http://127.0.0.1:65535
         """);
-    Map<String, Object> spec = created.get("spec");
-    assertThat(spec).containsEntry("limits", Map.of("maxConnections", 20000, "maxConnectionsPerClient", 20000,
-        "headerTimeout", "750ms", "replayRate", 50000, "maxStreams", 8000, "maxStreamsPerClient", 100,
-        "maxPolls", 8000, "maxPollsPerClient", 8000));
-    assertThat(spec).containsEntry("allowedOrigins", java.util.List.of("https://app.example.com",
-        "http://localhost:8080", "http://10.1.2.3:3000", "http://127.0.0.1:65535"));
-    // What the API server accepts, the realm accepts at start (else its pods would crash-loop on the flag).
-    for (String origin : java.util.List.of("https://app.example.com", "http://localhost:8080", "http://10.1.2.3:3000",
-        "http://127.0.0.1:65535", "https://A-1.Example.COM", "http://x", "http://0.0.0.0:1", "https://x1.y-2.z")) {
-      create("""
+        Map<String, Object> spec = created.get("spec");
+        assertThat(spec)
+                .containsEntry(
+                        "limits",
+                        Map.of(
+                                "maxConnections",
+                                20000,
+                                "maxConnectionsPerClient",
+                                20000,
+                                "headerTimeout",
+                                "750ms",
+                                "replayRate",
+                                50000,
+                                "maxStreams",
+                                8000,
+                                "maxStreamsPerClient",
+                                100,
+                                "maxPolls",
+                                8000,
+                                "maxPollsPerClient",
+                                8000));
+        assertThat(spec)
+                .containsEntry(
+                        "allowedOrigins",
+                        java.util.List.of(
+                                "https://app.example.com",
+                                "http://localhost:8080",
+                                "http://10.1.2.3:3000",
+                                "http://127.0.0.1:65535"));
+        // What the API server accepts, the realm accepts at start (else its pods would crash-loop
+        // on the flag).
+        for (String origin :
+                java.util.List.of(
+                        "https://app.example.com",
+                        "http://localhost:8080",
+                        "http://10.1.2.3:3000",
+                        "http://127.0.0.1:65535",
+                        "https://A-1.Example.COM",
+                        "http://x",
+                        "http://0.0.0.0:1",
+                        "https://x1.y-2.z")) {
+            create(
+                    """
           apiVersion: realmgate.io/v1alpha1
           kind: Realm
           metadata: {generateName: origin-}
           spec:
             allowedOrigins: ["%s"]
-          """.formatted(origin));
-      assertThat(Origins.canonical(origin)).as(origin).isNotNull();
-    }
+          """
+                            .formatted(origin));
+            assertThat(Origins.canonical(origin)).as(origin).isNotNull();
+        }
 
-    GenericKubernetesResource partial = create("""
+        GenericKubernetesResource partial =
+                create(
+                        """
         apiVersion: realmgate.io/v1alpha1
         kind: Realm
         metadata: {name: partly-limited}
         spec:
           limits: {headerTimeout: 2m}
         """);
-    Map<String, Object> partialSpec = partial.get("spec");
-    assertThat(partialSpec).as("no schema default: absent means the realm's default, or sized by the operator")
-        .containsEntry("limits", Map.of("headerTimeout", "2m"));
-  }
+        Map<String, Object> partialSpec = partial.get("spec");
+        assertThat(partialSpec)
+                .as("no schema default: absent means the realm's default, or sized by the operator")
+                .containsEntry("limits", Map.of("headerTimeout", "2m"));
+    }
 
-  @Test
-  void realmLimitsOutOfRangeAreRefusedNamingEachField() {
-    KubernetesClientException e = refused("""
+    @Test
+    void realmLimitsOutOfRangeAreRefusedNamingEachField() {
+        KubernetesClientException e =
+                refused(
+                        """
         apiVersion: realmgate.io/v1alpha1
         kind: Realm
         metadata: {name: bad-limits}
@@ -445,75 +563,119 @@ class CrdValidationTest {
             replayRate: 1000001
             maxPollsPerClient: -5
         """);
-    assertThat(e.getMessage())
-        .contains("spec.limits.maxConnections: Invalid value: 0: spec.limits.maxConnections in body should be "
-            + "greater than or equal to 1")
-        .contains("spec.limits.replayRate: Invalid value: 1000001: spec.limits.replayRate in body should be "
-            + "less than or equal to 1000000")
-        .contains("spec.limits.maxPollsPerClient: Invalid value: -5: spec.limits.maxPollsPerClient in body should "
-            + "be greater than or equal to 1");
-    assertThat(e.getStatus().getDetails().getCauses()).extracting(StatusCause::getField)
-        .containsExactlyInAnyOrder("spec.limits.maxConnections", "spec.limits.replayRate",
-            "spec.limits.maxPollsPerClient");
-  }
+        assertThat(e.getMessage())
+                .contains(
+                        "spec.limits.maxConnections: Invalid value: 0: spec.limits.maxConnections in body should be "
+                                + "greater than or equal to 1")
+                .contains(
+                        "spec.limits.replayRate: Invalid value: 1000001: spec.limits.replayRate in body should be "
+                                + "less than or equal to 1000000")
+                .contains(
+                        "spec.limits.maxPollsPerClient: Invalid value: -5: spec.limits.maxPollsPerClient in body should "
+                                + "be greater than or equal to 1");
+        assertThat(e.getStatus().getDetails().getCauses())
+                .extracting(StatusCause::getField)
+                .containsExactlyInAnyOrder(
+                        "spec.limits.maxConnections",
+                        "spec.limits.replayRate",
+                        "spec.limits.maxPollsPerClient");
+    }
 
-  @Test
-  void realmHeaderTimeoutMustBeADurationOfTheRealm() {
-    for (String bad : new String[] {"10", "5ms", "1h", "1.5s", "0s", "10 s", "-1s"}) {
-      KubernetesClientException e = refused("""
+    @Test
+    void realmHeaderTimeoutMustBeADurationOfTheRealm() {
+        for (String bad : new String[] {"10", "5ms", "1h", "1.5s", "0s", "10 s", "-1s"}) {
+            KubernetesClientException e =
+                    refused(
+                            """
           apiVersion: realmgate.io/v1alpha1
           kind: Realm
           metadata: {name: bad-timeout}
           spec:
             limits: {headerTimeout: "%s"}
-          """.formatted(bad));
-      assertThat(e.getMessage()).as(bad).contains("spec.limits.headerTimeout: Invalid value: \"" + bad + "\": "
-          + "spec.limits.headerTimeout in body should match");
-      assertThat(onlyCause(e).getField()).isEqualTo("spec.limits.headerTimeout");
+          """
+                                    .formatted(bad));
+            assertThat(e.getMessage())
+                    .as(bad)
+                    .contains(
+                            "spec.limits.headerTimeout: Invalid value: \""
+                                    + bad
+                                    + "\": "
+                                    + "spec.limits.headerTimeout in body should match");
+            assertThat(onlyCause(e).getField()).isEqualTo("spec.limits.headerTimeout");
+        }
     }
-  }
 
-  @Test
-  void realmPerClientCapAboveItsTotalIsRefusedByTheCelRules() {
-    KubernetesClientException explicitTotal = refused("""
+    @Test
+    void realmPerClientCapAboveItsTotalIsRefusedByTheCelRules() {
+        KubernetesClientException explicitTotal =
+                refused(
+                        """
         apiVersion: realmgate.io/v1alpha1
         kind: Realm
         metadata: {name: per-client-over}
         spec:
           limits: {maxStreams: 100, maxStreamsPerClient: 101}
         """);
-    assertThat(explicitTotal.getMessage()).contains("spec.limits: Invalid value: \"object\": "
-        + "limits.maxStreamsPerClient must not exceed limits.maxStreams (default 5000)");
-    assertThat(onlyCause(explicitTotal).getField()).isEqualTo("spec.limits");
+        assertThat(explicitTotal.getMessage())
+                .contains(
+                        "spec.limits: Invalid value: \"object\": "
+                                + "limits.maxStreamsPerClient must not exceed limits.maxStreams (default 5000)");
+        assertThat(onlyCause(explicitTotal).getField()).isEqualTo("spec.limits");
 
-    KubernetesClientException defaultTotals = refused("""
+        KubernetesClientException defaultTotals =
+                refused(
+                        """
         apiVersion: realmgate.io/v1alpha1
         kind: Realm
         metadata: {name: per-client-over-default}
         spec:
           limits: {maxConnectionsPerClient: 10001, maxPollsPerClient: 5001}
         """);
-    assertThat(defaultTotals.getMessage())
-        .contains("limits.maxConnectionsPerClient must not exceed limits.maxConnections (default 10000)")
-        .contains("limits.maxPollsPerClient must not exceed limits.maxPolls (default 5000)");
-  }
+        assertThat(defaultTotals.getMessage())
+                .contains(
+                        "limits.maxConnectionsPerClient must not exceed limits.maxConnections (default 10000)")
+                .contains(
+                        "limits.maxPollsPerClient must not exceed limits.maxPolls (default 5000)");
+    }
 
-  @Test
-  void realmAllowedOriginsMustBeOriginsNamingTheEntry() {
-    for (String bad : new String[] {"*", "app.example.com", "https://app.example.com/", "https://app.example.com/page",
-        "ftp://files.example.com", "https://user@app.example.com", "https://app.example.com:0",
-        "https://app.example.com:65536", "https://app.example.com,http://other.example.com", "null",
-        "http://999.1.1.1", "http://app.123", "http://a..b", "http://-a.example.com", "http://[::1]:8080"}) {
-      KubernetesClientException e = refused("""
+    @Test
+    void realmAllowedOriginsMustBeOriginsNamingTheEntry() {
+        for (String bad :
+                new String[] {
+                    "*",
+                    "app.example.com",
+                    "https://app.example.com/",
+                    "https://app.example.com/page",
+                    "ftp://files.example.com",
+                    "https://user@app.example.com",
+                    "https://app.example.com:0",
+                    "https://app.example.com:65536",
+                    "https://app.example.com,http://other.example.com",
+                    "null",
+                    "http://999.1.1.1",
+                    "http://app.123",
+                    "http://a..b",
+                    "http://-a.example.com",
+                    "http://[::1]:8080"
+                }) {
+            KubernetesClientException e =
+                    refused(
+                            """
           apiVersion: realmgate.io/v1alpha1
           kind: Realm
           metadata: {name: bad-origin}
           spec:
             allowedOrigins: [https://fine.example.com, "%s"]
-          """.formatted(bad));
-      assertThat(e.getMessage()).as(bad).contains("spec.allowedOrigins[1]: Invalid value: \"" + bad + "\": "
-          + "spec.allowedOrigins[1] in body should match '^https?://");
-      assertThat(onlyCause(e).getField()).isEqualTo("spec.allowedOrigins[1]");
+          """
+                                    .formatted(bad));
+            assertThat(e.getMessage())
+                    .as(bad)
+                    .contains(
+                            "spec.allowedOrigins[1]: Invalid value: \""
+                                    + bad
+                                    + "\": "
+                                    + "spec.allowedOrigins[1] in body should match '^https?://");
+            assertThat(onlyCause(e).getField()).isEqualTo("spec.allowedOrigins[1]");
+        }
     }
-  }
 }

@@ -19,82 +19,118 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * The operator, in this JVM, against the real API server: the CRDs from the repository's {@code crds/}
- * (what users apply), the operator's namespace, and {@link RealmgateOperator} as Main builds it.
+ * The operator, in this JVM, against the real API server: the CRDs from the repository's {@code
+ * crds/} (what users apply), the operator's namespace, and {@link RealmgateOperator} as Main builds
+ * it.
  */
 public final class OperatorHarness implements AutoCloseable {
-  public static final String FIELD_MANAGER = "realmgate-kube-tests";
+    public static final String FIELD_MANAGER = "realmgate-kube-tests";
 
-  private final Operator operator;
-  private final OperatorSettings settings;
+    private final Operator operator;
+    private final OperatorSettings settings;
 
-  private OperatorHarness(Operator operator, OperatorSettings settings) {
-    this.operator = operator;
-    this.settings = settings;
-  }
-
-  /** Settings for tests: the defaults, with the CA in namespace {@code realmgate-system}. */
-  public static OperatorSettings testSettings() {
-    return OperatorSettings.defaults();
-  }
-
-  public static OperatorHarness start(KubeApi api, OperatorSettings settings, Set<String> namespaces) {
-    KubernetesClient client = api.client();
-    installCrds(client);
-    ensureNamespace(client, settings.operatorNamespace());
-    Operator operator = RealmgateOperator.create(client, settings,
-        new OperatorCa(client, settings, Clock.systemUTC()), namespaces, o -> { });
-    operator.start();
-    return new OperatorHarness(operator, settings);
-  }
-
-  public OperatorSettings settings() {
-    return settings;
-  }
-
-  /** The repository's crds/ directory. */
-  public static Path crdsDir() {
-    return Path.of(System.getProperty("realmgate.crds.dir", "../../crds")).toAbsolutePath().normalize();
-  }
-
-  /** Server-side applies every CRD in crds/ and waits until each is served. Idempotent. */
-  public static List<CustomResourceDefinition> installCrds(KubernetesClient client) {
-    try (Stream<Path> files = Files.list(crdsDir())) {
-      List<Path> yamls = files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
-      if (yamls.isEmpty()) {
-        throw new IllegalStateException("no CRDs in " + crdsDir());
-      }
-      return yamls.stream().map(p -> {
-        CustomResourceDefinition crd;
-        try (InputStream in = Files.newInputStream(p)) {
-          crd = client.getKubernetesSerialization().unmarshal(in, CustomResourceDefinition.class);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-        client.apiextensions().v1().customResourceDefinitions().resource(crd)
-            .fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
-        return client.apiextensions().v1().customResourceDefinitions().withName(crd.getMetadata().getName())
-            .waitUntilCondition(OperatorHarness::established, 60, TimeUnit.SECONDS);
-      }).toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    private OperatorHarness(Operator operator, OperatorSettings settings) {
+        this.operator = operator;
+        this.settings = settings;
     }
-  }
 
-  private static boolean established(CustomResourceDefinition crd) {
-    // The status appears before its conditions do.
-    return crd != null && crd.getStatus() != null && crd.getStatus().getConditions() != null
-        && crd.getStatus().getConditions().stream()
-            .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
-  }
+    /** Settings for tests: the defaults, with the CA in namespace {@code realmgate-system}. */
+    public static OperatorSettings testSettings() {
+        return OperatorSettings.defaults();
+    }
 
-  public static void ensureNamespace(KubernetesClient client, String name) {
-    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
-        .fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
-  }
+    public static OperatorHarness start(
+            KubeApi api, OperatorSettings settings, Set<String> namespaces) {
+        KubernetesClient client = api.client();
+        installCrds(client);
+        ensureNamespace(client, settings.operatorNamespace());
+        Operator operator =
+                RealmgateOperator.create(
+                        client,
+                        settings,
+                        new OperatorCa(client, settings, Clock.systemUTC()),
+                        namespaces,
+                        o -> {});
+        operator.start();
+        return new OperatorHarness(operator, settings);
+    }
 
-  @Override
-  public void close() {
-    operator.stop();
-  }
+    public OperatorSettings settings() {
+        return settings;
+    }
+
+    /** The repository's crds/ directory. */
+    public static Path crdsDir() {
+        return Path.of(System.getProperty("realmgate.crds.dir", "../../crds"))
+                .toAbsolutePath()
+                .normalize();
+    }
+
+    /** Server-side applies every CRD in crds/ and waits until each is served. Idempotent. */
+    public static List<CustomResourceDefinition> installCrds(KubernetesClient client) {
+        try (Stream<Path> files = Files.list(crdsDir())) {
+            List<Path> yamls = files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+            if (yamls.isEmpty()) {
+                throw new IllegalStateException("no CRDs in " + crdsDir());
+            }
+            return yamls.stream()
+                    .map(
+                            p -> {
+                                CustomResourceDefinition crd;
+                                try (InputStream in = Files.newInputStream(p)) {
+                                    crd =
+                                            client.getKubernetesSerialization()
+                                                    .unmarshal(in, CustomResourceDefinition.class);
+                                } catch (IOException e) {
+                                    throw new UncheckedIOException(e);
+                                }
+                                client.apiextensions()
+                                        .v1()
+                                        .customResourceDefinitions()
+                                        .resource(crd)
+                                        .fieldManager(FIELD_MANAGER)
+                                        .forceConflicts()
+                                        .serverSideApply();
+                                return client.apiextensions()
+                                        .v1()
+                                        .customResourceDefinitions()
+                                        .withName(crd.getMetadata().getName())
+                                        .waitUntilCondition(
+                                                OperatorHarness::established, 60, TimeUnit.SECONDS);
+                            })
+                    .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static boolean established(CustomResourceDefinition crd) {
+        // The status appears before its conditions do.
+        return crd != null
+                && crd.getStatus() != null
+                && crd.getStatus().getConditions() != null
+                && crd.getStatus().getConditions().stream()
+                        .anyMatch(
+                                c ->
+                                        "Established".equals(c.getType())
+                                                && "True".equals(c.getStatus()));
+    }
+
+    public static void ensureNamespace(KubernetesClient client, String name) {
+        client.namespaces()
+                .resource(
+                        new NamespaceBuilder()
+                                .withNewMetadata()
+                                .withName(name)
+                                .endMetadata()
+                                .build())
+                .fieldManager(FIELD_MANAGER)
+                .forceConflicts()
+                .serverSideApply();
+    }
+
+    @Override
+    public void close() {
+        operator.stop();
+    }
 }

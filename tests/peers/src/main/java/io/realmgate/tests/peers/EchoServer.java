@@ -35,30 +35,39 @@ public final class EchoServer implements AutoCloseable {
     private final AtomicInteger tlsHandshakes = new AtomicInteger();
 
     private EchoServer(int port, boolean tls) throws Exception {
-        SslContext ssl = tls
-                ? SslContextBuilder.forServer(TestCertificates.get().server().toKeyManagerFactory()).build()
-                : null;
-        group = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("echo", true), NioIoHandler.newFactory());
-        listener = new ServerBootstrap()
-                .group(group)
-                .channel(NioServerSocketChannel.class)
-                .option(ChannelOption.SO_BACKLOG, 2048)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new ChannelInitializer<>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        accepted.incrementAndGet();
-                        open.incrementAndGet();
-                        ch.closeFuture().addListener(f -> open.decrementAndGet());
-                        if (ssl != null) {
-                            ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
-                        }
-                        ch.pipeline().addLast(new Echo());
-                    }
-                })
-                .bind("127.0.0.1", port).sync().channel();
+        SslContext ssl =
+                tls
+                        ? SslContextBuilder.forServer(
+                                        TestCertificates.get().server().toKeyManagerFactory())
+                                .build()
+                        : null;
+        group =
+                new MultiThreadIoEventLoopGroup(
+                        2, new DefaultThreadFactory("echo", true), NioIoHandler.newFactory());
+        listener =
+                new ServerBootstrap()
+                        .group(group)
+                        .channel(NioServerSocketChannel.class)
+                        .option(ChannelOption.SO_BACKLOG, 2048)
+                        .option(ChannelOption.SO_REUSEADDR, true)
+                        .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                        .childOption(ChannelOption.TCP_NODELAY, true)
+                        .childHandler(
+                                new ChannelInitializer<>() {
+                                    @Override
+                                    protected void initChannel(Channel ch) {
+                                        accepted.incrementAndGet();
+                                        open.incrementAndGet();
+                                        ch.closeFuture().addListener(f -> open.decrementAndGet());
+                                        if (ssl != null) {
+                                            ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
+                                        }
+                                        ch.pipeline().addLast(new Echo());
+                                    }
+                                })
+                        .bind("127.0.0.1", port)
+                        .sync()
+                        .channel();
     }
 
     public static EchoServer plain(int port) throws Exception {
@@ -118,13 +127,24 @@ public final class EchoServer implements AutoCloseable {
                 tlsHandshakes.incrementAndGet();
             }
             if (evt instanceof ChannelInputShutdownEvent) {
-                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) f -> {
-                    if (ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class) != null) {
-                        ctx.close(); // TLS has no half-close of its own: close_notify ends both ways
-                    } else {
-                        ((DuplexChannel) ctx.channel()).shutdownOutput().addListener(x -> ctx.close());
-                    }
-                });
+                ctx.writeAndFlush(Unpooled.EMPTY_BUFFER)
+                        .addListener(
+                                (ChannelFutureListener)
+                                        f -> {
+                                            if (ctx.pipeline()
+                                                            .get(
+                                                                    io.netty.handler.ssl.SslHandler
+                                                                            .class)
+                                                    != null) {
+                                                ctx.close(); // TLS has no half-close of its
+                                                // own: close_notify ends both
+                                                // ways
+                                            } else {
+                                                ((DuplexChannel) ctx.channel())
+                                                        .shutdownOutput()
+                                                        .addListener(x -> ctx.close());
+                                            }
+                                        });
             }
         }
 

@@ -18,14 +18,19 @@ import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A loopback HTTP origin (the JDK's own server) that records each request it receives, so tests
- * can check what a proxy forwarded: headers such as Via, the request target, the body's digest.
- * It answers with a short text naming the path, or for {@code /bytes/N} with N bytes, or with a
- * fixed document a test gave it ({@link #serve}): a web page of another site, for browser tests.
+ * A loopback HTTP origin (the JDK's own server) that records each request it receives, so tests can
+ * check what a proxy forwarded: headers such as Via, the request target, the body's digest. It
+ * answers with a short text naming the path, or for {@code /bytes/N} with N bytes, or with a fixed
+ * document a test gave it ({@link #serve}): a web page of another site, for browser tests.
  */
 public final class HttpOrigin implements AutoCloseable {
     /** What the origin saw. */
-    public record Seen(String method, String target, Map<String, List<String>> headers, long bodyBytes, String bodySha256) {
+    public record Seen(
+            String method,
+            String target,
+            Map<String, List<String>> headers,
+            long bodyBytes,
+            String bodySha256) {
         public String header(String name) {
             for (Map.Entry<String, List<String>> e : headers.entrySet()) {
                 if (e.getKey() != null && e.getKey().equalsIgnoreCase(name)) {
@@ -37,16 +42,18 @@ public final class HttpOrigin implements AutoCloseable {
     }
 
     private final HttpServer server;
-    private final ExecutorService executor = Executors.newFixedThreadPool(8, r -> {
-        Thread t = new Thread(r, "http-origin");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService executor =
+            Executors.newFixedThreadPool(
+                    8,
+                    r -> {
+                        Thread t = new Thread(r, "http-origin");
+                        t.setDaemon(true);
+                        return t;
+                    });
     private final LinkedBlockingDeque<Seen> seen = new LinkedBlockingDeque<>();
     private final Map<String, Document> documents = new java.util.concurrent.ConcurrentHashMap<>();
 
-    private record Document(String contentType, byte[] body) {
-    }
+    private record Document(String contentType, byte[] body) {}
 
     public HttpOrigin(int port) throws IOException {
         this("127.0.0.1", port);
@@ -59,7 +66,8 @@ public final class HttpOrigin implements AutoCloseable {
     public HttpOrigin(String loopbackAddress, int port) throws IOException {
         InetSocketAddress address = new InetSocketAddress(loopbackAddress, port);
         if (address.isUnresolved() || !address.getAddress().isLoopbackAddress()) {
-            throw new IllegalArgumentException("HttpOrigin listens on loopback only, not " + loopbackAddress);
+            throw new IllegalArgumentException(
+                    "HttpOrigin listens on loopback only, not " + loopbackAddress);
         }
         server = HttpServer.create(address, 256);
         server.createContext("/", this::handle);
@@ -71,7 +79,9 @@ public final class HttpOrigin implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    /** {@code http://address:port}, as a browser sends it in {@code Origin} for a page served here. */
+    /**
+     * {@code http://address:port}, as a browser sends it in {@code Origin} for a page served here.
+     */
     public String origin() {
         return "http://" + server.getAddress().getAddress().getHostAddress() + ":" + port();
     }
@@ -112,8 +122,13 @@ public final class HttpOrigin implements AutoCloseable {
                 }
             }
             Headers h = ex.getRequestHeaders();
-            seen.add(new Seen(ex.getRequestMethod(), ex.getRequestURI().toString(), Map.copyOf(h), n,
-                    HexFormat.of().formatHex(sha.digest())));
+            seen.add(
+                    new Seen(
+                            ex.getRequestMethod(),
+                            ex.getRequestURI().toString(),
+                            Map.copyOf(h),
+                            n,
+                            HexFormat.of().formatHex(sha.digest())));
             String path = ex.getRequestURI().getPath();
             Document document = documents.get(path);
             if (document != null) {
@@ -142,8 +157,15 @@ public final class HttpOrigin implements AutoCloseable {
                 }
                 return;
             }
-            byte[] body = ("origin saw " + ex.getRequestMethod() + " " + ex.getRequestURI() + " with " + n
-                    + " body bytes\n").getBytes(StandardCharsets.UTF_8);
+            byte[] body =
+                    ("origin saw "
+                                    + ex.getRequestMethod()
+                                    + " "
+                                    + ex.getRequestURI()
+                                    + " with "
+                                    + n
+                                    + " body bytes\n")
+                            .getBytes(StandardCharsets.UTF_8);
             ex.getResponseHeaders().set("Content-Type", "text/plain");
             ex.sendResponseHeaders(200, body.length);
             try (OutputStream out = ex.getResponseBody()) {

@@ -11,15 +11,16 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * A ConfigMap or Secret volume as the kubelet lays it out and updates it (its AtomicWriter): the files live in a
- * timestamped directory {@code ..2024_05_01_12_00_00.123456789}; {@code ..data} is a symbolic link to it; each
- * visible file {@code NAME} is a symbolic link to {@code ..data/NAME}. An update writes a new timestamped
- * directory, points a new link {@code ..data_tmp} at it, renames that over {@code ..data} (one atomic rename: a
- * reader sees either every old file or every new one) and deletes the old directory. Used by the proxy's and the
- * realm's reload tests.
+ * A ConfigMap or Secret volume as the kubelet lays it out and updates it (its AtomicWriter): the
+ * files live in a timestamped directory {@code ..2024_05_01_12_00_00.123456789}; {@code ..data} is
+ * a symbolic link to it; each visible file {@code NAME} is a symbolic link to {@code ..data/NAME}.
+ * An update writes a new timestamped directory, points a new link {@code ..data_tmp} at it, renames
+ * that over {@code ..data} (one atomic rename: a reader sees either every old file or every new
+ * one) and deletes the old directory. Used by the proxy's and the realm's reload tests.
  */
 public final class KubeletVolume {
-    private static final DateTimeFormatter STAMP = DateTimeFormatter.ofPattern("yyyy_MM_dd_HH_mm_ss");
+    private static final DateTimeFormatter STAMP =
+            DateTimeFormatter.ofPattern("yyyy_MM_dd_HH_mm_ss");
     private final Path dir;
     private int generation;
 
@@ -36,7 +37,11 @@ public final class KubeletVolume {
     public void write(Map<String, String> files) throws IOException {
         Path data = dir.resolve("..data");
         Path old = Files.isSymbolicLink(data) ? dir.resolve(Files.readSymbolicLink(data)) : null;
-        String name = ".." + LocalDateTime.now().format(STAMP) + "." + String.format("%09d", ++generation);
+        String name =
+                ".."
+                        + LocalDateTime.now().format(STAMP)
+                        + "."
+                        + String.format("%09d", ++generation);
         Path fresh = Files.createDirectory(dir.resolve(name));
         for (Map.Entry<String, String> file : files.entrySet()) {
             Files.writeString(fresh.resolve(file.getKey()), file.getValue());

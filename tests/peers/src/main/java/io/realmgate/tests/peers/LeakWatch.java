@@ -12,10 +12,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Collects Netty's leak reports. Netty finds a leaked buffer when the buffer is garbage collected
- * without having been released, and says so through its logger the next time a buffer is
- * allocated; this class listens on that logger, provokes collection, and hands back what it heard.
- * The test JVM runs with {@code -Dio.netty.leakDetection.level=paranoid} (parent pom), so every
- * buffer is tracked.
+ * without having been released, and says so through its logger the next time a buffer is allocated;
+ * this class listens on that logger, provokes collection, and hands back what it heard. The test
+ * JVM runs with {@code -Dio.netty.leakDetection.level=paranoid} (parent pom), so every buffer is
+ * tracked.
  */
 public final class LeakWatch extends AppenderBase<ILoggingEvent> {
     private final List<String> leaks = new CopyOnWriteArrayList<>();
@@ -36,7 +36,9 @@ public final class LeakWatch extends AppenderBase<ILoggingEvent> {
         }
     }
 
-    /** Collects garbage and allocates so pending reports are made, then returns every report seen. */
+    /**
+     * Collects garbage and allocates so pending reports are made, then returns every report seen.
+     */
     public List<String> leaks() throws InterruptedException {
         for (int i = 0; i < 5; i++) {
             System.gc();

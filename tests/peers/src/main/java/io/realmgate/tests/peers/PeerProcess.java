@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A peer server (Apache httpd, Squid, tinyproxy) running in the foreground from a private directory:
- * started, waited for until it listens on its loopback port, and stopped with its children, its
- * directory removed. Start-up failures carry the peer's own logs.
+ * A peer server (Apache httpd, Squid, tinyproxy) running in the foreground from a private
+ * directory: started, waited for until it listens on its loopback port, and stopped with its
+ * children, its directory removed. Start-up failures carry the peer's own logs.
  */
 final class PeerProcess implements AutoCloseable {
     private final Path dir;
@@ -28,32 +28,48 @@ final class PeerProcess implements AutoCloseable {
     }
 
     /**
-     * @param logFiles files in {@code dir} that make up the peer's log; the first receives stdout and stderr
+     * @param logFiles files in {@code dir} that make up the peer's log; the first receives stdout
+     *     and stderr
      */
-    static PeerProcess start(String name, List<String> command, Path dir, int port, List<String> logFiles,
-                             Duration wait) throws IOException, InterruptedException {
+    static PeerProcess start(
+            String name,
+            List<String> command,
+            Path dir,
+            int port,
+            List<String> logFiles,
+            Duration wait)
+            throws IOException, InterruptedException {
         return start(name, List.of(), command, dir, port, logFiles, wait);
     }
 
     /**
      * @param prefix programs that set something up and then exec the peer, keeping its process id
-     *               (e.g. {@code taskset -c 1}, {@code prlimit --nofile=N:N}); empty for none
+     *     (e.g. {@code taskset -c 1}, {@code prlimit --nofile=N:N}); empty for none
      */
-    static PeerProcess start(String name, List<String> prefix, List<String> command, Path dir, int port,
-                             List<String> logFiles, Duration wait) throws IOException, InterruptedException {
+    static PeerProcess start(
+            String name,
+            List<String> prefix,
+            List<String> command,
+            Path dir,
+            int port,
+            List<String> logFiles,
+            Duration wait)
+            throws IOException, InterruptedException {
         List<String> full = new java.util.ArrayList<>(prefix);
         full.addAll(command);
-        Process p = new ProcessBuilder(full)
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve(logFiles.get(0)).toFile())
-                .start();
+        Process p =
+                new ProcessBuilder(full)
+                        .redirectErrorStream(true)
+                        .redirectOutput(dir.resolve(logFiles.get(0)).toFile())
+                        .start();
         PeerProcess peer = new PeerProcess(dir, p, port, logFiles);
         long deadline = System.nanoTime() + wait.toNanos();
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) {
                 String log = peer.logs();
                 peer.close();
-                throw new IllegalStateException(name + " exited with " + p.exitValue() + ":\n" + log);
+                throw new IllegalStateException(
+                        name + " exited with " + p.exitValue() + ":\n" + log);
             }
             try (Socket s = new Socket("127.0.0.1", port)) {
                 return peer;
@@ -63,7 +79,14 @@ final class PeerProcess implements AutoCloseable {
         }
         String log = peer.logs();
         peer.close();
-        throw new IllegalStateException(name + " did not listen on " + port + " within " + wait.toSeconds() + " s:\n" + log);
+        throw new IllegalStateException(
+                name
+                        + " did not listen on "
+                        + port
+                        + " within "
+                        + wait.toSeconds()
+                        + " s:\n"
+                        + log);
     }
 
     int port() {
@@ -88,7 +111,8 @@ final class PeerProcess implements AutoCloseable {
 
     @Override
     public void close() {
-        // SIGTERM to the parent stops its children too; what is left after the grace period is killed.
+        // SIGTERM to the parent stops its children too; what is left after the grace period is
+        // killed.
         process.destroy();
         try {
             if (!process.waitFor(10, TimeUnit.SECONDS)) {

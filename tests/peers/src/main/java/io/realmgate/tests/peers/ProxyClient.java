@@ -23,11 +23,11 @@ public final class ProxyClient {
         }
     }
 
-    private ProxyClient() {
-    }
+    private ProxyClient() {}
 
     /** Opens a socket to the proxy, optionally from a chosen local address, with a read timeout. */
-    public static Socket open(InetSocketAddress proxy, String localAddress, int timeoutMillis) throws IOException {
+    public static Socket open(InetSocketAddress proxy, String localAddress, int timeoutMillis)
+            throws IOException {
         Socket s = new Socket();
         if (localAddress != null) {
             s.bind(new InetSocketAddress(localAddress, 0));
@@ -58,8 +58,9 @@ public final class ProxyClient {
         while (true) {
             int b = in.read();
             if (b < 0) {
-                throw new IOException("connection closed before the end of the response head"
-                        + (statusLine != null ? " (got '" + statusLine + "')" : ""));
+                throw new IOException(
+                        "connection closed before the end of the response head"
+                                + (statusLine != null ? " (got '" + statusLine + "')" : ""));
             }
             if (++total > 64 * 1024) {
                 throw new IOException("response head larger than 64 KiB");
@@ -99,7 +100,9 @@ public final class ProxyClient {
             while (true) {
                 String sizeLine = readLine(in);
                 int semi = sizeLine.indexOf(';');
-                int size = Integer.parseInt((semi >= 0 ? sizeLine.substring(0, semi) : sizeLine).trim(), 16);
+                int size =
+                        Integer.parseInt(
+                                (semi >= 0 ? sizeLine.substring(0, semi) : sizeLine).trim(), 16);
                 if (size == 0) {
                     while (!readLine(in).isEmpty()) {
                         // trailers

@@ -30,15 +30,18 @@ public final class SquidForwardProxy extends ProcessForwardProxy {
     }
 
     /**
-     * @param launchPrefix programs that exec Squid with its process id kept, e.g. {@code taskset -c 1}
-     *                     or {@code prlimit --nofile=N:N}; empty for none
+     * @param launchPrefix programs that exec Squid with its process id kept, e.g. {@code taskset -c
+     *     1} or {@code prlimit --nofile=N:N}; empty for none
      * @param maxFileDescriptors {@code max_filedescriptors}: each tunnel takes two. Set it to the
-     *                     process's descriptor limit (what {@code launchPrefix} sets): above it, Squid
-     *                     logs a failed setrlimit at start and keeps the limit. 0: Squid's default
-     *                     (Debian builds it with 65536, capped by the process limit).
+     *     process's descriptor limit (what {@code launchPrefix} sets): above it, Squid logs a
+     *     failed setrlimit at start and keeps the limit. 0: Squid's default (Debian builds it with
+     *     65536, capped by the process limit).
      */
-    public static SquidForwardProxy start(List<Integer> connectPorts, List<String> allowFrom,
-                                          List<String> launchPrefix, int maxFileDescriptors)
+    public static SquidForwardProxy start(
+            List<Integer> connectPorts,
+            List<String> allowFrom,
+            List<String> launchPrefix,
+            int maxFileDescriptors)
             throws IOException, InterruptedException {
         if (!available()) {
             throw new IllegalStateException("Squid is not installed (apt-get install squid)");
@@ -48,34 +51,46 @@ public final class SquidForwardProxy extends ProcessForwardProxy {
         boolean root = "root".equals(System.getProperty("user.name"));
         if (root) {
             // Squid drops to the 'proxy' user; it must be able to write its logs and pid here.
-            new ProcessBuilder("chown", "-R", "proxy:proxy", dir.toString()).start().waitFor(5, TimeUnit.SECONDS);
+            new ProcessBuilder("chown", "-R", "proxy:proxy", dir.toString())
+                    .start()
+                    .waitFor(5, TimeUnit.SECONDS);
         }
-        String conf = String.join("\n",
-                "http_port 127.0.0.1:" + port,
-                "pid_filename " + dir.resolve("squid.pid"),
-                "cache_log " + dir.resolve("cache.log"),
-                "access_log none",
-                "coredump_dir " + dir,
-                "netdb_filename none",
-                "cache deny all",
-                "cache_mem 8 MB",
-                "shutdown_lifetime 0 seconds",
-                "via on",
-                maxFileDescriptors > 0 ? "max_filedescriptors " + maxFileDescriptors : "",
-                root ? "cache_effective_user proxy" : "",
-                "acl clients src " + String.join(" ", allowFrom),
-                "acl connect_ports port " + connectPorts.stream().map(String::valueOf).collect(Collectors.joining(" ")),
-                "acl CONNECT method CONNECT",
-                "http_access deny CONNECT !connect_ports",
-                "http_access allow clients",
-                "http_access deny all",
-                "");
+        String conf =
+                String.join(
+                        "\n",
+                        "http_port 127.0.0.1:" + port,
+                        "pid_filename " + dir.resolve("squid.pid"),
+                        "cache_log " + dir.resolve("cache.log"),
+                        "access_log none",
+                        "coredump_dir " + dir,
+                        "netdb_filename none",
+                        "cache deny all",
+                        "cache_mem 8 MB",
+                        "shutdown_lifetime 0 seconds",
+                        "via on",
+                        maxFileDescriptors > 0 ? "max_filedescriptors " + maxFileDescriptors : "",
+                        root ? "cache_effective_user proxy" : "",
+                        "acl clients src " + String.join(" ", allowFrom),
+                        "acl connect_ports port "
+                                + connectPorts.stream()
+                                        .map(String::valueOf)
+                                        .collect(Collectors.joining(" ")),
+                        "acl CONNECT method CONNECT",
+                        "http_access deny CONNECT !connect_ports",
+                        "http_access allow clients",
+                        "http_access deny all",
+                        "");
         Path confFile = dir.resolve("squid.conf");
         Files.writeString(confFile, conf, StandardCharsets.UTF_8);
-        return new SquidForwardProxy(PeerProcess.start("squid", launchPrefix,
-                List.of(SQUID.toString(), "-N", "-f", confFile.toString()),
-                dir, port, List.of("stdout.log", "cache.log"),
-                java.time.Duration.ofSeconds(20)));
+        return new SquidForwardProxy(
+                PeerProcess.start(
+                        "squid",
+                        launchPrefix,
+                        List.of(SQUID.toString(), "-N", "-f", confFile.toString()),
+                        dir,
+                        port,
+                        List.of("stdout.log", "cache.log"),
+                        java.time.Duration.ofSeconds(20)));
     }
 
     @Override

@@ -16,15 +16,23 @@ public final class TestCertificates {
 
     private TestCertificates() throws Exception {
         Instant now = Instant.now();
-        CertificateBuilder base = new CertificateBuilder()
-                .notBefore(now.minus(1, ChronoUnit.HOURS))
-                .notAfter(now.plus(1, ChronoUnit.DAYS))
-                .ecp256();
-        this.ca = base.copy().subject("CN=Realmgate Test CA").setIsCertificateAuthority(true).buildSelfSigned();
-        this.server = base.copy().subject("CN=localhost")
-                .addSanDnsName("localhost").addSanIpAddress("127.0.0.1")
-                .addExtendedKeyUsageServerAuth()
-                .buildIssuedBy(ca);
+        CertificateBuilder base =
+                new CertificateBuilder()
+                        .notBefore(now.minus(1, ChronoUnit.HOURS))
+                        .notAfter(now.plus(1, ChronoUnit.DAYS))
+                        .ecp256();
+        this.ca =
+                base.copy()
+                        .subject("CN=Realmgate Test CA")
+                        .setIsCertificateAuthority(true)
+                        .buildSelfSigned();
+        this.server =
+                base.copy()
+                        .subject("CN=localhost")
+                        .addSanDnsName("localhost")
+                        .addSanIpAddress("127.0.0.1")
+                        .addExtendedKeyUsageServerAuth()
+                        .buildIssuedBy(ca);
     }
 
     public static TestCertificates get() {

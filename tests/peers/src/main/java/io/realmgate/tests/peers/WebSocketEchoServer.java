@@ -30,22 +30,38 @@ public final class WebSocketEchoServer implements AutoCloseable {
     private final AtomicInteger upgrades = new AtomicInteger();
 
     private WebSocketEchoServer(int port, boolean tls) throws Exception {
-        SslContext ssl = tls ? SslContextBuilder.forServer(TestCertificates.get().server().toKeyManagerFactory()).build() : null;
-        group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("ws-echo", true), NioIoHandler.newFactory());
-        listener = new ServerBootstrap()
-                .group(group)
-                .channel(NioServerSocketChannel.class)
-                .childHandler(new ChannelInitializer<>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        if (ssl != null) {
-                            ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
-                        }
-                        ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(65536),
-                                new WebSocketServerProtocolHandler("/realm"), new Echo());
-                    }
-                })
-                .bind("127.0.0.1", port).sync().channel();
+        SslContext ssl =
+                tls
+                        ? SslContextBuilder.forServer(
+                                        TestCertificates.get().server().toKeyManagerFactory())
+                                .build()
+                        : null;
+        group =
+                new MultiThreadIoEventLoopGroup(
+                        1, new DefaultThreadFactory("ws-echo", true), NioIoHandler.newFactory());
+        listener =
+                new ServerBootstrap()
+                        .group(group)
+                        .channel(NioServerSocketChannel.class)
+                        .childHandler(
+                                new ChannelInitializer<>() {
+                                    @Override
+                                    protected void initChannel(Channel ch) {
+                                        if (ssl != null) {
+                                            ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
+                                        }
+                                        ch.pipeline()
+                                                .addLast(
+                                                        new HttpServerCodec(),
+                                                        new HttpObjectAggregator(65536),
+                                                        new WebSocketServerProtocolHandler(
+                                                                "/realm"),
+                                                        new Echo());
+                                    }
+                                })
+                        .bind("127.0.0.1", port)
+                        .sync()
+                        .channel();
     }
 
     public static WebSocketEchoServer wss(int port) throws Exception {
