@@ -1,6 +1,8 @@
 package io.realmgate.bench;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 
@@ -291,8 +293,8 @@ final class Measurements {
             Run run,
             Figure... figures) {
         sleep(SETTLE_MS);
-        List<Subject> order = new java.util.ArrayList<>(subjects);
-        java.util.Collections.rotate(order, -(rep - 1));
+        List<Subject> order = new ArrayList<>(subjects);
+        Collections.rotate(order, -(rep - 1));
         for (Subject s : order) {
             try {
                 run.measure(s);

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -35,7 +36,7 @@ final class RealmProcess implements AutoCloseable {
         key.toFile().setReadable(false, false);
         key.toFile().setReadable(true, true);
         int port = ChildProcesses.freePort();
-        List<String> command = new java.util.ArrayList<>(prefix);
+        List<String> command = new ArrayList<>(prefix);
         command.addAll(
                 List.of(
                         Path.of(System.getProperty("java.home"), "bin", "java").toString(),

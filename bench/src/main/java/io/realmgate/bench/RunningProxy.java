@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * A proxy under test, running: ours from its jar or one of the Debian peers, each configured like
@@ -168,8 +169,7 @@ final class RunningProxy implements AutoCloseable {
     }
 
     private static List<String> concat(String first, List<String> rest) {
-        return java.util.stream.Stream.concat(java.util.stream.Stream.of(first), rest.stream())
-                .toList();
+        return Stream.concat(Stream.of(first), rest.stream()).toList();
     }
 
     String name() {

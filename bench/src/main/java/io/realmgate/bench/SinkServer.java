@@ -1,5 +1,6 @@
 package io.realmgate.bench;
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -41,7 +42,7 @@ final class SinkServer implements AutoCloseable {
             // At most 8 reads with progress; a silent client is closed by the watchdog.
             while (header.hasRemaining()) {
                 if (ch.read(header) < 0) {
-                    throw new java.io.EOFException("client closed before sending the length");
+                    throw new EOFException("client closed before sending the length");
                 }
                 guard.progress();
             }

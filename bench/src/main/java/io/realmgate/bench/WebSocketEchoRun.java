@@ -1,5 +1,6 @@
 package io.realmgate.bench;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -11,6 +12,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -49,7 +51,7 @@ final class WebSocketEchoRun {
             upgrade(in, out);
             // Buffered from here on: a frame's header and payload in one read call where they
             // arrived together.
-            InputStream frames = new java.io.BufferedInputStream(in, 4096);
+            InputStream frames = new BufferedInputStream(in, 4096);
             byte[] frame = new byte[2 + 4 + MESSAGE_BYTES];
             byte[] expected = new byte[ECHO_PREFIX.length + MESSAGE_BYTES];
             System.arraycopy(ECHO_PREFIX, 0, expected, 0, ECHO_PREFIX.length);
@@ -154,7 +156,7 @@ final class WebSocketEchoRun {
                 response.lines()
                         .anyMatch(
                                 l ->
-                                        l.toLowerCase(java.util.Locale.ROOT)
+                                        l.toLowerCase(Locale.ROOT)
                                                         .startsWith("sec-websocket-accept:")
                                                 && l.substring(l.indexOf(':') + 1)
                                                         .trim()

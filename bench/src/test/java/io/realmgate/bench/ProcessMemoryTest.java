@@ -2,6 +2,8 @@ package io.realmgate.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -16,8 +18,7 @@ class ProcessMemoryTest {
         ProcessMemory.Reading r = ProcessMemory.ofTree(SELF);
         assertThat(r.rssKiB()).isGreaterThan(1024); // a JVM is never under a mebibyte resident
         assertThat(r.processes()).isGreaterThanOrEqualTo(1);
-        assertThat(ProcessMemory.kib(java.nio.file.Path.of("/proc/self/status"), "VmRSS:"))
-                .isPositive();
+        assertThat(ProcessMemory.kib(Path.of("/proc/self/status"), "VmRSS:")).isPositive();
     }
 
     @Test
@@ -37,8 +38,7 @@ class ProcessMemoryTest {
             assertThat(shTree.rssKiB()).isPositive();
             ProcessMemory.Reading all = ProcessMemory.ofTree(SELF);
             assertThat(all.processes()).isGreaterThanOrEqualTo(4);
-            long ownRss =
-                    ProcessMemory.kib(java.nio.file.Path.of("/proc/" + SELF + "/status"), "VmRSS:");
+            long ownRss = ProcessMemory.kib(Path.of("/proc/" + SELF + "/status"), "VmRSS:");
             assertThat(all.rssKiB()).isGreaterThan(ownRss / 2).isGreaterThan(shTree.rssKiB());
         } finally {
             sh.descendants().forEach(ProcessHandle::destroyForcibly);
@@ -52,7 +52,7 @@ class ProcessMemoryTest {
         p.waitFor(5, TimeUnit.SECONDS);
         assertThat(ProcessMemory.tree(p.pid())).isEmpty();
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ProcessMemory.ofTree(p.pid()))
-                .isInstanceOf(java.io.IOException.class)
+                .isInstanceOf(IOException.class)
                 .hasMessageContaining("gone");
     }
 }

@@ -6,6 +6,8 @@ import io.realmgate.proxy.access.TargetResolver;
 import io.realmgate.proxy.config.CommandLine;
 import io.realmgate.proxy.config.ConfigException;
 import io.realmgate.proxy.config.ProxyConfig;
+import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -17,7 +19,7 @@ public final class ProxyMain {
 
     public static void main(String[] args) {
         ProxyConfig config;
-        java.util.Optional<java.nio.file.Path> configFile;
+        Optional<Path> configFile;
         try {
             config = CommandLine.parse(args);
             configFile = CommandLine.configFile(args);

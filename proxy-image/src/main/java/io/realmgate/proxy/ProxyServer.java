@@ -11,6 +11,8 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.unix.UnixChannelOption;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.realmgate.common.InvalidSetting;
 import io.realmgate.common.Transport;
@@ -35,12 +37,20 @@ import io.realmgate.proxy.tunnel.UpstreamDialer;
 import io.realmgate.proxy.tunnel.Watermarks;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -81,14 +91,12 @@ public final class ProxyServer implements AutoCloseable {
     private Channel transparentListener;
 
     /** Every listening socket (several per address with SO_REUSEPORT). */
-    private final java.util.List<Channel> extraListeners =
-            new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Channel> extraListeners = new CopyOnWriteArrayList<>();
 
     private AdminServer admin;
-    private java.util.concurrent.ScheduledExecutorService watcherThread;
+    private ScheduledExecutorService watcherThread;
     private volatile boolean draining;
-    private final java.util.concurrent.atomic.AtomicBoolean closed =
-            new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
      * The transport {@code REALMGATE_TRANSPORT} asks for (an invalid value is an
@@ -178,7 +186,7 @@ public final class ProxyServer implements AutoCloseable {
                 "realmgate proxy listening on {}{} ({} transport); {} target rule(s), clients {}, via {}{}{}",
                 address(),
                 c.tls().isPresent() ? " with TLS" : "",
-                transport.name().toLowerCase(java.util.Locale.ROOT),
+                transport.name().toLowerCase(Locale.ROOT),
                 c.allowConnect().size(),
                 c.allowClients(),
                 c.via() ? "on as '" + c.name() + "'" : "off",
@@ -222,11 +230,11 @@ public final class ProxyServer implements AutoCloseable {
         }
         InetSocketAddress address = where.toSocketAddress();
         Channel first = null;
-        for (io.netty.util.concurrent.EventExecutor e : workers) {
+        for (EventExecutor e : workers) {
             EventLoop loop = (EventLoop) e;
             Channel ch =
                     serverBootstrap(loop, loop, childInit)
-                            .option(io.netty.channel.unix.UnixChannelOption.SO_REUSEPORT, true)
+                            .option(UnixChannelOption.SO_REUSEPORT, true)
                             .bind(
                                     first == null
                                             ? address
@@ -263,13 +271,12 @@ public final class ProxyServer implements AutoCloseable {
      * result that does not parse keeps the old config. A changed users file reloads the config too,
      * which reads the users anew.
      */
-    public void watchConfig(Callable<ProxyConfig> reparse, java.nio.file.Path file) {
-        AtomicReference<java.util.List<Optional<FileStamp>>> lastSeen =
-                new AtomicReference<>(watched(file));
+    public void watchConfig(Callable<ProxyConfig> reparse, Path file) {
+        AtomicReference<List<Optional<FileStamp>>> lastSeen = new AtomicReference<>(watched(file));
         // File reads, YAML parsing, bcrypt users and TLS contexts are built here, never on an event
         // loop.
         watcherThread =
-                java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+                Executors.newSingleThreadScheduledExecutor(
                         r -> {
                             Thread t = new Thread(r, "proxy-config-watch");
                             t.setDaemon(true);
@@ -280,7 +287,7 @@ public final class ProxyServer implements AutoCloseable {
                     if (tls != null) {
                         tls.checkForChanges();
                     }
-                    java.util.List<Optional<FileStamp>> now = watched(file);
+                    List<Optional<FileStamp>> now = watched(file);
                     if (now.equals(lastSeen.get())) {
                         return;
                     }
@@ -307,8 +314,8 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     /** The stamps of the config file (when there is one) and of the current config's users file. */
-    private java.util.List<Optional<FileStamp>> watched(java.nio.file.Path file) {
-        java.util.List<Optional<FileStamp>> stamps = new java.util.ArrayList<>();
+    private List<Optional<FileStamp>> watched(Path file) {
+        List<Optional<FileStamp>> stamps = new ArrayList<>();
         if (file != null) {
             stamps.add(FileStamp.of(file));
         }

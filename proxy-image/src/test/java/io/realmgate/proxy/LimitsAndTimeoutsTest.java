@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.realmgate.common.Transport;
 import io.realmgate.tests.peers.EchoServer;
 import io.realmgate.tests.peers.ProxyClient;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -100,7 +101,7 @@ class LimitsAndTimeoutsTest {
                 Thread.sleep(100);
                 try {
                     ProxyClient.send(s, "X");
-                } catch (java.io.IOException closed) {
+                } catch (IOException closed) {
                     break;
                 }
             }
@@ -179,7 +180,7 @@ class LimitsAndTimeoutsTest {
                     try {
                         f.connect(stuck.getLocalSocketAddress(), 200);
                         fillers.add(f);
-                    } catch (java.io.IOException full) {
+                    } catch (IOException full) {
                         f.close();
                         break;
                     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.realmgate.tests.peers.EchoServer;
 import io.realmgate.tests.peers.ProxyClient;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -57,9 +58,7 @@ class ProcessSignalTest {
                     try {
                         tunnel =
                                 ProxyClient.open(
-                                        new java.net.InetSocketAddress("127.0.0.1", port),
-                                        null,
-                                        10_000);
+                                        new InetSocketAddress("127.0.0.1", port), null, 10_000);
                     } catch (IOException notYet) {
                         Thread.sleep(100);
                     }

@@ -10,6 +10,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
@@ -34,7 +35,7 @@ class ProxyAuthTest {
         echo = EchoServer.plain(0);
         users = dir.resolve("users");
         byte[] salt = new byte[16];
-        new java.security.SecureRandom().nextBytes(salt);
+        new SecureRandom().nextBytes(salt);
         Files.writeString(
                 users,
                 "# proxy users\nalice:"
@@ -129,7 +130,7 @@ class ProxyAuthTest {
     void hashesFromEveryBcryptVersionVerify() throws Exception {
         for (String version : new String[] {"2a", "2b", "2y"}) {
             byte[] salt = new byte[16];
-            new java.security.SecureRandom().nextBytes(salt);
+            new SecureRandom().nextBytes(salt);
             Path file = dir.resolve("users-" + version);
             Files.writeString(
                     file,

@@ -12,6 +12,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
@@ -81,15 +82,9 @@ class TlsListenerTest {
         Files.writeString(tmpCert, b.getCertificatePEM());
         Files.writeString(tmpKey, b.getPrivateKeyPEM());
         Files.move(
-                tmpKey,
-                key,
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                tmpKey, key, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         Files.move(
-                tmpCert,
-                cert,
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                tmpCert, cert, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         // Make the change visible even on file systems with coarse timestamps.
         Files.setLastModifiedTime(
                 cert, FileTime.from(Instant.now().plusSeconds(serial.intValue() % 100)));

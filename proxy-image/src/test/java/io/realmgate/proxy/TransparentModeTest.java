@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.realmgate.proxy.ops.ProxyMetrics;
 import io.realmgate.tests.peers.TestCertificates;
 import io.realmgate.tests.peers.WebSocketEchoServer;
+import java.io.IOException;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -109,7 +110,7 @@ class TransparentModeTest {
                                                                 + "/realm"),
                                                 new WebSocket.Listener() {})
                                         .get(10, TimeUnit.SECONDS))
-                .hasRootCauseInstanceOf(java.io.IOException.class);
+                .hasRootCauseInstanceOf(IOException.class);
         assertThat(realm.upgrades()).isZero();
         assertThat(proxy.server().metrics().refusals("transparent_not_tls"))
                 .as("the JDK client may retry once")
@@ -126,7 +127,7 @@ class TransparentModeTest {
                                         .createSocket(
                                                 tcp, "elsewhere.example", transparentPort, true)) {
             tls.setSoTimeout(5_000);
-            assertThatThrownBy(tls::startHandshake).isInstanceOf(java.io.IOException.class);
+            assertThatThrownBy(tls::startHandshake).isInstanceOf(IOException.class);
         }
         assertThat(realm.upgrades()).isZero();
         assertThat(proxy.server().metrics().refusals("target_not_allowed")).isEqualTo(1);

@@ -9,6 +9,7 @@ import io.realmgate.tests.peers.ProxyClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +17,7 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -93,8 +95,7 @@ class TunnelTest {
     void clientHalfCloseReachesTheTargetAndTheReplyStillFlows() throws Exception {
         // The target reads until EOF, then answers and closes: only a FIN that crosses the tunnel
         // while the other direction stays open lets the answer arrive.
-        try (ServerSocket target =
-                new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket target = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             proxy = RunningProxy.start("--allow-connect", "127.0.0.1:" + target.getLocalPort());
             CompletableFuture<String> served =
                     CompletableFuture.supplyAsync(
@@ -130,8 +131,7 @@ class TunnelTest {
         // The target reads slowly, so the proxy stops reading the client (backpressure) and the
         // client's FIN arrives while reading is paused. The target then answers after EOF. This is
         // the sequence that lost the answer with Netty 4.2's epoll transport (docs/decisions.md).
-        try (ServerSocket target =
-                new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket target = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             proxy = RunningProxy.start("--allow-connect", "127.0.0.1:" + target.getLocalPort());
             for (int round = 0; round < 6; round++) {
                 CompletableFuture<Long> served =
@@ -185,9 +185,8 @@ class TunnelTest {
         // docs/decisions.md.)
         int total = 32 * 1024 * 1024;
         byte[] pattern = new byte[1024 * 1024];
-        new java.util.Random(7).nextBytes(pattern);
-        try (ServerSocket target =
-                        new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+        new Random(7).nextBytes(pattern);
+        try (ServerSocket target = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
                 LogCapture log = LogCapture.of("realmgate.access")) {
             proxy = RunningProxy.start("--allow-connect", "127.0.0.1:" + target.getLocalPort());
             for (int round = 0; round < 3; round++) {
@@ -233,8 +232,7 @@ class TunnelTest {
     void targetHalfCloseReachesTheClientAndTheClientCanStillSend() throws Exception {
         // The target speaks first and finishes sending; the client then sends, and the target
         // must still receive it through the half-open tunnel.
-        try (ServerSocket target =
-                new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket target = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             proxy = RunningProxy.start("--allow-connect", "127.0.0.1:" + target.getLocalPort());
             CompletableFuture<String> received =
                     CompletableFuture.supplyAsync(
@@ -463,8 +461,7 @@ class TunnelTest {
      */
     @Test
     void aTargetResetMidTransferLeavesNoBytesForTheNextTunnels() throws Exception {
-        try (ServerSocket target =
-                new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket target = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             proxy =
                     RunningProxy.start(
                             "--allow-connect",
@@ -517,8 +514,7 @@ class TunnelTest {
         // The target accepts and never reads. Without backpressure the proxy would read everything
         // the client sends into memory; with it, the client's writes stall once the kernel buffers
         // and the proxy's 256 KiB water mark are full.
-        try (ServerSocket target =
-                new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket target = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             proxy = RunningProxy.start("--allow-connect", "127.0.0.1:" + target.getLocalPort());
             try (Socket s = tunnelTo(target.getLocalPort());
                     Socket accepted = target.accept()) {

@@ -2,6 +2,7 @@ package io.realmgate.realm;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
@@ -26,9 +27,11 @@ import io.realmgate.realm.tls.DevelopmentCertificate;
 import io.realmgate.realm.tls.ReloadingCertificate;
 import io.realmgate.realm.ws.CloseCodes;
 import io.realmgate.realm.ws.WebSocketSession;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,8 +53,7 @@ public final class RealmServer implements AutoCloseable {
     private final ChannelGroup channels =
             new DefaultChannelGroup("realmgate-realm", GlobalEventExecutor.INSTANCE);
     private volatile boolean ready;
-    private final java.util.concurrent.atomic.AtomicBoolean closed =
-            new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
     private EventLoopGroup acceptor;
     private EventLoopGroup workers;
     private CertificateSource certificates;
@@ -106,7 +108,7 @@ public final class RealmServer implements AutoCloseable {
      */
     static int maxConnections(int configured) {
         long fds = -1;
-        if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        if (ManagementFactory.getOperatingSystemMXBean()
                 instanceof com.sun.management.UnixOperatingSystemMXBean unix) {
             fds = unix.getMaxFileDescriptorCount();
         }
@@ -196,8 +198,7 @@ public final class RealmServer implements AutoCloseable {
         return dev;
     }
 
-    private Channel bind(int port, io.netty.channel.ChannelHandler initializer)
-            throws InterruptedException {
+    private Channel bind(int port, ChannelHandler initializer) throws InterruptedException {
         ChannelGroup group = channels;
         ServerBootstrap b =
                 new ServerBootstrap()

@@ -12,7 +12,9 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -56,7 +58,7 @@ class FallbackLimitsTest {
             String status = line();
             int length = 0;
             for (String h = line(); !h.isEmpty(); h = line()) {
-                if (h.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                if (h.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
                     length = Integer.parseInt(h.substring(15).trim());
                 }
             }
@@ -215,8 +217,7 @@ class FallbackLimitsTest {
         return true;
     }
 
-    private static void waitFor(java.util.function.BooleanSupplier condition)
-            throws InterruptedException {
+    private static void waitFor(BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (!condition.getAsBoolean()) {
             assertThat(System.nanoTime()).as("condition in time").isLessThan(deadline);

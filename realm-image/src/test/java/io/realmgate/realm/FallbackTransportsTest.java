@@ -8,6 +8,7 @@ import io.realmgate.realm.client.RealmClient;
 import io.realmgate.realm.ops.RealmMetrics;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.net.HttpURLConnection;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -143,8 +144,8 @@ class FallbackTransportsTest {
         for (int i = 1; i <= 2; i++) {
             post("/publish", "{\"channel\":\"sse\",\"data\":" + i + "}");
         }
-        java.net.HttpURLConnection c =
-                (java.net.HttpURLConnection)
+        HttpURLConnection c =
+                (HttpURLConnection)
                         URI.create(realm.http() + "/stream?sub=sse:0&sub=sse2")
                                 .toURL()
                                 .openConnection();

@@ -19,6 +19,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -122,7 +123,7 @@ class HandlerErrorTest {
         return realm.server().clientChannels().iterator().next();
     }
 
-    private static boolean onlyRegistered(java.util.Collection<Channel> channels) {
+    private static boolean onlyRegistered(Collection<Channel> channels) {
         return channels.size() == 1 && channels.iterator().next().isRegistered();
     }
 

@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.realmgate.realm.client.RealmClient;
 import io.realmgate.realm.ops.RealmMetrics;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -70,7 +72,7 @@ class HttpEndpointsTest {
                 .render()
                 .lines()
                 .filter(l -> l.startsWith("realmgate_realm_http_refusals_total"))
-                .collect(java.util.stream.Collectors.joining("\n"));
+                .collect(Collectors.joining("\n"));
     }
 
     @Test
@@ -97,7 +99,7 @@ class HttpEndpointsTest {
 
     @Test
     void absoluteFormRequestsFromAForwardProxyAreRouted() throws Exception {
-        try (java.net.Socket s = new java.net.Socket("127.0.0.1", realm.ws().getPort())) {
+        try (Socket s = new Socket("127.0.0.1", realm.ws().getPort())) {
             s.setSoTimeout(5000);
             s.getOutputStream()
                     .write(

@@ -2,10 +2,13 @@ package io.realmgate.realm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.EOFException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,7 +36,7 @@ class PipelinedPollTest {
         String status = HttpLines.line(in);
         int length = 0;
         for (String h = HttpLines.line(in); !h.isEmpty(); h = HttpLines.line(in)) {
-            if (h.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+            if (h.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
                 length = Integer.parseInt(h.substring(15).trim());
             }
         }
@@ -100,7 +103,7 @@ class PipelinedPollTest {
                     assertThat(answer(in).status()).isEqualTo(200);
                     healthy++;
                 }
-            } catch (java.io.EOFException | java.net.SocketException end) {
+            } catch (EOFException | SocketException end) {
                 // closed
             }
             // All 40 arrived while the poll was held: the first 16 were kept and answered, then the

@@ -12,6 +12,7 @@ import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -102,7 +103,7 @@ class ProtocolFuzzTest {
                     b = insert(b, at, piece);
                 }
                 default -> { // truncate
-                    b = java.util.Arrays.copyOf(b, at);
+                    b = Arrays.copyOf(b, at);
                 }
             }
         }
@@ -130,15 +131,13 @@ class ProtocolFuzzTest {
                 RawWebSocket.encode(
                         RawWebSocket.CLOSE, true, true, new byte[] {0x03, (byte) 0xe8, 'o', 'k'}));
         f.add(RawWebSocket.encode(RawWebSocket.BINARY, true, true, new byte[] {1, 2, 3}));
-        byte[] a =
-                RawWebSocket.encode(
-                        RawWebSocket.TEXT, false, true, java.util.Arrays.copyOf(msg, 20));
+        byte[] a = RawWebSocket.encode(RawWebSocket.TEXT, false, true, Arrays.copyOf(msg, 20));
         byte[] b =
                 RawWebSocket.encode(
                         RawWebSocket.CONTINUATION,
                         true,
                         true,
-                        java.util.Arrays.copyOfRange(msg, 20, msg.length));
+                        Arrays.copyOfRange(msg, 20, msg.length));
         f.add(insert(a, a.length, b));
         f.add(RawWebSocket.encode(RawWebSocket.TEXT, true, true, new byte[300])); // 16-bit length
         return f;

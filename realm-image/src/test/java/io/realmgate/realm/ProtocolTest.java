@@ -11,6 +11,7 @@ import io.realmgate.realm.client.RealmEvent;
 import io.realmgate.realm.config.RealmConfig;
 import io.realmgate.realm.ops.RealmMetrics;
 import io.realmgate.tests.peers.LeakWatch;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -221,7 +222,7 @@ class ProtocolTest {
         // A message in fragments that together exceed --max-message: 1009.
         try (RawWebSocket raw = RawWebSocket.open(realm.ws())) {
             byte[] part = new byte[40 * 1024];
-            java.util.Arrays.fill(part, (byte) 'a');
+            Arrays.fill(part, (byte) 'a');
             raw.send(RawWebSocket.TEXT, false, true, part);
             raw.send(RawWebSocket.CONTINUATION, true, true, part);
             assertThat(raw.readUntilClose()).isEqualTo(1009);

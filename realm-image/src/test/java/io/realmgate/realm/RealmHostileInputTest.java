@@ -8,6 +8,7 @@ import io.realmgate.realm.ops.RealmMetrics;
 import io.realmgate.tests.peers.CentrifugoPeer;
 import io.realmgate.tests.peers.TestCertificates;
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,6 +16,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -24,16 +26,21 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -299,7 +306,7 @@ class RealmHostileInputTest {
         }
 
         /** A channel's history epoch, once learned: recovery replays only with the right one. */
-        final Map<String, String> epochs = new java.util.concurrent.ConcurrentHashMap<>();
+        final Map<String, String> epochs = new ConcurrentHashMap<>();
 
         @Override
         public String subscribe(int id, String channel, String from) {
@@ -876,7 +883,7 @@ class RealmHostileInputTest {
             realm.close();
         }
         try (Stream<Path> files = Files.walk(certDir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         }
         if (!results.isEmpty()) {
             Files.createDirectories(Path.of("target"));
@@ -1064,11 +1071,7 @@ class RealmHostileInputTest {
      * later than the realm's header deadline allows; "open after N s" when it did nothing within
      * the observation window.
      */
-    static String slow(
-            InetSocketAddress to,
-            String from,
-            byte[] first,
-            java.util.function.IntFunction<byte[]> next)
+    static String slow(InetSocketAddress to, String from, byte[] first, IntFunction<byte[]> next)
             throws IOException {
         long limit = HEADER_TIMEOUT.toMillis() + SLACK_MILLIS;
         long window = 13_000; // Centrifugo's (Go net/http's) header deadline is a fixed 10 s
@@ -1203,7 +1206,7 @@ class RealmHostileInputTest {
                 f = ws.read();
             } catch (SocketTimeoutException e) {
                 return "no answer";
-            } catch (EOFException | java.net.SocketException e) {
+            } catch (EOFException | SocketException e) {
                 return "closed";
             }
             if (f.opcode() == RawWebSocket.CLOSE) {
@@ -1488,7 +1491,7 @@ class RealmHostileInputTest {
 
     /** One frame off a stream: its opcode and, for a close frame, its code. */
     static int[] readFrame(InputStream in) throws IOException {
-        java.io.DataInputStream d = new java.io.DataInputStream(in);
+        DataInputStream d = new DataInputStream(in);
         int b0 = d.readUnsignedByte();
         long len = d.readUnsignedByte() & 0x7f;
         if (len == 126) {
@@ -1517,7 +1520,7 @@ class RealmHostileInputTest {
             }
             int length = 0;
             for (String h = HttpLines.line(in); !h.isEmpty(); h = HttpLines.line(in)) {
-                if (h.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                if (h.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
                     length = Integer.parseInt(h.substring(15).trim());
                 }
             }
@@ -1530,7 +1533,7 @@ class RealmHostileInputTest {
             } catch (IOException e) {
                 return "refused";
             }
-        } catch (javax.net.ssl.SSLException e) {
+        } catch (SSLException e) {
             return "no TLS 1.2: " + e.getMessage();
         }
     }

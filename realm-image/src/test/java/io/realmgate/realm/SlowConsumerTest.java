@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.realmgate.realm.client.RealmClient;
 import io.realmgate.realm.config.RealmConfig;
 import io.realmgate.realm.ws.CloseCodes;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -89,7 +90,7 @@ class SlowConsumerTest {
                 RawWebSocket.Frame f;
                 try {
                     f = stalled.read();
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     throw new AssertionError(
                             "after "
                                     + n

@@ -21,6 +21,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
@@ -90,7 +91,7 @@ class TlsHostileClientsTest {
     }
 
     private SSLContext trusting(RunningRealm realm) throws Exception {
-        java.security.KeyStore ks = java.security.KeyStore.getInstance("PKCS12");
+        KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);
         ks.setCertificateEntry("realm", realm.server().developmentCertificate().certificate());
         TrustManagerFactory tmf =

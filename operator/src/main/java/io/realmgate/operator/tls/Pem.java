@@ -8,6 +8,7 @@ import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -60,7 +61,7 @@ public final class Pem {
     public static List<X509Certificate> readCertificates(String pem) {
         List<X509Certificate> certificates = new ArrayList<>();
         try {
-            var factory = java.security.cert.CertificateFactory.getInstance("X.509");
+            var factory = CertificateFactory.getInstance("X.509");
             for (Certificate c :
                     factory.generateCertificates(
                             new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))) {

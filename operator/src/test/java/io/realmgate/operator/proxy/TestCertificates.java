@@ -1,6 +1,7 @@
 package io.realmgate.operator.proxy;
 
 import io.realmgate.operator.tls.IssuedCertificate;
+import java.io.IOException;
 import java.io.StringWriter;
 import java.math.BigInteger;
 import java.security.KeyPair;
@@ -63,7 +64,7 @@ final class TestCertificates {
         }
     }
 
-    private static String pem(Object object) throws java.io.IOException {
+    private static String pem(Object object) throws IOException {
         StringWriter out = new StringWriter();
         try (JcaPEMWriter writer = new JcaPEMWriter(out)) {
             writer.writeObject(object);

@@ -8,7 +8,9 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.realmgate.operator.api.Realm;
 import io.realmgate.operator.tls.IssuedCertificate;
 import io.realmgate.operator.tls.TlsSecrets;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -59,9 +61,8 @@ class WorkloadPartsTest {
                 .isEqualTo(TlsSecrets.base64(issued.privateKeyPem()));
         assertThat(
                         new String(
-                                java.util.Base64.getDecoder()
-                                        .decode(secret.getData().get("ca.crt")),
-                                java.nio.charset.StandardCharsets.US_ASCII))
+                                Base64.getDecoder().decode(secret.getData().get("ca.crt")),
+                                StandardCharsets.US_ASCII))
                 .isEqualTo(issued.caBundlePem());
     }
 

@@ -1,6 +1,7 @@
 package io.realmgate.proxy.access;
 
 import java.net.InetAddress;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -37,7 +38,7 @@ public enum AddressClass {
     private final List<Cidr> blocks;
 
     AddressClass(String... cidrs) {
-        this.blocks = java.util.Arrays.stream(cidrs).map(Cidr::parse).toList();
+        this.blocks = Arrays.stream(cidrs).map(Cidr::parse).toList();
     }
 
     /** The class of {@code address}; the first matching class in declaration order wins. */

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
@@ -59,7 +60,7 @@ public final class ConfigFiles {
                             + ": '"
                             + e.getValue()
                             + "' is not a valid "
-                            + e.getTargetType().getSimpleName().toLowerCase(java.util.Locale.ROOT));
+                            + e.getTargetType().getSimpleName().toLowerCase(Locale.ROOT));
         } catch (MismatchedInputException e) {
             throw new ConfigException(
                     source

@@ -9,6 +9,7 @@ import io.realmgate.proxy.access.Cidr;
 import io.realmgate.proxy.access.TargetRule;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -264,7 +265,7 @@ public final class ProxyConfigDocument {
         return value;
     }
 
-    private static java.time.Duration duration(String key, String text) throws ConfigException {
+    private static Duration duration(String key, String text) throws ConfigException {
         try {
             return Durations.parse(key, text);
         } catch (InvalidSetting e) {

@@ -6,11 +6,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 
 /**
@@ -27,12 +29,10 @@ public final class ProxyUsers {
     private static final String DUMMY;
 
     static {
-        java.security.SecureRandom random = new java.security.SecureRandom();
+        SecureRandom random = new SecureRandom();
         byte[] salt = new byte[16];
         random.nextBytes(salt);
-        DUMMY =
-                OpenBSDBCrypt.generate(
-                        "2b", java.util.UUID.randomUUID().toString().toCharArray(), salt, 10);
+        DUMMY = OpenBSDBCrypt.generate("2b", UUID.randomUUID().toString().toCharArray(), salt, 10);
     }
 
     private final Map<String, String> hashes;

@@ -20,6 +20,7 @@ import io.realmgate.proxy.access.Refusal;
 import io.realmgate.proxy.ops.AccessLog;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.Locale;
 import java.util.function.Consumer;
 
 /**
@@ -322,7 +323,7 @@ final class ForwardExchange {
         }
         finished = true;
         status = refusal.status();
-        settings.metrics().refused(refusal.reason().name().toLowerCase(java.util.Locale.ROOT));
+        settings.metrics().refused(refusal.reason().name().toLowerCase(Locale.ROOT));
         releaseEarly();
         log(refusal.detail());
         if (upstream != null) {

@@ -22,6 +22,7 @@ import io.realmgate.proxy.access.Target;
 import io.realmgate.proxy.ops.AccessLog;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.Locale;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -344,7 +345,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
             Refusal refusal,
             long start) {
         state = State.CLOSING;
-        settings.metrics().refused(refusal.reason().name().toLowerCase(java.util.Locale.ROOT));
+        settings.metrics().refused(refusal.reason().name().toLowerCase(Locale.ROOT));
         // Bytes a client pipelined after a refused request go nowhere.
         releasePending();
         AccessLog.record(

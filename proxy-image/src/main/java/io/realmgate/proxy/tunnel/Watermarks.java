@@ -1,5 +1,7 @@
 package io.realmgate.proxy.tunnel;
 
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.WriteBufferWaterMark;
 
 /**
@@ -19,8 +21,8 @@ public final class Watermarks {
      * 256 KiB gave 1.4-1.9 (docs/benchmarks.md). Tunnels read through these channels only on NIO;
      * on epoll they relay on their raw sockets (EpollTunnel).
      */
-    public static io.netty.channel.RecvByteBufAllocator reads() {
-        return new io.netty.channel.AdaptiveRecvByteBufAllocator(
+    public static RecvByteBufAllocator reads() {
+        return new AdaptiveRecvByteBufAllocator(
                 64, 16 * 1024, Integer.getInteger("realmgate.maxRead", 1024 * 1024));
     }
 

@@ -1,5 +1,6 @@
 package io.realmgate.realm.client;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
@@ -21,7 +22,7 @@ final class ClientSession extends ChannelInboundHandlerAdapter {
     private String closeReason = "";
     private Throwable cause;
     private boolean reported;
-    private io.netty.channel.Channel channel;
+    private Channel channel;
 
     ClientSession(RealmClient client) {
         this.client = client;

@@ -1,6 +1,7 @@
 package io.realmgate.realm.config;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -60,7 +61,7 @@ public final class Origins {
             }
             int port = u.getPort() >= 0 ? u.getPort() : scheme.equals("https") ? 443 : 80;
             return scheme + "://" + u.getHost().toLowerCase(Locale.ROOT) + ":" + port;
-        } catch (java.net.URISyntaxException e) {
+        } catch (URISyntaxException e) {
             return null;
         }
     }

@@ -2,6 +2,9 @@ package io.realmgate.realm.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Everything the realm is told at start-up. A port of {@code -1} means that listener is off; {@code
@@ -46,7 +49,7 @@ public record RealmConfig(
         Duration certPoll,
         String adminHost,
         int adminPort,
-        java.util.List<String> allowedOrigins,
+        List<String> allowedOrigins,
         int maxConnections,
         int maxConnectionsPerClient,
         Duration headerTimeout,
@@ -127,7 +130,7 @@ public record RealmConfig(
         Duration certPoll = Duration.ofSeconds(1);
         String adminHost;
         int adminPort = OFF;
-        java.util.List<String> allowedOrigins = java.util.List.of();
+        List<String> allowedOrigins = List.of();
         int maxConnections = 10_000;
         int maxConnectionsPerClient = 1000;
         Duration headerTimeout = Duration.ofSeconds(10);
@@ -214,7 +217,7 @@ public record RealmConfig(
             return this;
         }
 
-        public Builder allowedOrigins(java.util.List<String> v) {
+        public Builder allowedOrigins(List<String> v) {
             allowedOrigins = v;
             return this;
         }
@@ -256,9 +259,9 @@ public record RealmConfig(
          * at the head of a message and the bare key inside one. A setting that a flag set, or that
          * is at its default, is named by its flag.
          */
-        final java.util.Map<String, String> heads = new java.util.HashMap<>();
+        final Map<String, String> heads = new HashMap<>();
 
-        final java.util.Map<String, String> terms = new java.util.HashMap<>();
+        final Map<String, String> terms = new HashMap<>();
 
         String head(String flag) {
             return heads.getOrDefault(flag, flag);

@@ -14,10 +14,12 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
@@ -81,7 +83,7 @@ public final class RealmConfigFiles {
                     "--config: cannot read "
                             + file
                             + ": "
-                            + (e instanceof java.nio.charset.CharacterCodingException
+                            + (e instanceof CharacterCodingException
                                     ? "not UTF-8 text"
                                     : e.getMessage()));
         }
@@ -233,7 +235,7 @@ public final class RealmConfigFiles {
     private static String wanted(Class<?> type) {
         return type == String.class
                 ? "a single value"
-                : java.util.List.class.isAssignableFrom(type)
+                : List.class.isAssignableFrom(type)
                         ? "a list"
                         : type == Integer.class || type == Boolean.class
                                 ? typeName(type)

@@ -24,6 +24,7 @@ import io.realmgate.realm.hub.Subscriptions;
 import io.realmgate.realm.ops.RealmMetrics;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -132,7 +133,7 @@ final class EventStreamSession extends ChannelInboundHandlerAdapter implements O
         ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT)
                 .addListener(ChannelFutureListener.CLOSE);
         // A peer that reads nothing never lets those bytes out: do not wait for it.
-        ctx.executor().schedule(() -> ctx.close(), 2, java.util.concurrent.TimeUnit.SECONDS);
+        ctx.executor().schedule(() -> ctx.close(), 2, TimeUnit.SECONDS);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.realmgate.realm.http;
 
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -11,6 +13,8 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -21,10 +25,14 @@ import io.realmgate.realm.hub.Frames;
 import io.realmgate.realm.hub.HubException;
 import io.realmgate.realm.ops.RealmMetrics;
 import io.realmgate.realm.ws.ReplayBudget;
+import java.net.InetAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,12 +55,11 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     static final int DEFAULT_POLL_WAIT_SECONDS = 25;
 
     /** What a connection taken past a connection cap may still ask for. */
-    private static final java.util.Set<String> PROBE_PATHS =
-            java.util.Set.of("/healthz", "/readyz", "/metrics");
+    private static final Set<String> PROBE_PATHS = Set.of("/healthz", "/readyz", "/metrics");
 
     /** Where a browser of another site could act on the realm: these check the Origin. */
-    private static final java.util.Set<String> CROSS_ORIGIN_PATHS =
-            java.util.Set.of("/realm", "/stream", "/poll", "/publish");
+    private static final Set<String> CROSS_ORIGIN_PATHS =
+            Set.of("/realm", "/stream", "/poll", "/publish");
 
     private final RealmContext realm;
     private final RealmMetrics.Listener listener;
@@ -61,7 +68,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     static final int MAX_PIPELINED = 16;
 
     private LongPoll poll;
-    private final java.util.ArrayDeque<FullHttpRequest> pipelined = new java.util.ArrayDeque<>();
+    private final ArrayDeque<FullHttpRequest> pipelined = new ArrayDeque<>();
     private boolean pipelineOverflow;
 
     HttpRouter(RealmContext realm, RealmMetrics.Listener listener) {
@@ -111,8 +118,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         if (poll == null && pipelineOverflow && ctx.channel().isActive()) {
             // After the answers already written have left (a plain close would drop what is still
             // queued).
-            ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER)
-                    .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
     }
 
@@ -145,7 +151,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             r.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
             ctx.writeAndFlush(r)
                     .addListener(
-                            (io.netty.channel.ChannelFutureListener)
+                            (ChannelFutureListener)
                                     f -> RealmPipelines.lingeringClose(f.channel()));
             return;
         }
@@ -303,7 +309,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         RealmPipelines.upgradeToWebSocket(ctx, request, realm, listener);
     }
 
-    static boolean validKey(java.util.List<String> keys) {
+    static boolean validKey(List<String> keys) {
         if (keys.size() != 1) {
             return false;
         }
@@ -332,10 +338,10 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     private void malformed(ChannelHandlerContext ctx, Throwable cause) {
         RealmMetrics.HttpRefusal why;
         String text;
-        if (cause instanceof io.netty.handler.codec.http.TooLongHttpLineException) {
+        if (cause instanceof TooLongHttpLineException) {
             why = RealmMetrics.HttpRefusal.REQUEST_LINE_TOO_LONG;
             text = "request line longer than " + RealmPipelines.MAX_REQUEST_LINE + " bytes\n";
-        } else if (cause instanceof io.netty.handler.codec.http.TooLongHttpHeaderException) {
+        } else if (cause instanceof TooLongHttpHeaderException) {
             why = RealmMetrics.HttpRefusal.HEADER_TOO_LARGE;
             text = "request header larger than " + RealmPipelines.MAX_HEADER + " bytes\n";
         } else {
@@ -355,7 +361,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             badRequest(ctx, e.getMessage());
             return;
         }
-        java.net.InetAddress client = FallbackLimits.client(ctx.channel());
+        InetAddress client = FallbackLimits.client(ctx.channel());
         ReplayBudget budget = realm.fallback().replayBudget(client);
         if (replayRefused(ctx, subs, budget)) {
             return;
@@ -408,7 +414,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             ChannelHandlerContext ctx,
             FallbackLimits.Cap cap,
             RealmMetrics.Transport transport,
-            java.net.InetAddress client,
+            InetAddress client,
             String flag) {
         FallbackLimits.Refusal refusal = cap.acquire(client);
         if (refusal == null) {
@@ -452,8 +458,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             String w =
                     query.parameters()
                             .getOrDefault(
-                                    "wait",
-                                    java.util.List.of(String.valueOf(DEFAULT_POLL_WAIT_SECONDS)))
+                                    "wait", List.of(String.valueOf(DEFAULT_POLL_WAIT_SECONDS)))
                             .get(0);
             wait = Integer.parseInt(w);
             if (wait < 0 || wait > MAX_POLL_WAIT_SECONDS) {
@@ -467,7 +472,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             badRequest(ctx, e.getMessage());
             return;
         }
-        java.net.InetAddress client = FallbackLimits.client(ctx.channel());
+        InetAddress client = FallbackLimits.client(ctx.channel());
         ReplayBudget budget = realm.fallback().replayBudget(client);
         if (replayRefused(ctx, subs, budget)) {
             return;
@@ -513,7 +518,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         if (origin == null) {
             return true;
         }
-        java.util.List<String> allowed = realm.config().allowedOrigins();
+        List<String> allowed = realm.config().allowedOrigins();
         if (allowed.contains(Origins.ANY)) {
             return true;
         }

@@ -1,11 +1,13 @@
 package io.realmgate.realm.http;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -23,6 +25,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
 import io.realmgate.realm.ops.RealmMetrics;
 import io.realmgate.realm.tls.CertificateSource;
 import io.realmgate.realm.tls.HandshakeOutcome;
@@ -240,10 +243,10 @@ public final class RealmPipelines {
 
                     @Override
                     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-                        if (msg instanceof io.netty.buffer.ByteBuf b) {
+                        if (msg instanceof ByteBuf b) {
                             dropped += b.readableBytes();
                         }
-                        io.netty.util.ReferenceCountUtil.release(msg);
+                        ReferenceCountUtil.release(msg);
                         if (dropped > LINGER_BYTES) {
                             ctx.close();
                         }
@@ -251,10 +254,10 @@ public final class RealmPipelines {
 
                     @Override
                     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-                        if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
+                        if (evt instanceof ChannelInputShutdownEvent) {
                             ctx.close();
                         }
-                        io.netty.util.ReferenceCountUtil.release(evt);
+                        ReferenceCountUtil.release(evt);
                     }
 
                     @Override

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import java.io.IOException;
+import java.util.Locale;
 
 /**
  * One client-to-server message of protocol v1, parsed and checked: {@code subscribe} (channel,
@@ -57,7 +59,7 @@ public record ClientMessage(Op op, String channel, long from, byte[] data, JsonN
             root = MAPPER.readTree(json);
         } catch (JsonProcessingException e) {
             throw new Invalid("bad-json", "not JSON: " + e.getOriginalMessage(), null);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new Invalid("bad-json", "not JSON", null);
         }
         if (root == null || !root.isObject()) {
@@ -105,7 +107,7 @@ public record ClientMessage(Op op, String channel, long from, byte[] data, JsonN
                 throw new Invalid(
                         "bad-request",
                         "only \""
-                                + impliedOp.name().toLowerCase(java.util.Locale.ROOT)
+                                + impliedOp.name().toLowerCase(Locale.ROOT)
                                 + "\" is accepted here",
                         ref);
             }
@@ -161,7 +163,7 @@ public record ClientMessage(Op op, String channel, long from, byte[] data, JsonN
     public static JsonNode readTree(byte[] json) throws Invalid {
         try {
             return MAPPER.readTree(json);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new Invalid("bad-json", "not JSON", null);
         }
     }

@@ -1,5 +1,8 @@
 package io.realmgate.realm.hub;
 
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.LongAdder;
+
 /**
  * One encoded server-to-client message (the JSON text of a WebSocket frame, an SSE {@code data:}
  * line or a long-poll array element). Frames are plain byte arrays, not Netty buffers: one event
@@ -15,10 +18,8 @@ public final class Frame {
         SUBSCRIBED
     }
 
-    private static final byte[] SSE_PREFIX =
-            "data: ".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    private static final java.util.concurrent.atomic.LongAdder SSE_ENCODINGS =
-            new java.util.concurrent.atomic.LongAdder();
+    private static final byte[] SSE_PREFIX = "data: ".getBytes(StandardCharsets.US_ASCII);
+    private static final LongAdder SSE_ENCODINGS = new LongAdder();
 
     private final Kind kind;
     private final byte[] json;
@@ -76,6 +77,6 @@ public final class Frame {
 
     @Override
     public String toString() {
-        return new String(json, java.nio.charset.StandardCharsets.UTF_8);
+        return new String(json, StandardCharsets.UTF_8);
     }
 }

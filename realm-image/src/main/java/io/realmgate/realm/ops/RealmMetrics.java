@@ -1,6 +1,7 @@
 package io.realmgate.realm.ops;
 
 import io.realmgate.realm.hub.HubStats;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -335,7 +336,7 @@ public final class RealmMetrics implements HubStats {
                 b.append("realmgate_realm_connections{transport=\"")
                         .append(t.label)
                         .append("\",listener=\"")
-                        .append(l.name().toLowerCase(java.util.Locale.ROOT))
+                        .append(l.name().toLowerCase(Locale.ROOT))
                         .append("\"} ")
                         .append(open[t.ordinal()][l.ordinal()].get())
                         .append('\n');

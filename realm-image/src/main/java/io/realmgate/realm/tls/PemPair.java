@@ -3,6 +3,7 @@ package io.realmgate.realm.tls;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -70,8 +71,7 @@ record PemPair(PrivateKey key, X509Certificate[] chain) {
             return true; // unknown key type: leave the check to the TLS handshake
         }
         try {
-            byte[] probe =
-                    "realmgate key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            byte[] probe = "realmgate key check".getBytes(StandardCharsets.US_ASCII);
             Signature s = Signature.getInstance(alg);
             s.initSign(key);
             s.update(probe);

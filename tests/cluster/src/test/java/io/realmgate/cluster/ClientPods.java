@@ -6,9 +6,17 @@ import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -133,7 +141,7 @@ final class ClientPods {
         if (proxy >= 0) {
             return args.get(proxy + 1);
         }
-        java.net.URI url = java.net.URI.create(args.get(args.indexOf("--url") + 1));
+        URI url = URI.create(args.get(args.indexOf("--url") + 1));
         return url.getHost() + ":" + url.getPort();
     }
 
@@ -143,7 +151,7 @@ final class ClientPods {
      */
     static List<String> javaCommand(List<String> args) {
         List<String> command =
-                new java.util.ArrayList<>(
+                new ArrayList<>(
                         List.of(
                                 "java",
                                 "-XX:TieredStopAtLevel=1",
@@ -301,7 +309,7 @@ final class ClientPods {
                                 .endHostAlias()
                                 .endSpec());
         int i = 0;
-        for (Map.Entry<String, String> mount : new java.util.TreeMap<>(configMaps).entrySet()) {
+        for (Map.Entry<String, String> mount : new TreeMap<>(configMaps).entrySet()) {
             String volume = "config-" + i++;
             pod.editSpec()
                     .editFirstContainer()
@@ -324,7 +332,7 @@ final class ClientPods {
         client.pods()
                 .inNamespace(namespace)
                 .withName(name)
-                .waitUntilCondition(java.util.Objects::isNull, 60, TimeUnit.SECONDS);
+                .waitUntilCondition(Objects::isNull, 60, TimeUnit.SECONDS);
         client.pods().inNamespace(namespace).resource(pod.build()).create();
     }
 
@@ -388,7 +396,7 @@ final class ClientPods {
     /**
      * A file as a ConfigMap of {@code namespace} (key: the file's name), to mount into client pods.
      */
-    void copyScript(String namespace, String configMap, java.nio.file.Path file) {
+    void copyScript(String namespace, String configMap, Path file) {
         try {
             client.configMaps()
                     .inNamespace(namespace)
@@ -399,12 +407,11 @@ final class ClientPods {
                                     .withNamespace(namespace)
                                     .endMetadata()
                                     .addToData(
-                                            file.getFileName().toString(),
-                                            java.nio.file.Files.readString(file))
+                                            file.getFileName().toString(), Files.readString(file))
                                     .build())
                     .serverSideApply();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -14,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
@@ -285,11 +290,11 @@ class DayTwoOnClusterTest extends ClusterSteps {
                   webSocket: {enabled: false}
                   secureWebSocket: {enabled: true, port: 443}
                 """;
-        java.nio.file.Path file = tmp.resolve("edge.yaml");
+        Path file = tmp.resolve("edge.yaml");
         try {
-            java.nio.file.Files.writeString(file, realm);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            Files.writeString(file, realm);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         kubectl.run("apply", "--server-side", "-f", file.toString()).orFail();
         try {
@@ -429,8 +434,7 @@ class DayTwoOnClusterTest extends ClusterSteps {
                                 + target
                                 + "\\r\\n\\r\\n' | nc -w 10 egress-proxy.apps.svc 3128",
                         Duration.ofMinutes(1));
-        java.util.regex.Matcher m =
-                java.util.regex.Pattern.compile("HTTP/1.1 (\\d{3})").matcher(run.log());
+        Matcher m = Pattern.compile("HTTP/1.1 (\\d{3})").matcher(run.log());
         return m.find() ? Integer.parseInt(m.group(1)) : -1;
     }
 

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -422,7 +423,7 @@ class ReferenceScenarioOnClusterTest extends ClusterSteps {
 
     static List<Long> eventIds(String log) {
         Matcher m = Pattern.compile("(?m)^event channel=\\S+ id=(\\d+)").matcher(log);
-        List<Long> ids = new java.util.ArrayList<>();
+        List<Long> ids = new ArrayList<>();
         while (m.find()) {
             ids.add(Long.parseLong(m.group(1)));
         }
@@ -430,7 +431,7 @@ class ReferenceScenarioOnClusterTest extends ClusterSteps {
     }
 
     private static <T> List<T> concat(List<T> a, List<T> b) {
-        List<T> all = new java.util.ArrayList<>(a);
+        List<T> all = new ArrayList<>(a);
         all.addAll(b);
         return all;
     }

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,7 +30,7 @@ class BrowserThroughProxyTest {
         return DevelopmentCertificate.spkiSha256(TestCertificates.get().server().getCertificate());
     }
 
-    static <T> T waitFor(Callable<T> value, java.util.function.Predicate<T> done) {
+    static <T> T waitFor(Callable<T> value, Predicate<T> done) {
         return Awaitility.await()
                 .atMost(30, TimeUnit.SECONDS)
                 .pollInterval(100, TimeUnit.MILLISECONDS)

@@ -16,6 +16,7 @@ import io.realmgate.operator.api.TargetSpec;
 import io.realmgate.realm.client.RealmClient;
 import io.realmgate.tests.peers.ProxyClient;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -370,7 +371,7 @@ class ControlPlaneToDataPlaneTest {
     }
 
     private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.StatusCause;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.realmgate.realm.config.Origins;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -505,7 +506,7 @@ class CrdValidationTest {
         assertThat(spec)
                 .containsEntry(
                         "allowedOrigins",
-                        java.util.List.of(
+                        List.of(
                                 "https://app.example.com",
                                 "http://localhost:8080",
                                 "http://10.1.2.3:3000",
@@ -513,7 +514,7 @@ class CrdValidationTest {
         // What the API server accepts, the realm accepts at start (else its pods would crash-loop
         // on the flag).
         for (String origin :
-                java.util.List.of(
+                List.of(
                         "https://app.example.com",
                         "http://localhost:8080",
                         "http://10.1.2.3:3000",

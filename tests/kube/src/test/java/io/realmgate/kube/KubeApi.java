@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -213,8 +214,7 @@ public final class KubeApi implements AutoCloseable {
      * instead (at most the timeout plus a few seconds).
      */
     private static void waitOutMidnight() {
-        long untilMidnight =
-                Duration.between(java.time.LocalTime.now(), java.time.LocalTime.MAX).toMillis() + 1;
+        long untilMidnight = Duration.between(LocalTime.now(), LocalTime.MAX).toMillis() + 1;
         if (untilMidnight > STARTUP_TIMEOUT_MILLIS + 5_000) {
             return;
         }

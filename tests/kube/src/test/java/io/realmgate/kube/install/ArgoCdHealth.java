@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -186,9 +187,7 @@ final class ArgoCdHealth {
     static Path interpreter() {
         for (String name : List.of("lua5.4", "lua")) {
             for (String dir :
-                    System.getenv()
-                            .getOrDefault("PATH", "/usr/bin")
-                            .split(java.io.File.pathSeparator)) {
+                    System.getenv().getOrDefault("PATH", "/usr/bin").split(File.pathSeparator)) {
                 Path candidate = Path.of(dir, name);
                 if (Files.isExecutable(candidate)) {
                     return candidate;

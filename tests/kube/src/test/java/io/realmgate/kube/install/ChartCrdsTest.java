@@ -4,9 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -50,8 +53,7 @@ class ChartCrdsTest {
         assertThat(rendered).hasSameSizeAs(sources);
         for (int i = 0; i < sources.size(); i++) {
             GenericKubernetesResource crd = rendered.get(i);
-            assertThat(crd.getMetadata().getAnnotations())
-                    .containsExactly(java.util.Map.entry(KEEP, "keep"));
+            assertThat(crd.getMetadata().getAnnotations()).containsExactly(Map.entry(KEEP, "keep"));
             assertThat(
                             Manifests.differences(
                                     Manifests.comparable(crd, List.of(KEEP)),
@@ -88,10 +90,10 @@ class ChartCrdsTest {
                             try {
                                 return Manifests.parse(Files.readString(p)).all().get(0);
                             } catch (IOException e) {
-                                throw new java.io.UncheckedIOException(e);
+                                throw new UncheckedIOException(e);
                             }
                         })
-                .sorted(java.util.Comparator.comparing(Manifests::id))
+                .sorted(Comparator.comparing(Manifests::id))
                 .toList();
     }
 

@@ -3,13 +3,16 @@ package io.realmgate.kube.install;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /** A multi-document YAML stream (helm template, kubectl kustomize) as objects. */
@@ -109,7 +112,7 @@ final class Manifests {
 
     private static void differences(String path, Object left, Object right, List<String> out) {
         if (left instanceof Map<?, ?> l && right instanceof Map<?, ?> r) {
-            java.util.Set<Object> keys = new java.util.TreeSet<>();
+            Set<Object> keys = new TreeSet<>();
             keys.addAll(l.keySet());
             keys.addAll(r.keySet());
             for (Object k : keys) {
@@ -136,7 +139,7 @@ final class Manifests {
             return list.stream().map(Manifests::numbersByValue).toList();
         }
         if (value instanceof Number n) {
-            return new java.math.BigDecimal(n.toString()).stripTrailingZeros();
+            return new BigDecimal(n.toString()).stripTrailingZeros();
         }
         return value;
     }

@@ -1,5 +1,7 @@
 package io.realmgate.kube.install;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -49,8 +51,8 @@ final class Repo {
         Path dir = Path.of("target", "install-tests", name).toAbsolutePath();
         try {
             Files.createDirectories(dir);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         return dir;
     }

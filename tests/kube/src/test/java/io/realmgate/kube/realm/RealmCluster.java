@@ -19,6 +19,7 @@ import io.realmgate.operator.api.Realm;
 import io.realmgate.operator.status.Conditions;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.CertificateParsingException;
@@ -257,7 +258,7 @@ final class RealmCluster {
 
     static List<X509Certificate> certificates(String pem) {
         try {
-            Collection<? extends java.security.cert.Certificate> all =
+            Collection<? extends Certificate> all =
                     CertificateFactory.getInstance("X.509")
                             .generateCertificates(
                                     new ByteArrayInputStream(

@@ -1,10 +1,12 @@
 package io.realmgate.tests.peers;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -119,7 +121,7 @@ public final class ApacheForwardProxy extends ProcessForwardProxy {
                         dir,
                         port,
                         List.of("stdout.log", "error.log"),
-                        java.time.Duration.ofSeconds(15)));
+                        Duration.ofSeconds(15)));
     }
 
     @Override
@@ -128,7 +130,7 @@ public final class ApacheForwardProxy extends ProcessForwardProxy {
     }
 
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }

@@ -16,6 +16,7 @@ import io.netty.channel.socket.DuplexChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
@@ -131,11 +132,7 @@ public final class EchoServer implements AutoCloseable {
                         .addListener(
                                 (ChannelFutureListener)
                                         f -> {
-                                            if (ctx.pipeline()
-                                                            .get(
-                                                                    io.netty.handler.ssl.SslHandler
-                                                                            .class)
-                                                    != null) {
+                                            if (ctx.pipeline().get(SslHandler.class) != null) {
                                                 ctx.close(); // TLS has no half-close of its
                                                 // own: close_notify ends both
                                                 // ways

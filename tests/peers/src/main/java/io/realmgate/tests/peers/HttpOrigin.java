@@ -12,6 +12,7 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingDeque;
@@ -51,7 +52,7 @@ public final class HttpOrigin implements AutoCloseable {
                         return t;
                     });
     private final LinkedBlockingDeque<Seen> seen = new LinkedBlockingDeque<>();
-    private final Map<String, Document> documents = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Document> documents = new ConcurrentHashMap<>();
 
     private record Document(String contentType, byte[] body) {}
 

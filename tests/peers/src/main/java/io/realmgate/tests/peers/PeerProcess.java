@@ -5,6 +5,7 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -55,7 +56,7 @@ final class PeerProcess implements AutoCloseable {
             List<String> logFiles,
             Duration wait)
             throws IOException, InterruptedException {
-        List<String> full = new java.util.ArrayList<>(prefix);
+        List<String> full = new ArrayList<>(prefix);
         full.addAll(command);
         Process p =
                 new ProcessBuilder(full)

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -90,7 +91,7 @@ public final class SquidForwardProxy extends ProcessForwardProxy {
                         dir,
                         port,
                         List.of("stdout.log", "cache.log"),
-                        java.time.Duration.ofSeconds(20)));
+                        Duration.ofSeconds(20)));
     }
 
     @Override

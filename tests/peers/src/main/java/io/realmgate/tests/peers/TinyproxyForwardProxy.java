@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -89,7 +90,7 @@ public final class TinyproxyForwardProxy extends ProcessForwardProxy {
                         dir,
                         port,
                         List.of("stdout.log"),
-                        java.time.Duration.ofSeconds(15)));
+                        Duration.ofSeconds(15)));
     }
 
     @Override
