@@ -133,7 +133,14 @@ class RealmReconcileTest {
                         "--max-channels",
                         "327",
                         "--max-subscriptions",
-                        "1000");
+                        "1000",
+                        // sized for one proxy pod, whether or not a ForwardProxy names the realm
+                        "--max-connections-per-client",
+                        "10000",
+                        "--max-streams-per-client",
+                        "5000",
+                        "--max-polls-per-client",
+                        "5000");
         assertThat(container.getEnv())
                 .extracting(e -> e.getName() + "=" + e.getValue())
                 .containsExactly(
