@@ -133,7 +133,15 @@ class RealmReconcileTest {
                         "--max-channels",
                         "327",
                         "--max-subscriptions",
-                        "1000");
+                        "1000",
+                        // Unset per-client caps, sized for a proxy pod whether or not one names
+                        // the realm.
+                        "--max-connections-per-client",
+                        "10000",
+                        "--max-streams-per-client",
+                        "5000",
+                        "--max-polls-per-client",
+                        "5000");
         assertThat(container.getEnv())
                 .extracting(e -> e.getName() + "=" + e.getValue())
                 .containsExactly(
