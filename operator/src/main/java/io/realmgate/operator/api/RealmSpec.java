@@ -17,6 +17,15 @@ import java.util.List;
         value =
                 "!self.webSocket.enabled || !self.secureWebSocket.enabled || self.webSocket.port != self.secureWebSocket.port",
         message = "webSocket.port and secureWebSocket.port must differ")
+// Several memory realms behind one Service would be unrelated hubs (docs/decisions.md). fieldPath
+// makes the API server name spec.replicas; ratcheting lets a stored Realm with more replicas be
+// updated as long as its spec is not changed.
+@ValidationRule(
+        value = "self.engine.type != 'memory' || self.replicas <= 1",
+        fieldPath = ".replicas",
+        message =
+                "spec.replicas must be 0 or 1 with engine memory: a memory realm is one process; "
+                        + "several replicas would be unrelated realms")
 public class RealmSpec {
     /**
      * {@code http(s)://host[:port]} as the realm parses it (java.net.URI, server-based authority):
@@ -31,11 +40,17 @@ public class RealmSpec {
                     + "|([A-Za-z0-9]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?\\.)*[A-Za-z]([-A-Za-z0-9]{0,61}[A-Za-z0-9])?)"
                     + "(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?$";
 
-    @JsonPropertyDescription("Realm pods.")
+    @JsonPropertyDescription(
+            "Realm pods: 0 or 1 with the memory engine (several would be unrelated realms).")
     @Default("1")
     @Min(0)
     @Max(100)
     public Integer replicas = 1;
+
+    @JsonPropertyDescription(
+            "Where the realm keeps its channels. Absent: memory, in the realm process.")
+    @Default("{}")
+    public RealmEngine engine = new RealmEngine();
 
     @JsonPropertyDescription("Plain ws/http listener.")
     @Default("{}")

@@ -11,6 +11,9 @@ public class RealmStatus implements WithConditions {
     public List<Condition> conditions = new ArrayList<>();
     public Endpoints endpoints;
 
+    /** The engine that holds the realm's channels ({@code spec.engine.type}), such as memory. */
+    public String engine;
+
     /** ConfigMap in this namespace holding the CA bundle (ca.crt) clients should trust. */
     public String caBundleConfigMap;
 

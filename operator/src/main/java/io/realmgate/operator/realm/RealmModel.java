@@ -19,12 +19,15 @@ import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStrategy;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStrategyBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.realmgate.operator.JvmMemory;
 import io.realmgate.operator.Names;
 import io.realmgate.operator.OperatorSettings;
 import io.realmgate.operator.Pods;
 import io.realmgate.operator.api.Realm;
+import io.realmgate.operator.api.RealmEngine;
 import io.realmgate.operator.api.RealmSpec;
 import io.realmgate.operator.api.RealmStatus;
 import io.realmgate.operator.api.SecureWebSocketListener;
@@ -178,9 +181,26 @@ public final class RealmModel {
         return secureWebSocket().port();
     }
 
-    public int replicas() {
+    public RealmEngine engine() {
+        RealmSpec spec = realm.getSpec();
+        return spec == null || spec.engine == null ? new RealmEngine() : spec.engine;
+    }
+
+    /** {@code spec.replicas} as written (absent: 1). */
+    int specReplicas() {
         RealmSpec spec = realm.getSpec();
         return spec == null || spec.replicas == null ? 1 : spec.replicas;
+    }
+
+    /**
+     * The pods the Deployment runs: {@code spec.replicas}, but at most one with the memory engine.
+     * The API server refuses more, yet a Realm stored before that rule keeps its value until its
+     * spec is next changed (CRD validation ratcheting); it still gets one hub, never several.
+     */
+    public int replicas() {
+        return engine().type() == RealmEngine.Type.MEMORY
+                ? Math.min(specReplicas(), 1)
+                : specReplicas();
     }
 
     /** The admin listener's port: {@link #ADMIN_PORT}, or the next one no client listener has. */
@@ -266,6 +286,7 @@ public final class RealmModel {
                 .withMetadata(metadata(name))
                 .withNewSpec()
                 .withReplicas(replicas())
+                .withStrategy(strategy())
                 .withNewSelector()
                 .withMatchLabels(new TreeMap<>(selector()))
                 .endSelector()
@@ -303,6 +324,18 @@ public final class RealmModel {
                 .endTemplate()
                 .endSpec()
                 .build();
+    }
+
+    /**
+     * Recreate for the memory engine: the old pod is gone before the new one starts, so a rollout
+     * never runs two hubs that would split publishers from subscribers and number one channel
+     * twice. The price is a short gap without a realm pod; clients reconnect and resume
+     * (docs/decisions.md).
+     */
+    private DeploymentStrategy strategy() {
+        return switch (engine().type()) {
+            case MEMORY -> new DeploymentStrategyBuilder().withType("Recreate").build();
+        };
     }
 
     private Container container() {

@@ -30,6 +30,19 @@ final class RealmStatusModel {
                 certificate.ready()
                         ? readiness(model.replicas(), deployment, Names.realm(model.realm()))
                         : new Readiness(false, certificate.reason(), certificate.message());
+        if (model.specReplicas() > model.replicas()) {
+            // Only a Realm stored before the API server refused this; say why it has fewer pods.
+            ready =
+                    new Readiness(
+                            ready.ready(),
+                            ready.reason(),
+                            ready.message()
+                                    + "; spec.replicas "
+                                    + model.specReplicas()
+                                    + " runs as "
+                                    + model.replicas()
+                                    + ": a memory realm is one process (set spec.replicas to 0 or 1)");
+        }
         conditions =
                 Conditions.with(
                         conditions,
@@ -53,6 +66,7 @@ final class RealmStatusModel {
         next.observedGeneration = generation;
         next.conditions = conditions;
         next.endpoints = model.endpoints();
+        next.engine = model.engine().statusName();
         next.caBundleConfigMap = model.hasCaBundle() ? Names.realmCaBundle(model.realm()) : null;
         return next;
     }
@@ -67,6 +81,7 @@ final class RealmStatusModel {
             next.observedGeneration = previous.observedGeneration;
             next.conditions = previous.conditions;
             next.endpoints = previous.endpoints;
+            next.engine = previous.engine;
             next.caBundleConfigMap = previous.caBundleConfigMap;
         }
         next.conditions =

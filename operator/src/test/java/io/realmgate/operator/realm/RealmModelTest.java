@@ -22,7 +22,9 @@ import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.Sysctl;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStrategy;
 import io.realmgate.operator.api.Realm;
+import io.realmgate.operator.api.RealmEngine;
 import io.realmgate.operator.api.RealmStatus;
 import io.realmgate.operator.api.RealmTls;
 import java.nio.charset.StandardCharsets;
@@ -268,6 +270,37 @@ class RealmModelTest {
                 .extracting(Sysctl::getValue)
                 .as("a listener that is off binds nothing")
                 .containsExactly("443");
+    }
+
+    @Test
+    void aMemoryRealmRollsByRecreateSoTwoHubsNeverRunAtOnce() {
+        Realm realm = prices();
+        assertThat(model(realm, "1").engine().type()).isEqualTo(RealmEngine.Type.MEMORY);
+        DeploymentStrategy strategy = model(realm, "1").deployment().getSpec().getStrategy();
+        assertThat(strategy.getType()).isEqualTo("Recreate");
+        assertThat(strategy.getRollingUpdate())
+                .as("the API server refuses rollingUpdate with Recreate")
+                .isNull();
+
+        realm.getSpec().engine = null;
+        assertThat(model(realm, "1").deployment().getSpec().getStrategy().getType())
+                .as("an absent engine is memory")
+                .isEqualTo("Recreate");
+    }
+
+    @Test
+    void aMemoryRealmRunsAtMostOnePodWhateverAStoredSpecSays() {
+        Realm realm = prices();
+        for (int replicas : new int[] {0, 1}) {
+            realm.getSpec().replicas = replicas;
+            assertThat(model(realm, "1").deployment().getSpec().getReplicas()).isEqualTo(replicas);
+        }
+        // Stored before the API server refused it (ratcheting keeps it until the spec changes).
+        realm.getSpec().replicas = 3;
+        assertThat(model(realm, "1").replicas()).isEqualTo(1);
+        assertThat(model(realm, "1").deployment().getSpec().getReplicas()).isEqualTo(1);
+        realm.getSpec().replicas = null;
+        assertThat(model(realm, "1").deployment().getSpec().getReplicas()).isEqualTo(1);
     }
 
     @Test

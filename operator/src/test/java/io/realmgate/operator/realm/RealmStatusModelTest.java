@@ -103,6 +103,43 @@ class RealmStatusModelTest {
     }
 
     @Test
+    void statusShowsTheEngineAndKeepsItAfterAFailedReconcile() {
+        RealmStatus status =
+                RealmStatusModel.next(model(prices(), "1"), deployment(1, 1, 1, 1), T0);
+        assertThat(status.engine).isEqualTo("memory");
+        assertThat(RealmStatusModel.failed(status, 4, "boom", T1).engine).isEqualTo("memory");
+        assertThat(RealmStatusModel.failed(null, 4, "boom", T1).engine).isNull();
+    }
+
+    @Test
+    void aStoredRealmWithSeveralReplicasIsReadyWithOnePodAndToldWhy() {
+        Realm realm = prices();
+        realm.getSpec().replicas = 3;
+        Condition ready =
+                Conditions.find(
+                        RealmStatusModel.next(model(realm, "1"), deployment(1, 1, 1, 1), T0)
+                                .conditions,
+                        "Ready");
+        assertThat(ready.getStatus()).isEqualTo("True");
+        assertThat(ready.getMessage())
+                .isEqualTo(
+                        "1/1 replicas available; spec.replicas 3 runs as 1: a memory realm is one "
+                                + "process (set spec.replicas to 0 or 1)");
+
+        realm.getSpec().replicas = 1;
+        assertThat(
+                        Conditions.find(
+                                        RealmStatusModel.next(
+                                                        model(realm, "1"),
+                                                        deployment(1, 1, 1, 1),
+                                                        T0)
+                                                .conditions,
+                                        "Ready")
+                                .getMessage())
+                .isEqualTo("1/1 replicas available");
+    }
+
+    @Test
     void lastTransitionTimeStaysWhileNothingFlipsAndMovesWhenReadyFlips() {
         Realm realm = prices();
         realm.setStatus(RealmStatusModel.next(model(realm, "1"), null, T0));

@@ -72,6 +72,7 @@ class CrdValidationTest {
                 .isEqualTo(
                         Map.of(
                                 "replicas", 1,
+                                "engine", Map.of("type", "memory"),
                                 "webSocket", Map.of("enabled", true, "port", 9000),
                                 "secureWebSocket", Map.of("enabled", true, "port", 9443)));
     }
@@ -159,6 +160,76 @@ class CrdValidationTest {
         assertThat(e.getMessage())
                 .contains(
                         "spec.replicas: Invalid value: 101: spec.replicas in body should be less than or equal to 100");
+    }
+
+    @Test
+    void aMemoryRealmWithTwoReplicasIsRefusedNamingTheFieldAndWhy() {
+        KubernetesClientException e =
+                refused(
+                        """
+        apiVersion: realmgate.io/v1alpha1
+        kind: Realm
+        metadata: {name: two-hubs}
+        spec: {replicas: 2}
+        """);
+        assertThat(e.getMessage())
+                .contains(
+                        "spec.replicas: Invalid value: \"object\": spec.replicas must be 0 or 1 with engine "
+                                + "memory: a memory realm is one process; several replicas would be unrelated realms");
+        assertThat(onlyCause(e).getField()).isEqualTo("spec.replicas");
+
+        KubernetesClientException explicit =
+                refused(
+                        """
+        apiVersion: realmgate.io/v1alpha1
+        kind: Realm
+        metadata: {name: two-hubs}
+        spec:
+          engine: {type: memory}
+          replicas: 2
+        """);
+        assertThat(onlyCause(explicit).getField()).isEqualTo("spec.replicas");
+    }
+
+    @Test
+    void aMemoryRealmWithZeroOrOneReplicaIsStoredWithItsEngine() {
+        for (int replicas : new int[] {0, 1}) {
+            GenericKubernetesResource created =
+                    create(
+                            """
+            apiVersion: realmgate.io/v1alpha1
+            kind: Realm
+            metadata: {name: one-hub-%d}
+            spec:
+              replicas: %d
+              engine: {}
+            """
+                                    .formatted(replicas, replicas));
+            Map<String, Object> spec = created.get("spec");
+            assertThat(spec)
+                    .containsEntry("replicas", replicas)
+                    .containsEntry("engine", Map.of("type", "memory"));
+        }
+    }
+
+    @Test
+    void anEngineOtherThanMemoryIsRefusedNamingTheField() {
+        KubernetesClientException e =
+                refused(
+                        """
+        apiVersion: realmgate.io/v1alpha1
+        kind: Realm
+        metadata: {name: other-engine}
+        spec:
+          engine: {type: redis}
+        """);
+        assertThat(e.getMessage())
+                .contains(
+                        "spec.engine.type: Unsupported value: \"redis\": supported values: \"memory\"");
+        // The second cause is the API server's note that the CEL rules were skipped.
+        assertThat(e.getStatus().getDetails().getCauses())
+                .extracting(StatusCause::getField)
+                .contains("spec.engine.type");
     }
 
     @Test

@@ -464,6 +464,49 @@ class RealmReconcileTest {
     }
 
     @Test
+    void aMemoryRealmsDeploymentIsRecreatedNeverRolledAndAnEarlierRollingUpdateIsReplaced() {
+        cluster.apply(realmYaml("fills", 9000, 9443));
+        cluster.awaitSettled("fills");
+        Deployment created = cluster.deployment("fills");
+        assertThat(created.getSpec().getStrategy().getType()).isEqualTo("Recreate");
+        assertThat(created.getSpec().getStrategy().getRollingUpdate()).isNull();
+        assertThat(cluster.realm("fills").getStatus().engine).isEqualTo("memory");
+
+        // The Deployment as an operator before spec.engine wrote it: no strategy, so the API server
+        // defaulted a RollingUpdate with its parameters, which no field manager owns. Applied as
+        // the
+        // operator's own manager, so the next apply of Recreate must shed those parameters.
+        String manager =
+                created.getMetadata().getManagedFields().stream()
+                        .filter(f -> "Apply".equals(f.getOperation()))
+                        .map(f -> f.getManager())
+                        .filter(m -> !OperatorHarness.FIELD_MANAGER.equals(m))
+                        .findFirst()
+                        .orElseThrow();
+        Deployment earlier = cluster.deployment("fills");
+        earlier.getMetadata().setManagedFields(null);
+        earlier.getMetadata().setResourceVersion(null);
+        earlier.getSpec().setStrategy(null);
+        earlier.setStatus(null);
+        Deployment rolling =
+                cluster.client()
+                        .resource(earlier)
+                        .fieldManager(manager)
+                        .forceConflicts()
+                        .serverSideApply();
+        assertThat(rolling.getSpec().getStrategy().getType()).isEqualTo("RollingUpdate");
+        assertThat(rolling.getSpec().getStrategy().getRollingUpdate()).isNotNull();
+
+        Deployment recreated =
+                await("the operator puts Recreate back")
+                        .atMost(RealmCluster.WAIT)
+                        .until(
+                                () -> cluster.deployment("fills"),
+                                d -> "Recreate".equals(d.getSpec().getStrategy().getType()));
+        assertThat(recreated.getSpec().getStrategy().getRollingUpdate()).isNull();
+    }
+
+    @Test
     void readyWhenTheDeploymentReportsEveryReplicaAvailable() {
         cluster.apply(realmYaml("orders", 9000, 9443));
         Realm notReady =
