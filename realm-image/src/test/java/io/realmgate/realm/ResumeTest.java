@@ -8,6 +8,7 @@ import io.realmgate.realm.client.PositionReset;
 import io.realmgate.realm.client.RealmClient;
 import io.realmgate.realm.client.RealmEvent;
 import io.realmgate.realm.config.RealmConfig;
+import io.realmgate.tests.peers.RealmProcess;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -105,8 +106,8 @@ class ResumeTest {
                         resets.add(reset);
                     }
                 };
-        RealmProcess first = RealmProcess.start(dir, 0, 60);
-        int port = first.port();
+        RealmProcess first = realm(0);
+        int port = first.wsPort();
         RealmProcess second = null;
         try (RealmClient sub =
                 RealmClient.builder(first.wsUri())
@@ -127,7 +128,7 @@ class ResumeTest {
                     .until(() -> received.size() == 3);
 
             first.close();
-            second = RealmProcess.start(dir, port, 60);
+            second = realm(port);
             // Published in the new realm's history, whether or not the subscriber is back yet:
             // ids 1 and 2 again, which a position of the old history (3) would have skipped.
             publish(second.wsUri(), "4", "5");
@@ -158,6 +159,17 @@ class ResumeTest {
                 second.close();
             }
         }
+    }
+
+    /** A realm process on this plain port (0: ephemeral), no TLS listener. */
+    private RealmProcess realm(int port) throws Exception {
+        return RealmProcess.start(
+                dir,
+                Duration.ofSeconds(60),
+                "--ws-port",
+                String.valueOf(port),
+                "--wss-port",
+                "off");
     }
 
     private static void publish(URI realm, String... data) throws Exception {
