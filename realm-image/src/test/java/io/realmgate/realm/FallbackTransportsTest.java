@@ -103,7 +103,9 @@ class FallbackTransportsTest {
         JsonNode first = JSON.readTree(get("/poll?sub=lp:1&wait=5").body()).path("frames");
         assertThat(first.toString())
                 .isEqualTo(
-                        "[{\"op\":\"subscribed\",\"channel\":\"lp\",\"id\":3},"
+                        "[{\"op\":\"subscribed\",\"channel\":\"lp\",\"id\":3,\"epoch\":\""
+                                + realm.server().hub().epoch("lp")
+                                + "\"},"
                                 + "{\"op\":\"event\",\"channel\":\"lp\",\"id\":2,\"data\":2},{\"op\":\"event\",\"channel\":\"lp\",\"id\":3,\"data\":3}]");
 
         // Nothing new: the poll waits, and answers when an event comes.
@@ -129,7 +131,10 @@ class FallbackTransportsTest {
         // Nothing at all: an answer with just the position after wait seconds.
         JsonNode third = JSON.readTree(get("/poll?sub=lp:4&wait=1").body()).path("frames");
         assertThat(third.toString())
-                .isEqualTo("[{\"op\":\"subscribed\",\"channel\":\"lp\",\"id\":4}]");
+                .isEqualTo(
+                        "[{\"op\":\"subscribed\",\"channel\":\"lp\",\"id\":4,\"epoch\":\""
+                                + realm.server().hub().epoch("lp")
+                                + "\"}]");
 
         long badQueries = realm.server().metrics().httpRefusals(RealmMetrics.HttpRefusal.BAD_QUERY);
         assertThat(get("/poll?sub=bad%20name").statusCode()).isEqualTo(400);
@@ -159,10 +164,14 @@ class FallbackTransportsTest {
             readData(r, data, 4);
             assertThat(data)
                     .containsExactly(
-                            "{\"op\":\"subscribed\",\"channel\":\"sse\",\"id\":2}",
+                            "{\"op\":\"subscribed\",\"channel\":\"sse\",\"id\":2,\"epoch\":\""
+                                    + realm.server().hub().epoch("sse")
+                                    + "\"}",
                             "{\"op\":\"event\",\"channel\":\"sse\",\"id\":1,\"data\":1}",
                             "{\"op\":\"event\",\"channel\":\"sse\",\"id\":2,\"data\":2}",
-                            "{\"op\":\"subscribed\",\"channel\":\"sse2\",\"id\":0}");
+                            "{\"op\":\"subscribed\",\"channel\":\"sse2\",\"id\":0,\"epoch\":\""
+                                    + realm.server().hub().epoch("sse2")
+                                    + "\"}");
             try (RealmClient ws = RealmClient.builder(realm.wsUri()).build()) {
                 ws.connect().get(5, TimeUnit.SECONDS);
                 assertThat(ws.publish("sse2", "\"from ws\"").get(5, TimeUnit.SECONDS)).isEqualTo(1);

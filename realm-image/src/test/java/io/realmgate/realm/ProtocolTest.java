@@ -130,7 +130,9 @@ class ProtocolTest {
             assertThat(err.path("ref").asInt()).isEqualTo(7);
             assertThat(JSON.readTree(raw.readText()).toString())
                     .isEqualTo(
-                            "{\"op\":\"subscribed\",\"channel\":\"retain\",\"id\":15,\"ref\":7}");
+                            "{\"op\":\"subscribed\",\"channel\":\"retain\",\"id\":15,\"epoch\":\""
+                                    + realm.server().hub().epoch("retain")
+                                    + "\",\"ref\":7}");
             for (int id = 6; id <= 15; id++) {
                 assertThat(JSON.readTree(raw.readText()).path("id").asLong()).isEqualTo(id);
             }

@@ -7,4 +7,11 @@ package io.realmgate.realm.client;
 @FunctionalInterface
 public interface EventListener {
     void onEvent(RealmEvent event);
+
+    /**
+     * The subscription's position was reset (the realm lost the history its ids belonged to); the
+     * events that follow are the new history's, from its start. Called before them. Does nothing
+     * unless overridden.
+     */
+    default void onReset(PositionReset reset) {}
 }

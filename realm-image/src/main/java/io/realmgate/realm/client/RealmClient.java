@@ -37,9 +37,11 @@ import javax.net.ssl.SSLException;
  *
  * <p>After the first successful {@link #connect()}, a lost connection is re-established with
  * exponential back-off, and every subscription resumes after the last id it delivered: events still
- * retained by the realm arrive, none twice. Publishes in flight when a connection is lost fail with
- * code {@code connection-lost} (the realm may or may not have retained them); publishes while
- * disconnected fail with {@code not-connected}.
+ * retained by the realm arrive, none twice. If the realm lost the history those ids belong to (its
+ * epoch changed: it restarted), the subscription's {@link EventListener#onReset} is told, and the
+ * new history's retained events follow from its start. Publishes in flight when a connection is
+ * lost fail with code {@code connection-lost} (the realm may or may not have retained them);
+ * publishes while disconnected fail with {@code not-connected}.
  *
  * <p>All state lives on one event loop; listeners are called there and must not block. Methods may
  * be called from any thread.
@@ -76,6 +78,9 @@ public final class RealmClient implements AutoCloseable {
          * Last id delivered (or the position announced by {@code subscribed}); -1 while unknown.
          */
         long cursor = -1;
+
+        /** The epoch of the history {@link #cursor} belongs to; null until the realm named it. */
+        String epoch;
 
         String pendingRef;
         CompletableFuture<Long> confirmed;
@@ -387,6 +392,9 @@ public final class RealmClient implements AutoCloseable {
                         .put("ref", ref);
         if (s.cursor >= 0) {
             m.put("from", s.cursor);
+            if (s.epoch != null) {
+                m.put("epoch", s.epoch);
+            }
         }
         send(m);
     }
@@ -433,9 +441,29 @@ public final class RealmClient implements AutoCloseable {
                     return;
                 }
                 long id = m.path("id").asLong();
-                // Unknown position: start here. Ahead of the realm (it restarted): follow the
-                // realm.
-                s.cursor = s.cursor < 0 ? id : Math.min(s.cursor, id);
+                String epoch = m.path("epoch").isTextual() ? m.path("epoch").asText() : null;
+                if (m.path("reset").isTextual()) {
+                    // The history our ids belong to is gone: the realm replays the new one from
+                    // its start, so every id counts as unseen again.
+                    PositionReset reset =
+                            new PositionReset(
+                                    s.channel,
+                                    m.path("reset").asText(),
+                                    s.epoch,
+                                    s.cursor,
+                                    epoch,
+                                    id);
+                    s.cursor = 0;
+                    s.epoch = epoch;
+                    s.listener.onReset(reset);
+                } else {
+                    // Unknown position: start here. Ahead of a realm without epochs (it
+                    // restarted): follow the realm.
+                    s.cursor = s.cursor < 0 ? id : Math.min(s.cursor, id);
+                    if (epoch != null) {
+                        s.epoch = epoch;
+                    }
+                }
                 if (s.confirmed != null && m.path("ref").asText().equals(s.pendingRef)) {
                     s.confirmed.complete(id);
                     s.confirmed = null;

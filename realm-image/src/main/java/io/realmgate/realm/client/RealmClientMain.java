@@ -25,7 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * </pre>
  *
  * Lines: {@code connected reconnect=false}, {@code subscribed channel=C newest=N}, {@code event
- * channel=C id=N data=JSON}, {@code ack id=N}, {@code disconnected code=N reason=R}, {@code error
+ * channel=C id=N data=JSON}, {@code reset channel=C reason=R epoch=E newest=N} (the realm lost the
+ * history: ids start again), {@code ack id=N}, {@code disconnected code=N reason=R}, {@code error
  * code=C message=M}, and last {@code done events=N acks=N}. Exit status 0 when the expected events
  * arrived in time, 1 when not, 2 for a bad argument.
  */
@@ -135,16 +136,32 @@ public final class RealmClientMain {
                         client.subscribe(
                                         channel,
                                         from,
-                                        event -> {
-                                            out(
-                                                    "event channel="
-                                                            + event.channel()
-                                                            + " id="
-                                                            + event.id()
-                                                            + " data="
-                                                            + event.data());
-                                            events.incrementAndGet();
-                                            expected.countDown();
+                                        new EventListener() {
+                                            @Override
+                                            public void onEvent(RealmEvent event) {
+                                                out(
+                                                        "event channel="
+                                                                + event.channel()
+                                                                + " id="
+                                                                + event.id()
+                                                                + " data="
+                                                                + event.data());
+                                                events.incrementAndGet();
+                                                expected.countDown();
+                                            }
+
+                                            @Override
+                                            public void onReset(PositionReset reset) {
+                                                out(
+                                                        "reset channel="
+                                                                + reset.channel()
+                                                                + " reason="
+                                                                + reset.reason()
+                                                                + " epoch="
+                                                                + reset.epoch()
+                                                                + " newest="
+                                                                + reset.newestId());
+                                            }
                                         })
                                 .get(remaining(deadline), TimeUnit.MILLISECONDS);
                 out("subscribed channel=" + channel + " newest=" + newest);

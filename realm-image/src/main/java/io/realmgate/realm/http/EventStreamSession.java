@@ -20,6 +20,7 @@ import io.realmgate.realm.hub.Frame;
 import io.realmgate.realm.hub.Frames;
 import io.realmgate.realm.hub.HubException;
 import io.realmgate.realm.hub.Outbox;
+import io.realmgate.realm.hub.Position;
 import io.realmgate.realm.hub.Subscriptions;
 import io.realmgate.realm.ops.RealmMetrics;
 import java.nio.charset.StandardCharsets;
@@ -40,7 +41,7 @@ final class EventStreamSession extends ChannelInboundHandlerAdapter implements O
 
     private final RealmContext realm;
     private final RealmMetrics.Listener listener;
-    private final Map<String, Long> subs;
+    private final Map<String, Position> subs;
     private final io.realmgate.realm.ws.ReplayBudget replay;
     private ChannelHandlerContext ctx;
     private Outbox outbox;
@@ -50,7 +51,7 @@ final class EventStreamSession extends ChannelInboundHandlerAdapter implements O
     EventStreamSession(
             RealmContext realm,
             RealmMetrics.Listener listener,
-            Map<String, Long> subs,
+            Map<String, Position> subs,
             io.realmgate.realm.ws.ReplayBudget replay) {
         this.realm = realm;
         this.replay = replay;
@@ -87,7 +88,7 @@ final class EventStreamSession extends ChannelInboundHandlerAdapter implements O
                                 .buffer(16)
                                 .writeBytes(": realm\n\n".getBytes(StandardCharsets.US_ASCII))));
         int before = outbox.backlog();
-        for (Map.Entry<String, Long> e : subs.entrySet()) {
+        for (Map.Entry<String, Position> e : subs.entrySet()) {
             try {
                 subscriptions.subscribe(e.getKey(), e.getValue(), null);
             } catch (HubException ex) {

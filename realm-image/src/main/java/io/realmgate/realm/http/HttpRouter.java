@@ -23,6 +23,7 @@ import io.realmgate.realm.config.Origins;
 import io.realmgate.realm.hub.ClientMessage;
 import io.realmgate.realm.hub.Frames;
 import io.realmgate.realm.hub.HubException;
+import io.realmgate.realm.hub.Position;
 import io.realmgate.realm.ops.RealmMetrics;
 import io.realmgate.realm.ws.ReplayBudget;
 import java.net.InetAddress;
@@ -354,7 +355,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     }
 
     private void stream(ChannelHandlerContext ctx, QueryStringDecoder query) {
-        Map<String, Long> subs;
+        Map<String, Position> subs;
         try {
             subs = SubscriptionQuery.parse(query, realm.config().maxSubscriptions());
         } catch (IllegalArgumentException e) {
@@ -384,8 +385,8 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
      * its address's budget is spent is refused whole with 429 (and the error {@code replay-rate}).
      */
     private boolean replayRefused(
-            ChannelHandlerContext ctx, Map<String, Long> subs, ReplayBudget budget) {
-        if (subs.values().stream().noneMatch(from -> from >= 0)) {
+            ChannelHandlerContext ctx, Map<String, Position> subs, ReplayBudget budget) {
+        if (subs.values().stream().noneMatch(Position::replays)) {
             return false;
         }
         try {
@@ -451,7 +452,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
     }
 
     private void poll(ChannelHandlerContext ctx, QueryStringDecoder query, boolean keepAlive) {
-        Map<String, Long> subs;
+        Map<String, Position> subs;
         int wait;
         try {
             subs = SubscriptionQuery.parse(query, realm.config().maxSubscriptions());

@@ -11,6 +11,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.realmgate.realm.hub.Frame;
 import io.realmgate.realm.hub.HubException;
 import io.realmgate.realm.hub.Outbox;
+import io.realmgate.realm.hub.Position;
 import io.realmgate.realm.hub.Subscriptions;
 import io.realmgate.realm.ops.RealmMetrics;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +31,7 @@ final class LongPoll implements Outbox.Sink {
     private final ChannelHandlerContext ctx;
     private final RealmContext realm;
     private final RealmMetrics.Listener listener;
-    private final Map<String, Long> subs;
+    private final Map<String, Position> subs;
     private final int waitSeconds;
     private final boolean keepAlive;
     private final Runnable done;
@@ -46,7 +47,7 @@ final class LongPoll implements Outbox.Sink {
             ChannelHandlerContext ctx,
             RealmContext realm,
             RealmMetrics.Listener listener,
-            Map<String, Long> subs,
+            Map<String, Position> subs,
             int waitSeconds,
             boolean keepAlive,
             io.realmgate.realm.ws.ReplayBudget replay,
@@ -72,7 +73,7 @@ final class LongPoll implements Outbox.Sink {
     void start() {
         realm.metrics().connectionOpened(RealmMetrics.Transport.LONGPOLL, listener);
         int before = outbox.backlog();
-        for (Map.Entry<String, Long> e : subs.entrySet()) {
+        for (Map.Entry<String, Position> e : subs.entrySet()) {
             try {
                 subscriptions.subscribe(e.getKey(), e.getValue(), null);
             } catch (HubException ex) {

@@ -16,6 +16,13 @@ import java.util.Set;
  */
 final class ChannelLog {
     private final String name;
+
+    /**
+     * Drawn when this log is made: a new log (a restarted realm, a re-made channel) is a new
+     * history.
+     */
+    private final String epoch = Epoch.random();
+
     private final int retainEvents;
     private final long retainBytes;
     private final HubStats stats;
@@ -38,6 +45,10 @@ final class ChannelLog {
 
     String name() {
         return name;
+    }
+
+    String epoch() {
+        return epoch;
     }
 
     /**
@@ -67,21 +78,30 @@ final class ChannelLog {
     /**
      * Adds a subscriber. It receives, in this order: an error frame if {@code from} cannot be
      * honoured exactly, the {@code subscribed} frame, the retained events after {@code from}, then
-     * live events.
+     * live events. A position in another epoch than this log's names ids of a lost history: it is
+     * reset to the start of this one ({@code from} 0, so everything retained is replayed) and
+     * {@code subscribed} says so.
      *
-     * @param from the last id the subscriber has seen, or a negative number for "live only"
      * @return false if this log was removed meanwhile (the caller retries with a fresh one)
      */
-    synchronized boolean subscribe(Subscriber s, long from, JsonNode ref) {
+    synchronized boolean subscribe(Subscriber s, Position at, JsonNode ref) {
         if (removed) {
             return false;
         }
         if (!subscribers.add(s)) {
             // Subscribing twice re-announces the position but never delivers an event twice.
-            s.deliver(Frames.subscribed(name, lastId, ref));
+            s.deliver(Frames.subscribed(name, lastId, epoch, null, ref));
             return true;
         }
         stats.subscriptions(1);
+        long from = at.from();
+        String reset = null;
+        // From 0 means "everything retained" in any history: nothing of it was seen, so nothing
+        // is reset.
+        if (from > 0 && at.epoch() != null && !at.epoch().equals(epoch)) {
+            from = 0;
+            reset = Epoch.CHANGED;
+        }
         if (from > lastId) {
             // The client saw ids this channel never had: the realm restarted and ids began again.
             s.deliver(
@@ -112,7 +132,7 @@ final class ChannelLog {
                                     + "' are no longer retained",
                             ref));
         }
-        s.deliver(Frames.subscribed(name, lastId, ref));
+        s.deliver(Frames.subscribed(name, lastId, epoch, reset, ref));
         if (from >= 0) {
             int skip = (int) Math.max(0, from + 1 - oldest);
             Iterator<Frame> it = retained.iterator();

@@ -11,15 +11,17 @@ import java.util.Locale;
 
 /**
  * One client-to-server message of protocol v1, parsed and checked: {@code subscribe} (channel,
- * from?), {@code unsubscribe} (channel), {@code publish} (channel, data). Every message may carry
- * {@code ref} (a string or a number), echoed in the answer to it. Unknown fields are ignored, so
- * later protocol versions can add some.
+ * from?, epoch?), {@code unsubscribe} (channel), {@code publish} (channel, data). Every message may
+ * carry {@code ref} (a string or a number), echoed in the answer to it. Unknown fields are ignored,
+ * so later protocol versions can add some.
  *
  * @param from the last id seen, or -1 for "live only"
+ * @param epoch the epoch {@code from} belongs to (subscribe only), or null if not given
  * @param data the encoded JSON of {@code data} (publish only)
  * @param ref the message's ref, or a missing node
  */
-public record ClientMessage(Op op, String channel, long from, byte[] data, JsonNode ref) {
+public record ClientMessage(
+        Op op, String channel, long from, String epoch, byte[] data, JsonNode ref) {
     public enum Op {
         SUBSCRIBE,
         UNSUBSCRIBE,
@@ -51,6 +53,11 @@ public record ClientMessage(Op op, String channel, long from, byte[] data, JsonN
         public Frame toFrame() {
             return Frames.error(code, getMessage(), ref);
         }
+    }
+
+    /** Where a {@code subscribe} starts. */
+    public Position position() {
+        return new Position(from, epoch);
     }
 
     public static ClientMessage parse(byte[] json) throws Invalid {
@@ -126,6 +133,7 @@ public record ClientMessage(Op op, String channel, long from, byte[] data, JsonN
                     ref);
         }
         long from = -1;
+        String epoch = null;
         byte[] data = null;
         switch (op) {
             case SUBSCRIBE -> {
@@ -137,6 +145,13 @@ public record ClientMessage(Op op, String channel, long from, byte[] data, JsonN
                                 "bad-request", "\"from\" must be a non-negative whole number", ref);
                     }
                     from = f.asLong();
+                }
+                JsonNode e = root.path("epoch");
+                if (!e.isMissingNode() && !e.isNull()) {
+                    if (!e.isTextual() || !Epoch.valid(e.asText())) {
+                        throw new Invalid("bad-request", "\"epoch\": " + Epoch.rule(), ref);
+                    }
+                    epoch = e.asText();
                 }
             }
             case PUBLISH -> {
@@ -157,7 +172,12 @@ public record ClientMessage(Op op, String channel, long from, byte[] data, JsonN
             default -> {}
         }
         return new ClientMessage(
-                op, channel, from, data, ref.isMissingNode() ? MissingNode.getInstance() : ref);
+                op,
+                channel,
+                from,
+                epoch,
+                data,
+                ref.isMissingNode() ? MissingNode.getInstance() : ref);
     }
 
     public static JsonNode readTree(byte[] json) throws Invalid {

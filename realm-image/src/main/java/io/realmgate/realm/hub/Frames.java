@@ -51,17 +51,24 @@ public final class Frames {
     }
 
     /**
-     * {@code {"op":"subscribed","channel":C,"id":N,"ref":R?}}: the subscription is in place and N
-     * is the channel's newest id at that moment; replayed events (ids up to N) follow, then live
-     * ones.
+     * {@code {"op":"subscribed","channel":C,"id":N,"epoch":E,"reset":W?,"ref":R?}}: the
+     * subscription is in place, N is the channel's newest id at that moment and E the epoch of its
+     * history; replayed events (ids up to N) follow, then live ones. {@code reset} (e.g. {@value
+     * Epoch#CHANGED}) says the client's position was not honoured but reset to the start of this
+     * history.
      */
-    public static Frame subscribed(String channel, long id, JsonNode ref) {
+    public static Frame subscribed(
+            String channel, long id, String epoch, String reset, JsonNode ref) {
         return build(
                 Frame.Kind.SUBSCRIBED,
                 g -> {
                     g.writeStringField("op", "subscribed");
                     g.writeStringField("channel", channel);
                     g.writeNumberField("id", id);
+                    g.writeStringField("epoch", epoch);
+                    if (reset != null) {
+                        g.writeStringField("reset", reset);
+                    }
                     writeRef(g, ref);
                 });
     }

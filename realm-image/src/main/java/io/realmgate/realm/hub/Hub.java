@@ -39,11 +39,20 @@ public final class Hub {
         }
     }
 
-    /** See {@link ChannelLog#subscribe}; {@code from < 0} means live only. */
+    /**
+     * Subscribes after {@code from} of the channel's current history, as a client that sends no
+     * epoch ({@code from < 0}: live only).
+     */
     public void subscribe(String channel, long from, Subscriber s, JsonNode ref)
             throws HubException {
+        subscribe(channel, new Position(from, null), s, ref);
+    }
+
+    /** See {@link ChannelLog#subscribe}. */
+    public void subscribe(String channel, Position at, Subscriber s, JsonNode ref)
+            throws HubException {
         ChannelName.check(channel);
-        while (!log(channel).subscribe(s, from, ref)) {
+        while (!log(channel).subscribe(s, at, ref)) {
             Thread.onSpinWait(); // the log was retired between lookup and use: take the fresh one
         }
     }
@@ -60,6 +69,15 @@ public final class Hub {
     public long lastId(String channel) {
         ChannelLog log = channels.get(channel);
         return log == null ? 0 : log.lastId();
+    }
+
+    /**
+     * The epoch of the channel's current history, null if the channel does not exist. The store
+     * that holds a history names it: here each {@link ChannelLog} draws its own when it is made.
+     */
+    public String epoch(String channel) {
+        ChannelLog log = channels.get(channel);
+        return log == null ? null : log.epoch();
     }
 
     public int channelCount() {

@@ -22,7 +22,7 @@ public final class Subscriptions implements AutoCloseable {
         this.max = max;
     }
 
-    public void subscribe(String channel, long from, JsonNode ref) throws HubException {
+    public void subscribe(String channel, Position at, JsonNode ref) throws HubException {
         if (closed) {
             return;
         }
@@ -31,7 +31,7 @@ public final class Subscriptions implements AutoCloseable {
                     "too-many-subscriptions",
                     "a connection may hold at most " + max + " subscriptions");
         }
-        hub.subscribe(channel, from, outbox, ref);
+        hub.subscribe(channel, at, outbox, ref);
         channels.add(channel);
     }
 

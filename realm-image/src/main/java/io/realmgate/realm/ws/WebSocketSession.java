@@ -125,7 +125,7 @@ public final class WebSocketSession extends ChannelInboundHandlerAdapter impleme
             switch (m.op()) {
                 case SUBSCRIBE -> {
                     if (m.from() < 0) {
-                        subscriptions.subscribe(m.channel(), m.from(), m.ref());
+                        subscriptions.subscribe(m.channel(), m.position(), m.ref());
                     } else {
                         try {
                             replay.admit();
@@ -134,7 +134,7 @@ public final class WebSocketSession extends ChannelInboundHandlerAdapter impleme
                             throw e;
                         }
                         int before = outbox.backlog();
-                        subscriptions.subscribe(m.channel(), m.from(), m.ref());
+                        subscriptions.subscribe(m.channel(), m.position(), m.ref());
                         replay.charge(outbox.backlog() - before);
                     }
                 }

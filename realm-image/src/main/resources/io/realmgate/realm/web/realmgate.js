@@ -15,6 +15,14 @@
  * ({code: 'connect-failed', transport, url, message}) before the next one. Every (re)connection
  * resumes each subscription after the last id it delivered, and ids at or below that are dropped,
  * so a handler sees each event once, in order.
+ *
+ * Ids belong to one history of a channel, named by its epoch. When the realm no longer has the
+ * history a subscription's ids belong to (it restarted), it resets the position, and the session
+ * announces a 'reset' event ({channel, reason: 'epoch-changed', previousEpoch, previousId, epoch, id})
+ * before the new history's retained events, which follow from its start (their ids may repeat ids
+ * seen before):
+ *
+ *   session.addEventListener('reset', e => console.log(e.detail.channel, 'starts again'));
  */
 (function (global) {
   'use strict';
@@ -49,7 +57,7 @@
       this.pollWait = options.pollWait !== undefined ? options.pollWait : 25;
       this.minDelay = options.reconnectDelay || 250;
       this.maxDelay = options.maxReconnectDelay || 10000;
-      this._subs = new Map();       // channel -> {cursor, handlers: Set}
+      this._subs = new Map();       // channel -> {cursor, epoch, handlers: Set}
       this._queued = [];            // publishes waiting for a transport
       this._index = 0;              // which transport is current or next
       this._failures = 0;           // consecutive failures to open
@@ -88,22 +96,25 @@
     }
 
     /**
-     * Delivers the channel's events to onEvent({channel, id, data}). With {from: ID} the events
-     * retained after ID come first. Returns {unsubscribe()}.
+     * Delivers the channel's events to onEvent({channel, id, data, epoch}). With {from: ID} the
+     * events retained after ID come first; with {from: ID, epoch: EPOCH} (an event's epoch, kept
+     * with its id) only if the realm still has that history, else the position is reset (a 'reset'
+     * event). Returns {unsubscribe()}.
      */
     subscribe(channel, onEvent, options = {}) {
       let sub = this._subs.get(channel);
       const fresh = !sub;
       if (fresh) {
-        sub = {cursor: undefined, handlers: new Set()};
+        sub = {cursor: undefined, epoch: undefined, handlers: new Set()};
         this._subs.set(channel, sub);
       }
       if (options.from !== undefined && options.from !== null && (sub.cursor === undefined || options.from < sub.cursor)) {
         sub.cursor = Number(options.from);
+        sub.epoch = options.epoch !== undefined && options.epoch !== null ? String(options.epoch) : undefined;
       }
       sub.handlers.add(onEvent);
       if (fresh && this._link && this._link.open) {
-        this._link.subscribe(channel, sub.cursor);
+        this._link.subscribe(channel, sub);
       }
       return {
         channel,
@@ -202,7 +213,7 @@
           const sub = this._subs.get(f.channel);
           if (!sub || (sub.cursor !== undefined && f.id <= sub.cursor)) return;
           sub.cursor = f.id;
-          const ev = {channel: f.channel, id: f.id, data: f.data};
+          const ev = {channel: f.channel, id: f.id, data: f.data, epoch: sub.epoch};
           for (const h of [...sub.handlers]) {
             try { h(ev); } catch (e) { setTimeout(() => { throw e; }); }
           }
@@ -210,8 +221,20 @@
         }
         case 'subscribed': {
           const sub = this._subs.get(f.channel);
-          // Unknown position: start here. Ahead of the realm (it restarted): follow the realm.
-          if (sub) sub.cursor = sub.cursor === undefined ? f.id : Math.min(sub.cursor, f.id);
+          if (!sub) return;
+          if (f.reset) {
+            // The history our ids belong to is gone: the realm replays the new one from its start,
+            // so every id counts as unseen again.
+            const detail = {channel: f.channel, reason: f.reset, previousEpoch: sub.epoch,
+              previousId: sub.cursor, epoch: f.epoch, id: f.id};
+            sub.cursor = 0;
+            sub.epoch = f.epoch;
+            this._announce('reset', detail);
+            return;
+          }
+          // Unknown position: start here. Ahead of a realm without epochs (it restarted): follow it.
+          sub.cursor = sub.cursor === undefined ? f.id : Math.min(sub.cursor, f.id);
+          if (typeof f.epoch === 'string') sub.epoch = f.epoch;
           return;
         }
         case 'ack':
@@ -234,7 +257,15 @@
     }
 
     _subscribeQuery() {
-      return [...this._subs].map(([ch, s]) => 'sub=' + encodeURIComponent(s.cursor === undefined ? ch : ch + ':' + s.cursor)).join('&');
+      const parts = [];
+      for (const [ch, s] of this._subs) {
+        parts.push('sub=' + encodeURIComponent(s.cursor === undefined ? ch : ch + ':' + s.cursor));
+        // The epoch in a parameter of its own: a realm that knows none ignores it.
+        if (s.cursor !== undefined && s.epoch !== undefined) {
+          parts.push('epoch=' + encodeURIComponent(ch + ':' + s.epoch));
+        }
+      }
+      return parts.join('&');
     }
 
     _httpPublish(channel, data) {
@@ -248,7 +279,7 @@
     }
   }
 
-  // ---- transports: connect(), close(), subscribe(ch, cursor), unsubscribe(ch), publish(ch, data) ----
+  // ---- transports: connect(), close(), subscribe(ch, sub), unsubscribe(ch), publish(ch, data) ----
 
   class WebSocketLink {
     constructor(session) {
@@ -271,7 +302,7 @@
       ws.onopen = () => {
         clearTimeout(timer);
         this.open = true;
-        for (const [ch, sub] of this.s._subs) this.subscribe(ch, sub.cursor);
+        for (const [ch, sub] of this.s._subs) this.subscribe(ch, sub);
         this.onopen();
       };
       ws.onmessage = (m) => {
@@ -294,9 +325,12 @@
       if (this.ws) this.ws.close(1000);
     }
 
-    subscribe(channel, cursor) {
+    subscribe(channel, sub) {
       const m = {op: 'subscribe', channel};
-      if (cursor !== undefined) m.from = cursor;
+      if (sub.cursor !== undefined) {
+        m.from = sub.cursor;
+        if (sub.epoch !== undefined) m.epoch = sub.epoch;
+      }
       this.ws.send(JSON.stringify(m));
     }
 

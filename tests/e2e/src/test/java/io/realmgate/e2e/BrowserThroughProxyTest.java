@@ -6,8 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.realmgate.realm.client.RealmClient;
 import io.realmgate.realm.client.RealmEvent;
 import io.realmgate.realm.tls.DevelopmentCertificate;
+import io.realmgate.tests.peers.RealmProcess;
 import io.realmgate.tests.peers.TestCertificates;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -171,6 +174,121 @@ class BrowserThroughProxyTest {
                 second.closeProxy();
             }
             realmOnly.close();
+        }
+    }
+
+    @Test
+    void afterARealmRestartThePageIsToldOfTheResetOverWebSocket() throws Exception {
+        realmRestart("websocket");
+    }
+
+    @Test
+    void afterARealmRestartThePageIsToldOfTheResetOverTheEventStream() throws Exception {
+        realmRestart("stream");
+    }
+
+    @Test
+    void afterARealmRestartThePageIsToldOfTheResetOverLongPoll() throws Exception {
+        realmRestart("longpoll");
+    }
+
+    /**
+     * The page follows a channel through the proxy; the realm process stops and another starts on
+     * the same ports, with nothing of the first's history. The page reconnects with its last id and
+     * that history's epoch, is told its position was reset, and receives the new history from its
+     * start (ids 1, 2 again) and then live events. The page comes from the realm's https port
+     * through a CONNECT tunnel, and so does each transport (wss, or https to the page's origin).
+     */
+    private void realmRestart(String transport) throws Exception {
+        TestCertificates certs = TestCertificates.get();
+        Path cert = Files.writeString(tmp.resolve("tls.crt"), certs.server().getCertificatePEM());
+        Path key = Files.writeString(tmp.resolve("tls.key"), certs.server().getPrivateKeyPEM());
+        Duration startWithin = Duration.ofSeconds(60);
+        RealmProcess first =
+                RealmProcess.start(
+                        tmp,
+                        startWithin,
+                        "--ws-port",
+                        "0",
+                        "--wss-port",
+                        "0",
+                        "--tls-cert",
+                        cert.toString(),
+                        "--tls-key",
+                        key.toString());
+        RealmProcess second = null;
+        int ws = first.wsPort();
+        int wss = first.wssPort();
+        try (Scenario proxy = Scenario.proxyOn(0, wss);
+                HeadlessChromium browser =
+                        HeadlessChromium.start(proxy.proxyPort(), spki(), tmp.resolve("profile"))) {
+            // from=0: the page's subscription replays what it missed before it was in place.
+            browser.open(
+                    "https://127.0.0.1:"
+                            + wss
+                            + "/?channel=epoch&port="
+                            + wss
+                            + "&secure=true&transports="
+                            + transport
+                            + "&from=0");
+            waitFor(() -> browser.text("#transport"), t -> t.equals(transport));
+            publish(first, "1", "2");
+            waitFor(
+                    () -> browser.eval("return window.realmDemo.events.length;").asInt(),
+                    n -> n == 2);
+
+            first.close();
+            second =
+                    RealmProcess.start(
+                            tmp,
+                            startWithin,
+                            "--ws-port",
+                            String.valueOf(ws),
+                            "--wss-port",
+                            String.valueOf(wss),
+                            "--tls-cert",
+                            cert.toString(),
+                            "--tls-key",
+                            key.toString());
+            // In the new history, whether or not the page is back yet: ids 1 and 2 again.
+            publish(second, "3");
+            JsonNode resets =
+                    waitFor(
+                            () -> browser.eval("return window.realmDemo.resets;"),
+                            r -> r.size() >= 1);
+            assertThat(resets.size()).isEqualTo(1);
+            assertThat(resets.get(0).path("channel").asText()).isEqualTo("epoch");
+            assertThat(resets.get(0).path("reason").asText()).isEqualTo("epoch-changed");
+            assertThat(resets.get(0).path("previousId").asLong()).isEqualTo(2);
+            assertThat(resets.get(0).path("epoch").asText())
+                    .matches("[0-9a-f]{16}")
+                    .isNotEqualTo(resets.get(0).path("previousEpoch").asText());
+            assertThat(browser.text("#resets")).isEqualTo("1");
+            publish(second, "4");
+            String seen = "return window.realmDemo.events.map(e => e.id + '=' + e.data);";
+            JsonNode events = waitFor(() -> browser.eval(seen), e -> e.size() >= 4);
+            assertThat(events.toString()).isEqualTo("[\"1=1\",\"2=2\",\"1=3\",\"2=4\"]");
+            // Events carry their history's epoch. Not necessarily the reset's: a long-poll's
+            // channel that was only subscribed to goes between polls, and comes back as a new
+            // history that, with nothing of the previous one seen, needs no reset.
+            assertThat(browser.eval("return window.realmDemo.events[3].epoch;").asText())
+                    .matches("[0-9a-f]{16}")
+                    .isNotEqualTo(resets.get(0).path("previousEpoch").asText());
+            assertThat(browser.text("#transport")).isEqualTo(transport);
+        } finally {
+            first.close();
+            if (second != null) {
+                second.close();
+            }
+        }
+    }
+
+    private static void publish(RealmProcess realm, String... data) throws Exception {
+        try (RealmClient java = RealmClient.builder(realm.wsUri()).noReconnect().build()) {
+            java.connect().get(10, TimeUnit.SECONDS);
+            for (String d : data) {
+                java.publish("epoch", d).get(10, TimeUnit.SECONDS);
+            }
         }
     }
 
