@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import io.realmgate.common.HandlerErrors;
 import io.realmgate.proxy.access.Refusal;
 import io.realmgate.proxy.ops.AccessLog;
 import java.net.InetSocketAddress;
@@ -28,8 +29,27 @@ import java.util.function.Consumer;
  * bodies pass through in chunks under the same autoRead backpressure as tunnels, never buffered
  * whole. The upstream connection serves this one exchange ({@code Connection: close}); the client
  * connection stays open for the next request when both sides allow it.
+ *
+ * <p>A response the origin leaves incomplete (its connection closed or reset before the last chunk
+ * or the last Content-Length byte) is aborted: the client connection is closed without a
+ * terminating chunk, so the client sees a truncated message, never a clean end it could take for
+ * the whole response (RFC 9112 §8). A body the origin delimits by closing is complete at a clean
+ * close, and incomplete at a reset.
  */
 final class ForwardExchange {
+    /** Why an exchange was cut off after it began; the label of the aborts metric. */
+    private enum Abort {
+        UPSTREAM_CLOSED,
+        UPSTREAM_RESET,
+        UPSTREAM_MALFORMED,
+        CLIENT_CLOSED,
+        REQUEST_BODY;
+
+        String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
     private final ChannelHandlerContext clientCtx;
     private final Channel client;
     private final ProxyFrontendSettings settings;
@@ -48,6 +68,13 @@ final class ForwardExchange {
     private Channel upstream;
     private boolean requestComplete;
     private boolean responseStarted;
+
+    /**
+     * The origin's last response part has arrived. The exchange finishes once it is flushed to the
+     * client; the upstream connection closing in between is no failure.
+     */
+    private boolean responseComplete;
+
     private boolean informational;
     private boolean finished;
     private boolean keepAlive;
@@ -142,7 +169,7 @@ final class ForwardExchange {
             String why = "malformed request body: " + content.decoderResult().cause().getMessage();
             content.release();
             if (responseStarted) {
-                abort(why);
+                abort(Abort.REQUEST_BODY, why);
             } else {
                 refuse(Refusal.of(Refusal.Reason.BAD_REQUEST, why));
             }
@@ -173,7 +200,7 @@ final class ForwardExchange {
                         + bytesUp
                         + " body byte(s)";
         if (responseStarted) {
-            abort(why);
+            abort(Abort.REQUEST_BODY, why);
         } else {
             refuse(Refusal.of(Refusal.Reason.BAD_REQUEST, why));
         }
@@ -197,15 +224,12 @@ final class ForwardExchange {
         }
     }
 
+    /**
+     * The client connection closed (or reset) before the exchange ended: the origin's connection
+     * goes too, so an endless stream or a long poll does not keep running for nobody.
+     */
     void clientClosed() {
-        if (!finished) {
-            finished = true;
-            releaseEarly();
-            log("client closed");
-            if (upstream != null) {
-                upstream.close();
-            }
-        }
+        abort(Abort.CLIENT_CLOSED, "client closed before the response was complete");
     }
 
     // ---- upstream to client ----
@@ -218,7 +242,9 @@ final class ForwardExchange {
         if (msg.decoderResult().isFailure()) {
             ReferenceCountUtil.release(msg);
             if (responseStarted) {
-                abort("malformed response: " + msg.decoderResult().cause().getMessage());
+                abort(
+                        Abort.UPSTREAM_MALFORMED,
+                        "malformed response: " + msg.decoderResult().cause().getMessage());
             } else {
                 refuse(
                         Refusal.of(
@@ -242,7 +268,16 @@ final class ForwardExchange {
             }
             bytesDown += content.content().readableBytes();
             if (last) {
-                client.writeAndFlush(content).addListener(f -> finish());
+                responseComplete = true;
+                client.writeAndFlush(content)
+                        .addListener(
+                                f -> {
+                                    if (f.isSuccess()) {
+                                        finish();
+                                    } else {
+                                        clientClosed();
+                                    }
+                                });
             } else {
                 client.write(content, client.voidPromise());
                 if (!client.isWritable()) {
@@ -287,17 +322,37 @@ final class ForwardExchange {
         client.flush();
     }
 
-    void upstreamInactive() {
-        if (finished) {
+    /**
+     * The origin sent its FIN (the upstream connection allows half-closure, so this comes as an
+     * input shutdown, not as the channel going inactive) or the connection closed. The decoder in
+     * front has already passed on every part the closing could complete (the end of a body
+     * delimited by close); whatever is still missing never comes.
+     */
+    void upstreamEnded() {
+        upstreamLost(Abort.UPSTREAM_CLOSED, "closed");
+    }
+
+    /**
+     * The upstream connection failed (a reset, or an error in its pipeline). Told before the
+     * connection closes, so that the end of a body delimited by close, which the decoder produces
+     * at the close, is not taken for a complete response.
+     */
+    void upstreamFailed(Throwable cause) {
+        // A defect is logged by HandlerErrors; the access log only names what happened.
+        upstreamLost(Abort.UPSTREAM_RESET, HandlerErrors.peerCaused(cause) ? "reset" : "failed");
+    }
+
+    private void upstreamLost(Abort abort, String how) {
+        if (finished || responseComplete) {
             return;
         }
         if (!responseStarted) {
             refuse(
                     Refusal.of(
                             Refusal.Reason.UPSTREAM_REFUSED,
-                            forward.target() + " closed without a response"));
+                            forward.target() + " " + how + " without a response"));
         } else {
-            abort("upstream closed mid-response");
+            abort(abort, "upstream " + how + " mid-response after " + bytesDown + " body byte(s)");
         }
     }
 
@@ -339,11 +394,17 @@ final class ForwardExchange {
         done.accept(false);
     }
 
-    private void abort(String why) {
+    /**
+     * Ends an exchange that cannot complete: both connections close at once. Nothing more is
+     * written to the client, in particular no terminating chunk; what was already flushed stays
+     * delivered, and the close tells the client its message is incomplete.
+     */
+    private void abort(Abort abort, String why) {
         if (finished) {
             return;
         }
         finished = true;
+        settings.metrics().forwardAborted(abort.label());
         releaseEarly();
         log(why);
         if (upstream != null) {

@@ -25,6 +25,7 @@ public final class ProxyMetrics {
     private final LongAdder bytesUp = new LongAdder();
     private final LongAdder bytesDown = new LongAdder();
     private final Map<String, LongAdder> refusals = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> forwardsAborted = new ConcurrentHashMap<>();
     private final LongAdder[] connectBuckets = new LongAdder[CONNECT_BUCKETS.length + 1];
     private final LongAdder connectCount = new LongAdder();
     private final LongAdder connectSumNanos = new LongAdder();
@@ -82,6 +83,21 @@ public final class ProxyMetrics {
 
     public void refused(String reason) {
         refusals.computeIfAbsent(reason, r -> new LongAdder()).increment();
+    }
+
+    /**
+     * A forwarded exchange ended before its response was complete and the client connection was
+     * closed without a clean end.
+     *
+     * @param cause a short snake_case label, e.g. {@code upstream_closed}
+     */
+    public void forwardAborted(String cause) {
+        forwardsAborted.computeIfAbsent(cause, c -> new LongAdder()).increment();
+    }
+
+    public long forwardsAborted(String cause) {
+        LongAdder a = forwardsAborted.get(cause);
+        return a == null ? 0 : a.sum();
     }
 
     public void upstreamConnected(long nanos) {
@@ -160,6 +176,18 @@ public final class ProxyMetrics {
                 .forEach(
                         e ->
                                 sb.append("realmgate_proxy_refusals_total{reason=\"")
+                                        .append(e.getKey())
+                                        .append("\"} ")
+                                        .append(e.getValue().sum())
+                                        .append('\n'));
+        sb.append(
+                "# HELP realmgate_proxy_forwards_aborted_total Forwarded requests cut off before the response was complete, by cause.\n");
+        sb.append("# TYPE realmgate_proxy_forwards_aborted_total counter\n");
+        forwardsAborted.entrySet().stream()
+                .sorted(Map.Entry.comparingByKey())
+                .forEach(
+                        e ->
+                                sb.append("realmgate_proxy_forwards_aborted_total{cause=\"")
                                         .append(e.getKey())
                                         .append("\"} ")
                                         .append(e.getValue().sum())
