@@ -5,6 +5,8 @@ import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /**
  * Names, labels and the controlling owner reference of every child object, in one place. A Realm
@@ -114,6 +116,18 @@ public final class Names {
 
     public static Map<String, String> proxySelector(String proxyName) {
         return Map.of(LABEL_NAME, PROXY_APP, LABEL_INSTANCE, proxyName);
+    }
+
+    /**
+     * A selector as the text a scale subresource reports ({@code status.selector}): {@code k=v}
+     * pairs sorted by key, comma-separated, as {@code kubectl get --selector} and a
+     * HorizontalPodAutoscaler read it.
+     */
+    public static String selectorText(Map<String, String> selector) {
+        return new TreeMap<>(selector)
+                .entrySet().stream()
+                        .map(e -> e.getKey() + "=" + e.getValue())
+                        .collect(Collectors.joining(","));
     }
 
     /** Labels on every child: the selector labels plus component, managed-by and part-of. */

@@ -7,6 +7,7 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.model.annotation.SpecReplicas;
 import java.util.List;
 
 @ValidationRule(
@@ -19,6 +20,7 @@ public class ForwardProxySpec {
     @Default("2")
     @Min(0)
     @Max(100)
+    @SpecReplicas
     public Integer replicas = 2;
 
     @JsonPropertyDescription("Port clients use as their HTTP proxy (container and Service).")

@@ -2,6 +2,8 @@ package io.realmgate.operator.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.model.annotation.LabelSelector;
+import io.fabric8.kubernetes.model.annotation.StatusReplicas;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,6 +17,15 @@ public class ForwardProxyStatus implements WithConditions {
 
     /** The target rules the proxy enforces, as rendered into its configuration. */
     public List<String> targets;
+
+    /** Proxy pods the Deployment has (its status.replicas): the scale subresource's replicas. */
+    @StatusReplicas public Integer replicas;
+
+    /**
+     * The proxy pods' label selector as a string: the scale subresource's selector, which a
+     * HorizontalPodAutoscaler reads to find the pods.
+     */
+    @LabelSelector public String selector;
 
     @Override
     public List<Condition> conditions() {

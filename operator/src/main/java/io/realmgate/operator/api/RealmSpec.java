@@ -8,6 +8,7 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.model.annotation.SpecReplicas;
 import java.util.List;
 
 @ValidationRule(
@@ -45,6 +46,7 @@ public class RealmSpec {
     @Default("1")
     @Min(0)
     @Max(100)
+    @SpecReplicas
     public Integer replicas = 1;
 
     @JsonPropertyDescription(

@@ -2,6 +2,8 @@ package io.realmgate.operator.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.model.annotation.LabelSelector;
+import io.fabric8.kubernetes.model.annotation.StatusReplicas;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -16,6 +18,12 @@ public class RealmStatus implements WithConditions {
 
     /** ConfigMap in this namespace holding the CA bundle (ca.crt) clients should trust. */
     public String caBundleConfigMap;
+
+    /** Realm pods the Deployment has (its status.replicas): the scale subresource's replicas. */
+    @StatusReplicas public Integer replicas;
+
+    /** The realm pods' label selector as a string: the scale subresource's selector. */
+    @LabelSelector public String selector;
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static class Endpoints {

@@ -2,6 +2,7 @@ package io.realmgate.operator.proxy;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.realmgate.operator.Names;
 import io.realmgate.operator.api.ForwardProxy;
 import io.realmgate.operator.api.ForwardProxyStatus;
 import io.realmgate.operator.status.Conditions;
@@ -30,6 +31,8 @@ final class ProxyStatusModel {
         next.observedGeneration = generation;
         next.endpoint = inputs.model().endpoint();
         next.targets = inputs.model().rules();
+        next.replicas = deployment.map(ProxyStatusModel::replicas).orElse(0);
+        next.selector = Names.selectorText(Names.proxySelector(inputs.model().name()));
 
         List<Problem> problems = inputs.problems();
         boolean ready;
@@ -84,6 +87,8 @@ final class ProxyStatusModel {
         next.observedGeneration = previous.observedGeneration;
         next.endpoint = previous.endpoint;
         next.targets = previous.targets;
+        next.replicas = previous.replicas;
+        next.selector = previous.selector;
         next.conditions =
                 Conditions.with(
                         previous.conditions,
@@ -107,6 +112,11 @@ final class ProxyStatusModel {
         return observed >= generation
                 && count(status.getUpdatedReplicas()) >= wanted
                 && count(status.getAvailableReplicas()) >= wanted;
+    }
+
+    /** The pods the Deployment has, ready or not (its status.replicas). */
+    private static int replicas(Deployment deployment) {
+        return deployment.getStatus() == null ? 0 : count(deployment.getStatus().getReplicas());
     }
 
     private static int availableReplicas(Deployment deployment) {

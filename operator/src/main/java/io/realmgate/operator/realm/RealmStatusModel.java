@@ -68,6 +68,14 @@ final class RealmStatusModel {
         next.endpoints = model.endpoints();
         next.engine = model.engine().statusName();
         next.caBundleConfigMap = model.hasCaBundle() ? Names.realmCaBundle(model.realm()) : null;
+        next.replicas =
+                deployment == null
+                                || deployment.getStatus() == null
+                                || deployment.getStatus().getReplicas() == null
+                        ? 0
+                        : deployment.getStatus().getReplicas();
+        next.selector =
+                Names.selectorText(Names.realmSelector(model.realm().getMetadata().getName()));
         return next;
     }
 
@@ -83,6 +91,8 @@ final class RealmStatusModel {
             next.endpoints = previous.endpoints;
             next.engine = previous.engine;
             next.caBundleConfigMap = previous.caBundleConfigMap;
+            next.replicas = previous.replicas;
+            next.selector = previous.selector;
         }
         next.conditions =
                 Conditions.with(

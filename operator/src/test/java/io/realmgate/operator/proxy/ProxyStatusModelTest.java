@@ -61,6 +61,26 @@ class ProxyStatusModelTest {
     }
 
     @Test
+    void statusGivesTheScaleSubresourceThePodsTheDeploymentHasAndTheirSelector() {
+        ForwardProxy p = proxy("egress", "apps", realmTarget("prices"));
+        Deployment scaling = deployment(1, 1, 2, 2);
+        scaling.getStatus().setReplicas(3);
+        ForwardProxyStatus s = ProxyStatusModel.next(p, inputs(p, true), Optional.of(scaling), T0);
+        assertThat(s.replicas).isEqualTo(3);
+        assertThat(s.selector)
+                .isEqualTo(
+                        "app.kubernetes.io/instance=egress,app.kubernetes.io/name=realmgate-proxy");
+
+        ForwardProxyStatus none = ProxyStatusModel.next(p, inputs(p, true), Optional.empty(), T0);
+        assertThat(none.replicas).isZero();
+
+        p.setStatus(s);
+        ForwardProxyStatus failed = ProxyStatusModel.failed(p, "boom", T1);
+        assertThat(failed.replicas).isEqualTo(3);
+        assertThat(failed.selector).isEqualTo(s.selector);
+    }
+
+    @Test
     void missingRealmMakesReadyFalseWithTheProblemsAndNoTargets() {
         ForwardProxy p = proxy("egress", "apps", realmTarget("prices"));
         p.getMetadata().setGeneration(3L);

@@ -187,6 +187,25 @@ class RealmStatusModelTest {
     }
 
     @Test
+    void statusGivesTheScaleSubresourceThePodsTheDeploymentHasAndTheirSelector() {
+        Deployment surging = deployment(1, 1, 1, 1);
+        surging.getStatus().setReplicas(2);
+        RealmStatus status = RealmStatusModel.next(model(prices(), "1"), surging, T0);
+        assertThat(status.replicas).isEqualTo(2);
+        assertThat(status.selector)
+                .isEqualTo(
+                        "app.kubernetes.io/instance=prices,app.kubernetes.io/name=realmgate-realm");
+
+        RealmStatus noDeployment = RealmStatusModel.next(model(prices(), "1"), null, T0);
+        assertThat(noDeployment.replicas).isZero();
+        assertThat(noDeployment.selector).isEqualTo(status.selector);
+
+        RealmStatus failed = RealmStatusModel.failed(status, 4, "boom", T1);
+        assertThat(failed.replicas).isEqualTo(2);
+        assertThat(failed.selector).isEqualTo(status.selector);
+    }
+
+    @Test
     void aFailedReconcileKeepsWhatWasKnownAndSaysWhy() {
         RealmStatus before =
                 RealmStatusModel.next(model(prices(), "1"), deployment(1, 1, 1, 1), T0);
