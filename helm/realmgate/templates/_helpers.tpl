@@ -136,6 +136,10 @@ in each listed namespace they are; with the ClusterRole they are not (each names
 - apiGroups: ["networking.k8s.io"]
   resources: ["networkpolicies"]
   verbs: ["create", "get", "list", "watch", "patch", "update", "delete"]
+# The PodDisruptionBudget of a proxy with more than one replica (deleted when it drops to one), same reasons.
+- apiGroups: ["policy"]
+  resources: ["poddisruptionbudgets"]
+  verbs: ["create", "get", "list", "watch", "patch", "update", "delete"]
 # Warning Events on a Realm or ForwardProxy when it fails (kubectl describe shows them); both Event APIs,
 # since client libraries record through either. Events are never read, so no get/list/watch.
 - apiGroups: [""]

@@ -34,9 +34,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Reconciles a ForwardProxy into its ConfigMap, Deployment, Service, NetworkPolicy and (when the
- * operator issues its certificate) TLS Secret, and reports Ready, CertificateReady, the endpoint
- * and the enforced target rules in its status.
+ * Reconciles a ForwardProxy into its ConfigMap, Deployment, Service, NetworkPolicy, (when the
+ * operator issues its certificate) TLS Secret and (with more than one replica) PodDisruptionBudget,
+ * and reports Ready, CertificateReady, the endpoint and the enforced target rules in its status.
  *
  * <p>Before the workflow runs, {@link #initContext} reads what the proxy references (realms,
  * Secrets, its certificate) into one {@link ProxyModel}; the workflow's dependents all build from
@@ -63,7 +63,11 @@ import java.util.Optional;
                     type = ProxyDeployment.class,
                     dependsOn = ProxyConfigMap.NAME),
             @Dependent(name = ProxyService.NAME, type = ProxyService.class),
-            @Dependent(name = ProxyNetworkPolicy.NAME, type = ProxyNetworkPolicy.class)
+            @Dependent(name = ProxyNetworkPolicy.NAME, type = ProxyNetworkPolicy.class),
+            @Dependent(
+                    name = ProxyDisruptionBudget.NAME,
+                    type = ProxyDisruptionBudget.class,
+                    reconcilePrecondition = ProxyDisruptionBudget.SeveralReplicas.class)
         })
 @ControllerConfiguration(name = ForwardProxyReconciler.NAME)
 public class ForwardProxyReconciler

@@ -9,6 +9,8 @@ import io.fabric8.kubernetes.api.model.KeyToPathBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
+import io.fabric8.kubernetes.api.model.TopologySpreadConstraintBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
@@ -49,16 +51,18 @@ final class ProxyDeploymentModel {
     static final long TERMINATION_GRACE_SECONDS =
             Pods.PRE_STOP_SLEEP_SECONDS + DRAIN_SECONDS + CLOSE_SECONDS + 5;
 
+    /** The node label every node carries; spreading over it spreads over nodes. */
+    static final String HOSTNAME_TOPOLOGY_KEY = "kubernetes.io/hostname";
+
     private ProxyDeploymentModel() {}
 
     static Deployment deployment(ProxyModel model) {
         Map<String, String> annotations = new TreeMap<>();
         annotations.put(Names.RESTART_HASH_ANNOTATION, model.restartHash());
-        int replicas = model.spec().replicas == null ? 2 : model.spec().replicas;
         return new DeploymentBuilder()
                 .withMetadata(model.metadata(Names.proxy(model.proxy())))
                 .withNewSpec()
-                .withReplicas(replicas)
+                .withReplicas(model.replicas())
                 .withNewSelector()
                 .withMatchLabels(model.selector())
                 .endSelector()
@@ -78,11 +82,30 @@ final class ProxyDeploymentModel {
                                 ports(model).stream()
                                         .map(ContainerPort::getContainerPort)
                                         .toList()))
+                .withTopologySpreadConstraints(spreadOverNodes(model))
                 .withContainers(container(model))
                 .withVolumes(volumes(model))
                 .endSpec()
                 .endTemplate()
                 .endSpec()
+                .build();
+    }
+
+    /**
+     * Proxy pods on different nodes where the scheduler can: one node going away then takes only
+     * part of the proxy with it. A preference (ScheduleAnyway), never a refusal, so a one-node
+     * cluster still runs every replica. Present whatever the replica count: the pod template then
+     * does not change when the proxy is scaled, and scaling (kubectl scale, an autoscaler) rolls no
+     * pod (docs/decisions.md, "Operator: proxy pods spread over nodes at any replica count").
+     */
+    private static TopologySpreadConstraint spreadOverNodes(ProxyModel model) {
+        return new TopologySpreadConstraintBuilder()
+                .withTopologyKey(HOSTNAME_TOPOLOGY_KEY)
+                .withMaxSkew(1)
+                .withWhenUnsatisfiable("ScheduleAnyway")
+                .withNewLabelSelector()
+                .withMatchLabels(model.selector())
+                .endLabelSelector()
                 .build();
     }
 

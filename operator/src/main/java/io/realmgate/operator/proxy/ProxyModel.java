@@ -10,6 +10,8 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import io.realmgate.operator.ConfigHash;
 import io.realmgate.operator.Names;
 import io.realmgate.operator.OperatorSettings;
@@ -35,8 +37,9 @@ import java.util.TreeMap;
  * reconcile that finds everything in place writes nothing.
  *
  * <p>Children: ConfigMap {@code <name>-proxy-config} (key {@code proxy.yaml}), Deployment, Service
- * and NetworkPolicy {@code <name>-proxy}, and Secret {@code <name>-proxy-tls} when the operator
- * issues the listener's certificate.
+ * and NetworkPolicy {@code <name>-proxy}, Secret {@code <name>-proxy-tls} when the operator issues
+ * the listener's certificate, and PodDisruptionBudget {@code <name>-proxy} with more than one
+ * replica.
  */
 public final class ProxyModel {
     private final ForwardProxy proxy;
@@ -129,6 +132,21 @@ public final class ProxyModel {
     /** proxy.yaml as the ConfigMap carries it. */
     public String renderedConfig() {
         return renderedConfig;
+    }
+
+    /** The proxy pods wanted: {@code spec.replicas}, 2 when absent. */
+    public int replicas() {
+        return replicas(proxy);
+    }
+
+    static int replicas(ForwardProxy proxy) {
+        Integer replicas = ProxyConfigFile.spec(proxy).replicas;
+        return replicas == null ? 2 : replicas;
+    }
+
+    /** A PodDisruptionBudget is there while there is more than one proxy pod to keep. */
+    public boolean hasDisruptionBudget() {
+        return replicas() > 1;
     }
 
     public int port() {
@@ -279,6 +297,23 @@ public final class ProxyModel {
                                 new IllegalStateException(
                                         "no certificate for " + Names.proxyTlsSecret(proxy)));
         return IssuedTlsSecret.of(metadata(Names.proxyTlsSecret(proxy)), issued);
+    }
+
+    /**
+     * At most one proxy pod away at a time for a voluntary disruption (a drain, a cluster upgrade):
+     * the others keep serving while it drains its tunnels. maxUnavailable rather than minAvailable,
+     * so a budget stays right when the proxy is scaled.
+     */
+    public PodDisruptionBudget disruptionBudget() {
+        return new PodDisruptionBudgetBuilder()
+                .withMetadata(metadata(Names.proxy(proxy)))
+                .withNewSpec()
+                .withMaxUnavailable(new IntOrString(1))
+                .withNewSelector()
+                .withMatchLabels(selector())
+                .endSelector()
+                .endSpec()
+                .build();
     }
 
     public NetworkPolicy networkPolicy() {

@@ -126,8 +126,7 @@ final class ProxyStatusModel {
     }
 
     private static int wantedReplicas(ForwardProxy proxy) {
-        Integer replicas = ProxyConfigFile.spec(proxy).replicas;
-        return replicas == null ? 2 : replicas;
+        return ProxyModel.replicas(proxy);
     }
 
     private static int count(Integer n) {

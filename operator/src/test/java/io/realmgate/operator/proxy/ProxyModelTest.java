@@ -27,6 +27,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.realmgate.operator.Names;
 import io.realmgate.operator.api.Clients;
@@ -629,6 +630,57 @@ class ProxyModelTest {
     }
 
     @Test
+    void severalReplicasHaveABudgetOfOnePodAwayAtATimeOverTheProxyPods() {
+        ForwardProxy p = reference();
+        assertThat(p.getSpec().replicas).as("the CRD's default").isEqualTo(2);
+        ProxyModel two = model(p);
+        assertThat(two.hasDisruptionBudget()).isTrue();
+        PodDisruptionBudget budget = two.disruptionBudget();
+        assertThat(budget.getMetadata().getName()).isEqualTo("egress-proxy");
+        assertThat(budget.getMetadata().getNamespace()).isEqualTo("apps");
+        assertThat(budget.getMetadata().getLabels()).containsAllEntriesOf(SELECTOR);
+        assertThat(budget.getSpec().getMaxUnavailable()).isEqualTo(new IntOrString(1));
+        assertThat(budget.getSpec().getMinAvailable()).isNull();
+        assertThat(budget.getSpec().getSelector().getMatchLabels()).isEqualTo(SELECTOR);
+        assertThat(budget.getSpec().getSelector().getMatchLabels())
+                .as("the budget covers exactly the Deployment's pods")
+                .isEqualTo(two.deployment().getSpec().getSelector().getMatchLabels());
+
+        p.getSpec().replicas = 1;
+        assertThat(model(p).hasDisruptionBudget()).isFalse();
+        p.getSpec().replicas = 0;
+        assertThat(model(p).hasDisruptionBudget()).isFalse();
+        p.getSpec().replicas = null;
+        assertThat(model(p).replicas()).isEqualTo(2);
+        assertThat(model(p).hasDisruptionBudget()).isTrue();
+    }
+
+    @Test
+    void podsSpreadOverNodesAsAPreferenceAndScalingLeavesThePodTemplateAlone() {
+        ForwardProxy p = reference();
+        Deployment two = model(p).deployment();
+        assertThat(two.getSpec().getReplicas()).isEqualTo(2);
+        assertThat(two.getSpec().getTemplate().getSpec().getTopologySpreadConstraints())
+                .singleElement()
+                .satisfies(
+                        c -> {
+                            assertThat(c.getTopologyKey()).isEqualTo("kubernetes.io/hostname");
+                            assertThat(c.getMaxSkew()).isEqualTo(1);
+                            assertThat(c.getWhenUnsatisfiable()).isEqualTo("ScheduleAnyway");
+                            assertThat(c.getLabelSelector().getMatchLabels()).isEqualTo(SELECTOR);
+                        });
+
+        for (int replicas : new int[] {0, 1, 5}) {
+            p.getSpec().replicas = replicas;
+            Deployment scaled = model(p).deployment();
+            assertThat(scaled.getSpec().getReplicas()).isEqualTo(replicas);
+            assertThat(JSON.asJson(scaled.getSpec().getTemplate()))
+                    .as("pod template at %d replicas", replicas)
+                    .isEqualTo(JSON.asJson(two.getSpec().getTemplate()));
+        }
+    }
+
+    @Test
     void everyChildIsControlledByTheForwardProxy() {
         ForwardProxy p = withTls(reference(), null);
         IssuedCertificate cert =
@@ -640,7 +692,8 @@ class ProxyModelTest {
                         m.deployment(),
                         m.service(),
                         m.tlsSecret(),
-                        m.networkPolicy())) {
+                        m.networkPolicy(),
+                        m.disruptionBudget())) {
             assertThat(child.getMetadata().getOwnerReferences())
                     .singleElement()
                     .satisfies(
