@@ -624,6 +624,25 @@ class ChartRbacTest {
                         .isFalse();
             }
             assertThat(can(sa, "get", "", "secrets", "default", null)).isFalse();
+            // PodDisruptionBudgets: exactly what its dependent does (apply, delete, cache), no
+            // more.
+            for (String verb :
+                    List.of("create", "get", "list", "watch", "patch", "update", "delete")) {
+                assertThat(can(sa, verb, "policy", "poddisruptionbudgets", "default", null))
+                        .as(verb)
+                        .isTrue();
+            }
+            assertThat(
+                            can(
+                                    sa,
+                                    "deletecollection",
+                                    "policy",
+                                    "poddisruptionbudgets",
+                                    "default",
+                                    null))
+                    .isFalse();
+            assertThat(can(sa, "create", "policy", "poddisruptionbudgets/status", "default", null))
+                    .isFalse();
             // Leader election only in its own namespace.
             assertThat(can(sa, "create", "coordination.k8s.io", "leases", "kube-system", null))
                     .isFalse();
@@ -678,6 +697,8 @@ class ChartRbacTest {
             assertThat(can(sa, "list", "realmgate.io", "realms", null, null)).isFalse();
             assertThat(can(sa, "create", "apps", "deployments", UNWATCHED, null)).isFalse();
             assertThat(can(sa, "create", "networking.k8s.io", "networkpolicies", UNWATCHED, null))
+                    .isFalse();
+            assertThat(can(sa, "create", "policy", "poddisruptionbudgets", UNWATCHED, null))
                     .isFalse();
             assertThat(can(sa, "delete", "", "namespaces", null, WATCHED)).isFalse();
         }

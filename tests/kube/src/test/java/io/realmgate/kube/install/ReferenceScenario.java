@@ -41,7 +41,9 @@ final class ReferenceScenario {
                     "Deployment egress-proxy",
                     "Service egress-proxy",
                     "NetworkPolicy egress-proxy",
-                    "ConfigMap egress-proxy-config");
+                    "ConfigMap egress-proxy-config",
+                    // Two proxy replicas: a drain takes one at a time.
+                    "PodDisruptionBudget egress-proxy");
 
     final String apps;
     final String trading;
@@ -159,6 +161,13 @@ final class ReferenceScenario {
                                 client.secrets().inNamespace(apps).withName(kindName[1]).get();
                         case "ConfigMap" ->
                                 client.configMaps().inNamespace(apps).withName(kindName[1]).get();
+                        case "PodDisruptionBudget" ->
+                                client.policy()
+                                        .v1()
+                                        .podDisruptionBudget()
+                                        .inNamespace(apps)
+                                        .withName(kindName[1])
+                                        .get();
                         default -> throw new IllegalArgumentException(child);
                     };
             if (o != null) {
