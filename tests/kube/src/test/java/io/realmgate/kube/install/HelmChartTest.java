@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
@@ -86,6 +87,16 @@ class HelmChartTest {
                     rule(
                             "networking.k8s.io",
                             List.of("networkpolicies"),
+                            "create",
+                            "get",
+                            "list",
+                            "watch",
+                            "patch",
+                            "update",
+                            "delete"),
+                    rule(
+                            "policy",
+                            List.of("poddisruptionbudgets"),
                             "create",
                             "get",
                             "list",
@@ -328,10 +339,10 @@ class HelmChartTest {
 
     @Test
     void everyRbacRuleSaysWhyAndNoneIsAWildcard() {
-        // values -> rules rendered: the ClusterRole's 9 rules, the Secrets ClusterRole's one and 5
+        // values -> rules rendered: the ClusterRole's 10 rules, the Secrets ClusterRole's one and 5
         // in the operator's
-        // namespace; or 8 watch rules per listed namespace and 4 in the operator's namespace
-        for (var expected : Map.of("{}", 15, "watchNamespaces: [apps, trading]", 20).entrySet()) {
+        // namespace; or 9 watch rules per listed namespace and 4 in the operator's namespace
+        for (var expected : Map.of("{}", 16, "watchNamespaces: [apps, trading]", 22).entrySet()) {
             String values = expected.getKey();
             String yaml = Chart.template(Chart.DEFAULT_RELEASE, NS, values);
             List<String> lines = yaml.lines().toList();
@@ -448,6 +459,7 @@ class HelmChartTest {
                         "ClusterRole edge-realmgate-secrets",
                         "ClusterRoleBinding edge-realmgate-operator",
                         "Deployment platform/edge-realmgate-operator",
+                        "PodDisruptionBudget platform/edge-realmgate-operator",
                         "Role platform/edge-realmgate-operator-lease-and-ca",
                         "RoleBinding platform/edge-realmgate-operator-lease-and-ca");
         assertThat(
@@ -461,6 +473,20 @@ class HelmChartTest {
 
         Deployment deployment = m.get("Deployment", "edge-realmgate-operator", Deployment.class);
         assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
+        // Two replicas: a drain takes one at a time, and the budget covers exactly the operator's
+        // pods.
+        PodDisruptionBudget budget =
+                m.get("PodDisruptionBudget", "edge-realmgate-operator", PodDisruptionBudget.class);
+        assertThat(budget.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+        assertThat(budget.getSpec().getMinAvailable()).isNull();
+        assertThat(budget.getSpec().getSelector().getMatchLabels())
+                .isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
+        // One replica (the default, defaultsInstallTheOperatorForAllNamespaces) or none: no budget.
+        for (String replicas : List.of("0", "1")) {
+            assertThat(Chart.render("edge", "platform", "replicas: " + replicas + "\n").ids())
+                    .as("replicas %s", replicas)
+                    .noneMatch(id -> id.startsWith("PodDisruptionBudget"));
+        }
         PodSpec pod = deployment.getSpec().getTemplate().getSpec();
         assertThat(pod.getServiceAccountName()).isEqualTo("platform-operator");
         assertThat(pod.getImagePullSecrets())
