@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -223,49 +225,7 @@ class DayTwoOnClusterTest extends ClusterSteps {
                             "-p",
                             "{\"spec\":{\"replicas\":" + replicas + "}}")
                     .orFail();
-            Awaitility.await()
-                    .atMost(120, TimeUnit.SECONDS)
-                    .pollInterval(1, TimeUnit.SECONDS)
-                    .until(
-                            () -> {
-                                List<Pod> running =
-                                        client
-                                                .pods()
-                                                .inNamespace("apps")
-                                                .withLabel("app.kubernetes.io/instance", "egress")
-                                                .list()
-                                                .getItems()
-                                                .stream()
-                                                .filter(
-                                                        p ->
-                                                                p.getMetadata()
-                                                                                .getDeletionTimestamp()
-                                                                        == null)
-                                                .filter(
-                                                        p ->
-                                                                p.getStatus().getContainerStatuses()
-                                                                                != null
-                                                                        && p
-                                                                                .getStatus()
-                                                                                .getContainerStatuses()
-                                                                                .stream()
-                                                                                .allMatch(
-                                                                                        c ->
-                                                                                                Boolean
-                                                                                                        .TRUE
-                                                                                                        .equals(
-                                                                                                                c
-                                                                                                                        .getReady())))
-                                                .toList();
-                                int all =
-                                        client.pods()
-                                                .inNamespace("apps")
-                                                .withLabel("app.kubernetes.io/instance", "egress")
-                                                .list()
-                                                .getItems()
-                                                .size();
-                                return running.size() == replicas && all == replicas;
-                            });
+            awaitProxyPods(replicas);
         }
         kubectl.run(
                         Duration.ofMinutes(3),
@@ -326,6 +286,74 @@ class DayTwoOnClusterTest extends ClusterSteps {
         }
     }
 
+    @Test
+    @Order(7)
+    void kubectlScaleReachesTheProxyPodsAndItsDisruptionBudget() {
+        // Through the scale subresource, as an autoscaler would: one replica, no budget ...
+        kubectl.run("-n", "apps", "scale", "forwardproxy/egress", "--replicas=1").orFail();
+        awaitProxyPods(1);
+        Awaitility.await()
+                .atMost(120, TimeUnit.SECONDS)
+                .pollInterval(1, TimeUnit.SECONDS)
+                .until(() -> proxyBudget() == null);
+        // ... and two again (the reference scenario's count): two ready pods and a budget of one
+        // pod away at a time.
+        kubectl.run("-n", "apps", "scale", "forwardproxy/egress", "--replicas=2").orFail();
+        awaitProxyPods(2);
+        PodDisruptionBudget budget =
+                Awaitility.await()
+                        .atMost(120, TimeUnit.SECONDS)
+                        .pollInterval(1, TimeUnit.SECONDS)
+                        .until(this::proxyBudget, Objects::nonNull);
+        assertThat(budget.getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
+        // The disruption controller counts the pods the budget covers.
+        Awaitility.await()
+                .atMost(120, TimeUnit.SECONDS)
+                .pollInterval(1, TimeUnit.SECONDS)
+                .until(
+                        () -> proxyBudget().getStatus(),
+                        status ->
+                                status != null
+                                        && Integer.valueOf(2).equals(status.getExpectedPods()));
+        // What an autoscaler reads back through /scale: the pods the Deployment has, and which.
+        Awaitility.await()
+                .atMost(120, TimeUnit.SECONDS)
+                .pollInterval(1, TimeUnit.SECONDS)
+                .until(
+                        () ->
+                                kubectl.run(
+                                                "-n",
+                                                "apps",
+                                                "get",
+                                                "--raw",
+                                                "/apis/realmgate.io/v1alpha1/namespaces/apps/forwardproxies/egress/scale")
+                                        .orFail()
+                                        .out(),
+                        scale ->
+                                scale.contains(
+                                        "\"status\":{\"replicas\":2,\"selector\":"
+                                                + "\"app.kubernetes.io/instance=egress,"
+                                                + "app.kubernetes.io/name=realmgate-proxy\"}"));
+        kubectl.run(
+                        Duration.ofMinutes(3),
+                        "-n",
+                        "apps",
+                        "wait",
+                        "--for=condition=Ready",
+                        "forwardproxy/egress",
+                        "--timeout=2m")
+                .orFail();
+    }
+
+    private PodDisruptionBudget proxyBudget() {
+        return client.policy()
+                .v1()
+                .podDisruptionBudget()
+                .inNamespace("apps")
+                .withName("egress-proxy")
+                .get();
+    }
+
     private boolean tcpFromApps(String host, int port) {
         ClientPods.Outcome run =
                 pods.shellAfter(
@@ -342,6 +370,55 @@ class DayTwoOnClusterTest extends ClusterSteps {
     }
 
     // ---- helpers ----
+
+    /**
+     * Waits until the egress proxy has exactly {@code replicas} pods, all of them ready and none
+     * terminating.
+     */
+    private void awaitProxyPods(int replicas) {
+        Awaitility.await()
+                .atMost(120, TimeUnit.SECONDS)
+                .pollInterval(1, TimeUnit.SECONDS)
+                .until(
+                        () -> {
+                            List<Pod> running =
+                                    client
+                                            .pods()
+                                            .inNamespace("apps")
+                                            .withLabel("app.kubernetes.io/instance", "egress")
+                                            .list()
+                                            .getItems()
+                                            .stream()
+                                            .filter(
+                                                    p ->
+                                                            p.getMetadata().getDeletionTimestamp()
+                                                                    == null)
+                                            .filter(
+                                                    p ->
+                                                            p.getStatus().getContainerStatuses()
+                                                                            != null
+                                                                    && p
+                                                                            .getStatus()
+                                                                            .getContainerStatuses()
+                                                                            .stream()
+                                                                            .allMatch(
+                                                                                    c ->
+                                                                                            Boolean
+                                                                                                    .TRUE
+                                                                                                    .equals(
+                                                                                                            c
+                                                                                                                    .getReady())))
+                                            .toList();
+                            int all =
+                                    client.pods()
+                                            .inNamespace("apps")
+                                            .withLabel("app.kubernetes.io/instance", "egress")
+                                            .list()
+                                            .getItems()
+                                            .size();
+                            return running.size() == replicas && all == replicas;
+                        });
+    }
 
     private void startSubscriber(String name, String channel, int expect, boolean reconnect) {
         pods.start(
