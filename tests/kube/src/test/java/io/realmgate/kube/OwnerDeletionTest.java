@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.realmgate.operator.api.ForwardProxy;
 import io.realmgate.operator.api.Realm;
@@ -105,6 +106,8 @@ class OwnerDeletionTest {
                 children("prices-realm", "prices-realm-tls", "prices-realm-ca");
         Map<Class<? extends HasMetadata>, String> proxyChildren =
                 children("egress-proxy", "egress-proxy-tls", "egress-proxy-config");
+        // Two replicas (the default): the budget is a child too.
+        proxyChildren.put(PodDisruptionBudget.class, "egress-proxy");
         Map<String, String> realmUids = awaitAll(realmChildren, realm);
         awaitAll(proxyChildren, proxy);
 
