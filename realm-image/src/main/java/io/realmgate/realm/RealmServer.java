@@ -145,7 +145,7 @@ public final class RealmServer implements AutoCloseable {
                             config.maxConnectionsPerClient());
             RealmContext context =
                     new RealmContext(
-                            config, hub, metrics, StaticContent.load(), () -> ready, limits);
+                            config, hub, metrics, StaticContent.load(), this::ready, limits);
             if (config.wsEnabled()) {
                 wsListener =
                         bind(
@@ -167,7 +167,7 @@ public final class RealmServer implements AutoCloseable {
                                 transport.serverChannel(),
                                 new InetSocketAddress(config.adminHost(), config.adminPort()),
                                 metrics,
-                                () -> ready);
+                                this::ready);
             }
         } catch (Exception e) {
             close();
@@ -185,6 +185,14 @@ public final class RealmServer implements AutoCloseable {
                 config.retainBytes(),
                 config.maxChannels());
         return this;
+    }
+
+    /**
+     * Ready while started and not stopping, and while the engine can store events (a realm whose
+     * store is away takes no new clients; its connected ones stay and catch up later).
+     */
+    public boolean ready() {
+        return ready && hub.available();
     }
 
     private CertificateSource selfSigned() throws Exception {
@@ -290,5 +298,6 @@ public final class RealmServer implements AutoCloseable {
         if (certificates != null) {
             certificates.close();
         }
+        hub.close();
     }
 }

@@ -34,6 +34,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -569,38 +570,79 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         }
         byte[] body = new byte[request.content().readableBytes()];
         request.content().getBytes(request.content().readerIndex(), body);
-        FullHttpResponse r;
+        ClientMessage m;
+        CompletableFuture<Long> stored;
         try {
-            ClientMessage m =
-                    ClientMessage.of(ClientMessage.readTree(body), ClientMessage.Op.PUBLISH, body);
+            m = ClientMessage.of(ClientMessage.readTree(body), ClientMessage.Op.PUBLISH, body);
             if (m.op() != ClientMessage.Op.PUBLISH) {
                 throw new HubException("bad-request", "only publish is accepted here");
             }
-            long id = realm.hub().publish(m.channel(), m.data());
-            r =
-                    HttpResponses.full(
-                            HttpResponseStatus.OK,
-                            HttpResponses.JSON,
-                            Frames.ack(m.ref(), id).json());
+            stored = realm.hub().publish(m.channel(), m.data());
         } catch (ClientMessage.Invalid e) {
             realm.metrics().protocolError();
             realm.metrics().httpRefused(RealmMetrics.HttpRefusal.BAD_MESSAGE);
-            r =
+            sendPublished(
+                    ctx,
                     HttpResponses.full(
-                            HttpResponseStatus.BAD_REQUEST, HttpResponses.JSON, e.toFrame().json());
+                            HttpResponseStatus.BAD_REQUEST, HttpResponses.JSON, e.toFrame().json()),
+                    keepAlive);
+            return;
         } catch (HubException e) {
-            realm.metrics().protocolError();
-            RealmMetrics.HttpRefusal why =
-                    e.code().equals("too-many-channels")
-                            ? RealmMetrics.HttpRefusal.TOO_MANY_CHANNELS
-                            : RealmMetrics.HttpRefusal.BAD_MESSAGE;
-            realm.metrics().httpRefused(why);
-            r =
-                    HttpResponses.full(
-                            HttpResponseStatus.valueOf(why.status),
-                            HttpResponses.JSON,
-                            Frames.error(e, null).json());
+            sendPublished(ctx, publishRefused(e), keepAlive);
+            return;
         }
+        if (stored.isDone()) {
+            sendPublished(ctx, publishAnswer(m, stored), keepAlive);
+            return;
+        }
+        // The engine answers later: read no further request on this connection until then, so
+        // answers keep the order of the requests.
+        ctx.channel().config().setAutoRead(false);
+        stored.whenComplete(
+                (id, failure) ->
+                        ctx.executor()
+                                .execute(
+                                        () -> {
+                                            sendPublished(ctx, publishAnswer(m, stored), keepAlive);
+                                            ctx.channel().config().setAutoRead(true);
+                                        }));
+    }
+
+    /** The answer to a publish whose future is complete. */
+    private FullHttpResponse publishAnswer(ClientMessage m, CompletableFuture<Long> stored) {
+        long id;
+        try {
+            id = stored.join();
+        } catch (RuntimeException failure) {
+            return publishRefused(HubException.of(failure));
+        }
+        return HttpResponses.full(
+                HttpResponseStatus.OK, HttpResponses.JSON, Frames.ack(m.ref(), id).json());
+    }
+
+    private FullHttpResponse publishRefused(HubException e) {
+        RealmMetrics.HttpRefusal why =
+                switch (e.code()) {
+                    case "too-many-channels" -> RealmMetrics.HttpRefusal.TOO_MANY_CHANNELS;
+                    case HubException.UNAVAILABLE -> RealmMetrics.HttpRefusal.STORE_UNAVAILABLE;
+                    default -> RealmMetrics.HttpRefusal.BAD_MESSAGE;
+                };
+        if (why != RealmMetrics.HttpRefusal.STORE_UNAVAILABLE) {
+            realm.metrics().protocolError();
+        }
+        realm.metrics().httpRefused(why);
+        FullHttpResponse r =
+                HttpResponses.full(
+                        HttpResponseStatus.valueOf(why.status),
+                        HttpResponses.JSON,
+                        Frames.error(e, null).json());
+        if (why == RealmMetrics.HttpRefusal.STORE_UNAVAILABLE) {
+            r.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+        }
+        return r;
+    }
+
+    private void sendPublished(ChannelHandlerContext ctx, FullHttpResponse r, boolean keepAlive) {
         HttpResponses.allowAnyOrigin(r.headers());
         HttpResponses.send(ctx, r, keepAlive);
     }
