@@ -45,6 +45,9 @@ public interface Engine extends AutoCloseable {
         return true;
     }
 
+    /** Connects to what the engine stores in; called once before the realm takes clients. */
+    default void start() {}
+
     /** A name for logs: {@code memory}, {@code redis}. */
     String name();
 
