@@ -9,6 +9,10 @@ import io.realmgate.realm.config.RealmConfig;
 import io.realmgate.tests.peers.RedisPeer;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -273,6 +277,73 @@ class RedisEngineTest {
         JsonNode again = next(sub, f -> f.path("op").asText().equals("subscribed"));
         assertThat(again.get("reset").asText()).isEqualTo("epoch-changed");
         assertThat(again.get("epoch").asText()).isNotEqualTo(after);
+    }
+
+    @Test
+    void longPollsEventStreamsAndHttpPublishesWorkOnAnyRealm() throws Exception {
+        RunningRealm a = realm();
+        RunningRealm b = realm();
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        for (int i = 1; i <= 3; i++) {
+            HttpResponse<String> ack =
+                    http.send(
+                            HttpRequest.newBuilder(URI.create(a.http() + "/publish"))
+                                    .header("Content-Type", "application/json")
+                                    .POST(
+                                            HttpRequest.BodyPublishers.ofString(
+                                                    "{\"op\":\"publish\",\"channel\":\"poll\",\"data\":"
+                                                            + i
+                                                            + "}"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            assertThat(ack.statusCode()).isEqualTo(200);
+            assertThat(JSON.readTree(ack.body()).get("id").asLong()).isEqualTo(i);
+        }
+        // A long-poll on the other realm resuming after id 1 gets 2 and 3 from Redis.
+        HttpResponse<String> poll =
+                http.send(
+                        HttpRequest.newBuilder(URI.create(b.http() + "/poll?sub=poll:1&wait=10"))
+                                .timeout(WAIT)
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(poll.statusCode()).isEqualTo(200);
+        List<JsonNode> events = new ArrayList<>();
+        for (JsonNode f : JSON.readTree(poll.body()).get("frames")) {
+            if (f.get("op").asText().equals("event")) {
+                events.add(f);
+            }
+        }
+        assertContiguous(events, 2);
+        assertThat(events).hasSize(2);
+
+        // An event stream on the other realm: the replay, then a live event published on the first.
+        HttpResponse<java.util.stream.Stream<String>> stream =
+                http.send(
+                        HttpRequest.newBuilder(URI.create(b.http() + "/stream?sub=poll:0"))
+                                .timeout(WAIT)
+                                .build(),
+                        HttpResponse.BodyHandlers.ofLines());
+        try (java.util.stream.Stream<String> lines = stream.body()) {
+            java.util.Iterator<String> it = lines.iterator();
+            List<JsonNode> got = new ArrayList<>();
+            boolean published = false;
+            while (got.size() < 4) {
+                String line = it.next();
+                if (!line.startsWith("data:")) {
+                    continue;
+                }
+                JsonNode f = JSON.readTree(line.substring(5).trim());
+                if (f.get("op").asText().equals("event")) {
+                    got.add(f);
+                }
+                if (got.size() == 3 && !published) {
+                    published = true;
+                    publish(socket(a), "poll", List.of("live"));
+                }
+            }
+            assertContiguous(got, 1);
+            assertThat(got.get(3).get("data").asText()).isEqualTo("live");
+        }
     }
 
     @Test
