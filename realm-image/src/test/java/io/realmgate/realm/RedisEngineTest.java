@@ -1,6 +1,7 @@
 package io.realmgate.realm;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -343,6 +344,35 @@ class RedisEngineTest {
             }
             assertContiguous(got, 1);
             assertThat(got.get(3).get("data").asText()).isEqualTo("live");
+        }
+    }
+
+    @Test
+    void aPasswordInTheUrlIsUsedAndNeverShown() throws Exception {
+        String password = "pw-" + Long.toHexString(System.nanoTime());
+        try (RedisPeer locked = RedisPeer.start(false, password)) {
+            String wrong = "redis://:not-" + password + "@127.0.0.1:" + locked.port();
+            assertThatThrownBy(
+                            () ->
+                                    RunningRealm.start(
+                                            RealmConfig.testing()
+                                                    .engine(RealmConfig.REDIS)
+                                                    .redisUrl(wrong)))
+                    .hasMessageContaining("redis://***@127.0.0.1:" + locked.port())
+                    .hasMessageNotContaining(password);
+            RunningRealm r =
+                    RunningRealm.start(
+                            RealmConfig.testing()
+                                    .engine(RealmConfig.REDIS)
+                                    .redisUrl(
+                                            "redis://:"
+                                                    + password
+                                                    + "@127.0.0.1:"
+                                                    + locked.port()));
+            realms.add(r);
+            JsonNode ack = publish(socket(r), "locked", List.of("x")).get(0);
+            assertThat(ack.get("op").asText()).isEqualTo("ack");
+            assertThat(ack.get("id").asLong()).isEqualTo(1);
         }
     }
 

@@ -28,12 +28,14 @@ public final class RedisPeer implements AutoCloseable {
     private final Path dir;
     private final int port;
     private final boolean appendOnly;
+    private final String password;
     private Process process;
 
-    private RedisPeer(Path dir, int port, boolean appendOnly) {
+    private RedisPeer(Path dir, int port, boolean appendOnly, String password) {
         this.dir = dir;
         this.port = port;
         this.appendOnly = appendOnly;
+        this.password = password;
     }
 
     public static boolean available() {
@@ -45,6 +47,15 @@ public final class RedisPeer implements AutoCloseable {
      *     that a restart finds every stored event again
      */
     public static RedisPeer start(boolean appendOnly) throws IOException, InterruptedException {
+        return start(appendOnly, null);
+    }
+
+    /**
+     * @param password what {@code requirepass} asks of clients (the default user's password), or
+     *     null for none
+     */
+    public static RedisPeer start(boolean appendOnly, String password)
+            throws IOException, InterruptedException {
         if (!available()) {
             throw new IllegalStateException(
                     "redis-server is not installed (apt-get install redis-server)");
@@ -53,7 +64,8 @@ public final class RedisPeer implements AutoCloseable {
                 new RedisPeer(
                         Files.createTempDirectory("realmgate-redis-"),
                         ApacheForwardProxy.freePort(),
-                        appendOnly);
+                        appendOnly,
+                        password);
         try {
             peer.startProcess();
         } catch (IOException | RuntimeException e) {
@@ -120,9 +132,15 @@ public final class RedisPeer implements AutoCloseable {
             s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
             s.setSoTimeout(10_000);
             OutputStream out = s.getOutputStream();
-            out.write((inline + "\r\n").getBytes(StandardCharsets.UTF_8));
+            String request = password == null ? inline : "AUTH " + password + "\r\n" + inline;
+            out.write((request + "\r\n").getBytes(StandardCharsets.UTF_8));
             out.flush();
             InputStream in = s.getInputStream();
+            if (password != null) {
+                for (int c = in.read(); c >= 0 && c != '\n'; c = in.read()) {
+                    // the answer to AUTH
+                }
+            }
             StringBuilder line = new StringBuilder();
             for (int c = in.read(); c >= 0 && c != '\n'; c = in.read()) {
                 line.append((char) c);
@@ -141,24 +159,29 @@ public final class RedisPeer implements AutoCloseable {
 
     private void startProcess() throws IOException, InterruptedException {
         List<String> command =
-                List.of(
-                        REDIS_SERVER.toString(),
-                        "--port",
-                        Integer.toString(port),
-                        "--bind",
-                        "127.0.0.1",
-                        "--dir",
-                        dir.toString(),
-                        "--save",
-                        "",
-                        "--appendonly",
-                        appendOnly ? "yes" : "no",
-                        "--appendfsync",
-                        "always",
-                        "--daemonize",
-                        "no",
-                        "--logfile",
-                        "");
+                new java.util.ArrayList<>(
+                        List.of(
+                                REDIS_SERVER.toString(),
+                                "--port",
+                                Integer.toString(port),
+                                "--bind",
+                                "127.0.0.1",
+                                "--dir",
+                                dir.toString(),
+                                "--save",
+                                "",
+                                "--appendonly",
+                                appendOnly ? "yes" : "no",
+                                "--appendfsync",
+                                "always",
+                                "--daemonize",
+                                "no",
+                                "--logfile",
+                                ""));
+        if (password != null) {
+            command.add("--requirepass");
+            command.add(password);
+        }
         process =
                 new ProcessBuilder(command)
                         .redirectErrorStream(true)
