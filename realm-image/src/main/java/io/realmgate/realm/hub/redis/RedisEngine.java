@@ -242,8 +242,11 @@ public final class RedisEngine implements Engine {
                     stats.channels(1);
                 }
             }
-            if (c.subscribe(s, at, ref)) {
-                stats.subscriptions(1);
+            RemoteChannel.Added added = c.subscribe(s, at, ref);
+            if (added != RemoteChannel.Added.RETIRED) {
+                if (added == RemoteChannel.Added.NEW) {
+                    stats.subscriptions(1);
+                }
                 if (fresh) {
                     listen(c);
                 }
@@ -430,7 +433,7 @@ public final class RedisEngine implements Engine {
                             (r, failure) -> {
                                 if (failure == null) {
                                     c.replayed(join, r.epoch(), r.entries());
-                                } else {
+                                } else if (!closing && c.pending(join)) {
                                     // Redis is away: try again, the subscriber waits.
                                     resources
                                             .eventExecutorGroup()

@@ -81,31 +81,44 @@ final class RemoteChannel {
         return known;
     }
 
-    /** Adds a subscriber; false if this channel was retired (the caller takes a fresh one). */
-    boolean subscribe(Subscriber s, Position at, JsonNode ref) {
+    /** What {@link #subscribe} did. */
+    enum Added {
+        /** This channel was retired: the caller takes a fresh one. */
+        RETIRED,
+        NEW,
+        /** The subscriber was here already: its position was announced again. */
+        AGAIN
+    }
+
+    Added subscribe(Subscriber s, Position at, JsonNode ref) {
         Join start;
         synchronized (this) {
             if (retired) {
-                return false;
+                return Added.RETIRED;
             }
             if (live.contains(s) || joining.containsKey(s) || waits(s)) {
                 // Subscribing twice re-announces the position but never delivers an event twice.
                 if (known) {
                     s.deliver(Frames.subscribed(name, cursor, epoch, null, ref));
                 }
-                return true;
+                return Added.AGAIN;
             }
             Join join = new Join(s, at, ref);
             if (!known) {
                 waiting.add(join);
-                return true;
+                return Added.NEW;
             }
             start = begin(join);
         }
         if (start != null) {
             actions.readReplay(this, start);
         }
-        return true;
+        return Added.NEW;
+    }
+
+    /** Whether a join still waits for its replay (not unsubscribed, not reset meanwhile). */
+    synchronized boolean pending(Join join) {
+        return joining.get(join.subscriber) == join;
     }
 
     private boolean waits(Subscriber s) {
