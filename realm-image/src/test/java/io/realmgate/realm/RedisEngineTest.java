@@ -63,13 +63,11 @@ class RedisEngineTest {
     }
 
     private RunningRealm realm() throws Exception {
-        RunningRealm r =
-                RunningRealm.start(
-                        RealmConfig.testing()
-                                .engine(RealmConfig.REDIS)
-                                .redisUrl(redis.url())
-                                .retainEvents(1000)
-                                .queueEvents(5000));
+        return realm(RealmConfig.testing().retainEvents(1000).queueEvents(5000));
+    }
+
+    private RunningRealm realm(RealmConfig.Builder config) throws Exception {
+        RunningRealm r = RunningRealm.start(config.engine(RealmConfig.REDIS).redisUrl(redis.url()));
         realms.add(r);
         return r;
     }
@@ -374,6 +372,59 @@ class RedisEngineTest {
             assertThat(ack.get("op").asText()).isEqualTo("ack");
             assertThat(ack.get("id").asLong()).isEqualTo(1);
         }
+    }
+
+    @Test
+    void retentionByCountBytesAndAgeIsKeptInRedis() throws Exception {
+        RunningRealm byCount = realm(RealmConfig.testing().retainEvents(5).queueEvents(100));
+        publish(socket(byCount), "counted", values("c", 1, 12));
+        assertThat(redis.command("XLEN realmgate:ch:counted:log")).isEqualTo(":5");
+        RawWebSocket ws = socket(byCount);
+        ws.sendText("{\"op\":\"subscribe\",\"channel\":\"counted\",\"from\":0}");
+        JsonNode truncated = next(ws, f -> f.path("code").asText().equals("replay-truncated"));
+        assertThat(truncated.get("message").asText()).contains("events 1 to 7");
+        next(ws, f -> f.path("op").asText().equals("subscribed") && f.get("id").asLong() == 12);
+        assertContiguous(events(ws, 5), 8);
+
+        // 600 bytes of data at most (at least twice --max-message): 100-byte events, 6 kept.
+        RunningRealm byBytes = realm(RealmConfig.testing().maxMessageBytes(300).retainBytes(600));
+        String hundred = "b".repeat(98); // a JSON string of 100 bytes with its quotes
+        publish(socket(byBytes), "sized", java.util.Collections.nCopies(10, hundred));
+        assertThat(redis.command("XLEN realmgate:ch:sized:log")).isEqualTo(":6");
+        assertThat(redis.command("INCRBY realmgate:ch:sized:bytes 0")).isEqualTo(":600");
+
+        RunningRealm byAge = realm(RealmConfig.testing().retainAge(Duration.ofSeconds(1)));
+        RawWebSocket pub = socket(byAge);
+        publish(pub, "aged", values("a", 1, 3));
+        Thread.sleep(1500);
+        publish(pub, "aged", List.of("a4"));
+        assertThat(redis.command("XLEN realmgate:ch:aged:log")).isEqualTo(":1");
+        // Nothing published for the whole age: Redis drops the log itself.
+        Awaitility.await()
+                .atMost(WAIT)
+                .until(() -> redis.command("EXISTS realmgate:ch:aged:log").equals(":0"));
+    }
+
+    @Test
+    void aRestartedRealmResumesClientsInTheSameHistory() throws Exception {
+        RunningRealm a = realm();
+        RawWebSocket pub = socket(a);
+        publish(pub, "keep", values("k", 1, 4));
+        RawWebSocket first = socket(a);
+        String epoch = subscribe(first, "keep", ",\"from\":4").get("epoch").asText();
+        pub.close();
+        first.close();
+        sockets.removeAll(List.of(pub, first));
+        realms.remove(a);
+        a.close();
+
+        RunningRealm again = realm();
+        publish(socket(again), "keep", values("k", 5, 6));
+        RawWebSocket resumed = socket(again);
+        JsonNode subscribed = subscribe(resumed, "keep", ",\"from\":4,\"epoch\":\"" + epoch + "\"");
+        assertThat(subscribed.get("epoch").asText()).isEqualTo(epoch);
+        assertThat(subscribed.has("reset")).isFalse();
+        assertContiguous(events(resumed, 2), 5);
     }
 
     @Test

@@ -16,6 +16,7 @@ import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import io.realmgate.realm.hub.Engine;
 import io.realmgate.realm.hub.Epoch;
 import io.realmgate.realm.hub.HubException;
@@ -62,6 +63,9 @@ public final class RedisEngine implements Engine {
 
     /** A command Redis did not answer within this fails, and its publish is {@code unavailable}. */
     static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(5);
+
+    /** The longest wait between two attempts to reach Redis again. */
+    static final Duration MAX_RECONNECT_DELAY = Duration.ofSeconds(2);
 
     private static final String APPEND = script("append.lua");
     private static final String READ = script("read.lua");
@@ -123,6 +127,15 @@ public final class RedisEngine implements Engine {
                 DefaultClientResources.builder()
                         .ioThreadPoolSize(2)
                         .computationThreadPoolSize(2)
+                        // Lettuce's default backs off to 30 s: subscribers would wait that long for
+                        // their catch-up after Redis returned. Reconnecting every 2 s at most costs
+                        // one connection attempt per 2 s while Redis is away.
+                        .reconnectDelay(
+                                Delay.exponential(
+                                        Duration.ofMillis(50),
+                                        MAX_RECONNECT_DELAY,
+                                        2,
+                                        TimeUnit.MILLISECONDS))
                         .build();
         client = RedisClient.create(resources, RedisURI.create(url));
         client.setOptions(
