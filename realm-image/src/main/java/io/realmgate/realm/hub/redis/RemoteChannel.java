@@ -185,11 +185,9 @@ final class RemoteChannel {
         }
         joining.remove(join.subscriber);
         long oldest = entries.isEmpty() ? join.upTo + 1 : entries.get(0).id();
-        for (Frame note : join.notes) {
-            join.subscriber.deliver(note);
-        }
+        List<Frame> batch = new ArrayList<>(join.notes);
         if (join.from + 1 < oldest) {
-            join.subscriber.deliver(
+            batch.add(
                     Frames.error(
                             "replay-truncated",
                             "events "
@@ -201,15 +199,15 @@ final class RemoteChannel {
                                     + "' are no longer retained",
                             join.ref));
         }
-        join.subscriber.deliver(Frames.subscribed(name, join.upTo, epoch, join.reset, join.ref));
+        batch.add(Frames.subscribed(name, join.upTo, epoch, join.reset, join.ref));
         for (Entry e : entries) {
             if (e.id() > join.from && e.id() <= join.upTo) {
-                join.subscriber.deliver(Frames.event(name, e.id(), e.data()));
+                batch.add(Frames.event(name, e.id(), e.data()));
             }
         }
-        for (Frame f : join.held) {
-            join.subscriber.deliver(f);
-        }
+        batch.addAll(join.held);
+        // One batch: a long-poll answers with the whole replay, not its first event.
+        join.subscriber.deliverAll(batch);
         live.add(join.subscriber);
     }
 
@@ -303,13 +301,14 @@ final class RemoteChannel {
             epochChanged(redisEpoch, newest);
             catchUpAgain = true; // read the new history from its start
         } else {
+            List<Frame> read = new ArrayList<>();
             for (Entry e : entries) {
                 if (e.id() <= cursor) {
                     continue;
                 }
                 if (e.id() > cursor + 1) {
                     // Trimmed before this process read them: say so rather than skip silently.
-                    deliverLive(
+                    read.add(
                             Frames.error(
                                     "replay-truncated",
                                     "events "
@@ -321,8 +320,16 @@ final class RemoteChannel {
                                             + "' are no longer retained",
                                     null));
                 }
-                deliverLive(Frames.event(name, e.id(), e.data()));
+                read.add(Frames.event(name, e.id(), e.data()));
                 cursor = e.id();
+            }
+            if (!read.isEmpty()) {
+                for (Subscriber s : live) {
+                    s.deliverAll(read);
+                }
+                for (Join j : joining.values()) {
+                    j.held.addAll(read);
+                }
             }
             if (entries.size() >= batch) {
                 catchUpAgain = true;
