@@ -220,6 +220,7 @@ class RedisEngineTest {
 
         redis.stop();
         Awaitility.await().atMost(WAIT).until(() -> !a.server().ready() && !b.server().ready());
+        assertThat(readyz(b)).isEqualTo(503);
         JsonNode refused = publish(pub, "news", List.of("lost")).get(0);
         assertThat(refused.get("op").asText()).isEqualTo("error");
         assertThat(refused.get("code").asText()).isEqualTo("unavailable");
@@ -227,6 +228,7 @@ class RedisEngineTest {
 
         redis.restart(); // with its append-only file: nothing stored is lost
         Awaitility.await().atMost(WAIT).until(() -> a.server().ready() && b.server().ready());
+        assertThat(readyz(b)).isEqualTo(200);
         List<JsonNode> acks = publish(pub, "news", values("n", 6, 10));
         assertThat(acks).allMatch(f -> f.get("op").asText().equals("ack"));
         assertThat(acks.get(0).get("id").asLong()).isEqualTo(6);
@@ -425,6 +427,69 @@ class RedisEngineTest {
         assertThat(subscribed.get("epoch").asText()).isEqualTo(epoch);
         assertThat(subscribed.has("reset")).isFalse();
         assertContiguous(events(resumed, 2), 5);
+    }
+
+    @Test
+    void pipelinedHttpPublishesAreAnsweredInOrder() throws Exception {
+        RunningRealm a = realm();
+        StringBuilder requests = new StringBuilder();
+        for (int i = 1; i <= 5; i++) {
+            String body =
+                    "{\"op\":\"publish\",\"channel\":\"piped\",\"data\":"
+                            + i
+                            + ",\"ref\":"
+                            + i
+                            + "}";
+            requests.append("POST /publish HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+                    .append("Content-Type: application/json\r\nContent-Length: ")
+                    .append(body.length())
+                    .append("\r\n\r\n")
+                    .append(body);
+        }
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", a.ws().getPort())) {
+            s.setSoTimeout((int) WAIT.toMillis());
+            s.getOutputStream()
+                    .write(
+                            requests.toString()
+                                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
+            for (int i = 1; i <= 5; i++) {
+                int length = -1;
+                String line = readLine(in);
+                assertThat(line).startsWith("HTTP/1.1 200");
+                while (!(line = readLine(in)).isEmpty()) {
+                    if (line.toLowerCase(java.util.Locale.ROOT).startsWith("content-length:")) {
+                        length = Integer.parseInt(line.substring(15).trim());
+                    }
+                }
+                byte[] body = new byte[length];
+                in.readFully(body);
+                JsonNode ack = JSON.readTree(body);
+                assertThat(ack.get("ref").asInt()).isEqualTo(i);
+                assertThat(ack.get("id").asLong()).isEqualTo(i);
+            }
+        }
+    }
+
+    /** The status of the realm's {@code /readyz}. */
+    private static int readyz(RunningRealm realm) throws Exception {
+        return HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create(realm.http() + "/readyz"))
+                                .timeout(WAIT)
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding())
+                .statusCode();
+    }
+
+    private static String readLine(java.io.InputStream in) throws IOException {
+        StringBuilder b = new StringBuilder();
+        for (int c = in.read(); c >= 0 && c != '\n'; c = in.read()) {
+            if (c != '\r') {
+                b.append((char) c);
+            }
+        }
+        return b.toString();
     }
 
     @Test

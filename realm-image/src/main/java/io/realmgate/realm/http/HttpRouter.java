@@ -42,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * The HTTP side of a listener: one request at a time, dispatched by path. A WebSocket upgrade or an
  * event stream hands the connection over for good (see {@link RealmPipelines}); a long-poll holds
  * it until answered, then the connection takes requests again: those pipelined behind it (up to
- * {@link #MAX_PIPELINED}) are held and answered after it, in order.
+ * {@link #MAX_PIPELINED}) are held and answered after it, in order. A publish the engine answers
+ * later (the redis engine) holds the connection the same way.
  *
  * <pre>
  * GET  /realm          WebSocket (protocol v1)       GET /            demo page
@@ -71,6 +72,10 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
 
     private LongPoll poll;
     private final ArrayDeque<FullHttpRequest> pipelined = new ArrayDeque<>();
+
+    /** A publish waits for its engine's answer; requests behind it wait in {@link #pipelined}. */
+    private boolean publishing;
+
     private boolean pipelineOverflow;
 
     HttpRouter(RealmContext realm, RealmMetrics.Listener listener) {
@@ -84,8 +89,9 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (poll != null || !pipelined.isEmpty()) {
-            // Pipelined behind a long-poll: answered after the poll's own answer, in order (RFC
+        if (poll != null || publishing || !pipelined.isEmpty()) {
+            // Pipelined behind a long-poll or a publish not yet stored: answered after the poll's
+            // own answer, in order (RFC
             // 9112 9.3.2).
             if (pipelined.size() < MAX_PIPELINED) {
                 pipelined.add(request);
@@ -107,7 +113,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
      * it.
      */
     private void servePipelined(ChannelHandlerContext ctx) {
-        while (poll == null && !pipelined.isEmpty()) {
+        while (poll == null && !publishing && !pipelined.isEmpty()) {
             FullHttpRequest request = pipelined.poll();
             try {
                 if (!ctx.isRemoved() && ctx.channel().isActive()) {
@@ -117,7 +123,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
                 request.release();
             }
         }
-        if (poll == null && pipelineOverflow && ctx.channel().isActive()) {
+        if (poll == null && !publishing && pipelineOverflow && ctx.channel().isActive()) {
             // After the answers already written have left (a plain close would drop what is still
             // queued).
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
@@ -595,16 +601,19 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             sendPublished(ctx, publishAnswer(m, stored), keepAlive);
             return;
         }
-        // The engine answers later: read no further request on this connection until then, so
-        // answers keep the order of the requests.
-        ctx.channel().config().setAutoRead(false);
+        // The engine answers later: requests behind this one wait, so answers keep their order.
+        publishing = true;
         stored.whenComplete(
                 (id, failure) ->
                         ctx.executor()
                                 .execute(
                                         () -> {
-                                            sendPublished(ctx, publishAnswer(m, stored), keepAlive);
-                                            ctx.channel().config().setAutoRead(true);
+                                            publishing = false;
+                                            if (ctx.channel().isActive()) {
+                                                sendPublished(
+                                                        ctx, publishAnswer(m, stored), keepAlive);
+                                            }
+                                            servePipelined(ctx);
                                         }));
     }
 
