@@ -317,6 +317,22 @@ class RedisEngineTest {
         assertContiguous(events, 2);
         assertThat(events).hasSize(2);
 
+        // wait=0 answers at once, yet with the replay Redis had to be asked for.
+        HttpResponse<String> quick =
+                http.send(
+                        HttpRequest.newBuilder(URI.create(b.http() + "/poll?sub=poll:0&wait=0"))
+                                .timeout(WAIT)
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        List<JsonNode> all = new ArrayList<>();
+        for (JsonNode f : JSON.readTree(quick.body()).get("frames")) {
+            if (f.get("op").asText().equals("event")) {
+                all.add(f);
+            }
+        }
+        assertThat(all).hasSize(3);
+        assertContiguous(all, 1);
+
         // An event stream on the other realm: the replay, then a live event published on the first.
         HttpResponse<java.util.stream.Stream<String>> stream =
                 http.send(
