@@ -19,7 +19,10 @@ import io.realmgate.realm.http.ConnectionLimits;
 import io.realmgate.realm.http.RealmContext;
 import io.realmgate.realm.http.RealmPipelines;
 import io.realmgate.realm.http.StaticContent;
+import io.realmgate.realm.hub.Engine;
 import io.realmgate.realm.hub.Hub;
+import io.realmgate.realm.hub.MemoryEngine;
+import io.realmgate.realm.hub.redis.RedisEngine;
 import io.realmgate.realm.ops.AdminServer;
 import io.realmgate.realm.ops.RealmMetrics;
 import io.realmgate.realm.tls.CertificateSource;
@@ -76,8 +79,23 @@ public final class RealmServer implements AutoCloseable {
     public RealmServer(RealmConfig config, Transport transport) {
         this.config = config;
         this.transport = transport;
-        this.hub =
-                new Hub(config.retainEvents(), config.retainBytes(), config.maxChannels(), metrics);
+        this.hub = new Hub(engine(config, metrics), metrics);
+    }
+
+    /** The engine {@code --engine} names; nothing connects before {@link #start()}. */
+    private static Engine engine(RealmConfig config, RealmMetrics metrics) {
+        if (config.engine().equals(RealmConfig.REDIS)) {
+            return new RedisEngine(
+                    config.redisUrl().value(),
+                    config.redisUrl().toString(),
+                    config.retainEvents(),
+                    config.retainBytes(),
+                    config.retainAge(),
+                    config.maxChannels(),
+                    metrics);
+        }
+        return new MemoryEngine(
+                config.retainEvents(), config.retainBytes(), config.maxChannels(), metrics);
     }
 
     private static Transport environmentTransport() {
@@ -137,6 +155,7 @@ public final class RealmServer implements AutoCloseable {
                                         config.certPoll(),
                                         metrics::certificateReloaded);
             }
+            hub.engine().start();
             acceptor = transport.newGroup(1, "realm-accept");
             workers = transport.newGroup(0, "realm-io");
             limits =
@@ -145,7 +164,7 @@ public final class RealmServer implements AutoCloseable {
                             config.maxConnectionsPerClient());
             RealmContext context =
                     new RealmContext(
-                            config, hub, metrics, StaticContent.load(), () -> ready, limits);
+                            config, hub, metrics, StaticContent.load(), this::ready, limits);
             if (config.wsEnabled()) {
                 wsListener =
                         bind(
@@ -167,7 +186,7 @@ public final class RealmServer implements AutoCloseable {
                                 transport.serverChannel(),
                                 new InetSocketAddress(config.adminHost(), config.adminPort()),
                                 metrics,
-                                () -> ready);
+                                this::ready);
             }
         } catch (Exception e) {
             close();
@@ -175,16 +194,25 @@ public final class RealmServer implements AutoCloseable {
         }
         ready = true;
         LOG.info(
-                "realmgate realm listening: ws {}, wss {}, admin {} ({} transport); retain {} events / {} bytes per "
-                        + "channel, up to {} channels",
+                "realmgate realm listening: ws {}, wss {}, admin {} ({} transport); {} engine, retain {} events /"
+                        + " {} bytes per channel, up to {} channels",
                 wsListener != null ? "on " + wsAddress() : "off",
                 wssListener != null ? "on " + wssAddress() : "off",
                 admin != null ? "on " + adminAddress() : "off",
                 transport.name().toLowerCase(Locale.ROOT),
+                hub.engine().name(),
                 config.retainEvents(),
                 config.retainBytes(),
                 config.maxChannels());
         return this;
+    }
+
+    /**
+     * Ready while started and not stopping, and while the engine can store events (a realm whose
+     * store is away takes no new clients; its connected ones stay and catch up later).
+     */
+    public boolean ready() {
+        return ready && hub.available();
     }
 
     private CertificateSource selfSigned() throws Exception {
@@ -290,5 +318,6 @@ public final class RealmServer implements AutoCloseable {
         if (certificates != null) {
             certificates.close();
         }
+        hub.close();
     }
 }

@@ -26,6 +26,9 @@ public final class CommandLine {
                     "  --bind HOST               address both listeners bind (default 127.0.0.1)",
                     "  --retain-events N         events kept per channel for replay (default 1000)",
                     "  --retain-bytes SIZE       bytes kept per channel for replay (default 1MiB)",
+                    "  --retain-age DURATION     how long events are kept for replay (redis engine only; default off: no limit)",
+                    "  --engine memory|redis     where channels live: this process (default) or Redis, shared by several realms",
+                    "  --redis-url URL           the redis engine's Redis: redis://[:PASSWORD@]HOST[:PORT][/DB], rediss:// for TLS",
                     "  --max-message SIZE        largest client message (default 64KiB)",
                     "  --queue-events N          frames waiting for one connection before it is closed as slow (default 4096)",
                     "  --queue-bytes SIZE        bytes waiting for one connection before it is closed as slow (default 8MiB)",
@@ -66,6 +69,9 @@ public final class CommandLine {
                     "--bind",
                     "--retain-events",
                     "--retain-bytes",
+                    "--retain-age",
+                    "--engine",
+                    "--redis-url",
                     "--max-message",
                     "--queue-events",
                     "--queue-bytes",
@@ -168,6 +174,10 @@ public final class CommandLine {
             }
             case "--retain-events" -> b.retainEvents = count(name, value);
             case "--retain-bytes" -> b.retainBytes = Units.bytes(name, value);
+            case "--retain-age" ->
+                    b.retainAge = value.equalsIgnoreCase("off") ? null : duration(name, value);
+            case "--engine" -> b.engine = value.trim().toLowerCase(java.util.Locale.ROOT);
+            case "--redis-url" -> b.redisUrl = value.trim();
             case "--max-message" ->
                     b.maxMessageBytes = (int) Math.min(Integer.MAX_VALUE, Units.bytes(name, value));
             case "--queue-events" -> b.queueEvents = count(name, value);

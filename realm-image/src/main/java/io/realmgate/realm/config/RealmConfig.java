@@ -57,7 +57,43 @@ public record RealmConfig(
         int maxStreams,
         int maxStreamsPerClient,
         int maxPolls,
-        int maxPollsPerClient) {
+        int maxPollsPerClient,
+        String engine,
+        RedisUrl redisUrl,
+        Duration retainAge) {
+
+    /** The engine of one process, everything in memory: the default. */
+    public static final String MEMORY = "memory";
+
+    /** The engine on Redis, shared by several realm processes. */
+    public static final String REDIS = "redis";
+
+    /**
+     * Where the redis engine connects ({@code redis://} or {@code rediss://} for TLS, as Lettuce
+     * reads it). Its text may hold a password, so it never prints it: {@link #toString()} names the
+     * host only.
+     */
+    public record RedisUrl(String value) {
+        @Override
+        public String toString() {
+            return redacted(value);
+        }
+
+        /** The URL without what stands between {@code //} and {@code @} (user and password). */
+        public static String redacted(String url) {
+            int scheme = url.indexOf("://");
+            int at = url.lastIndexOf('@');
+            if (scheme < 0 || at < scheme) {
+                return url;
+            }
+            return url.substring(0, scheme + 3) + "***@" + url.substring(at + 1);
+        }
+    }
+
+    /** Whether events are retained for a time only ({@code --retain-age}); null when not. */
+    public boolean retainsByAge() {
+        return retainAge != null;
+    }
 
     public static final int OFF = -1;
 
@@ -106,6 +142,9 @@ public record RealmConfig(
         b.maxStreamsPerClient = maxStreamsPerClient;
         b.maxPolls = maxPolls;
         b.maxPollsPerClient = maxPollsPerClient;
+        b.engine = engine;
+        b.redisUrl = redisUrl == null ? null : redisUrl.value();
+        b.retainAge = retainAge;
         return b;
     }
 
@@ -139,6 +178,24 @@ public record RealmConfig(
         int maxStreamsPerClient = 500;
         int maxPolls = 5000;
         int maxPollsPerClient = 500;
+        String engine = MEMORY;
+        String redisUrl;
+        Duration retainAge;
+
+        public Builder engine(String v) {
+            engine = v;
+            return this;
+        }
+
+        public Builder redisUrl(String v) {
+            redisUrl = v;
+            return this;
+        }
+
+        public Builder retainAge(Duration v) {
+            retainAge = v;
+            return this;
+        }
 
         public Builder bind(String v) {
             bind = v;
@@ -386,6 +443,7 @@ public record RealmConfig(
                                 + adminPort
                                 + " is also a client listener's port");
             }
+            checkEngine();
             return new RealmConfig(
                     bind,
                     wsPort,
@@ -412,7 +470,60 @@ public record RealmConfig(
                     maxStreams,
                     maxStreamsPerClient,
                     maxPolls,
-                    maxPollsPerClient);
+                    maxPollsPerClient,
+                    engine,
+                    redisUrl == null ? null : new RedisUrl(redisUrl),
+                    retainAge);
+        }
+
+        private void checkEngine() throws ConfigException {
+            if (!engine.equals(MEMORY) && !engine.equals(REDIS)) {
+                throw new ConfigException(
+                        head("--engine") + ": '" + engine + "' is not an engine (memory or redis)");
+            }
+            if (engine.equals(MEMORY)) {
+                if (redisUrl != null) {
+                    throw new ConfigException(
+                            head("--redis-url")
+                                    + ": only the redis engine uses it (give "
+                                    + term("--engine")
+                                    + " redis)");
+                }
+                if (retainAge != null) {
+                    throw new ConfigException(
+                            head("--retain-age")
+                                    + ": only the redis engine retains by age (give "
+                                    + term("--engine")
+                                    + " redis)");
+                }
+                return;
+            }
+            if (redisUrl == null || redisUrl.isBlank()) {
+                throw new ConfigException(
+                        head("--redis-url")
+                                + ": the redis engine needs it (redis://HOST:PORT or"
+                                + " rediss://HOST:PORT for TLS)");
+            }
+            java.net.URI uri;
+            try {
+                uri = new java.net.URI(redisUrl.trim());
+            } catch (java.net.URISyntaxException e) {
+                uri = null;
+            }
+            String scheme = uri == null ? null : uri.getScheme();
+            if (uri == null
+                    || !("redis".equalsIgnoreCase(scheme) || "rediss".equalsIgnoreCase(scheme))
+                    || uri.getHost() == null) {
+                throw new ConfigException(
+                        head("--redis-url")
+                                + ": '"
+                                + RedisUrl.redacted(redisUrl)
+                                + "' is not redis://HOST[:PORT][/DB] or rediss://... (a password"
+                                + " goes in as redis://:PASSWORD@HOST)");
+            }
+            if (retainAge != null && retainAge.toMillis() < 1000) {
+                throw new ConfigException(head("--retain-age") + ": must be at least 1s");
+            }
         }
 
         private void positive(String flag, long v) throws ConfigException {

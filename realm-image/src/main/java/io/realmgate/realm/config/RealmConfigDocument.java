@@ -24,9 +24,16 @@ import java.util.List;
     "pingInterval",
     "retention",
     "queues",
-    "limits"
+    "limits",
+    "engine",
+    "redis"
 })
 public final class RealmConfigDocument {
+    /** {@code memory} or {@code redis} ({@code --engine}). */
+    @JsonProperty public String engine;
+
+    @JsonProperty public Redis redis;
+
     @JsonProperty public Listeners listeners;
     @JsonProperty public Tls tls;
 
@@ -75,13 +82,23 @@ public final class RealmConfigDocument {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    @JsonPropertyOrder({"events", "bytes"})
+    @JsonPropertyOrder({"url"})
+    public static final class Redis {
+        /** {@code --redis-url}; a password in it is better kept out of the file (docs/realm.md). */
+        @JsonProperty public String url;
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({"events", "bytes", "age"})
     public static final class Retention {
         /** {@code --retain-events}. */
         @JsonProperty public Integer events;
 
         /** {@code --retain-bytes}. */
         @JsonProperty public String bytes;
+
+        /** A duration or {@code off} ({@code --retain-age}, redis engine only). */
+        @JsonProperty public String age;
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -138,6 +155,10 @@ public final class RealmConfigDocument {
      */
     public List<Setting> settings() {
         List<Setting> out = new ArrayList<>();
+        add(out, "engine", "--engine", engine);
+        if (redis != null) {
+            add(out, "redis.url", "--redis-url", redis.url);
+        }
         if (listeners != null) {
             add(out, "listeners.bind", "--bind", listeners.bind);
             add(out, "listeners.wsPort", "--ws-port", listeners.wsPort);
@@ -155,6 +176,7 @@ public final class RealmConfigDocument {
         if (retention != null) {
             add(out, "retention.events", "--retain-events", retention.events);
             add(out, "retention.bytes", "--retain-bytes", retention.bytes);
+            add(out, "retention.age", "--retain-age", retention.age);
         }
         if (queues != null) {
             add(out, "queues.events", "--queue-events", queues.events);

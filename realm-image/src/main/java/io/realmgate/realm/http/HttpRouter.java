@@ -34,6 +34,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * The HTTP side of a listener: one request at a time, dispatched by path. A WebSocket upgrade or an
  * event stream hands the connection over for good (see {@link RealmPipelines}); a long-poll holds
  * it until answered, then the connection takes requests again: those pipelined behind it (up to
- * {@link #MAX_PIPELINED}) are held and answered after it, in order.
+ * {@link #MAX_PIPELINED}) are held and answered after it, in order. A publish the engine answers
+ * later (the redis engine) holds the connection the same way.
  *
  * <pre>
  * GET  /realm          WebSocket (protocol v1)       GET /            demo page
@@ -70,6 +72,10 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
 
     private LongPoll poll;
     private final ArrayDeque<FullHttpRequest> pipelined = new ArrayDeque<>();
+
+    /** A publish waits for its engine's answer; requests behind it wait in {@link #pipelined}. */
+    private boolean publishing;
+
     private boolean pipelineOverflow;
 
     HttpRouter(RealmContext realm, RealmMetrics.Listener listener) {
@@ -83,8 +89,9 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (poll != null || !pipelined.isEmpty()) {
-            // Pipelined behind a long-poll: answered after the poll's own answer, in order (RFC
+        if (poll != null || publishing || !pipelined.isEmpty()) {
+            // Pipelined behind a long-poll or a publish not yet stored: answered after the poll's
+            // own answer, in order (RFC
             // 9112 9.3.2).
             if (pipelined.size() < MAX_PIPELINED) {
                 pipelined.add(request);
@@ -106,7 +113,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
      * it.
      */
     private void servePipelined(ChannelHandlerContext ctx) {
-        while (poll == null && !pipelined.isEmpty()) {
+        while (poll == null && !publishing && !pipelined.isEmpty()) {
             FullHttpRequest request = pipelined.poll();
             try {
                 if (!ctx.isRemoved() && ctx.channel().isActive()) {
@@ -116,7 +123,7 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
                 request.release();
             }
         }
-        if (poll == null && pipelineOverflow && ctx.channel().isActive()) {
+        if (poll == null && !publishing && pipelineOverflow && ctx.channel().isActive()) {
             // After the answers already written have left (a plain close would drop what is still
             // queued).
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
@@ -569,38 +576,82 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
         }
         byte[] body = new byte[request.content().readableBytes()];
         request.content().getBytes(request.content().readerIndex(), body);
-        FullHttpResponse r;
+        ClientMessage m;
+        CompletableFuture<Long> stored;
         try {
-            ClientMessage m =
-                    ClientMessage.of(ClientMessage.readTree(body), ClientMessage.Op.PUBLISH, body);
+            m = ClientMessage.of(ClientMessage.readTree(body), ClientMessage.Op.PUBLISH, body);
             if (m.op() != ClientMessage.Op.PUBLISH) {
                 throw new HubException("bad-request", "only publish is accepted here");
             }
-            long id = realm.hub().publish(m.channel(), m.data());
-            r =
-                    HttpResponses.full(
-                            HttpResponseStatus.OK,
-                            HttpResponses.JSON,
-                            Frames.ack(m.ref(), id).json());
+            stored = realm.hub().publish(m.channel(), m.data());
         } catch (ClientMessage.Invalid e) {
             realm.metrics().protocolError();
             realm.metrics().httpRefused(RealmMetrics.HttpRefusal.BAD_MESSAGE);
-            r =
+            sendPublished(
+                    ctx,
                     HttpResponses.full(
-                            HttpResponseStatus.BAD_REQUEST, HttpResponses.JSON, e.toFrame().json());
+                            HttpResponseStatus.BAD_REQUEST, HttpResponses.JSON, e.toFrame().json()),
+                    keepAlive);
+            return;
         } catch (HubException e) {
-            realm.metrics().protocolError();
-            RealmMetrics.HttpRefusal why =
-                    e.code().equals("too-many-channels")
-                            ? RealmMetrics.HttpRefusal.TOO_MANY_CHANNELS
-                            : RealmMetrics.HttpRefusal.BAD_MESSAGE;
-            realm.metrics().httpRefused(why);
-            r =
-                    HttpResponses.full(
-                            HttpResponseStatus.valueOf(why.status),
-                            HttpResponses.JSON,
-                            Frames.error(e, null).json());
+            sendPublished(ctx, publishRefused(e), keepAlive);
+            return;
         }
+        if (stored.isDone()) {
+            sendPublished(ctx, publishAnswer(m, stored), keepAlive);
+            return;
+        }
+        // The engine answers later: requests behind this one wait, so answers keep their order.
+        publishing = true;
+        stored.whenComplete(
+                (id, failure) ->
+                        ctx.executor()
+                                .execute(
+                                        () -> {
+                                            publishing = false;
+                                            if (ctx.channel().isActive()) {
+                                                sendPublished(
+                                                        ctx, publishAnswer(m, stored), keepAlive);
+                                            }
+                                            servePipelined(ctx);
+                                        }));
+    }
+
+    /** The answer to a publish whose future is complete. */
+    private FullHttpResponse publishAnswer(ClientMessage m, CompletableFuture<Long> stored) {
+        long id;
+        try {
+            id = stored.join();
+        } catch (RuntimeException failure) {
+            return publishRefused(HubException.of(failure));
+        }
+        return HttpResponses.full(
+                HttpResponseStatus.OK, HttpResponses.JSON, Frames.ack(m.ref(), id).json());
+    }
+
+    private FullHttpResponse publishRefused(HubException e) {
+        RealmMetrics.HttpRefusal why =
+                switch (e.code()) {
+                    case "too-many-channels" -> RealmMetrics.HttpRefusal.TOO_MANY_CHANNELS;
+                    case HubException.UNAVAILABLE -> RealmMetrics.HttpRefusal.STORE_UNAVAILABLE;
+                    default -> RealmMetrics.HttpRefusal.BAD_MESSAGE;
+                };
+        if (why != RealmMetrics.HttpRefusal.STORE_UNAVAILABLE) {
+            realm.metrics().protocolError();
+        }
+        realm.metrics().httpRefused(why);
+        FullHttpResponse r =
+                HttpResponses.full(
+                        HttpResponseStatus.valueOf(why.status),
+                        HttpResponses.JSON,
+                        Frames.error(e, null).json());
+        if (why == RealmMetrics.HttpRefusal.STORE_UNAVAILABLE) {
+            r.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+        }
+        return r;
+    }
+
+    private void sendPublished(ChannelHandlerContext ctx, FullHttpResponse r, boolean keepAlive) {
         HttpResponses.allowAnyOrigin(r.headers());
         HttpResponses.send(ctx, r, keepAlive);
     }

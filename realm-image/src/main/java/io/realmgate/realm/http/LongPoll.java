@@ -41,7 +41,19 @@ final class LongPoll implements Outbox.Sink {
     private final List<Frame> collected = new ArrayList<>();
     private boolean hasNews;
     private boolean finished;
+
+    /**
+     * {@code wait=0}: answer once every subscription is in place (its {@code subscribed} frame
+     * came, with the replay in the same batch), which an engine with a store elsewhere does after
+     * {@link #start} returned.
+     */
+    private boolean answerWhenPlaced;
+
+    private int placed;
     private ScheduledFuture<?> timer;
+
+    /** The longest a {@code wait=0} poll waits for its subscriptions to be in place. */
+    static final int PLACE_WAIT_SECONDS = 5;
 
     LongPoll(
             ChannelHandlerContext ctx,
@@ -87,11 +99,19 @@ final class LongPoll implements Outbox.Sink {
             answer();
             return;
         }
-        // Replayed events are already queued; the drain task that follows this one delivers them.
         if (waitSeconds == 0) {
+            answerWhenPlaced = true;
+            // The memory engine queued everything already; the drain task that follows this one
+            // delivers it, and this task, after it, answers with the replay.
             ctx.executor()
-                    .execute(this::answer); // runs after that drain task: the answer holds the
-            // replay
+                    .execute(
+                            () -> {
+                                if (placed >= subscriptions.size()) {
+                                    answer();
+                                }
+                            });
+            // Another engine's answers may be slow (Redis away): never hold a wait=0 poll long.
+            timer = ctx.executor().schedule(this::answer, PLACE_WAIT_SECONDS, TimeUnit.SECONDS);
         } else {
             timer = ctx.executor().schedule(this::answer, waitSeconds, TimeUnit.SECONDS);
         }
@@ -105,6 +125,9 @@ final class LongPoll implements Outbox.Sink {
     @Override
     public void write(Frame frame) {
         collected.add(frame);
+        if (frame.kind() == Frame.Kind.SUBSCRIBED) {
+            placed++;
+        }
         if (frame.kind() != Frame.Kind.SUBSCRIBED) {
             hasNews = true;
         }
@@ -115,7 +138,7 @@ final class LongPoll implements Outbox.Sink {
 
     @Override
     public void flush() {
-        if (hasNews) {
+        if (hasNews || (answerWhenPlaced && placed >= subscriptions.size())) {
             answer();
         }
     }

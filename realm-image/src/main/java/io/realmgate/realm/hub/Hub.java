@@ -1,42 +1,47 @@
 package io.realmgate.realm.hub;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The realm's channels. Transports (WebSocket, event stream, long-poll, HTTP publish) all come
- * here, so every transport sees the same events with the same ids.
+ * here, so every transport sees the same events with the same ids. The hub checks what clients ask
+ * for and counts it; its {@link Engine} stores, numbers and delivers.
  */
-public final class Hub {
-    private final ConcurrentHashMap<String, ChannelLog> channels = new ConcurrentHashMap<>();
-    private final AtomicInteger channelCount = new AtomicInteger();
-    private final int retainEvents;
-    private final long retainBytes;
-    private final int maxChannels;
+public final class Hub implements AutoCloseable {
+    private final Engine engine;
     private final HubStats stats;
 
+    /** A hub on the {@code memory} engine. */
     public Hub(int retainEvents, long retainBytes, int maxChannels, HubStats stats) {
-        this.retainEvents = retainEvents;
-        this.retainBytes = retainBytes;
-        this.maxChannels = maxChannels;
+        this(new MemoryEngine(retainEvents, retainBytes, maxChannels, stats), stats);
+    }
+
+    public Hub(Engine engine, HubStats stats) {
+        this.engine = engine;
         this.stats = stats;
     }
 
+    public Engine engine() {
+        return engine;
+    }
+
     /**
-     * Retains the event and hands it to every subscriber; returns its id once it is retained.
+     * Stores the event and hands it to every subscriber. The future completes with its id once the
+     * event is stored, or fails with a {@link HubException} ({@link HubException#of}); a refusal
+     * known at once (a bad channel name, too many channels) is thrown.
      *
      * @param data the event's data, already-encoded JSON
      */
-    public long publish(String channel, byte[] data) throws HubException {
+    public CompletableFuture<Long> publish(String channel, byte[] data) throws HubException {
         ChannelName.check(channel);
-        while (true) {
-            long id = log(channel).publish(data);
-            if (id > 0) {
-                stats.published();
-                return id;
-            }
-        }
+        return engine.publish(channel, data)
+                .whenComplete(
+                        (id, failure) -> {
+                            if (failure == null) {
+                                stats.published();
+                            }
+                        });
     }
 
     /**
@@ -48,72 +53,41 @@ public final class Hub {
         subscribe(channel, new Position(from, null), s, ref);
     }
 
-    /** See {@link ChannelLog#subscribe}. */
+    /** See {@link Engine#subscribe}. */
     public void subscribe(String channel, Position at, Subscriber s, JsonNode ref)
             throws HubException {
         ChannelName.check(channel);
-        while (!log(channel).subscribe(s, at, ref)) {
-            Thread.onSpinWait(); // the log was retired between lookup and use: take the fresh one
-        }
+        engine.subscribe(channel, at, s, ref);
     }
 
     public void unsubscribe(String channel, Subscriber s) {
-        ChannelLog log = channels.get(channel);
-        if (log != null) {
-            log.unsubscribe(s);
-            retireIfEmpty(log);
-        }
+        engine.unsubscribe(channel, s);
     }
 
     /** The newest id of a channel, 0 if it has none. */
     public long lastId(String channel) {
-        ChannelLog log = channels.get(channel);
-        return log == null ? 0 : log.lastId();
+        return engine.lastId(channel);
     }
 
     /**
-     * The epoch of the channel's current history, null if the channel does not exist. The store
-     * that holds a history names it: here each {@link ChannelLog} draws its own when it is made.
+     * The epoch of the channel's current history, null if the channel does not exist. The engine
+     * that holds a history names it.
      */
     public String epoch(String channel) {
-        ChannelLog log = channels.get(channel);
-        return log == null ? null : log.epoch();
+        return engine.epoch(channel);
     }
 
     public int channelCount() {
-        return channelCount.get();
+        return engine.channelCount();
     }
 
-    private ChannelLog log(String channel) throws HubException {
-        ChannelLog log = channels.get(channel);
-        if (log != null) {
-            return log;
-        }
-        // Counted before creation so that racing creators cannot overshoot the limit.
-        if (channelCount.incrementAndGet() > maxChannels) {
-            channelCount.decrementAndGet();
-            throw new HubException(
-                    "too-many-channels",
-                    "the realm holds its maximum of " + maxChannels + " channels");
-        }
-        ChannelLog fresh = new ChannelLog(channel, retainEvents, retainBytes, stats);
-        ChannelLog existing = channels.putIfAbsent(channel, fresh);
-        if (existing != null) {
-            channelCount.decrementAndGet();
-            return existing;
-        }
-        stats.channels(1);
-        return fresh;
+    /** Whether events can be stored now; readiness follows it. */
+    public boolean available() {
+        return engine.available();
     }
 
-    /**
-     * A channel that was only subscribed to, never published on, goes away with its last
-     * subscriber.
-     */
-    private void retireIfEmpty(ChannelLog log) {
-        if (log.retireIfEmpty() && channels.remove(log.name(), log)) {
-            channelCount.decrementAndGet();
-            stats.channels(-1);
-        }
+    @Override
+    public void close() {
+        engine.close();
     }
 }

@@ -1,6 +1,7 @@
 package io.realmgate.realm.hub;
 
 import io.netty.util.concurrent.EventExecutor;
+import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -46,8 +47,29 @@ public final class Outbox implements Subscriber {
 
     @Override
     public void deliver(Frame frame) {
+        if (enqueue(frame)) {
+            scheduleDrain();
+        }
+    }
+
+    /** Queues every frame before the drain is scheduled, so one drain writes them together. */
+    @Override
+    public void deliverAll(List<Frame> batch) {
+        boolean any = false;
+        for (Frame f : batch) {
+            if (!enqueue(f)) {
+                break;
+            }
+            any = true;
+        }
+        if (any) {
+            scheduleDrain();
+        }
+    }
+
+    private boolean enqueue(Frame frame) {
         if (shut.get()) {
-            return;
+            return false;
         }
         if (frames.incrementAndGet() > maxFrames || bytes.addAndGet(frame.size()) > maxBytes) {
             // Everything queued so far stays in order; from here on this connection gets nothing,
@@ -55,9 +77,13 @@ public final class Outbox implements Subscriber {
             if (shut.compareAndSet(false, true)) {
                 loop.execute(sink::overflow);
             }
-            return;
+            return false;
         }
         queue.add(frame);
+        return true;
+    }
+
+    private void scheduleDrain() {
         if (drainScheduled.compareAndSet(false, true)) {
             loop.execute(drainTask);
         }

@@ -53,7 +53,9 @@ public final class RealmMetrics implements HubStats {
         REPLAY_RATE(429, "replay-rate"),
         CONNECTION_CAP(503, "connection-cap"),
         STREAM_CAP(503, "stream-cap"),
-        POLL_CAP(503, "poll-cap");
+        POLL_CAP(503, "poll-cap"),
+        /** A publish whose event the engine could not store (its store is unreachable). */
+        STORE_UNAVAILABLE(503, "store-unavailable");
 
         public final int status;
         final String label;

@@ -1,5 +1,6 @@
 package io.realmgate.realm.ws;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -140,8 +141,20 @@ public final class WebSocketSession extends ChannelInboundHandlerAdapter impleme
                 }
                 case UNSUBSCRIBE -> subscriptions.unsubscribe(m.channel());
                 case PUBLISH -> {
-                    long id = realm.hub().publish(m.channel(), m.data());
-                    outbox.deliver(Frames.ack(m.ref(), id));
+                    JsonNode ref = m.ref();
+                    // The ack waits until the engine stored the event; an engine answers acks in
+                    // the order of the publishes, and the outbox keeps that order.
+                    realm.hub()
+                            .publish(m.channel(), m.data())
+                            .whenComplete(
+                                    (id, failure) -> {
+                                        if (failure == null) {
+                                            outbox.deliver(Frames.ack(ref, id));
+                                        } else {
+                                            outbox.deliver(
+                                                    Frames.error(HubException.of(failure), ref));
+                                        }
+                                    });
                 }
             }
         } catch (HubException e) {

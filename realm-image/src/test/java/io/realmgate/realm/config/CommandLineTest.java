@@ -130,6 +130,47 @@ class CommandLineTest {
     }
 
     @Test
+    void engineIsMemoryByDefaultAndRedisNeedsItsUrl() throws Exception {
+        RealmConfig memory = CommandLine.parse("--wss-port", "off");
+        assertThat(memory.engine()).isEqualTo(RealmConfig.MEMORY);
+        assertThat(memory.redisUrl()).isNull();
+        assertThat(memory.retainAge()).isNull();
+
+        RealmConfig redis =
+                CommandLine.parse(
+                        "--wss-port", "off",
+                        "--engine", "redis",
+                        "--redis-url", "rediss://app:pw@10.0.0.5:6379",
+                        "--retain-age", "10m");
+        assertThat(redis.engine()).isEqualTo(RealmConfig.REDIS);
+        assertThat(redis.redisUrl().value()).isEqualTo("rediss://app:pw@10.0.0.5:6379");
+        assertThat(redis.redisUrl().toString()).isEqualTo("rediss://***@10.0.0.5:6379");
+        assertThat(redis.retainAge()).isEqualTo(Duration.ofMinutes(10));
+
+        assertThatThrownBy(() -> CommandLine.parse("--wss-port", "off", "--engine", "disk"))
+                .hasMessage("--engine: 'disk' is not an engine (memory or redis)");
+        assertThatThrownBy(() -> CommandLine.parse("--wss-port", "off", "--engine", "redis"))
+                .hasMessageStartingWith("--redis-url: the redis engine needs it");
+        assertThatThrownBy(
+                        () ->
+                                CommandLine.parse(
+                                        "--wss-port", "off", "--redis-url", "redis://h:6379"))
+                .hasMessage("--redis-url: only the redis engine uses it (give --engine redis)");
+        assertThatThrownBy(() -> CommandLine.parse("--wss-port", "off", "--retain-age", "1h"))
+                .hasMessage(
+                        "--retain-age: only the redis engine retains by age (give --engine redis)");
+        // A bad URL is named without the password it may hold.
+        assertThatThrownBy(
+                        () ->
+                                CommandLine.parse(
+                                        "--wss-port", "off",
+                                        "--engine", "redis",
+                                        "--redis-url", "http://:topsecret@h:6379"))
+                .hasMessageStartingWith("--redis-url: 'http://***@h:6379' is not redis://")
+                .hasMessageNotContaining("topsecret");
+    }
+
+    @Test
     void unitsAreReadAsTyped() throws Exception {
         RealmConfig c =
                 CommandLine.parse(

@@ -63,6 +63,7 @@ class RealmConfigFileTest {
                 retention:
                   events: 200
                   bytes: 2MiB
+                  age: 1h
                 queues:
                   events: 300
                   bytes: 16MiB
@@ -78,6 +79,9 @@ class RealmConfigFileTest {
                   maxStreamsPerClient: 18
                   maxPolls: 19
                   maxPollsPerClient: 20
+                engine: redis
+                redis:
+                  url: redis://:s3cret@redis.example:6380/2
                 """
                 .formatted(cert, key);
     }
@@ -112,6 +116,13 @@ class RealmConfigFileTest {
         assertThat(c.maxStreamsPerClient()).isEqualTo(18);
         assertThat(c.maxPolls()).isEqualTo(19);
         assertThat(c.maxPollsPerClient()).isEqualTo(20);
+        assertThat(c.engine()).isEqualTo(RealmConfig.REDIS);
+        assertThat(c.redisUrl().value()).isEqualTo("redis://:s3cret@redis.example:6380/2");
+        assertThat(c.retainAge()).isEqualTo(Duration.ofHours(1));
+        // The password never reaches a printed config.
+        assertThat(c.toString())
+                .doesNotContain("s3cret")
+                .contains("redis://***@redis.example:6380/2");
     }
 
     /**
@@ -132,7 +143,7 @@ class RealmConfigFileTest {
                         .map(RealmConfigDocument.Setting::flag)
                         .collect(Collectors.toSet());
         assertThat(keyed).isEqualTo(flags);
-        assertThat(flags).hasSize(25);
+        assertThat(flags).hasSize(28);
     }
 
     @Test

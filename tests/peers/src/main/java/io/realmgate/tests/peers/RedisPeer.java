@@ -1,0 +1,237 @@
+package io.realmgate.tests.peers;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Redis from Debian ({@code redis-server}, 7.0) on a free loopback port, from a private directory,
+ * in the foreground. It can be stopped and started again on the same port and directory, with its
+ * append-only file if it was made with one (so a restart keeps what was stored) or empty, and
+ * flushed; {@link #close()} stops it and removes the directory. No password: it listens on loopback
+ * only, for one test.
+ */
+public final class RedisPeer implements AutoCloseable {
+    public static final Path REDIS_SERVER = Path.of("/usr/bin/redis-server");
+
+    private static final Duration START_WAIT = Duration.ofSeconds(20);
+
+    private final Path dir;
+    private final int port;
+    private final boolean appendOnly;
+    private final String password;
+    private Process process;
+
+    private RedisPeer(Path dir, int port, boolean appendOnly, String password) {
+        this.dir = dir;
+        this.port = port;
+        this.appendOnly = appendOnly;
+        this.password = password;
+    }
+
+    public static boolean available() {
+        return Files.isExecutable(REDIS_SERVER);
+    }
+
+    /**
+     * @param appendOnly whether Redis writes an append-only file ({@code appendfsync always}), so
+     *     that a restart finds every stored event again
+     */
+    public static RedisPeer start(boolean appendOnly) throws IOException, InterruptedException {
+        return start(appendOnly, null);
+    }
+
+    /**
+     * @param password what {@code requirepass} asks of clients (the default user's password), or
+     *     null for none
+     */
+    public static RedisPeer start(boolean appendOnly, String password)
+            throws IOException, InterruptedException {
+        if (!available()) {
+            throw new IllegalStateException(
+                    "redis-server is not installed (apt-get install redis-server)");
+        }
+        RedisPeer peer =
+                new RedisPeer(
+                        Files.createTempDirectory("realmgate-redis-"),
+                        ApacheForwardProxy.freePort(),
+                        appendOnly,
+                        password);
+        try {
+            peer.startProcess();
+        } catch (IOException | RuntimeException e) {
+            peer.close();
+            throw e;
+        }
+        return peer;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** {@code redis://127.0.0.1:PORT}. */
+    public String url() {
+        return "redis://127.0.0.1:" + port;
+    }
+
+    public boolean running() {
+        return process != null && process.isAlive();
+    }
+
+    /** Stops Redis (SIGTERM: it finishes its append-only file first), keeping its directory. */
+    public void stop() throws InterruptedException {
+        if (process == null) {
+            return;
+        }
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+        process = null;
+    }
+
+    /** Starts Redis again on the same port, from what its directory holds. */
+    public void restart() throws IOException, InterruptedException {
+        stop();
+        startProcess();
+    }
+
+    /** Stops Redis, removes everything it stored, and starts it again empty. */
+    public void restartEmpty() throws IOException, InterruptedException {
+        stop();
+        try (var files = Files.list(dir)) {
+            for (Path f :
+                    files.filter(f -> !f.getFileName().toString().equals("redis.log")).toList()) {
+                deleteTree(f);
+            }
+        }
+        startProcess();
+    }
+
+    /** {@code FLUSHALL}: Redis keeps running but has lost every key. */
+    public void flushAll() throws IOException {
+        String reply = command("FLUSHALL");
+        if (!reply.startsWith("+OK")) {
+            throw new IOException("FLUSHALL answered " + reply);
+        }
+    }
+
+    /** Sends one inline command and returns the first line of the reply. */
+    public String command(String inline) throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            String request = password == null ? inline : "AUTH " + password + "\r\n" + inline;
+            out.write((request + "\r\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            InputStream in = s.getInputStream();
+            if (password != null) {
+                for (int c = in.read(); c >= 0 && c != '\n'; c = in.read()) {
+                    // the answer to AUTH
+                }
+            }
+            StringBuilder line = new StringBuilder();
+            for (int c = in.read(); c >= 0 && c != '\n'; c = in.read()) {
+                line.append((char) c);
+            }
+            return line.toString().strip();
+        }
+    }
+
+    public String logs() {
+        try {
+            return Files.readString(dir.resolve("redis.log"));
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private void startProcess() throws IOException, InterruptedException {
+        List<String> command =
+                new java.util.ArrayList<>(
+                        List.of(
+                                REDIS_SERVER.toString(),
+                                "--port",
+                                Integer.toString(port),
+                                "--bind",
+                                "127.0.0.1",
+                                "--dir",
+                                dir.toString(),
+                                "--save",
+                                "",
+                                "--appendonly",
+                                appendOnly ? "yes" : "no",
+                                "--appendfsync",
+                                "always",
+                                "--daemonize",
+                                "no",
+                                "--logfile",
+                                ""));
+        if (password != null) {
+            command.add("--requirepass");
+            command.add(password);
+        }
+        process =
+                new ProcessBuilder(command)
+                        .redirectErrorStream(true)
+                        .redirectOutput(
+                                ProcessBuilder.Redirect.appendTo(dir.resolve("redis.log").toFile()))
+                        .start();
+        long deadline = System.nanoTime() + START_WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(
+                        "redis-server exited with " + process.exitValue() + ":\n" + logs());
+            }
+            try {
+                // Listening is not enough: with an append-only file it answers LOADING first.
+                if (command("PING").equals("+PONG")) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(50);
+        }
+        stop();
+        throw new IllegalStateException(
+                "redis-server did not answer on "
+                        + port
+                        + " within "
+                        + START_WAIT.toSeconds()
+                        + " s:\n"
+                        + logs());
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        try (var files = Files.walk(root)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            stop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+        try {
+            deleteTree(dir);
+        } catch (IOException ignored) {
+            // a temp directory left behind is harmless
+        }
+    }
+}
