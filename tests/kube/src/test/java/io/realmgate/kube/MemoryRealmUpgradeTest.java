@@ -218,7 +218,10 @@ class MemoryRealmUpgradeTest {
                 .withName(CRD)
                 .waitUntilCondition(
                         c ->
-                                c.getStatus() != null
+                                c != null
+                                        && c.getStatus() != null
+                                        // the status may come before its conditions
+                                        && c.getStatus().getConditions() != null
                                         && c.getStatus().getConditions().stream()
                                                 .anyMatch(
                                                         x ->
