@@ -15,6 +15,7 @@ import io.netty.channel.unix.UnixChannelOption;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.realmgate.common.InvalidSetting;
+import io.realmgate.common.ListenerAddresses;
 import io.realmgate.common.Transport;
 import io.realmgate.proxy.access.AuthThrottle;
 import io.realmgate.proxy.access.ProxyUsers;
@@ -222,13 +223,13 @@ public final class ProxyServer implements AutoCloseable {
         if (transport != Transport.EPOLL) {
             Channel ch =
                     serverBootstrap(acceptor, workers, childInit)
-                            .bind(where.toSocketAddress())
+                            .bind(ListenerAddresses.of(where.host(), where.port()))
                             .sync()
                             .channel();
             extraListeners.add(ch);
             return ch;
         }
-        InetSocketAddress address = where.toSocketAddress();
+        InetSocketAddress address = ListenerAddresses.of(where.host(), where.port());
         Channel first = null;
         for (EventExecutor e : workers) {
             EventLoop loop = (EventLoop) e;

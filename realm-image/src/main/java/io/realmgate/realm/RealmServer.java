@@ -13,6 +13,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.realmgate.common.InvalidSetting;
+import io.realmgate.common.ListenerAddresses;
 import io.realmgate.common.Transport;
 import io.realmgate.realm.config.RealmConfig;
 import io.realmgate.realm.http.ConnectionLimits;
@@ -184,7 +185,7 @@ public final class RealmServer implements AutoCloseable {
                                 acceptor,
                                 workers,
                                 transport.serverChannel(),
-                                new InetSocketAddress(config.adminHost(), config.adminPort()),
+                                ListenerAddresses.of(config.adminHost(), config.adminPort()),
                                 metrics,
                                 this::ready);
             }
@@ -246,7 +247,7 @@ public final class RealmServer implements AutoCloseable {
                                     }
                                 })
                         .childHandler(initializer);
-        return b.bind(new InetSocketAddress(config.bind(), port)).sync().channel();
+        return b.bind(ListenerAddresses.of(config.bind(), port)).sync().channel();
     }
 
     public InetSocketAddress wsAddress() {

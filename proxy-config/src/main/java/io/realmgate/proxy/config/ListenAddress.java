@@ -1,8 +1,10 @@
 package io.realmgate.proxy.config;
 
-import java.net.InetSocketAddress;
-
-/** Where a listener binds: {@code HOST:PORT}, IPv6 in brackets; port 0 picks a free port. */
+/**
+ * Where a listener binds: {@code HOST:PORT}, IPv6 in brackets ({@code [::]:3128}, {@code
+ * [::1]:3128}); port 0 picks a free port. The programs bind it through {@code ListenerAddresses},
+ * which falls back from {@code [::]} to {@code 0.0.0.0} on a host without IPv6.
+ */
 public record ListenAddress(String host, int port) {
 
     public static ListenAddress parse(String text) {
@@ -19,7 +21,10 @@ public record ListenAddress(String host, int port) {
         } else {
             int colon = s.lastIndexOf(':');
             if (colon <= 0 || s.indexOf(':') != colon) {
-                throw new IllegalArgumentException("expected HOST:PORT, got '" + text + "'");
+                throw new IllegalArgumentException(
+                        "expected HOST:PORT (an IPv6 address in brackets, such as [::]:3128), got '"
+                                + text
+                                + "'");
             }
             host = s.substring(0, colon);
             port = s.substring(colon + 1);
@@ -28,10 +33,6 @@ public record ListenAddress(String host, int port) {
             throw new IllegalArgumentException("bad port '" + port + "' in '" + text + "'");
         }
         return new ListenAddress(host, Integer.parseInt(port));
-    }
-
-    public InetSocketAddress toSocketAddress() {
-        return new InetSocketAddress(host, port);
     }
 
     @Override

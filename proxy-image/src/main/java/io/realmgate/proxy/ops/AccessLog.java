@@ -47,7 +47,9 @@ public final class AccessLog {
 
     private static String host(SocketAddress a) {
         if (a instanceof InetSocketAddress i && i.getAddress() != null) {
-            return i.getAddress().getHostAddress() + ":" + i.getPort();
+            String host = i.getAddress().getHostAddress();
+            // an IPv6 client in brackets, so its port stays apart from its address
+            return (host.contains(":") ? "[" + host + "]" : host) + ":" + i.getPort();
         }
         return String.valueOf(a);
     }

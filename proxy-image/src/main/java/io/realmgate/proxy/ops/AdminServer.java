@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.realmgate.common.HandlerErrors;
+import io.realmgate.common.ListenerAddresses;
 import io.realmgate.common.Transport;
 import io.realmgate.proxy.config.ListenAddress;
 import java.net.InetSocketAddress;
@@ -58,7 +59,7 @@ public final class AdminServer implements AutoCloseable {
                                                         new Routes(metrics, ready));
                                     }
                                 })
-                        .bind(listen.toSocketAddress())
+                        .bind(ListenerAddresses.of(listen.host(), listen.port()))
                         .sync()
                         .channel();
     }
