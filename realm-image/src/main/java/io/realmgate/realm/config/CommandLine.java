@@ -23,7 +23,7 @@ public final class CommandLine {
                     "  --tls-cert FILE           PEM certificate chain for wss (reloaded when the file changes)",
                     "  --tls-key FILE            PEM private key for wss (PKCS#8 or PKCS#1)",
                     "  --self-signed             generate a localhost certificate at start-up (development only)",
-                    "  --bind HOST               address both listeners bind (default 127.0.0.1)",
+                    "  --bind HOST               address both listeners bind (default 127.0.0.1; :: is dual-stack)",
                     "  --retain-events N         events kept per channel for replay (default 1000)",
                     "  --retain-bytes SIZE       bytes kept per channel for replay (default 1MiB)",
                     "  --retain-age DURATION     how long events are kept for replay (redis engine only; default off: no limit)",
