@@ -54,6 +54,18 @@ public final class Pods {
      */
     public static final String IMAGE_PULL_POLICY = "IfNotPresent";
 
+    /**
+     * The address the realm's and the proxy's listeners bind: the IPv6 wildcard, which on Linux
+     * takes IPv4 connections too, so one rendering serves IPv4, IPv6 and dual-stack pods; the
+     * programs fall back to {@code 0.0.0.0} in a pod without IPv6 (docs/decisions.md).
+     */
+    public static final String ANY_ADDRESS = "::";
+
+    /** {@link #ANY_ADDRESS} and {@code port} as a {@code HOST:PORT} listen address. */
+    public static String anyAddress(int port) {
+        return "[" + ANY_ADDRESS + "]:" + port;
+    }
+
     private Pods() {}
 
     /** {@code lifecycle.preStop.sleep} for {@link #PRE_STOP_SLEEP_SECONDS}. */

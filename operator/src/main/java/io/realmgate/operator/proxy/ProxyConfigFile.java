@@ -1,6 +1,7 @@
 package io.realmgate.operator.proxy;
 
 import io.realmgate.operator.OperatorSettings;
+import io.realmgate.operator.Pods;
 import io.realmgate.operator.api.ForwardProxy;
 import io.realmgate.operator.api.ForwardProxySpec;
 import io.realmgate.proxy.config.ConfigFiles;
@@ -47,7 +48,7 @@ public final class ProxyConfigFile {
             ForwardProxy proxy, OperatorSettings settings, List<String> rules) {
         ForwardProxySpec spec = spec(proxy);
         ProxyConfigDocument doc = new ProxyConfigDocument();
-        doc.listen = "0.0.0.0:" + port(spec);
+        doc.listen = Pods.anyAddress(port(spec));
         doc.name = viaName(proxy.getMetadata().getName());
         doc.via = !Boolean.FALSE.equals(spec.via);
         doc.allowConnect = List.copyOf(rules);
@@ -61,10 +62,10 @@ public final class ProxyConfigFile {
             doc.auth = new ProxyConfigDocument.Auth();
             doc.auth.usersFile = usersFile(spec);
         }
-        doc.admin = "0.0.0.0:" + ADMIN_PORT;
+        doc.admin = Pods.anyAddress(ADMIN_PORT);
         if (spec.transparent != null && spec.transparent.port != null) {
             doc.transparent = new ProxyConfigDocument.Transparent();
-            doc.transparent.listen = "0.0.0.0:" + spec.transparent.port;
+            doc.transparent.listen = Pods.anyAddress(spec.transparent.port);
             doc.transparent.targetPort =
                     spec.transparent.targetPort == null
                             ? spec.transparent.port

@@ -223,7 +223,7 @@ public final class RealmModel {
                 new ArrayList<>(
                         List.of(
                                 "--bind",
-                                "0.0.0.0",
+                                Pods.ANY_ADDRESS,
                                 "--ws-port",
                                 webSocketOn() ? Integer.toString(webSocketPort()) : "off",
                                 "--wss-port",
@@ -235,7 +235,7 @@ public final class RealmModel {
                                 "--tls-key",
                                 TLS_DIR + "/tls.key",
                                 "--admin",
-                                "0.0.0.0:" + adminPort()));
+                                Pods.anyAddress(adminPort())));
         args.addAll(retention().args());
         args.addAll(limitFlags().args());
         return List.copyOf(args);

@@ -52,7 +52,7 @@ class ProxyConfigFileTest {
         assertThat(yaml)
                 .isEqualTo(
                         """
-                listen: 0.0.0.0:3128
+                listen: "[::]:3128"
                 name: egress
                 via: true
                 allowConnect:
@@ -68,7 +68,7 @@ class ProxyConfigFileTest {
                 - 192.168.0.0/16
                 - 100.64.0.0/10
                 - fc00::/7
-                admin: 0.0.0.0:9090
+                admin: "[::]:9090"
                 """);
     }
 
@@ -84,7 +84,7 @@ class ProxyConfigFileTest {
                                         hostTarget("fd00::/8", 443),
                                         hostTarget("10.1.2.3", 8443))));
 
-        assertThat(config.listen()).isEqualTo(new ListenAddress("0.0.0.0", 3128));
+        assertThat(config.listen()).isEqualTo(new ListenAddress("::", 3128));
         assertThat(config.name()).isEqualTo("egress");
         assertThat(config.via()).isTrue();
         assertThat(config.allowConnect())
@@ -100,7 +100,7 @@ class ProxyConfigFileTest {
         assertThat(config.allowClients())
                 .containsExactlyElementsOf(
                         SETTINGS.podNetworks().stream().map(Cidr::parse).toList());
-        assertThat(config.admin()).contains(new ListenAddress("0.0.0.0", 9090));
+        assertThat(config.admin()).contains(new ListenAddress("::", 9090));
         assertThat(config.tls()).isEmpty();
         assertThat(config.usersFile()).isEmpty();
         assertThat(config.transparent()).isEmpty();
@@ -134,9 +134,9 @@ class ProxyConfigFileTest {
                   privateKey: /etc/realmgate/tls/tls.key
                 auth:
                   usersFile: /etc/realmgate/auth/htpasswd
-                admin: 0.0.0.0:9090
+                admin: "[::]:9090"
                 transparent:
-                  listen: 0.0.0.0:8443
+                  listen: "[::]:8443"
                   targetPort: 8443
                 """);
 
@@ -158,7 +158,7 @@ class ProxyConfigFileTest {
                                 root.resolve("etc/realmgate/tls/tls.key")));
         assertThat(config.usersFile()).contains(root.resolve("etc/realmgate/auth/htpasswd"));
         assertThat(config.transparent())
-                .contains(new ProxyConfig.Transparent(new ListenAddress("0.0.0.0", 8443), 8443));
+                .contains(new ProxyConfig.Transparent(new ListenAddress("::", 8443), 8443));
         assertThat(config.allowConnect())
                 .containsExactly(
                         TargetRule.parse("prices-realm.apps:9443"),
@@ -173,7 +173,7 @@ class ProxyConfigFileTest {
         p.getSpec().transparent.port = 8443;
         p.getSpec().transparent.targetPort = 9443;
         assertThat(load(render(p)).transparent())
-                .contains(new ProxyConfig.Transparent(new ListenAddress("0.0.0.0", 8443), 9443));
+                .contains(new ProxyConfig.Transparent(new ListenAddress("::", 8443), 9443));
     }
 
     @Test

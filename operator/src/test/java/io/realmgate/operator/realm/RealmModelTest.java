@@ -95,7 +95,7 @@ class RealmModelTest {
         assertThat(realm.getArgs())
                 .containsSequence(
                         "--bind",
-                        "0.0.0.0",
+                        "::",
                         "--ws-port",
                         "9000",
                         "--wss-port",
@@ -105,7 +105,7 @@ class RealmModelTest {
                         "--tls-key",
                         "/etc/realmgate/tls/tls.key",
                         "--admin",
-                        "0.0.0.0:8080");
+                        "[::]:8080");
         assertThat(realm.getPorts())
                 .extracting(p -> p.getName() + "=" + p.getContainerPort() + "/" + p.getProtocol())
                 .containsExactly("ws=9000/TCP", "wss=9443/TCP", "admin=8080/TCP");
@@ -144,7 +144,7 @@ class RealmModelTest {
     @Test
     void probesGoToTheAdminListenerWhateverClientListenersAreOn() {
         Container both = container(model(prices(), "1").deployment());
-        assertThat(both.getArgs()).containsSequence("--admin", "0.0.0.0:8080");
+        assertThat(both.getArgs()).containsSequence("--admin", "[::]:8080");
         assertThat(both.getPorts())
                 .extracting(p -> p.getName() + "=" + p.getContainerPort())
                 .containsExactly("ws=9000", "wss=9443", "admin=8080");
@@ -167,7 +167,7 @@ class RealmModelTest {
         realm.getSpec().secureWebSocket.port = 8081;
         RealmModel model = model(realm, "1");
         assertThat(model.adminPort()).isEqualTo(8082);
-        assertThat(model.args()).containsSequence("--admin", "0.0.0.0:8082");
+        assertThat(model.args()).containsSequence("--admin", "[::]:8082");
 
         realm.getSpec().webSocket.enabled = false;
         assertThat(model(realm, "1").adminPort())

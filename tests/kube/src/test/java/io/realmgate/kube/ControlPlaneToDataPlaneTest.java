@@ -240,7 +240,7 @@ class ControlPlaneToDataPlaneTest {
                 realmEnv,
                 realmArgs.toArray(String[]::new));
         int proxyPort = freePort();
-        // The rendered file listens on 0.0.0.0 and admits the pod network; here the flags (which
+        // The rendered file listens on [::] and admits the pod network; here the flags (which
         // override the
         // file) keep it on loopback and admit loopback clients. Targets come from the file alone.
         start(

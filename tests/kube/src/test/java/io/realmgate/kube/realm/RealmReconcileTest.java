@@ -109,7 +109,7 @@ class RealmReconcileTest {
         assertThat(container.getArgs())
                 .containsExactly(
                         "--bind",
-                        "0.0.0.0",
+                        "::",
                         "--ws-port",
                         "9000",
                         "--wss-port",
@@ -119,7 +119,7 @@ class RealmReconcileTest {
                         "--tls-key",
                         "/etc/realmgate/tls/tls.key",
                         "--admin",
-                        "0.0.0.0:8080",
+                        "[::]:8080",
                         "--retain-events",
                         "1000",
                         "--retain-bytes",
