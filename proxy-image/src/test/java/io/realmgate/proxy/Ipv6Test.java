@@ -3,6 +3,8 @@ package io.realmgate.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.realmgate.tests.peers.ProxyClient;
+import io.realmgate.tests.peers.TestCertificates;
+import io.realmgate.tests.peers.WebSocketEchoServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -13,6 +15,10 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -177,6 +183,50 @@ class Ipv6Test {
             try (Socket s = client(new InetSocketAddress(from, port), from)) {
                 assertThat(tunnelLine(s, target())).as(from).isEqualTo(200);
             }
+        }
+    }
+
+    /**
+     * The transparent listener on the dual-stack wildcard: a wss client from {@code ::1} that knows
+     * nothing of proxies is routed by its SNI name to the realm.
+     */
+    @Test
+    void theTransparentListenerTakesAnIpv6Client() throws Exception {
+        try (WebSocketEchoServer realm = WebSocketEchoServer.wss(0)) {
+            proxy =
+                    RunningProxy.start(
+                            "--allow-connect",
+                            "localhost:" + realm.port(),
+                            "--transparent",
+                            "[::]:0",
+                            "--transparent-target-port",
+                            Integer.toString(realm.port()));
+            int port = proxy.server().transparentAddress().orElseThrow().getPort();
+            SSLContext tls = SSLContext.getInstance("TLS");
+            tls.init(
+                    null,
+                    TestCertificates.get().ca().toTrustManagerFactory().getTrustManagers(),
+                    null);
+            try (Socket raw = client(new InetSocketAddress("::1", port), "::1");
+                    SSLSocket s =
+                            (SSLSocket)
+                                    tls.getSocketFactory()
+                                            .createSocket(raw, "localhost", port, true)) {
+                // the JDK sends no SNI for a name without a dot unless told: the proxy routes by it
+                SSLParameters params = s.getSSLParameters();
+                params.setServerNames(List.of(new SNIHostName("localhost")));
+                s.setSSLParameters(params);
+                s.startHandshake();
+                ProxyClient.send(
+                        s,
+                        "GET /realm HTTP/1.1\r\nHost: localhost:"
+                                + port
+                                + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                                + "Sec-WebSocket-Version: 13\r\n\r\n");
+                assertThat(ProxyClient.readHead(s.getInputStream()).status()).isEqualTo(101);
+            }
+            assertThat(realm.upgrades()).isEqualTo(1);
         }
     }
 }
