@@ -281,6 +281,16 @@ class ReferenceScenarioOnClusterTest extends ClusterSteps {
                         .get(0)
                         .getStatus()
                         .getPodIP();
+        // The operator's own pod, behind the chart's NetworkPolicy for it (same scrapers).
+        String operatorPod =
+                client.pods()
+                        .inNamespace(OPERATOR_NS)
+                        .withLabel("app.kubernetes.io/component", "operator")
+                        .list()
+                        .getItems()
+                        .get(0)
+                        .getStatus()
+                        .getPodIP();
         // A Prometheus pod (the chart's default scrapers: app.kubernetes.io/name=prometheus, any
         // namespace).
         String scrape =
@@ -288,6 +298,8 @@ class ReferenceScenarioOnClusterTest extends ClusterSteps {
                         + proxyPod
                         + ":9090 "
                         + realmPod
+                        + ":8080 "
+                        + operatorPod
                         + ":8080; do i=0; got=no; while [ $i -lt 8 ];"
                         + " do if printf 'GET /metrics HTTP/1.1\\r\\nHost: x\\r\\nConnection: close\\r\\n\\r\\n'"
                         + " | nc -w 2 ${target%:*} ${target#*:} 2>/dev/null | grep -q '^realmgate_'; then got=yes; break; fi;"
@@ -299,7 +311,9 @@ class ReferenceScenarioOnClusterTest extends ClusterSteps {
                         "prometheus-scrape",
                         scrape,
                         Duration.ofMinutes(1));
-        assertThat(prometheus.log()).contains(proxyPod + ":9090=yes", realmPod + ":8080=yes");
+        assertThat(prometheus.log())
+                .contains(
+                        proxyPod + ":9090=yes", realmPod + ":8080=yes", operatorPod + ":8080=yes");
         // Any other pod of the same namespace: refused by the NetworkPolicies.
         ClientPods.Outcome other =
                 pods.shellLabelled(
@@ -308,7 +322,8 @@ class ReferenceScenarioOnClusterTest extends ClusterSteps {
                         "curious-scrape",
                         scrape,
                         Duration.ofMinutes(1));
-        assertThat(other.log()).contains(proxyPod + ":9090=no", realmPod + ":8080=no");
+        assertThat(other.log())
+                .contains(proxyPod + ":9090=no", realmPod + ":8080=no", operatorPod + ":8080=no");
     }
 
     @Test

@@ -7,8 +7,13 @@ import com.marcnuri.helm.LintResult;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyEgressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
@@ -160,8 +165,10 @@ class HelmChartTest {
                         "CustomResourceDefinition forwardproxies.realmgate.io",
                         "CustomResourceDefinition realms.realmgate.io",
                         "Deployment realmgate-system/realmgate-operator",
+                        "NetworkPolicy realmgate-system/realmgate-operator",
                         "Role realmgate-system/realmgate-operator-lease-and-ca",
                         "RoleBinding realmgate-system/realmgate-operator-lease-and-ca",
+                        "Service realmgate-system/realmgate-operator-metrics",
                         "ServiceAccount realmgate-system/realmgate-operator");
 
         ClusterRole clusterRole = m.get("ClusterRole", "realmgate-operator", ClusterRole.class);
@@ -393,12 +400,14 @@ class HelmChartTest {
                         "CustomResourceDefinition forwardproxies.realmgate.io",
                         "CustomResourceDefinition realms.realmgate.io",
                         "Deployment realmgate-system/realmgate-operator",
+                        "NetworkPolicy realmgate-system/realmgate-operator",
                         "Role apps/realmgate-operator",
                         "Role realmgate-system/realmgate-operator-lease-and-ca",
                         "Role trading/realmgate-operator",
                         "RoleBinding apps/realmgate-operator",
                         "RoleBinding realmgate-system/realmgate-operator-lease-and-ca",
                         "RoleBinding trading/realmgate-operator",
+                        "Service realmgate-system/realmgate-operator-metrics",
                         "ServiceAccount realmgate-system/realmgate-operator");
         for (var o : m.ofKind("Role")) {
             if (o.getMetadata().getName().equals("realmgate-operator")) {
@@ -459,9 +468,11 @@ class HelmChartTest {
                         "ClusterRole edge-realmgate-secrets",
                         "ClusterRoleBinding edge-realmgate-operator",
                         "Deployment platform/edge-realmgate-operator",
+                        "NetworkPolicy platform/edge-realmgate-operator",
                         "PodDisruptionBudget platform/edge-realmgate-operator",
                         "Role platform/edge-realmgate-operator-lease-and-ca",
-                        "RoleBinding platform/edge-realmgate-operator-lease-and-ca");
+                        "RoleBinding platform/edge-realmgate-operator-lease-and-ca",
+                        "Service platform/edge-realmgate-operator-metrics");
         assertThat(
                         m.get(
                                         "ClusterRoleBinding",
@@ -590,6 +601,157 @@ class HelmChartTest {
     }
 
     @Test
+    void theOperatorsNetworkPolicyAdmitsTheScrapersAndLetsItReachOnlyTheApiServerAndDns() {
+        Manifests m = Chart.renderDefaults();
+        Deployment deployment = m.get("Deployment", "realmgate-operator", Deployment.class);
+        NetworkPolicy policy = m.get("NetworkPolicy", "realmgate-operator", NetworkPolicy.class);
+        assertThat(policy.getSpec().getPodSelector().getMatchLabels())
+                .isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
+        assertThat(policy.getSpec().getPolicyTypes()).containsExactly("Ingress", "Egress");
+        // In: the metrics scrapers (metrics.scrapers, as for the realm and proxy pods), to the
+        // admin port only.
+        assertThat(policy.getSpec().getIngress())
+                .singleElement()
+                .satisfies(
+                        rule -> {
+                            assertThat(rule.getFrom())
+                                    .singleElement()
+                                    .satisfies(
+                                            peer -> {
+                                                assertThat(peer.getNamespaceSelector()).isNotNull();
+                                                assertThat(
+                                                                peer.getNamespaceSelector()
+                                                                        .getMatchLabels())
+                                                        .isNullOrEmpty();
+                                                assertThat(peer.getPodSelector().getMatchLabels())
+                                                        .containsExactly(
+                                                                Map.entry(
+                                                                        "app.kubernetes.io/name",
+                                                                        "prometheus"));
+                                                assertThat(peer.getIpBlock()).isNull();
+                                            });
+                            assertThat(ports(rule.getPorts())).containsExactly("TCP/8080");
+                        });
+        // Out: the API server (any address on its two usual ports by default), DNS; nothing else.
+        List<NetworkPolicyEgressRule> egress = policy.getSpec().getEgress();
+        assertThat(egress).hasSize(3);
+        assertThat(egress.get(0).getTo())
+                .extracting(p -> p.getIpBlock().getCidr())
+                .containsExactly("0.0.0.0/0", "::/0");
+        assertThat(ports(egress.get(0).getPorts())).containsExactly("TCP/443", "TCP/6443");
+        assertThat(egress.get(1).getTo())
+                .singleElement()
+                .satisfies(
+                        p -> {
+                            assertThat(p.getNamespaceSelector()).isNotNull();
+                            assertThat(p.getNamespaceSelector().getMatchLabels()).isNullOrEmpty();
+                            assertThat(p.getPodSelector()).isNull();
+                        });
+        assertThat(ports(egress.get(1).getPorts()))
+                .containsExactly("UDP/53", "TCP/53", "UDP/5353", "TCP/5353");
+        assertThat(egress.get(2).getTo())
+                .extracting(p -> p.getIpBlock().getCidr())
+                .containsExactly("169.254.20.10/32");
+        assertThat(ports(egress.get(2).getPorts())).containsExactly("UDP/53", "TCP/53");
+        assertThat(egress)
+                .allSatisfy(
+                        r ->
+                                assertThat(r.getPorts())
+                                        .as("an egress rule without ports")
+                                        .isNotEmpty());
+    }
+
+    @Test
+    void theApiServersAddressesScrapersAndAdminPortNarrowTheOperatorsNetworkPolicy() {
+        NetworkPolicy policy =
+                Chart.render(
+                                Chart.DEFAULT_RELEASE,
+                                NS,
+                                """
+        admin: {port: 9090}
+        apiServer: {cidrs: [10.244.0.1/32, "fd00::1/128"], ports: [6443]}
+        metrics:
+          scrapers:
+            namespaceSelector: {kubernetes.io/metadata.name: monitoring}
+            podSelector: null
+        """)
+                        .get("NetworkPolicy", "realmgate-operator", NetworkPolicy.class);
+        NetworkPolicyIngressRule scrapers = policy.getSpec().getIngress().get(0);
+        assertThat(scrapers.getFrom())
+                .singleElement()
+                .satisfies(
+                        peer -> {
+                            assertThat(peer.getNamespaceSelector().getMatchLabels())
+                                    .containsExactly(
+                                            Map.entry("kubernetes.io/metadata.name", "monitoring"));
+                            // Any pod of that namespace, as the operator's flag says for the
+                            // realm and proxy pods.
+                            assertThat(peer.getPodSelector()).isNotNull();
+                            assertThat(peer.getPodSelector().getMatchLabels()).isNullOrEmpty();
+                        });
+        assertThat(ports(scrapers.getPorts())).containsExactly("TCP/9090");
+        NetworkPolicyEgressRule apiServer = policy.getSpec().getEgress().get(0);
+        assertThat(apiServer.getTo())
+                .extracting(p -> p.getIpBlock().getCidr())
+                .containsExactly("10.244.0.1/32", "fd00::1/128");
+        assertThat(ports(apiServer.getPorts())).containsExactly("TCP/6443");
+
+        // Scrapers off: the policy still selects the operator for ingress and admits nobody.
+        NetworkPolicy closed =
+                Chart.render(Chart.DEFAULT_RELEASE, NS, "metrics: {scrapers: {enabled: false}}\n")
+                        .get("NetworkPolicy", "realmgate-operator", NetworkPolicy.class);
+        assertThat(closed.getSpec().getPolicyTypes()).contains("Ingress");
+        assertThat(closed.getSpec().getIngress()).isNullOrEmpty();
+        assertThat(closed.getSpec().getEgress()).hasSize(3);
+    }
+
+    @Test
+    void theMetricsServiceSelectsTheOperatorsAdminPort() {
+        Manifests m = Chart.render("edge", "platform", "admin: {port: 9090}\n");
+        Deployment deployment = m.get("Deployment", "edge-realmgate-operator", Deployment.class);
+        Service service = m.get("Service", "edge-realmgate-operator-metrics", Service.class);
+        assertThat(service.getSpec().getType()).isEqualTo("ClusterIP");
+        assertThat(service.getSpec().getSelector())
+                .isEqualTo(deployment.getSpec().getSelector().getMatchLabels());
+        // Labelled like the chart's objects, so a ServiceMonitor selects it by instance and
+        // component.
+        assertThat(service.getMetadata().getLabels())
+                .containsEntry("app.kubernetes.io/instance", "edge")
+                .containsEntry("app.kubernetes.io/component", "operator");
+        Container operator = deployment.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(service.getSpec().getPorts())
+                .singleElement()
+                .satisfies(
+                        p -> {
+                            assertThat(p.getName()).isEqualTo("metrics");
+                            assertThat(p.getPort()).isEqualTo(9090);
+                            assertThat(p.getProtocol()).isEqualTo("TCP");
+                            // The container's port by name: the admin listener that serves
+                            // /metrics.
+                            assertThat(p.getTargetPort().getStrVal())
+                                    .isEqualTo(operator.getPorts().get(0).getName());
+                        });
+        assertThat(parseFlags(operator, "platform").adminPort()).isEqualTo(9090);
+    }
+
+    @Test
+    void theNetworkPolicyAndTheMetricsServiceCanBeTurnedOff() {
+        assertThat(
+                        Chart.render(
+                                        Chart.DEFAULT_RELEASE,
+                                        NS,
+                                        "networkPolicy: {enabled: false}\nmetrics: {service: {enabled: false}}\n")
+                                .ids())
+                .noneMatch(id -> id.startsWith("NetworkPolicy ") || id.startsWith("Service "))
+                .contains("Deployment realmgate-system/realmgate-operator");
+    }
+
+    /** "PROTOCOL/port" of each NetworkPolicy port, in order. */
+    private static List<String> ports(List<NetworkPolicyPort> ports) {
+        return ports.stream().map(p -> p.getProtocol() + "/" + p.getPort().getIntVal()).toList();
+    }
+
+    @Test
     void theServiceAccountItCreatesIsTheOneItBinds() {
         Manifests m =
                 Chart.render(
@@ -640,6 +802,11 @@ class HelmChartTest {
         assertRefused(
                 "metrics: {scraper: {}}\n",
                 "at '/metrics': additional properties 'scraper' not allowed");
+        assertRefused("apiServer: {cidrs: [10.0.0.1]}\n", "at '/apiServer/cidrs/0'");
+        assertRefused("apiServer: {ports: []}\n", "at '/apiServer/ports'");
+        assertRefused(
+                "networkPolicy: {enable: false}\n",
+                "at '/networkPolicy': additional properties 'enable' not allowed");
     }
 
     @Test
