@@ -3,6 +3,7 @@ package io.realmgate.operator;
 import io.realmgate.common.Durations;
 import io.realmgate.common.Flags;
 import io.realmgate.common.InvalidSetting;
+import io.realmgate.common.LogFormat;
 import io.realmgate.operator.access.SecretGrant;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,6 +40,8 @@ public final class OperatorCommandLine {
                     "  --ca-validity DURATION           lifetime of a new CA (default 3650d)",
                     "  --image-pull-secrets NAME[,NAME] dockerconfigjson Secrets the pods pull their image with; they must",
                     "                                   exist in each Realm's or ForwardProxy's namespace (default: none)",
+                    "  --log-format text|json           REALMGATE_LOG_FORMAT of the realm and proxy pods (default: the",
+                    "                                   operator's own REALMGATE_LOG_FORMAT, else text)",
                     "  --metrics-namespace-selector K=V[,K=V]",
                     "                                   namespaces of the metrics scrapers (default: empty, all namespaces)",
                     "  --metrics-pod-selector K=V[,K=V]|none",
@@ -83,6 +86,7 @@ public final class OperatorCommandLine {
                     "--admin",
                     "--leader-election-namespace",
                     "--image-pull-secrets",
+                    "--log-format",
                     "--metrics-namespace-selector",
                     "--metrics-pod-selector",
                     "--secrets-cluster-role",
@@ -188,7 +192,8 @@ public final class OperatorCommandLine {
                         d.podNetworks(),
                         secretNames(flags, "--image-pull-secrets", d.imagePullSecrets()),
                         scrapers,
-                        secretGrant(flags, operatorNamespace, podServiceAccount));
+                        secretGrant(flags, operatorNamespace, podServiceAccount),
+                        logFormat(flags, environment));
 
         String admin = flags.getOrDefault("--admin", "0.0.0.0:8080");
         Matcher hostPort = HOST_PORT.matcher(admin);
@@ -206,6 +211,22 @@ public final class OperatorCommandLine {
                 Integer.parseInt(hostPort.group(2)),
                 !flags.containsKey("--no-leader-election"),
                 namespace(flags, "--leader-election-namespace", operatorNamespace));
+    }
+
+    /**
+     * {@code --log-format}: the realm and proxy pods log as the operator does unless the flag says
+     * otherwise (the chart sets both from one value).
+     */
+    private static LogFormat logFormat(Map<String, String> flags, Map<String, String> environment)
+            throws BadFlag {
+        try {
+            String flag = flags.get("--log-format");
+            return flag == null
+                    ? LogFormat.select(environment)
+                    : LogFormat.parse(flag, "--log-format");
+        } catch (InvalidSetting e) {
+            throw new BadFlag(e.getMessage());
+        }
     }
 
     /**

@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import io.realmgate.common.InvalidSetting;
+import io.realmgate.common.LogFormat;
 import io.realmgate.operator.ops.AdminServer;
 import io.realmgate.operator.ops.OperatorHealth;
 import io.realmgate.operator.ops.OperatorMetrics;
@@ -46,6 +48,14 @@ public final class OperatorMain {
     }
 
     public static void main(String[] args) {
+        // logback has no appender for a wrong value: refuse it before the operator logs nothing.
+        try {
+            LogFormat.fromEnvironment();
+        } catch (InvalidSetting e) {
+            System.err.println("realmgate-operator: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         OperatorOptions options;
         try {
             options =

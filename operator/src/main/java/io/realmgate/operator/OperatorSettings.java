@@ -1,5 +1,6 @@
 package io.realmgate.operator;
 
+import io.realmgate.common.LogFormat;
 import io.realmgate.operator.access.SecretGrant;
 import java.time.Duration;
 import java.util.LinkedHashSet;
@@ -28,6 +29,7 @@ import java.util.Optional;
  *     none
  * @param secretGrant how a namespace grants the operator its Secrets (a RoleBinding of a
  *     ClusterRole to its ServiceAccount); empty: it uses the Secrets of every namespace it watches
+ * @param logFormat how the realm and proxy pods write their logs ({@code REALMGATE_LOG_FORMAT})
  */
 public record OperatorSettings(
         String realmImage,
@@ -41,7 +43,8 @@ public record OperatorSettings(
         List<String> podNetworks,
         List<String> imagePullSecrets,
         Optional<MetricsScrapers> metricsScrapers,
-        Optional<SecretGrant> secretGrant) {
+        Optional<SecretGrant> secretGrant,
+        LogFormat logFormat) {
 
     public static final String VERSION = "0.1.0";
 
@@ -50,6 +53,7 @@ public record OperatorSettings(
         imagePullSecrets = List.copyOf(new LinkedHashSet<>(imagePullSecrets));
         Objects.requireNonNull(metricsScrapers, "metricsScrapers");
         Objects.requireNonNull(secretGrant, "secretGrant");
+        Objects.requireNonNull(logFormat, "logFormat");
         if (renewBefore.compareTo(certificateValidity) >= 0) {
             throw new IllegalArgumentException(
                     "renewBefore ("
@@ -94,7 +98,8 @@ public record OperatorSettings(
                 podNetworks,
                 List.of(),
                 Optional.of(MetricsScrapers.DEFAULT),
-                Optional.empty());
+                Optional.empty(),
+                LogFormat.TEXT);
     }
 
     /**
@@ -119,7 +124,8 @@ public record OperatorSettings(
                         "fc00::/7"),
                 List.of(),
                 Optional.of(MetricsScrapers.DEFAULT),
-                Optional.empty());
+                Optional.empty(),
+                LogFormat.TEXT);
     }
 
     public OperatorSettings withCertificateLifetimes(
@@ -136,7 +142,8 @@ public record OperatorSettings(
                 podNetworks,
                 imagePullSecrets,
                 metricsScrapers,
-                secretGrant);
+                secretGrant,
+                logFormat);
     }
 
     public OperatorSettings withClusterDomain(String domain) {
@@ -152,7 +159,8 @@ public record OperatorSettings(
                 podNetworks,
                 imagePullSecrets,
                 metricsScrapers,
-                secretGrant);
+                secretGrant,
+                logFormat);
     }
 
     public OperatorSettings withImagePullSecrets(List<String> names) {
@@ -168,7 +176,8 @@ public record OperatorSettings(
                 podNetworks,
                 names,
                 metricsScrapers,
-                secretGrant);
+                secretGrant,
+                logFormat);
     }
 
     public OperatorSettings withMetricsScrapers(Optional<MetricsScrapers> scrapers) {
@@ -184,6 +193,24 @@ public record OperatorSettings(
                 podNetworks,
                 imagePullSecrets,
                 scrapers,
-                secretGrant);
+                secretGrant,
+                logFormat);
+    }
+
+    public OperatorSettings withLogFormat(LogFormat format) {
+        return new OperatorSettings(
+                realmImage,
+                proxyImage,
+                clusterDomain,
+                operatorNamespace,
+                caSecretName,
+                caValidity,
+                certificateValidity,
+                renewBefore,
+                podNetworks,
+                imagePullSecrets,
+                metricsScrapers,
+                secretGrant,
+                format);
     }
 }

@@ -1,5 +1,7 @@
 package io.realmgate.operator;
 
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Lifecycle;
 import io.fabric8.kubernetes.api.model.LifecycleBuilder;
@@ -9,6 +11,7 @@ import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Sysctl;
 import io.fabric8.kubernetes.api.model.SysctlBuilder;
+import io.realmgate.common.LogFormat;
 import java.util.Collection;
 import java.util.List;
 
@@ -129,5 +132,21 @@ public final class Pods {
         return settings.imagePullSecrets().stream()
                 .map(name -> new LocalObjectReferenceBuilder().withName(name).build())
                 .toList();
+    }
+
+    /**
+     * The operator's {@code --log-format} as the container's {@code REALMGATE_LOG_FORMAT}; nothing
+     * for text, the programs' default, so the pod templates of an installation that keeps text are
+     * the same as before the setting existed and an operator upgrade rolls no pod.
+     */
+    public static List<EnvVar> logFormatEnv(OperatorSettings settings) {
+        if (settings.logFormat() == LogFormat.TEXT) {
+            return List.of();
+        }
+        return List.of(
+                new EnvVarBuilder()
+                        .withName(LogFormat.ENVIRONMENT)
+                        .withValue(settings.logFormat().value())
+                        .build());
     }
 }

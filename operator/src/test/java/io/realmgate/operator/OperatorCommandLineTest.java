@@ -3,6 +3,7 @@ package io.realmgate.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.realmgate.common.LogFormat;
 import io.realmgate.operator.access.SecretGrant;
 import java.time.Duration;
 import java.util.List;
@@ -104,6 +105,20 @@ class OperatorCommandLineTest {
                 .containsExactly("regcred", "mirror.creds");
         assertThat(parse(Map.of(), "--image-pull-secrets=").settings().imagePullSecrets())
                 .isEmpty();
+    }
+
+    @Test
+    void logFormatIsTheFlagElseTheOperatorsOwnElseText() throws Exception {
+        assertThat(parse(Map.of()).settings().logFormat()).isEqualTo(LogFormat.TEXT);
+        assertThat(parse(Map.of("REALMGATE_LOG_FORMAT", "json")).settings().logFormat())
+                .isEqualTo(LogFormat.JSON);
+        assertThat(parse(Map.of(), "--log-format=json").settings().logFormat())
+                .isEqualTo(LogFormat.JSON);
+        assertThat(
+                        parse(Map.of("REALMGATE_LOG_FORMAT", "json"), "--log-format", "text")
+                                .settings()
+                                .logFormat())
+                .isEqualTo(LogFormat.TEXT);
     }
 
     @Test
@@ -210,6 +225,7 @@ class OperatorCommandLineTest {
                 "--no-leader-election=true                | --no-leader-election takes no value",
                 "--image-pull-secrets=a,,b                | --image-pull-secrets: \"\" is not a Secret name",
                 "--image-pull-secrets=Reg_Cred            | --image-pull-secrets: \"Reg_Cred\" is not a Secret name",
+                "--log-format=yaml                        | --log-format: 'yaml' is not a log format (text or json)",
                 "--metrics-pod-selector=app               | --metrics-pod-selector: \"app\" is not a label key=value",
                 "--metrics-pod-selector=-app=x            | --metrics-pod-selector: \"-app\" is not a label key (such as app.kubernetes.io/name)",
                 "--metrics-pod-selector=Bad_/app=x        | --metrics-pod-selector: \"Bad_/app\" is not a label key (such as app.kubernetes.io/name)",

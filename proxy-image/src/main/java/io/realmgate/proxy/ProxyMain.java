@@ -1,6 +1,7 @@
 package io.realmgate.proxy;
 
 import io.realmgate.common.InvalidSetting;
+import io.realmgate.common.LogFormat;
 import io.realmgate.common.Transport;
 import io.realmgate.proxy.access.TargetResolver;
 import io.realmgate.proxy.config.CommandLine;
@@ -18,6 +19,15 @@ public final class ProxyMain {
     private ProxyMain() {}
 
     public static void main(String[] args) {
+        // Before anything logs: logback would otherwise log nowhere for a value it has no appender
+        // for.
+        try {
+            LogFormat.fromEnvironment();
+        } catch (InvalidSetting e) {
+            System.err.println("realmgate-proxy: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         ProxyConfig config;
         Optional<Path> configFile;
         try {

@@ -1,6 +1,7 @@
 package io.realmgate.realm;
 
 import io.realmgate.common.InvalidSetting;
+import io.realmgate.common.LogFormat;
 import io.realmgate.common.Transport;
 import io.realmgate.realm.config.CommandLine;
 import io.realmgate.realm.config.ConfigException;
@@ -16,6 +17,15 @@ public final class RealmMain {
     private RealmMain() {}
 
     public static void main(String[] args) {
+        // Before anything logs: logback would otherwise log nowhere for a value it has no appender
+        // for.
+        try {
+            LogFormat.fromEnvironment();
+        } catch (InvalidSetting e) {
+            System.err.println("realmgate-realm: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
         // Before anything could load the JDK's TLS classes.
         ServerTls.refuseClientRenegotiation();
         RealmConfig config;

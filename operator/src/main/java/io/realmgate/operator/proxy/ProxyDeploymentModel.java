@@ -116,6 +116,7 @@ final class ProxyDeploymentModel {
                 .withImagePullPolicy(Pods.IMAGE_PULL_POLICY)
                 .withArgs("--config", ProxyConfigFile.CONFIG_PATH)
                 .withEnv(JvmMemory.of(resources(model)).env())
+                .addAllToEnv(Pods.logFormatEnv(model.settings()))
                 .withPorts(ports(model))
                 .withStartupProbe(
                         Pods.startupProbe("/healthz", new IntOrString(ProxyConfigFile.ADMIN_PORT)))

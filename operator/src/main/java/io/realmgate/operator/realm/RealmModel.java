@@ -345,6 +345,7 @@ public final class RealmModel {
                 .withImagePullPolicy(Pods.IMAGE_PULL_POLICY)
                 .withArgs(args())
                 .withEnv(jvmMemory().env())
+                .addAllToEnv(Pods.logFormatEnv(settings))
                 .withPorts(containerPorts())
                 .withStartupProbe(Pods.startupProbe("/healthz", new IntOrString(ADMIN_PORT_NAME)))
                 .withLivenessProbe(Pods.livenessProbe("/healthz", new IntOrString(ADMIN_PORT_NAME)))

@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.KeyToPath;
 import io.fabric8.kubernetes.api.model.LabelSelector;
@@ -29,6 +30,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.realmgate.common.LogFormat;
 import io.realmgate.operator.Names;
 import io.realmgate.operator.api.Clients;
 import io.realmgate.operator.api.ForwardProxy;
@@ -183,6 +185,39 @@ class ProxyModelTest {
         assertThat(pulled.getImagePullSecrets())
                 .extracting(LocalObjectReference::getName)
                 .containsExactly("regcred");
+    }
+
+    @Test
+    void jsonLogsAreTheContainersLogFormatAndTextAddsNothing() {
+        assertThat(
+                        model(reference())
+                                .deployment()
+                                .getSpec()
+                                .getTemplate()
+                                .getSpec()
+                                .getContainers()
+                                .get(0)
+                                .getEnv())
+                .extracting(EnvVar::getName)
+                .doesNotContain("REALMGATE_LOG_FORMAT");
+
+        List<EnvVar> json =
+                new ProxyModel(
+                                reference(),
+                                SETTINGS.withLogFormat(LogFormat.JSON),
+                                PRICES,
+                                Optional.empty())
+                        .deployment()
+                        .getSpec()
+                        .getTemplate()
+                        .getSpec()
+                        .getContainers()
+                        .get(0)
+                        .getEnv();
+        assertThat(json)
+                .filteredOn(env -> env.getName().equals("REALMGATE_LOG_FORMAT"))
+                .extracting(EnvVar::getValue)
+                .containsExactly("json");
     }
 
     @Test

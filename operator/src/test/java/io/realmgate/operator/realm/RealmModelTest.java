@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
@@ -23,6 +24,7 @@ import io.fabric8.kubernetes.api.model.Sysctl;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStrategy;
+import io.realmgate.common.LogFormat;
 import io.realmgate.operator.api.Realm;
 import io.realmgate.operator.api.RealmEngine;
 import io.realmgate.operator.api.RealmStatus;
@@ -333,6 +335,25 @@ class RealmModelTest {
         assertThat(pulled.getSpec().getTemplate().getSpec().getImagePullSecrets())
                 .extracting(LocalObjectReference::getName)
                 .containsExactly("regcred", "mirror");
+    }
+
+    @Test
+    void jsonLogsAreTheContainersLogFormatAndTextAddsNothing() {
+        assertThat(container(model(prices(), "1").deployment()).getEnv())
+                .extracting(EnvVar::getName)
+                .doesNotContain("REALMGATE_LOG_FORMAT");
+
+        Deployment json =
+                new RealmModel(
+                                prices(),
+                                SETTINGS.withLogFormat(LogFormat.JSON),
+                                RealmFixtures.issuedCertificate(prices(), "1"),
+                                Set.of())
+                        .deployment();
+        assertThat(container(json).getEnv())
+                .filteredOn(env -> env.getName().equals("REALMGATE_LOG_FORMAT"))
+                .extracting(EnvVar::getValue)
+                .containsExactly("json");
     }
 
     @Test

@@ -243,6 +243,7 @@ class HelmChartTest {
                         "--proxy-image=" + IMAGES + "/proxy:" + OperatorSettings.VERSION,
                         "--admin=0.0.0.0:8080",
                         "--cluster-domain=cluster.local",
+                        "--log-format=text",
                         "--secrets-cluster-role=realmgate-secrets",
                         "--service-account=realmgate-operator",
                         "--metrics-pod-selector=app.kubernetes.io/name=prometheus");
@@ -531,6 +532,35 @@ class HelmChartTest {
     }
 
     @Test
+    void logFormatIsTheOperatorsOwnAndItsFlagForThePods() {
+        for (String format : List.of("text", "json")) {
+            Container operator =
+                    Chart.render(Chart.DEFAULT_RELEASE, NS, "logFormat: " + format + "\n")
+                            .get("Deployment", "realmgate-operator", Deployment.class)
+                            .getSpec()
+                            .getTemplate()
+                            .getSpec()
+                            .getContainers()
+                            .get(0);
+            assertThat(operator.getArgs()).contains("--log-format=" + format);
+            assertThat(operator.getEnv())
+                    .filteredOn(e -> e.getName().equals("REALMGATE_LOG_FORMAT"))
+                    .extracting(e -> e.getValue())
+                    .containsExactly(format);
+            assertThat(parseFlags(operator, NS).settings().logFormat().value()).isEqualTo(format);
+        }
+        Container byDefault =
+                Chart.renderDefaults()
+                        .get("Deployment", "realmgate-operator", Deployment.class)
+                        .getSpec()
+                        .getTemplate()
+                        .getSpec()
+                        .getContainers()
+                        .get(0);
+        assertThat(byDefault.getArgs()).contains("--log-format=text");
+    }
+
+    @Test
     void pullSecretsAndMetricsScrapersBecomeTheOperatorsFlags() {
         Manifests m =
                 Chart.render(
@@ -787,6 +817,7 @@ class HelmChartTest {
         assertRefused("clusterDomain: Cluster_Local\n", "at '/clusterDomain'");
         assertRefused("clusterDomain: 42\n", "at '/clusterDomain': got number, want string");
         assertRefused("imagePullSecrets: [{name: 'a,b'}]\n", "at '/imagePullSecrets/0/name'");
+        assertRefused("logFormat: JSON\n", "at '/logFormat'");
         assertRefused("secretNamespaces: apps\n", "at '/secretNamespaces': got string, want array");
         assertRefused("secretNamespaces: [apps, apps]\n", "at '/secretNamespaces'");
         // A value or a key that would break the k=v,k=v flag, or is no label at all, is refused.
