@@ -187,7 +187,7 @@ public final class RealmServer implements AutoCloseable {
                                 transport.serverChannel(),
                                 ListenerAddresses.of(config.adminHost(), config.adminPort()),
                                 metrics,
-                                this::ready);
+                                this::notReadyReason);
             }
         } catch (Exception e) {
             close();
@@ -214,6 +214,14 @@ public final class RealmServer implements AutoCloseable {
      */
     public boolean ready() {
         return ready && hub.available();
+    }
+
+    /** Why the realm is not ready, for {@code /readyz}; null when it is. */
+    public String notReadyReason() {
+        if (!ready) {
+            return "the realm is not started or is stopping";
+        }
+        return hub.available() ? null : hub.unavailableReason();
     }
 
     private CertificateSource selfSigned() throws Exception {

@@ -264,7 +264,13 @@ final class HttpRouter extends ChannelInboundHandlerAdapter {
                                     ready
                                             ? HttpResponseStatus.OK
                                             : HttpResponseStatus.SERVICE_UNAVAILABLE,
-                                    ready ? "ready\n" : "not ready\n"),
+                                    ready
+                                            ? "ready\n"
+                                            : realm.hub().available()
+                                                    ? "not ready\n"
+                                                    : "not ready: "
+                                                            + realm.hub().unavailableReason()
+                                                            + "\n"),
                             keepAlive);
                 }
             }

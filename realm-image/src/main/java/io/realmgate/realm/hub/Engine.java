@@ -45,6 +45,11 @@ public interface Engine extends AutoCloseable {
         return true;
     }
 
+    /** Why {@link #available()} is false, for {@code /readyz} and refusals; no secret in it. */
+    default String unavailableReason() {
+        return "the " + name() + " engine is unavailable";
+    }
+
     /** Connects to what the engine stores in; called once before the realm takes clients. */
     default void start() {}
 

@@ -86,6 +86,11 @@ public final class Hub implements AutoCloseable {
         return engine.available();
     }
 
+    /** Why events cannot be stored now (meaningful while {@link #available()} is false). */
+    public String unavailableReason() {
+        return engine.unavailableReason();
+    }
+
     @Override
     public void close() {
         engine.close();

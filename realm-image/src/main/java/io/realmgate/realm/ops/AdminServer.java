@@ -24,7 +24,7 @@ import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.realmgate.common.HandlerErrors;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +44,7 @@ public final class AdminServer implements AutoCloseable {
             Class<? extends ServerChannel> channel,
             InetSocketAddress address,
             RealmMetrics metrics,
-            BooleanSupplier ready)
+            Supplier<String> notReadyReason)
             throws InterruptedException {
         listener =
                 new ServerBootstrap()
@@ -59,7 +59,7 @@ public final class AdminServer implements AutoCloseable {
                                                         new ReadTimeoutHandler(30),
                                                         new HttpServerCodec(4096, 8192, 8192),
                                                         new HttpObjectAggregator(8192),
-                                                        new Routes(metrics, ready));
+                                                        new Routes(metrics, notReadyReason));
                                     }
                                 })
                         .bind(address)
@@ -81,11 +81,24 @@ public final class AdminServer implements AutoCloseable {
         private static final String TEXT = "text/plain; charset=utf-8";
         private static final String PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8";
         private final RealmMetrics metrics;
-        private final BooleanSupplier ready;
 
-        Routes(RealmMetrics metrics, BooleanSupplier ready) {
+        /** Null when ready. */
+        private final Supplier<String> notReadyReason;
+
+        Routes(RealmMetrics metrics, Supplier<String> notReadyReason) {
             this.metrics = metrics;
-            this.ready = ready;
+            this.notReadyReason = notReadyReason;
+        }
+
+        private FullHttpResponse readyz(boolean head) {
+            String reason = notReadyReason.get();
+            return reason == null
+                    ? text(HttpResponseStatus.OK, "ready\n", TEXT, head)
+                    : text(
+                            HttpResponseStatus.SERVICE_UNAVAILABLE,
+                            "not ready: " + reason + "\n",
+                            TEXT,
+                            head);
         }
 
         @Override
@@ -103,14 +116,7 @@ public final class AdminServer implements AutoCloseable {
                 res =
                         switch (path) {
                             case "/healthz" -> text(HttpResponseStatus.OK, "ok\n", TEXT, head);
-                            case "/readyz" ->
-                                    ready.getAsBoolean()
-                                            ? text(HttpResponseStatus.OK, "ready\n", TEXT, head)
-                                            : text(
-                                                    HttpResponseStatus.SERVICE_UNAVAILABLE,
-                                                    "not ready\n",
-                                                    TEXT,
-                                                    head);
+                            case "/readyz" -> readyz(head);
                             case "/metrics" ->
                                     text(HttpResponseStatus.OK, metrics.render(), PROMETHEUS, head);
                             default ->

@@ -87,8 +87,13 @@ public final class RedisEngine implements Engine {
 
     private ClientResources resources;
     private RedisClient client;
-    private StatefulRedisConnection<String, byte[]> commands;
-    private StatefulRedisPubSubConnection<String, byte[]> pubSub;
+    private volatile StatefulRedisConnection<String, byte[]> commands;
+    private volatile StatefulRedisPubSubConnection<String, byte[]> pubSub;
+    private volatile boolean connectedOnce;
+
+    /** Why the last attempt to reach Redis failed, for {@code /readyz}; no password in it. */
+    private volatile String lastFailure;
+
     private ScheduledFuture<?> sweep;
     private volatile String knownEpoch;
     private volatile boolean closing;
@@ -120,7 +125,11 @@ public final class RedisEngine implements Engine {
         return "redis";
     }
 
-    /** Connects to Redis; fails if it cannot be reached now. Called once, not on an event loop. */
+    /**
+     * Connects to Redis, or, if it cannot be reached now, keeps trying in the background
+     * (docs/decisions.md, "A redis realm starts while Redis is down"): the realm starts, is not
+     * ready and refuses publishes until the first connection. Called once, not on an event loop.
+     */
     @Override
     public void start() {
         resources =
@@ -157,25 +166,10 @@ public final class RedisEngine implements Engine {
 
                     @Override
                     public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
-                        if (closing) {
+                        if (closing || !connectedOnce) {
                             return;
                         }
                         LOG.warn("redis engine: lost the connection to {}", shownUrl);
-                    }
-                });
-        try {
-            commands = client.connect(CODEC);
-            pubSub = client.connectPubSub(CODEC);
-        } catch (RuntimeException e) {
-            close();
-            throw new IllegalStateException(
-                    "redis engine: cannot connect to " + shownUrl + ": " + rootMessage(e), e);
-        }
-        pubSub.addListener(
-                new RedisPubSubAdapter<>() {
-                    @Override
-                    public void message(String pubSubChannel, byte[] message) {
-                        heard(pubSubChannel, message);
                     }
                 });
         sweep =
@@ -186,18 +180,145 @@ public final class RedisEngine implements Engine {
                                 SWEEP.toMillis(),
                                 SWEEP.toMillis(),
                                 TimeUnit.MILLISECONDS);
+        // The first attempt waits here, so that a realm whose Redis is up is ready when start
+        // returns; later ones run in the background.
+        try {
+            connect(1).get(COMMAND_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (refusedByRedis(e)) {
+                close();
+                throw new IllegalStateException(
+                        "redis engine: cannot connect to " + shownUrl + ": " + rootMessage(e), e);
+            }
+            // Not reached: connect logged it and tries again.
+        } catch (java.util.concurrent.TimeoutException e) {
+            // connect tries again
+        }
+    }
+
+    /**
+     * Redis answered and refused (a wrong password, a user without rights): a configuration error
+     * at start, not an outage, so the realm does not start.
+     */
+    private static boolean refusedByRedis(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof io.lettuce.core.RedisCommandExecutionException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * One attempt to open both connections; on failure the next is scheduled after Lettuce's
+     * reconnect delay (the same back-off as its own reconnects, never a busy loop). Lettuce
+     * reconnects an established connection by itself, but not one that never opened.
+     */
+    private CompletableFuture<Void> connect(long attempt) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        if (closing) {
+            done.complete(null);
+            return done;
+        }
+        RedisURI uri = RedisURI.create(url);
+        client.connectAsync(CODEC, uri)
+                .toCompletableFuture()
+                .thenCompose(
+                        c ->
+                                client.connectPubSubAsync(CODEC, uri)
+                                        .toCompletableFuture()
+                                        .whenComplete(
+                                                (p, failure) -> {
+                                                    if (failure != null) {
+                                                        c.closeAsync();
+                                                    }
+                                                })
+                                        .thenAccept(p -> connected(c, p)))
+                .whenComplete(
+                        (ok, failure) -> {
+                            if (failure == null) {
+                                done.complete(null);
+                                return;
+                            }
+                            lastFailure = rootMessage(failure);
+                            if (attempt == 1 && refusedByRedis(failure)) {
+                                done.completeExceptionally(failure); // start fails
+                                return;
+                            }
+                            if (attempt == 1) {
+                                LOG.warn(
+                                        "redis engine: cannot reach {} ({}); the realm is not ready"
+                                                + " and keeps trying",
+                                        shownUrl,
+                                        rootMessage(failure));
+                            } else {
+                                LOG.debug(
+                                        "redis engine: attempt {} to reach {} failed: {}",
+                                        attempt,
+                                        shownUrl,
+                                        rootMessage(failure));
+                            }
+                            if (!closing) {
+                                Duration delay = resources.reconnectDelay().createDelay(attempt);
+                                resources
+                                        .eventExecutorGroup()
+                                        .schedule(
+                                                () -> connect(attempt + 1),
+                                                delay.toMillis(),
+                                                TimeUnit.MILLISECONDS);
+                            }
+                            done.completeExceptionally(failure);
+                        });
+        return done;
+    }
+
+    private void connected(
+            StatefulRedisConnection<String, byte[]> c,
+            StatefulRedisPubSubConnection<String, byte[]> p) {
+        if (closing) {
+            c.closeAsync();
+            p.closeAsync();
+            return;
+        }
+        p.addListener(
+                new RedisPubSubAdapter<>() {
+                    @Override
+                    public void message(String pubSubChannel, byte[] message) {
+                        heard(pubSubChannel, message);
+                    }
+                });
+        pubSub = p;
+        commands = c;
+        connectedOnce = true;
         LOG.info("redis engine: connected to {}", shownUrl);
+        // Subscribers that came while Redis had never been reached wait for their first read:
+        // the sweep does it (it listens to every channel not yet known).
     }
 
     @Override
     public boolean available() {
-        return commands != null && commands.isOpen() && pubSub != null && pubSub.isOpen();
+        StatefulRedisConnection<String, byte[]> c = commands;
+        StatefulRedisPubSubConnection<String, byte[]> p = pubSub;
+        return c != null && c.isOpen() && p != null && p.isOpen();
+    }
+
+    @Override
+    public String unavailableReason() {
+        return connectedOnce
+                ? "redis at " + shownUrl + " is not reachable (lost the connection)"
+                : "redis at "
+                        + shownUrl
+                        + " has not been reached yet"
+                        + (lastFailure == null ? "" : " (" + lastFailure + ")");
     }
 
     @Override
     public CompletableFuture<Long> publish(String channel, byte[] data) throws HubException {
+        StatefulRedisConnection<String, byte[]> commands = this.commands;
         if (commands == null) {
-            throw new HubException(HubException.UNAVAILABLE, "the redis engine is not started");
+            throw new HubException(HubException.UNAVAILABLE, unavailableReason());
         }
         String[] keys = {
             RedisKeys.EPOCH,
@@ -307,6 +428,10 @@ public final class RedisEngine implements Engine {
 
     /** First subscriber here: hear the channel on pub/sub, then read where it stands. */
     private void listen(RemoteChannel c) {
+        StatefulRedisPubSubConnection<String, byte[]> pubSub = this.pubSub;
+        if (pubSub == null) {
+            return; // Redis not reached yet: the sweep listens once it is
+        }
         CompletableFuture<Void> subscribed;
         try {
             subscribed = pubSub.async().subscribe(RedisKeys.events(c.name)).toCompletableFuture();
@@ -408,6 +533,11 @@ public final class RedisEngine implements Engine {
 
     /** read.lua: the channel's epoch, newest id and its retained entries from {@code first}. */
     private CompletableFuture<Read> read(String channel, long first, long last, int count) {
+        StatefulRedisConnection<String, byte[]> commands = this.commands;
+        if (commands == null) {
+            return CompletableFuture.failedFuture(
+                    new HubException(HubException.UNAVAILABLE, unavailableReason()));
+        }
         String[] keys = {RedisKeys.EPOCH, RedisKeys.counter(channel), RedisKeys.log(channel)};
         byte[][] args = {
             ascii(first), ascii(last), ascii(Math.max(count, 1)), ascii(Epoch.random())

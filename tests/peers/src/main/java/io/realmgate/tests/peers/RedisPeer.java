@@ -56,16 +56,23 @@ public final class RedisPeer implements AutoCloseable {
      */
     public static RedisPeer start(boolean appendOnly, String password)
             throws IOException, InterruptedException {
+        return startOn(ApacheForwardProxy.freePort(), appendOnly, password);
+    }
+
+    /**
+     * On a port chosen beforehand, e.g. one a realm already tries to reach before Redis is there.
+     *
+     * @param password as in {@link #start(boolean, String)}
+     */
+    public static RedisPeer startOn(int port, boolean appendOnly, String password)
+            throws IOException, InterruptedException {
         if (!available()) {
             throw new IllegalStateException(
                     "redis-server is not installed (apt-get install redis-server)");
         }
         RedisPeer peer =
                 new RedisPeer(
-                        Files.createTempDirectory("realmgate-redis-"),
-                        ApacheForwardProxy.freePort(),
-                        appendOnly,
-                        password);
+                        Files.createTempDirectory("realmgate-redis-"), port, appendOnly, password);
         try {
             peer.startProcess();
         } catch (IOException | RuntimeException e) {
