@@ -4,10 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.nio.file.Files;
+import io.realmgate.tests.peers.ClassPathProcess;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -19,30 +20,18 @@ class LogFormatProcessTest {
 
     /** The proxy's stdout up to its listening line (then it is stopped); stderr apart. */
     private List<String> linesUntilListening(String format) throws Exception {
-        Path out = dir.resolve(format + ".out");
-        ProcessBuilder pb =
-                new ProcessBuilder(
-                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                                "-cp",
-                                System.getProperty("java.class.path"),
-                                ProxyMain.class.getName(),
-                                "--listen",
-                                "127.0.0.1:0")
-                        .redirectError(dir.resolve(format + ".err").toFile())
-                        .redirectOutput(out.toFile());
-        pb.environment().put("REALMGATE_LOG_FORMAT", format);
-        Process p = pb.start();
-        try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!Files.readString(out).contains("listening on")
-                    && p.isAlive()
-                    && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-            }
-        } finally {
-            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        String text;
+        try (ClassPathProcess p =
+                ClassPathProcess.start(
+                        ProxyMain.class,
+                        Map.of("REALMGATE_LOG_FORMAT", format),
+                        dir.resolve(format + ".out"),
+                        dir.resolve(format + ".err"),
+                        "--listen",
+                        "127.0.0.1:0")) {
+            p.awaitOutput("listening on", Duration.ofSeconds(60));
+            text = p.output();
         }
-        String text = Files.readString(out);
         assertThat(text).contains("listening on");
         // Only whole lines: the process may have been stopped in the middle of one.
         return text.substring(0, text.lastIndexOf('\n') + 1).lines().toList();
@@ -90,27 +79,18 @@ class LogFormatProcessTest {
 
     @Test
     void anUnknownValueIsOneLineNamingTheVariableAndExitStatus2() throws Exception {
-        Path log = dir.resolve("bad.log");
-        ProcessBuilder pb =
-                new ProcessBuilder(
-                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                                "-cp",
-                                System.getProperty("java.class.path"),
-                                ProxyMain.class.getName(),
-                                "--listen",
-                                "127.0.0.1:0")
-                        .redirectErrorStream(true)
-                        .redirectOutput(log.toFile());
-        pb.environment().put("REALMGATE_LOG_FORMAT", "xml");
-        Process p = pb.start();
-        try {
-            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(p.exitValue()).isEqualTo(2);
-            assertThat(Files.readString(log))
+        try (ClassPathProcess p =
+                ClassPathProcess.start(
+                        ProxyMain.class,
+                        Map.of("REALMGATE_LOG_FORMAT", "xml"),
+                        dir.resolve("bad.log"),
+                        null,
+                        "--listen",
+                        "127.0.0.1:0")) {
+            assertThat(p.exitStatus(Duration.ofSeconds(30))).isEqualTo(2);
+            assertThat(p.output())
                     .isEqualTo(
                             "realmgate-proxy: REALMGATE_LOG_FORMAT: 'xml' is not a log format (text or json)\n");
-        } finally {
-            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
     }
 }

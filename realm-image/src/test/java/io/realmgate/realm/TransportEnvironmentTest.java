@@ -2,9 +2,10 @@ package io.realmgate.realm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
+import io.realmgate.tests.peers.ClassPathProcess;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -14,54 +15,35 @@ import org.junit.jupiter.api.io.TempDir;
 class TransportEnvironmentTest {
     @TempDir Path dir;
 
-    private Process realm(String transport, Path log) throws Exception {
-        ProcessBuilder pb =
-                new ProcessBuilder(
-                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                                "-cp",
-                                System.getProperty("java.class.path"),
-                                RealmMain.class.getName(),
-                                "--bind",
-                                "127.0.0.1",
-                                "--ws-port",
-                                "0",
-                                "--wss-port",
-                                "off")
-                        .redirectErrorStream(true)
-                        .redirectOutput(log.toFile());
-        pb.environment().put("REALMGATE_TRANSPORT", transport);
-        return pb.start();
+    private ClassPathProcess realm(String transport, Path log) throws Exception {
+        return ClassPathProcess.start(
+                RealmMain.class,
+                Map.of("REALMGATE_TRANSPORT", transport),
+                log,
+                null,
+                "--bind",
+                "127.0.0.1",
+                "--ws-port",
+                "0",
+                "--wss-port",
+                "off");
     }
 
     @Test
     void nioIsTakenAtItsWord() throws Exception {
-        Path log = dir.resolve("nio.log");
-        Process p = realm("nio", log);
-        try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!Files.readString(log).contains("listening")
-                    && p.isAlive()
-                    && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-            }
-            assertThat(Files.readString(log)).contains("(nio transport)");
-        } finally {
-            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        try (ClassPathProcess p = realm("nio", dir.resolve("nio.log"))) {
+            assertThat(p.awaitOutput("listening", Duration.ofSeconds(30)))
+                    .contains("(nio transport)");
         }
     }
 
     @Test
     void anUnknownValueIsOneLineNamingTheVariableAndExitStatus2() throws Exception {
-        Path log = dir.resolve("bad.log");
-        Process p = realm("kqueue", log);
-        try {
-            assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(p.exitValue()).isEqualTo(2);
-            assertThat(Files.readString(log))
+        try (ClassPathProcess p = realm("kqueue", dir.resolve("bad.log"))) {
+            assertThat(p.exitStatus(Duration.ofSeconds(30))).isEqualTo(2);
+            assertThat(p.output())
                     .isEqualTo(
                             "realmgate-realm: REALMGATE_TRANSPORT: 'kqueue' is not a transport (auto, epoll or nio)\n");
-        } finally {
-            p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
     }
 }
