@@ -62,7 +62,7 @@ project_images_stale() {
   for module in operator realm-image proxy-image; do
     local tar="$REPO/$module/target/jib-image.tar"
     [ -s "$tar" ] || return 0
-    for src in operator realm-image proxy-image common proxy-config; do
+    for src in operator realm-image proxy-image common proxy-config realm-config; do
       [ -z "$(find "$REPO/$src/src/main" "$REPO/$src/pom.xml" "$REPO/pom.xml" "$CACHE/images/realmgate-jre-17.tar" \
         -newer "$tar" -print -quit)" ] || return 0
     done
