@@ -5,7 +5,8 @@
 #   Debian:       containerd, runc, the CNI plugins, iptables, ipset, conntrack, umoci, skopeo, busybox-static
 #   Kubernetes:   kubelet, kube-scheduler, kube-proxy (with the control plane) from tests/kube/provision.sh
 #   Go builds:    kube-router (NetworkPolicy enforcement only), CoreDNS (cluster DNS), the pod sandbox's pause
-#   images:       localhost/pause, localhost/coredns, localhost/busybox, and the Java runtime base the project's
+#   images:       localhost/pause, localhost/coredns, localhost/busybox, localhost/node-ws, redis:7.0 (Debian's
+#                 redis-server under the name examples/realm-redis.yaml uses), and the Java runtime base the project's
 #                 images are built on (bin/base-image.sh), as docker-archive tarballs in images/
 #
 # Idempotent and quiet: what is there in the pinned version is left alone, so a warm run takes a second or
@@ -78,7 +79,7 @@ fi
 if $built_any; then rm -rf "$GOCACHE"; fi
 
 # --- Images, as docker-archive tarballs (what `ctr images import` and Jib's tar:// base both read).
-# mk_image NAME TAG ROOTFS [umoci config options...]: one layer holding ROOTFS, image localhost/NAME:TAG,
+# mk_image NAME TAG ROOTFS [umoci config options...]: one layer holding ROOTFS, image localhost/NAME:TAG (or $IMAGE_REF),
 # written to images/NAME-TAG.tar (or images/NAME-$FILE_TAG.tar: test images keep a fixed tag, their files the
 # version they were made from, so a new version is rebuilt).
 mk_image() {
@@ -89,7 +90,7 @@ mk_image() {
   run umoci new --image "$layout:$tag"
   run umoci insert --image "$layout:$tag" "$rootfs" /
   run umoci config --image "$layout:$tag" --os linux --architecture amd64 "$@"
-  run skopeo copy --quiet "oci:$layout:$tag" "docker-archive:$out.tmp:localhost/$name:$tag"
+  run skopeo copy --quiet "oci:$layout:$tag" "docker-archive:$out.tmp:${IMAGE_REF:-localhost/$name:$tag}"
   mv "$out.tmp" "$out"
   rm -rf "$layout"
 }
@@ -145,6 +146,31 @@ if [ ! -s "$IMAGES/node-ws-$node_version-$WS_VERSION.tar" ]; then
     --config.env PATH=/usr/local/bin:/usr/bin:/bin --config.env NODE_PATH=/app/node_modules --config.workingdir /app \
     --config.user 10001:10001
   ln -sf "node-ws-$node_version-$WS_VERSION.tar" "$IMAGES/node-ws.tar"
+fi
+
+# Redis for the realm's redis engine: Debian's redis-server and the libraries it links against, loaded as
+# docker.io/library/redis:7.0 — the image examples/realm-redis.yaml names — since nothing can be pulled here.
+# Its entrypoint is redis-server (so a pod's args are redis-server's), its working directory /data, where the
+# append-only file goes; it runs as the official image's user, redis (999).
+redis_bin=$(readlink -f /usr/bin/redis-server 2>/dev/null || true)
+[ -x "$redis_bin" ] || die "Debian's redis-server is needed for the redis image (apt-get install redis-server)"
+redis_version=$(/usr/bin/redis-server --version | sed -n 's/.* v=\([0-9.]*\).*/\1/p')
+if [ ! -s "$IMAGES/redis-$redis_version.tar" ]; then
+  rm -rf "$image_work"; mkdir -p "$image_work/usr/bin" "$image_work/data" "$image_work/tmp" "$image_work/etc"
+  install -m 0755 "$redis_bin" "$image_work/usr/bin/redis-server"   # redis picks its mode by this name
+  for lib in $(ldd "$redis_bin" | awk '/=> \//{print $3} /^\t\/.*\(0x/{print $1}'); do
+    mkdir -p "$image_work$(dirname "$lib")"; cp -L "$lib" "$image_work$lib"
+  done
+  for link in lib lib64; do
+    if [ -L "/$link" ] && [ ! -e "$image_work/$link" ]; then ln -s "$(readlink "/$link")" "$image_work/$link"; fi
+  done
+  printf 'root:x:0:0:root:/:/bin/false\nredis:x:999:999:redis:/data:/bin/false\n' >"$image_work/etc/passwd"
+  printf 'root:x:0:\nredis:x:999:\n' >"$image_work/etc/group"
+  chown 999:999 "$image_work/data"; chmod 1777 "$image_work/tmp"
+  IMAGE_REF=docker.io/library/redis:7.0 FILE_TAG=$redis_version mk_image redis 7.0 "$image_work" \
+    --config.entrypoint /usr/bin/redis-server --config.env PATH=/usr/bin:/bin --config.workingdir /data \
+    --config.user 999:999
+  ln -sf "redis-$redis_version.tar" "$IMAGES/redis.tar"
 fi
 
 # The Java runtime base of the project's images (Jib's base in tests).

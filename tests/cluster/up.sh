@@ -79,7 +79,7 @@ fi
 import_images() {
   local tar name
   for tar in "$IMAGES/pause-$PAUSE_TAG.tar" "$IMAGES/coredns-$COREDNS_VERSION.tar" "$(readlink -f "$IMAGES/busybox.tar")" \
-    "$(readlink -f "$IMAGES/node-ws.tar")" "$CACHE/images/realmgate-jre-17.tar"; do
+    "$(readlink -f "$IMAGES/node-ws.tar")" "$(readlink -f "$IMAGES/redis.tar")" "$CACHE/images/realmgate-jre-17.tar"; do
     import_one "$tar"
   done
   if [ "${REALMGATE_CLUSTER_SKIP_IMAGES:-}" != 1 ]; then
