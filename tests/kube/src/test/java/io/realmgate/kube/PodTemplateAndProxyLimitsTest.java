@@ -411,6 +411,35 @@ class PodTemplateAndProxyLimitsTest {
                                                 }));
     }
 
+    /**
+     * Label values are not checked by the CRD (a CEL rule over every value would exceed the API
+     * server's cost budget); the Deployment's own validation refuses a bad one, and the
+     * ForwardProxy's Ready says so, naming the field (the Deployment's spec.template.labels, the
+     * same path as the ForwardProxy's).
+     */
+    @Test
+    void aLabelValueThePodApiRefusesIsReportedInReady() {
+        create(
+                """
+        apiVersion: realmgate.io/v1alpha1
+        kind: ForwardProxy
+        metadata: {name: bad-value}
+        spec:
+          template:
+            labels: {team: "payments and more!"}
+        """);
+        ForwardProxy p =
+                cluster.awaitStatus(
+                        "bad-value",
+                        s ->
+                                ProxyCluster.ready(s) != null
+                                        && "ReconcileFailed"
+                                                .equals(ProxyCluster.ready(s).getReason()));
+        assertThat(ProxyCluster.ready(p).getStatus()).isEqualTo("False");
+        assertThat(ProxyCluster.ready(p).getMessage())
+                .contains("spec.template.labels: Invalid value: \"payments and more!\"");
+    }
+
     private static Condition condition(ForwardProxy p, String type) {
         return p.getStatus() == null ? null : Conditions.find(p.getStatus().conditions, type);
     }
