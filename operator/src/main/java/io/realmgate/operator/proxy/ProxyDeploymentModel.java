@@ -20,7 +20,6 @@ import io.realmgate.operator.Names;
 import io.realmgate.operator.Pods;
 import io.realmgate.operator.workload.PodSecurity;
 import io.realmgate.operator.workload.PodTemplates;
-import io.realmgate.proxy.config.ProxyConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,20 +35,16 @@ final class ProxyDeploymentModel {
     static final String CONTAINER = "proxy";
 
     /**
-     * On SIGTERM the proxy stops accepting and lets open tunnels go on for up to timeouts.drain (30
-     * s unless spec.timeouts.drain says otherwise).
-     */
-    static final long DRAIN_SECONDS = ProxyConfig.Timeouts.DEFAULTS.drain().toSeconds();
-
-    /**
      * After the drain: the last connections close (up to 5 s), then the event loops stop (up to 5
      * s).
      */
     static final long CLOSE_SECONDS = 10;
 
-    /** preStop sleep, drain, close, and a margin before SIGKILL. */
-    static final long TERMINATION_GRACE_SECONDS = terminationGraceSeconds(DRAIN_SECONDS);
-
+    /**
+     * preStop sleep, drain, close, and a margin before SIGKILL. On SIGTERM the proxy stops
+     * accepting and lets open tunnels go on for up to timeouts.drain (30 s unless
+     * spec.timeouts.drain says otherwise).
+     */
     static long terminationGraceSeconds(long drainSeconds) {
         return Pods.PRE_STOP_SLEEP_SECONDS + drainSeconds + CLOSE_SECONDS + 5;
     }
