@@ -62,7 +62,12 @@ public final class JvmMemory {
     public OptionalLong directBytes() {
         return limit.isEmpty()
                 ? OptionalLong.empty()
-                : OptionalLong.of(Math.max(MIN_DIRECT, share(limit.getAsLong(), DIRECT_PERCENT)));
+                : OptionalLong.of(directFor(limit.getAsLong()));
+    }
+
+    /** The direct memory this sizing gives a container with {@code memoryBytes} of memory. */
+    public static long directFor(long memoryBytes) {
+        return Math.max(MIN_DIRECT, share(memoryBytes, DIRECT_PERCENT));
     }
 
     /**

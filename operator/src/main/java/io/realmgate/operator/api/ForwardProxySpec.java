@@ -53,4 +53,18 @@ public class ForwardProxySpec {
 
     @JsonPropertyDescription("Container resources of the proxy pods.")
     public ResourceRequirements resources;
+
+    @JsonPropertyDescription(
+            "Connection and request-size limits of each proxy pod. Absent fields: the proxy's"
+                    + " defaults; the connection caps sized for the pod's memory.")
+    public ProxyLimits limits;
+
+    @JsonPropertyDescription("Connect, request-head, idle and drain timeouts of the proxy.")
+    public ProxyTimeouts timeouts;
+
+    @JsonPropertyDescription(
+            "What the proxy pods get besides what the operator gives them: placement (nodeSelector,"
+                    + " tolerations, affinity, topologySpreadConstraints, priorityClassName), labels,"
+                    + " annotations, image and imagePullSecrets.")
+    public PodTemplate template;
 }

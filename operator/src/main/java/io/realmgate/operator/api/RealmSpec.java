@@ -87,4 +87,10 @@ public class RealmSpec {
     @Size(max = 64)
     // Origins as browsers send them: no path, no user, no wildcard (see docs/decisions.md).
     public List<@Size(max = 300) @Pattern(ORIGIN_PATTERN) String> allowedOrigins;
+
+    @JsonPropertyDescription(
+            "What the realm pods get besides what the operator gives them: placement (nodeSelector,"
+                    + " tolerations, affinity, topologySpreadConstraints, priorityClassName), labels,"
+                    + " annotations, image and imagePullSecrets.")
+    public PodTemplate template;
 }

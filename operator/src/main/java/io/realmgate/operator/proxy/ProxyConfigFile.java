@@ -1,18 +1,24 @@
 package io.realmgate.operator.proxy;
 
+import io.realmgate.common.Durations;
+import io.realmgate.common.InvalidSetting;
 import io.realmgate.operator.OperatorSettings;
 import io.realmgate.operator.Pods;
 import io.realmgate.operator.api.ForwardProxy;
 import io.realmgate.operator.api.ForwardProxySpec;
+import io.realmgate.operator.api.ProxyTimeouts;
 import io.realmgate.proxy.config.ConfigFiles;
+import io.realmgate.proxy.config.ProxyConfig;
 import io.realmgate.proxy.config.ProxyConfigDocument;
+import java.time.Duration;
 import java.util.List;
 
 /**
  * The proxy's configuration file for a ForwardProxy, written through the proxy's own {@link
  * ProxyConfigDocument} and {@link ConfigFiles#write}: what the operator renders is what the proxy
- * reads, key for key (docs/proxy-config.md). Only what the ForwardProxy decides is written;
- * timeouts and limits keep the proxy's defaults.
+ * reads, key for key (docs/proxy-config.md). Only what the ForwardProxy decides is written: the
+ * timeouts and size limits it sets, and the connection caps, which are always written, sized for
+ * the pod's memory unless the spec sets them ({@link ProxyCapacity}).
  */
 public final class ProxyConfigFile {
     /** Where the pod mounts the ConfigMap, and the file in it. */
@@ -44,8 +50,11 @@ public final class ProxyConfigFile {
     /**
      * @param rules the target rules (already resolved and checked by the proxy's parser)
      */
-    public static ProxyConfigDocument document(
-            ForwardProxy proxy, OperatorSettings settings, List<String> rules) {
+    static ProxyConfigDocument document(
+            ForwardProxy proxy,
+            OperatorSettings settings,
+            List<String> rules,
+            ProxyCapacity capacity) {
         ForwardProxySpec spec = spec(proxy);
         ProxyConfigDocument doc = new ProxyConfigDocument();
         doc.listen = Pods.anyAddress(port(spec));
@@ -53,6 +62,14 @@ public final class ProxyConfigFile {
         doc.via = !Boolean.FALSE.equals(spec.via);
         doc.allowConnect = List.copyOf(rules);
         doc.allowClients = ProxyClients.allowClients(spec.clients, settings.podNetworks());
+        doc.timeouts = timeouts(spec.timeouts);
+        doc.limits = new ProxyConfigDocument.Limits();
+        doc.limits.maxConnections = capacity.maxConnections();
+        doc.limits.maxConnectionsPerClient = capacity.maxConnectionsPerClient();
+        if (spec.limits != null) {
+            doc.limits.maxHeaderBytes = spec.limits.maxHeaderBytes;
+            doc.limits.maxRequestLine = spec.limits.maxRequestLine;
+        }
         if (spec.tls != null && spec.tls.on()) {
             doc.tls = new ProxyConfigDocument.Tls();
             doc.tls.certificate = TLS_CERTIFICATE;
@@ -72,6 +89,39 @@ public final class ProxyConfigFile {
                             : spec.transparent.targetPort;
         }
         return doc;
+    }
+
+    /** The timeouts the spec sets; null (the proxy's defaults) when it sets none. */
+    private static ProxyConfigDocument.Timeouts timeouts(ProxyTimeouts timeouts) {
+        if (timeouts == null
+                || (timeouts.connect == null
+                        && timeouts.header == null
+                        && timeouts.idle == null
+                        && timeouts.drain == null)) {
+            return null;
+        }
+        ProxyConfigDocument.Timeouts t = new ProxyConfigDocument.Timeouts();
+        t.connect = timeouts.connect;
+        t.header = timeouts.header;
+        t.idle = timeouts.idle;
+        t.drain = timeouts.drain;
+        return t;
+    }
+
+    /**
+     * timeouts.drain: the spec's, or the proxy's default (30 s). The schema admits only a whole
+     * number and a unit ({@link ProxyTimeouts#DURATION}), which the common grammar reads.
+     */
+    static Duration drain(ForwardProxySpec spec) {
+        if (spec.timeouts == null || spec.timeouts.drain == null) {
+            return ProxyConfig.Timeouts.DEFAULTS.drain();
+        }
+        try {
+            return Durations.parse("spec.timeouts.drain", spec.timeouts.drain);
+        } catch (InvalidSetting e) {
+            // Not what the API server admits; the proxy would refuse it too, at start.
+            return ProxyConfig.Timeouts.DEFAULTS.drain();
+        }
     }
 
     /** The YAML the ConfigMap carries. */

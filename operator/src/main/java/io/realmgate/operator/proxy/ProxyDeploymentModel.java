@@ -6,9 +6,7 @@ import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.KeyToPathBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
-import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
 import io.fabric8.kubernetes.api.model.TopologySpreadConstraintBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
@@ -21,7 +19,8 @@ import io.realmgate.operator.JvmMemory;
 import io.realmgate.operator.Names;
 import io.realmgate.operator.Pods;
 import io.realmgate.operator.workload.PodSecurity;
-import io.realmgate.proxy.config.ProxyConfig;
+import io.realmgate.operator.workload.PodTemplates;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,20 +35,26 @@ final class ProxyDeploymentModel {
     static final String CONTAINER = "proxy";
 
     /**
-     * On SIGTERM the proxy stops accepting and lets open tunnels go on for up to timeouts.drain (30
-     * s; the rendered config keeps the proxy's default).
-     */
-    static final long DRAIN_SECONDS = ProxyConfig.Timeouts.DEFAULTS.drain().toSeconds();
-
-    /**
      * After the drain: the last connections close (up to 5 s), then the event loops stop (up to 5
      * s).
      */
     static final long CLOSE_SECONDS = 10;
 
-    /** preStop sleep, drain, close, and a margin before SIGKILL. */
-    static final long TERMINATION_GRACE_SECONDS =
-            Pods.PRE_STOP_SLEEP_SECONDS + DRAIN_SECONDS + CLOSE_SECONDS + 5;
+    /**
+     * preStop sleep, drain, close, and a margin before SIGKILL. On SIGTERM the proxy stops
+     * accepting and lets open tunnels go on for up to timeouts.drain (30 s unless
+     * spec.timeouts.drain says otherwise).
+     */
+    static long terminationGraceSeconds(long drainSeconds) {
+        return Pods.PRE_STOP_SLEEP_SECONDS + drainSeconds + CLOSE_SECONDS + 5;
+    }
+
+    /** The drain in whole seconds, rounded up: a 500ms drain still gets its second. */
+    static long drainSeconds(ProxyModel model) {
+        Duration drain = ProxyConfigFile.drain(model.spec());
+        long seconds = drain.toSeconds();
+        return drain.equals(Duration.ofSeconds(seconds)) ? seconds : seconds + 1;
+    }
 
     /** The node label every node carries; spreading over it spreads over nodes. */
     static final String HOSTNAME_TOPOLOGY_KEY = "kubernetes.io/hostname";
@@ -57,6 +62,11 @@ final class ProxyDeploymentModel {
     private ProxyDeploymentModel() {}
 
     static Deployment deployment(ProxyModel model) {
+        return PodTemplates.apply(operatorsDeployment(model), model.spec().template);
+    }
+
+    /** The Deployment before the ForwardProxy's spec.template (PodTemplates) is applied. */
+    private static Deployment operatorsDeployment(ProxyModel model) {
         Map<String, String> annotations = new TreeMap<>();
         annotations.put(Names.RESTART_HASH_ANNOTATION, model.restartHash());
         return new DeploymentBuilder()
@@ -76,7 +86,7 @@ final class ProxyDeploymentModel {
                 .withAutomountServiceAccountToken(false)
                 .withEnableServiceLinks(false)
                 .withImagePullSecrets(Pods.imagePullSecrets(model.settings()))
-                .withTerminationGracePeriodSeconds(TERMINATION_GRACE_SECONDS)
+                .withTerminationGracePeriodSeconds(terminationGraceSeconds(drainSeconds(model)))
                 .withSecurityContext(
                         PodSecurity.pod(
                                 ports(model).stream()
@@ -147,20 +157,8 @@ final class ProxyDeploymentModel {
                 .build();
     }
 
-    /**
-     * The spec's resources, or modest defaults: room for a small JVM and Netty's buffers; no CPU
-     * limit, as throttling a proxy shows up as latency for every tunnel through it.
-     */
     private static ResourceRequirements resources(ProxyModel model) {
-        if (model.spec().resources != null) {
-            return new ResourceRequirementsBuilder(model.spec().resources).build();
-        }
-        Map<String, Quantity> requests = new TreeMap<>();
-        requests.put("cpu", new Quantity("100m"));
-        requests.put("memory", new Quantity("128Mi"));
-        Map<String, Quantity> limits = new TreeMap<>();
-        limits.put("memory", new Quantity("256Mi"));
-        return new ResourceRequirementsBuilder().withRequests(requests).withLimits(limits).build();
+        return model.resources();
     }
 
     private static List<VolumeMount> mounts(ProxyModel model) {

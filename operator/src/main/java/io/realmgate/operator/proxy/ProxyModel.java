@@ -4,6 +4,9 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
@@ -47,6 +50,7 @@ public final class ProxyModel {
     private final OperatorSettings settings;
     private final TargetResolution resolution;
     private final Optional<IssuedCertificate> certificate;
+    private final ProxyCapacity capacity;
     private final ProxyConfigDocument document;
     private final String renderedConfig;
 
@@ -68,7 +72,8 @@ public final class ProxyModel {
         this.resolution =
                 TargetResolution.resolve(
                         spec.allowConnect, namespace(), realms, settings.clusterDomain());
-        this.document = ProxyConfigFile.document(proxy, settings, resolution.rules());
+        this.capacity = ProxyCapacity.of(resources(), spec.limits);
+        this.document = ProxyConfigFile.document(proxy, settings, resolution.rules(), capacity);
         this.renderedConfig = ProxyConfigFile.render(document);
     }
 
@@ -123,6 +128,27 @@ public final class ProxyModel {
                                                         + p
                                                         + " is the proxy's admin port (health probes and metrics); choose another")));
         return problems;
+    }
+
+    /** The connection caps and what the pod's memory carries. */
+    ProxyCapacity capacity() {
+        return capacity;
+    }
+
+    /**
+     * The spec's resources, or modest defaults: room for a small JVM and Netty's buffers; no CPU
+     * limit, as throttling a proxy shows up as latency for every tunnel through it.
+     */
+    ResourceRequirements resources() {
+        if (spec.resources != null) {
+            return new ResourceRequirementsBuilder(spec.resources).build();
+        }
+        Map<String, Quantity> requests = new TreeMap<>();
+        requests.put("cpu", new Quantity("100m"));
+        requests.put("memory", new Quantity("128Mi"));
+        Map<String, Quantity> limits = new TreeMap<>();
+        limits.put("memory", new Quantity("256Mi"));
+        return new ResourceRequirementsBuilder().withRequests(requests).withLimits(limits).build();
     }
 
     public ProxyConfigDocument configDocument() {

@@ -73,7 +73,7 @@ final class ProxyStatusModel {
         } else {
             conditions = without(conditions, Conditions.CERTIFICATE_READY);
         }
-        next.conditions = conditions;
+        next.conditions = inputs.model().capacity().condition(conditions, generation, now);
         return next;
     }
 

@@ -37,6 +37,7 @@ import io.realmgate.operator.tls.TlsSecrets;
 import io.realmgate.operator.workload.ChildMetadata;
 import io.realmgate.operator.workload.IssuedTlsSecret;
 import io.realmgate.operator.workload.PodSecurity;
+import io.realmgate.operator.workload.PodTemplates;
 import io.realmgate.operator.workload.ServicePorts;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -282,6 +283,12 @@ public final class RealmModel {
      * --cert-poll}), without dropping its WebSockets and retained events (docs/decisions.md).
      */
     public Deployment deployment() {
+        return PodTemplates.apply(
+                operatorsDeployment(), realm.getSpec() == null ? null : realm.getSpec().template);
+    }
+
+    /** The Deployment before the Realm's spec.template (PodTemplates) is applied. */
+    private Deployment operatorsDeployment() {
         return new DeploymentBuilder()
                 .withMetadata(metadata(name))
                 .withNewSpec()

@@ -8,9 +8,13 @@ import static io.realmgate.operator.proxy.Fixtures.realmTarget;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.realmgate.operator.api.Clients;
 import io.realmgate.operator.api.ForwardProxy;
 import io.realmgate.operator.api.ProxyAuth;
+import io.realmgate.operator.api.ProxyLimits;
+import io.realmgate.operator.api.ProxyTimeouts;
 import io.realmgate.operator.api.ProxyTls;
 import io.realmgate.operator.api.Realm;
 import io.realmgate.operator.api.SecretKeyRef;
@@ -24,6 +28,7 @@ import io.realmgate.proxy.config.ProxyConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -68,6 +73,9 @@ class ProxyConfigFileTest {
                 - 192.168.0.0/16
                 - 100.64.0.0/10
                 - fc00::/7
+                limits:
+                  maxConnections: 3268
+                  maxConnectionsPerClient: 3268
                 admin: "[::]:9090"
                 """);
     }
@@ -105,7 +113,84 @@ class ProxyConfigFileTest {
         assertThat(config.usersFile()).isEmpty();
         assertThat(config.transparent()).isEmpty();
         assertThat(config.timeouts()).isEqualTo(ProxyConfig.Timeouts.DEFAULTS);
-        assertThat(config.limits()).isEqualTo(ProxyConfig.Limits.DEFAULTS);
+        // The connection caps sized for the default 256Mi (ProxyCapacityTest); the rest the
+        // proxy's defaults.
+        assertThat(config.limits())
+                .isEqualTo(
+                        new ProxyConfig.Limits(
+                                ProxyConfig.Limits.DEFAULTS.maxHeaderBytes(),
+                                ProxyConfig.Limits.DEFAULTS.maxRequestLine(),
+                                3268,
+                                3268));
+    }
+
+    @Test
+    void limitsAndTimeoutsFromTheSpecLoadInTheProxyAsWritten() throws ConfigException {
+        ForwardProxy p = proxy("egress", "apps", realmTarget("prices"));
+        p.getSpec().limits = new ProxyLimits();
+        p.getSpec().limits.maxConnections = 1500;
+        p.getSpec().limits.maxConnectionsPerClient = 200;
+        p.getSpec().limits.maxHeaderBytes = 8192;
+        p.getSpec().limits.maxRequestLine = 4096;
+        p.getSpec().timeouts = new ProxyTimeouts();
+        p.getSpec().timeouts.connect = "3s";
+        p.getSpec().timeouts.header = "2500ms";
+        p.getSpec().timeouts.idle = "2h";
+        p.getSpec().timeouts.drain = "90s";
+        String yaml = render(p);
+        assertThat(yaml)
+                .contains(
+                        """
+                timeouts:
+                  connect: 3s
+                  header: 2500ms
+                  idle: 2h
+                  drain: 90s
+                limits:
+                  maxHeaderBytes: 8192
+                  maxRequestLine: 4096
+                  maxConnections: 1500
+                  maxConnectionsPerClient: 200
+                """);
+        ProxyConfig config = load(yaml);
+        assertThat(config.limits()).isEqualTo(new ProxyConfig.Limits(8192, 4096, 1500, 200));
+        assertThat(config.timeouts())
+                .isEqualTo(
+                        new ProxyConfig.Timeouts(
+                                Duration.ofSeconds(3),
+                                Duration.ofMillis(2500),
+                                Duration.ofHours(2),
+                                Duration.ofSeconds(90)));
+    }
+
+    @Test
+    void unsetLimitsAreTheProxysDefaultsAndTheCapsAreSizedForTheMemoryLimit()
+            throws ConfigException {
+        ForwardProxy p = proxy("egress", "apps", realmTarget("prices"));
+        p.getSpec().resources =
+                new ResourceRequirementsBuilder()
+                        .withLimits(Map.of("memory", new Quantity("1Gi")))
+                        .build();
+        p.getSpec().limits = new ProxyLimits();
+        p.getSpec().limits.maxHeaderBytes = 1024 * 1024;
+        p.getSpec().timeouts = new ProxyTimeouts();
+        p.getSpec().timeouts.idle = "30m";
+        ProxyConfig config = load(render(p));
+        // 1Gi: heap 409Mi + direct 256Mi, half of it over 10 KiB + 1 MiB per connection.
+        assertThat(config.limits())
+                .isEqualTo(
+                        new ProxyConfig.Limits(
+                                1024 * 1024,
+                                ProxyConfig.Limits.DEFAULTS.maxRequestLine(),
+                                329,
+                                329));
+        assertThat(config.timeouts())
+                .isEqualTo(
+                        new ProxyConfig.Timeouts(
+                                ProxyConfig.Timeouts.DEFAULTS.connect(),
+                                ProxyConfig.Timeouts.DEFAULTS.header(),
+                                Duration.ofMinutes(30),
+                                ProxyConfig.Timeouts.DEFAULTS.drain()));
     }
 
     /**

@@ -177,7 +177,7 @@ class ProxyStatusModelTest {
         p.setStatus(ProxyStatusModel.next(p, tls, Optional.empty(), T0));
         assertThat(p.getStatus().conditions)
                 .extracting(Condition::getType)
-                .containsExactly("Ready", "CertificateReady");
+                .containsExactly("Ready", "CertificateReady", ProxyCapacity.CONDITION);
 
         ForwardProxyStatus off =
                 ProxyStatusModel.next(
@@ -185,7 +185,9 @@ class ProxyStatusModelTest {
                         new ProxyInputs(model, List.of(), Optional.empty()),
                         Optional.empty(),
                         T1);
-        assertThat(off.conditions).extracting(Condition::getType).containsExactly("Ready");
+        assertThat(off.conditions)
+                .extracting(Condition::getType)
+                .containsExactly("Ready", ProxyCapacity.CONDITION);
     }
 
     @Test
