@@ -508,6 +508,38 @@ class RedisEngineTest {
         return b.toString();
     }
 
+    /**
+     * The scripts go by their SHA (EVALSHA); after Redis forgot them (SCRIPT FLUSH mid-run) the
+     * next call sends the script again and every publish is still acknowledged, in order.
+     */
+    @Test
+    void scriptsAreCalledByShaAndSentAgainAfterRedisForgotThem() throws Exception {
+        RunningRealm a = realm();
+        RunningRealm b = realm();
+        RawWebSocket sub = socket(b);
+        subscribe(sub, "sha", "");
+        RawWebSocket pub = socket(a);
+        List<JsonNode> acks = publish(pub, "sha", values("s", 1, 20));
+        assertThat(acks).allMatch(f -> f.get("op").asText().equals("ack"));
+        long evalsBefore = redis.calls("eval");
+        assertThat(redis.calls("evalsha")).isGreaterThanOrEqualTo(20);
+        assertThat(evalsBefore).as("scripts sent whole before any flush").isZero();
+
+        assertThat(redis.command("SCRIPT FLUSH")).isEqualTo("+OK");
+        acks = publish(pub, "sha", values("s", 21, 40));
+        for (int i = 0; i < acks.size(); i++) {
+            assertThat(acks.get(i).get("op").asText()).as("answer %d", i).isEqualTo("ack");
+            assertThat(acks.get(i).get("id").asLong()).isEqualTo(21 + i);
+        }
+        assertThat(redis.calls("eval")).as("the script sent again").isPositive();
+        assertContiguous(events(sub, 40), 1);
+        // A replay read after the flush goes through the same fallback for read.lua.
+        assertThat(redis.command("SCRIPT FLUSH")).isEqualTo("+OK");
+        RawWebSocket replay = socket(b);
+        subscribe(replay, "sha", ",\"from\":30");
+        assertContiguous(events(replay, 10), 31);
+    }
+
     @Test
     void quietSubscriberSeesNoStrayFrames() throws Exception {
         RunningRealm a = realm();
