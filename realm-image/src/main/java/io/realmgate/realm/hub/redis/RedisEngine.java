@@ -114,6 +114,7 @@ public final class RedisEngine implements Engine {
         this.retainAgeMillis = ascii(retainAge == null ? 0 : retainAge.toMillis());
         this.maxChannels = ascii(maxChannels);
         this.stats = stats;
+        stats.retainedElsewhere();
     }
 
     @Override
@@ -377,6 +378,11 @@ public final class RedisEngine implements Engine {
         return reply.thenApply(
                 r -> {
                     long id = (Long) r.get(0);
+                    // Trims by count, bytes or age this append made, and the realm's channels.
+                    for (long n = (Long) r.get(2); n > 0; n--) {
+                        stats.evicted();
+                    }
+                    stats.storeChannels((Long) r.get(3));
                     if (id < 0) {
                         throw new java.util.concurrent.CompletionException(
                                 new HubException(
@@ -401,7 +407,7 @@ public final class RedisEngine implements Engine {
                 if (c == null) {
                     c = made;
                     fresh = true;
-                    stats.channels(1);
+                    stats.listening(1);
                 }
             }
             RemoteChannel.Added added = c.subscribe(s, at, ref);
@@ -426,7 +432,7 @@ public final class RedisEngine implements Engine {
         }
         stats.subscriptions(-1);
         if (c.retireIfEmpty() && channels.remove(channel, c)) {
-            stats.channels(-1);
+            stats.listening(-1);
             if (pubSub != null && !channels.containsKey(channel)) {
                 try {
                     pubSub.async().unsubscribe(RedisKeys.events(channel));
@@ -519,8 +525,9 @@ public final class RedisEngine implements Engine {
     }
 
     /**
-     * Once a second: a new epoch in Redis (flushed while connected) resets every channel; after a
-     * reconnect, and for channels whose first read failed, everything is read again.
+     * Once a second: the realm's channel count; a new epoch in Redis (flushed while connected)
+     * resets every channel; after a reconnect, and for channels whose first read failed, everything
+     * is read again.
      */
     private void sweep() {
         try {
@@ -528,6 +535,16 @@ public final class RedisEngine implements Engine {
                 return;
             }
             boolean resync = resyncSweeps.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+            // The realm's channel count for the metrics: O(1) in Redis, and also learnt from each
+            // publish; a realm that only serves subscribers learns it here.
+            commands.async()
+                    .scard(RedisKeys.CHANNELS)
+                    .whenComplete(
+                            (n, failure) -> {
+                                if (failure == null) {
+                                    stats.storeChannels(n);
+                                }
+                            });
             for (RemoteChannel c : channels.values()) {
                 if (!c.known()) {
                     listen(c);
