@@ -29,6 +29,7 @@ public final class RedisPeer implements AutoCloseable {
     private final int port;
     private final boolean appendOnly;
     private final String password;
+    private final List<String> extraArgs = new java.util.ArrayList<>();
     private Process process;
 
     private RedisPeer(Path dir, int port, boolean appendOnly, String password) {
@@ -82,8 +83,40 @@ public final class RedisPeer implements AutoCloseable {
         return peer;
     }
 
+    /**
+     * A replica of the Redis on {@code masterPort} (no password, no append-only file), started once
+     * it answers; {@code INFO replication} tells when it has caught up.
+     */
+    public static RedisPeer startReplicaOf(int masterPort)
+            throws IOException, InterruptedException {
+        RedisPeer peer =
+                new RedisPeer(
+                        Files.createTempDirectory("realmgate-redis-"),
+                        ApacheForwardProxy.freePort(),
+                        false,
+                        null);
+        peer.extraArgs.addAll(List.of("--replicaof", "127.0.0.1", Integer.toString(masterPort)));
+        try {
+            peer.startProcess();
+        } catch (IOException | RuntimeException e) {
+            peer.close();
+            throw e;
+        }
+        return peer;
+    }
+
     public int port() {
         return port;
+    }
+
+    /** {@code master} or {@code slave}, from {@code INFO replication}. */
+    public String role() throws IOException {
+        for (String line : info("replication").split("\r\n")) {
+            if (line.startsWith("role:")) {
+                return line.substring(5);
+            }
+        }
+        return "";
     }
 
     /** {@code redis://127.0.0.1:PORT}. */
@@ -229,6 +262,7 @@ public final class RedisPeer implements AutoCloseable {
                                 "no",
                                 "--logfile",
                                 ""));
+        command.addAll(extraArgs);
         if (password != null) {
             command.add("--requirepass");
             command.add(password);
