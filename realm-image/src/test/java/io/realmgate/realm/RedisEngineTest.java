@@ -508,6 +508,101 @@ class RedisEngineTest {
         return b.toString();
     }
 
+    /**
+     * The scripts go by their SHA (EVALSHA); after Redis forgot them (SCRIPT FLUSH mid-run) the
+     * next call sends the script again and every publish is still acknowledged, in order.
+     */
+    @Test
+    void scriptsAreCalledByShaAndSentAgainAfterRedisForgotThem() throws Exception {
+        RunningRealm a = realm();
+        RunningRealm b = realm();
+        RawWebSocket sub = socket(b);
+        subscribe(sub, "sha", "");
+        RawWebSocket pub = socket(a);
+        List<JsonNode> acks = publish(pub, "sha", values("s", 1, 20));
+        assertThat(acks).allMatch(f -> f.get("op").asText().equals("ack"));
+        long evalsBefore = redis.calls("eval");
+        assertThat(redis.calls("evalsha")).isGreaterThanOrEqualTo(20);
+        assertThat(evalsBefore).as("scripts sent whole before any flush").isZero();
+
+        assertThat(redis.command("SCRIPT FLUSH")).isEqualTo("+OK");
+        acks = publish(pub, "sha", values("s", 21, 40));
+        for (int i = 0; i < acks.size(); i++) {
+            assertThat(acks.get(i).get("op").asText()).as("answer %d", i).isEqualTo("ack");
+            assertThat(acks.get(i).get("id").asLong()).isEqualTo(21 + i);
+        }
+        assertThat(redis.calls("eval")).as("the script sent again").isPositive();
+        assertContiguous(events(sub, 40), 1);
+        // A replay read after the flush goes through the same fallback for read.lua.
+        assertThat(redis.command("SCRIPT FLUSH")).isEqualTo("+OK");
+        RawWebSocket replay = socket(b);
+        subscribe(replay, "sha", ",\"from\":30");
+        assertContiguous(events(replay, 10), 31);
+    }
+
+    /**
+     * What the admin {@code /metrics} says with the redis engine: the realm's channels (the set in
+     * Redis, the same on every pod), the channels this pod listens to, the trims its own publishes
+     * made; no retained gauges (they would need every channel's log read).
+     */
+    @Test
+    void metricsSayWhatEachPodKnowsOfTheRetentionInRedis() throws Exception {
+        RunningRealm a =
+                realm(RealmConfig.testing().retainEvents(5).queueEvents(100).admin("127.0.0.1", 0));
+        RunningRealm b =
+                realm(RealmConfig.testing().retainEvents(5).queueEvents(100).admin("127.0.0.1", 0));
+        RawWebSocket sub = socket(b);
+        subscribe(sub, "m1", "");
+        publish(socket(a), "m1", values("m", 1, 12));
+        publish(socket(b), "m2", values("m", 1, 3));
+        assertContiguous(events(sub, 12), 1);
+
+        String onA = metrics(a);
+        assertThat(onA)
+                .contains("\nrealmgate_realm_events_evicted_total 7\n")
+                .contains("\nrealmgate_realm_events_published_total 12\n")
+                .contains("\nrealmgate_realm_channels_listening 0\n")
+                .doesNotContain("realmgate_realm_retained_events")
+                .doesNotContain("realmgate_realm_retained_bytes");
+        String onB = metrics(b);
+        assertThat(onB)
+                .contains("\nrealmgate_realm_events_evicted_total 0\n")
+                .contains("\nrealmgate_realm_channels 2\n")
+                .contains("\nrealmgate_realm_channels_listening 1\n")
+                .doesNotContain("realmgate_realm_retained_events");
+        // a last published before b made m2: it learns the realm's count from its sweep.
+        Awaitility.await()
+                .atMost(WAIT)
+                .until(() -> metrics(a).contains("\nrealmgate_realm_channels 2\n"));
+        // A memory realm still exports its retained gauges.
+        RunningRealm memory =
+                RunningRealm.start(RealmConfig.testing().retainEvents(5).admin("127.0.0.1", 0));
+        realms.add(memory);
+        publish(socket(memory), "m1", values("m", 1, 7));
+        assertThat(metrics(memory))
+                .contains("\nrealmgate_realm_retained_events 5\n")
+                .contains("\nrealmgate_realm_events_evicted_total 2\n")
+                .doesNotContain("realmgate_realm_channels_listening");
+    }
+
+    private static String metrics(RunningRealm realm) throws Exception {
+        HttpResponse<String> r =
+                HttpClient.newHttpClient()
+                        .send(
+                                HttpRequest.newBuilder(
+                                                URI.create(
+                                                        "http://127.0.0.1:"
+                                                                + realm.server()
+                                                                        .adminAddress()
+                                                                        .getPort()
+                                                                + "/metrics"))
+                                        .timeout(WAIT)
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        return r.body();
+    }
+
     @Test
     void quietSubscriberSeesNoStrayFrames() throws Exception {
         RunningRealm a = realm();

@@ -1,13 +1,15 @@
 package io.realmgate.realm;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.realmgate.realm.config.RealmConfig;
+import io.realmgate.tests.peers.RedisPeer;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-@Timeout(value = 30, unit = TimeUnit.SECONDS)
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
 class ReplayRateTest {
     /** Reads frames until the one answering {@code ref}; counts the events before it. */
     private static String answerTo(RawWebSocket ws, String ref) throws Exception {
@@ -22,8 +24,33 @@ class ReplayRateTest {
     @Test
     void replaysBeyondTheRateAreRefusedWithAnErrorUntilTheBudgetRefills() throws Exception {
         try (RunningRealm realm =
-                        RunningRealm.start(RealmConfig.testing().retainEvents(100).replayRate(20));
-                RawWebSocket pub = RawWebSocket.open(realm.ws());
+                RunningRealm.start(RealmConfig.testing().retainEvents(100).replayRate(20))) {
+            replaysBeyondTheRateAreRefused(realm);
+        }
+    }
+
+    /**
+     * The same budget when the replay is read from Redis, which arrives after the subscribe was
+     * handled: it is charged when it is delivered.
+     */
+    @Test
+    void replaysReadFromRedisAreChargedToTheSameBudget() throws Exception {
+        assumeTrue(RedisPeer.available(), "redis-server is not installed");
+        try (RedisPeer redis = RedisPeer.start(false);
+                RunningRealm realm =
+                        RunningRealm.start(
+                                RealmConfig.testing()
+                                        .retainEvents(100)
+                                        .replayRate(20)
+                                        .engine(RealmConfig.REDIS)
+                                        .redisUrl(redis.url()))) {
+            replaysBeyondTheRateAreRefused(realm);
+            assertThat(realm.server().metrics().replaysRefused()).isEqualTo(1);
+        }
+    }
+
+    private static void replaysBeyondTheRateAreRefused(RunningRealm realm) throws Exception {
+        try (RawWebSocket pub = RawWebSocket.open(realm.ws());
                 RawWebSocket ws = RawWebSocket.open(realm.ws());
                 RawWebSocket other = RawWebSocket.open(realm.ws())) {
             for (String ch : new String[] {"replay-a", "replay-b", "replay-c"}) {

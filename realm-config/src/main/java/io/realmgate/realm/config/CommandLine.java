@@ -28,7 +28,8 @@ public final class CommandLine {
                     "  --retain-bytes SIZE       bytes kept per channel for replay (default 1MiB)",
                     "  --retain-age DURATION     how long events are kept for replay (redis engine only; default off: no limit)",
                     "  --engine memory|redis     where channels live: this process (default) or Redis, shared by several realms",
-                    "  --redis-url URL           the redis engine's Redis: redis://[:PASSWORD@]HOST[:PORT][/DB], rediss:// for TLS",
+                    "  --redis-url URL           the redis engine's Redis: redis://[:PASSWORD@]HOST[:PORT][/DB], rediss:// for TLS,"
+                            + " redis-sentinel://HOST:PORT[,HOST:PORT]#MASTER through Sentinel",
                     "  --max-message SIZE        largest client message (default 64KiB)",
                     "  --queue-events N          frames waiting for one connection before it is closed as slow (default 4096)",
                     "  --queue-bytes SIZE        bytes waiting for one connection before it is closed as slow (default 8MiB)",

@@ -69,9 +69,9 @@ public record RealmConfig(
     public static final String REDIS = "redis";
 
     /**
-     * Where the redis engine connects ({@code redis://} or {@code rediss://} for TLS, as Lettuce
-     * reads it). Its text may hold a password, so it never prints it: {@link #toString()} names the
-     * host only.
+     * Where the redis engine connects ({@code redis://}, {@code rediss://} for TLS, or {@code
+     * redis-sentinel://HOST:PORT[,HOST:PORT]#MASTER} through Sentinel, as Lettuce reads it). Its
+     * text may hold a password, so it never prints it: {@link #toString()} names the host only.
      */
     public record RedisUrl(String value) {
         @Override
@@ -511,14 +511,30 @@ public record RealmConfig(
                 uri = null;
             }
             String scheme = uri == null ? null : uri.getScheme();
-            if (uri == null
+            if (uri != null
+                    && ("redis-sentinel".equalsIgnoreCase(scheme)
+                            || "rediss-sentinel".equalsIgnoreCase(scheme))) {
+                // Lettuce's form for Sentinel: several HOST:PORT in the authority (so no single
+                // host java.net.URI would name), the master's name as the fragment.
+                if (uri.getRawAuthority() == null
+                        || uri.getFragment() == null
+                        || uri.getFragment().isBlank()) {
+                    throw new ConfigException(
+                            head("--redis-url")
+                                    + ": '"
+                                    + RedisUrl.redacted(redisUrl)
+                                    + "' is not redis-sentinel://HOST:PORT[,HOST:PORT...]#MASTER"
+                                    + " (the sentinels, then the name of the master they watch)");
+                }
+            } else if (uri == null
                     || !("redis".equalsIgnoreCase(scheme) || "rediss".equalsIgnoreCase(scheme))
                     || uri.getHost() == null) {
                 throw new ConfigException(
                         head("--redis-url")
                                 + ": '"
                                 + RedisUrl.redacted(redisUrl)
-                                + "' is not redis://HOST[:PORT][/DB] or rediss://... (a password"
+                                + "' is not redis://HOST[:PORT][/DB], rediss://... or"
+                                + " redis-sentinel://HOST:PORT[,HOST:PORT...]#MASTER (a password"
                                 + " goes in as redis://:PASSWORD@HOST)");
             }
             if (retainAge != null && retainAge.toMillis() < 1000) {

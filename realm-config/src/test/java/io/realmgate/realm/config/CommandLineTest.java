@@ -168,6 +168,24 @@ class CommandLineTest {
                                         "--redis-url", "http://:topsecret@h:6379"))
                 .hasMessageStartingWith("--redis-url: 'http://***@h:6379' is not redis://")
                 .hasMessageNotContaining("topsecret");
+        // Through Sentinel (Lettuce's form): the sentinels, then the master's name.
+        RealmConfig sentinel =
+                CommandLine.parse(
+                        "--wss-port", "off",
+                        "--engine", "redis",
+                        "--redis-url",
+                                "redis-sentinel://pw@10.0.0.5:26379,10.0.0.6:26379#mymaster");
+        assertThat(sentinel.redisUrl().toString())
+                .isEqualTo("redis-sentinel://***@10.0.0.5:26379,10.0.0.6:26379#mymaster");
+        assertThatThrownBy(
+                        () ->
+                                CommandLine.parse(
+                                        "--wss-port", "off",
+                                        "--engine", "redis",
+                                        "--redis-url", "redis-sentinel://10.0.0.5:26379"))
+                .hasMessageStartingWith(
+                        "--redis-url: 'redis-sentinel://10.0.0.5:26379' is not"
+                                + " redis-sentinel://HOST:PORT[,HOST:PORT...]#MASTER");
     }
 
     @Test

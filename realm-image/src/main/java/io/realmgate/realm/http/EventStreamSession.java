@@ -69,6 +69,8 @@ final class EventStreamSession extends ChannelInboundHandlerAdapter implements O
                         realm.config().queueEvents(),
                         realm.config().queueBytes(),
                         this);
+        // The router admitted the replay; what it replays is charged as the engine delivers it.
+        outbox.chargeReplaysTo(replay::charge);
         subscriptions = new Subscriptions(realm.hub(), outbox, realm.config().maxSubscriptions());
         HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         head.headers().set(HttpHeaderNames.CONTENT_TYPE, CONTENT_TYPE);
@@ -87,7 +89,6 @@ final class EventStreamSession extends ChannelInboundHandlerAdapter implements O
                         ctx.alloc()
                                 .buffer(16)
                                 .writeBytes(": realm\n\n".getBytes(StandardCharsets.US_ASCII))));
-        int before = outbox.backlog();
         for (Map.Entry<String, Position> e : subs.entrySet()) {
             try {
                 subscriptions.subscribe(e.getKey(), e.getValue(), null);
@@ -95,8 +96,6 @@ final class EventStreamSession extends ChannelInboundHandlerAdapter implements O
                 outbox.deliver(Frames.error(ex, null));
             }
         }
-        replay.charge(
-                outbox.backlog() - before); // the router admitted it; what it replayed is charged
     }
 
     @Override

@@ -78,13 +78,14 @@ final class LongPoll implements Outbox.Sink {
                         realm.config().queueEvents(),
                         realm.config().queueBytes(),
                         this);
+        // The router admitted the replay; what it replays is charged as the engine delivers it.
+        outbox.chargeReplaysTo(replay::charge);
         this.subscriptions =
                 new Subscriptions(realm.hub(), outbox, realm.config().maxSubscriptions());
     }
 
     void start() {
         realm.metrics().connectionOpened(RealmMetrics.Transport.LONGPOLL, listener);
-        int before = outbox.backlog();
         for (Map.Entry<String, Position> e : subs.entrySet()) {
             try {
                 subscriptions.subscribe(e.getKey(), e.getValue(), null);
@@ -93,8 +94,6 @@ final class LongPoll implements Outbox.Sink {
                 hasNews = true;
             }
         }
-        replay.charge(
-                outbox.backlog() - before); // the router admitted it; what it replayed is charged
         if (hasNews) {
             answer();
             return;

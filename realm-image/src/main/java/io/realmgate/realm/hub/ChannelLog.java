@@ -139,9 +139,12 @@ final class ChannelLog {
             for (int i = 0; i < skip; i++) {
                 it.next();
             }
+            int replayed = 0;
             while (it.hasNext()) {
                 s.deliver(it.next());
+                replayed++;
             }
+            s.replayed(replayed);
         }
         return true;
     }

@@ -37,6 +37,7 @@ public final class Outbox implements Subscriber {
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
     private final AtomicBoolean shut = new AtomicBoolean();
     private final Runnable drainTask = this::drain;
+    private volatile java.util.function.IntConsumer replays = n -> {};
 
     public Outbox(EventExecutor loop, int maxFrames, long maxBytes, Sink sink) {
         this.loop = loop;
@@ -64,6 +65,21 @@ public final class Outbox implements Subscriber {
         }
         if (any) {
             scheduleDrain();
+        }
+    }
+
+    /**
+     * Where this connection's replays are charged ({@code --replay-rate}): called with the number
+     * of events each replay delivered, from whichever thread the engine delivered it on.
+     */
+    public void chargeReplaysTo(java.util.function.IntConsumer budget) {
+        this.replays = budget;
+    }
+
+    @Override
+    public void replayed(int events) {
+        if (events > 0) {
+            replays.accept(events);
         }
     }
 

@@ -16,4 +16,12 @@ public interface Subscriber {
             deliver(f);
         }
     }
+
+    /**
+     * {@code events} retained events were just delivered as a replay (a subscribe with {@code
+     * from}). Called by the engine when it delivers them, which for an engine with a store
+     * elsewhere is after the subscribe returned: the transport charges its {@code --replay-rate}
+     * budget here.
+     */
+    default void replayed(int events) {}
 }

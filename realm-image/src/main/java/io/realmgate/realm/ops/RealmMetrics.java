@@ -106,6 +106,8 @@ public final class RealmMetrics implements HubStats {
     private final AtomicLong channels = new AtomicLong();
     private final AtomicLong retainedEvents = new AtomicLong();
     private final AtomicLong retainedBytes = new AtomicLong();
+    private final AtomicLong listening = new AtomicLong();
+    private volatile boolean retainedElsewhere;
     private final LongAdder published = new LongAdder();
     private final LongAdder evicted = new LongAdder();
     private final LongAdder slowConsumers = new LongAdder();
@@ -325,6 +327,21 @@ public final class RealmMetrics implements HubStats {
         evicted.increment();
     }
 
+    @Override
+    public void retainedElsewhere() {
+        retainedElsewhere = true;
+    }
+
+    @Override
+    public void storeChannels(long n) {
+        channels.set(n);
+    }
+
+    @Override
+    public void listening(int delta) {
+        listening.addAndGet(delta);
+    }
+
     /** Prometheus text exposition format 0.0.4. */
     public String render() {
         StringBuilder b = new StringBuilder(2048);
@@ -380,25 +397,54 @@ public final class RealmMetrics implements HubStats {
                 "gauge",
                 "Subscriptions held by open connections.",
                 subscriptions.get());
-        single(b, "realmgate_realm_channels", "gauge", "Channels in the realm.", channels.get());
-        single(
-                b,
-                "realmgate_realm_retained_events",
-                "gauge",
-                "Events retained for replay, all channels.",
-                retainedEvents.get());
-        single(
-                b,
-                "realmgate_realm_retained_bytes",
-                "gauge",
-                "Bytes retained for replay, all channels.",
-                retainedBytes.get());
-        single(
-                b,
-                "realmgate_realm_events_evicted_total",
-                "counter",
-                "Retained events dropped by the retention limits.",
-                evicted.sum());
+        if (retainedElsewhere) {
+            // The redis engine: events are retained in Redis, shared by every realm pod; summing
+            // them would read every channel's log, so the retained gauges are not exported
+            // (docs/realm.md, "Metrics with the redis engine").
+            single(
+                    b,
+                    "realmgate_realm_channels",
+                    "gauge",
+                    "Channels in the realm (the realm's channel set in Redis, all pods).",
+                    channels.get());
+            single(
+                    b,
+                    "realmgate_realm_channels_listening",
+                    "gauge",
+                    "Channels this process listens to on Redis pub/sub (its subscribers').",
+                    listening.get());
+            single(
+                    b,
+                    "realmgate_realm_events_evicted_total",
+                    "counter",
+                    "Retained events dropped by the retention limits in this process's publishes.",
+                    evicted.sum());
+        } else {
+            single(
+                    b,
+                    "realmgate_realm_channels",
+                    "gauge",
+                    "Channels in the realm.",
+                    channels.get());
+            single(
+                    b,
+                    "realmgate_realm_retained_events",
+                    "gauge",
+                    "Events retained for replay, all channels.",
+                    retainedEvents.get());
+            single(
+                    b,
+                    "realmgate_realm_retained_bytes",
+                    "gauge",
+                    "Bytes retained for replay, all channels.",
+                    retainedBytes.get());
+            single(
+                    b,
+                    "realmgate_realm_events_evicted_total",
+                    "counter",
+                    "Retained events dropped by the retention limits.",
+                    evicted.sum());
+        }
         single(
                 b,
                 "realmgate_realm_slow_consumer_drops_total",

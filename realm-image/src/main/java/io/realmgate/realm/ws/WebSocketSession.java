@@ -78,6 +78,8 @@ public final class WebSocketSession extends ChannelInboundHandlerAdapter impleme
                         this);
         subscriptions = new Subscriptions(realm.hub(), outbox, realm.config().maxSubscriptions());
         replay = new ReplayBudget(realm.config().replayRate());
+        // Charged when the engine delivers a replay, which the redis engine does after a read.
+        outbox.chargeReplaysTo(replay::charge);
         realm.metrics().connectionOpened(RealmMetrics.Transport.WEBSOCKET, listener);
     }
 
@@ -134,9 +136,7 @@ public final class WebSocketSession extends ChannelInboundHandlerAdapter impleme
                             realm.metrics().replayRefused();
                             throw e;
                         }
-                        int before = outbox.backlog();
                         subscriptions.subscribe(m.channel(), m.position(), m.ref());
-                        replay.charge(outbox.backlog() - before);
                     }
                 }
                 case UNSUBSCRIBE -> subscriptions.unsubscribe(m.channel());

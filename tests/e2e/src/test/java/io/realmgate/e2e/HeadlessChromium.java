@@ -39,6 +39,16 @@ public final class HeadlessChromium implements AutoCloseable {
      */
     public static HeadlessChromium start(int proxyPort, String trustSpki, Path profile)
             throws Exception {
+        return launch(proxyPort, trustSpki, profile);
+    }
+
+    /** Without a proxy and without TLS exceptions: plain http and ws on loopback. */
+    public static HeadlessChromium startDirect(Path profile) throws Exception {
+        return launch(0, null, profile);
+    }
+
+    private static HeadlessChromium launch(int proxyPort, String trustSpki, Path profile)
+            throws Exception {
         Path chromium =
                 ExternalTool.require(
                         "Chromium",
@@ -99,21 +109,26 @@ public final class HeadlessChromium implements AutoCloseable {
         }
         Files.createDirectories(profile);
         List<String> args =
-                List.of(
-                        "--headless",
-                        "--no-sandbox",
-                        "--disable-gpu",
-                        "--disable-quic",
-                        "--no-first-run",
-                        "--disable-background-networking",
-                        "--disable-component-update",
-                        "--disable-sync",
-                        "--disable-features=NetworkTimeServiceQuerying",
-                        "--disable-dev-shm-usage",
-                        "--user-data-dir=" + profile,
-                        "--proxy-server=http://127.0.0.1:" + proxyPort,
-                        "--proxy-bypass-list=<-loopback>",
-                        "--ignore-certificate-errors-spki-list=" + trustSpki);
+                new java.util.ArrayList<>(
+                        List.of(
+                                "--headless",
+                                "--no-sandbox",
+                                "--disable-gpu",
+                                "--disable-quic",
+                                "--no-first-run",
+                                "--disable-background-networking",
+                                "--disable-component-update",
+                                "--disable-sync",
+                                "--disable-features=NetworkTimeServiceQuerying",
+                                "--disable-dev-shm-usage",
+                                "--user-data-dir=" + profile));
+        if (proxyPort > 0) {
+            args.add("--proxy-server=http://127.0.0.1:" + proxyPort);
+            args.add("--proxy-bypass-list=<-loopback>");
+        }
+        if (trustSpki != null) {
+            args.add("--ignore-certificate-errors-spki-list=" + trustSpki);
+        }
         ObjectNode options = JSON.createObjectNode().put("binary", chromium.toString());
         ArrayNode a = options.putArray("args");
         args.forEach(a::add);

@@ -6,7 +6,6 @@ import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -23,9 +22,6 @@ import io.realmgate.realm.hub.HubException;
 import io.realmgate.realm.hub.HubStats;
 import io.realmgate.realm.hub.Position;
 import io.realmgate.realm.hub.Subscriber;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,8 +63,8 @@ public final class RedisEngine implements Engine {
     /** The longest wait between two attempts to reach Redis again. */
     static final Duration MAX_RECONNECT_DELAY = Duration.ofSeconds(2);
 
-    private static final String APPEND = script("append.lua");
-    private static final String READ = script("read.lua");
+    private static final LuaScript APPEND = LuaScript.load("append.lua");
+    private static final LuaScript READ = LuaScript.load("read.lua");
     private static final RedisCodec<String, byte[]> CODEC =
             RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE);
 
@@ -118,6 +114,7 @@ public final class RedisEngine implements Engine {
         this.retainAgeMillis = ascii(retainAge == null ? 0 : retainAge.toMillis());
         this.maxChannels = ascii(maxChannels);
         this.stats = stats;
+        stats.retainedElsewhere();
     }
 
     @Override
@@ -293,8 +290,43 @@ public final class RedisEngine implements Engine {
         commands = c;
         connectedOnce = true;
         LOG.info("redis engine: connected to {}", shownUrl);
+        preloadScripts(c);
         // Subscribers that came while Redis had never been reached wait for their first read:
         // the sweep does it (it listens to every channel not yet known).
+    }
+
+    /**
+     * {@code SCRIPT LOAD} of both scripts once per connection; a failure costs nothing but one
+     * {@code NOSCRIPT} and {@code EVAL} later (LuaScript).
+     */
+    private void preloadScripts(StatefulRedisConnection<String, byte[]> c) {
+        for (LuaScript script : List.of(APPEND, READ)) {
+            try {
+                script.preload(c.async())
+                        .whenComplete(
+                                (sha, failure) -> {
+                                    if (failure != null) {
+                                        LOG.debug(
+                                                "redis engine: SCRIPT LOAD {} failed: {}",
+                                                script.name,
+                                                rootMessage(failure));
+                                    } else if (!script.sha().equals(sha)) {
+                                        LOG.warn(
+                                                "redis engine: Redis names {} {}, not {}",
+                                                script.name,
+                                                sha,
+                                                script.sha());
+                                    }
+                                });
+            } catch (RuntimeException away) {
+                return; // the connection went again; calls fall back to EVAL
+            }
+        }
+    }
+
+    /** Redis had forgotten a script (SCRIPT FLUSH, a restart, a failover): it was sent again. */
+    private void scriptReloaded() {
+        LOG.debug("redis engine: Redis had forgotten a script; sent it again");
     }
 
     @Override
@@ -339,16 +371,18 @@ public final class RedisEngine implements Engine {
         };
         CompletableFuture<List<Object>> reply;
         try {
-            reply =
-                    commands.async()
-                            .<List<Object>>eval(APPEND, ScriptOutputType.MULTI, keys, args)
-                            .toCompletableFuture();
+            reply = APPEND.run(commands.async(), keys, args, this::scriptReloaded);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
         return reply.thenApply(
                 r -> {
                     long id = (Long) r.get(0);
+                    // Trims by count, bytes or age this append made, and the realm's channels.
+                    for (long n = (Long) r.get(2); n > 0; n--) {
+                        stats.evicted();
+                    }
+                    stats.storeChannels((Long) r.get(3));
                     if (id < 0) {
                         throw new java.util.concurrent.CompletionException(
                                 new HubException(
@@ -373,7 +407,7 @@ public final class RedisEngine implements Engine {
                 if (c == null) {
                     c = made;
                     fresh = true;
-                    stats.channels(1);
+                    stats.listening(1);
                 }
             }
             RemoteChannel.Added added = c.subscribe(s, at, ref);
@@ -398,7 +432,7 @@ public final class RedisEngine implements Engine {
         }
         stats.subscriptions(-1);
         if (c.retireIfEmpty() && channels.remove(channel, c)) {
-            stats.channels(-1);
+            stats.listening(-1);
             if (pubSub != null && !channels.containsKey(channel)) {
                 try {
                     pubSub.async().unsubscribe(RedisKeys.events(channel));
@@ -491,8 +525,9 @@ public final class RedisEngine implements Engine {
     }
 
     /**
-     * Once a second: a new epoch in Redis (flushed while connected) resets every channel; after a
-     * reconnect, and for channels whose first read failed, everything is read again.
+     * Once a second: the realm's channel count; a new epoch in Redis (flushed while connected)
+     * resets every channel; after a reconnect, and for channels whose first read failed, everything
+     * is read again.
      */
     private void sweep() {
         try {
@@ -500,6 +535,16 @@ public final class RedisEngine implements Engine {
                 return;
             }
             boolean resync = resyncSweeps.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+            // The realm's channel count for the metrics: O(1) in Redis, and also learnt from each
+            // publish; a realm that only serves subscribers learns it here.
+            commands.async()
+                    .scard(RedisKeys.CHANNELS)
+                    .whenComplete(
+                            (n, failure) -> {
+                                if (failure == null) {
+                                    stats.storeChannels(n);
+                                }
+                            });
             for (RemoteChannel c : channels.values()) {
                 if (!c.known()) {
                     listen(c);
@@ -544,10 +589,7 @@ public final class RedisEngine implements Engine {
         };
         CompletableFuture<List<Object>> reply;
         try {
-            reply =
-                    commands.async()
-                            .<List<Object>>eval(READ, ScriptOutputType.MULTI, keys, args)
-                            .toCompletableFuture();
+            reply = READ.run(commands.async(), keys, args, this::scriptReloaded);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
@@ -645,16 +687,5 @@ public final class RedisEngine implements Engine {
             r = r.getCause();
         }
         return r.getMessage() == null ? r.getClass().getSimpleName() : r.getMessage();
-    }
-
-    private static String script(String name) {
-        try (InputStream in = RedisEngine.class.getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IllegalStateException("missing resource " + name);
-            }
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -200,12 +200,16 @@ final class RemoteChannel {
                             join.ref));
         }
         batch.add(Frames.subscribed(name, join.upTo, epoch, join.reset, join.ref));
+        int replayed = 0;
         for (Entry e : entries) {
             if (e.id() > join.from && e.id() <= join.upTo) {
                 batch.add(Frames.event(name, e.id(), e.data()));
+                replayed++;
             }
         }
         batch.addAll(join.held);
+        // Charged before the client can see the replay, so its next subscribe finds it charged.
+        join.subscriber.replayed(replayed);
         // One batch: a long-poll answers with the whole replay, not its first event.
         join.subscriber.deliverAll(batch);
         live.add(join.subscriber);

@@ -123,6 +123,14 @@ public final class RealmProcess implements AutoCloseable {
         }
     }
 
+    /**
+     * Kills the realm (SIGKILL: no graceful shutdown, as a pod whose node went away) and waits for
+     * the process to end.
+     */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    }
+
     /** Stops the realm (SIGTERM: its graceful shutdown) and waits for the process to end. */
     @Override
     public void close() throws InterruptedException {

@@ -29,6 +29,7 @@ public final class RedisPeer implements AutoCloseable {
     private final int port;
     private final boolean appendOnly;
     private final String password;
+    private final List<String> extraArgs = new java.util.ArrayList<>();
     private Process process;
 
     private RedisPeer(Path dir, int port, boolean appendOnly, String password) {
@@ -82,8 +83,40 @@ public final class RedisPeer implements AutoCloseable {
         return peer;
     }
 
+    /**
+     * A replica of the Redis on {@code masterPort} (no password, no append-only file), started once
+     * it answers; {@code INFO replication} tells when it has caught up.
+     */
+    public static RedisPeer startReplicaOf(int masterPort)
+            throws IOException, InterruptedException {
+        RedisPeer peer =
+                new RedisPeer(
+                        Files.createTempDirectory("realmgate-redis-"),
+                        ApacheForwardProxy.freePort(),
+                        false,
+                        null);
+        peer.extraArgs.addAll(List.of("--replicaof", "127.0.0.1", Integer.toString(masterPort)));
+        try {
+            peer.startProcess();
+        } catch (IOException | RuntimeException e) {
+            peer.close();
+            throw e;
+        }
+        return peer;
+    }
+
     public int port() {
         return port;
+    }
+
+    /** {@code master} or {@code slave}, from {@code INFO replication}. */
+    public String role() throws IOException {
+        for (String line : info("replication").split("\r\n")) {
+            if (line.startsWith("role:")) {
+                return line.substring(5);
+            }
+        }
+        return "";
     }
 
     /** {@code redis://127.0.0.1:PORT}. */
@@ -156,6 +189,50 @@ public final class RedisPeer implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code INFO section}: the whole reply (a bulk string of {@code name:value} lines), e.g.
+     * {@code commandstats} for how often each command was called.
+     */
+    public String info(String section) throws IOException {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+            s.setSoTimeout(10_000);
+            String request =
+                    (password == null ? "" : "AUTH " + password + "\r\n") + "INFO " + section;
+            s.getOutputStream().write((request + "\r\n").getBytes(StandardCharsets.UTF_8));
+            java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
+            if (password != null) {
+                readLine(in); // the answer to AUTH
+            }
+            String head = readLine(in);
+            if (!head.startsWith("$")) {
+                throw new IOException("INFO " + section + " answered " + head);
+            }
+            byte[] body = new byte[Integer.parseInt(head.substring(1))];
+            in.readFully(body);
+            return new String(body, StandardCharsets.UTF_8);
+        }
+    }
+
+    /** How often Redis ran {@code command} (lower case), from {@code INFO commandstats}. */
+    public long calls(String command) throws IOException {
+        for (String line : info("commandstats").split("\r\n")) {
+            String head = "cmdstat_" + command + ":calls=";
+            if (line.startsWith(head)) {
+                return Long.parseLong(line.substring(head.length()).split(",")[0]);
+            }
+        }
+        return 0;
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        for (int c = in.read(); c >= 0 && c != '\n'; c = in.read()) {
+            line.append((char) c);
+        }
+        return line.toString().strip();
+    }
+
     public String logs() {
         try {
             return Files.readString(dir.resolve("redis.log"));
@@ -185,6 +262,7 @@ public final class RedisPeer implements AutoCloseable {
                                 "no",
                                 "--logfile",
                                 ""));
+        command.addAll(extraArgs);
         if (password != null) {
             command.add("--requirepass");
             command.add(password);
