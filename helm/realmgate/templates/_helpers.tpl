@@ -136,7 +136,7 @@ in each listed namespace they are; with the ClusterRole they are not (each names
 - apiGroups: ["networking.k8s.io"]
   resources: ["networkpolicies"]
   verbs: ["create", "get", "list", "watch", "patch", "update", "delete"]
-# The PodDisruptionBudget of a proxy with more than one replica (deleted when it drops to one), same reasons.
+# The PodDisruptionBudget of a proxy, or of a redis realm, with more than one replica (deleted when it drops to one), same reasons.
 - apiGroups: ["policy"]
   resources: ["poddisruptionbudgets"]
   verbs: ["create", "get", "list", "watch", "patch", "update", "delete"]

@@ -11,9 +11,10 @@ import java.util.stream.Collectors;
 /**
  * Names, labels and the controlling owner reference of every child object, in one place. A Realm
  * {@code prices} owns Deployment, Service and NetworkPolicy {@code prices-realm}, TLS Secret {@code
- * prices-realm-tls} and CA-bundle ConfigMap {@code prices-realm-ca}; a ForwardProxy {@code egress}
- * owns {@code egress-proxy}, {@code egress-proxy-config}, {@code egress-proxy-tls}. The suffix
- * keeps a Realm and a ForwardProxy of the same name apart.
+ * prices-realm-tls} and CA-bundle ConfigMap {@code prices-realm-ca}, config ConfigMap {@code
+ * prices-realm-config} and (redis, several replicas) PodDisruptionBudget {@code prices-realm}; a
+ * ForwardProxy {@code egress} owns {@code egress-proxy}, {@code egress-proxy-config}, {@code
+ * egress-proxy-tls}. The suffix keeps a Realm and a ForwardProxy of the same name apart.
  */
 public final class Names {
     public static final String REALM_SUFFIX = "-realm";
@@ -62,6 +63,11 @@ public final class Names {
 
     public static String realmCaBundle(HasMetadata realm) {
         return realm(realm) + "-ca";
+    }
+
+    /** The ConfigMap of the realm's rendered config file (realm.yaml). */
+    public static String realmConfig(HasMetadata realm) {
+        return realm(realm) + "-config";
     }
 
     public static String proxy(HasMetadata proxy) {

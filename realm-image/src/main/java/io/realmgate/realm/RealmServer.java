@@ -87,8 +87,12 @@ public final class RealmServer implements AutoCloseable {
     private static Engine engine(RealmConfig config, RealmMetrics metrics) {
         if (config.engine().equals(RealmConfig.REDIS)) {
             return new RedisEngine(
-                    config.redisUrl().value(),
-                    config.redisUrl().toString(),
+                    new RedisEngine.Connection(
+                            config.redisUrl().value(),
+                            config.redisUrl().toString(),
+                            config.redisPasswordFile(),
+                            config.redisKeyPrefix(),
+                            config.redisCaFile()),
                     config.retainEvents(),
                     config.retainBytes(),
                     config.retainAge(),

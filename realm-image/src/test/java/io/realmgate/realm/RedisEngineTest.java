@@ -14,6 +14,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -29,6 +31,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The redis engine (issue 16) against a real Redis ({@link RedisPeer}) with three realms in this
@@ -390,6 +393,61 @@ class RedisEngineTest {
             assertThat(ack.get("op").asText()).isEqualTo("ack");
             assertThat(ack.get("id").asLong()).isEqualTo(1);
         }
+    }
+
+    @Test
+    void aPasswordFromAFileIsUsedAndNeverShown(@TempDir Path dir) throws Exception {
+        String password = "pw-" + Long.toHexString(System.nanoTime());
+        try (RedisPeer locked = RedisPeer.start(false, password)) {
+            // A Secret's key written by hand often ends with a line end: it is not the password's.
+            Path wrong = Files.writeString(dir.resolve("wrong"), "not-" + password + "\n");
+            assertThatThrownBy(
+                            () ->
+                                    RunningRealm.start(
+                                            RealmConfig.testing()
+                                                    .engine(RealmConfig.REDIS)
+                                                    .redisUrl(locked.url())
+                                                    .redisPasswordFile(wrong)))
+                    .hasMessageContaining("redis://127.0.0.1:" + locked.port())
+                    .hasMessageNotContaining(password);
+            Path right = Files.writeString(dir.resolve("password"), password + "\n");
+            RunningRealm r =
+                    RunningRealm.start(
+                            RealmConfig.testing()
+                                    .engine(RealmConfig.REDIS)
+                                    .redisUrl(locked.url())
+                                    .redisPasswordFile(right));
+            realms.add(r);
+            JsonNode ack = publish(socket(r), "locked", List.of("x")).get(0);
+            assertThat(ack.get("op").asText()).isEqualTo("ack");
+            assertThat(ack.get("id").asLong()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void twoKeyPrefixesOnOneRedisAreTwoRealmsWithSeparateHistories() throws Exception {
+        RunningRealm quotes = realm(RealmConfig.testing().redisKeyPrefix("realmgate:feeds/quotes"));
+        RunningRealm trades = realm(RealmConfig.testing().redisKeyPrefix("realmgate:feeds/trades"));
+        RawWebSocket onTrades = socket(trades);
+        assertThat(subscribe(onTrades, "prices", "").get("id").asLong()).isZero();
+
+        List<JsonNode> quoteAcks = publish(socket(quotes), "prices", values("q", 1, 3));
+        List<JsonNode> tradeAcks = publish(socket(trades), "prices", values("t", 1, 2));
+        assertThat(quoteAcks).extracting(a -> a.get("id").asLong()).containsExactly(1L, 2L, 3L);
+        assertThat(tradeAcks).extracting(a -> a.get("id").asLong()).containsExactly(1L, 2L);
+        // The subscriber on trades heard trades' events only, none of quotes' on the same name.
+        List<JsonNode> heard = events(onTrades, 2);
+        assertThat(heard).extracting(e -> e.get("data").asText()).containsExactly("t1", "t2");
+
+        RawWebSocket replayQuotes = socket(quotes);
+        assertThat(subscribe(replayQuotes, "prices", ",\"from\":0").get("id").asLong())
+                .isEqualTo(3);
+        assertThat(events(replayQuotes, 3))
+                .extracting(e -> e.get("data").asText())
+                .containsExactly("q1", "q2", "q3");
+        assertThat(redis.command("XLEN realmgate:feeds/quotes:ch:prices:log")).isEqualTo(":3");
+        assertThat(redis.command("XLEN realmgate:feeds/trades:ch:prices:log")).isEqualTo(":2");
+        assertThat(redis.command("EXISTS realmgate:ch:prices:log")).isEqualTo(":0");
     }
 
     @Test

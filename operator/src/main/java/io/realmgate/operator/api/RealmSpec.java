@@ -42,7 +42,8 @@ public class RealmSpec {
                     + "(:(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3}))?$";
 
     @JsonPropertyDescription(
-            "Realm pods: 0 or 1 with the memory engine (several would be unrelated realms).")
+            "Realm pods: 0 or 1 with the memory engine (several would be unrelated realms); up to 100 "
+                    + "with the redis engine, which they share.")
     @Default("1")
     @Min(0)
     @Max(100)

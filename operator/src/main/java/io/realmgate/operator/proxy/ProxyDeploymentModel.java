@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.KeyToPathBuilder;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
-import io.fabric8.kubernetes.api.model.TopologySpreadConstraintBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMount;
@@ -18,6 +17,7 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.realmgate.operator.JvmMemory;
 import io.realmgate.operator.Names;
 import io.realmgate.operator.Pods;
+import io.realmgate.operator.workload.NodeSpread;
 import io.realmgate.operator.workload.PodSecurity;
 import io.realmgate.operator.workload.PodTemplates;
 import java.time.Duration;
@@ -57,7 +57,7 @@ final class ProxyDeploymentModel {
     }
 
     /** The node label every node carries; spreading over it spreads over nodes. */
-    static final String HOSTNAME_TOPOLOGY_KEY = "kubernetes.io/hostname";
+    static final String HOSTNAME_TOPOLOGY_KEY = NodeSpread.HOSTNAME_TOPOLOGY_KEY;
 
     private ProxyDeploymentModel() {}
 
@@ -101,22 +101,9 @@ final class ProxyDeploymentModel {
                 .build();
     }
 
-    /**
-     * Proxy pods on different nodes where the scheduler can: one node going away then takes only
-     * part of the proxy with it. A preference (ScheduleAnyway), never a refusal, so a one-node
-     * cluster still runs every replica. Present whatever the replica count: the pod template then
-     * does not change when the proxy is scaled, and scaling (kubectl scale, an autoscaler) rolls no
-     * pod (docs/decisions.md, "Operator: proxy pods spread over nodes at any replica count").
-     */
+    /** Proxy pods on different nodes where the scheduler can ({@link NodeSpread}). */
     private static TopologySpreadConstraint spreadOverNodes(ProxyModel model) {
-        return new TopologySpreadConstraintBuilder()
-                .withTopologyKey(HOSTNAME_TOPOLOGY_KEY)
-                .withMaxSkew(1)
-                .withWhenUnsatisfiable("ScheduleAnyway")
-                .withNewLabelSelector()
-                .withMatchLabels(model.selector())
-                .endLabelSelector()
-                .build();
+        return NodeSpread.preferDifferentNodes(model.selector());
     }
 
     private static Container container(ProxyModel model) {

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.KeyToPathBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
@@ -15,19 +16,26 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServicePort;
+import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
+import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStrategy;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStrategyBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
+import io.realmgate.operator.ConfigHash;
 import io.realmgate.operator.JvmMemory;
 import io.realmgate.operator.Names;
 import io.realmgate.operator.OperatorSettings;
 import io.realmgate.operator.Pods;
 import io.realmgate.operator.api.Realm;
 import io.realmgate.operator.api.RealmEngine;
+import io.realmgate.operator.api.RealmRedis;
 import io.realmgate.operator.api.RealmSpec;
 import io.realmgate.operator.api.RealmStatus;
 import io.realmgate.operator.api.SecureWebSocketListener;
@@ -36,9 +44,11 @@ import io.realmgate.operator.tls.IssuedCertificate;
 import io.realmgate.operator.tls.TlsSecrets;
 import io.realmgate.operator.workload.ChildMetadata;
 import io.realmgate.operator.workload.IssuedTlsSecret;
+import io.realmgate.operator.workload.NodeSpread;
 import io.realmgate.operator.workload.PodSecurity;
 import io.realmgate.operator.workload.PodTemplates;
 import io.realmgate.operator.workload.ServicePorts;
+import io.realmgate.realm.config.RealmConfigDocument;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -86,6 +96,9 @@ public final class RealmModel {
 
     private static final String TLS_VOLUME = "tls";
     private static final String TMP_VOLUME = "tmp";
+    private static final String CONFIG_VOLUME = "config";
+    private static final String REDIS_PASSWORD_VOLUME = "redis-auth";
+    private static final String REDIS_CA_VOLUME = "redis-ca";
 
     private final Realm realm;
     private final OperatorSettings settings;
@@ -93,6 +106,8 @@ public final class RealmModel {
     private final SortedSet<String> proxies;
     private final String name;
     private final String namespace;
+    private final RealmConfigDocument configDocument;
+    private final String renderedConfig;
 
     /**
      * @param certificate the wss certificate (issued, or the user's Secret)
@@ -110,6 +125,8 @@ public final class RealmModel {
         this.proxies = new TreeSet<>(referencingProxies);
         this.name = Names.realm(realm);
         this.namespace = realm.getMetadata().getNamespace();
+        this.configDocument = RealmConfigFile.document(this);
+        this.renderedConfig = RealmConfigFile.render(configDocument);
     }
 
     public Realm realm() {
@@ -215,39 +232,77 @@ public final class RealmModel {
     }
 
     /**
-     * The realm's command line (docs/realm.md); the TLS files are always mounted, so always named.
-     * The retention and queue flags are sized for the pod's memory ({@link #retention()}), the
-     * limit and origin flags come from the spec ({@link #limitFlags()}).
+     * The realm's command line: its rendered config file, which holds every setting (docs/realm.md,
+     * "The config file"; {@link RealmConfigFile}).
      */
     public List<String> args() {
-        List<String> args =
-                new ArrayList<>(
-                        List.of(
-                                "--bind",
-                                Pods.ANY_ADDRESS,
-                                "--ws-port",
-                                webSocketOn() ? Integer.toString(webSocketPort()) : "off",
-                                "--wss-port",
-                                secureWebSocketOn()
-                                        ? Integer.toString(secureWebSocketPort())
-                                        : "off",
-                                "--tls-cert",
-                                TLS_DIR + "/tls.crt",
-                                "--tls-key",
-                                TLS_DIR + "/tls.key",
-                                "--admin",
-                                Pods.anyAddress(adminPort())));
-        args.addAll(retention().args());
-        args.addAll(limitFlags().args());
-        return List.copyOf(args);
+        return List.of("--config", RealmConfigFile.CONFIG_PATH);
+    }
+
+    /** The config file's document: what {@link #renderedConfig()} says, as the realm reads it. */
+    public RealmConfigDocument configDocument() {
+        return configDocument;
+    }
+
+    /** realm.yaml as the ConfigMap carries it. */
+    public String renderedConfig() {
+        return renderedConfig;
+    }
+
+    /** ConfigMap {@code <name>-realm-config}: realm.yaml. */
+    public ConfigMap configMap() {
+        return new ConfigMapBuilder()
+                .withMetadata(metadata(Names.realmConfig(realm)))
+                .withData(new TreeMap<>(Map.of(RealmConfigFile.CONFIG_KEY, renderedConfig)))
+                .build();
     }
 
     /**
-     * The limit and origin flags from the spec, per-client caps sized for the referencing
+     * The pod template's {@link Names#RESTART_HASH_ANNOTATION}: over the whole rendered config, as
+     * the realm reads it only at start; a changed setting rolls the pods, which then read the new
+     * file. (The certificate and the Redis password are files the running realm reads again; they
+     * are not in the hash.)
+     */
+    public String restartHash() {
+        return ConfigHash.start().add(RealmConfigFile.CONFIG_KEY, renderedConfig).hex();
+    }
+
+    /**
+     * The limit and origin settings from the spec, per-client caps sized for the referencing
      * ForwardProxies.
      */
-    public RealmLimitFlags limitFlags() {
-        return new RealmLimitFlags(realm.getSpec(), proxies);
+    public RealmLimitSettings limitSettings() {
+        return new RealmLimitSettings(realm.getSpec(), proxies);
+    }
+
+    /** Whether the engine is redis: several pods may share it. */
+    public boolean sharedEngine() {
+        return engine().type() == RealmEngine.Type.REDIS;
+    }
+
+    /**
+     * A PodDisruptionBudget while several pods share a redis engine: a drain takes one at a time,
+     * the others keep serving. A memory realm is one pod, which a budget could only block or not
+     * protect.
+     */
+    public boolean hasDisruptionBudget() {
+        return sharedEngine() && replicas() > 1;
+    }
+
+    /**
+     * At most one realm pod away at a time for a voluntary disruption; maxUnavailable rather than
+     * minAvailable, so the budget stays right when the realm is scaled.
+     */
+    public PodDisruptionBudget disruptionBudget() {
+        return new PodDisruptionBudgetBuilder()
+                .withMetadata(metadata(name))
+                .withNewSpec()
+                .withMaxUnavailable(new IntOrString(1))
+                .withNewSelector()
+                .withMatchLabels(new TreeMap<>(selector()))
+                .endSelector()
+                .endSpec()
+                .build();
     }
 
     /** The JVM's memory options, from the container's memory limit. */
@@ -300,6 +355,8 @@ public final class RealmModel {
                 .withNewTemplate()
                 .withNewMetadata()
                 .withLabels(labels())
+                .withAnnotations(
+                        new TreeMap<>(Map.of(Names.RESTART_HASH_ANNOTATION, restartHash())))
                 .endMetadata()
                 .withNewSpec()
                 // The realm talks to no Kubernetes API and needs no Service environment variables.
@@ -312,25 +369,98 @@ public final class RealmModel {
                                 containerPorts().stream()
                                         .map(ContainerPort::getContainerPort)
                                         .toList()))
+                .withTopologySpreadConstraints(spreadOverNodes())
                 .withContainers(container())
-                .withVolumes(
-                        new VolumeBuilder()
-                                .withName(TLS_VOLUME)
-                                .withNewSecret()
-                                .withSecretName(certificate.secretName())
-                                .withDefaultMode(PodSecurity.SECRET_FILE_MODE)
-                                .endSecret()
-                                .build(),
-                        // The root filesystem is read-only; the JVM and Netty need a writable /tmp.
-                        new VolumeBuilder()
-                                .withName(TMP_VOLUME)
-                                .withNewEmptyDir()
-                                .endEmptyDir()
-                                .build())
+                .withVolumes(volumes())
                 .endSpec()
                 .endTemplate()
                 .endSpec()
                 .build();
+    }
+
+    private List<Volume> volumes() {
+        List<Volume> volumes = new ArrayList<>();
+        volumes.add(
+                new VolumeBuilder()
+                        .withName(CONFIG_VOLUME)
+                        .withNewConfigMap()
+                        .withName(Names.realmConfig(realm))
+                        .endConfigMap()
+                        .build());
+        volumes.add(
+                new VolumeBuilder()
+                        .withName(TLS_VOLUME)
+                        .withNewSecret()
+                        .withSecretName(certificate.secretName())
+                        .withDefaultMode(PodSecurity.SECRET_FILE_MODE)
+                        .endSecret()
+                        .build());
+        RealmRedis redis = sharedEngine() ? engine().redis : null;
+        if (redis != null && redis.passwordSecretRef != null) {
+            // Only the one key, under a fixed name; readable by the realm's group only (the
+            // kubelet gives the fsGroup read access to a Secret volume, so 0440 is the tightest
+            // mode the non-root realm can read).
+            volumes.add(
+                    secretKeyVolume(
+                            REDIS_PASSWORD_VOLUME,
+                            redis.passwordSecretRef.name,
+                            redis.passwordSecretRef.key(),
+                            RealmConfigFile.REDIS_PASSWORD_FILE_NAME));
+        }
+        if (redis != null && redis.caSecretRef != null) {
+            volumes.add(
+                    secretKeyVolume(
+                            REDIS_CA_VOLUME,
+                            redis.caSecretRef.name,
+                            redis.caSecretRef.key(),
+                            RealmConfigFile.REDIS_CA_FILE_NAME));
+        }
+        // The root filesystem is read-only; the JVM and Netty need a writable /tmp.
+        volumes.add(
+                new VolumeBuilder().withName(TMP_VOLUME).withNewEmptyDir().endEmptyDir().build());
+        return volumes;
+    }
+
+    private static Volume secretKeyVolume(String volume, String secret, String key, String file) {
+        return new VolumeBuilder()
+                .withName(volume)
+                .withNewSecret()
+                .withSecretName(secret)
+                .withItems(new KeyToPathBuilder().withKey(key).withPath(file).build())
+                .withDefaultMode(PodSecurity.SECRET_FILE_MODE)
+                .endSecret()
+                .build();
+    }
+
+    private List<VolumeMount> volumeMounts() {
+        List<VolumeMount> mounts = new ArrayList<>();
+        mounts.add(readOnly(CONFIG_VOLUME, RealmConfigFile.CONFIG_DIR));
+        mounts.add(readOnly(TLS_VOLUME, TLS_DIR));
+        RealmRedis redis = sharedEngine() ? engine().redis : null;
+        if (redis != null && redis.passwordSecretRef != null) {
+            mounts.add(readOnly(REDIS_PASSWORD_VOLUME, RealmConfigFile.REDIS_PASSWORD_DIR));
+        }
+        if (redis != null && redis.caSecretRef != null) {
+            mounts.add(readOnly(REDIS_CA_VOLUME, RealmConfigFile.REDIS_CA_DIR));
+        }
+        mounts.add(new VolumeMountBuilder().withName(TMP_VOLUME).withMountPath("/tmp").build());
+        return mounts;
+    }
+
+    private static VolumeMount readOnly(String volume, String path) {
+        return new VolumeMountBuilder()
+                .withName(volume)
+                .withMountPath(path)
+                .withReadOnly(true)
+                .build();
+    }
+
+    /**
+     * Realm pods on different nodes where the scheduler can, as proxy pods ({@link NodeSpread}):
+     * one node going away takes only part of a redis realm with it.
+     */
+    private TopologySpreadConstraint spreadOverNodes() {
+        return NodeSpread.preferDifferentNodes(new TreeMap<>(selector()));
     }
 
     /**
@@ -342,6 +472,17 @@ public final class RealmModel {
     private DeploymentStrategy strategy() {
         return switch (engine().type()) {
             case MEMORY -> new DeploymentStrategyBuilder().withType("Recreate").build();
+            // Every pod shares the channels in Redis, so old and new pods may serve side by
+            // side: a new pod first, an old one stopped only once it is ready. The realm's
+            // capacity never drops during a rollout.
+            case REDIS ->
+                    new DeploymentStrategyBuilder()
+                            .withType("RollingUpdate")
+                            .withNewRollingUpdate()
+                            .withMaxUnavailable(new IntOrString(0))
+                            .withMaxSurge(new IntOrString(1))
+                            .endRollingUpdate()
+                            .build();
         };
     }
 
@@ -361,13 +502,7 @@ public final class RealmModel {
                 .withLifecycle(Pods.preStopSleep())
                 .withResources(resources())
                 .withSecurityContext(PodSecurity.container())
-                .withVolumeMounts(
-                        new VolumeMountBuilder()
-                                .withName(TLS_VOLUME)
-                                .withMountPath(TLS_DIR)
-                                .withReadOnly(true)
-                                .build(),
-                        new VolumeMountBuilder().withName(TMP_VOLUME).withMountPath("/tmp").build())
+                .withVolumeMounts(volumeMounts())
                 .build();
     }
 

@@ -57,12 +57,20 @@ import java.util.TreeSet;
                     name = RealmCaBundle.NAME,
                     type = RealmCaBundle.class,
                     reconcilePrecondition = RealmCaBundle.BundleKnown.class),
-            @Dependent(name = RealmDeployment.NAME, type = RealmDeployment.class),
+            @Dependent(name = RealmConfigMap.NAME, type = RealmConfigMap.class),
+            @Dependent(
+                    name = RealmDeployment.NAME,
+                    type = RealmDeployment.class,
+                    dependsOn = RealmConfigMap.NAME),
             @Dependent(name = RealmService.NAME, type = RealmService.class),
             @Dependent(
                     name = RealmNetworkPolicy.NAME,
                     type = RealmNetworkPolicy.class,
                     useEventSourceWithName = RealmEventSources.NETWORK_POLICIES),
+            @Dependent(
+                    name = RealmDisruptionBudget.NAME,
+                    type = RealmDisruptionBudget.class,
+                    reconcilePrecondition = RealmDisruptionBudget.SeveralSharedPods.class),
         })
 @ControllerConfiguration(name = RealmReconciler.NAME)
 public class RealmReconciler implements Reconciler<Realm>, ContextInitializer<Realm> {

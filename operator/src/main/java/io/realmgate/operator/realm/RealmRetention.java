@@ -1,9 +1,9 @@
 package io.realmgate.operator.realm;
 
-import java.util.List;
+import io.realmgate.realm.config.RealmConfigDocument;
 
 /**
- * The realm's retention and queue flags, sized for its heap so that a full realm fits in it
+ * The realm's retention and queue settings, sized for its heap so that a full realm fits in it
  * (docs/operator.md, "Realm memory"). The realm keeps, per channel, up to {@code --retain-events}
  * events and {@code --retain-bytes} bytes for replay, for up to {@code --max-channels} channels;
  * with its own defaults (10,000 channels of 1 MiB) that is 10 GiB, so a full realm would exhaust
@@ -91,16 +91,21 @@ public record RealmRetention(
         return maxChannels * perChannel(retainBytes);
     }
 
-    /** The realm's flags. */
-    public List<String> args() {
-        return List.of(
-                "--retain-events", Integer.toString(retainEvents),
-                "--retain-bytes", size(retainBytes),
-                "--max-message", size(maxMessage),
-                "--queue-events", Integer.toString(queueEvents),
-                "--queue-bytes", size(queueBytes),
-                "--max-channels", Integer.toString(maxChannels),
-                "--max-subscriptions", Integer.toString(maxSubscriptions));
+    /**
+     * Sets the config file's {@code retention} (events and bytes), {@code queues} and the {@code
+     * limits} sized here (maxMessage, maxChannels, maxSubscriptions).
+     */
+    public void writeTo(RealmConfigDocument doc) {
+        doc.retention = doc.retention == null ? new RealmConfigDocument.Retention() : doc.retention;
+        doc.retention.events = retainEvents;
+        doc.retention.bytes = size(retainBytes);
+        doc.queues = new RealmConfigDocument.Queues();
+        doc.queues.events = queueEvents;
+        doc.queues.bytes = size(queueBytes);
+        doc.limits = doc.limits == null ? new RealmConfigDocument.Limits() : doc.limits;
+        doc.limits.maxMessage = size(maxMessage);
+        doc.limits.maxChannels = maxChannels;
+        doc.limits.maxSubscriptions = maxSubscriptions;
     }
 
     /** A size as the realm reads it: {@code 1MiB}, {@code 256KiB}, else bytes. */

@@ -7,6 +7,7 @@ import io.realmgate.operator.Names;
 import io.realmgate.operator.api.RealmStatus;
 import io.realmgate.operator.status.Conditions;
 import io.realmgate.operator.status.Reasons;
+import io.realmgate.realm.config.RealmConfig;
 import java.time.Instant;
 import java.util.List;
 
@@ -30,6 +31,24 @@ final class RealmStatusModel {
                 certificate.ready()
                         ? readiness(model.replicas(), deployment, Names.realm(model.realm()))
                         : new Readiness(false, certificate.reason(), certificate.message());
+        if (!ready.ready()
+                && Reasons.DEPLOYMENT_NOT_AVAILABLE.equals(ready.reason())
+                && model.sharedEngine()
+                && model.engine().redis != null) {
+            // The operator sees the Deployment's counts, not why a pod is not ready; a redis
+            // realm's
+            // pod is not ready while it cannot reach Redis, which its /readyz names.
+            ready =
+                    new Readiness(
+                            false,
+                            ready.reason(),
+                            ready.message()
+                                    + "; a redis realm's pod is ready only while it reaches Redis at "
+                                    + RealmConfig.RedisUrl.redacted(model.engine().redis.url)
+                                    + " (the pod's /readyz on port "
+                                    + RealmModel.ADMIN_PORT_NAME
+                                    + " names the cause)");
+        }
         if (model.specReplicas() > model.replicas()) {
             // Only a Realm stored before the API server refused this; say why it has fewer pods.
             ready =
@@ -61,7 +80,7 @@ final class RealmStatusModel {
                         certificate.message(),
                         generation,
                         now);
-        conditions = model.limitFlags().condition(conditions, generation, now);
+        conditions = model.limitSettings().condition(conditions, generation, now);
         RealmStatus next = new RealmStatus();
         next.observedGeneration = generation;
         next.conditions = conditions;

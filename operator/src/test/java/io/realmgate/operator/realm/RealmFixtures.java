@@ -5,6 +5,7 @@ import io.realmgate.operator.OperatorSettings;
 import io.realmgate.operator.api.Realm;
 import io.realmgate.operator.api.RealmSpec;
 import io.realmgate.operator.tls.IssuedCertificate;
+import io.realmgate.realm.config.RealmConfigDocument;
 import java.time.Instant;
 import java.util.List;
 
@@ -54,6 +55,28 @@ final class RealmFixtures {
 
     static RealmModel model(Realm realm, String serial, String... proxies) {
         return new RealmModel(realm, SETTINGS, issuedCertificate(realm, serial), List.of(proxies));
+    }
+
+    /**
+     * The settings a rendered config document holds, as the flags the realm reads them with (the
+     * realm's own key-to-flag mapping, {@link RealmConfigDocument#settings()}), in the document's
+     * order: {@code [--flag, value, …]}, a list as one comma-separated value.
+     */
+    static List<String> flags(RealmConfigDocument doc) {
+        List<String> out = new java.util.ArrayList<>();
+        for (RealmConfigDocument.Setting s : doc.settings()) {
+            out.add(s.flag());
+            out.add(
+                    s.value() instanceof List<?> list
+                            ? String.join(",", list.stream().map(Object::toString).toList())
+                            : s.value().toString());
+        }
+        return out;
+    }
+
+    /** The settings of the model's rendered config, as {@link #flags(RealmConfigDocument)}. */
+    static List<String> flags(RealmModel model) {
+        return flags(model.configDocument());
     }
 
     static String pem(String type, String body) {

@@ -1,6 +1,7 @@
 package io.realmgate.operator.realm;
 
 import static io.realmgate.operator.realm.RealmFixtures.SETTINGS;
+import static io.realmgate.operator.realm.RealmFixtures.flags;
 import static io.realmgate.operator.realm.RealmFixtures.model;
 import static io.realmgate.operator.realm.RealmFixtures.pem;
 import static io.realmgate.operator.realm.RealmFixtures.prices;
@@ -94,7 +95,8 @@ class RealmModelTest {
         Container realm = container(deployment);
         assertThat(realm.getName()).isEqualTo("realm");
         assertThat(realm.getImage()).isEqualTo(SETTINGS.realmImage());
-        assertThat(realm.getArgs())
+        assertThat(realm.getArgs()).containsExactly("--config", "/etc/realmgate/config/realm.yaml");
+        assertThat(flags(model(prices(), "1")))
                 .containsSequence(
                         "--bind",
                         "::",
@@ -113,7 +115,12 @@ class RealmModelTest {
                 .containsExactly("ws=9000/TCP", "wss=9443/TCP", "admin=8080/TCP");
         assertThat(realm.getVolumeMounts())
                 .extracting(m -> m.getName() + ":" + m.getMountPath() + ":" + m.getReadOnly())
-                .containsExactly("tls:/etc/realmgate/tls:true", "tmp:/tmp:null");
+                .containsExactly(
+                        "config:/etc/realmgate/config:true",
+                        "tls:/etc/realmgate/tls:true",
+                        "tmp:/tmp:null");
+        assertThat(volume(deployment, "config").getConfigMap().getName())
+                .isEqualTo("prices-realm-config");
 
         Volume tls = volume(deployment, "tls");
         assertThat(tls.getSecret().getSecretName()).isEqualTo("prices-realm-tls");
@@ -146,7 +153,7 @@ class RealmModelTest {
     @Test
     void probesGoToTheAdminListenerWhateverClientListenersAreOn() {
         Container both = container(model(prices(), "1").deployment());
-        assertThat(both.getArgs()).containsSequence("--admin", "[::]:8080");
+        assertThat(flags(model(prices(), "1"))).containsSequence("--admin", "[::]:8080");
         assertThat(both.getPorts())
                 .extracting(p -> p.getName() + "=" + p.getContainerPort())
                 .containsExactly("ws=9000", "wss=9443", "admin=8080");
@@ -158,7 +165,8 @@ class RealmModelTest {
         wssOnly.getSpec().webSocket.enabled = false;
         Container tlsOnly = container(model(wssOnly, "1").deployment());
         assertProbe(tlsOnly.getReadinessProbe(), "/readyz", 5, 3);
-        assertThat(tlsOnly.getArgs()).containsSequence("--ws-port", "off", "--wss-port", "9443");
+        assertThat(tlsOnly.getArgs())
+                .containsExactly("--config", "/etc/realmgate/config/realm.yaml");
         assertThat(tlsOnly.getPorts()).extracting(p -> p.getName()).containsExactly("wss", "admin");
     }
 
@@ -169,7 +177,7 @@ class RealmModelTest {
         realm.getSpec().secureWebSocket.port = 8081;
         RealmModel model = model(realm, "1");
         assertThat(model.adminPort()).isEqualTo(8082);
-        assertThat(model.args()).containsSequence("--admin", "[::]:8082");
+        assertThat(flags(model)).containsSequence("--admin", "[::]:8082");
 
         realm.getSpec().webSocket.enabled = false;
         assertThat(model(realm, "1").adminPort())
@@ -184,18 +192,18 @@ class RealmModelTest {
                 .extracting(e -> e.getName() + "=" + e.getValue())
                 .containsExactly(
                         "JAVA_TOOL_OPTIONS=-Xmx204m -XX:MaxDirectMemorySize=128m -XX:+ExitOnOutOfMemoryError");
-        assertThat(defaults.getArgs())
+        assertThat(flags(model(prices(), "1")))
                 .containsSequence(
                         "--retain-events",
                         "1000",
                         "--retain-bytes",
                         "256KiB",
-                        "--max-message",
-                        "64KiB",
                         "--queue-events",
                         "4000",
                         "--queue-bytes",
                         "1MiB",
+                        "--max-message",
+                        "64KiB",
                         "--max-channels",
                         "327",
                         "--max-subscriptions",
@@ -213,7 +221,7 @@ class RealmModelTest {
         Container bigger = container(model(big, "1").deployment());
         assertThat(bigger.getEnv().get(0).getValue())
                 .startsWith("-Xmx819m -XX:MaxDirectMemorySize=512m");
-        assertThat(bigger.getArgs()).containsSequence("--max-channels", "1316");
+        assertThat(flags(model(big, "1"))).containsSequence("--max-channels", "1316");
 
         Realm unlimited = prices();
         unlimited.getSpec().resources =
@@ -223,13 +231,13 @@ class RealmModelTest {
         Container noLimit = container(model(unlimited, "1").deployment());
         assertThat(noLimit.getEnv().get(0).getValue())
                 .isEqualTo("-XX:MaxRAMPercentage=40 -XX:+ExitOnOutOfMemoryError");
-        assertThat(noLimit.getArgs())
+        assertThat(flags(model(unlimited, "1")))
                 .as("sized for the request")
                 .containsSequence("--max-channels", "1316");
 
         unlimited.getSpec().resources =
                 new ResourceRequirementsBuilder().addToRequests("cpu", new Quantity("1")).build();
-        assertThat(container(model(unlimited, "1").deployment()).getArgs())
+        assertThat(flags(model(unlimited, "1")))
                 .as("neither limit nor request: sized for the default 512Mi")
                 .containsSequence("--max-channels", "327");
     }
@@ -362,7 +370,7 @@ class RealmModelTest {
         realm.getSpec().webSocket.port = 8080;
         realm.getSpec().secureWebSocket.enabled = false;
 
-        assertThat(model(realm, "1").args())
+        assertThat(flags(model(realm, "1")))
                 .containsSequence("--ws-port", "8080", "--wss-port", "off");
     }
 
@@ -396,13 +404,14 @@ class RealmModelTest {
     @Test
     void podTemplateHoldsWhatTheRealmReadsAtStartAndNoCertificate() {
         var template = model(prices(), "1").deployment().getSpec().getTemplate();
-        assertThat(template.getMetadata().getAnnotations()).isNullOrEmpty();
+        assertThat(template.getMetadata().getAnnotations())
+                .containsOnlyKeys("realmgate.io/restart-hash");
         assertThat(model(prices(), "2").deployment().getSpec().getTemplate())
                 .as("renewed certificate")
                 .isEqualTo(template);
         // Which and how many ForwardProxies reference the realm changes its NetworkPolicy, not its
         // pods: the
-        // per-client caps are sized for a proxy pod from the start (RealmLimitFlags).
+        // per-client caps are sized for a proxy pod from the start (RealmLimitSettings).
         assertThat(model(prices(), "1", "egress").deployment().getSpec().getTemplate())
                 .as("first proxy")
                 .isEqualTo(template);

@@ -3,6 +3,7 @@ package io.realmgate.operator.realm;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.realmgate.operator.JvmMemory;
+import io.realmgate.realm.config.RealmConfigDocument;
 import org.junit.jupiter.api.Test;
 
 class RealmRetentionTest {
@@ -12,18 +13,20 @@ class RealmRetentionTest {
     void aDefaultPodOf512MiHoldsWhatFitsInHalfItsHeap() {
         RealmRetention r = RealmRetention.forHeap(JvmMemory.heapFor(512 * MIB));
 
-        assertThat(r.args())
+        RealmConfigDocument doc = new RealmConfigDocument();
+        r.writeTo(doc);
+        assertThat(RealmFixtures.flags(doc))
                 .containsExactly(
                         "--retain-events",
                         "1000",
                         "--retain-bytes",
                         "256KiB",
-                        "--max-message",
-                        "64KiB",
                         "--queue-events",
                         "4000",
                         "--queue-bytes",
                         "1MiB",
+                        "--max-message",
+                        "64KiB",
                         "--max-channels",
                         "327",
                         "--max-subscriptions",

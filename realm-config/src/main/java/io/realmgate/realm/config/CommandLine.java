@@ -28,8 +28,11 @@ public final class CommandLine {
                     "  --retain-bytes SIZE       bytes kept per channel for replay (default 1MiB)",
                     "  --retain-age DURATION     how long events are kept for replay (redis engine only; default off: no limit)",
                     "  --engine memory|redis     where channels live: this process (default) or Redis, shared by several realms",
-                    "  --redis-url URL           the redis engine's Redis: redis://[:PASSWORD@]HOST[:PORT][/DB], rediss:// for TLS,"
-                            + " redis-sentinel://HOST:PORT[,HOST:PORT]#MASTER through Sentinel",
+                    "  --redis-url URL           the redis engine's Redis: redis://[:PASSWORD@]HOST[:PORT][/DB], rediss:// for TLS,",
+                    "                            redis-sentinel://HOST[:PORT][,HOST[:PORT]]#MASTER for Sentinel",
+                    "  --redis-password-file FILE  the Redis password, read from this file (instead of one in --redis-url)",
+                    "  --redis-key-prefix PREFIX the realm's keys and pub/sub channels in Redis start with PREFIX: (default realmgate)",
+                    "  --redis-ca-file FILE      PEM CA certificates a rediss:// Redis is checked against (default: the JVM's)",
                     "  --max-message SIZE        largest client message (default 64KiB)",
                     "  --queue-events N          frames waiting for one connection before it is closed as slow (default 4096)",
                     "  --queue-bytes SIZE        bytes waiting for one connection before it is closed as slow (default 8MiB)",
@@ -73,6 +76,9 @@ public final class CommandLine {
                     "--retain-age",
                     "--engine",
                     "--redis-url",
+                    "--redis-password-file",
+                    "--redis-key-prefix",
+                    "--redis-ca-file",
                     "--max-message",
                     "--queue-events",
                     "--queue-bytes",
@@ -179,6 +185,9 @@ public final class CommandLine {
                     b.retainAge = value.equalsIgnoreCase("off") ? null : duration(name, value);
             case "--engine" -> b.engine = value.trim().toLowerCase(java.util.Locale.ROOT);
             case "--redis-url" -> b.redisUrl = value.trim();
+            case "--redis-password-file" -> b.redisPasswordFile = readable(name, value);
+            case "--redis-key-prefix" -> b.redisKeyPrefix = value.trim();
+            case "--redis-ca-file" -> b.redisCaFile = readable(name, value);
             case "--max-message" ->
                     b.maxMessageBytes = (int) Math.min(Integer.MAX_VALUE, Units.bytes(name, value));
             case "--queue-events" -> b.queueEvents = count(name, value);

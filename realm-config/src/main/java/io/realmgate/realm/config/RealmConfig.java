@@ -60,13 +60,22 @@ public record RealmConfig(
         int maxPollsPerClient,
         String engine,
         RedisUrl redisUrl,
-        Duration retainAge) {
+        Duration retainAge,
+        Path redisPasswordFile,
+        String redisKeyPrefix,
+        Path redisCaFile) {
 
     /** The engine of one process, everything in memory: the default. */
     public static final String MEMORY = "memory";
 
     /** The engine on Redis, shared by several realm processes. */
     public static final String REDIS = "redis";
+
+    /** The redis engine's keys start with this and a colon unless told otherwise. */
+    public static final String DEFAULT_REDIS_KEY_PREFIX = "realmgate";
+
+    /** The longest {@code --redis-key-prefix}: it is part of every key the realm sends. */
+    public static final int MAX_REDIS_KEY_PREFIX = 200;
 
     /**
      * Where the redis engine connects ({@code redis://}, {@code rediss://} for TLS, or {@code
@@ -145,6 +154,9 @@ public record RealmConfig(
         b.engine = engine;
         b.redisUrl = redisUrl == null ? null : redisUrl.value();
         b.retainAge = retainAge;
+        b.redisPasswordFile = redisPasswordFile;
+        b.redisKeyPrefix = redisKeyPrefix;
+        b.redisCaFile = redisCaFile;
         return b;
     }
 
@@ -181,6 +193,24 @@ public record RealmConfig(
         String engine = MEMORY;
         String redisUrl;
         Duration retainAge;
+        Path redisPasswordFile;
+        String redisKeyPrefix;
+        Path redisCaFile;
+
+        public Builder redisPasswordFile(Path v) {
+            redisPasswordFile = v;
+            return this;
+        }
+
+        public Builder redisKeyPrefix(String v) {
+            redisKeyPrefix = v;
+            return this;
+        }
+
+        public Builder redisCaFile(Path v) {
+            redisCaFile = v;
+            return this;
+        }
 
         public Builder engine(String v) {
             engine = v;
@@ -473,7 +503,10 @@ public record RealmConfig(
                     maxPollsPerClient,
                     engine,
                     redisUrl == null ? null : new RedisUrl(redisUrl),
-                    retainAge);
+                    retainAge,
+                    redisPasswordFile,
+                    redisKeyPrefix == null ? DEFAULT_REDIS_KEY_PREFIX : redisKeyPrefix,
+                    redisCaFile);
         }
 
         private void checkEngine() throws ConfigException {
@@ -496,6 +529,16 @@ public record RealmConfig(
                                     + term("--engine")
                                     + " redis)");
                 }
+                for (String flag :
+                        List.of("--redis-password-file", "--redis-key-prefix", "--redis-ca-file")) {
+                    if (redisOnly(flag) != null) {
+                        throw new ConfigException(
+                                head(flag)
+                                        + ": only the redis engine uses it (give "
+                                        + term("--engine")
+                                        + " redis)");
+                    }
+                }
                 return;
             }
             if (redisUrl == null || redisUrl.isBlank()) {
@@ -510,35 +553,102 @@ public record RealmConfig(
             } catch (java.net.URISyntaxException e) {
                 uri = null;
             }
-            String scheme = uri == null ? null : uri.getScheme();
-            if (uri != null
-                    && ("redis-sentinel".equalsIgnoreCase(scheme)
-                            || "rediss-sentinel".equalsIgnoreCase(scheme))) {
-                // Lettuce's form for Sentinel: several HOST:PORT in the authority (so no single
-                // host java.net.URI would name), the master's name as the fragment.
-                if (uri.getRawAuthority() == null
-                        || uri.getFragment() == null
-                        || uri.getFragment().isBlank()) {
-                    throw new ConfigException(
-                            head("--redis-url")
-                                    + ": '"
-                                    + RedisUrl.redacted(redisUrl)
-                                    + "' is not redis-sentinel://HOST:PORT[,HOST:PORT...]#MASTER"
-                                    + " (the sentinels, then the name of the master they watch)");
-                }
-            } else if (uri == null
-                    || !("redis".equalsIgnoreCase(scheme) || "rediss".equalsIgnoreCase(scheme))
-                    || uri.getHost() == null) {
+            String scheme =
+                    uri == null || uri.getScheme() == null
+                            ? ""
+                            : uri.getScheme().toLowerCase(java.util.Locale.ROOT);
+            boolean sentinel = scheme.equals("redis-sentinel") || scheme.equals("rediss-sentinel");
+            boolean plain = scheme.equals("redis") || scheme.equals("rediss");
+            boolean hasHost =
+                    uri != null
+                            && (plain
+                                    ? uri.getHost() != null
+                                    : uri.getRawAuthority() != null
+                                            && !uri.getRawAuthority().isBlank());
+            if (!(plain || sentinel) || !hasHost) {
                 throw new ConfigException(
                         head("--redis-url")
                                 + ": '"
                                 + RedisUrl.redacted(redisUrl)
                                 + "' is not redis://HOST[:PORT][/DB], rediss://... or"
-                                + " redis-sentinel://HOST:PORT[,HOST:PORT...]#MASTER (a password"
-                                + " goes in as redis://:PASSWORD@HOST)");
+                                + " redis-sentinel://HOST[:PORT][,HOST[:PORT]]#MASTER (a password"
+                                + " goes in as redis://:PASSWORD@HOST, or in "
+                                + term("--redis-password-file")
+                                + ")");
+            }
+            if (sentinel && !sentinelMaster(uri)) {
+                throw new ConfigException(
+                        head("--redis-url")
+                                + ": '"
+                                + RedisUrl.redacted(redisUrl)
+                                + "' names no master: redis-sentinel://HOST[:PORT][,HOST[:PORT]]#MASTER");
+            }
+            boolean secure = scheme.startsWith("rediss");
+            if (redisPasswordFile != null && uri.getRawAuthority().contains("@")) {
+                throw new ConfigException(
+                        head("--redis-password-file")
+                                + ": "
+                                + term("--redis-url")
+                                + " '"
+                                + RedisUrl.redacted(redisUrl)
+                                + "' holds a password too; give the password in one place");
+            }
+            if (redisCaFile != null && !secure) {
+                throw new ConfigException(
+                        head("--redis-ca-file")
+                                + ": only a TLS Redis uses it ("
+                                + term("--redis-url")
+                                + " rediss://... or rediss-sentinel://...)");
+            }
+            if (redisKeyPrefix != null) {
+                checkKeyPrefix();
             }
             if (retainAge != null && retainAge.toMillis() < 1000) {
                 throw new ConfigException(head("--retain-age") + ": must be at least 1s");
+            }
+        }
+
+        /** The setting behind a redis-only flag, or null when it is not set. */
+        private Object redisOnly(String flag) {
+            return switch (flag) {
+                case "--redis-password-file" -> redisPasswordFile;
+                case "--redis-key-prefix" -> redisKeyPrefix;
+                case "--redis-ca-file" -> redisCaFile;
+                default -> throw new IllegalStateException(flag);
+            };
+        }
+
+        /** Lettuce takes the master's name as the fragment or as {@code sentinelMasterId=}. */
+        private static boolean sentinelMaster(java.net.URI uri) {
+            String fragment = uri.getFragment();
+            String query = uri.getRawQuery();
+            return (fragment != null && !fragment.isBlank())
+                    || (query != null && query.contains("sentinelMasterId="));
+        }
+
+        /**
+         * Printable ASCII without spaces, as Redis keys are sent and shown; bounded, as it is part
+         * of every key.
+         */
+        private void checkKeyPrefix() throws ConfigException {
+            if (redisKeyPrefix.isEmpty() || redisKeyPrefix.length() > MAX_REDIS_KEY_PREFIX) {
+                throw new ConfigException(
+                        head("--redis-key-prefix")
+                                + ": must have 1 to "
+                                + MAX_REDIS_KEY_PREFIX
+                                + " characters");
+            }
+            for (int i = 0; i < redisKeyPrefix.length(); i++) {
+                char c = redisKeyPrefix.charAt(i);
+                if (c <= ' ' || c > '~') {
+                    throw new ConfigException(
+                            head("--redis-key-prefix")
+                                    + ": '"
+                                    + redisKeyPrefix
+                                    + "' has a character that is not printable ASCII (or a"
+                                    + " space) at "
+                                    + i);
+                }
             }
         }
 

@@ -82,10 +82,19 @@ public final class RealmConfigDocument {
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    @JsonPropertyOrder({"url"})
+    @JsonPropertyOrder({"url", "passwordFile", "keyPrefix", "caFile"})
     public static final class Redis {
         /** {@code --redis-url}; a password in it is better kept out of the file (docs/realm.md). */
         @JsonProperty public String url;
+
+        /** A file holding the Redis password ({@code --redis-password-file}). */
+        @JsonProperty public String passwordFile;
+
+        /** What the realm's keys in Redis start with ({@code --redis-key-prefix}). */
+        @JsonProperty public String keyPrefix;
+
+        /** PEM CA certificates for a {@code rediss://} Redis ({@code --redis-ca-file}). */
+        @JsonProperty public String caFile;
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -158,6 +167,9 @@ public final class RealmConfigDocument {
         add(out, "engine", "--engine", engine);
         if (redis != null) {
             add(out, "redis.url", "--redis-url", redis.url);
+            add(out, "redis.passwordFile", "--redis-password-file", redis.passwordFile);
+            add(out, "redis.keyPrefix", "--redis-key-prefix", redis.keyPrefix);
+            add(out, "redis.caFile", "--redis-ca-file", redis.caFile);
         }
         if (listeners != null) {
             add(out, "listeners.bind", "--bind", listeners.bind);

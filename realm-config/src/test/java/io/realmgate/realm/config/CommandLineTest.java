@@ -189,6 +189,93 @@ class CommandLineTest {
     }
 
     @Test
+    void redisPasswordFileKeyPrefixAndCaFile() throws Exception {
+        Path password = Files.writeString(dir.resolve("password"), "pw\n");
+        Path ca = Files.writeString(dir.resolve("ca.crt"), "-----BEGIN CERTIFICATE-----\n");
+        RealmConfig defaults =
+                CommandLine.parse(
+                        "--wss-port", "off", "--engine", "redis", "--redis-url", "redis://h");
+        assertThat(defaults.redisKeyPrefix()).isEqualTo("realmgate");
+        assertThat(defaults.redisPasswordFile()).isNull();
+        assertThat(defaults.redisCaFile()).isNull();
+        RealmConfig c =
+                CommandLine.parse(
+                        "--wss-port", "off",
+                        "--engine", "redis",
+                        "--redis-url", "rediss://redis.feeds.svc:6379",
+                        "--redis-password-file", password.toString(),
+                        "--redis-key-prefix", "realmgate:feeds/quotes",
+                        "--redis-ca-file", ca.toString());
+        assertThat(c.redisPasswordFile()).isEqualTo(password);
+        assertThat(c.redisKeyPrefix()).isEqualTo("realmgate:feeds/quotes");
+        assertThat(c.redisCaFile()).isEqualTo(ca);
+        RealmConfig sentinel =
+                CommandLine.parse(
+                        "--wss-port", "off",
+                        "--engine", "redis",
+                        "--redis-url", "redis-sentinel://s1:26379,s2:26379#mymaster");
+        assertThat(sentinel.redisUrl().value()).startsWith("redis-sentinel://");
+
+        assertThatThrownBy(
+                        () ->
+                                CommandLine.parse(
+                                        "--wss-port",
+                                        "off",
+                                        "--redis-password-file",
+                                        password.toString()))
+                .hasMessage(
+                        "--redis-password-file: only the redis engine uses it (give --engine redis)");
+        assertThatThrownBy(
+                        () ->
+                                CommandLine.parse(
+                                        "--wss-port", "off",
+                                        "--engine", "redis",
+                                        "--redis-url", "redis://:topsecret@h",
+                                        "--redis-password-file", password.toString()))
+                .hasMessageStartingWith("--redis-password-file: --redis-url 'redis://***@h'")
+                .hasMessageNotContaining("topsecret");
+        assertThatThrownBy(
+                        () ->
+                                CommandLine.parse(
+                                        "--wss-port", "off",
+                                        "--engine", "redis",
+                                        "--redis-url", "redis://h",
+                                        "--redis-password-file", dir.resolve("none").toString()))
+                .hasMessageStartingWith("--redis-password-file: cannot read");
+        assertThatThrownBy(
+                        () ->
+                                CommandLine.parse(
+                                        "--wss-port", "off",
+                                        "--engine", "redis",
+                                        "--redis-url", "redis://h",
+                                        "--redis-ca-file", ca.toString()))
+                .hasMessageStartingWith("--redis-ca-file: only a TLS Redis uses it");
+        assertThatThrownBy(
+                        () ->
+                                CommandLine.parse(
+                                        "--wss-port", "off",
+                                        "--engine", "redis",
+                                        "--redis-url", "redis://h",
+                                        "--redis-key-prefix", "a b"))
+                .hasMessageStartingWith("--redis-key-prefix: 'a b' has a character");
+        assertThatThrownBy(
+                        () ->
+                                CommandLine.parse(
+                                        "--wss-port", "off",
+                                        "--engine", "redis",
+                                        "--redis-url", "redis://h",
+                                        "--redis-key-prefix", ""))
+                .hasMessage("--redis-key-prefix: must have 1 to 200 characters");
+        assertThatThrownBy(
+                        () ->
+                                CommandLine.parse(
+                                        "--wss-port", "off",
+                                        "--engine", "redis",
+                                        "--redis-url", "redis-sentinel://s1:26379"))
+                .hasMessageContaining("names no master");
+    }
+
+    @Test
     void unitsAreReadAsTyped() throws Exception {
         RealmConfig c =
                 CommandLine.parse(

@@ -81,9 +81,12 @@ class RealmConfigFileTest {
                   maxPollsPerClient: 20
                 engine: redis
                 redis:
-                  url: redis://:s3cret@redis.example:6380/2
+                  url: rediss://redis.example:6380/2
+                  passwordFile: %s
+                  keyPrefix: realmgate:apps/prices
+                  caFile: %s
                 """
-                .formatted(cert, key);
+                .formatted(cert, key, cert, cert);
     }
 
     @Test
@@ -117,12 +120,11 @@ class RealmConfigFileTest {
         assertThat(c.maxPolls()).isEqualTo(19);
         assertThat(c.maxPollsPerClient()).isEqualTo(20);
         assertThat(c.engine()).isEqualTo(RealmConfig.REDIS);
-        assertThat(c.redisUrl().value()).isEqualTo("redis://:s3cret@redis.example:6380/2");
+        assertThat(c.redisUrl().value()).isEqualTo("rediss://redis.example:6380/2");
+        assertThat(c.redisPasswordFile()).isEqualTo(dir.resolve("tls.crt"));
+        assertThat(c.redisKeyPrefix()).isEqualTo("realmgate:apps/prices");
+        assertThat(c.redisCaFile()).isEqualTo(dir.resolve("tls.crt"));
         assertThat(c.retainAge()).isEqualTo(Duration.ofHours(1));
-        // The password never reaches a printed config.
-        assertThat(c.toString())
-                .doesNotContain("s3cret")
-                .contains("redis://***@redis.example:6380/2");
     }
 
     /**
@@ -143,7 +145,7 @@ class RealmConfigFileTest {
                         .map(RealmConfigDocument.Setting::flag)
                         .collect(Collectors.toSet());
         assertThat(keyed).isEqualTo(flags);
-        assertThat(flags).hasSize(28);
+        assertThat(flags).hasSize(31);
     }
 
     @Test
@@ -339,6 +341,10 @@ class RealmConfigFileTest {
                         .collect(Collectors.toSet());
         Set<String> documented = new java.util.HashSet<>();
         RealmConfig baseline = CommandLine.parse("--self-signed");
+        // The redis engine's own settings are refused with the memory engine: their defaults are
+        // checked on a redis realm.
+        String[] redis = {"--self-signed", "--engine", "redis", "--redis-url", "redis://h"};
+        RealmConfig redisBaseline = CommandLine.parse(redis);
         Matcher row =
                 Pattern.compile("(?m)^\\| `([a-zA-Z.]+)`[^|]*\\| `(--[a-z-]+)`[^|]*\\| (\\S+) \\|$")
                         .matcher(section);
@@ -354,7 +360,12 @@ class RealmConfigFileTest {
             String dflt = row.group(3).replace("`", "");
             assertThat(keyToFlag.get(key)).as(key).isEqualTo(flag);
             documented.add(flag);
-            if (!dflt.equals("none") && !flag.equals("--self-signed")) {
+            if (flag.startsWith("--redis-") && !dflt.equals("none")) {
+                String[] args = Arrays.copyOf(redis, redis.length + 2);
+                args[redis.length] = flag;
+                args[redis.length + 1] = dflt;
+                assertThat(CommandLine.parse(args)).as(flag + " " + dflt).isEqualTo(redisBaseline);
+            } else if (!dflt.equals("none") && !flag.equals("--self-signed")) {
                 assertThat(CommandLine.parse("--self-signed", flag, dflt))
                         .as(flag + " " + dflt)
                         .isEqualTo(baseline);

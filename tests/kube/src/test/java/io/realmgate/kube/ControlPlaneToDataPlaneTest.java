@@ -14,6 +14,8 @@ import io.realmgate.operator.api.Realm;
 import io.realmgate.operator.api.RealmLimits;
 import io.realmgate.operator.api.TargetSpec;
 import io.realmgate.realm.client.RealmClient;
+import io.realmgate.realm.config.RealmConfigDocument;
+import io.realmgate.realm.config.RealmConfigFiles;
 import io.realmgate.tests.peers.ProxyClient;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -187,9 +189,10 @@ class ControlPlaneToDataPlaneTest {
         assertThat(realmHost).isEqualTo(Names.serviceHostShort("prices-realm", NS));
         Path hosts = Files.writeString(dir.resolve("hosts"), "127.0.0.1 " + realmHost + "\n");
 
-        // The realm as its Deployment runs it: its args (retention sized for the pod, the admin
-        // listener) and its JVM
-        // options; only where it binds and where the files are differ here.
+        // The realm as its Deployment runs it: its rendered config (retention sized for the pod,
+        // the spec's limits, the admin listener) and its JVM options; only where it binds and where
+        // the files are differ here (flags beside --config override the file's keys; the files'
+        // paths are replaced in the file).
         Container realmContainer =
                 await().atMost(Duration.ofSeconds(60))
                         .until(
@@ -205,31 +208,41 @@ class ControlPlaneToDataPlaneTest {
                         .getSpec()
                         .getContainers()
                         .get(0);
-        int adminPort = freePort();
-        List<String> realmArgs = new ArrayList<>(realmContainer.getArgs());
-        replaceValue(realmArgs, "--bind", "127.0.0.1");
-        replaceValue(realmArgs, "--tls-cert", cert.toString());
-        replaceValue(realmArgs, "--tls-key", key.toString());
-        replaceValue(realmArgs, "--admin", "127.0.0.1:" + adminPort);
-        assertThat(realmArgs)
-                .containsSequence(
-                        "--ws-port", String.valueOf(wsPort), "--wss-port", String.valueOf(wssPort));
+        assertThat(realmContainer.getArgs())
+                .containsExactly("--config", "/etc/realmgate/config/realm.yaml");
+        String rendered =
+                client.configMaps()
+                        .inNamespace(NS)
+                        .withName("prices-realm-config")
+                        .get()
+                        .getData()
+                        .get("realm.yaml");
+        RealmConfigDocument realmDoc = RealmConfigFiles.parse(rendered, "realm.yaml").document();
+        assertThat(realmDoc.listeners.wsPort).isEqualTo(String.valueOf(wsPort));
+        assertThat(realmDoc.listeners.wssPort).isEqualTo(String.valueOf(wssPort));
         // spec.limits and spec.allowedOrigins as written; the per-client caps raised for the
         // ForwardProxy's pods.
-        assertThat(realmArgs)
-                .containsSequence(
-                        "--max-connections-per-client",
-                        "10000",
-                        "--header-timeout",
-                        "5s",
-                        "--replay-rate",
-                        "20000",
-                        "--max-streams-per-client",
-                        "5000",
-                        "--max-polls-per-client",
-                        "5000",
-                        "--allowed-origins",
-                        "https://app.example.com");
+        assertThat(realmDoc.limits.maxConnectionsPerClient).isEqualTo(10000);
+        assertThat(realmDoc.limits.headerTimeout).isEqualTo("5s");
+        assertThat(realmDoc.limits.replayRate).isEqualTo(20000);
+        assertThat(realmDoc.limits.maxStreamsPerClient).isEqualTo(5000);
+        assertThat(realmDoc.limits.maxPollsPerClient).isEqualTo(5000);
+        assertThat(realmDoc.allowedOrigins).containsExactly("https://app.example.com");
+        // The file names the mounted certificate files, which the realm checks as it reads them.
+        Path realmYaml =
+                Files.writeString(
+                        dir.resolve("realm.yaml"),
+                        rendered.replace("/etc/realmgate/tls/tls.crt", cert.toString())
+                                .replace("/etc/realmgate/tls/tls.key", key.toString()));
+        int adminPort = freePort();
+        List<String> realmArgs =
+                List.of(
+                        "--config",
+                        realmYaml.toString(),
+                        "--bind",
+                        "127.0.0.1",
+                        "--admin",
+                        "127.0.0.1:" + adminPort);
         Map<String, String> realmEnv = new HashMap<>();
         realmContainer.getEnv().forEach(e -> realmEnv.put(e.getName(), e.getValue()));
         assertThat(realmEnv).containsKey("JAVA_TOOL_OPTIONS");
@@ -329,12 +342,6 @@ class ControlPlaneToDataPlaneTest {
                                         "{\"channel\":\"quotes\",\"data\":{\"px\":102}}"))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static void replaceValue(List<String> args, String flag, String value) {
-        int i = args.indexOf(flag);
-        assertThat(i).as(flag + " in " + args).isNotNegative();
-        args.set(i + 1, value);
     }
 
     private static void start(

@@ -213,7 +213,7 @@ class CrdValidationTest {
     }
 
     @Test
-    void anEngineOtherThanMemoryIsRefusedNamingTheField() {
+    void anUnknownEngineIsRefusedNamingTheField() {
         KubernetesClientException e =
                 refused(
                         """
@@ -221,15 +221,153 @@ class CrdValidationTest {
         kind: Realm
         metadata: {name: other-engine}
         spec:
-          engine: {type: redis}
+          engine: {type: disk}
         """);
         assertThat(e.getMessage())
                 .contains(
-                        "spec.engine.type: Unsupported value: \"redis\": supported values: \"memory\"");
-        // The second cause is the API server's note that the CEL rules were skipped.
+                        "spec.engine.type: Unsupported value: \"disk\": supported values: \"memory\", \"redis\"");
         assertThat(e.getStatus().getDetails().getCauses())
                 .extracting(StatusCause::getField)
                 .contains("spec.engine.type");
+    }
+
+    @Test
+    void aRedisRealmMayHaveSeveralReplicasAndItsFieldsAreKeptWithDefaults() {
+        GenericKubernetesResource created =
+                create(
+                        """
+        apiVersion: realmgate.io/v1alpha1
+        kind: Realm
+        metadata: {name: redis-three}
+        spec:
+          replicas: 3
+          engine:
+            type: redis
+            redis:
+              url: rediss://redis.feeds.svc:6380/1
+              passwordSecretRef: {name: redis-auth}
+              caSecretRef: {name: redis-ca}
+              keyPrefix: quotes
+        """);
+        Map<String, Object> spec = created.get("spec");
+        assertThat(spec).containsEntry("replicas", 3);
+        assertThat(created.<Object>get("spec", "engine", "redis", "passwordSecretRef"))
+                .isEqualTo(Map.of("name", "redis-auth", "key", "password"));
+        assertThat(created.<Object>get("spec", "engine", "redis", "caSecretRef"))
+                .isEqualTo(Map.of("name", "redis-ca", "key", "ca.crt"));
+        create(
+                """
+        apiVersion: realmgate.io/v1alpha1
+        kind: Realm
+        metadata: {name: redis-sentinel}
+        spec:
+          replicas: 2
+          engine:
+            type: redis
+            redis: {url: "redis-sentinel://s1.feeds.svc:26379,s2.feeds.svc:26379#quotes"}
+        """);
+    }
+
+    @Test
+    void aRedisEngineWithoutItsUrlIsRefusedNamingTheField() {
+        KubernetesClientException noRedis =
+                refused(
+                        """
+        apiVersion: realmgate.io/v1alpha1
+        kind: Realm
+        metadata: {name: redis-nothing}
+        spec:
+          engine: {type: redis}
+        """);
+        assertThat(noRedis.getMessage())
+                .contains(
+                        "spec.engine.redis (with spec.engine.redis.url) is required with spec.engine.type redis");
+        KubernetesClientException noUrl =
+                refused(
+                        """
+        apiVersion: realmgate.io/v1alpha1
+        kind: Realm
+        metadata: {name: redis-no-url}
+        spec:
+          engine: {type: redis, redis: {keyPrefix: x}}
+        """);
+        assertThat(noUrl.getMessage()).contains("spec.engine.redis.url: Required value");
+    }
+
+    @Test
+    void aPasswordInTheRedisUrlIsRefusedPointingAtTheSecretRef() {
+        KubernetesClientException e =
+                refused(
+                        """
+        apiVersion: realmgate.io/v1alpha1
+        kind: Realm
+        metadata: {name: redis-password}
+        spec:
+          engine: {type: redis, redis: {url: "redis://:hunter2@redis.feeds.svc:6379"}}
+        """);
+        assertThat(e.getMessage())
+                .contains(
+                        "spec.engine.redis.url must not hold a user or password (no '@'): put the password in a"
+                                + " Secret and name it in spec.engine.redis.passwordSecretRef");
+        assertThat(onlyCause(e).getField()).isEqualTo("spec.engine.redis.url");
+    }
+
+    @Test
+    void badRedisFieldsAreRefusedNamingTheField() {
+        assertThat(
+                        refused(
+                                        """
+        apiVersion: realmgate.io/v1alpha1
+        kind: Realm
+        metadata: {name: redis-http}
+        spec:
+          engine: {type: redis, redis: {url: "http://redis.feeds.svc:6379"}}
+        """)
+                                .getMessage())
+                .contains("spec.engine.redis.url: Invalid value");
+        KubernetesClientException ca =
+                refused(
+                        """
+        apiVersion: realmgate.io/v1alpha1
+        kind: Realm
+        metadata: {name: redis-plain-ca}
+        spec:
+          engine:
+            type: redis
+            redis: {url: "redis://redis.feeds.svc:6379", caSecretRef: {name: redis-ca}}
+        """);
+        assertThat(ca.getMessage())
+                .contains("spec.engine.redis.caSecretRef is only for a TLS Redis");
+        assertThat(onlyCause(ca).getField()).isEqualTo("spec.engine.redis.caSecretRef");
+        assertThat(
+                        refused(
+                                        """
+        apiVersion: realmgate.io/v1alpha1
+        kind: Realm
+        metadata: {name: redis-prefix}
+        spec:
+          engine: {type: redis, redis: {url: "redis://r:6379", keyPrefix: "a b"}}
+        """)
+                                .getMessage())
+                .contains("spec.engine.redis.keyPrefix: Invalid value");
+    }
+
+    @Test
+    void redisSettingsWithTheMemoryEngineAreRefusedNamingTheField() {
+        KubernetesClientException e =
+                refused(
+                        """
+        apiVersion: realmgate.io/v1alpha1
+        kind: Realm
+        metadata: {name: memory-with-redis}
+        spec:
+          engine: {type: memory, redis: {url: "redis://redis.feeds.svc:6379"}}
+        """);
+        assertThat(e.getMessage())
+                .contains(
+                        "spec.engine.redis is only for spec.engine.type redis: remove it, or set"
+                                + " spec.engine.type to redis");
+        assertThat(onlyCause(e).getField()).isEqualTo("spec.engine.redis");
     }
 
     @Test

@@ -5,7 +5,10 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisCredentials;
+import io.lettuce.core.RedisCredentialsProvider;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -70,6 +73,9 @@ public final class RedisEngine implements Engine {
 
     private final String url;
     private final String shownUrl;
+    private final java.nio.file.Path passwordFile;
+    private final java.nio.file.Path caFile;
+    private final RedisKeys redisKeys;
     private final byte[] retainEvents;
     private final byte[] retainBytes;
     private final byte[] retainAgeMillis;
@@ -95,20 +101,38 @@ public final class RedisEngine implements Engine {
     private volatile boolean closing;
 
     /**
-     * @param url {@code redis://} or {@code rediss://}, as Lettuce reads it; may hold a password
+     * Where the engine connects and how.
+     *
+     * @param url {@code redis://}, {@code rediss://} or {@code redis-sentinel://}, as Lettuce reads
+     *     it; may hold a password
      * @param shownUrl the same without the password, for logs
+     * @param passwordFile the file holding the password, read at each connection (a rotated Secret
+     *     is used at the next reconnect), or null
+     * @param keyPrefix what the realm's keys and pub/sub channels start with (before a colon)
+     * @param caFile PEM CA certificates for TLS, or null for the JVM's trust store
+     */
+    public record Connection(
+            String url,
+            String shownUrl,
+            java.nio.file.Path passwordFile,
+            String keyPrefix,
+            java.nio.file.Path caFile) {}
+
+    /**
      * @param retainAge how long events are retained, null for no limit
      */
     public RedisEngine(
-            String url,
-            String shownUrl,
+            Connection connection,
             int retainEvents,
             long retainBytes,
             Duration retainAge,
             int maxChannels,
             HubStats stats) {
-        this.url = url;
-        this.shownUrl = shownUrl;
+        this.url = connection.url();
+        this.shownUrl = connection.shownUrl();
+        this.passwordFile = connection.passwordFile();
+        this.caFile = connection.caFile();
+        this.redisKeys = new RedisKeys(connection.keyPrefix());
         this.retainEvents = ascii(retainEvents);
         this.retainBytes = ascii(retainBytes);
         this.retainAgeMillis = ascii(retainAge == null ? 0 : retainAge.toMillis());
@@ -143,10 +167,14 @@ public final class RedisEngine implements Engine {
                                         2,
                                         TimeUnit.MILLISECONDS))
                         .build();
-        client = RedisClient.create(resources, RedisURI.create(url));
+        client = RedisClient.create(resources);
+        ClientOptions.Builder options = ClientOptions.builder();
+        if (caFile != null) {
+            options.sslOptions(
+                    SslOptions.builder().jdkSslProvider().trustManager(caFile.toFile()).build());
+        }
         client.setOptions(
-                ClientOptions.builder()
-                        .autoReconnect(true)
+                options.autoReconnect(true)
                         // Never queue a publish while Redis is away: it is refused at once instead.
                         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                         .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
@@ -219,7 +247,7 @@ public final class RedisEngine implements Engine {
             done.complete(null);
             return done;
         }
-        RedisURI uri = RedisURI.create(url);
+        RedisURI uri = redisUri();
         client.connectAsync(CODEC, uri)
                 .toCompletableFuture()
                 .thenCompose(
@@ -329,6 +357,44 @@ public final class RedisEngine implements Engine {
         LOG.debug("redis engine: Redis had forgotten a script; sent it again");
     }
 
+    /**
+     * The URL as Lettuce reads it; with a password file, its password comes from the file at every
+     * connection (the default user, Redis's {@code AUTH PASSWORD}).
+     */
+    private RedisURI redisUri() {
+        RedisURI uri = RedisURI.create(url);
+        if (passwordFile != null) {
+            java.nio.file.Path file = passwordFile;
+            uri.setCredentialsProvider(
+                    RedisCredentialsProvider.from(
+                            () -> RedisCredentials.just(null, readPassword(file))));
+        }
+        return uri;
+    }
+
+    /**
+     * The file's text without its line end (a Secret's key written by hand often has one); a
+     * failure names the file, never its content.
+     */
+    static char[] readPassword(java.nio.file.Path file) {
+        String text;
+        try {
+            text = java.nio.file.Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(
+                    "cannot read the Redis password file "
+                            + file
+                            + ": "
+                            + e.getClass().getSimpleName(),
+                    e);
+        }
+        int end = text.length();
+        while (end > 0 && (text.charAt(end - 1) == '\n' || text.charAt(end - 1) == '\r')) {
+            end--;
+        }
+        return text.substring(0, end).toCharArray();
+    }
+
     @Override
     public boolean available() {
         StatefulRedisConnection<String, byte[]> c = commands;
@@ -353,11 +419,11 @@ public final class RedisEngine implements Engine {
             throw new HubException(HubException.UNAVAILABLE, unavailableReason());
         }
         String[] keys = {
-            RedisKeys.EPOCH,
-            RedisKeys.CHANNELS,
-            RedisKeys.counter(channel),
-            RedisKeys.log(channel),
-            RedisKeys.bytes(channel)
+            redisKeys.epoch,
+            redisKeys.channels,
+            redisKeys.counter(channel),
+            redisKeys.log(channel),
+            redisKeys.bytes(channel)
         };
         byte[][] args = {
             ascii(channel),
@@ -367,7 +433,7 @@ public final class RedisEngine implements Engine {
             retainAgeMillis,
             maxChannels,
             ascii(Epoch.random()),
-            ascii(RedisKeys.events(channel))
+            ascii(redisKeys.events(channel))
         };
         CompletableFuture<List<Object>> reply;
         try {
@@ -435,7 +501,7 @@ public final class RedisEngine implements Engine {
             stats.listening(-1);
             if (pubSub != null && !channels.containsKey(channel)) {
                 try {
-                    pubSub.async().unsubscribe(RedisKeys.events(channel));
+                    pubSub.async().unsubscribe(redisKeys.events(channel));
                 } catch (RuntimeException away) {
                     // Redis is away: the subscription went with the connection.
                 }
@@ -468,7 +534,7 @@ public final class RedisEngine implements Engine {
         }
         CompletableFuture<Void> subscribed;
         try {
-            subscribed = pubSub.async().subscribe(RedisKeys.events(c.name)).toCompletableFuture();
+            subscribed = pubSub.async().subscribe(redisKeys.events(c.name)).toCompletableFuture();
         } catch (RuntimeException away) {
             return; // the sweep tries again
         }
@@ -497,7 +563,7 @@ public final class RedisEngine implements Engine {
     }
 
     private void heard(String pubSubChannel, byte[] message) {
-        String channel = RedisKeys.channelOf(pubSubChannel);
+        String channel = redisKeys.channelOf(pubSubChannel);
         RemoteChannel c = channel == null ? null : channels.get(channel);
         if (c == null) {
             return;
@@ -554,7 +620,7 @@ public final class RedisEngine implements Engine {
             }
             if (!resync && !channels.isEmpty()) {
                 commands.async()
-                        .get(RedisKeys.EPOCH)
+                        .get(redisKeys.epoch)
                         .whenComplete(
                                 (epoch, failure) -> {
                                     String now =
@@ -583,7 +649,7 @@ public final class RedisEngine implements Engine {
             return CompletableFuture.failedFuture(
                     new HubException(HubException.UNAVAILABLE, unavailableReason()));
         }
-        String[] keys = {RedisKeys.EPOCH, RedisKeys.counter(channel), RedisKeys.log(channel)};
+        String[] keys = {redisKeys.epoch, redisKeys.counter(channel), redisKeys.log(channel)};
         byte[][] args = {
             ascii(first), ascii(last), ascii(Math.max(count, 1)), ascii(Epoch.random())
         };

@@ -1,40 +1,54 @@
 package io.realmgate.realm.hub.redis;
 
 /**
- * The names the redis engine uses in Redis, all under one prefix so that a Redis may hold other
- * data too. Channel names are plain ASCII without spaces (ChannelName), so they go in as they are.
+ * The names the redis engine uses in Redis, all under one prefix and a colon ({@code
+ * --redis-key-prefix}, default {@code realmgate}), so that a Redis may hold other data too and
+ * several realms may share one Redis without sharing a channel: each realm's keys and pub/sub
+ * channels are its own. Channel names are plain ASCII without spaces (ChannelName), so they go in
+ * as they are.
  */
 final class RedisKeys {
-    static final String PREFIX = "realmgate:";
+    private final String prefix;
 
     /** The epoch of everything the realm keeps in this Redis: gone when Redis lost its data. */
-    static final String EPOCH = PREFIX + "epoch";
+    final String epoch;
 
     /** The set of channel names, for the max-channels limit. */
-    static final String CHANNELS = PREFIX + "channels";
+    final String channels;
 
-    private RedisKeys() {}
+    private final String eventsHead;
 
-    static String counter(String channel) {
-        return PREFIX + "ch:" + channel + ":id";
+    /**
+     * @param prefix the realm's key prefix, without the colon that follows it
+     */
+    RedisKeys(String prefix) {
+        this.prefix = prefix + ":";
+        this.epoch = this.prefix + "epoch";
+        this.channels = this.prefix + "channels";
+        this.eventsHead = this.prefix + "ev:";
     }
 
-    static String log(String channel) {
-        return PREFIX + "ch:" + channel + ":log";
+    String counter(String channel) {
+        return prefix + "ch:" + channel + ":id";
     }
 
-    static String bytes(String channel) {
-        return PREFIX + "ch:" + channel + ":bytes";
+    String log(String channel) {
+        return prefix + "ch:" + channel + ":log";
+    }
+
+    String bytes(String channel) {
+        return prefix + "ch:" + channel + ":bytes";
     }
 
     /** The pub/sub channel that carries the channel's events between realm processes. */
-    static String events(String channel) {
-        return PREFIX + "ev:" + channel;
+    String events(String channel) {
+        return eventsHead + channel;
     }
 
     /** The realm channel a pub/sub channel carries, or null if it is not one of ours. */
-    static String channelOf(String pubSubChannel) {
-        String head = PREFIX + "ev:";
-        return pubSubChannel.startsWith(head) ? pubSubChannel.substring(head.length()) : null;
+    String channelOf(String pubSubChannel) {
+        return pubSubChannel.startsWith(eventsHead)
+                ? pubSubChannel.substring(eventsHead.length())
+                : null;
     }
 }

@@ -11,12 +11,16 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.realmgate.kube.OperatorHarness;
 import io.realmgate.operator.Names;
 import io.realmgate.operator.api.ForwardProxy;
 import io.realmgate.operator.api.Realm;
 import io.realmgate.operator.status.Conditions;
+import io.realmgate.realm.config.ConfigException;
+import io.realmgate.realm.config.RealmConfigDocument;
+import io.realmgate.realm.config.RealmConfigFiles;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
@@ -117,7 +121,54 @@ final class RealmCluster {
                 .get();
     }
 
-    /** Every child of a Realm by kind; absent children are left out. */
+    /** ConfigMap {@code <realm>-realm-config}: the rendered realm.yaml. */
+    ConfigMap configMap(String realm) {
+        return client.configMaps()
+                .inNamespace(namespace)
+                .withName(realm + Names.REALM_SUFFIX + "-config")
+                .get();
+    }
+
+    PodDisruptionBudget disruptionBudget(String realm) {
+        return client.policy()
+                .v1()
+                .podDisruptionBudget()
+                .inNamespace(namespace)
+                .withName(realm + Names.REALM_SUFFIX)
+                .get();
+    }
+
+    /** The realm.yaml the operator rendered for the realm, as the realm's own parser reads it. */
+    RealmConfigDocument config(String realm) {
+        ConfigMap map = configMap(realm);
+        assertThat(map).as("ConfigMap of realm " + realm).isNotNull();
+        try {
+            return RealmConfigFiles.parse(map.getData().get("realm.yaml"), "realm.yaml").document();
+        } catch (ConfigException e) {
+            throw new AssertionError(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The settings of the realm's rendered config as the flags the realm reads them with, in the
+     * file's order: {@code [--flag, value, …]}, a list as one comma-separated value.
+     */
+    List<String> settings(String realm) {
+        List<String> out = new ArrayList<>();
+        for (RealmConfigDocument.Setting s : config(realm).settings()) {
+            out.add(s.flag());
+            out.add(
+                    s.value() instanceof List<?> list
+                            ? String.join(",", list.stream().map(Object::toString).toList())
+                            : s.value().toString());
+        }
+        return out;
+    }
+
+    /**
+     * Every child of a Realm by kind (the CA bundle is "ConfigMap", the config "ConfigMap/config");
+     * absent children are left out.
+     */
     Map<String, HasMetadata> children(String realm) {
         Map<String, HasMetadata> children = new LinkedHashMap<>();
         children.put("Deployment", deployment(realm));
@@ -125,6 +176,8 @@ final class RealmCluster {
         children.put("NetworkPolicy", networkPolicy(realm));
         children.put("Secret", tlsSecret(realm));
         children.put("ConfigMap", caBundle(realm));
+        children.put("ConfigMap/config", configMap(realm));
+        children.put("PodDisruptionBudget", disruptionBudget(realm));
         children.values().removeIf(Objects::isNull);
         return children;
     }

@@ -156,7 +156,13 @@ class RealmIssuerFailureTest {
         assertThat(recovered.getStatus().observedGeneration)
                 .isEqualTo(recovered.getMetadata().getGeneration());
         assertThat(cluster.children("blocked"))
-                .containsOnlyKeys("Deployment", "Service", "NetworkPolicy", "Secret", "ConfigMap");
+                .containsOnlyKeys(
+                        "Deployment",
+                        "Service",
+                        "NetworkPolicy",
+                        "Secret",
+                        "ConfigMap",
+                        "ConfigMap/config");
         assertThat(events("blocked", "ReconcileFailed"))
                 .as("one Event for the failure, not one per retry")
                 .hasSize(1);

@@ -92,7 +92,7 @@ class RealmReconcileTest {
                         "children and status",
                         r ->
                                 is(r, "CertificateReady", "True", "Issued")
-                                        && cluster.children("prices").size() == 5);
+                                        && cluster.children("prices").size() == 6);
 
         Deployment deployment = cluster.deployment("prices");
         assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
@@ -107,7 +107,11 @@ class RealmReconcileTest {
         Container container = pod.getContainers().get(0);
         assertThat(container.getImage()).isEqualTo(operator.settings().realmImage());
         assertThat(container.getArgs())
+                .containsExactly("--config", "/etc/realmgate/config/realm.yaml");
+        assertThat(cluster.settings("prices"))
                 .containsExactly(
+                        "--engine",
+                        "memory",
                         "--bind",
                         "::",
                         "--ws-port",
@@ -124,12 +128,12 @@ class RealmReconcileTest {
                         "1000",
                         "--retain-bytes",
                         "256KiB",
-                        "--max-message",
-                        "64KiB",
                         "--queue-events",
                         "4000",
                         "--queue-bytes",
                         "1MiB",
+                        "--max-message",
+                        "64KiB",
                         "--max-channels",
                         "327",
                         "--max-subscriptions",
@@ -178,8 +182,9 @@ class RealmReconcileTest {
                         });
         assertThat(pod.getVolumes()).anySatisfy(v -> assertThat(v.getEmptyDir()).isNotNull());
         assertThat(deployment.getSpec().getTemplate().getMetadata().getAnnotations())
-                .as("no certificate hash")
-                .isNullOrEmpty();
+                .as("the config's hash, no certificate hash")
+                .containsOnlyKeys("realmgate.io/restart-hash");
+        assertThat(cluster.configMap("prices").getData()).containsOnlyKeys("realm.yaml");
 
         Service service = cluster.service("prices");
         assertThat(service.getSpec().getPorts())
@@ -304,7 +309,8 @@ class RealmReconcileTest {
                                             .getSpec()
                                             .getContainers()
                                             .get(0);
-                            assertThat(container.getArgs()).containsSequence("--wss-port", "9444");
+                            assertThat(cluster.settings("quotes"))
+                                    .containsSequence("--wss-port", "9444");
                             assertThat(container.getPorts())
                                     .extracting(p -> p.getName() + "=" + p.getContainerPort())
                                     .containsExactly("ws=9000", "wss=9444", "admin=8080");
@@ -343,7 +349,7 @@ class RealmReconcileTest {
                                             .getSpec()
                                             .getContainers()
                                             .get(0);
-                            assertThat(container.getArgs())
+                            assertThat(cluster.settings("quotes"))
                                     .containsSequence("--ws-port", "off", "--wss-port", "9444");
                             assertThat(container.getLivenessProbe().getHttpGet().getPort())
                                     .isEqualTo(new IntOrString("admin"));
@@ -428,7 +434,13 @@ class RealmReconcileTest {
         cluster.apply(realmYaml("rates", 9000, 9443));
         Map<String, String> settled = cluster.awaitSettled("rates");
         assertThat(settled)
-                .containsOnlyKeys("Deployment", "Service", "NetworkPolicy", "Secret", "ConfigMap");
+                .containsOnlyKeys(
+                        "Deployment",
+                        "Service",
+                        "NetworkPolicy",
+                        "Secret",
+                        "ConfigMap",
+                        "ConfigMap/config");
         Realm before = cluster.realm("rates");
         String readySince = condition(before, "Ready").getLastTransitionTime();
         String certificateSince = condition(before, "CertificateReady").getLastTransitionTime();

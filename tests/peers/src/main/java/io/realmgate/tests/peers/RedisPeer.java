@@ -30,13 +30,55 @@ public final class RedisPeer implements AutoCloseable {
     private final boolean appendOnly;
     private final String password;
     private final List<String> extraArgs = new java.util.ArrayList<>();
+    private Tls tls;
     private Process process;
+
+    /** A TLS listener beside the plain one: its port, PEM certificate chain and key. */
+    private record Tls(int port, Path certificate, Path privateKey) {}
 
     private RedisPeer(Path dir, int port, boolean appendOnly, String password) {
         this.dir = dir;
         this.port = port;
         this.appendOnly = appendOnly;
         this.password = password;
+    }
+
+    /**
+     * Redis with a TLS listener ({@code rediss://localhost:PORT}, {@link #tlsUrl()}) besides its
+     * plain one (which the peer itself uses to see that Redis is up); clients are not asked for a
+     * certificate.
+     *
+     * @param certificate PEM certificate chain of the TLS listener
+     * @param privateKey its PEM private key
+     */
+    public static RedisPeer startTls(Path certificate, Path privateKey)
+            throws IOException, InterruptedException {
+        if (!available()) {
+            throw new IllegalStateException(
+                    "redis-server is not installed (apt-get install redis-server)");
+        }
+        RedisPeer peer =
+                new RedisPeer(
+                        Files.createTempDirectory("realmgate-redis-"),
+                        ApacheForwardProxy.freePort(),
+                        false,
+                        null);
+        peer.tls = new Tls(ApacheForwardProxy.freePort(), certificate, privateKey);
+        try {
+            peer.startProcess();
+        } catch (IOException | RuntimeException e) {
+            peer.close();
+            throw e;
+        }
+        return peer;
+    }
+
+    /** {@code rediss://localhost:TLS-PORT}, for a peer started with {@link #startTls}. */
+    public String tlsUrl() {
+        if (tls == null) {
+            throw new IllegalStateException("this Redis has no TLS listener");
+        }
+        return "rediss://localhost:" + tls.port();
     }
 
     public static boolean available() {
@@ -266,6 +308,18 @@ public final class RedisPeer implements AutoCloseable {
         if (password != null) {
             command.add("--requirepass");
             command.add(password);
+        }
+        if (tls != null) {
+            command.addAll(
+                    List.of(
+                            "--tls-port",
+                            Integer.toString(tls.port()),
+                            "--tls-cert-file",
+                            tls.certificate().toString(),
+                            "--tls-key-file",
+                            tls.privateKey().toString(),
+                            "--tls-auth-clients",
+                            "no"));
         }
         process =
                 new ProcessBuilder(command)

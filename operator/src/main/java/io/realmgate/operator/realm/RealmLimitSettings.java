@@ -5,19 +5,19 @@ import io.realmgate.operator.api.RealmLimits;
 import io.realmgate.operator.api.RealmSpec;
 import io.realmgate.operator.status.Conditions;
 import io.realmgate.proxy.config.ProxyConfig;
+import io.realmgate.realm.config.RealmConfigDocument;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
- * The realm's limit and origin flags from {@code spec.limits} and {@code spec.allowedOrigins}, and
- * whether its per-client caps fit the ForwardProxies in front of it. Pure: equal inputs give equal
- * flags.
+ * The realm's limit and origin settings from {@code spec.limits} and {@code spec.allowedOrigins},
+ * written into its config file ({@link #writeTo}), and whether its per-client caps fit the
+ * ForwardProxies in front of it. Pure: equal inputs give equal settings.
  *
- * <p>An absent field renders no flag (the realm's default holds), except the three per-client caps:
+ * <p>An absent field renders no key (the realm's default holds), except the three per-client caps:
  * every client tunnelled through a proxy pod reaches the realm from that pod's address, so a
  * per-client cap is shared by all of them. Unset, those caps are rendered as what one proxy pod can
  * carry (the proxy's {@code limits.maxConnections}), at most the realm's total for the same kind (a
@@ -27,7 +27,7 @@ import java.util.stream.Stream;
  * when it is below that while proxies reference the realm, the condition {@value #CONDITION} says
  * so (docs/decisions.md, "Operator: per-client caps behind ForwardProxies").
  */
-public final class RealmLimitFlags {
+public final class RealmLimitSettings {
     /** Status condition: whether the per-client caps let one proxy pod's clients in. */
     public static final String CONDITION = "ClientLimitsFitProxies";
 
@@ -36,9 +36,10 @@ public final class RealmLimitFlags {
     static final String BELOW_PROXY_CAPACITY = "BelowProxyCapacity";
 
     /**
-     * Client connections one proxy pod holds at most: the proxy's default {@code
-     * limits.maxConnections}, which the operator leaves as it is (ProxyConfigFile). Each one is at
-     * most one realm connection, stream or poll.
+     * Client connections one proxy pod holds at most: the proxy's own default {@code
+     * limits.maxConnections}, the ceiling of what the operator sizes from a proxy pod's memory
+     * (ProxyCapacity) and what a ForwardProxy's spec.limits may raise it to without a warning
+     * being the realm's concern. Each one is at most one realm connection, stream or poll.
      */
     public static final int PROXY_POD_CONNECTIONS = ProxyConfig.Limits.DEFAULTS.maxConnections();
 
@@ -53,7 +54,7 @@ public final class RealmLimitFlags {
      * @param spec the Realm's spec (null: nothing set)
      * @param proxies names of the ForwardProxies that reference the realm
      */
-    public RealmLimitFlags(RealmSpec spec, SortedSet<String> proxies) {
+    public RealmLimitSettings(RealmSpec spec, SortedSet<String> proxies) {
         this.limits = spec == null || spec.limits == null ? new RealmLimits() : spec.limits;
         this.allowedOrigins =
                 spec == null || spec.allowedOrigins == null
@@ -105,32 +106,27 @@ public final class RealmLimitFlags {
     }
 
     /**
-     * The flags, in a fixed order; none for what is absent, except the per-client caps, which are
-     * always sized.
+     * Sets the config file's {@code limits} and {@code allowedOrigins} keys; none for what is
+     * absent, except the per-client caps, which are always sized.
      */
-    public List<String> args() {
-        List<String> args = new ArrayList<>();
-        add(args, "--max-connections", limits.maxConnections);
-        addPerClient(args, connectionsPerClient);
-        add(args, "--header-timeout", limits.headerTimeout);
-        add(args, "--replay-rate", limits.replayRate);
-        add(args, "--max-streams", limits.maxStreams);
-        addPerClient(args, streamsPerClient);
-        add(args, "--max-polls", limits.maxPolls);
-        addPerClient(args, pollsPerClient);
-        if (!allowedOrigins.isEmpty()) {
-            args.add("--allowed-origins");
-            args.add(String.join(",", allowedOrigins));
-        }
-        return List.copyOf(args);
+    public void writeTo(RealmConfigDocument doc) {
+        RealmConfigDocument.Limits out =
+                doc.limits == null ? new RealmConfigDocument.Limits() : doc.limits;
+        out.maxConnections = limits.maxConnections;
+        out.maxConnectionsPerClient = perClient(connectionsPerClient);
+        out.headerTimeout = limits.headerTimeout;
+        out.replayRate = limits.replayRate;
+        out.maxStreams = limits.maxStreams;
+        out.maxStreamsPerClient = perClient(streamsPerClient);
+        out.maxPolls = limits.maxPolls;
+        out.maxPollsPerClient = perClient(pollsPerClient);
+        doc.limits = out;
+        doc.allowedOrigins = allowedOrigins.isEmpty() ? null : List.copyOf(allowedOrigins);
     }
 
-    private void addPerClient(List<String> args, PerClient cap) {
-        // Not conditional on the proxies: the pod template must not change when they come and go.
-        add(
-                args,
-                cap.flag(),
-                cap.set() != null ? cap.set() : Math.max(cap.standalone(), cap.proxyNeed()));
+    // Not conditional on the proxies: the pod template must not change when they come and go.
+    private static int perClient(PerClient cap) {
+        return cap.set() != null ? cap.set() : Math.max(cap.standalone(), cap.proxyNeed());
     }
 
     /**
@@ -198,12 +194,5 @@ public final class RealmLimitFlags {
 
     private static int or(Integer value, int otherwise) {
         return value == null ? otherwise : value;
-    }
-
-    private static void add(List<String> args, String flag, Object value) {
-        if (value != null) {
-            args.add(flag);
-            args.add(value.toString());
-        }
     }
 }

@@ -1,22 +1,23 @@
 package io.realmgate.operator.realm;
 
+import static io.realmgate.operator.realm.RealmFixtures.flags;
 import static io.realmgate.operator.realm.RealmFixtures.model;
 import static io.realmgate.operator.realm.RealmFixtures.prices;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.realmgate.operator.api.Realm;
 import io.realmgate.operator.api.RealmLimits;
 import io.realmgate.operator.api.RealmSpec;
 import io.realmgate.operator.status.Conditions;
+import io.realmgate.realm.config.RealmConfigDocument;
 import java.time.Instant;
 import java.util.List;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
-class RealmLimitFlagsTest {
+class RealmLimitSettingsTest {
     private static final Instant NOW = Instant.parse("2026-12-07T18:00:00Z");
     private static final SortedSet<String> NO_PROXIES = new TreeSet<>();
     private static final SortedSet<String> EDGE = new TreeSet<>(List.of("edge"));
@@ -28,13 +29,20 @@ class RealmLimitFlagsTest {
         return spec;
     }
 
-    private static Condition condition(RealmLimitFlags flags) {
-        return Conditions.find(flags.condition(List.of(), 3, NOW), RealmLimitFlags.CONDITION);
+    /** What the settings write into a config file, as flags. */
+    private static List<String> settings(RealmLimitSettings limits) {
+        RealmConfigDocument doc = new RealmConfigDocument();
+        limits.writeTo(doc);
+        return RealmFixtures.flags(doc);
+    }
+
+    private static Condition condition(RealmLimitSettings flags) {
+        return Conditions.find(flags.condition(List.of(), 3, NOW), RealmLimitSettings.CONDITION);
     }
 
     @Test
     void nothingSetRendersOnlyThePerClientCapsSizedForAProxyPodWithOrWithoutProxies() {
-        RealmLimitFlags flags = new RealmLimitFlags(new RealmSpec(), NO_PROXIES);
+        RealmLimitSettings flags = new RealmLimitSettings(new RealmSpec(), NO_PROXIES);
         // One proxy pod carries 20000 connections; the realm's totals (10000, 5000, 5000) are less,
         // so the per-client
         // caps reach the totals: all of a proxy pod's clients together may use the whole realm. The
@@ -45,11 +53,12 @@ class RealmLimitFlagsTest {
                         "--max-connections-per-client", "10000",
                         "--max-streams-per-client", "5000",
                         "--max-polls-per-client", "5000");
-        assertThat(flags.args()).containsExactlyElementsOf(sized);
-        assertThat(new RealmLimitFlags(null, NO_PROXIES).args()).containsExactlyElementsOf(sized);
-        assertThat(new RealmLimitFlags(spec(new RealmLimits()), NO_PROXIES).args())
+        assertThat(settings(flags)).containsExactlyElementsOf(sized);
+        assertThat(settings(new RealmLimitSettings(null, NO_PROXIES)))
                 .containsExactlyElementsOf(sized);
-        assertThat(new RealmLimitFlags(new RealmSpec(), EDGE).args())
+        assertThat(settings(new RealmLimitSettings(spec(new RealmLimits()), NO_PROXIES)))
+                .containsExactlyElementsOf(sized);
+        assertThat(settings(new RealmLimitSettings(new RealmSpec(), EDGE)))
                 .containsExactlyElementsOf(sized);
         Condition c = condition(flags);
         assertThat(c.getStatus()).isEqualTo("True");
@@ -69,7 +78,7 @@ class RealmLimitFlagsTest {
         limits.maxConnectionsPerClient = 20;
         limits.maxConnections = 200;
 
-        assertThat(new RealmLimitFlags(spec(limits), NO_PROXIES).args())
+        assertThat(settings(new RealmLimitSettings(spec(limits), NO_PROXIES)))
                 .containsExactly(
                         "--max-connections", "200",
                         "--max-connections-per-client", "20",
@@ -82,9 +91,9 @@ class RealmLimitFlagsTest {
     }
 
     @Test
-    void allowedOriginsBecomeOneCommaSeparatedFlag() {
-        RealmLimitFlags flags =
-                new RealmLimitFlags(
+    void allowedOriginsBecomeOneListKey() {
+        RealmLimitSettings flags =
+                new RealmLimitSettings(
                         spec(
                                 null,
                                 "https://app.example.com",
@@ -92,22 +101,22 @@ class RealmLimitFlagsTest {
                                 "",
                                 "http://10.0.0.5:3000"),
                         NO_PROXIES);
-        assertThat(flags.args())
-                .endsWith(
+        assertThat(settings(flags))
+                .startsWith(
                         "--allowed-origins",
                         "https://app.example.com,http://localhost:8080,http://10.0.0.5:3000");
     }
 
     @Test
     void referencingProxiesRaiseTheUnsetPerClientCapsToOneProxyPodAtMostTheTotal() {
-        assertThat(RealmLimitFlags.PROXY_POD_CONNECTIONS)
+        assertThat(RealmLimitSettings.PROXY_POD_CONNECTIONS)
                 .as("the proxy's own limits.maxConnections default")
                 .isEqualTo(20_000);
-        RealmLimitFlags flags = new RealmLimitFlags(new RealmSpec(), EDGE);
+        RealmLimitSettings flags = new RealmLimitSettings(new RealmSpec(), EDGE);
         // One proxy pod carries 20000 connections; the realm's totals (10000, 5000, 5000) are less,
         // so the per-client
         // caps reach the totals: all of a proxy pod's clients together may use the whole realm.
-        assertThat(flags.args())
+        assertThat(settings(flags))
                 .containsExactly(
                         "--max-connections-per-client", "10000",
                         "--max-streams-per-client", "5000",
@@ -124,8 +133,8 @@ class RealmLimitFlagsTest {
         RealmLimits limits = new RealmLimits();
         limits.maxConnections = 50_000;
         limits.maxStreams = 1000;
-        RealmLimitFlags flags = new RealmLimitFlags(spec(limits), EDGE);
-        assertThat(flags.args())
+        RealmLimitSettings flags = new RealmLimitSettings(spec(limits), EDGE);
+        assertThat(settings(flags))
                 .containsExactly(
                         "--max-connections", "50000",
                         "--max-connections-per-client", "20000",
@@ -138,7 +147,7 @@ class RealmLimitFlagsTest {
     void aTotalBelowTheStandaloneDefaultKeepsTheDefaultPerClientCap() {
         RealmLimits limits = new RealmLimits();
         limits.maxPolls = 100;
-        assertThat(new RealmLimitFlags(spec(limits), EDGE).args())
+        assertThat(settings(new RealmLimitSettings(spec(limits), EDGE)))
                 .containsSequence("--max-polls", "100", "--max-polls-per-client", "500");
     }
 
@@ -147,9 +156,9 @@ class RealmLimitFlagsTest {
         RealmLimits limits = new RealmLimits();
         limits.maxConnectionsPerClient = 100;
         limits.maxStreamsPerClient = 5000;
-        RealmLimitFlags flags =
-                new RealmLimitFlags(spec(limits), new TreeSet<>(List.of("edge", "api")));
-        assertThat(flags.args())
+        RealmLimitSettings flags =
+                new RealmLimitSettings(spec(limits), new TreeSet<>(List.of("edge", "api")));
+        assertThat(settings(flags))
                 .containsExactly(
                         "--max-connections-per-client", "100",
                         "--max-streams-per-client", "5000",
@@ -166,21 +175,19 @@ class RealmLimitFlagsTest {
                 .contains("ForwardProxy api, edge");
 
         // Without proxies the same value is no shortfall: each client has its own address.
-        assertThat(condition(new RealmLimitFlags(spec(limits), NO_PROXIES)).getStatus())
+        assertThat(condition(new RealmLimitSettings(spec(limits), NO_PROXIES)).getStatus())
                 .isEqualTo("True");
     }
 
     @Test
-    void theModelPutsTheFlagsIntoTheDeploymentAfterRetention() {
+    void theModelPutsTheSettingsIntoTheConfigFileAfterRetention() {
         Realm realm = prices();
         realm.getSpec().limits = new RealmLimits();
         realm.getSpec().limits.headerTimeout = "5s";
         realm.getSpec().allowedOrigins = List.of("https://app.example.com");
 
-        Deployment deployment = model(realm, "1", "edge").deployment();
-        List<String> args =
-                deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs();
-        assertThat(args)
+        assertThat(flags(model(realm, "1", "edge")))
+                .containsSequence("--allowed-origins", "https://app.example.com")
                 .containsSequence(
                         "--max-subscriptions",
                         "1000",
@@ -191,10 +198,8 @@ class RealmLimitFlagsTest {
                         "--max-streams-per-client",
                         "5000",
                         "--max-polls-per-client",
-                        "5000",
-                        "--allowed-origins",
-                        "https://app.example.com");
-        assertThat(model(prices(), "1").args())
+                        "5000");
+        assertThat(flags(model(prices(), "1")))
                 .as("nothing set, no proxy: the realm's defaults, caps sized")
                 .doesNotContain("--header-timeout", "--allowed-origins", "--max-connections")
                 .containsSequence("--max-connections-per-client", "10000");
