@@ -38,8 +38,8 @@ public final class RealmLimitSettings {
     /**
      * Client connections one proxy pod holds at most: the proxy's own default {@code
      * limits.maxConnections}, the ceiling of what the operator sizes from a proxy pod's memory
-     * (ProxyCapacity) and what a ForwardProxy's spec.limits may raise it to without a warning
-     * being the realm's concern. Each one is at most one realm connection, stream or poll.
+     * (ProxyCapacity) and what a ForwardProxy's spec.limits may raise it to without a warning being
+     * the realm's concern. Each one is at most one realm connection, stream or poll.
      */
     public static final int PROXY_POD_CONNECTIONS = ProxyConfig.Limits.DEFAULTS.maxConnections();
 

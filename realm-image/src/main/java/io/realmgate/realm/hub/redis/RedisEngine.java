@@ -25,6 +25,8 @@ import io.realmgate.realm.hub.HubException;
 import io.realmgate.realm.hub.HubStats;
 import io.realmgate.realm.hub.Position;
 import io.realmgate.realm.hub.Subscriber;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -604,7 +606,7 @@ public final class RedisEngine implements Engine {
             // The realm's channel count for the metrics: O(1) in Redis, and also learnt from each
             // publish; a realm that only serves subscribers learns it here.
             commands.async()
-                    .scard(RedisKeys.CHANNELS)
+                    .scard(redisKeys.channels)
                     .whenComplete(
                             (n, failure) -> {
                                 if (failure == null) {
