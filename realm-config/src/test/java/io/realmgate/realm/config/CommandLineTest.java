@@ -184,8 +184,8 @@ class CommandLineTest {
                                         "--engine", "redis",
                                         "--redis-url", "redis-sentinel://10.0.0.5:26379"))
                 .hasMessageStartingWith(
-                        "--redis-url: 'redis-sentinel://10.0.0.5:26379' is not"
-                                + " redis-sentinel://HOST:PORT[,HOST:PORT...]#MASTER");
+                        "--redis-url: 'redis-sentinel://10.0.0.5:26379' names no master:"
+                                + " redis-sentinel://HOST[:PORT][,HOST[:PORT]]#MASTER");
     }
 
     @Test
