@@ -66,6 +66,10 @@ class RedisRealmOnClusterTest extends ClusterSteps {
                         "--timeout=4m")
                 .orFail();
 
+        // What the example's comment tells a user to look at.
+        String listed = kubectl.run("-n", NS, "get", "rlm,fwp,deploy,pdb").orFail().out();
+        assertThat(listed).contains("quotes").contains("egress").contains("redis");
+
         Deployment realm =
                 client.apps().deployments().inNamespace(NS).withName("quotes-realm").require();
         assertThat(realm.getStatus().getReadyReplicas()).isEqualTo(3);
