@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.http.Interceptor;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -240,6 +241,18 @@ public final class KubeApi implements AutoCloseable {
     public KubernetesClient newClient(UnaryOperator<ConfigBuilder> customizer) {
         Config config = customizer.apply(new ConfigBuilder(adminConfig)).build();
         return new KubernetesClientBuilder().withConfig(config).build();
+    }
+
+    /**
+     * A new client on the admin configuration whose HTTP client carries {@code interceptor} (which
+     * sees every request it sends); the caller closes it.
+     */
+    public KubernetesClient newClient(String interceptorName, Interceptor interceptor) {
+        return new KubernetesClientBuilder()
+                .withConfig(new ConfigBuilder(adminConfig).build())
+                .withHttpClientBuilderConsumer(
+                        b -> b.addOrReplaceInterceptor(interceptorName, interceptor))
+                .build();
     }
 
     public KubeBinaries binaries() {

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
 import io.realmgate.operator.OperatorSettings;
 import io.realmgate.operator.RealmgateOperator;
 import io.realmgate.operator.tls.OperatorCa;
@@ -16,6 +17,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -41,7 +43,18 @@ public final class OperatorHarness implements AutoCloseable {
 
     public static OperatorHarness start(
             KubeApi api, OperatorSettings settings, Set<String> namespaces) {
-        KubernetesClient client = api.client();
+        return start(api.client(), settings, namespaces, o -> {});
+    }
+
+    /**
+     * @param client the operator's client (a test may count its requests)
+     * @param overrides further JOSDK settings, as Main passes its own (metrics, leader election)
+     */
+    public static OperatorHarness start(
+            KubernetesClient client,
+            OperatorSettings settings,
+            Set<String> namespaces,
+            Consumer<ConfigurationServiceOverrider> overrides) {
         installCrds(client);
         ensureNamespace(client, settings.operatorNamespace());
         Operator operator =
@@ -50,7 +63,7 @@ public final class OperatorHarness implements AutoCloseable {
                         settings,
                         new OperatorCa(client, settings, Clock.systemUTC()),
                         namespaces,
-                        o -> {});
+                        overrides);
         operator.start();
         return new OperatorHarness(operator, settings);
     }
