@@ -8,7 +8,6 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.http.Interceptor;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -244,15 +243,11 @@ public final class KubeApi implements AutoCloseable {
     }
 
     /**
-     * A new client on the admin configuration whose HTTP client carries {@code interceptor} (which
-     * sees every request it sends); the caller closes it.
+     * A new client on the admin configuration, from {@code builder} (the operator's own, or one
+     * with an interceptor that sees every request); the caller closes it.
      */
-    public KubernetesClient newClient(String interceptorName, Interceptor interceptor) {
-        return new KubernetesClientBuilder()
-                .withConfig(new ConfigBuilder(adminConfig).build())
-                .withHttpClientBuilderConsumer(
-                        b -> b.addOrReplaceInterceptor(interceptorName, interceptor))
-                .build();
+    public KubernetesClient newClient(KubernetesClientBuilder builder) {
+        return builder.withConfig(new ConfigBuilder(adminConfig).build()).build();
     }
 
     public KubeBinaries binaries() {

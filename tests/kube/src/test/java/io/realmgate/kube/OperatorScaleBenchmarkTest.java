@@ -6,11 +6,13 @@ import static org.awaitility.Awaitility.await;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.realmgate.operator.Names;
 import io.realmgate.operator.api.ForwardProxy;
 import io.realmgate.operator.api.Realm;
 import io.realmgate.operator.api.TargetSpec;
+import io.realmgate.operator.client.OperatorClient;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.nio.file.Files;
@@ -100,9 +102,18 @@ class OperatorScaleBenchmarkTest {
                         steps,
                         Names.LABEL_MANAGED_BY,
                         Names.MANAGED_BY));
-        try (KubernetesClient client = api.newClient("scale-test-requests", own);
+        try (KubernetesClient client =
+                        api.newClient(
+                                new KubernetesClientBuilder()
+                                        .withHttpClientBuilderConsumer(
+                                                b -> b.addOrReplaceInterceptor("tally", own)));
                 KubernetesClient operatorClient =
-                        api.newClient("scale-operator-requests", operatorOwn)) {
+                        api.newClient(
+                                OperatorClient.builder()
+                                        .withHttpClientBuilderConsumer(
+                                                b ->
+                                                        b.addOrReplaceInterceptor(
+                                                                "tally", operatorOwn)))) {
             long heapBefore = settledHeap(memory);
             ApiRequests serverBefore = ApiRequests.scrape(admin);
             ApiRequests ownBefore = own.snapshot();
