@@ -56,13 +56,6 @@ public final class SharedManagedFields {
         return intern(fields);
     }
 
-    /** How many distinct trees and parts are held now (for tests). */
-    static int size() {
-        synchronized (CANONICAL) {
-            return CANONICAL.size();
-        }
-    }
-
     @SuppressWarnings("unchecked")
     private static Map<String, Object> sharedMap(Map<String, Object> tree) {
         Map<String, Object> parts = new LinkedHashMap<>();
