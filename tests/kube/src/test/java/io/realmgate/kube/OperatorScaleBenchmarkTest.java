@@ -217,10 +217,13 @@ class OperatorScaleBenchmarkTest {
                     .as("statuses (lastTransitionTime included) after the resync")
                     .isEqualTo(statusesBefore);
             // Issue 18's bound, on the conservative figure (fixed costs spread over the
-            // resources); measured about 70 at the CI count (docs/benchmarks.md).
-            assertThat(perResource)
-                    .as("the operator's heap per custom resource, KiB, with %d", 2 * COUNT)
-                    .isLessThan(HEAP_BOUND_KIB);
+            // resources); measured about 70 at the CI count (docs/benchmarks.md). Below that count
+            // the fixed costs alone come near it, so a smaller run only reports.
+            if (COUNT >= DEFAULT_COUNT) {
+                assertThat(perResource)
+                        .as("the operator's heap per custom resource, KiB, with %d", 2 * COUNT)
+                        .isLessThan(HEAP_BOUND_KIB);
+            }
         }
     }
 
