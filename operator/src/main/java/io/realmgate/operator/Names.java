@@ -40,6 +40,14 @@ public final class Names {
             LABEL_NAME + "=" + PROXY_APP + "," + LABEL_MANAGED_BY + "=" + MANAGED_BY;
 
     /**
+     * Label selector of everything the operator did not make, for the informers of Secrets users
+     * name (a realm's certificate, a proxy's users and certificate): they need not hold the TLS
+     * Secrets the operator issued, which the dependents' informers already cache
+     * (docs/decisions.md, "Operator: caches sized for thousands of resources").
+     */
+    public static final String NOT_OPERATOR_CHILD_SELECTOR = LABEL_MANAGED_BY + "!=" + MANAGED_BY;
+
+    /**
      * Proxy pod-template annotation: hash of what the proxy reads only at start (its listeners), so
      * the pods roll when that changes and only then. What it reloads live (the rest of its config
      * file, its certificate, its users file) stays out of the pod template: docs/decisions.md,

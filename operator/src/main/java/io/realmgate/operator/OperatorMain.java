@@ -1,13 +1,13 @@
 package io.realmgate.operator;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.realmgate.common.InvalidSetting;
 import io.realmgate.common.LogFormat;
+import io.realmgate.operator.client.OperatorClient;
 import io.realmgate.operator.ops.AdminServer;
 import io.realmgate.operator.ops.OperatorHealth;
 import io.realmgate.operator.ops.OperatorMetrics;
@@ -106,7 +106,7 @@ public final class OperatorMain {
                                                 + "/"
                                                 + g.serviceAccount())
                         .orElse("in every watched namespace"));
-        client = new KubernetesClientBuilder().build();
+        client = OperatorClient.builder().build();
         log.info("Kubernetes API server {}", client.getMasterUrl());
         metrics = new OperatorMetrics();
         OperatorCa ca = new OperatorCa(client, settings, Clock.systemUTC());

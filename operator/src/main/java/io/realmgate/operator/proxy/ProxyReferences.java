@@ -63,7 +63,8 @@ final class ProxyReferences {
     /**
      * Secrets in the watched namespaces, for the users file and a TLS Secret of the user's own: a
      * change rolls the pods (their content is in the config hash). Secrets no proxy names map to
-     * nothing.
+     * nothing. The Secrets the operator issued are left out ({@link
+     * Names#NOT_OPERATOR_CHILD_SELECTOR}): they are no user's to name.
      */
     static InformerEventSource<Secret, ForwardProxy> secrets(
             EventSourceContext<ForwardProxy> context, Optional<SecretGrants<ForwardProxy>> grants) {
@@ -71,6 +72,7 @@ final class ProxyReferences {
         var config =
                 InformerEventSourceConfiguration.from(Secret.class, ForwardProxy.class)
                         .withName(SECRETS)
+                        .withLabelSelector(Names.NOT_OPERATOR_CHILD_SELECTOR)
                         .withSecondaryToPrimaryMapper(
                                 secret -> referencing(context, SECRET_INDEX, secret))
                         .withPrimaryToSecondaryMapper(

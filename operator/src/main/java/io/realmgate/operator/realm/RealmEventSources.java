@@ -212,7 +212,9 @@ final class RealmEventSources {
     /**
      * Secrets named by a Realm's spec.tls.secretName → those Realms (found through an index on the
      * Realm cache), and a Realm → its Secret. Every Secret of the watched namespaces (or of those
-     * that granted them) is cached: a user's Secret carries no label of ours to select it by.
+     * that granted them) is cached, a user's Secret carries no label of ours to select it by; but
+     * not the operator's own children ({@link Names#NOT_OPERATOR_CHILD_SELECTOR}): a realm's
+     * spec.tls.secretName names a Secret of the user's.
      */
     private static InformerEventSource<Secret, Realm> userTlsSecrets(
             EventSourceContext<Realm> context, Optional<SecretGrants<Realm>> grants) {
@@ -242,6 +244,7 @@ final class RealmEventSources {
         return SecretGrants.secretInformer(
                 InformerEventSourceConfiguration.from(Secret.class, Realm.class)
                         .withName(USER_TLS_SECRETS)
+                        .withLabelSelector(Names.NOT_OPERATOR_CHILD_SELECTOR)
                         .withSecondaryToPrimaryMapper(
                                 secret ->
                                         realms

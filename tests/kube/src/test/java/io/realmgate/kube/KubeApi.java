@@ -242,6 +242,14 @@ public final class KubeApi implements AutoCloseable {
         return new KubernetesClientBuilder().withConfig(config).build();
     }
 
+    /**
+     * A new client on the admin configuration, from {@code builder} (the operator's own, or one
+     * with an interceptor that sees every request); the caller closes it.
+     */
+    public KubernetesClient newClient(KubernetesClientBuilder builder) {
+        return builder.withConfig(new ConfigBuilder(adminConfig).build()).build();
+    }
+
     public KubeBinaries binaries() {
         return binaries;
     }

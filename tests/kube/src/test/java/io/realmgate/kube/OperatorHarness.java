@@ -4,8 +4,10 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
 import io.realmgate.operator.OperatorSettings;
 import io.realmgate.operator.RealmgateOperator;
+import io.realmgate.operator.client.OperatorClient;
 import io.realmgate.operator.tls.OperatorCa;
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,22 +18,25 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
  * The operator, in this JVM, against the real API server: the CRDs from the repository's {@code
  * crds/} (what users apply), the operator's namespace, and {@link RealmgateOperator} as Main builds
- * it.
+ * it, on a client as Main builds it.
  */
 public final class OperatorHarness implements AutoCloseable {
     public static final String FIELD_MANAGER = "realmgate-kube-tests";
 
     private final Operator operator;
     private final OperatorSettings settings;
+    private final AutoCloseable ownClient;
 
-    private OperatorHarness(Operator operator, OperatorSettings settings) {
+    private OperatorHarness(Operator operator, OperatorSettings settings, AutoCloseable ownClient) {
         this.operator = operator;
         this.settings = settings;
+        this.ownClient = ownClient;
     }
 
     /** Settings for tests: the defaults, with the CA in namespace {@code realmgate-system}. */
@@ -39,9 +44,36 @@ public final class OperatorHarness implements AutoCloseable {
         return OperatorSettings.defaults();
     }
 
+    /** The operator with a client of its own as Main builds it ({@link OperatorClient}). */
     public static OperatorHarness start(
             KubeApi api, OperatorSettings settings, Set<String> namespaces) {
-        KubernetesClient client = api.client();
+        KubernetesClient client = api.newClient(OperatorClient.builder());
+        try {
+            return start(client, settings, namespaces, o -> {}, client);
+        } catch (RuntimeException | Error e) {
+            client.close();
+            throw e;
+        }
+    }
+
+    /**
+     * @param client the operator's client (a test may count its requests); the caller closes it
+     * @param overrides further JOSDK settings, as Main passes its own (metrics, leader election)
+     */
+    public static OperatorHarness start(
+            KubernetesClient client,
+            OperatorSettings settings,
+            Set<String> namespaces,
+            Consumer<ConfigurationServiceOverrider> overrides) {
+        return start(client, settings, namespaces, overrides, () -> {});
+    }
+
+    private static OperatorHarness start(
+            KubernetesClient client,
+            OperatorSettings settings,
+            Set<String> namespaces,
+            Consumer<ConfigurationServiceOverrider> overrides,
+            AutoCloseable ownClient) {
         installCrds(client);
         ensureNamespace(client, settings.operatorNamespace());
         Operator operator =
@@ -50,9 +82,9 @@ public final class OperatorHarness implements AutoCloseable {
                         settings,
                         new OperatorCa(client, settings, Clock.systemUTC()),
                         namespaces,
-                        o -> {});
+                        overrides);
         operator.start();
-        return new OperatorHarness(operator, settings);
+        return new OperatorHarness(operator, settings, ownClient);
     }
 
     public OperatorSettings settings() {
@@ -131,6 +163,14 @@ public final class OperatorHarness implements AutoCloseable {
 
     @Override
     public void close() {
-        operator.stop();
+        try {
+            operator.stop();
+        } finally {
+            try {
+                ownClient.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot close the operator's client", e);
+            }
+        }
     }
 }
