@@ -146,7 +146,12 @@ final class CentrifugoClient implements FanOutClient {
         CompletableFuture<Void> reply = new CompletableFuture<>();
         Channel ch = channel;
         if (ch == null || !ch.isActive()) {
-            reply.completeExceptionally(new IOException("not connected to " + node));
+            reply.completeExceptionally(
+                    new IOException(
+                            "the connection to Centrifugo at "
+                                    + node
+                                    + (ch == null ? " was never made" : " is closed")
+                                    + (lost ? " (closed by Centrifugo)" : "")));
             return reply;
         }
         replies.put(id, reply);
@@ -235,7 +240,12 @@ final class CentrifugoClient implements FanOutClient {
             if (!closing) {
                 lost = true;
             }
-            failAll(new IOException("connection to Centrifugo at " + node + " closed"));
+            failAll(
+                    new IOException(
+                            "the connection to Centrifugo at "
+                                    + node
+                                    + " closed"
+                                    + (connected.isDone() ? "" : " before the connect reply")));
             super.channelInactive(ctx);
         }
 

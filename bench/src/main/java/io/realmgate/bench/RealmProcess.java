@@ -92,6 +92,15 @@ final class RealmProcess implements AutoCloseable {
         return realm;
     }
 
+    /** What the realm logged so far (at warn and above). */
+    String log() {
+        try {
+            return Files.readString(dir.resolve("realm.log"));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
     InetSocketAddress wssAddress() {
         return new InetSocketAddress("127.0.0.1", wssPort);
     }
