@@ -108,6 +108,9 @@ final class CentrifugoClient implements FanOutClient {
         return new ChannelInitializer<>() {
             @Override
             protected void initChannel(Channel ch) {
+                // Here and not only after connect() returns: under load the handshake can complete
+                // before the calling thread gets to store it.
+                channel = ch;
                 ChannelPipeline p = ch.pipeline();
                 p.addLast("tls", SSL.newHandler(ch.alloc(), "127.0.0.1", node.getPort()));
                 p.addLast("http", new HttpClientCodec());
@@ -143,8 +146,11 @@ final class CentrifugoClient implements FanOutClient {
     }
 
     private CompletableFuture<Void> send(long id, String command) {
+        return send(channel, id, command);
+    }
+
+    private CompletableFuture<Void> send(Channel ch, long id, String command) {
         CompletableFuture<Void> reply = new CompletableFuture<>();
-        Channel ch = channel;
         if (ch == null || !ch.isActive()) {
             reply.completeExceptionally(
                     new IOException(
@@ -194,7 +200,7 @@ final class CentrifugoClient implements FanOutClient {
                     == WebSocketClientProtocolHandler.ClientHandshakeStateEvent
                             .HANDSHAKE_COMPLETE) {
                 long id = ids.incrementAndGet();
-                send(id, CentrifugoFrames.connect(id))
+                send(ctx.channel(), id, CentrifugoFrames.connect(id))
                         .whenComplete(
                                 (ok, e) -> {
                                     if (e != null) {
