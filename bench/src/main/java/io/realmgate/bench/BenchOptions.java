@@ -43,7 +43,7 @@ record BenchOptions(
 
     /** Figure groups for {@code --only}. */
     static final List<String> ALL_FIGURES =
-            List.of("throughput", "setup", "memory", "ws", "fanout");
+            List.of("throughput", "setup", "memory", "ws", "fanout", PeerFanOutSection.GROUP);
 
     static final String USAGE =
             String.join(
@@ -58,14 +58,15 @@ record BenchOptions(
                     "  --repeat N           measured runs per figure and subject (default 3)",
                     "  --peers LIST         proxies to compare, of realmgate,apache,squid,tinyproxy,ceiling (default: all installed;",
                     "                       ceiling is a minimal C relay built with gcc: the bound no proxy passes here)",
-                    "  --only LIST          figure groups, of throughput,setup,memory,ws,fanout (default: all)",
+                    "  --only LIST          figure groups, of throughput,setup,memory,ws,fanout,fanout-peers (default: all;",
+                    "                       fanout-peers: the realm's fan-out against Centrifugo, memory and redis engines)",
                     "  --no-pin             no CPU pinning (default: client on one CPU, proxies and targets on another)",
                     "  --proxy-jar PATH     the proxy (default proxy-image/target/realmgate-proxy.jar)",
                     "  --out FILE           also write the report here",
                     "  --out-dir DIR        write DIR/results.md and DIR/results.png (chart)",
                     "  --realm-jar PATH     the realm, for fan-out (default realm-image/target/realmgate-realm.jar)",
                     "  --fanout-seconds N   seconds per fan-out phase (default 3)",
-                    "  --no-fanout          skip the realm fan-out figures (same as leaving fanout out of --only)",
+                    "  --no-fanout          skip the realm fan-out figures (same as leaving fanout and fanout-peers out of --only)",
                     "  --quick              smoke run: 64m, 300 tunnels, 1 repeat, 1000 idle tunnels, 2000 ws messages, 1 s fan-out",
                     "  --help               this text");
 
@@ -159,6 +160,7 @@ record BenchOptions(
         }
         if (!fanOut) {
             only.remove("fanout");
+            only.remove(PeerFanOutSection.GROUP);
         }
         long b = bytes != null ? bytes : quick ? 64 * MIB : GIB;
         if (b < parallel) {

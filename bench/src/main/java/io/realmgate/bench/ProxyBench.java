@@ -21,6 +21,10 @@ public final class ProxyBench {
      */
     static final int TIMEOUT_MS = 30_000;
 
+    /** The figure groups the proxies are measured in. */
+    private static final List<String> PROXY_FIGURES =
+            List.of("throughput", "setup", "memory", "ws");
+
     private BenchOptions options;
     private final Cleanup cleanup;
     private final Notes notes = new Notes();
@@ -60,7 +64,10 @@ public final class ProxyBench {
     }
 
     private int run() throws Exception {
-        boolean wantsOurs = options.peers().contains(Subject.REALMGATE) || options.fanOut();
+        // The proxies take part only in the proxy figures; the fan-out needs our proxy too.
+        boolean proxyFigures = PROXY_FIGURES.stream().anyMatch(options::measures);
+        boolean wantsOurs =
+                (proxyFigures && options.peers().contains(Subject.REALMGATE)) || options.fanOut();
         if (wantsOurs && !Files.isRegularFile(options.proxyJar())) {
             System.err.println(
                     "realmgate-bench: proxy jar not found: "
@@ -87,7 +94,7 @@ public final class ProxyBench {
             options = options.withIdleTunnels(launch.maxTunnels());
         }
         List<String> proxies = new ArrayList<>();
-        for (String name : options.peers()) {
+        for (String name : proxyFigures ? options.peers() : List.<String>of()) {
             if (RunningProxy.installed(name, options.proxyJar())) {
                 proxies.add(name);
             } else {
@@ -123,7 +130,7 @@ public final class ProxyBench {
                 notes.add(name + ": did not start, skipped: " + Notes.firstLine(e.getMessage()));
             }
         }
-        if (wantsOurs
+        if (proxyFigures
                 && options.peers().contains(Subject.REALMGATE)
                 && running.stream().noneMatch(p -> p.name().equals(Subject.REALMGATE))) {
             System.err.println(
@@ -171,6 +178,9 @@ public final class ProxyBench {
                             + targetTrouble.get(0));
         }
         String fanOut = options.fanOut() ? FanOutSection.run(options, launch, notes) : "";
+        if (options.measures(PeerFanOutSection.GROUP)) {
+            fanOut += PeerFanOutSection.run(options, launch, notes);
+        }
 
         List<String> names = subjects.stream().map(Subject::name).toList();
         String markdown = report.markdown(results, names, notes.all(), fanOut);

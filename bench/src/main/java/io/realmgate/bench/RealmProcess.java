@@ -28,6 +28,15 @@ final class RealmProcess implements AutoCloseable {
      */
     static RealmProcess start(Path jar, List<String> prefix)
             throws IOException, InterruptedException {
+        return start(jar, prefix, List.of());
+    }
+
+    /**
+     * @param prefix as for {@link #start(Path, List)}
+     * @param flags more of the realm's flags, e.g. {@code --engine redis --redis-url URL}
+     */
+    static RealmProcess start(Path jar, List<String> prefix, List<String> flags)
+            throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("realmgate-bench-realm-");
         Path cert = dir.resolve("tls.crt");
         Path key = dir.resolve("tls.key");
@@ -51,7 +60,12 @@ final class RealmProcess implements AutoCloseable {
                         "--tls-cert",
                         cert.toString(),
                         "--tls-key",
-                        key.toString()));
+                        key.toString(),
+                        // Every client of the benchmark comes from 127.0.0.1: the per-address cap
+                        // (1000 by default) would refuse the 1,000 subscribers plus the publisher.
+                        "--max-connections-per-client",
+                        "10000"));
+        command.addAll(flags);
         ProcessBuilder pb =
                 new ProcessBuilder(command)
                         .redirectErrorStream(true)
@@ -76,6 +90,15 @@ final class RealmProcess implements AutoCloseable {
             throw e;
         }
         return realm;
+    }
+
+    /** What the realm logged so far (at warn and above). */
+    String log() {
+        try {
+            return Files.readString(dir.resolve("realm.log"));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
     }
 
     InetSocketAddress wssAddress() {

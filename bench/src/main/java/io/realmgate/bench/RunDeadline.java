@@ -35,6 +35,11 @@ final class RunDeadline {
             // over.
             seconds += 12L * o.fanOutSeconds() * 4 + 600;
         }
+        if (o.measures(PeerFanOutSection.GROUP)) {
+            // Four systems, four runs each (warm-up and three rows) of two phases, up to 40 s of
+            // draining per run, and starting up to four processes per system.
+            seconds += 4L * 4 * (2L * o.fanOutSeconds() + 40) + 600;
+        }
         return Duration.ofSeconds(seconds);
     }
 

@@ -77,7 +77,18 @@ class BenchOptionsTest {
         BenchOptions o = BenchOptions.parse("--no-fanout");
         assertThat(o.fanOut()).isFalse();
         assertThat(o.measures("fanout")).isFalse();
+        assertThat(o.measures("fanout-peers")).isFalse();
         assertThat(o.measures("memory")).isTrue();
+    }
+
+    @Test
+    void theFanOutAgainstCentrifugoIsAFigureGroupOfItsOwn() throws Exception {
+        BenchOptions o = BenchOptions.parse("--quick", "--only", "fanout-peers");
+        assertThat(o.measures("fanout-peers")).isTrue();
+        assertThat(o.fanOut()).isFalse();
+        assertThat(o.measures("ws")).isFalse();
+        assertThat(o.fanOutSeconds()).isEqualTo(1);
+        assertThat(BenchOptions.parse().measures("fanout-peers")).isTrue();
     }
 
     @Test
