@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
 /**
@@ -29,7 +30,27 @@ import io.fabric8.generator.annotation.ValidationRule;
                 "!has(self.maxPollsPerClient) || self.maxPollsPerClient <= "
                         + "(has(self.maxPolls) ? self.maxPolls : 5000)",
         message = "limits.maxPollsPerClient must not exceed limits.maxPolls (default 5000)")
+@ValidationRule(
+        value =
+                "!has(self.maxMessage) || !self.maxMessage.matches('"
+                        + RealmRetentionSpec.SIZE_PATTERN
+                        + "') || "
+                        + RealmLimits.MAX_MESSAGE_BYTES
+                        + " >= 256",
+        fieldPath = ".maxMessage",
+        message = "limits.maxMessage must be at least 256 bytes")
 public class RealmLimits {
+    /**
+     * {@code self.maxMessage} in bytes, in CEL: the size grammar of {@link
+     * RealmRetentionSpec#SIZE_PATTERN} (whole bytes, B, KiB, MiB or GiB).
+     */
+    static final String MAX_MESSAGE_BYTES =
+            "(self.maxMessage.endsWith('GiB') ? int(self.maxMessage.substring(0, self.maxMessage.size() - 3)) * 1073741824"
+                    + " : self.maxMessage.endsWith('MiB') ? int(self.maxMessage.substring(0, self.maxMessage.size() - 3)) * 1048576"
+                    + " : self.maxMessage.endsWith('KiB') ? int(self.maxMessage.substring(0, self.maxMessage.size() - 3)) * 1024"
+                    + " : self.maxMessage.endsWith('B') ? int(self.maxMessage.substring(0, self.maxMessage.size() - 1))"
+                    + " : int(self.maxMessage))";
+
     /**
      * The realm's defaults (realm-image {@code RealmConfig.Builder}); the CEL rules above repeat
      * three of them.
@@ -106,4 +127,35 @@ public class RealmLimits {
     @Min(1)
     @Max(MAX_COUNT)
     public Integer maxPollsPerClient;
+
+    @JsonPropertyDescription(
+            "Largest client message (limits.maxMessage, --max-message), such as 65536, 64KiB or"
+                    + " 1MiB; at least 256 bytes. Absent: 64KiB.")
+    @Size(max = 16)
+    @Pattern(RealmRetentionSpec.SIZE_PATTERN)
+    public String maxMessage;
+
+    @JsonPropertyDescription(
+            "Channels the realm holds (limits.maxChannels, --max-channels); publishing to one more is"
+                    + " refused. Absent: what the pod's memory carries with the retention and queues,"
+                    + " at most 10000.")
+    @Min(1)
+    @Max(MAX_COUNT)
+    public Integer maxChannels;
+
+    @JsonPropertyDescription(
+            "Frames that may wait for one connection before it is closed as a slow consumer"
+                    + " (queues.events, --queue-events); more than retention.events, so that a full replay"
+                    + " fits. Absent: twice retention.events.")
+    @Min(2)
+    @Max(MAX_COUNT)
+    public Integer queueEvents;
+
+    @JsonPropertyDescription(
+            "Bytes that may wait for one connection before it is closed as a slow consumer"
+                    + " (queues.bytes, --queue-bytes), such as 512KiB or 2MiB; more than retention.bytes,"
+                    + " so that a full replay fits. Absent: twice retention.bytes.")
+    @Size(max = 16)
+    @Pattern(RealmRetentionSpec.SIZE_PATTERN)
+    public String queueBytes;
 }

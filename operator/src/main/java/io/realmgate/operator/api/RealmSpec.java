@@ -27,7 +27,92 @@ import java.util.List;
         message =
                 "spec.replicas must be 0 or 1 with engine memory: a memory realm is one process; "
                         + "several replicas would be unrelated realms")
+// spec.retention against spec.limits and spec.engine: the realm's own rules (RealmConfig.Builder),
+// refused here with the field named rather than by a realm pod that will not start. An absent
+// retention.bytes is sized by the operator, at least twice the largest message and below
+// limits.queueBytes, which is possible only while limits.queueBytes exceeds twice that message.
+@ValidationRule(
+        value =
+                "!has(self.retention) || !has(self.retention.bytes) || !"
+                        + RealmSpec.RETAIN_BYTES_VALID
+                        + " || "
+                        + RealmSpec.RETAIN_BYTES
+                        + " >= 2 * "
+                        + RealmSpec.MAX_MESSAGE_OR_DEFAULT,
+        fieldPath = ".retention.bytes",
+        message =
+                "spec.retention.bytes must be at least twice spec.limits.maxMessage (default 64KiB)"
+                        + " so that the newest event always fits")
+@ValidationRule(
+        value =
+                "!has(self.limits) || !has(self.limits.queueBytes) || !"
+                        + RealmSpec.QUEUE_BYTES_VALID
+                        + " || "
+                        + RealmSpec.QUEUE_BYTES
+                        + " > ((has(self.retention) && has(self.retention.bytes) && "
+                        + RealmSpec.RETAIN_BYTES_VALID
+                        + ") ? "
+                        + RealmSpec.RETAIN_BYTES
+                        + " : 2 * "
+                        + RealmSpec.MAX_MESSAGE_OR_DEFAULT
+                        + ")",
+        fieldPath = ".limits.queueBytes",
+        message =
+                "spec.limits.queueBytes must be larger than spec.retention.bytes (absent: twice"
+                        + " spec.limits.maxMessage, default 64KiB) so that a full replay fits")
+@ValidationRule(
+        value =
+                "!has(self.limits) || !has(self.limits.queueEvents) || self.limits.queueEvents >"
+                        + " ((has(self.retention) && has(self.retention.events)) ? self.retention.events : 1000)",
+        fieldPath = ".limits.queueEvents",
+        message =
+                "spec.limits.queueEvents must be larger than spec.retention.events (default 1000)"
+                        + " so that a full replay fits")
+@ValidationRule(
+        value = "!has(self.retention) || !has(self.retention.age) || self.engine.type == 'redis'",
+        fieldPath = ".retention.age",
+        message =
+                "spec.retention.age is only for spec.engine.type redis: a memory realm retains by"
+                        + " events and bytes only")
 public class RealmSpec {
+    /*
+     * The rules below compute a size only once its pattern holds: a malformed size is refused by
+     * its pattern alone, not also by a rule that cannot convert it.
+     */
+    static final String RETAIN_BYTES_VALID =
+            "self.retention.bytes.matches('" + RealmRetentionSpec.SIZE_PATTERN + "')";
+
+    static final String QUEUE_BYTES_VALID =
+            "self.limits.queueBytes.matches('" + RealmRetentionSpec.SIZE_PATTERN + "')";
+
+    /** {@code spec.retention.bytes} in bytes, in CEL (the grammar of RealmRetentionSpec). */
+    static final String RETAIN_BYTES =
+            "(self.retention.bytes.endsWith('GiB') ? int(self.retention.bytes.substring(0, self.retention.bytes.size() - 3)) * 1073741824"
+                    + " : self.retention.bytes.endsWith('MiB') ? int(self.retention.bytes.substring(0, self.retention.bytes.size() - 3)) * 1048576"
+                    + " : self.retention.bytes.endsWith('KiB') ? int(self.retention.bytes.substring(0, self.retention.bytes.size() - 3)) * 1024"
+                    + " : self.retention.bytes.endsWith('B') ? int(self.retention.bytes.substring(0, self.retention.bytes.size() - 1))"
+                    + " : int(self.retention.bytes))";
+
+    /** {@code spec.limits.queueBytes} in bytes, in CEL. */
+    static final String QUEUE_BYTES =
+            "(self.limits.queueBytes.endsWith('GiB') ? int(self.limits.queueBytes.substring(0, self.limits.queueBytes.size() - 3)) * 1073741824"
+                    + " : self.limits.queueBytes.endsWith('MiB') ? int(self.limits.queueBytes.substring(0, self.limits.queueBytes.size() - 3)) * 1048576"
+                    + " : self.limits.queueBytes.endsWith('KiB') ? int(self.limits.queueBytes.substring(0, self.limits.queueBytes.size() - 3)) * 1024"
+                    + " : self.limits.queueBytes.endsWith('B') ? int(self.limits.queueBytes.substring(0, self.limits.queueBytes.size() - 1))"
+                    + " : int(self.limits.queueBytes))";
+
+    /** {@code spec.limits.maxMessage} in bytes, in CEL, or the realm's default 64KiB. */
+    static final String MAX_MESSAGE_OR_DEFAULT =
+            "((has(self.limits) && has(self.limits.maxMessage) && self.limits.maxMessage.matches('"
+                    + RealmRetentionSpec.SIZE_PATTERN
+                    + "')) ? "
+                    + "(self.limits.maxMessage.endsWith('GiB') ? int(self.limits.maxMessage.substring(0, self.limits.maxMessage.size() - 3)) * 1073741824"
+                    + " : self.limits.maxMessage.endsWith('MiB') ? int(self.limits.maxMessage.substring(0, self.limits.maxMessage.size() - 3)) * 1048576"
+                    + " : self.limits.maxMessage.endsWith('KiB') ? int(self.limits.maxMessage.substring(0, self.limits.maxMessage.size() - 3)) * 1024"
+                    + " : self.limits.maxMessage.endsWith('B') ? int(self.limits.maxMessage.substring(0, self.limits.maxMessage.size() - 1))"
+                    + " : int(self.limits.maxMessage))"
+                    + " : 65536)";
+
     /**
      * {@code http(s)://host[:port]} as the realm parses it (java.net.URI, server-based authority):
      * a DNS name whose last label starts with a letter, or a dotted IPv4 address; port 1-65535.
@@ -75,9 +160,15 @@ public class RealmSpec {
     public ResourceRequirements resources;
 
     @JsonPropertyDescription(
-            "Connection, header, replay, stream and poll limits of each realm pod. Absent fields: "
-                    + "the realm's defaults.")
+            "Connection, header, replay, stream, poll, message, channel and slow-consumer queue limits of"
+                    + " each realm pod. Absent fields: the realm's defaults, or (message, channels, queues)"
+                    + " sized for the pod's memory limit.")
     public RealmLimits limits;
+
+    @JsonPropertyDescription(
+            "What the realm keeps per channel for replay: events, bytes and (redis engine) age."
+                    + " Absent fields: sized for the pod's memory limit (docs/operator.md, \"Realm memory\").")
+    public RealmRetentionSpec retention;
 
     @JsonPropertyDescription(
             "Browser origins (scheme://host[:port], http or https, such as https://app.example.com "

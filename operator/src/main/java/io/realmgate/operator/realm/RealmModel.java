@@ -328,7 +328,7 @@ public final class RealmModel {
                                                                 Quantity.getAmountInBytes(
                                                                                 DEFAULT_MEMORY_LIMIT)
                                                                         .longValue())));
-        return RealmRetention.forHeap(heap);
+        return RealmRetention.forHeap(heap, realm.getSpec());
     }
 
     /**

@@ -81,6 +81,7 @@ final class RealmStatusModel {
                         generation,
                         now);
         conditions = model.limitSettings().condition(conditions, generation, now);
+        conditions = model.retention().condition(conditions, generation, now);
         RealmStatus next = new RealmStatus();
         next.observedGeneration = generation;
         next.conditions = conditions;

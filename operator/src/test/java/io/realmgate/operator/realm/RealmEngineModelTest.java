@@ -15,6 +15,7 @@ import io.realmgate.operator.api.Realm;
 import io.realmgate.operator.api.RealmEngine;
 import io.realmgate.operator.api.RealmLimits;
 import io.realmgate.operator.api.RealmRedis;
+import io.realmgate.operator.api.RealmRetentionSpec;
 import io.realmgate.operator.status.Conditions;
 import io.realmgate.realm.config.CommandLine;
 import io.realmgate.realm.config.RealmConfig;
@@ -84,8 +85,8 @@ class RealmEngineModelTest {
         // Sized for the default 512Mi pod (RealmRetention) and for a proxy pod (limits).
         assertThat(config.retainEvents()).isEqualTo(1000);
         assertThat(config.retainBytes()).isEqualTo(256 * 1024);
-        assertThat(config.queueBytes()).isEqualTo(1024 * 1024);
-        assertThat(config.maxChannels()).isEqualTo(327);
+        assertThat(config.queueBytes()).isEqualTo(512 * 1024);
+        assertThat(config.maxChannels()).isEqualTo(125);
         assertThat(config.maxConnectionsPerClient()).isEqualTo(10_000);
         assertThat(config.maxStreamsPerClient()).isEqualTo(5000);
 
@@ -122,6 +123,39 @@ class RealmEngineModelTest {
 
         realm.getSpec().engine.redis.keyPrefix = "shared-quotes";
         assertThat(load(model(realm, "1")).redisKeyPrefix()).isEqualTo("shared-quotes");
+    }
+
+    @Test
+    void theSpecsRetentionAndQueuesAreWhatTheRealmReads() throws Exception {
+        Realm realm = redisRealm(2);
+        realm.getSpec().retention = new RealmRetentionSpec();
+        realm.getSpec().retention.events = 5000;
+        realm.getSpec().retention.bytes = "2MiB";
+        realm.getSpec().retention.age = "90s";
+        realm.getSpec().limits = new RealmLimits();
+        realm.getSpec().limits.maxMessage = "128KiB";
+        realm.getSpec().limits.maxChannels = 40;
+        realm.getSpec().limits.queueEvents = 6000;
+        realm.getSpec().limits.queueBytes = "3MiB";
+
+        RealmConfig config = load(model(realm, "1"));
+        assertThat(config.retainEvents()).isEqualTo(5000);
+        assertThat(config.retainBytes()).isEqualTo(2 * 1024 * 1024);
+        assertThat(config.retainAge()).hasSeconds(90);
+        assertThat(config.maxMessageBytes()).isEqualTo(128 * 1024);
+        assertThat(config.maxChannels()).isEqualTo(40);
+        assertThat(config.queueEvents()).isEqualTo(6000);
+        assertThat(config.queueBytes()).isEqualTo(3 * 1024 * 1024);
+
+        // A memory realm: no age; the queue follows the retention the user set.
+        Realm memory = prices();
+        memory.getSpec().retention = new RealmRetentionSpec();
+        memory.getSpec().retention.bytes = "384KiB";
+        RealmConfig memoryConfig = load(model(memory, "1"));
+        assertThat(memoryConfig.retainAge()).isNull();
+        assertThat(memoryConfig.retainBytes()).isEqualTo(384 * 1024);
+        assertThat(memoryConfig.queueBytes()).isEqualTo(768 * 1024);
+        assertThat(memoryConfig.maxMessageBytes()).isEqualTo(64 * 1024);
     }
 
     @Test

@@ -199,18 +199,19 @@ class RealmModelTest {
                         "--retain-bytes",
                         "256KiB",
                         "--queue-events",
-                        "4000",
+                        "2000",
                         "--queue-bytes",
-                        "1MiB",
+                        "512KiB",
                         "--max-message",
                         "64KiB",
                         "--max-channels",
-                        "327",
+                        "125",
                         "--max-subscriptions",
                         "1000");
         RealmModel model = model(prices(), "1");
-        assertThat(model.retention().retainedBytesAtMost())
-                .as("a full realm's retention fits in half the heap of the 512Mi pod")
+        assertThat(model.retention().channelBytesAtMost())
+                .as(
+                        "a full realm's retention and queued tails fit in half the heap of the 512Mi pod")
                 .isLessThanOrEqualTo(model.jvmMemory().heapBytes().orElseThrow() / 2);
 
         Realm big = prices();
@@ -221,7 +222,7 @@ class RealmModelTest {
         Container bigger = container(model(big, "1").deployment());
         assertThat(bigger.getEnv().get(0).getValue())
                 .startsWith("-Xmx819m -XX:MaxDirectMemorySize=512m");
-        assertThat(flags(model(big, "1"))).containsSequence("--max-channels", "1316");
+        assertThat(flags(model(big, "1"))).containsSequence("--max-channels", "504");
 
         Realm unlimited = prices();
         unlimited.getSpec().resources =
@@ -233,13 +234,13 @@ class RealmModelTest {
                 .isEqualTo("-XX:MaxRAMPercentage=40 -XX:+ExitOnOutOfMemoryError");
         assertThat(flags(model(unlimited, "1")))
                 .as("sized for the request")
-                .containsSequence("--max-channels", "1316");
+                .containsSequence("--max-channels", "504");
 
         unlimited.getSpec().resources =
                 new ResourceRequirementsBuilder().addToRequests("cpu", new Quantity("1")).build();
         assertThat(flags(model(unlimited, "1")))
                 .as("neither limit nor request: sized for the default 512Mi")
-                .containsSequence("--max-channels", "327");
+                .containsSequence("--max-channels", "125");
     }
 
     @Test

@@ -1,17 +1,27 @@
 package io.realmgate.operator.realm;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fabric8.kubernetes.api.model.Condition;
 import io.realmgate.operator.JvmMemory;
+import io.realmgate.operator.api.RealmLimits;
+import io.realmgate.operator.api.RealmRetentionSpec;
+import io.realmgate.operator.api.RealmSpec;
+import io.realmgate.operator.status.Conditions;
 import io.realmgate.realm.config.RealmConfigDocument;
+import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RealmRetentionTest {
     private static final long MIB = 1024L * 1024;
+    private static final long HEAP_512MI = JvmMemory.heapFor(512 * MIB);
+    private static final Instant NOW = Instant.parse("2030-01-01T10:00:00Z");
 
     @Test
-    void aDefaultPodOf512MiHoldsWhatFitsInHalfItsHeap() {
-        RealmRetention r = RealmRetention.forHeap(JvmMemory.heapFor(512 * MIB));
+    void aDefaultPodOf512MiHoldsFullChannelsAndTheirQueuedTailsInHalfItsHeap() {
+        RealmRetention r = RealmRetention.forHeap(HEAP_512MI);
 
         RealmConfigDocument doc = new RealmConfigDocument();
         r.writeTo(doc);
@@ -22,48 +32,151 @@ class RealmRetentionTest {
                         "--retain-bytes",
                         "256KiB",
                         "--queue-events",
-                        "4000",
+                        "2000",
                         "--queue-bytes",
-                        "1MiB",
+                        "512KiB",
                         "--max-message",
                         "64KiB",
                         "--max-channels",
-                        "327",
+                        // 102 MiB / (256 KiB + 1000 × 64 B + 512 KiB)
+                        "125",
                         "--max-subscriptions",
                         "1000");
+        assertThat(r.channelBytesAtMost()).isLessThanOrEqualTo(HEAP_512MI / 2);
+        assertThat(r.fitsMemory()).isTrue();
         // The realm's own defaults, 10,000 channels of 1 MiB, would need almost 20 times the whole
         // pod.
         assertThat(10_000L * MIB).isGreaterThan(19 * 512 * MIB);
     }
 
     @Test
-    void retentionFitsInHalfTheHeapAndQueuesInAQuarterForEveryHeap() {
+    void channelsWithTheirQueuedTailsFitInHalfTheHeapForEveryHeap() {
         for (long memory = 64 * MIB; memory <= 256L * 1024 * MIB; memory *= 2) {
             long heap = JvmMemory.heapFor(memory);
             RealmRetention r = RealmRetention.forHeap(heap);
             String what = memory / MIB + " MiB";
-            assertThat(r.retainedBytesAtMost()).as(what).isLessThanOrEqualTo(heap / 2);
+            assertThat(r.channelBytesAtMost()).as(what).isLessThanOrEqualTo(heap / 2);
+            assertThat(r.retainedBytesAtMost()).as(what).isLessThan(r.channelBytesAtMost());
             assertThat(r.maxChannels()).as(what).isBetween(1, 10_000);
             assertThat(r.retainBytes()).as(what).isBetween(256 * 1024L, MIB);
             // What the realm itself requires (RealmConfig.Builder.build).
             assertThat(r.retainBytes()).as(what).isGreaterThanOrEqualTo(2 * r.maxMessage());
             assertThat(r.queueEvents()).as(what).isGreaterThan(r.retainEvents());
             assertThat(r.queueBytes()).as(what).isGreaterThan(r.retainBytes());
-            // A quarter of the heap holds a dozen queues full of frames retention no longer shares.
-            assertThat(heap / 4 / r.queueBytes())
-                    .as(what)
-                    .isGreaterThanOrEqualTo(heap >= 100 * MIB ? 12 : 3);
         }
     }
 
     @Test
     void largeHeapsGetTheRealmsDefaultChannelCountThenLongerRetention() {
         assertThat(RealmRetention.forHeap(JvmMemory.heapFor(8L * 1024 * MIB)).maxChannels())
-                .isEqualTo(5266);
+                .isEqualTo(2019);
         RealmRetention big = RealmRetention.forHeap(JvmMemory.heapFor(64L * 1024 * MIB));
         assertThat(big.maxChannels()).isEqualTo(10_000);
-        assertThat(big.retainBytes()).isEqualTo(1024 * 1024);
-        assertThat(big.queueBytes()).isEqualTo(4 * 1024 * 1024);
+        assertThat(big.retainBytes()).isEqualTo(256 * 1024);
+        RealmRetention huge = RealmRetention.forHeap(JvmMemory.heapFor(256L * 1024 * MIB));
+        assertThat(huge.maxChannels()).isEqualTo(10_000);
+        assertThat(huge.retainBytes()).isEqualTo(MIB);
+        assertThat(huge.queueBytes()).isEqualTo(2 * MIB);
+    }
+
+    @Test
+    void valuesSetInTheSpecAreRenderedAsWrittenAndTheSizedOnesFollowThem() {
+        RealmSpec spec = new RealmSpec();
+        spec.retention = new RealmRetentionSpec();
+        spec.retention.events = 300;
+        spec.retention.age = "10m";
+        spec.limits = new RealmLimits();
+        spec.limits.maxMessage = "16KiB";
+        spec.limits.queueBytes = "96KiB";
+
+        RealmRetention r = RealmRetention.forHeap(HEAP_512MI, spec);
+        RealmConfigDocument doc = new RealmConfigDocument();
+        r.writeTo(doc);
+        assertThat(RealmFixtures.flags(doc))
+                .containsExactly(
+                        "--retain-events",
+                        "300",
+                        // Sized 256KiB, lowered to half the queue the user chose.
+                        "--retain-bytes",
+                        "48KiB",
+                        "--retain-age",
+                        "10m",
+                        "--queue-events",
+                        "600",
+                        "--queue-bytes",
+                        "96KiB",
+                        "--max-message",
+                        "16KiB",
+                        "--max-channels",
+                        // 102 MiB / (48 KiB + 300 × 64 B + 96 KiB)
+                        Long.toString(HEAP_512MI / 2 / (48 * 1024 + 300 * 64 + 96 * 1024)),
+                        "--max-subscriptions",
+                        "1000");
+        assertThat(r.chosen())
+                .containsExactly(
+                        "spec.limits.maxMessage",
+                        "spec.retention.events",
+                        "spec.limits.queueBytes");
+
+        RealmSpec big = new RealmSpec();
+        big.limits = new RealmLimits();
+        big.limits.maxMessage = "1MiB";
+        RealmRetention bigMessages = RealmRetention.forHeap(HEAP_512MI, big);
+        assertThat(bigMessages.retainBytes()).as("the newest event always fits").isEqualTo(2 * MIB);
+        assertThat(bigMessages.queueBytes()).isEqualTo(4 * MIB);
+        assertThat(bigMessages.fitsMemory()).isTrue();
+    }
+
+    @Test
+    void theConditionIsFalseNamingTheFieldsWhenWhatTheUserSetExceedsTheMemory() {
+        Condition sized =
+                condition(
+                        RealmRetention.forHeap(HEAP_512MI, new RealmSpec())
+                                .condition(List.of(), 3, NOW));
+        assertThat(sized.getStatus()).isEqualTo("True");
+        assertThat(sized.getReason()).isEqualTo(RealmRetention.SIZED_FOR_MEMORY);
+
+        RealmSpec within = new RealmSpec();
+        within.retention = new RealmRetentionSpec();
+        within.retention.events = 500;
+        Condition fits =
+                condition(RealmRetention.forHeap(HEAP_512MI, within).condition(List.of(), 3, NOW));
+        assertThat(fits.getStatus()).isEqualTo("True");
+        assertThat(fits.getReason()).isEqualTo(RealmRetention.WITHIN_MEMORY);
+        assertThat(fits.getMessage()).startsWith("spec.retention.events fit: ");
+
+        RealmSpec tooMany = new RealmSpec();
+        tooMany.limits = new RealmLimits();
+        tooMany.limits.maxChannels = 10_000;
+        RealmRetention r = RealmRetention.forHeap(HEAP_512MI, tooMany);
+        assertThat(r.maxChannels()).as("rendered as written").isEqualTo(10_000);
+        Condition above = condition(r.condition(List.of(), 3, NOW));
+        assertThat(above.getStatus()).isEqualTo("False");
+        assertThat(above.getReason()).isEqualTo(RealmRetention.ABOVE_MEMORY);
+        assertThat(above.getMessage())
+                .startsWith(
+                        "spec.limits.maxChannels as set need more than the pod's memory carries")
+                .contains(
+                        "10000 channels × (256KiB + 1000 events × 64 B + 512KiB queued) = 8110 MiB")
+                .contains("of half the heap, 102 MiB");
+
+        RealmSpec huge = new RealmSpec();
+        huge.limits = new RealmLimits();
+        huge.limits.maxMessage = "64MiB";
+        RealmRetention hugeMessages = RealmRetention.forHeap(HEAP_512MI, huge);
+        assertThat(hugeMessages.maxChannels()).isEqualTo(1);
+        assertThat(condition(hugeMessages.condition(List.of(), 3, NOW)).getMessage())
+                .startsWith("spec.limits.maxMessage as set need more");
+    }
+
+    @Test
+    void aSizeTheSchemaShouldHaveRefusedIsAnErrorNamingTheField() {
+        RealmSpec spec = new RealmSpec();
+        spec.retention = new RealmRetentionSpec();
+        spec.retention.bytes = "lots";
+        assertThatThrownBy(() -> RealmRetention.forHeap(HEAP_512MI, spec))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("spec.retention.bytes: 'lots' is not a size");
     }
 
     @Test
@@ -71,5 +184,9 @@ class RealmRetentionTest {
         assertThat(RealmRetention.size(MIB)).isEqualTo("1MiB");
         assertThat(RealmRetention.size(256 * 1024)).isEqualTo("256KiB");
         assertThat(RealmRetention.size(1000)).isEqualTo("1000");
+    }
+
+    private static Condition condition(List<Condition> conditions) {
+        return Conditions.find(conditions, RealmRetention.CONDITION);
     }
 }

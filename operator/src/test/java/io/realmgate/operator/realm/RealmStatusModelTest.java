@@ -52,7 +52,11 @@ class RealmStatusModelTest {
         RealmStatus alone = RealmStatusModel.next(model(prices(), "1"), deployment(1, 1, 1, 1), T0);
         assertThat(alone.conditions)
                 .extracting(Condition::getType)
-                .containsExactly("Ready", "CertificateReady", "ClientLimitsFitProxies");
+                .containsExactly(
+                        "Ready",
+                        "CertificateReady",
+                        "ClientLimitsFitProxies",
+                        "RetentionFitsMemory");
         assertThat(Conditions.find(alone.conditions, "ClientLimitsFitProxies").getReason())
                 .isEqualTo("NoForwardProxies");
 
@@ -79,6 +83,27 @@ class RealmStatusModelTest {
                                         .conditions))
                 .as("not again while it stays False")
                 .isEmpty();
+    }
+
+    @Test
+    void channelsSetAboveWhatTheMemoryCarriesAreAConditionAndOneWarningAndTheRealmStaysReady() {
+        RealmStatus sized = RealmStatusModel.next(model(prices(), "1"), deployment(1, 1, 1, 1), T0);
+        Condition fits = Conditions.find(sized.conditions, RealmRetention.CONDITION);
+        assertThat(fits.getStatus()).isEqualTo("True");
+        assertThat(fits.getReason()).isEqualTo("SizedForMemory");
+
+        Realm crowded = prices();
+        crowded.getSpec().limits = new RealmLimits();
+        crowded.getSpec().limits.maxChannels = 5000;
+        RealmStatus above = RealmStatusModel.next(model(crowded, "1"), deployment(1, 1, 1, 1), T0);
+        Condition fit = Conditions.find(above.conditions, RealmRetention.CONDITION);
+        assertThat(fit.getStatus()).isEqualTo("False");
+        assertThat(fit.getReason()).isEqualTo("AboveMemoryCapacity");
+        assertThat(fit.getMessage()).startsWith("spec.limits.maxChannels as set need more");
+        assertThat(Conditions.isTrue(above.conditions, "Ready")).as("the realm serves").isTrue();
+        assertThat(WarningEvents.newFailures(sized.conditions, above.conditions))
+                .as("one Warning Event when it turns False")
+                .containsOnlyKeys("AboveMemoryCapacity");
     }
 
     @Test
