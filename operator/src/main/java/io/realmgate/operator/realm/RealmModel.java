@@ -311,10 +311,11 @@ public final class RealmModel {
     }
 
     /**
-     * Retention and queues sized for the realm's heap. Without a memory limit the heap may grow to
-     * {@link JvmMemory#HEAP_PERCENT}% of the node's memory, which the operator does not know;
-     * retention is then sized as if the limit were the memory request, or {@link
-     * #DEFAULT_MEMORY_LIMIT} without one either, so what the realm keeps stays bounded.
+     * Retention, message size, channels and queues: the spec's as written, the rest sized for the
+     * realm's heap ({@link RealmRetention}). Without a memory limit the heap may grow to {@link
+     * JvmMemory#HEAP_PERCENT}% of the node's memory, which the operator does not know; retention is
+     * then sized as if the limit were the memory request, or {@link #DEFAULT_MEMORY_LIMIT} without
+     * one either, so what the realm keeps stays bounded.
      */
     public RealmRetention retention() {
         JvmMemory memory = jvmMemory();

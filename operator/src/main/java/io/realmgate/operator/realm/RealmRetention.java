@@ -22,10 +22,11 @@ import java.util.List;
  * bytes for replay, for up to {@code --max-channels} channels. A connection's queue holds at most
  * {@code --queue-bytes}; a queued frame is the channel's own frame, shared by every subscriber and
  * by retention, and a queue is first in, first out, so the frames of one channel still queued
- * anywhere after retention let go of them are at most one queue's worth. So a full realm holds at
- * most, on the heap,
+ * anywhere after retention let go of them are at most one queue's worth. An event that went out on
+ * an event stream also holds its SSE form, as large again (docs/decisions.md, "one SSE encoding per
+ * event"). So a full realm holds at most, on the heap,
  *
- * <pre>channels × (retain-bytes + retain-events × 64 B + queue-bytes) ≤ heap / 2</pre>
+ * <pre>channels × (2 × (retain-bytes + queue-bytes) + retain-events × 64 B) ≤ heap / 2</pre>
  *
  * (64 bytes per retained event for the objects that hold it, beside its encoded bytes); the other
  * half is for connections, codecs and the rest. Sized: {@code --retain-bytes} 256 KiB (four of the
@@ -86,6 +87,9 @@ public record RealmRetention(
     static final long EVENT_OVERHEAD = 64;
 
     static final int QUEUE_FACTOR = 2;
+
+    /** Copies of an event's bytes a channel may hold: its JSON, and its SSE form once streamed. */
+    static final int ENCODINGS = 2;
 
     public RealmRetention {
         chosen = List.copyOf(chosen);
@@ -185,9 +189,12 @@ public record RealmRetention(
         }
     }
 
-    /** Heap one full channel costs: its retention and the tail of it still queued. */
+    /**
+     * Heap one full channel costs: its retention and the tail of it still queued, each event in
+     * both encodings, and the objects of its retained events.
+     */
     static long perChannel(long retainBytes, int retainEvents, long queueBytes) {
-        return retainBytes + retainEvents * EVENT_OVERHEAD + queueBytes;
+        return ENCODINGS * (retainBytes + queueBytes) + retainEvents * EVENT_OVERHEAD;
     }
 
     /** Heap the retained events of a full realm take at most. */
@@ -235,14 +242,16 @@ public record RealmRetention(
         String sums =
                 maxChannels
                         + " channels × ("
+                        + ENCODINGS
+                        + " × ("
                         + size(retainBytes)
-                        + " + "
+                        + " retained + "
+                        + size(queueBytes)
+                        + " queued) + "
                         + retainEvents
                         + " events × "
                         + EVENT_OVERHEAD
-                        + " B + "
-                        + size(queueBytes)
-                        + " queued) = "
+                        + " B) = "
                         + mebibytes(channelBytesAtMost())
                         + " of half the heap, "
                         + mebibytes(heapBytes / 2);

@@ -86,7 +86,7 @@ class RealmEngineModelTest {
         assertThat(config.retainEvents()).isEqualTo(1000);
         assertThat(config.retainBytes()).isEqualTo(256 * 1024);
         assertThat(config.queueBytes()).isEqualTo(512 * 1024);
-        assertThat(config.maxChannels()).isEqualTo(125);
+        assertThat(config.maxChannels()).isEqualTo(65);
         assertThat(config.maxConnectionsPerClient()).isEqualTo(10_000);
         assertThat(config.maxStreamsPerClient()).isEqualTo(5000);
 

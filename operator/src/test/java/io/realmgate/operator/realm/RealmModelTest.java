@@ -205,7 +205,7 @@ class RealmModelTest {
                         "--max-message",
                         "64KiB",
                         "--max-channels",
-                        "125",
+                        "65",
                         "--max-subscriptions",
                         "1000");
         RealmModel model = model(prices(), "1");
@@ -222,7 +222,7 @@ class RealmModelTest {
         Container bigger = container(model(big, "1").deployment());
         assertThat(bigger.getEnv().get(0).getValue())
                 .startsWith("-Xmx819m -XX:MaxDirectMemorySize=512m");
-        assertThat(flags(model(big, "1"))).containsSequence("--max-channels", "504");
+        assertThat(flags(model(big, "1"))).containsSequence("--max-channels", "262");
 
         Realm unlimited = prices();
         unlimited.getSpec().resources =
@@ -234,13 +234,13 @@ class RealmModelTest {
                 .isEqualTo("-XX:MaxRAMPercentage=40 -XX:+ExitOnOutOfMemoryError");
         assertThat(flags(model(unlimited, "1")))
                 .as("sized for the request")
-                .containsSequence("--max-channels", "504");
+                .containsSequence("--max-channels", "262");
 
         unlimited.getSpec().resources =
                 new ResourceRequirementsBuilder().addToRequests("cpu", new Quantity("1")).build();
         assertThat(flags(model(unlimited, "1")))
                 .as("neither limit nor request: sized for the default 512Mi")
-                .containsSequence("--max-channels", "125");
+                .containsSequence("--max-channels", "65");
     }
 
     @Test

@@ -38,8 +38,8 @@ class RealmRetentionTest {
                         "--max-message",
                         "64KiB",
                         "--max-channels",
-                        // 102 MiB / (256 KiB + 1000 × 64 B + 512 KiB)
-                        "125",
+                        // 102 MiB / (2 × (256 KiB + 512 KiB) + 1000 × 64 B)
+                        "65",
                         "--max-subscriptions",
                         "1000");
         assertThat(r.channelBytesAtMost()).isLessThanOrEqualTo(HEAP_512MI / 2);
@@ -69,11 +69,11 @@ class RealmRetentionTest {
     @Test
     void largeHeapsGetTheRealmsDefaultChannelCountThenLongerRetention() {
         assertThat(RealmRetention.forHeap(JvmMemory.heapFor(8L * 1024 * MIB)).maxChannels())
-                .isEqualTo(2019);
-        RealmRetention big = RealmRetention.forHeap(JvmMemory.heapFor(64L * 1024 * MIB));
+                .isEqualTo(1049);
+        RealmRetention big = RealmRetention.forHeap(JvmMemory.heapFor(128L * 1024 * MIB));
         assertThat(big.maxChannels()).isEqualTo(10_000);
         assertThat(big.retainBytes()).isEqualTo(256 * 1024);
-        RealmRetention huge = RealmRetention.forHeap(JvmMemory.heapFor(256L * 1024 * MIB));
+        RealmRetention huge = RealmRetention.forHeap(JvmMemory.heapFor(512L * 1024 * MIB));
         assertThat(huge.maxChannels()).isEqualTo(10_000);
         assertThat(huge.retainBytes()).isEqualTo(MIB);
         assertThat(huge.queueBytes()).isEqualTo(2 * MIB);
@@ -108,8 +108,8 @@ class RealmRetentionTest {
                         "--max-message",
                         "16KiB",
                         "--max-channels",
-                        // 102 MiB / (48 KiB + 300 × 64 B + 96 KiB)
-                        Long.toString(HEAP_512MI / 2 / (48 * 1024 + 300 * 64 + 96 * 1024)),
+                        // 102 MiB / (2 × (48 KiB + 96 KiB) + 300 × 64 B)
+                        Long.toString(HEAP_512MI / 2 / (2 * (48 * 1024 + 96 * 1024) + 300 * 64)),
                         "--max-subscriptions",
                         "1000");
         assertThat(r.chosen())
@@ -157,7 +157,8 @@ class RealmRetentionTest {
                 .startsWith(
                         "spec.limits.maxChannels as set need more than the pod's memory carries")
                 .contains(
-                        "10000 channels × (256KiB + 1000 events × 64 B + 512KiB queued) = 8110 MiB")
+                        "10000 channels × (2 × (256KiB retained + 512KiB queued) + 1000 events × 64 B)"
+                                + " = 15610 MiB")
                 .contains("of half the heap, 102 MiB");
 
         RealmSpec huge = new RealmSpec();

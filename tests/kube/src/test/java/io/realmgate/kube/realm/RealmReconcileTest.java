@@ -135,7 +135,7 @@ class RealmReconcileTest {
                         "--max-message",
                         "64KiB",
                         "--max-channels",
-                        "125",
+                        "65",
                         "--max-subscriptions",
                         "1000",
                         // sized for one proxy pod, whether or not a ForwardProxy names the realm

@@ -153,7 +153,7 @@ class RealmRetentionReconcileTest {
                         "kept",
                         """
                         retention: {events: 200, bytes: 512KiB}
-                        limits: {maxMessage: 32KiB, maxChannels: 50, queueEvents: 1000}
+                        limits: {maxMessage: 32KiB, maxChannels: 20, queueEvents: 1000}
                         """));
         cluster.awaitRealm(
                 "kept",
@@ -171,6 +171,51 @@ class RealmRetentionReconcileTest {
                         "1MiB",
                         "--max-message",
                         "32KiB",
+                        "--max-channels",
+                        "20");
+    }
+
+    /** docs/operator.md's example, "Realm retention, message size, channels and queues". */
+    @Test
+    void theDocumentedRoomsExampleIsAcceptedRenderedAndFits() {
+        cluster.apply(
+                realm(
+                        "rooms",
+                        """
+                        engine:
+                          type: redis
+                          redis: {url: "redis://redis.apps.svc:6379"}
+                        resources:
+                          limits: {memory: 2Gi}
+                        retention:
+                          events: 5000
+                          bytes: 1MiB
+                          age: 24h
+                        limits:
+                          maxMessage: 256KiB
+                          maxChannels: 50
+                        """));
+        Realm realm =
+                cluster.awaitRealm(
+                        "rooms",
+                        "retention within memory",
+                        r -> is(r, "RetentionFitsMemory", "True", "WithinMemory"));
+        assertThat(condition(realm, "RetentionFitsMemory").getMessage())
+                .contains("= 315 MiB of half the heap, 409 MiB");
+        assertThat(cluster.settings("rooms"))
+                .containsSequence(
+                        "--retain-events",
+                        "5000",
+                        "--retain-bytes",
+                        "1MiB",
+                        "--retain-age",
+                        "24h",
+                        "--queue-events",
+                        "10000",
+                        "--queue-bytes",
+                        "2MiB",
+                        "--max-message",
+                        "256KiB",
                         "--max-channels",
                         "50");
     }
@@ -203,7 +248,7 @@ class RealmRetentionReconcileTest {
                         "crowded",
                         """
                         limits: {maxChannels: 10000}
-                        resources: {limits: {memory: 64Gi}}
+                        resources: {limits: {memory: 128Gi}}
                         """));
         cluster.awaitRealm(
                 "crowded",
