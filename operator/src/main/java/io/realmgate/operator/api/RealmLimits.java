@@ -35,10 +35,13 @@ import io.fabric8.generator.annotation.ValidationRule;
                 "!has(self.maxMessage) || !self.maxMessage.matches('"
                         + RealmRetentionSpec.SIZE_PATTERN
                         + "') || "
+                        + "("
                         + RealmLimits.MAX_MESSAGE_BYTES
-                        + " >= 256",
+                        + " >= 256 && "
+                        + RealmLimits.MAX_MESSAGE_BYTES
+                        + " <= 1073741824)",
         fieldPath = ".maxMessage",
-        message = "limits.maxMessage must be at least 256 bytes")
+        message = "limits.maxMessage must be at least 256 bytes and at most 1GiB")
 public class RealmLimits {
     /**
      * {@code self.maxMessage} in bytes, in CEL: the size grammar of {@link
@@ -130,7 +133,7 @@ public class RealmLimits {
 
     @JsonPropertyDescription(
             "Largest client message (limits.maxMessage, --max-message), such as 65536, 64KiB or"
-                    + " 1MiB; at least 256 bytes. Absent: 64KiB.")
+                    + " 1MiB; at least 256 bytes, at most 1GiB. Absent: 64KiB.")
     @Size(max = 16)
     @Pattern(RealmRetentionSpec.SIZE_PATTERN)
     public String maxMessage;

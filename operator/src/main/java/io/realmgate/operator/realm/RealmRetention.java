@@ -207,8 +207,9 @@ public record RealmRetention(
      * retention let go.
      */
     public long channelBytesAtMost() {
-        return Math.multiplyExact(
-                (long) maxChannels, perChannel(retainBytes, retainEvents, queueBytes));
+        long each = perChannel(retainBytes, retainEvents, queueBytes);
+        // Saturated: sizes the schema admits can multiply past a long; such a realm fits nowhere.
+        return each > Long.MAX_VALUE / maxChannels ? Long.MAX_VALUE : maxChannels * each;
     }
 
     /** Whether a full realm's channels fit in half the heap. */

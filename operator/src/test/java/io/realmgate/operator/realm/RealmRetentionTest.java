@@ -171,6 +171,22 @@ class RealmRetentionTest {
     }
 
     @Test
+    void theLargestSizesTheSchemaAdmitsDoNotOverflowTheSum() {
+        RealmSpec spec = new RealmSpec();
+        spec.retention = new RealmRetentionSpec();
+        spec.retention.bytes = "999999999GiB";
+        spec.limits = new RealmLimits();
+        spec.limits.maxMessage = "1GiB";
+        spec.limits.queueBytes = "999999999GiB";
+        spec.limits.maxChannels = 1_000_000;
+        RealmRetention r = RealmRetention.forHeap(HEAP_512MI, spec);
+        assertThat(r.channelBytesAtMost()).isEqualTo(Long.MAX_VALUE);
+        assertThat(r.fitsMemory()).isFalse();
+        assertThat(condition(r.condition(List.of(), 3, NOW)).getReason())
+                .isEqualTo(RealmRetention.ABOVE_MEMORY);
+    }
+
+    @Test
     void aSizeTheSchemaShouldHaveRefusedIsAnErrorNamingTheField() {
         RealmSpec spec = new RealmSpec();
         spec.retention = new RealmRetentionSpec();

@@ -109,7 +109,10 @@ class RealmRetentionReconcileTest {
     void sizesAndCountsBreakingTheRealmsOwnRulesAreRefusedNamingTheField() {
         StatusCause small = refused(realm("small", "limits: {maxMessage: 255}"));
         assertThat(small.getField()).isEqualTo("spec.limits.maxMessage");
-        assertThat(small.getMessage()).contains("limits.maxMessage must be at least 256 bytes");
+        assertThat(small.getMessage())
+                .contains("limits.maxMessage must be at least 256 bytes and at most 1GiB");
+        assertThat(refused(realm("large", "limits: {maxMessage: 2GiB}")).getField())
+                .isEqualTo("spec.limits.maxMessage");
 
         assertThat(refused(realm("unit", "retention: {bytes: 1MB}")).getField())
                 .as("not a size the realm reads")
