@@ -155,7 +155,9 @@ public record RealmConfig(
         b.redisUrl = redisUrl == null ? null : redisUrl.value();
         b.retainAge = retainAge;
         b.redisPasswordFile = redisPasswordFile;
-        b.redisKeyPrefix = redisKeyPrefix;
+        // The prefix has a default (so it is never null here); a memory realm's builder must not
+        // carry it as if set, or building it again refuses a redis-only setting.
+        b.redisKeyPrefix = MEMORY.equals(engine) ? null : redisKeyPrefix;
         b.redisCaFile = redisCaFile;
         return b;
     }

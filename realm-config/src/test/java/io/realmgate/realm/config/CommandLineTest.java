@@ -189,6 +189,20 @@ class CommandLineTest {
     }
 
     @Test
+    void aConfigBuiltAgainFromItsBuilderIsTheSame() throws Exception {
+        // The key prefix has a default; a memory realm's builder must not carry it as if set.
+        RealmConfig memory = CommandLine.parse("--wss-port", "off");
+        assertThat(memory.toBuilder().build().engine()).isEqualTo(RealmConfig.MEMORY);
+        RealmConfig redis =
+                CommandLine.parse(
+                        "--wss-port", "off",
+                        "--engine", "redis",
+                        "--redis-url", "redis://h",
+                        "--redis-key-prefix", "team-a");
+        assertThat(redis.toBuilder().build().redisKeyPrefix()).isEqualTo("team-a");
+    }
+
+    @Test
     void redisPasswordFileKeyPrefixAndCaFile() throws Exception {
         Path password = Files.writeString(dir.resolve("password"), "pw\n");
         Path ca = Files.writeString(dir.resolve("ca.crt"), "-----BEGIN CERTIFICATE-----\n");
