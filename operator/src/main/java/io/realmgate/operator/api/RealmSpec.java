@@ -27,6 +27,13 @@ import java.util.List;
         message =
                 "spec.replicas must be 0 or 1 with engine memory: a memory realm is one process; "
                         + "several replicas would be unrelated realms")
+// Exposure is for wss only: a plain listener outside the cluster would carry messages in clear.
+@ValidationRule(
+        value = "!has(self.expose) || self.secureWebSocket.enabled",
+        fieldPath = ".expose",
+        message =
+                "spec.expose needs spec.secureWebSocket.enabled: only the wss listener is exposed"
+                        + " outside the cluster")
 public class RealmSpec {
     /**
      * {@code http(s)://host[:port]} as the realm parses it (java.net.URI, server-based authority):
@@ -70,6 +77,11 @@ public class RealmSpec {
     @JsonPropertyDescription(
             "Who may connect besides the ForwardProxies that reference this realm. Absent: pods of this namespace.")
     public Clients clients;
+
+    @JsonPropertyDescription(
+            "Clients outside the cluster: the wss listener behind a NodePort or LoadBalancer Service, "
+                    + "or a Gateway API TLSRoute (TLS passthrough). Absent: reachable inside the cluster only.")
+    public RealmExpose expose;
 
     @JsonPropertyDescription("Container resources of the realm pods.")
     public ResourceRequirements resources;

@@ -1,6 +1,7 @@
 package io.realmgate.operator.realm;
 
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ContextInitializer;
@@ -12,7 +13,9 @@ import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.realmgate.operator.Names;
 import io.realmgate.operator.OperatorSettings;
 import io.realmgate.operator.access.SecretGrant;
@@ -20,6 +23,7 @@ import io.realmgate.operator.access.SecretGrants;
 import io.realmgate.operator.api.ForwardProxy;
 import io.realmgate.operator.api.Realm;
 import io.realmgate.operator.api.RealmStatus;
+import io.realmgate.operator.status.Conditions;
 import io.realmgate.operator.status.StatusMessages;
 import io.realmgate.operator.status.StatusUpdates;
 import io.realmgate.operator.status.WarningEvents;
@@ -63,6 +67,11 @@ import java.util.TreeSet;
                     type = RealmDeployment.class,
                     dependsOn = RealmConfigMap.NAME),
             @Dependent(name = RealmService.NAME, type = RealmService.class),
+            @Dependent(
+                    name = RealmExternalService.NAME,
+                    type = RealmExternalService.class,
+                    reconcilePrecondition = RealmExternalService.Exposed.class,
+                    useEventSourceWithName = RealmEventSources.EXTERNAL_SERVICES),
             @Dependent(
                     name = RealmNetworkPolicy.NAME,
                     type = RealmNetworkPolicy.class,
@@ -188,7 +197,10 @@ public class RealmReconciler implements Reconciler<Realm>, ContextInitializer<Re
         Instant now = clock.instant();
         RealmModel model = ChildDependent.model(context, RealmModel.class);
         Deployment deployment = context.getSecondaryResource(Deployment.class).orElse(null);
-        RealmStatus next = RealmStatusModel.next(model, deployment, now);
+        Optional<String> tlsRouteVersion = reconcileTlsRoute(realm, context, model);
+        RealmStatus next =
+                RealmStatusModel.next(
+                        model, deployment, externalService(realm, context), tlsRouteVersion, now);
         WarningEvents.announceNewFailures(context.getClient(), realm, realm.getStatus(), next, now);
         UpdateControl<Realm> control =
                 changed(context, realm, next)
@@ -221,6 +233,57 @@ public class RealmReconciler implements Reconciler<Realm>, ContextInitializer<Re
                         : ErrorStatusUpdateControl.noStatusUpdate();
         boolean retriesUsedUp = context.getRetryInfo().map(RetryInfo::isLastAttempt).orElse(false);
         return retriesUsedUp ? control.withNoRetry().rescheduleAfter(FAILED_RECHECK) : control;
+    }
+
+    /**
+     * Applies the TLSRoute when the realm asks for one and the API server serves the kind; deletes
+     * it when the realm stopped asking (its last status says one was applied). Discovery is asked
+     * only then, so realms without a TLSRoute cost no request.
+     *
+     * @return the served TLSRoute version, when the realm asks for a route
+     */
+    private static Optional<String> reconcileTlsRoute(
+            Realm realm, Context<Realm> context, RealmModel model) {
+        boolean applied =
+                realm.getStatus() != null
+                        && Conditions.find(realm.getStatus().conditions, RealmExposure.CONDITION)
+                                != null
+                        && RealmExposure.TLS_ROUTE_APPLIED.equals(
+                                Conditions.find(
+                                                realm.getStatus().conditions,
+                                                RealmExposure.CONDITION)
+                                        .getReason());
+        if (!model.wantsTlsRoute() && !applied) {
+            return Optional.empty();
+        }
+        Optional<String> served = RealmTlsRoute.servedVersion(context.getClient());
+        if (served.isEmpty()) {
+            return served;
+        }
+        if (model.wantsTlsRoute()) {
+            RealmTlsRoute.apply(context.getClient(), model, served.get());
+            return served;
+        }
+        RealmTlsRoute.delete(context.getClient(), model, served.get());
+        return Optional.empty();
+    }
+
+    /** The Service {@code <name>-realm-external} from the informer's cache, or null. */
+    @SuppressWarnings("unchecked")
+    private static Service externalService(Realm realm, Context<Realm> context) {
+        if (!RealmExposure.hasExternalService(realm)) {
+            return null;
+        }
+        InformerEventSource<Service, Realm> services =
+                (InformerEventSource<Service, Realm>)
+                        context.eventSourceRetriever()
+                                .getEventSourceFor(
+                                        Service.class, RealmEventSources.EXTERNAL_SERVICES);
+        return services.get(
+                        new ResourceID(
+                                Names.realmExternalService(realm),
+                                realm.getMetadata().getNamespace()))
+                .orElse(null);
     }
 
     /** The status is written only when it differs from what the API server has. */
