@@ -97,6 +97,11 @@ public class RealmReconciler implements Reconciler<Realm>, ContextInitializer<Re
      */
     static final Duration UNUSABLE_SECRET_RECHECK = Duration.ofMinutes(1);
 
+    /**
+     * How soon it looks again at a realm that asks for a TLSRoute the API server does not serve.
+     */
+    static final Duration TLS_ROUTE_RECHECK = Duration.ofMinutes(1);
+
     /** How soon it tries again after a failed reconcile once JOSDK's own retries are used up. */
     static final Duration FAILED_RECHECK = Duration.ofMinutes(1);
 
@@ -206,7 +211,14 @@ public class RealmReconciler implements Reconciler<Realm>, ContextInitializer<Re
                 changed(context, realm, next)
                         ? UpdateControl.patchStatus(StatusUpdates.patch(realm, next, Realm::new))
                         : UpdateControl.noUpdate();
-        return control.rescheduleAfter(recheckAfter(model.certificate(), now));
+        Duration recheck = recheckAfter(model.certificate(), now);
+        if (model.wantsTlsRoute()
+                && tlsRouteVersion.isEmpty()
+                && recheck.compareTo(TLS_ROUTE_RECHECK) > 0) {
+            // Nothing tells the operator when the Gateway API gets installed; look again soon.
+            recheck = TLS_ROUTE_RECHECK;
+        }
+        return control.rescheduleAfter(recheck);
     }
 
     /**
