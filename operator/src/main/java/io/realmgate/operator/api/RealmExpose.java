@@ -107,8 +107,7 @@ public class RealmExpose {
 
     @JsonPropertyDescription(
             "Address blocks (CIDR) external clients come from, admitted to the wss port by the "
-                    + "realm's NetworkPolicy. Absent: any source (0.0.0.0/0 and ::/0), since exposing "
-                    + "means that. With NodePort or LoadBalancer the source a pod sees is the client's "
+                    + "realm's NetworkPolicy. Absent: any source, since exposing means that. With NodePort or LoadBalancer the source a pod sees is the client's "
                     + "only where the Service keeps it (externalTrafficPolicy Local, some load "
                     + "balancers); otherwise it is a node's address.")
     @Size(max = 64)

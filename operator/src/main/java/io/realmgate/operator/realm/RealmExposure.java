@@ -49,9 +49,6 @@ final class RealmExposure {
     static final String GATEWAY_GROUP = "gateway.networking.k8s.io";
     static final String TLS_ROUTE_KIND = "TLSRoute";
 
-    /** Any source: exposing a realm means clients from anywhere, unless spec.expose.from says. */
-    static final List<String> ANY_SOURCE = List.of("0.0.0.0/0", "::/0");
-
     private static final Pattern IPV4 = Pattern.compile("^[0-9]{1,3}(\\.[0-9]{1,3}){3}$");
 
     private RealmExposure() {}
@@ -177,18 +174,20 @@ final class RealmExposure {
     }
 
     /**
-     * Who the NetworkPolicy admits to the wss port besides the in-cluster clients:
-     * spec.expose.from, or any address; with a TLSRoute also every pod (the Gateway's, wherever it
-     * runs), since many CNIs match in-cluster pods by selector only, never by ipBlock.
+     * Who the NetworkPolicy admits to the wss port besides the in-cluster clients: the CIDRs of
+     * spec.expose.from, with a TLSRoute also every pod (the Gateway's, wherever it runs, since many
+     * CNIs match in-cluster pods by selector only, never by ipBlock). Empty without
+     * spec.expose.from: a rule without peers admits every source, in-cluster or not, and needs no
+     * {@code 0.0.0.0/0} ipBlock, which some CNIs cannot express (ipset takes no /0) or refuse in a
+     * cluster of the other address family.
      */
     static List<NetworkPolicyPeer> externalPeers(Realm realm) {
         RealmExpose expose = of(realm).orElseThrow();
-        List<String> cidrs =
-                expose.from == null || expose.from.isEmpty()
-                        ? ANY_SOURCE
-                        : expose.from.stream().distinct().toList();
+        if (expose.from == null || expose.from.isEmpty()) {
+            return List.of();
+        }
         List<NetworkPolicyPeer> peers = new ArrayList<>();
-        for (String cidr : cidrs) {
+        for (String cidr : expose.from.stream().distinct().toList()) {
             peers.add(
                     new NetworkPolicyPeerBuilder()
                             .withNewIpBlock()

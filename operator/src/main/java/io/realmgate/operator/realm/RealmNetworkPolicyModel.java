@@ -49,10 +49,12 @@ final class RealmNetworkPolicyModel {
                         .withPorts(ports)
                         .build());
         if (model.realm().getSpec() != null && model.realm().getSpec().expose != null) {
-            // Clients outside the cluster, to wss only: the one listener that is exposed.
+            // Clients outside the cluster, to wss only: the one listener that is exposed. No
+            // peers (spec.expose.from absent): every source.
+            List<NetworkPolicyPeer> external = RealmExposure.externalPeers(model.realm());
             ingress.add(
                     new NetworkPolicyIngressRuleBuilder()
-                            .withFrom(RealmExposure.externalPeers(model.realm()))
+                            .withFrom(external.isEmpty() ? null : external)
                             .withPorts(port(model.secureWebSocketPort()))
                             .build());
         }
