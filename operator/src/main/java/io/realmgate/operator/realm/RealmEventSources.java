@@ -43,8 +43,9 @@ import java.util.stream.Collectors;
  *       proxies it admits, so a proxy that stops naming a realm still leads back to the realm that
  *       must stop admitting it;
  *   <li>the TLS Secret the operator issues, shared with the {@link RealmTlsSecret} dependent;
- *   <li>its Services, for the {@link RealmExternalService} dependent and the external endpoints
- *       (node port, load balancer address) of the status;
+ *   <li>its Services, shared by the {@link RealmService} and {@link RealmExternalService}
+ *       dependents (one cache, not two), and read for the external endpoints (node port, load
+ *       balancer address) of the status;
  *   <li>with a {@link SecretGrant}, the RoleBindings that grant the operator Secrets ({@link
  *       SecretGrants}): the two Secret informers watch the granted namespaces only, and a grant
  *       given or taken reconciles the namespace's Realms.
@@ -54,7 +55,7 @@ final class RealmEventSources {
     static final String PROXIES = "referencing-proxies";
     static final String USER_TLS_SECRETS = "user-tls-secrets";
     static final String NETWORK_POLICIES = "network-policies";
-    static final String EXTERNAL_SERVICES = RealmExternalService.NAME;
+    static final String SERVICES = "services";
 
     // Forced create: the dependents' informers cache only the operator's realm children
     // (Names.REALM_CHILD_SELECTOR). A child whose labels someone removed drops out of the cache and
@@ -80,7 +81,7 @@ final class RealmEventSources {
                                 proxies(context, policies),
                                 userTlsSecrets(context, grants),
                                 issuedTlsSecrets(context, grants),
-                                externalServices(context)));
+                                services(context)));
         grants.ifPresent(sources::add);
         return sources;
     }
@@ -102,15 +103,14 @@ final class RealmEventSources {
     }
 
     /**
-     * The realms' Services (labelled as the operator's children), for the {@link
-     * RealmExternalService} dependent; named, so the reconciler reads the external Service's node
-     * port and load balancer address from it.
+     * The realms' Services (labelled as the operator's children), one informer for the {@link
+     * RealmService} and {@link RealmExternalService} dependents; named, so the reconciler reads the
+     * external Service's node port and load balancer address from it.
      */
-    private static InformerEventSource<Service, Realm> externalServices(
-            EventSourceContext<Realm> context) {
+    private static InformerEventSource<Service, Realm> services(EventSourceContext<Realm> context) {
         return new InformerEventSource<>(
                 InformerEventSourceConfiguration.from(Service.class, Realm.class)
-                        .withName(EXTERNAL_SERVICES)
+                        .withName(SERVICES)
                         .withLabelSelector(Names.REALM_CHILD_SELECTOR)
                         .withNamespacesInheritedFromController()
                         .withSecondaryToPrimaryMapper(

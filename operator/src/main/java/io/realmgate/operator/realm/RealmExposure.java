@@ -17,6 +17,7 @@ import io.realmgate.operator.api.Realm;
 import io.realmgate.operator.api.RealmExpose;
 import io.realmgate.operator.api.RealmSpec;
 import io.realmgate.operator.status.Conditions;
+import io.realmgate.operator.status.Reasons;
 import io.realmgate.operator.workload.ServicePorts;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -41,8 +42,8 @@ final class RealmExposure {
     static final String CONDITION = "Exposed";
     static final String NODE_PORT_ALLOCATED = "NodePortAllocated";
     static final String LOAD_BALANCER_READY = "LoadBalancerReady";
-    static final String LOAD_BALANCER_PENDING = "LoadBalancerPending";
-    static final String SERVICE_PENDING = "ServicePending";
+    static final String LOAD_BALANCER_PENDING = Reasons.LOAD_BALANCER_PENDING;
+    static final String SERVICE_PENDING = Reasons.SERVICE_PENDING;
     static final String TLS_ROUTE_APPLIED = "TLSRouteApplied";
     static final String TLS_ROUTE_NOT_SERVED = "TLSRouteNotServed";
 

@@ -12,13 +12,13 @@ import io.realmgate.operator.workload.ChildDependent;
 /**
  * Service {@code <name>-realm-external}: the wss port as a NodePort or LoadBalancer
  * (RealmModel#externalService). Only while spec.expose asks for one ({@link Exposed}); otherwise
- * the workflow deletes it. Its informer is RealmEventSources' (named {@link #NAME}), so the
- * reconciler reads the allocated node port and the load balancer's address from it.
+ * the workflow deletes it. Its informer is RealmEventSources' (named {@code services}, shared with
+ * {@link RealmService}), from which the reconciler reads the allocated node port and the load
+ * balancer's address.
  */
 // Forced create: see RealmEventSources.
 @KubernetesDependent(createResourceOnlyIfNotExistingWithSSA = false)
 public class RealmExternalService extends ChildDependent<Service, Realm, RealmModel> {
-    /** The dependent's name, which is also the name of its informer. */
     static final String NAME = "external-service";
 
     public RealmExternalService() {

@@ -66,12 +66,15 @@ import java.util.TreeSet;
                     name = RealmDeployment.NAME,
                     type = RealmDeployment.class,
                     dependsOn = RealmConfigMap.NAME),
-            @Dependent(name = RealmService.NAME, type = RealmService.class),
+            @Dependent(
+                    name = RealmService.NAME,
+                    type = RealmService.class,
+                    useEventSourceWithName = RealmEventSources.SERVICES),
             @Dependent(
                     name = RealmExternalService.NAME,
                     type = RealmExternalService.class,
                     reconcilePrecondition = RealmExternalService.Exposed.class,
-                    useEventSourceWithName = RealmEventSources.EXTERNAL_SERVICES),
+                    useEventSourceWithName = RealmEventSources.SERVICES),
             @Dependent(
                     name = RealmNetworkPolicy.NAME,
                     type = RealmNetworkPolicy.class,
@@ -289,8 +292,7 @@ public class RealmReconciler implements Reconciler<Realm>, ContextInitializer<Re
         InformerEventSource<Service, Realm> services =
                 (InformerEventSource<Service, Realm>)
                         context.eventSourceRetriever()
-                                .getEventSourceFor(
-                                        Service.class, RealmEventSources.EXTERNAL_SERVICES);
+                                .getEventSourceFor(Service.class, RealmEventSources.SERVICES);
         return services.get(
                         new ResourceID(
                                 Names.realmExternalService(realm),

@@ -16,6 +16,7 @@ import io.realmgate.operator.api.Realm;
 import io.realmgate.operator.api.RealmExpose;
 import io.realmgate.operator.api.RealmStatus;
 import io.realmgate.operator.status.Conditions;
+import io.realmgate.operator.status.WarningEvents;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -254,6 +255,29 @@ class RealmExposureTest {
 
         assertThat(Conditions.find(after.conditions, RealmExposure.CONDITION)).isNull();
         assertThat(Conditions.find(after.conditions, Conditions.READY)).isNotNull();
+    }
+
+    @Test
+    void waitingForAServiceOrALoadBalancerRaisesNoWarningButAnUnservedTlsRouteDoes() {
+        RealmStatus pending =
+                RealmStatusModel.next(
+                        model(exposed(RealmExpose.Type.LOAD_BALANCER), "1"),
+                        null,
+                        null,
+                        Optional.empty(),
+                        NOW);
+        assertThat(WarningEvents.newFailures(List.of(), pending.conditions))
+                .doesNotContainKeys(
+                        RealmExposure.LOAD_BALANCER_PENDING, RealmExposure.SERVICE_PENDING);
+
+        Realm routed = exposed(RealmExpose.Type.TLS_ROUTE, "realm.test");
+        RealmExpose.GatewayParentRef gateway = new RealmExpose.GatewayParentRef();
+        gateway.name = "edge";
+        routed.getSpec().expose.parentRefs = List.of(gateway);
+        RealmStatus notServed =
+                RealmStatusModel.next(model(routed, "1"), null, null, Optional.empty(), NOW);
+        assertThat(WarningEvents.newFailures(List.of(), notServed.conditions))
+                .containsKey(RealmExposure.TLS_ROUTE_NOT_SERVED);
     }
 
     private static Service allocated(Service desired, int nodePort) {
