@@ -20,13 +20,13 @@ import io.fabric8.kubernetes.model.annotation.Version;
         jsonPath = ".status.endpoints.secureWebSocket",
         type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(
-        name = "External",
-        jsonPath = ".status.externalEndpoints[0]",
+        name = "WS",
+        jsonPath = ".status.endpoints.webSocket",
         type = AdditionalPrinterColumn.Type.STRING,
         priority = 1)
 @AdditionalPrinterColumn(
-        name = "WS",
-        jsonPath = ".status.endpoints.webSocket",
+        name = "External",
+        jsonPath = ".status.externalEndpoints[0]",
         type = AdditionalPrinterColumn.Type.STRING,
         priority = 1)
 @AdditionalPrinterColumn(

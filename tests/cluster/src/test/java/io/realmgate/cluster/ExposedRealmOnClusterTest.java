@@ -95,9 +95,10 @@ class ExposedRealmOnClusterTest extends ClusterSteps {
                 .contains("wss://" + node + ":" + NODE_PORT + "/realm")
                 .contains("wss://lobby.realm.test:" + NODE_PORT + "/realm");
         // What the example's comment tells a user to look at.
+        // EXTERNAL: the first endpoint, the first hostname's.
         assertThat(kubectl.run("-n", NS, "get", "rlm", "-o", "wide").orFail().out())
-                .contains("lobby")
-                .contains("wss://");
+                .contains("EXTERNAL")
+                .contains("wss://" + node + ":" + NODE_PORT + "/realm");
 
         Service external =
                 client.services().inNamespace(NS).withName("lobby-realm-external").require();
