@@ -46,6 +46,7 @@ final class RealmExposure {
     static final String SERVICE_PENDING = Reasons.SERVICE_PENDING;
     static final String TLS_ROUTE_APPLIED = "TLSRouteApplied";
     static final String TLS_ROUTE_NOT_SERVED = "TLSRouteNotServed";
+    static final String TLS_ROUTE_FAILED = "TLSRouteFailed";
 
     static final String GATEWAY_GROUP = "gateway.networking.k8s.io";
     static final String TLS_ROUTE_KIND = "TLSRoute";
@@ -211,17 +212,24 @@ final class RealmExposure {
 
     /**
      * @param service the external Service as the API server reports it (null: not there yet)
-     * @param tlsRouteVersion the TLSRoute version the API server serves (empty: none)
+     * @param route what became of the TLSRoute (for a realm that asks for one)
      */
-    static Outcome outcome(RealmModel model, Service service, Optional<String> tlsRouteVersion) {
+    static Outcome outcome(RealmModel model, Service service, RealmTlsRoute.State route) {
         Realm realm = model.realm();
         RealmExpose expose = of(realm).orElseThrow();
         List<String> hostnames = hostnames(realm);
         String serviceName = Names.realmExternalService(realm);
         switch (expose.type()) {
             case TLS_ROUTE -> {
-                String route = Names.realm(realm);
-                if (tlsRouteVersion.isEmpty()) {
+                String name = Names.realm(realm);
+                if (route.failure().isPresent()) {
+                    return new Outcome(
+                            List.of(),
+                            false,
+                            TLS_ROUTE_FAILED,
+                            "TLSRoute " + name + ": " + route.failure().get());
+                }
+                if (route.version().isEmpty()) {
                     return new Outcome(
                             List.of(),
                             false,
@@ -241,9 +249,9 @@ final class RealmExposure {
                         true,
                         TLS_ROUTE_APPLIED,
                         "TLSRoute "
-                                + route
+                                + name
                                 + " ("
-                                + tlsRouteVersion.get()
+                                + route.version().get()
                                 + ") passes "
                                 + String.join(", ", hostnames)
                                 + " through Gateway "

@@ -1,8 +1,10 @@
 package io.realmgate.operator.realm;
 
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ContextInitializer;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -205,10 +207,10 @@ public class RealmReconciler implements Reconciler<Realm>, ContextInitializer<Re
         Instant now = clock.instant();
         RealmModel model = ChildDependent.model(context, RealmModel.class);
         Deployment deployment = context.getSecondaryResource(Deployment.class).orElse(null);
-        Optional<String> tlsRouteVersion = reconcileTlsRoute(realm, context, model);
+        RealmTlsRoute.State tlsRoute = reconcileTlsRoute(realm, context, model);
         RealmStatus next =
                 RealmStatusModel.next(
-                        model, deployment, externalService(realm, context), tlsRouteVersion, now);
+                        model, deployment, externalService(realm, context), tlsRoute, now);
         WarningEvents.announceNewFailures(context.getClient(), realm, realm.getStatus(), next, now);
         UpdateControl<Realm> control =
                 changed(context, realm, next)
@@ -216,9 +218,10 @@ public class RealmReconciler implements Reconciler<Realm>, ContextInitializer<Re
                         : UpdateControl.noUpdate();
         Duration recheck = recheckAfter(model.certificate(), now);
         if (model.wantsTlsRoute()
-                && tlsRouteVersion.isEmpty()
+                && tlsRoute.version().isEmpty()
                 && recheck.compareTo(TLS_ROUTE_RECHECK) > 0) {
-            // Nothing tells the operator when the Gateway API gets installed; look again soon.
+            // Nothing tells the operator when the Gateway API gets installed (or a refusal is
+            // fixed); look again soon.
             recheck = TLS_ROUTE_RECHECK;
         }
         return control.rescheduleAfter(recheck);
@@ -253,34 +256,35 @@ public class RealmReconciler implements Reconciler<Realm>, ContextInitializer<Re
     /**
      * Applies the TLSRoute when the realm asks for one and the API server serves the kind; deletes
      * it when the realm stopped asking (its last status says one was applied). Discovery is asked
-     * only then, so realms without a TLSRoute cost no request.
-     *
-     * @return the served TLSRoute version, when the realm asks for a route
+     * only then, so realms without a TLSRoute cost no request. A refused discovery or apply (RBAC,
+     * the Gateway API's own validation) is the Exposed condition's failure, not the reconcile's:
+     * the realm serves inside the cluster all the same.
      */
-    private static Optional<String> reconcileTlsRoute(
+    private static RealmTlsRoute.State reconcileTlsRoute(
             Realm realm, Context<Realm> context, RealmModel model) {
+        Condition exposed =
+                realm.getStatus() == null
+                        ? null
+                        : Conditions.find(realm.getStatus().conditions, RealmExposure.CONDITION);
         boolean applied =
-                realm.getStatus() != null
-                        && Conditions.find(realm.getStatus().conditions, RealmExposure.CONDITION)
-                                != null
-                        && RealmExposure.TLS_ROUTE_APPLIED.equals(
-                                Conditions.find(
-                                                realm.getStatus().conditions,
-                                                RealmExposure.CONDITION)
-                                        .getReason());
+                exposed != null && RealmExposure.TLS_ROUTE_APPLIED.equals(exposed.getReason());
         if (!model.wantsTlsRoute() && !applied) {
-            return Optional.empty();
+            return RealmTlsRoute.State.notServed();
         }
-        Optional<String> served = RealmTlsRoute.servedVersion(context.getClient());
-        if (served.isEmpty()) {
-            return served;
+        try {
+            Optional<String> served = RealmTlsRoute.servedVersion(context.getClient());
+            if (served.isEmpty()) {
+                return RealmTlsRoute.State.notServed();
+            }
+            if (model.wantsTlsRoute()) {
+                RealmTlsRoute.apply(context.getClient(), model, served.get());
+                return RealmTlsRoute.State.served(served.get());
+            }
+            RealmTlsRoute.delete(context.getClient(), model, served.get());
+            return RealmTlsRoute.State.notServed();
+        } catch (KubernetesClientException e) {
+            return RealmTlsRoute.State.failed(StatusMessages.failure(e));
         }
-        if (model.wantsTlsRoute()) {
-            RealmTlsRoute.apply(context.getClient(), model, served.get());
-            return served;
-        }
-        RealmTlsRoute.delete(context.getClient(), model, served.get());
-        return Optional.empty();
     }
 
     /** The Service {@code <name>-realm-external} from the informer's cache, or null. */

@@ -25,20 +25,19 @@ final class RealmStatusModel {
     record Readiness(boolean ready, String reason, String message) {}
 
     static RealmStatus next(RealmModel model, Deployment deployment, Instant now) {
-        return next(model, deployment, null, Optional.empty(), now);
+        return next(model, deployment, null, RealmTlsRoute.State.notServed(), now);
     }
 
     /**
      * @param externalService the Service {@code <name>-realm-external} as the API server reports
      *     it, null when there is none
-     * @param tlsRouteVersion the TLSRoute version the API server serves, empty when none (or not
-     *     looked up: the realm wants no TLSRoute)
+     * @param tlsRoute what became of the realm's TLSRoute (not served, when it wants none)
      */
     static RealmStatus next(
             RealmModel model,
             Deployment deployment,
             Service externalService,
-            Optional<String> tlsRouteVersion,
+            RealmTlsRoute.State tlsRoute,
             Instant now) {
         RealmStatus previous = model.realm().getStatus();
         long generation = generation(model);
@@ -100,7 +99,7 @@ final class RealmStatusModel {
         conditions = model.limitSettings().condition(conditions, generation, now);
         Optional<RealmExposure.Outcome> exposure =
                 RealmExposure.of(model.realm())
-                        .map(e -> RealmExposure.outcome(model, externalService, tlsRouteVersion));
+                        .map(e -> RealmExposure.outcome(model, externalService, tlsRoute));
         conditions = RealmExposure.condition(conditions, exposure, generation, now);
         RealmStatus next = new RealmStatus();
         next.externalEndpoints =

@@ -17,6 +17,28 @@ import java.util.Optional;
  * the Realm by garbage collection; a Realm that stops asking for it has it deleted here.
  */
 final class RealmTlsRoute {
+    /**
+     * What became of a realm's TLSRoute in this reconcile, for the Exposed condition.
+     *
+     * @param version the TLSRoute apiVersion the API server serves; empty when it serves none (or
+     *     the realm asks for no route)
+     * @param failure why discovery or the apply failed (the API server's answer); the realm still
+     *     serves inside the cluster, so this is Exposed=False, never a failed reconcile
+     */
+    record State(Optional<String> version, Optional<String> failure) {
+        static State notServed() {
+            return new State(Optional.empty(), Optional.empty());
+        }
+
+        static State served(String version) {
+            return new State(Optional.of(version), Optional.empty());
+        }
+
+        static State failed(String message) {
+            return new State(Optional.empty(), Optional.of(message));
+        }
+    }
+
     /** TLSRoute versions this operator writes, the preferred first. */
     static final List<String> VERSIONS = List.of("v1", "v1alpha3", "v1alpha2");
 

@@ -20,7 +20,6 @@ import io.realmgate.operator.status.WarningEvents;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class RealmExposureTest {
@@ -129,7 +128,8 @@ class RealmExposureTest {
         RealmModel model = model(exposed(RealmExpose.Type.NODE_PORT, "realm.test", "::1"), "1");
         Service live = allocated(model.externalService(), 31001);
 
-        RealmStatus status = RealmStatusModel.next(model, null, live, Optional.empty(), NOW);
+        RealmStatus status =
+                RealmStatusModel.next(model, null, live, RealmTlsRoute.State.notServed(), NOW);
 
         assertThat(status.externalEndpoints)
                 .containsExactly(
@@ -144,7 +144,8 @@ class RealmExposureTest {
     void aNodePortRealmWithoutItsServiceOrHostnamesSaysWhat() {
         RealmModel model = model(exposed(RealmExpose.Type.NODE_PORT), "1");
 
-        RealmStatus pending = RealmStatusModel.next(model, null, null, Optional.empty(), NOW);
+        RealmStatus pending =
+                RealmStatusModel.next(model, null, null, RealmTlsRoute.State.notServed(), NOW);
         assertThat(pending.externalEndpoints).isNull();
         Condition condition = Conditions.find(pending.conditions, RealmExposure.CONDITION);
         assertThat(condition.getStatus()).isEqualTo("False");
@@ -155,7 +156,7 @@ class RealmExposureTest {
                         model,
                         null,
                         allocated(model.externalService(), 30100),
-                        Optional.empty(),
+                        RealmTlsRoute.State.notServed(),
                         NOW);
         assertThat(noNames.externalEndpoints).isNull();
         assertThat(Conditions.find(noNames.conditions, RealmExposure.CONDITION).getMessage())
@@ -167,7 +168,8 @@ class RealmExposureTest {
         RealmModel model = model(exposed(RealmExpose.Type.LOAD_BALANCER, "realm.test"), "1");
         Service service = allocated(model.externalService(), 30200);
 
-        RealmStatus pending = RealmStatusModel.next(model, null, service, Optional.empty(), NOW);
+        RealmStatus pending =
+                RealmStatusModel.next(model, null, service, RealmTlsRoute.State.notServed(), NOW);
         assertThat(pending.externalEndpoints).isNull();
         assertThat(Conditions.find(pending.conditions, RealmExposure.CONDITION).getReason())
                 .isEqualTo(RealmExposure.LOAD_BALANCER_PENDING);
@@ -184,7 +186,8 @@ class RealmExposureTest {
                         .endLoadBalancer()
                         .endStatus()
                         .build();
-        RealmStatus status = RealmStatusModel.next(model, null, ready, Optional.empty(), NOW);
+        RealmStatus status =
+                RealmStatusModel.next(model, null, ready, RealmTlsRoute.State.notServed(), NOW);
         assertThat(status.externalEndpoints)
                 .containsExactly(
                         "wss://realm.test:9443/realm",
@@ -206,17 +209,35 @@ class RealmExposureTest {
         RealmModel model = model(realm, "1");
 
         assertThat(model.hasExternalService()).isFalse();
-        RealmStatus notServed = RealmStatusModel.next(model, null, null, Optional.empty(), NOW);
+        RealmStatus notServed =
+                RealmStatusModel.next(model, null, null, RealmTlsRoute.State.notServed(), NOW);
         Condition condition = Conditions.find(notServed.conditions, RealmExposure.CONDITION);
         assertThat(condition.getStatus()).isEqualTo("False");
         assertThat(condition.getReason()).isEqualTo(RealmExposure.TLS_ROUTE_NOT_SERVED);
         assertThat(notServed.externalEndpoints).isNull();
 
         String version = "gateway.networking.k8s.io/v1alpha2";
-        RealmStatus served = RealmStatusModel.next(model, null, null, Optional.of(version), NOW);
+        RealmStatus served =
+                RealmStatusModel.next(model, null, null, RealmTlsRoute.State.served(version), NOW);
         assertThat(served.externalEndpoints).containsExactly("wss://realm.test/realm");
         assertThat(Conditions.find(served.conditions, RealmExposure.CONDITION).getReason())
                 .isEqualTo(RealmExposure.TLS_ROUTE_APPLIED);
+
+        RealmStatus refused =
+                RealmStatusModel.next(
+                        model,
+                        null,
+                        null,
+                        RealmTlsRoute.State.failed("Forbidden: tlsroutes is forbidden"),
+                        NOW);
+        Condition failed = Conditions.find(refused.conditions, RealmExposure.CONDITION);
+        assertThat(failed.getStatus()).isEqualTo("False");
+        assertThat(failed.getReason()).isEqualTo(RealmExposure.TLS_ROUTE_FAILED);
+        assertThat(failed.getMessage())
+                .isEqualTo("TLSRoute prices-realm: Forbidden: tlsroutes is forbidden");
+        assertThat(Conditions.find(refused.conditions, Conditions.READY).getReason())
+                .as("the realm's readiness is its pods'")
+                .isNotEqualTo(RealmExposure.TLS_ROUTE_FAILED);
 
         GenericKubernetesResource route = model.tlsRoute(version);
         assertThat(route.getApiVersion()).isEqualTo(version);
@@ -247,7 +268,9 @@ class RealmExposureTest {
     @Test
     void theExposedConditionGoesWhenTheRealmIsNoLongerExposed() {
         RealmModel exposedModel = model(exposed(RealmExpose.Type.NODE_PORT), "1");
-        RealmStatus before = RealmStatusModel.next(exposedModel, null, null, Optional.empty(), NOW);
+        RealmStatus before =
+                RealmStatusModel.next(
+                        exposedModel, null, null, RealmTlsRoute.State.notServed(), NOW);
         Realm unexposed = prices();
         unexposed.setStatus(before);
 
@@ -264,7 +287,7 @@ class RealmExposureTest {
                         model(exposed(RealmExpose.Type.LOAD_BALANCER), "1"),
                         null,
                         null,
-                        Optional.empty(),
+                        RealmTlsRoute.State.notServed(),
                         NOW);
         assertThat(WarningEvents.newFailures(List.of(), pending.conditions))
                 .doesNotContainKeys(
@@ -275,7 +298,8 @@ class RealmExposureTest {
         gateway.name = "edge";
         routed.getSpec().expose.parentRefs = List.of(gateway);
         RealmStatus notServed =
-                RealmStatusModel.next(model(routed, "1"), null, null, Optional.empty(), NOW);
+                RealmStatusModel.next(
+                        model(routed, "1"), null, null, RealmTlsRoute.State.notServed(), NOW);
         assertThat(WarningEvents.newFailures(List.of(), notServed.conditions))
                 .containsKey(RealmExposure.TLS_ROUTE_NOT_SERVED);
     }
