@@ -140,6 +140,12 @@ in each listed namespace they are; with the ClusterRole they are not (each names
 - apiGroups: ["policy"]
   resources: ["poddisruptionbudgets"]
   verbs: ["create", "get", "list", "watch", "patch", "update", "delete"]
+# The TLSRoute of a Realm exposed through a Gateway (spec.expose type TLSRoute): server-side apply creates
+# and patches it, delete removes it when the Realm stops asking; never listed or watched, since the Gateway
+# API may not be installed (the operator asks discovery first).
+- apiGroups: ["gateway.networking.k8s.io"]
+  resources: ["tlsroutes"]
+  verbs: ["create", "get", "patch", "delete"]
 # Warning Events on a Realm or ForwardProxy when it fails (kubectl describe shows them); both Event APIs,
 # since client libraries record through either. Events are never read, so no get/list/watch.
 - apiGroups: [""]

@@ -65,6 +65,11 @@ public final class Names {
         return realmName + REALM_SUFFIX;
     }
 
+    /** The Service that exposes a realm's wss listener outside the cluster (spec.expose). */
+    public static String realmExternalService(HasMetadata realm) {
+        return realm(realm) + "-external";
+    }
+
     public static String realmTlsSecret(HasMetadata realm) {
         return realm(realm) + "-tls";
     }

@@ -74,6 +74,13 @@ import java.util.List;
         message =
                 "spec.retention.age is only for spec.engine.type redis: a memory realm retains by"
                         + " events and bytes only")
+// Exposure is for wss only: a plain listener outside the cluster would carry messages in clear.
+@ValidationRule(
+        value = "!has(self.expose) || self.secureWebSocket.enabled",
+        fieldPath = ".expose",
+        message =
+                "spec.expose needs spec.secureWebSocket.enabled: only the wss listener is exposed"
+                        + " outside the cluster")
 public class RealmSpec {
     /*
      * The rules below compute a size only once its pattern holds: a malformed size is refused by
@@ -155,6 +162,11 @@ public class RealmSpec {
     @JsonPropertyDescription(
             "Who may connect besides the ForwardProxies that reference this realm. Absent: pods of this namespace.")
     public Clients clients;
+
+    @JsonPropertyDescription(
+            "Clients outside the cluster: the wss listener behind a NodePort or LoadBalancer Service, "
+                    + "or a Gateway API TLSRoute (TLS passthrough). Absent: reachable inside the cluster only.")
+    public RealmExpose expose;
 
     @JsonPropertyDescription("Container resources of the realm pods.")
     public ResourceRequirements resources;

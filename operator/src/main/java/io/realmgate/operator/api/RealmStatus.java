@@ -13,6 +13,12 @@ public class RealmStatus implements WithConditions {
     public List<Condition> conditions = new ArrayList<>();
     public Endpoints endpoints;
 
+    /**
+     * The realm's wss URLs for clients outside the cluster (spec.expose), such as {@code
+     * wss://realm.example.com:30443/realm}; absent while none is known.
+     */
+    public List<String> externalEndpoints;
+
     /** The engine that holds the realm's channels ({@code spec.engine.type}), such as memory. */
     public String engine;
 

@@ -3,6 +3,7 @@ package io.realmgate.operator.realm;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -42,6 +43,9 @@ import java.util.stream.Collectors;
  *       proxies it admits, so a proxy that stops naming a realm still leads back to the realm that
  *       must stop admitting it;
  *   <li>the TLS Secret the operator issues, shared with the {@link RealmTlsSecret} dependent;
+ *   <li>its Services, shared by the {@link RealmService} and {@link RealmExternalService}
+ *       dependents (one cache, not two), and read for the external endpoints (node port, load
+ *       balancer address) of the status;
  *   <li>with a {@link SecretGrant}, the RoleBindings that grant the operator Secrets ({@link
  *       SecretGrants}): the two Secret informers watch the granted namespaces only, and a grant
  *       given or taken reconciles the namespace's Realms.
@@ -51,6 +55,7 @@ final class RealmEventSources {
     static final String PROXIES = "referencing-proxies";
     static final String USER_TLS_SECRETS = "user-tls-secrets";
     static final String NETWORK_POLICIES = "network-policies";
+    static final String SERVICES = "services";
 
     // Forced create: the dependents' informers cache only the operator's realm children
     // (Names.REALM_CHILD_SELECTOR). A child whose labels someone removed drops out of the cache and
@@ -75,7 +80,8 @@ final class RealmEventSources {
                                 policies,
                                 proxies(context, policies),
                                 userTlsSecrets(context, grants),
-                                issuedTlsSecrets(context, grants)));
+                                issuedTlsSecrets(context, grants),
+                                services(context)));
         grants.ifPresent(sources::add);
         return sources;
     }
@@ -94,6 +100,23 @@ final class RealmEventSources {
                                 Mappers.fromOwnerReferences(Realm.class, false)),
                 context,
                 grants);
+    }
+
+    /**
+     * The realms' Services (labelled as the operator's children), one informer for the {@link
+     * RealmService} and {@link RealmExternalService} dependents; named, so the reconciler reads the
+     * external Service's node port and load balancer address from it.
+     */
+    private static InformerEventSource<Service, Realm> services(EventSourceContext<Realm> context) {
+        return new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(Service.class, Realm.class)
+                        .withName(SERVICES)
+                        .withLabelSelector(Names.REALM_CHILD_SELECTOR)
+                        .withNamespacesInheritedFromController()
+                        .withSecondaryToPrimaryMapper(
+                                Mappers.fromOwnerReferences(Realm.class, false))
+                        .build(),
+                context);
     }
 
     private static InformerEventSource<NetworkPolicy, Realm> networkPolicies(

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.KeyToPathBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
@@ -143,8 +144,8 @@ public final class RealmModel {
 
     /**
      * Names for the wss certificate: the Service's DNS names, short to fully qualified, plus {@code
-     * spec.tls.dnsNames}; sorted and without duplicates, so the same Realm always asks for the same
-     * names.
+     * spec.tls.dnsNames} and {@code spec.expose.hostnames} (IP addresses among them become IP
+     * SANs); sorted and without duplicates, so the same Realm always asks for the same names.
      */
     public static List<String> dnsNames(Realm realm, OperatorSettings settings) {
         String service = Names.realm(realm);
@@ -160,6 +161,8 @@ public final class RealmModel {
         if (spec != null && spec.tls != null && spec.tls.dnsNames != null) {
             spec.tls.dnsNames.stream().filter(n -> n != null && !n.isBlank()).forEach(names::add);
         }
+        // The names external clients use (spec.expose.hostnames); addresses become IP SANs.
+        names.addAll(RealmExposure.hostnames(realm));
         return List.copyOf(names);
     }
 
@@ -578,6 +581,28 @@ public final class RealmModel {
                 .withPorts(ports)
                 .endSpec()
                 .build();
+    }
+
+    /** Whether spec.expose asks for a Service of its own (NodePort, LoadBalancer). */
+    public boolean hasExternalService() {
+        return RealmExposure.hasExternalService(realm);
+    }
+
+    /** Service {@code <name>-realm-external}, the wss port outside the cluster: spec.expose. */
+    public Service externalService() {
+        return RealmExposure.externalService(this, metadata(Names.realmExternalService(realm)));
+    }
+
+    /** Whether spec.expose asks for a TLSRoute. */
+    public boolean wantsTlsRoute() {
+        return RealmExposure.wantsTlsRoute(realm);
+    }
+
+    /**
+     * TLSRoute {@code <name>-realm} in the served {@code apiVersion}: spec.expose type TLSRoute.
+     */
+    public GenericKubernetesResource tlsRoute(String apiVersion) {
+        return RealmExposure.tlsRoute(this, metadata(name), apiVersion);
     }
 
     /** The operator's TLS Secret; only when the operator issues the certificate. */

@@ -26,9 +26,10 @@ import java.util.TreeSet;
 /**
  * The realm's NetworkPolicy: ingress to the realm pods' enabled ports only from the declared
  * clients (default: the pods of the realm's namespace) and from the pods of the ForwardProxies that
- * reference the realm, and to the admin port (metrics) only from the metrics scrapers the operator
- * was told of. Everything else is dropped by a CNI that enforces NetworkPolicy; egress is not
- * restricted (the realm dials nothing, but DNS and the like stay possible).
+ * reference the realm, to the wss port from spec.expose's sources when the realm is exposed, and to
+ * the admin port (metrics) only from the metrics scrapers the operator was told of. Everything else
+ * is dropped by a CNI that enforces NetworkPolicy; egress is not restricted (the realm dials
+ * nothing, but DNS and the like stay possible).
  */
 final class RealmNetworkPolicyModel {
     static final String IN = "In";
@@ -47,6 +48,16 @@ final class RealmNetworkPolicyModel {
                         .withFrom(clientPeers(model))
                         .withPorts(ports)
                         .build());
+        if (model.realm().getSpec() != null && model.realm().getSpec().expose != null) {
+            // Clients outside the cluster, to wss only: the one listener that is exposed. No
+            // peers (spec.expose.from absent): every source.
+            List<NetworkPolicyPeer> external = RealmExposure.externalPeers(model.realm());
+            ingress.add(
+                    new NetworkPolicyIngressRuleBuilder()
+                            .withFrom(external.isEmpty() ? null : external)
+                            .withPorts(port(model.secureWebSocketPort()))
+                            .build());
+        }
         if (!proxies.isEmpty()) {
             ingress.add(
                     new NetworkPolicyIngressRuleBuilder()

@@ -1,7 +1,10 @@
 package io.realmgate.operator.realm;
 
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ContextInitializer;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -12,7 +15,9 @@ import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.realmgate.operator.Names;
 import io.realmgate.operator.OperatorSettings;
 import io.realmgate.operator.access.SecretGrant;
@@ -20,6 +25,7 @@ import io.realmgate.operator.access.SecretGrants;
 import io.realmgate.operator.api.ForwardProxy;
 import io.realmgate.operator.api.Realm;
 import io.realmgate.operator.api.RealmStatus;
+import io.realmgate.operator.status.Conditions;
 import io.realmgate.operator.status.StatusMessages;
 import io.realmgate.operator.status.StatusUpdates;
 import io.realmgate.operator.status.WarningEvents;
@@ -62,7 +68,15 @@ import java.util.TreeSet;
                     name = RealmDeployment.NAME,
                     type = RealmDeployment.class,
                     dependsOn = RealmConfigMap.NAME),
-            @Dependent(name = RealmService.NAME, type = RealmService.class),
+            @Dependent(
+                    name = RealmService.NAME,
+                    type = RealmService.class,
+                    useEventSourceWithName = RealmEventSources.SERVICES),
+            @Dependent(
+                    name = RealmExternalService.NAME,
+                    type = RealmExternalService.class,
+                    reconcilePrecondition = RealmExternalService.Exposed.class,
+                    useEventSourceWithName = RealmEventSources.SERVICES),
             @Dependent(
                     name = RealmNetworkPolicy.NAME,
                     type = RealmNetworkPolicy.class,
@@ -87,6 +101,11 @@ public class RealmReconciler implements Reconciler<Realm>, ContextInitializer<Re
      * fix).
      */
     static final Duration UNUSABLE_SECRET_RECHECK = Duration.ofMinutes(1);
+
+    /**
+     * How soon it looks again at a realm that asks for a TLSRoute the API server does not serve.
+     */
+    static final Duration TLS_ROUTE_RECHECK = Duration.ofMinutes(1);
 
     /** How soon it tries again after a failed reconcile once JOSDK's own retries are used up. */
     static final Duration FAILED_RECHECK = Duration.ofMinutes(1);
@@ -188,13 +207,24 @@ public class RealmReconciler implements Reconciler<Realm>, ContextInitializer<Re
         Instant now = clock.instant();
         RealmModel model = ChildDependent.model(context, RealmModel.class);
         Deployment deployment = context.getSecondaryResource(Deployment.class).orElse(null);
-        RealmStatus next = RealmStatusModel.next(model, deployment, now);
+        RealmTlsRoute.State tlsRoute = reconcileTlsRoute(realm, context, model);
+        RealmStatus next =
+                RealmStatusModel.next(
+                        model, deployment, externalService(realm, context), tlsRoute, now);
         WarningEvents.announceNewFailures(context.getClient(), realm, realm.getStatus(), next, now);
         UpdateControl<Realm> control =
                 changed(context, realm, next)
                         ? UpdateControl.patchStatus(StatusUpdates.patch(realm, next, Realm::new))
                         : UpdateControl.noUpdate();
-        return control.rescheduleAfter(recheckAfter(model.certificate(), now));
+        Duration recheck = recheckAfter(model.certificate(), now);
+        if (model.wantsTlsRoute()
+                && tlsRoute.version().isEmpty()
+                && recheck.compareTo(TLS_ROUTE_RECHECK) > 0) {
+            // Nothing tells the operator when the Gateway API gets installed (or a refusal is
+            // fixed); look again soon.
+            recheck = TLS_ROUTE_RECHECK;
+        }
+        return control.rescheduleAfter(recheck);
     }
 
     /**
@@ -221,6 +251,57 @@ public class RealmReconciler implements Reconciler<Realm>, ContextInitializer<Re
                         : ErrorStatusUpdateControl.noStatusUpdate();
         boolean retriesUsedUp = context.getRetryInfo().map(RetryInfo::isLastAttempt).orElse(false);
         return retriesUsedUp ? control.withNoRetry().rescheduleAfter(FAILED_RECHECK) : control;
+    }
+
+    /**
+     * Applies the TLSRoute when the realm asks for one and the API server serves the kind; deletes
+     * it when the realm stopped asking (its last status says one was applied). Discovery is asked
+     * only then, so realms without a TLSRoute cost no request. A refused discovery or apply (RBAC,
+     * the Gateway API's own validation) is the Exposed condition's failure, not the reconcile's:
+     * the realm serves inside the cluster all the same.
+     */
+    private static RealmTlsRoute.State reconcileTlsRoute(
+            Realm realm, Context<Realm> context, RealmModel model) {
+        Condition exposed =
+                realm.getStatus() == null
+                        ? null
+                        : Conditions.find(realm.getStatus().conditions, RealmExposure.CONDITION);
+        boolean applied =
+                exposed != null && RealmExposure.TLS_ROUTE_APPLIED.equals(exposed.getReason());
+        if (!model.wantsTlsRoute() && !applied) {
+            return RealmTlsRoute.State.notServed();
+        }
+        try {
+            Optional<String> served = RealmTlsRoute.servedVersion(context.getClient());
+            if (served.isEmpty()) {
+                return RealmTlsRoute.State.notServed();
+            }
+            if (model.wantsTlsRoute()) {
+                RealmTlsRoute.apply(context.getClient(), model, served.get());
+                return RealmTlsRoute.State.served(served.get());
+            }
+            RealmTlsRoute.delete(context.getClient(), model, served.get());
+            return RealmTlsRoute.State.notServed();
+        } catch (KubernetesClientException e) {
+            return RealmTlsRoute.State.failed(StatusMessages.failure(e));
+        }
+    }
+
+    /** The Service {@code <name>-realm-external} from the informer's cache, or null. */
+    @SuppressWarnings("unchecked")
+    private static Service externalService(Realm realm, Context<Realm> context) {
+        if (!RealmExposure.hasExternalService(realm)) {
+            return null;
+        }
+        InformerEventSource<Service, Realm> services =
+                (InformerEventSource<Service, Realm>)
+                        context.eventSourceRetriever()
+                                .getEventSourceFor(Service.class, RealmEventSources.SERVICES);
+        return services.get(
+                        new ResourceID(
+                                Names.realmExternalService(realm),
+                                realm.getMetadata().getNamespace()))
+                .orElse(null);
     }
 
     /** The status is written only when it differs from what the API server has. */

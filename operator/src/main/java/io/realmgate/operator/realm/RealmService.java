@@ -1,17 +1,17 @@
 package io.realmgate.operator.realm;
 
 import io.fabric8.kubernetes.api.model.Service;
-import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.realmgate.operator.Names;
 import io.realmgate.operator.api.Realm;
 import io.realmgate.operator.workload.ChildDependent;
 
-/** Service {@code <name>-realm} with a port per enabled listener: RealmModel#service. */
+/**
+ * Service {@code <name>-realm} with a port per enabled listener: RealmModel#service. Its informer
+ * is RealmEventSources' (named {@code services}), shared with {@link RealmExternalService}.
+ */
 // Forced create: see RealmEventSources.
-@KubernetesDependent(
-        informer = @Informer(labelSelector = Names.REALM_CHILD_SELECTOR),
-        createResourceOnlyIfNotExistingWithSSA = false)
+@KubernetesDependent(createResourceOnlyIfNotExistingWithSSA = false)
 public class RealmService extends ChildDependent<Service, Realm, RealmModel> {
     static final String NAME = "service";
 

@@ -1,6 +1,7 @@
 package io.realmgate.operator.realm;
 
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.realmgate.operator.Names;
@@ -10,6 +11,7 @@ import io.realmgate.operator.status.Reasons;
 import io.realmgate.realm.config.RealmConfig;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A Realm's status from its model and its Deployment as the API server reports it. Pure: the
@@ -23,6 +25,20 @@ final class RealmStatusModel {
     record Readiness(boolean ready, String reason, String message) {}
 
     static RealmStatus next(RealmModel model, Deployment deployment, Instant now) {
+        return next(model, deployment, null, RealmTlsRoute.State.notServed(), now);
+    }
+
+    /**
+     * @param externalService the Service {@code <name>-realm-external} as the API server reports
+     *     it, null when there is none
+     * @param tlsRoute what became of the realm's TLSRoute (not served, when it wants none)
+     */
+    static RealmStatus next(
+            RealmModel model,
+            Deployment deployment,
+            Service externalService,
+            RealmTlsRoute.State tlsRoute,
+            Instant now) {
         RealmStatus previous = model.realm().getStatus();
         long generation = generation(model);
         WssCertificate certificate = model.certificate();
@@ -82,7 +98,15 @@ final class RealmStatusModel {
                         now);
         conditions = model.limitSettings().condition(conditions, generation, now);
         conditions = model.retention().condition(conditions, generation, now);
+        Optional<RealmExposure.Outcome> exposure =
+                RealmExposure.of(model.realm())
+                        .map(e -> RealmExposure.outcome(model, externalService, tlsRoute));
+        conditions = RealmExposure.condition(conditions, exposure, generation, now);
         RealmStatus next = new RealmStatus();
+        next.externalEndpoints =
+                exposure.map(RealmExposure.Outcome::endpoints)
+                        .filter(e -> !e.isEmpty())
+                        .orElse(null);
         next.observedGeneration = generation;
         next.conditions = conditions;
         next.endpoints = model.endpoints();
@@ -109,6 +133,7 @@ final class RealmStatusModel {
             next.observedGeneration = previous.observedGeneration;
             next.conditions = previous.conditions;
             next.endpoints = previous.endpoints;
+            next.externalEndpoints = previous.externalEndpoints;
             next.engine = previous.engine;
             next.caBundleConfigMap = previous.caBundleConfigMap;
             next.replicas = previous.replicas;

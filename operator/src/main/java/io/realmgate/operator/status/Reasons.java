@@ -25,6 +25,18 @@ public final class Reasons {
     /** Ready=False after a reconcile threw (the CA unreachable, a write refused); JOSDK retries. */
     public static final String RECONCILE_FAILED = "ReconcileFailed";
 
+    /**
+     * A Realm's Exposed=False while its external Service has no node port yet: progress, no Warning
+     * Event.
+     */
+    public static final String SERVICE_PENDING = "ServicePending";
+
+    /**
+     * A Realm's Exposed=False while its load balancer has reported no address: progress (a cloud
+     * takes minutes), no Warning Event.
+     */
+    public static final String LOAD_BALANCER_PENDING = "LoadBalancerPending";
+
     private Reasons() {}
 
     /**
@@ -32,6 +44,8 @@ public final class Reasons {
      * progress.
      */
     public static boolean isFailure(String reason) {
-        return !DEPLOYMENT_NOT_AVAILABLE.equals(reason);
+        return !DEPLOYMENT_NOT_AVAILABLE.equals(reason)
+                && !SERVICE_PENDING.equals(reason)
+                && !LOAD_BALANCER_PENDING.equals(reason);
     }
 }

@@ -95,9 +95,9 @@ public final class Certificates {
     }
 
     /**
-     * A server certificate for {@code dnsNames} (subject alternative names, in the order given; the
-     * first is also the common name when it fits), extended key usage serverAuth, signed by {@code
-     * ca}.
+     * A server certificate for {@code dnsNames} (subject alternative names, in the order given; IP
+     * literals among them as IP SANs; the first DNS name is also the common name when it fits),
+     * extended key usage serverAuth, signed by {@code ca}.
      */
     public static CertifiedKey issueServer(
             CertifiedKey ca, List<String> dnsNames, Instant now, Duration validity) {
@@ -115,12 +115,19 @@ public final class Certificates {
         KeyPair keys = newKeyPair();
         X500NameBuilder subject =
                 new X500NameBuilder(BCStyle.INSTANCE).addRDN(BCStyle.O, "Realmgate");
-        if (dnsNames.get(0).length() <= 64) { // the X.500 upper bound of a common name
-            subject.addRDN(BCStyle.CN, dnsNames.get(0));
-        }
+        // The common name is the first DNS name (an address is no name), when it fits the X.500
+        // upper bound of 64.
+        dnsNames.stream()
+                .filter(n -> !isIpAddress(n) && n.length() <= 64)
+                .findFirst()
+                .ifPresent(cn -> subject.addRDN(BCStyle.CN, cn));
         GeneralName[] names =
                 dnsNames.stream()
-                        .map(n -> new GeneralName(GeneralName.dNSName, n))
+                        .map(
+                                n ->
+                                        isIpAddress(n)
+                                                ? new GeneralName(GeneralName.iPAddress, n)
+                                                : new GeneralName(GeneralName.dNSName, n))
                         .toArray(GeneralName[]::new);
         try {
             JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
@@ -160,7 +167,10 @@ public final class Certificates {
         }
     }
 
-    /** The DNS subject alternative names, in certificate order. */
+    /**
+     * The DNS and IP subject alternative names, in certificate order; an address in the form Java
+     * prints it ({@link java.net.InetAddress#getHostAddress()}).
+     */
     public static List<String> dnsNames(X509Certificate certificate) {
         List<String> names = new ArrayList<>();
         try {
@@ -168,7 +178,9 @@ public final class Certificates {
             if (alternatives != null) {
                 for (List<?> entry : alternatives) {
                     if (entry.size() == 2
-                            && Integer.valueOf(GeneralName.dNSName).equals(entry.get(0))) {
+                            && (Integer.valueOf(GeneralName.dNSName).equals(entry.get(0))
+                                    || Integer.valueOf(GeneralName.iPAddress)
+                                            .equals(entry.get(0)))) {
                         names.add((String) entry.get(1));
                     }
                 }
@@ -180,6 +192,14 @@ public final class Certificates {
                     e);
         }
         return names;
+    }
+
+    /**
+     * Whether a subject name is an IPv4 or IPv6 literal, to be issued as an IP SAN: dotted digits,
+     * or a colon (no DNS name has one).
+     */
+    static boolean isIpAddress(String name) {
+        return name.matches("^[0-9]{1,3}(\\.[0-9]{1,3}){3}$") || name.contains(":");
     }
 
     /**

@@ -160,4 +160,21 @@ class CertificatesTest {
                 .startsWith("CertifiedKey[CN=Realmgate CA")
                 .doesNotContain("PRIVATE");
     }
+
+    @Test
+    void addressesAmongTheNamesBecomeIpSansAndTheCommonNameStaysADnsName() throws Exception {
+        List<String> names = List.of("10.244.0.1", "0:0:0:0:0:0:0:1", "prices-realm", "realm.test");
+        X509Certificate certificate =
+                Certificates.issueServer(ca, names, NOW, Duration.ofDays(90)).certificate();
+
+        assertThat(certificate.getSubjectAlternativeNames())
+                .containsExactly(
+                        List.of(7, "10.244.0.1"),
+                        List.of(7, "0:0:0:0:0:0:0:1"),
+                        List.of(2, "prices-realm"),
+                        List.of(2, "realm.test"));
+        assertThat(Certificates.dnsNames(certificate)).containsExactlyElementsOf(names);
+        assertThat(certificate.getSubjectX500Principal().getName())
+                .isEqualTo("CN=prices-realm,O=Realmgate");
+    }
 }

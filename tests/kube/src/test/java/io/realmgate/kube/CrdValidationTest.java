@@ -396,6 +396,135 @@ class CrdValidationTest {
     }
 
     @Test
+    void anExposedRealmIsStoredWithItsExposure() {
+        GenericKubernetesResource created =
+                create(
+                        """
+        apiVersion: realmgate.io/v1alpha1
+        kind: Realm
+        metadata: {name: exposed}
+        spec:
+          expose:
+            type: NodePort
+            nodePort: 30443
+            hostnames: [realm.example.com, "*.realms.example.com", 10.244.0.1, "fd00::1"]
+            from: [203.0.113.0/24]
+            annotations: {example.com/team: trading}
+        """);
+        assertThat(created.get("spec", "expose", "type").toString()).isEqualTo("NodePort");
+        assertThat(created.get("spec", "expose", "nodePort").toString()).isEqualTo("30443");
+        assertThat(created.get("spec", "expose", "hostnames").toString())
+                .isEqualTo("[realm.example.com, *.realms.example.com, 10.244.0.1, fd00::1]");
+    }
+
+    @Test
+    void aNodePortOutsideTheRangeOrOnATlsRouteIsRefusedNamingTheField() {
+        KubernetesClientException low =
+                refused(
+                        """
+        apiVersion: realmgate.io/v1alpha1
+        kind: Realm
+        metadata: {name: low-port}
+        spec:
+          expose: {type: NodePort, nodePort: 8443}
+        """);
+        assertThat(low.getMessage())
+                .contains(
+                        "spec.expose.nodePort must be within 30000-32767, Kubernetes' default NodePort"
+                                + " range");
+        assertThat(onlyCause(low).getField()).isEqualTo("spec.expose.nodePort");
+
+        KubernetesClientException route =
+                refused(
+                        """
+        apiVersion: realmgate.io/v1alpha1
+        kind: Realm
+        metadata: {name: route-port}
+        spec:
+          expose:
+            type: TLSRoute
+            nodePort: 30443
+            hostnames: [realm.example.com]
+            parentRefs: [{name: edge}]
+        """);
+        assertThat(route.getMessage())
+                .contains("spec.expose.nodePort is only for type NodePort or LoadBalancer");
+        assertThat(onlyCause(route).getField()).isEqualTo("spec.expose.nodePort");
+    }
+
+    @Test
+    void aTlsRouteWithoutGatewayOrHostnamesIsRefusedNamingBothFields() {
+        KubernetesClientException e =
+                refused(
+                        """
+        apiVersion: realmgate.io/v1alpha1
+        kind: Realm
+        metadata: {name: bare-route}
+        spec:
+          expose: {type: TLSRoute}
+        """);
+        assertThat(e.getMessage())
+                .contains(
+                        "spec.expose.parentRefs (the Gateway with a TLS passthrough listener) is"
+                                + " required with type TLSRoute")
+                .contains("spec.expose.hostnames is required with type TLSRoute");
+        assertThat(e.getStatus().getDetails().getCauses())
+                .extracting(StatusCause::getField)
+                .containsExactlyInAnyOrder("spec.expose.parentRefs", "spec.expose.hostnames");
+    }
+
+    @Test
+    void exposureFieldsOfAnotherTypeBadNamesAndCidrsAreRefusedNamingTheField() {
+        KubernetesClientException e =
+                refused(
+                        """
+        apiVersion: realmgate.io/v1alpha1
+        kind: Realm
+        metadata: {name: mixed}
+        spec:
+          expose:
+            type: NodePort
+            loadBalancerClass: example.com/lb
+            parentRefs: [{name: edge}]
+            hostnames: [Realm_Example.com]
+            from: [203.0.113.0/33]
+        """);
+        assertThat(e.getMessage())
+                .contains("spec.expose.loadBalancerClass is only for type LoadBalancer")
+                .contains("spec.expose.parentRefs is only for type TLSRoute")
+                .contains(
+                        "every spec.expose.hostnames entry must be a lower-case DNS name"
+                                + " (optionally *.-prefixed) or an IP address")
+                .contains("every spec.expose.from entry must be a CIDR such as 203.0.113.0/24");
+        assertThat(e.getStatus().getDetails().getCauses())
+                .extracting(StatusCause::getField)
+                .containsExactlyInAnyOrder(
+                        "spec.expose.loadBalancerClass",
+                        "spec.expose.parentRefs",
+                        "spec.expose.hostnames",
+                        "spec.expose.from");
+    }
+
+    @Test
+    void exposingARealmWithoutItsWssListenerIsRefused() {
+        KubernetesClientException e =
+                refused(
+                        """
+        apiVersion: realmgate.io/v1alpha1
+        kind: Realm
+        metadata: {name: plain-exposed}
+        spec:
+          secureWebSocket: {enabled: false}
+          expose: {type: LoadBalancer}
+        """);
+        assertThat(e.getMessage())
+                .contains(
+                        "spec.expose needs spec.secureWebSocket.enabled: only the wss listener is"
+                                + " exposed outside the cluster");
+        assertThat(onlyCause(e).getField()).isEqualTo("spec.expose");
+    }
+
+    @Test
     void realmWrongTypeIsRefused() {
         KubernetesClientException e =
                 refused(

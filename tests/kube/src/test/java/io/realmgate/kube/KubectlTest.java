@@ -172,7 +172,11 @@ class KubectlTest {
                                         "webSocket",
                                         "ws://sample-realm.kubectl-columns.svc:9000",
                                         "secureWebSocket",
-                                        "wss://sample-realm.kubectl-columns.svc:9443/realm")));
+                                        "wss://sample-realm.kubectl-columns.svc:9443/realm"),
+                        "externalEndpoints",
+                                List.of(
+                                        "wss://sample.example.com:30443/realm",
+                                        "wss://10.0.0.1:30443/realm")));
         RealmgateResources.realms(client).inNamespace(ns).resource(realm).updateStatus();
         GenericKubernetesResource proxy =
                 RealmgateResources.forwardProxies(client).inNamespace(ns).withName("sample").get();
@@ -204,13 +208,14 @@ class KubectlTest {
                                 "wss://sample-realm.kubectl-columns.svc:9443/realm"));
         assertThat(table(ok("get", "rlm", "-n", ns, "-o", "wide")))
                 .containsExactly(
-                        List.of("NAME", "AGE", "READY", "WSS", "WS"),
+                        List.of("NAME", "AGE", "READY", "WSS", "WS", "EXTERNAL"),
                         List.of(
                                 "sample",
                                 age(),
                                 "True",
                                 "wss://sample-realm.kubectl-columns.svc:9443/realm",
-                                "ws://sample-realm.kubectl-columns.svc:9000"));
+                                "ws://sample-realm.kubectl-columns.svc:9000",
+                                "wss://sample.example.com:30443/realm"));
         assertThat(table(ok("get", "fwp", "-n", ns)))
                 .containsExactly(
                         List.of("NAME", "AGE", "READY", "ENDPOINT"),

@@ -109,6 +109,13 @@ class HelmChartTest {
                             "patch",
                             "update",
                             "delete"),
+                    rule(
+                            "gateway.networking.k8s.io",
+                            List.of("tlsroutes"),
+                            "create",
+                            "get",
+                            "patch",
+                            "delete"),
                     rule("", List.of("events"), "create", "patch"),
                     rule("events.k8s.io", List.of("events"), "create", "patch"));
 
@@ -347,10 +354,10 @@ class HelmChartTest {
 
     @Test
     void everyRbacRuleSaysWhyAndNoneIsAWildcard() {
-        // values -> rules rendered: the ClusterRole's 10 rules, the Secrets ClusterRole's one and 5
+        // values -> rules rendered: the ClusterRole's 11 rules, the Secrets ClusterRole's one and 5
         // in the operator's
-        // namespace; or 9 watch rules per listed namespace and 4 in the operator's namespace
-        for (var expected : Map.of("{}", 16, "watchNamespaces: [apps, trading]", 22).entrySet()) {
+        // namespace; or 10 watch rules per listed namespace and 4 in the operator's namespace
+        for (var expected : Map.of("{}", 17, "watchNamespaces: [apps, trading]", 24).entrySet()) {
             String values = expected.getKey();
             String yaml = Chart.template(Chart.DEFAULT_RELEASE, NS, values);
             List<String> lines = yaml.lines().toList();
