@@ -1,6 +1,7 @@
 package io.realmgate.kube.install;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.marcnuri.helm.Release;
@@ -18,17 +19,32 @@ import io.realmgate.kube.KubeApiExtension;
 import io.realmgate.kube.OperatorHarness;
 import io.realmgate.kube.monitoring.ExposedMetrics;
 import io.realmgate.kube.monitoring.Promtool;
+import io.realmgate.proxy.ProxyMain;
+import io.realmgate.tests.peers.ClassPathProcess;
+import java.io.Closeable;
+import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -341,5 +357,210 @@ class MonitoringChartTest {
             Assumptions.abort(message);
         }
         return dir;
+    }
+
+    @Test
+    void aMonitoringMistakeIsRefusedNamingWhatIsWrong() {
+        assertThat(
+                        catchThrowable(
+                                () ->
+                                        Chart.template(
+                                                "montypo",
+                                                "monitoring-typo",
+                                                "monitoring: {prometheusRule: {spikeFor: ten"
+                                                        + " minutes}}\n")))
+                .hasMessageContaining("spikeFor");
+        assertThat(
+                        catchThrowable(
+                                () ->
+                                        Chart.template(
+                                                "montypo",
+                                                "monitoring-typo",
+                                                "metrics: {service: {enabled: false}}\n"
+                                                        + "monitoring: {serviceMonitor: {enabled:"
+                                                        + " true}}\n")))
+                .hasMessageContaining(
+                        "monitoring.serviceMonitor.enabled needs metrics.service.enabled");
+    }
+
+    /**
+     * The whole way for one alert: Debian's Prometheus on loopback with the rule file the API
+     * server holds (a release with a low refusal threshold and a short {@code for}), scraping a
+     * real proxy process; a burst of CONNECTs to a target the proxy does not allow, and the alert
+     * reaches {@code firing} in Prometheus's HTTP API.
+     */
+    @Test
+    @Order(4)
+    void aRealPrometheusFiresTheRefusalAlertOnARealProxysBurstOfRefusedConnects() throws Exception {
+        Path prometheusBinary = Promtool.requireProgram("prometheus");
+        installPrometheusOperatorCrds();
+        Chart.install(
+                api.kubeconfig(),
+                "monlive",
+                "monitoring-live",
+                """
+                crds: {install: false}
+                monitoring:
+                  prometheusRule: {enabled: true, proxyRefusalsPerSecond: 0.1, spikeFor: 5s}
+                """);
+        GenericKubernetesResource rule =
+                monitoring("PrometheusRule")
+                        .inNamespace("monitoring-live")
+                        .withName("monlive-realmgate-alerts")
+                        .get();
+        Path dir = Repo.scratch("prometheus-live");
+        Files.writeString(
+                dir.resolve("realmgate-alerts.yaml"),
+                Serialization.asYaml(rule.getAdditionalProperties().get("spec")));
+
+        int proxyPort = freePort();
+        int adminPort = freePort();
+        int prometheusPort = freePort();
+        // The labels the chart's PodMonitor would give the proxy's pod.
+        Files.writeString(
+                dir.resolve("prometheus.yml"),
+                """
+                global: {scrape_interval: 1s, evaluation_interval: 1s}
+                rule_files: [realmgate-alerts.yaml]
+                scrape_configs:
+                  - job_name: proxy
+                    static_configs:
+                      - targets: ['127.0.0.1:%d']
+                        labels: {namespace: apps, resource: edge, component: proxy}
+                """
+                        .formatted(adminPort));
+        Path data = dir.resolve("data");
+        deleteTree(data);
+        try (ClassPathProcess proxy =
+                        ClassPathProcess.start(
+                                ProxyMain.class,
+                                Map.of(),
+                                dir.resolve("proxy.log"),
+                                null,
+                                "--listen",
+                                "127.0.0.1:" + proxyPort,
+                                "--admin",
+                                "127.0.0.1:" + adminPort,
+                                "--allow-connect",
+                                "127.0.0.1:1");
+                Closeable prometheus =
+                        startPrometheus(
+                                prometheusBinary,
+                                dir,
+                                "--config.file=" + dir.resolve("prometheus.yml"),
+                                "--storage.tsdb.path=" + data,
+                                "--web.listen-address=127.0.0.1:" + prometheusPort)) {
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            // Ready once its admin listener serves /metrics (the test's logging hides its log).
+            awaitBody(
+                    http,
+                    "http://127.0.0.1:" + adminPort + "/metrics",
+                    body -> body.contains("# TYPE realmgate_proxy_refusals_total counter"),
+                    "the proxy's /metrics");
+            String base = "http://127.0.0.1:" + prometheusPort;
+
+            // One refusal first, so the series exists before the burst and its rate sees the rise.
+            refusedConnect(proxyPort);
+            awaitBody(
+                    http,
+                    base + "/api/v1/query?query=realmgate_proxy_refusals_total",
+                    body -> body.contains("target_not_allowed"),
+                    "Prometheus scraped the proxy's refusal");
+            for (int i = 0; i < 200; i++) {
+                refusedConnect(proxyPort);
+            }
+            String alerts =
+                    awaitBody(
+                            http,
+                            base + "/api/v1/alerts",
+                            body ->
+                                    body.contains("RealmgateProxyRefusalsSpiking")
+                                            && body.contains("\"state\":\"firing\""),
+                            "RealmgateProxyRefusalsSpiking firing");
+            assertThat(alerts)
+                    .contains("\"reason\":\"target_not_allowed\"")
+                    .contains("\"resource\":\"edge\"");
+        } finally {
+            deleteTree(data);
+        }
+    }
+
+    /** CONNECT to a port no rule allows: the proxy answers 403 (target_not_allowed). */
+    private static void refusedConnect(int proxyPort) throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", proxyPort)) {
+            socket.setSoTimeout(5000);
+            socket.getOutputStream()
+                    .write(
+                            "CONNECT 127.0.0.1:2 HTTP/1.1\r\nHost: 127.0.0.1:2\r\n\r\n"
+                                    .getBytes(StandardCharsets.US_ASCII));
+            byte[] head = new byte[12];
+            int read = socket.getInputStream().readNBytes(head, 0, head.length);
+            assertThat(new String(head, 0, read, StandardCharsets.US_ASCII))
+                    .isEqualTo("HTTP/1.1 403");
+        }
+    }
+
+    private static String awaitBody(
+            HttpClient http, String url, Predicate<String> done, String what) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        String body = "";
+        while (System.nanoTime() < deadline) {
+            try {
+                body =
+                        http.send(
+                                        HttpRequest.newBuilder(URI.create(url))
+                                                .timeout(Duration.ofSeconds(5))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.ofString())
+                                .body();
+                if (done.test(body)) {
+                    return body;
+                }
+            } catch (IOException notYet) {
+                // Prometheus is still starting.
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError(what + ": not within 120 s; last answer: " + body);
+    }
+
+    private static Closeable startPrometheus(Path binary, Path dir, String... args)
+            throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(binary.toString());
+        command.addAll(List.of(args));
+        Process process =
+                new ProcessBuilder(command)
+                        .directory(dir.toFile())
+                        .redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("prometheus.log").toFile())
+                        .start();
+        return () -> {
+            process.destroy();
+            try {
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
     }
 }

@@ -24,13 +24,21 @@ public final class Promtool {
     }
 
     public static Promtool require() {
+        return new Promtool(requireProgram("promtool"));
+    }
+
+    /**
+     * A program of Debian's {@code prometheus} package on PATH ({@code promtool}, {@code
+     * prometheus}): skipped outside CI when missing, failed under {@code CI=true}.
+     */
+    public static Path requireProgram(String name) {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path candidate = Path.of(dir, "promtool");
+            Path candidate = Path.of(dir, name);
             if (!dir.isEmpty() && Files.isExecutable(candidate)) {
-                return new Promtool(candidate);
+                return candidate;
             }
         }
-        String message = "no promtool on PATH; install it with: apt-get install prometheus";
+        String message = "no " + name + " on PATH; install it with: apt-get install prometheus";
         if ("true".equalsIgnoreCase(System.getenv("CI"))) {
             throw new AssertionError(message + " (CI=true: .ci/run should have installed it)");
         }
