@@ -105,6 +105,11 @@ class MonitoringChartTest {
         assertThat(servesMonitoringGroup()).isFalse();
         Release release = Chart.install(api.kubeconfig(), "monabsent", "monitoring-absent", ALL_ON);
         assertThat(release.getStatus()).isEqualTo("deployed");
+        assertThat(release.getOutput())
+                .contains(
+                        "Not created, because the cluster serves no such kind (the Prometheus"
+                                + " Operator's CRDs are missing): PodMonitor, PrometheusRule,"
+                                + " ServiceMonitor.");
         // The release is there (the dashboard's ConfigMap needs no CRD), the monitoring kinds are
         // not.
         assertThat(
@@ -130,6 +135,7 @@ class MonitoringChartTest {
         Release release =
                 Chart.install(api.kubeconfig(), "monpresent", "monitoring-present", ALL_ON);
         assertThat(release.getStatus()).isEqualTo("deployed");
+        assertThat(release.getOutput()).doesNotContain("Not created");
 
         GenericKubernetesResource serviceMonitor =
                 monitoring("ServiceMonitor")
