@@ -162,6 +162,7 @@ public final class ProxyServer implements AutoCloseable {
             metrics.openConnectionsFrom(limiter::open);
             if (c.tls().isPresent()) {
                 tls = new ReloadingServerTls(c.tls().get());
+                metrics.certificateExpiry(tls::notAfter);
             }
             listener =
                     bind(c.listen(), ProxyPipelines.client(settings::get, limiter, tls, authCache));

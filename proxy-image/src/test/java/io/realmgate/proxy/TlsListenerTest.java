@@ -66,6 +66,10 @@ class TlsListenerTest {
     }
 
     private void writePair(BigInteger serial) throws Exception {
+        writePair(serial, Instant.now().plus(1, ChronoUnit.DAYS));
+    }
+
+    private void writePair(BigInteger serial, Instant notAfter) throws Exception {
         X509Bundle b =
                 new CertificateBuilder()
                         .serial(serial)
@@ -75,7 +79,7 @@ class TlsListenerTest {
                         .addExtendedKeyUsageServerAuth()
                         .ecp256()
                         .notBefore(Instant.now().minus(1, ChronoUnit.HOURS))
-                        .notAfter(Instant.now().plus(1, ChronoUnit.DAYS))
+                        .notAfter(notAfter)
                         .buildIssuedBy(TestCertificates.get().ca());
         Path tmpCert = dir.resolve("tls.crt.tmp");
         Path tmpKey = dir.resolve("tls.key.tmp");
@@ -159,5 +163,29 @@ class TlsListenerTest {
                                     StandardCharsets.UTF_8))
                     .contains("/after-rotation");
         }
+    }
+
+    @Test
+    void metricsTellWhenTheServedCertificateExpiresAndFollowARotation() throws Exception {
+        String series = "realmgate_proxy_certificate_expiry_timestamp_seconds ";
+        Instant first;
+        try (SSLSocket probe = tlsToProxy()) {
+            first =
+                    ((X509Certificate) probe.getSession().getPeerCertificates()[0])
+                            .getNotAfter()
+                            .toInstant();
+        }
+        assertThat(proxy.server().metrics().scrape())
+                .contains(series + first.getEpochSecond() + "\n");
+
+        Instant later = Instant.now().plus(3, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS);
+        writePair(BigInteger.valueOf(3003), later);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (!proxy.server().metrics().scrape().contains(series + later.getEpochSecond())
+                && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertThat(proxy.server().metrics().scrape())
+                .contains(series + later.getEpochSecond() + "\n");
     }
 }

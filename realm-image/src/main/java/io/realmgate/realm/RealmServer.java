@@ -159,6 +159,7 @@ public final class RealmServer implements AutoCloseable {
                                         config.tlsKey(),
                                         config.certPoll(),
                                         metrics::certificateReloaded);
+                metrics.certificateExpiry(certificates::notAfter);
             }
             hub.engine().start();
             acceptor = transport.newGroup(1, "realm-accept");

@@ -6,6 +6,10 @@ import io.netty.pkitesting.CertificateBuilder;
 import io.netty.pkitesting.X509Bundle;
 import io.realmgate.realm.client.RealmClient;
 import io.realmgate.realm.config.RealmConfig;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -31,10 +35,14 @@ class TlsReloadTest {
     @TempDir Path dir;
 
     private static X509Bundle issue(X509Bundle ca, String cn) throws Exception {
+        return issue(ca, cn, Instant.now().plus(1, ChronoUnit.DAYS));
+    }
+
+    private static X509Bundle issue(X509Bundle ca, String cn, Instant notAfter) throws Exception {
         Instant now = Instant.now();
         return new CertificateBuilder()
                 .notBefore(now.minus(1, ChronoUnit.HOURS))
-                .notAfter(now.plus(1, ChronoUnit.DAYS))
+                .notAfter(notAfter)
                 .ecp256()
                 .subject("CN=" + cn)
                 .addSanDnsName("localhost")
@@ -153,5 +161,63 @@ class TlsReloadTest {
                     .hasStackTraceContaining("SSLHandshakeException");
             assertThat(List.of(realm.server().wsAddress() == null)).containsExactly(true);
         }
+    }
+
+    @Test
+    void metricsTellWhenTheServedCertificateExpiresAndFollowAReload() throws Exception {
+        X509Bundle ca = ca();
+        Path cert = dir.resolve("tls.crt");
+        Path key = dir.resolve("tls.key");
+        // Whole seconds: the certificate's notAfter has no finer precision.
+        Instant firstExpiry =
+                Instant.now().plus(5, ChronoUnit.DAYS).truncatedTo(ChronoUnit.SECONDS);
+        Instant secondExpiry = firstExpiry.plus(60, ChronoUnit.DAYS);
+        write(issue(ca, "first", firstExpiry), cert, key);
+        try (RunningRealm realm =
+                RunningRealm.start(
+                        RealmConfig.testing()
+                                .wssPort(0)
+                                .tls(cert, key)
+                                .certPoll(Duration.ofMillis(100)))) {
+            assertThat(scrape(realm))
+                    .contains(
+                            "realmgate_realm_certificate_expiry_timestamp_seconds "
+                                    + firstExpiry.getEpochSecond()
+                                    + "\n");
+
+            Thread.sleep(1100); // file times have whole-second resolution on some file systems
+            write(issue(ca, "second", secondExpiry), cert, key);
+            org.awaitility.Awaitility.await()
+                    .atMost(10, TimeUnit.SECONDS)
+                    .until(
+                            () ->
+                                    scrape(realm)
+                                            .contains(
+                                                    "realmgate_realm_certificate_expiry_timestamp_seconds "
+                                                            + secondExpiry.getEpochSecond()
+                                                            + "\n"));
+        }
+    }
+
+    @Test
+    void withoutWssThereIsNoCertificateExpirySeries() throws Exception {
+        try (RunningRealm realm = RunningRealm.start(RealmConfig.testing())) {
+            assertThat(scrape(realm))
+                    .contains("realmgate_realm_certificate_reloads_total 0")
+                    .doesNotContain("realmgate_realm_certificate_expiry_timestamp_seconds");
+        }
+    }
+
+    /** GET /metrics over the realm's plain listener, as a scraper does. */
+    private static String scrape(RunningRealm realm) throws Exception {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpResponse<String> response =
+                http.send(
+                        HttpRequest.newBuilder(URI.create(realm.http() + "/metrics"))
+                                .timeout(Duration.ofSeconds(5))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return response.body();
     }
 }

@@ -1,10 +1,12 @@
 package io.realmgate.proxy.ops;
 
+import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * The proxy's counters, written in Prometheus text format by the admin listener. Hand-written on
@@ -30,11 +32,20 @@ public final class ProxyMetrics {
     private final LongAdder connectCount = new LongAdder();
     private final LongAdder connectSumNanos = new LongAdder();
     private volatile IntSupplier openConnections = () -> 0;
+    private volatile Supplier<Instant> certificateNotAfter;
 
     public ProxyMetrics() {
         for (int i = 0; i < connectBuckets.length; i++) {
             connectBuckets[i] = new LongAdder();
         }
+    }
+
+    /**
+     * Where the TLS listener's certificate expiry is read at each scrape (a reload changes it);
+     * without TLS there is no such series.
+     */
+    public void certificateExpiry(Supplier<Instant> notAfter) {
+        this.certificateNotAfter = notAfter;
     }
 
     public void openConnectionsFrom(IntSupplier supplier) {
@@ -219,6 +230,14 @@ public final class ProxyMetrics {
         sb.append("realmgate_proxy_upstream_connect_seconds_count ")
                 .append(connectCount.sum())
                 .append('\n');
+        Supplier<Instant> notAfter = certificateNotAfter;
+        if (notAfter != null) {
+            gauge(
+                    sb,
+                    "realmgate_proxy_certificate_expiry_timestamp_seconds",
+                    "When the certificate the TLS listener serves expires (seconds since the epoch).",
+                    notAfter.get().getEpochSecond());
+        }
         return sb.toString();
     }
 

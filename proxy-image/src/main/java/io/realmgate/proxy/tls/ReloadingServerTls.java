@@ -5,6 +5,12 @@ import io.netty.handler.ssl.SslContextBuilder;
 import io.realmgate.proxy.config.FileStamp;
 import io.realmgate.proxy.config.ProxyConfig;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -23,12 +29,22 @@ public final class ReloadingServerTls implements Supplier<SslContext> {
 
     private final ProxyConfig.TlsFiles files;
     private volatile SslContext current;
+    private volatile Instant notAfter;
     private List<Optional<FileStamp>> loaded;
 
     public ReloadingServerTls(ProxyConfig.TlsFiles files) throws IOException {
         this.files = files;
         this.loaded = stamps();
         this.current = build();
+        this.notAfter = leafNotAfter();
+    }
+
+    /**
+     * When the certificate served to new connections (the file's first) expires: the proxy's {@code
+     * realmgate_proxy_certificate_expiry_timestamp_seconds}.
+     */
+    public Instant notAfter() {
+        return notAfter;
     }
 
     @Override
@@ -47,8 +63,10 @@ public final class ReloadingServerTls implements Supplier<SslContext> {
                 return; // unchanged, or a file is missing for a moment mid-swap
             }
             SslContext next = build();
+            Instant expiry = leafNotAfter();
             loaded = now;
             current = next;
+            notAfter = expiry;
             LOG.info("TLS certificate reloaded from {}", files.certificate());
         } catch (IOException | RuntimeException e) {
             // Keep serving with the old pair; a half-written rotation is retried on the next check.
@@ -58,6 +76,18 @@ public final class ReloadingServerTls implements Supplier<SslContext> {
 
     private List<Optional<FileStamp>> stamps() {
         return List.of(FileStamp.of(files.certificate()), FileStamp.of(files.privateKey()));
+    }
+
+    /** Read after the pair built into a context, so it is the certificate just loaded. */
+    private Instant leafNotAfter() throws IOException {
+        try (InputStream in = Files.newInputStream(files.certificate())) {
+            X509Certificate leaf =
+                    (X509Certificate)
+                            CertificateFactory.getInstance("X.509").generateCertificate(in);
+            return leaf.getNotAfter().toInstant();
+        } catch (CertificateException e) {
+            throw new IOException("cannot read " + files.certificate() + ": " + e.getMessage(), e);
+        }
     }
 
     private SslContext build() throws SSLException {

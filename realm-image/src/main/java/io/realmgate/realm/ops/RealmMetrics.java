@@ -1,9 +1,11 @@
 package io.realmgate.realm.ops;
 
 import io.realmgate.realm.hub.HubStats;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 
 /**
  * The realm's counters and gauges, written as Prometheus text by {@link #render()}. A handful of
@@ -121,6 +123,7 @@ public final class RealmMetrics implements HubStats {
     private final LongAdder headerTimeouts = new LongAdder();
     private final LongAdder deadPeers = new LongAdder();
     private final LongAdder certReloads = new LongAdder();
+    private volatile Supplier<Instant> certificateNotAfter;
     private final LongAdder[] httpRefusals = adders(HttpRefusal.values().length);
     private final LongAdder[] tlsFailures = adders(TlsFailure.values().length);
     private final LongAdder[] refusalCloses = adders(REFUSAL_CLOSE_CODES.length);
@@ -291,6 +294,14 @@ public final class RealmMetrics implements HubStats {
 
     public void certificateReloaded() {
         certReloads.increment();
+    }
+
+    /**
+     * Where the wss listener's certificate expiry is read at each scrape (a reload changes it);
+     * without wss there is no such series.
+     */
+    public void certificateExpiry(Supplier<Instant> notAfter) {
+        this.certificateNotAfter = notAfter;
     }
 
     public long slowConsumers() {
@@ -523,6 +534,15 @@ public final class RealmMetrics implements HubStats {
                 "counter",
                 "Times the wss certificate was reloaded from disk.",
                 certReloads.sum());
+        Supplier<Instant> notAfter = certificateNotAfter;
+        if (notAfter != null) {
+            single(
+                    b,
+                    "realmgate_realm_certificate_expiry_timestamp_seconds",
+                    "gauge",
+                    "When the certificate the wss listener serves expires (seconds since the epoch).",
+                    notAfter.get().getEpochSecond());
+        }
         header(
                 b,
                 "realmgate_realm_http_refusals_total",

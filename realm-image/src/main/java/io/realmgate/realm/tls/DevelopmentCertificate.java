@@ -102,6 +102,11 @@ public final class DevelopmentCertificate implements CertificateSource {
         return context;
     }
 
+    @Override
+    public Instant notAfter() {
+        return certificate.getNotAfter().toInstant();
+    }
+
     public X509Certificate certificate() {
         return certificate;
     }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -33,6 +34,7 @@ public final class ReloadingCertificate implements CertificateSource {
     private final Runnable onReload;
     private final ScheduledExecutorService poller;
     private volatile SslContext current;
+    private volatile Instant notAfter;
     private Stamp loaded;
     private Stamp lastFailed;
 
@@ -112,9 +114,18 @@ public final class ReloadingCertificate implements CertificateSource {
                 key.fileKey());
     }
 
+    @Override
+    public Instant notAfter() {
+        return notAfter;
+    }
+
+    /** Builds the context of the pair on disk; notAfter follows only once the context is built. */
     private SslContext load() throws IOException {
         PemPair pair = PemPair.read(certFile, keyFile);
-        return ServerTls.builder(SslContextBuilder.forServer(pair.key(), pair.chain())).build();
+        SslContext context =
+                ServerTls.builder(SslContextBuilder.forServer(pair.key(), pair.chain())).build();
+        notAfter = pair.chain()[0].getNotAfter().toInstant();
+        return context;
     }
 
     @Override
