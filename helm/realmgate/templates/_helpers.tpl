@@ -112,7 +112,7 @@ in each listed namespace they are; with the ClusterRole they are not (each names
   resources: ["realms/finalizers", "forwardproxies/finalizers"]
   verbs: ["update"]
 {{- if .secrets }}
-# The children of each resource: ConfigMaps (proxy config, CA bundle for clients), Secrets (issued TLS
+# The children of each resource: ConfigMaps (proxy config, CA bundle for clients and its copies in client namespaces), Secrets (issued TLS
 # certificates; read: user-supplied TLS and Basic-auth Secrets a resource references) and Services.
 # Server-side apply creates and patches; delete removes a child the spec no longer asks for (e.g. the TLS
 # Secret when a proxy's TLS is turned off); list/watch feed the caches that detect drift and deletion.
@@ -120,7 +120,7 @@ in each listed namespace they are; with the ClusterRole they are not (each names
   resources: ["configmaps", "secrets", "services"]
   verbs: ["create", "get", "list", "watch", "patch", "update", "delete"]
 {{- else }}
-# The children of each resource: ConfigMaps (proxy config, CA bundle for clients) and Services. Server-side
+# The children of each resource: ConfigMaps (proxy config, CA bundle for clients and its copies in client namespaces) and Services. Server-side
 # apply creates and patches; delete removes a child the spec no longer asks for; list/watch feed the caches
 # that detect drift and deletion. No Secrets: a namespace grants those with a RoleBinding of the ClusterRole
 # {{ .secretsRole }}.

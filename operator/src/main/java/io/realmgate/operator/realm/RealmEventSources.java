@@ -75,7 +75,8 @@ final class RealmEventSources {
                                 policies,
                                 proxies(context, policies),
                                 userTlsSecrets(context, grants),
-                                issuedTlsSecrets(context, grants)));
+                                issuedTlsSecrets(context, grants),
+                                CaBundleCopies.create(context)));
         grants.ifPresent(sources::add);
         return sources;
     }

@@ -1,5 +1,6 @@
 package io.realmgate.operator.realm;
 
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -43,8 +44,10 @@ import java.util.TreeSet;
  * model so built. The ForwardProxy reconciler has the same shape (docs/decisions.md, "Operator: one
  * reconciler design").
  *
- * <p>There is no finalizer and no cleanup: the children carry a controller owner reference to the
- * Realm and go with it by garbage collection.
+ * <p>There is no finalizer: the children carry a controller owner reference to the Realm and go
+ * with it by garbage collection; the copies of its CA bundle in client namespaces, which no owner
+ * reference can reach, are kept and deleted by {@link CaBundleCopies} (after the workflow, in
+ * {@link #reconcile}).
  */
 @Workflow(
         dependents = {
@@ -141,16 +144,21 @@ public class RealmReconciler implements Reconciler<Realm>, ContextInitializer<Re
                                                         now))
                                 .orElseGet(() -> issuedCertificate(realm, context, now));
         SortedSet<String> proxies = new TreeSet<>();
-        for (ForwardProxy proxy : context.getSecondaryResources(ForwardProxy.class)) {
-            if (RealmEventSources.namedRealms(proxy).contains(realm.getMetadata().getName())
-                    && realm.getMetadata()
-                            .getNamespace()
-                            .equals(proxy.getMetadata().getNamespace())) {
-                proxies.add(proxy.getMetadata().getName());
-            }
-        }
+        referencingProxies(realm, context).forEach(p -> proxies.add(p.getMetadata().getName()));
         ChildDependent.putModel(
                 context, RealmModel.class, new RealmModel(realm, settings, certificate, proxies));
+    }
+
+    private static List<ForwardProxy> referencingProxies(Realm realm, Context<Realm> context) {
+        return context.getSecondaryResources(ForwardProxy.class).stream()
+                .filter(
+                        proxy ->
+                                RealmEventSources.namedRealms(proxy)
+                                                .contains(realm.getMetadata().getName())
+                                        && realm.getMetadata()
+                                                .getNamespace()
+                                                .equals(proxy.getMetadata().getNamespace()))
+                .toList();
     }
 
     /**
@@ -187,6 +195,16 @@ public class RealmReconciler implements Reconciler<Realm>, ContextInitializer<Re
     public UpdateControl<Realm> reconcile(Realm realm, Context<Realm> context) {
         Instant now = clock.instant();
         RealmModel model = ChildDependent.model(context, RealmModel.class);
+        CaBundleCopies copies =
+                (CaBundleCopies)
+                        context.eventSourceRetriever()
+                                .getEventSourceFor(ConfigMap.class, CaBundleCopies.NAME);
+        copies.sync(
+                realm,
+                model.certificate().caBundle(),
+                CaBundleCopies.wantedNamespaces(
+                        realm, referencingProxies(realm, context), context));
+        copies.removeOrphans();
         Deployment deployment = context.getSecondaryResource(Deployment.class).orElse(null);
         RealmStatus next = RealmStatusModel.next(model, deployment, now);
         WarningEvents.announceNewFailures(context.getClient(), realm, realm.getStatus(), next, now);
