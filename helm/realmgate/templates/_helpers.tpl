@@ -140,6 +140,12 @@ in each listed namespace they are; with the ClusterRole they are not (each names
 - apiGroups: ["policy"]
   resources: ["poddisruptionbudgets"]
   verbs: ["create", "get", "list", "watch", "patch", "update", "delete"]
+# The cert-manager Certificate of a Realm with spec.tls.issuerRef: read to compare, created and patched by
+# server-side apply; it goes with its Realm by garbage collection (owner reference), so no delete, and no
+# list/watch (the kind may not exist; the operator keeps no informer on it).
+- apiGroups: ["cert-manager.io"]
+  resources: ["certificates"]
+  verbs: ["get", "create", "patch"]
 # Warning Events on a Realm or ForwardProxy when it fails (kubectl describe shows them); both Event APIs,
 # since client libraries record through either. Events are never read, so no get/list/watch.
 - apiGroups: [""]

@@ -18,6 +18,7 @@ import io.realmgate.operator.Names;
 import io.realmgate.operator.OperatorSettings;
 import io.realmgate.operator.access.SecretGrant;
 import io.realmgate.operator.access.SecretGrants;
+import io.realmgate.operator.api.CertManagerIssuerRef;
 import io.realmgate.operator.api.ForwardProxy;
 import io.realmgate.operator.api.Realm;
 import io.realmgate.operator.api.RealmStatus;
@@ -127,26 +128,62 @@ public class RealmReconciler implements Reconciler<Realm>, ContextInitializer<Re
         Instant now = clock.instant();
         String namespace = realm.getMetadata().getNamespace();
         Optional<String> denied = SecretGrants.denied(settings.secretGrant(), context, namespace);
+        Optional<CertManagerIssuerRef> certManager = RealmModel.certManagerIssuer(realm);
         WssCertificate certificate =
                 denied.isPresent()
                         ? notGranted(realm, denied.get())
-                        : RealmModel.userSecretName(realm)
-                                .map(
-                                        secret ->
-                                                UserTlsSecret.check(
-                                                        secret,
-                                                        namespace,
-                                                        context.getSecondaryResource(
-                                                                        Secret.class,
-                                                                        RealmEventSources
-                                                                                .USER_TLS_SECRETS)
-                                                                .orElse(null),
-                                                        now))
-                                .orElseGet(() -> issuedCertificate(realm, context, now));
+                        : certManager.isPresent()
+                                        && !CertManagerCertificate.served(context.getClient())
+                                ? certManagerNotInstalled(realm)
+                                : RealmModel.userSecretName(realm)
+                                        .map(
+                                                secret ->
+                                                        UserTlsSecret.check(
+                                                                secret,
+                                                                namespace,
+                                                                context.getSecondaryResource(
+                                                                                Secret.class,
+                                                                                RealmEventSources
+                                                                                        .USER_TLS_SECRETS)
+                                                                        .orElse(null),
+                                                                now))
+                                        .orElseGet(() -> issuedCertificate(realm, context, now));
+        if (certManager.isPresent()
+                && WssCertificate.SECRET_NOT_FOUND.equals(certificate.reason())) {
+            certificate = certManagerPending(realm, certManager.get());
+        }
         SortedSet<String> proxies = new TreeSet<>();
         referencingProxies(realm, context).forEach(p -> proxies.add(p.getMetadata().getName()));
         ChildDependent.putModel(
                 context, RealmModel.class, new RealmModel(realm, settings, certificate, proxies));
+    }
+
+    /** spec.tls.issuerRef, but the API server serves no cert-manager Certificates. */
+    private static WssCertificate certManagerNotInstalled(Realm realm) {
+        return WssCertificate.unusable(
+                Names.realmCertManagerSecret(realm),
+                Optional.empty(),
+                CertManagerCertificate.NOT_INSTALLED,
+                "spec.tls.issuerRef names a cert-manager issuer, but the API server serves no "
+                        + CertManagerCertificate.API_VERSION
+                        + " Certificates: install cert-manager (its CRDs), or use spec.tls.secretName "
+                        + "or the operator's own CA");
+    }
+
+    /** The Certificate is written; cert-manager has not written its Secret yet. */
+    private static WssCertificate certManagerPending(Realm realm, CertManagerIssuerRef issuer) {
+        return WssCertificate.unusable(
+                Names.realmCertManagerSecret(realm),
+                Optional.empty(),
+                CertManagerCertificate.PENDING,
+                "waiting for cert-manager to issue Certificate "
+                        + Names.realm(realm)
+                        + " ("
+                        + issuer.kind
+                        + " "
+                        + issuer.name
+                        + ") into Secret "
+                        + Names.realmCertManagerSecret(realm));
     }
 
     private static List<ForwardProxy> referencingProxies(Realm realm, Context<Realm> context) {
@@ -205,6 +242,19 @@ public class RealmReconciler implements Reconciler<Realm>, ContextInitializer<Re
                 CaBundleCopies.wantedNamespaces(
                         realm, referencingProxies(realm, context), context));
         copies.removeOrphans();
+        RealmModel.certManagerIssuer(realm)
+                .filter(
+                        issuer ->
+                                !CertManagerCertificate.NOT_INSTALLED.equals(
+                                        model.certificate().reason()))
+                .ifPresent(
+                        issuer ->
+                                CertManagerCertificate.apply(
+                                        context.getClient(),
+                                        CertManagerCertificate.desired(
+                                                realm,
+                                                issuer,
+                                                RealmModel.dnsNames(realm, settings))));
         Deployment deployment = context.getSecondaryResource(Deployment.class).orElse(null);
         RealmStatus next = RealmStatusModel.next(model, deployment, now);
         WarningEvents.announceNewFailures(context.getClient(), realm, realm.getStatus(), next, now);

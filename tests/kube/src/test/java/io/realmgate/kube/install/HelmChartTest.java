@@ -110,6 +110,7 @@ class HelmChartTest {
                             "patch",
                             "update",
                             "delete"),
+                    rule("cert-manager.io", List.of("certificates"), "get", "create", "patch"),
                     rule("", List.of("events"), "create", "patch"),
                     rule("events.k8s.io", List.of("events"), "create", "patch"));
 
@@ -345,11 +346,11 @@ class HelmChartTest {
 
     @Test
     void everyRbacRuleSaysWhyAndNoneIsAWildcard() {
-        // values -> rules rendered: the ClusterRole's 11 rules, the Secrets ClusterRole's one and 5
+        // values -> rules rendered: the ClusterRole's 12 rules, the Secrets ClusterRole's one and 5
         // in the operator's
-        // namespace; or 9 watch rules per listed namespace, the read of those namespaces and 4 in
+        // namespace; or 10 watch rules per listed namespace, the read of those namespaces and 4 in
         // the operator's namespace
-        for (var expected : Map.of("{}", 17, "watchNamespaces: [apps, trading]", 23).entrySet()) {
+        for (var expected : Map.of("{}", 18, "watchNamespaces: [apps, trading]", 25).entrySet()) {
             String values = expected.getKey();
             String yaml = Chart.template(Chart.DEFAULT_RELEASE, NS, values);
             List<String> lines = yaml.lines().toList();
