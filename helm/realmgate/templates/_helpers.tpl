@@ -112,7 +112,7 @@ in each listed namespace they are; with the ClusterRole they are not (each names
   resources: ["realms/finalizers", "forwardproxies/finalizers"]
   verbs: ["update"]
 {{- if .secrets }}
-# The children of each resource: ConfigMaps (proxy config, CA bundle for clients), Secrets (issued TLS
+# The children of each resource: ConfigMaps (proxy config, CA bundle for clients and its copies in client namespaces), Secrets (issued TLS
 # certificates; read: user-supplied TLS and Basic-auth Secrets a resource references) and Services.
 # Server-side apply creates and patches; delete removes a child the spec no longer asks for (e.g. the TLS
 # Secret when a proxy's TLS is turned off); list/watch feed the caches that detect drift and deletion.
@@ -120,7 +120,7 @@ in each listed namespace they are; with the ClusterRole they are not (each names
   resources: ["configmaps", "secrets", "services"]
   verbs: ["create", "get", "list", "watch", "patch", "update", "delete"]
 {{- else }}
-# The children of each resource: ConfigMaps (proxy config, CA bundle for clients) and Services. Server-side
+# The children of each resource: ConfigMaps (proxy config, CA bundle for clients and its copies in client namespaces) and Services. Server-side
 # apply creates and patches; delete removes a child the spec no longer asks for; list/watch feed the caches
 # that detect drift and deletion. No Secrets: a namespace grants those with a RoleBinding of the ClusterRole
 # {{ .secretsRole }}.
@@ -146,6 +146,12 @@ in each listed namespace they are; with the ClusterRole they are not (each names
 - apiGroups: ["gateway.networking.k8s.io"]
   resources: ["tlsroutes"]
   verbs: ["create", "get", "patch", "delete"]
+# The cert-manager Certificate of a Realm with spec.tls.issuerRef: read to compare, created and patched by
+# server-side apply; it goes with its Realm by garbage collection (owner reference), so no delete, and no
+# list/watch (the kind may not exist; the operator keeps no informer on it).
+- apiGroups: ["cert-manager.io"]
+  resources: ["certificates"]
+  verbs: ["get", "create", "patch"]
 # Warning Events on a Realm or ForwardProxy when it fails (kubectl describe shows them); both Event APIs,
 # since client libraries record through either. Events are never read, so no get/list/watch.
 - apiGroups: [""]

@@ -74,6 +74,11 @@ public final class Names {
         return realm(realm) + "-tls";
     }
 
+    /** The Secret cert-manager writes a realm's certificate into (spec.tls.issuerRef). */
+    public static String realmCertManagerSecret(HasMetadata realm) {
+        return realm(realm) + "-cert-manager-tls";
+    }
+
     public static String realmCaBundle(HasMetadata realm) {
         return realm(realm) + "-ca";
     }

@@ -38,6 +38,7 @@ public final class OperatorCommandLine {
                     "  --certificate-validity DURATION  lifetime of issued server certificates (default 90d)",
                     "  --renew-before DURATION          renew certificates and the CA when less than this remains (default 30d)",
                     "  --ca-validity DURATION           lifetime of a new CA (default 3650d)",
+                    "  --ca-rotation-overlap DURATION   how long a new CA is in every bundle before it signs (default 24h)",
                     "  --image-pull-secrets NAME[,NAME] dockerconfigjson Secrets the pods pull their image with; they must",
                     "                                   exist in each Realm's or ForwardProxy's namespace (default: none)",
                     "  --log-format text|json           REALMGATE_LOG_FORMAT of the realm and proxy pods (default: the",
@@ -83,6 +84,7 @@ public final class OperatorCommandLine {
                     "--certificate-validity",
                     "--renew-before",
                     "--ca-validity",
+                    "--ca-rotation-overlap",
                     "--admin",
                     "--leader-election-namespace",
                     "--image-pull-secrets",
@@ -157,6 +159,17 @@ public final class OperatorCommandLine {
                             + caValidity
                             + ")");
         }
+        Duration overlap = duration(flags, "--ca-rotation-overlap", d.caRotationOverlap());
+        if (renewBefore.plus(overlap).compareTo(caValidity) >= 0) {
+            throw new BadFlag(
+                    "--renew-before ("
+                            + renewBefore
+                            + ") plus --ca-rotation-overlap ("
+                            + overlap
+                            + ") must be shorter than --ca-validity ("
+                            + caValidity
+                            + ")");
+        }
         String clusterDomain = flags.getOrDefault("--cluster-domain", d.clusterDomain());
         if (!DNS_NAME.matcher(clusterDomain).matches()) {
             throw new BadFlag(
@@ -193,7 +206,8 @@ public final class OperatorCommandLine {
                         secretNames(flags, "--image-pull-secrets", d.imagePullSecrets()),
                         scrapers,
                         secretGrant(flags, operatorNamespace, podServiceAccount),
-                        logFormat(flags, environment));
+                        logFormat(flags, environment),
+                        overlap);
 
         String admin = flags.getOrDefault("--admin", "0.0.0.0:8080");
         Matcher hostPort = HOST_PORT.matcher(admin);

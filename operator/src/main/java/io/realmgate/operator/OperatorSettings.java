@@ -30,6 +30,8 @@ import java.util.Optional;
  * @param secretGrant how a namespace grants the operator its Secrets (a RoleBinding of a
  *     ClusterRole to its ServiceAccount); empty: it uses the Secrets of every namespace it watches
  * @param logFormat how the realm and proxy pods write their logs ({@code REALMGATE_LOG_FORMAT})
+ * @param caRotationOverlap how long a new CA is in every bundle before it signs (the first step of
+ *     a CA rotation, see CaSchedule); zero: it signs at once
  */
 public record OperatorSettings(
         String realmImage,
@@ -44,7 +46,8 @@ public record OperatorSettings(
         List<String> imagePullSecrets,
         Optional<MetricsScrapers> metricsScrapers,
         Optional<SecretGrant> secretGrant,
-        LogFormat logFormat) {
+        LogFormat logFormat,
+        Duration caRotationOverlap) {
 
     public static final String VERSION = "0.1.0";
 
@@ -54,6 +57,21 @@ public record OperatorSettings(
         Objects.requireNonNull(metricsScrapers, "metricsScrapers");
         Objects.requireNonNull(secretGrant, "secretGrant");
         Objects.requireNonNull(logFormat, "logFormat");
+        Objects.requireNonNull(caRotationOverlap, "caRotationOverlap");
+        if (caRotationOverlap.isNegative()) {
+            throw new IllegalArgumentException(
+                    "caRotationOverlap (" + caRotationOverlap + ") must not be negative");
+        }
+        if (renewBefore.plus(caRotationOverlap).compareTo(caValidity) >= 0) {
+            throw new IllegalArgumentException(
+                    "renewBefore ("
+                            + renewBefore
+                            + ") plus caRotationOverlap ("
+                            + caRotationOverlap
+                            + ") must be shorter than caValidity ("
+                            + caValidity
+                            + ")");
+        }
         if (renewBefore.compareTo(certificateValidity) >= 0) {
             throw new IllegalArgumentException(
                     "renewBefore ("
@@ -74,7 +92,8 @@ public record OperatorSettings(
 
     /**
      * The settings of the operator's first flags, with no image pull Secrets, the default metrics
-     * scrapers and the Secrets of every watched namespace (what {@link #defaults()} has for them).
+     * scrapers and the Secrets of every watched namespace (what {@link #defaults()} has for them),
+     * and CA rotations in one step (no overlap).
      */
     public OperatorSettings(
             String realmImage,
@@ -99,7 +118,8 @@ public record OperatorSettings(
                 List.of(),
                 Optional.of(MetricsScrapers.DEFAULT),
                 Optional.empty(),
-                LogFormat.TEXT);
+                LogFormat.TEXT,
+                Duration.ZERO);
     }
 
     /**
@@ -125,7 +145,8 @@ public record OperatorSettings(
                 List.of(),
                 Optional.of(MetricsScrapers.DEFAULT),
                 Optional.empty(),
-                LogFormat.TEXT);
+                LogFormat.TEXT,
+                Duration.ofHours(24));
     }
 
     public OperatorSettings withCertificateLifetimes(
@@ -143,7 +164,8 @@ public record OperatorSettings(
                 imagePullSecrets,
                 metricsScrapers,
                 secretGrant,
-                logFormat);
+                logFormat,
+                caRotationOverlap);
     }
 
     public OperatorSettings withClusterDomain(String domain) {
@@ -160,7 +182,8 @@ public record OperatorSettings(
                 imagePullSecrets,
                 metricsScrapers,
                 secretGrant,
-                logFormat);
+                logFormat,
+                caRotationOverlap);
     }
 
     public OperatorSettings withImagePullSecrets(List<String> names) {
@@ -177,7 +200,8 @@ public record OperatorSettings(
                 names,
                 metricsScrapers,
                 secretGrant,
-                logFormat);
+                logFormat,
+                caRotationOverlap);
     }
 
     public OperatorSettings withMetricsScrapers(Optional<MetricsScrapers> scrapers) {
@@ -194,7 +218,8 @@ public record OperatorSettings(
                 imagePullSecrets,
                 scrapers,
                 secretGrant,
-                logFormat);
+                logFormat,
+                caRotationOverlap);
     }
 
     public OperatorSettings withLogFormat(LogFormat format) {
@@ -211,6 +236,25 @@ public record OperatorSettings(
                 imagePullSecrets,
                 metricsScrapers,
                 secretGrant,
-                format);
+                format,
+                caRotationOverlap);
+    }
+
+    public OperatorSettings withCaRotationOverlap(Duration overlap) {
+        return new OperatorSettings(
+                realmImage,
+                proxyImage,
+                clusterDomain,
+                operatorNamespace,
+                caSecretName,
+                caValidity,
+                certificateValidity,
+                renewBefore,
+                podNetworks,
+                imagePullSecrets,
+                metricsScrapers,
+                secretGrant,
+                logFormat,
+                overlap);
     }
 }

@@ -183,6 +183,8 @@ class OperatorCommandLineTest {
                         "PT4H",
                         "--ca-validity",
                         "365d",
+                        "--ca-rotation-overlap",
+                        "2h",
                         "--admin",
                         "[::1]:9090",
                         "--leader-election-namespace",
@@ -197,6 +199,7 @@ class OperatorCommandLineTest {
         assertThat(s.certificateValidity()).isEqualTo(Duration.ofHours(12));
         assertThat(s.renewBefore()).isEqualTo(Duration.ofHours(4));
         assertThat(s.caValidity()).isEqualTo(Duration.ofDays(365));
+        assertThat(s.caRotationOverlap()).isEqualTo(Duration.ofHours(2));
         assertThat(options.adminHost()).isEqualTo("::1");
         assertThat(options.adminPort()).isEqualTo(9090);
         assertThat(options.leaderElection()).isFalse();
@@ -220,6 +223,8 @@ class OperatorCommandLineTest {
                 "--ca-validity=ten-days                   | --ca-validity: \"ten-days\" is not a duration (such as 500ms, 30s, 5m, 12h, 90d or PT1H)",
                 "--certificate-validity=0d                | --certificate-validity: \"0d\" must be longer than zero",
                 "--renew-before=90d                       | --renew-before (PT2160H) must be shorter than --certificate-validity (PT2160H)",
+                "--ca-validity=30d --ca-rotation-overlap=2d --renew-before=28d | --renew-before (PT672H) plus --ca-rotation-overlap (PT48H) must be shorter than --ca-validity (PT720H)",
+                "--ca-rotation-overlap=0s                 | --ca-rotation-overlap: \"0s\" must be longer than zero",
                 "--realm-image=                           | --realm-image: \"\" is not an image reference",
                 "--cluster-domain=Cluster.Local           | --cluster-domain: \"Cluster.Local\" is not a DNS domain such as cluster.local",
                 "--no-leader-election=true                | --no-leader-election takes no value",

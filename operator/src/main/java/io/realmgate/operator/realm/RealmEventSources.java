@@ -81,7 +81,8 @@ final class RealmEventSources {
                                 proxies(context, policies),
                                 userTlsSecrets(context, grants),
                                 issuedTlsSecrets(context, grants),
-                                services(context)));
+                                services(context),
+                                CaBundleCopies.create(context)));
         grants.ifPresent(sources::add);
         return sources;
     }

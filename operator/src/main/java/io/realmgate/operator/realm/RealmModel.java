@@ -34,6 +34,7 @@ import io.realmgate.operator.JvmMemory;
 import io.realmgate.operator.Names;
 import io.realmgate.operator.OperatorSettings;
 import io.realmgate.operator.Pods;
+import io.realmgate.operator.api.CertManagerIssuerRef;
 import io.realmgate.operator.api.Realm;
 import io.realmgate.operator.api.RealmEngine;
 import io.realmgate.operator.api.RealmRedis;
@@ -167,18 +168,31 @@ public final class RealmModel {
     }
 
     /**
-     * The user's own TLS Secret, when {@code spec.tls.secretName} names one; then the operator
-     * issues nothing.
+     * The TLS Secret someone else writes: the user's own, when {@code spec.tls.secretName} names
+     * one, or cert-manager's, when {@code spec.tls.issuerRef} names an issuer ({@link
+     * Names#realmCertManagerSecret}); then the operator issues nothing and reads the Secret as it
+     * finds it.
      */
     public static Optional<String> userSecretName(Realm realm) {
         RealmSpec spec = realm.getSpec();
-        if (spec == null
-                || spec.tls == null
-                || spec.tls.secretName == null
-                || spec.tls.secretName.isBlank()) {
+        if (spec == null || spec.tls == null) {
+            return Optional.empty();
+        }
+        if (spec.tls.issuerRef != null) {
+            return Optional.of(Names.realmCertManagerSecret(realm));
+        }
+        if (spec.tls.secretName == null || spec.tls.secretName.isBlank()) {
             return Optional.empty();
         }
         return Optional.of(spec.tls.secretName);
+    }
+
+    /** The cert-manager issuer of {@code spec.tls.issuerRef}, if any. */
+    public static Optional<CertManagerIssuerRef> certManagerIssuer(Realm realm) {
+        RealmSpec spec = realm.getSpec();
+        return spec == null || spec.tls == null
+                ? Optional.empty()
+                : Optional.ofNullable(spec.tls.issuerRef);
     }
 
     /** The Secret the pods mount: the user's, or the one the operator writes. */

@@ -1,6 +1,7 @@
 package io.realmgate.operator.realm;
 
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -22,6 +23,7 @@ import io.realmgate.operator.Names;
 import io.realmgate.operator.OperatorSettings;
 import io.realmgate.operator.access.SecretGrant;
 import io.realmgate.operator.access.SecretGrants;
+import io.realmgate.operator.api.CertManagerIssuerRef;
 import io.realmgate.operator.api.ForwardProxy;
 import io.realmgate.operator.api.Realm;
 import io.realmgate.operator.api.RealmStatus;
@@ -49,8 +51,10 @@ import java.util.TreeSet;
  * model so built. The ForwardProxy reconciler has the same shape (docs/decisions.md, "Operator: one
  * reconciler design").
  *
- * <p>There is no finalizer and no cleanup: the children carry a controller owner reference to the
- * Realm and go with it by garbage collection.
+ * <p>There is no finalizer: the children carry a controller owner reference to the Realm and go
+ * with it by garbage collection; the copies of its CA bundle in client namespaces, which no owner
+ * reference can reach, are kept and deleted by {@link CaBundleCopies} (after the workflow, in
+ * {@link #reconcile}).
  */
 @Workflow(
         dependents = {
@@ -143,33 +147,74 @@ public class RealmReconciler implements Reconciler<Realm>, ContextInitializer<Re
         Instant now = clock.instant();
         String namespace = realm.getMetadata().getNamespace();
         Optional<String> denied = SecretGrants.denied(settings.secretGrant(), context, namespace);
+        Optional<CertManagerIssuerRef> certManager = RealmModel.certManagerIssuer(realm);
         WssCertificate certificate =
                 denied.isPresent()
                         ? notGranted(realm, denied.get())
-                        : RealmModel.userSecretName(realm)
-                                .map(
-                                        secret ->
-                                                UserTlsSecret.check(
-                                                        secret,
-                                                        namespace,
-                                                        context.getSecondaryResource(
-                                                                        Secret.class,
-                                                                        RealmEventSources
-                                                                                .USER_TLS_SECRETS)
-                                                                .orElse(null),
-                                                        now))
-                                .orElseGet(() -> issuedCertificate(realm, context, now));
-        SortedSet<String> proxies = new TreeSet<>();
-        for (ForwardProxy proxy : context.getSecondaryResources(ForwardProxy.class)) {
-            if (RealmEventSources.namedRealms(proxy).contains(realm.getMetadata().getName())
-                    && realm.getMetadata()
-                            .getNamespace()
-                            .equals(proxy.getMetadata().getNamespace())) {
-                proxies.add(proxy.getMetadata().getName());
-            }
+                        : certManager.isPresent()
+                                        && !CertManagerCertificate.served(context.getClient())
+                                ? certManagerNotInstalled(realm)
+                                : RealmModel.userSecretName(realm)
+                                        .map(
+                                                secret ->
+                                                        UserTlsSecret.check(
+                                                                secret,
+                                                                namespace,
+                                                                context.getSecondaryResource(
+                                                                                Secret.class,
+                                                                                RealmEventSources
+                                                                                        .USER_TLS_SECRETS)
+                                                                        .orElse(null),
+                                                                now))
+                                        .orElseGet(() -> issuedCertificate(realm, context, now));
+        if (certManager.isPresent()
+                && WssCertificate.SECRET_NOT_FOUND.equals(certificate.reason())) {
+            certificate = certManagerPending(realm, certManager.get());
         }
+        SortedSet<String> proxies = new TreeSet<>();
+        referencingProxies(realm, context).forEach(p -> proxies.add(p.getMetadata().getName()));
         ChildDependent.putModel(
                 context, RealmModel.class, new RealmModel(realm, settings, certificate, proxies));
+    }
+
+    /** spec.tls.issuerRef, but the API server serves no cert-manager Certificates. */
+    private static WssCertificate certManagerNotInstalled(Realm realm) {
+        return WssCertificate.unusable(
+                Names.realmCertManagerSecret(realm),
+                Optional.empty(),
+                CertManagerCertificate.NOT_INSTALLED,
+                "spec.tls.issuerRef names a cert-manager issuer, but the API server serves no "
+                        + CertManagerCertificate.API_VERSION
+                        + " Certificates: install cert-manager (its CRDs), or use spec.tls.secretName "
+                        + "or the operator's own CA");
+    }
+
+    /** The Certificate is written; cert-manager has not written its Secret yet. */
+    private static WssCertificate certManagerPending(Realm realm, CertManagerIssuerRef issuer) {
+        return WssCertificate.unusable(
+                Names.realmCertManagerSecret(realm),
+                Optional.empty(),
+                CertManagerCertificate.PENDING,
+                "waiting for cert-manager to issue Certificate "
+                        + Names.realm(realm)
+                        + " ("
+                        + issuer.kind
+                        + " "
+                        + issuer.name
+                        + ") into Secret "
+                        + Names.realmCertManagerSecret(realm));
+    }
+
+    private static List<ForwardProxy> referencingProxies(Realm realm, Context<Realm> context) {
+        return context.getSecondaryResources(ForwardProxy.class).stream()
+                .filter(
+                        proxy ->
+                                RealmEventSources.namedRealms(proxy)
+                                                .contains(realm.getMetadata().getName())
+                                        && realm.getMetadata()
+                                                .getNamespace()
+                                                .equals(proxy.getMetadata().getNamespace()))
+                .toList();
     }
 
     /**
@@ -206,6 +251,29 @@ public class RealmReconciler implements Reconciler<Realm>, ContextInitializer<Re
     public UpdateControl<Realm> reconcile(Realm realm, Context<Realm> context) {
         Instant now = clock.instant();
         RealmModel model = ChildDependent.model(context, RealmModel.class);
+        CaBundleCopies copies =
+                (CaBundleCopies)
+                        context.eventSourceRetriever()
+                                .getEventSourceFor(ConfigMap.class, CaBundleCopies.NAME);
+        copies.sync(
+                realm,
+                model.certificate().caBundle(),
+                CaBundleCopies.wantedNamespaces(
+                        realm, referencingProxies(realm, context), context));
+        copies.removeOrphans();
+        RealmModel.certManagerIssuer(realm)
+                .filter(
+                        issuer ->
+                                !CertManagerCertificate.NOT_INSTALLED.equals(
+                                        model.certificate().reason()))
+                .ifPresent(
+                        issuer ->
+                                CertManagerCertificate.apply(
+                                        context.getClient(),
+                                        CertManagerCertificate.desired(
+                                                realm,
+                                                issuer,
+                                                RealmModel.dnsNames(realm, settings))));
         Deployment deployment = context.getSecondaryResource(Deployment.class).orElse(null);
         RealmTlsRoute.State tlsRoute = reconcileTlsRoute(realm, context, model);
         RealmStatus next =

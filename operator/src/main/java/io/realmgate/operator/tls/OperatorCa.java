@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,11 +22,10 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>Missing Secret: a new CA is created. Two operators racing both try to create it; the one
  *       that gets 409 Conflict reads the winner's CA and uses it.
- *   <li>Less than {@code renewBefore} left on the CA: a new CA replaces it and the old CA
- *       certificate stays in {@code ca-bundle.crt} until it expires, so a client trusting the
- *       bundle accepts certificates of both while servers are moved to the new CA. Server
- *       certificates never outlive their CA (see {@link Certificates}), so they fall due together
- *       with it and are reissued by the new CA.
+ *   <li>Rotation in two steps ({@link CaSchedule}): a new CA joins the bundle first (less than
+ *       {@code renewBefore + caRotationOverlap} left on the CA, or the Secret's {@link
+ *       CaSecret#ROTATE_ANNOTATION}); it signs only after the overlap, when the certificates of the
+ *       old CA are reissued; the old CA leaves the bundle once nothing it signed can be valid.
  *   <li>Updates are conditional on the resourceVersion read; on 409 the Secret is read again.
  *   <li>What was read is cached and read again after {@link #REREAD_AFTER} (another operator
  *       instance may have rotated it, or someone deleted it); if the API server is unreachable
@@ -47,6 +45,7 @@ public class OperatorCa implements CertificateIssuer {
     private final OperatorSettings settings;
     private final Clock clock;
     private final RenewalPolicy policy;
+    private final CaSchedule schedule;
     private final Object loading = new Object();
     private volatile Cached cached;
 
@@ -57,6 +56,12 @@ public class OperatorCa implements CertificateIssuer {
         this.settings = settings;
         this.clock = clock;
         this.policy = new RenewalPolicy(settings.renewBefore());
+        this.schedule =
+                new CaSchedule(
+                        settings.renewBefore(),
+                        settings.caRotationOverlap(),
+                        settings.caValidity(),
+                        settings.certificateValidity());
     }
 
     /**
@@ -105,24 +110,44 @@ public class OperatorCa implements CertificateIssuer {
     }
 
     /**
-     * The earliest of: the certificate falls due, the CA falls due (its certificates are then
-     * reissued), a previous CA leaves the bundle (the published bundle shrinks).
+     * The earliest of: the certificate falls due, the CA's next step (a new CA joins the bundles,
+     * the next CA begins to sign and certificates are reissued, a previous CA leaves the bundles).
      */
     @Override
     public Instant nextRenewal(IssuedCertificate certificate) {
         CaState ca = state();
-        return Stream.of(
-                        Optional.of(policy.renewAt(certificate.notAfter())),
-                        Optional.of(policy.renewAt(ca.current().notAfter())),
-                        ca.nextPreviousExpiry())
-                .flatMap(Optional::stream)
-                .min(Instant::compareTo)
-                .orElseThrow();
+        Instant certificateDue = policy.renewAt(certificate.notAfter());
+        Instant caStep = schedule.nextStep(ca);
+        return certificateDue.isBefore(caStep) ? certificateDue : caStep;
     }
 
     /** Expiry of the current CA certificate (for the expiry metric). */
     public Instant caNotAfter() {
         return state().current().notAfter();
+    }
+
+    private void logStep(String secret, CaState read, CaState wanted, boolean requested) {
+        if (wanted.current() != read.current()) {
+            log.info(
+                    "CA rotation in Secret {}: {} signs from now on; {} stays in the bundle until nothing it signed can be valid",
+                    secret,
+                    wanted.current(),
+                    read.current());
+        } else if (wanted.next().isPresent() && read.next().isEmpty()) {
+            log.info(
+                    "CA rotation in Secret {}{}: {} joins the bundle and signs after {}; {} signs until then",
+                    secret,
+                    requested ? " (requested by " + CaSecret.ROTATE_ANNOTATION + ")" : "",
+                    wanted.next().get(),
+                    settings.caRotationOverlap(),
+                    wanted.current());
+        } else if (wanted.previous().size() < read.previous().size()) {
+            log.info("Removed retired CA certificates from the bundle in Secret {}", secret);
+        } else if (requested) {
+            log.info(
+                    "CA rotation requested in Secret {} while one is under way; the request is dropped",
+                    secret);
+        }
     }
 
     private Optional<String> whyRenew(
@@ -157,7 +182,7 @@ public class OperatorCa implements CertificateIssuer {
             try {
                 state = load(now, current);
             } catch (KubernetesClientException e) {
-                if (current == null || policy.due(current.state().current().notAfter(), now)) {
+                if (current == null || !now.isBefore(schedule.nextStep(current.state()))) {
                     throw e;
                 }
                 log.warn(
@@ -175,8 +200,7 @@ public class OperatorCa implements CertificateIssuer {
     private boolean fresh(Cached c, Instant now) {
         return c != null
                 && now.isBefore(c.readAt().plus(REREAD_AFTER))
-                && !policy.due(c.state().current().notAfter(), now)
-                && c.state().withoutExpired(now) == c.state();
+                && now.isBefore(schedule.nextStep(c.state()));
     }
 
     private CaState load(Instant now, Cached previous) {
@@ -189,20 +213,16 @@ public class OperatorCa implements CertificateIssuer {
                 if (stored == null) {
                     CaState created =
                             previous != null
-                                            && !policy.due(
-                                                    previous.state().current().notAfter(), now)
-                                    ? previous.state().withoutExpired(now)
+                                    ? schedule.advance(previous.state(), now, false)
                                     : CaState.create(now, settings.caValidity());
                     secrets.resource(CaSecret.toSecret(namespace, name, created, null)).create();
                     log.info("Stored CA {} in Secret {}/{}", created.current(), namespace, name);
                     return created;
                 }
                 CaState read = CaSecret.fromSecret(stored);
-                CaState wanted =
-                        policy.due(read.current().notAfter(), now)
-                                ? read.rotated(now, settings.caValidity())
-                                : read.withoutExpired(now);
-                if (wanted == read) {
+                boolean requested = CaSecret.rotationRequested(stored);
+                CaState wanted = schedule.advance(read, now, requested);
+                if (wanted == read && !requested) {
                     return read;
                 }
                 secrets.resource(
@@ -212,19 +232,7 @@ public class OperatorCa implements CertificateIssuer {
                                         wanted,
                                         stored.getMetadata().getResourceVersion()))
                         .update();
-                if (wanted.current() != read.current()) {
-                    log.info(
-                            "Rotated CA in Secret {}/{}: {} replaces {}, which stays in the bundle until it expires",
-                            namespace,
-                            name,
-                            wanted.current(),
-                            read.current());
-                } else {
-                    log.info(
-                            "Removed expired CA certificates from the bundle in Secret {}/{}",
-                            namespace,
-                            name);
-                }
+                logStep(namespace + "/" + name, read, wanted, requested);
                 return wanted;
             } catch (KubernetesClientException e) {
                 if (e.getCode() != 409 && e.getCode() != 404) {

@@ -57,6 +57,12 @@ public record RenewalPolicy(Duration renewBefore) {
         if (!Certificates.keyMatches(key, certificate.getPublicKey())) {
             return Optional.of("its private key does not belong to it");
         }
+        if (!Certificates.signedBy(certificate, ca.current().certificate())) {
+            return Optional.of(
+                    "a CA that no longer signs signed it (issuer "
+                            + certificate.getIssuerX500Principal().getName()
+                            + "); the new CA signs since the rotation's overlap ended");
+        }
         return Optional.empty();
     }
 

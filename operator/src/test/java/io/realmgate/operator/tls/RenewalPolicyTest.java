@@ -115,28 +115,33 @@ class RenewalPolicyTest {
     }
 
     @Test
-    void keptAfterACaRotationWhileTheOldCaIsInTheBundle() {
-        // A CA rotation puts the old CA in the bundle; a certificate it signed is still trusted...
-        CaState rotated = ca.rotated(after(Duration.ofDays(1)), Duration.ofDays(3650));
-        assertThat(rotated.bundle())
-                .containsExactly(rotated.current().certificate(), ca.current().certificate());
+    void keptWhileANewCaIsStagedAndReissuedOnceItSigns() {
+        // The rotation's first step puts the next CA in the bundle; the current CA still signs, so
+        // its certificates are kept...
+        CaState staged = ca.staged(after(Duration.ofDays(1)), Duration.ofDays(3650));
+        assertThat(staged.bundle())
+                .containsExactly(ca.current().certificate(), staged.next().get().certificate());
         assertThat(
                         policy.whyRenew(
                                 leaf.certificate(),
                                 leaf.privateKey(),
                                 NAMES,
-                                rotated,
+                                staged,
                                 after(Duration.ofDays(1))))
                 .isEmpty();
-        // ...and is renewed when its own time comes (then by the new CA).
+        // ...and once the next CA signs, they are reissued, though the old CA is still trusted.
+        CaState promoted = staged.promoted();
+        assertThat(promoted.bundle())
+                .containsExactly(staged.next().get().certificate(), ca.current().certificate());
         assertThat(
                         policy.whyRenew(
                                 leaf.certificate(),
                                 leaf.privateKey(),
                                 NAMES,
-                                rotated,
-                                after(Duration.ofDays(61))))
-                .isPresent();
+                                promoted,
+                                after(Duration.ofDays(2))))
+                .hasValueSatisfying(
+                        why -> assertThat(why).startsWith("a CA that no longer signs signed it"));
     }
 
     @Test

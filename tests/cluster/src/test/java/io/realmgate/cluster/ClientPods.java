@@ -1,6 +1,5 @@
 package io.realmgate.cluster;
 
-import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -415,19 +414,16 @@ final class ClientPods {
         }
     }
 
-    /** Copies a ConfigMap (a CA bundle) into another namespace, as a user does for pods there. */
-    void copyConfigMap(String fromNamespace, String name, String toNamespace) {
-        ConfigMap source = client.configMaps().inNamespace(fromNamespace).withName(name).require();
-        client.configMaps()
-                .inNamespace(toNamespace)
-                .resource(
-                        new ConfigMapBuilder()
-                                .withNewMetadata()
-                                .withName(name)
-                                .withNamespace(toNamespace)
-                                .endMetadata()
-                                .withData(source.getData())
-                                .build())
-                .serverSideApply();
+    /**
+     * Waits for the realm's CA bundle ConfigMap that the operator keeps in a client namespace
+     * ({@code clientNamespace}): the same name and key as in the realm's own namespace.
+     */
+    void awaitCaBundle(String clientNamespace, String name) {
+        org.awaitility.Awaitility.await("ConfigMap " + name + " in " + clientNamespace)
+                .atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofSeconds(1))
+                .until(
+                        () -> client.configMaps().inNamespace(clientNamespace).withName(name).get(),
+                        c -> c != null && c.getData() != null && c.getData().containsKey("ca.crt"));
     }
 }

@@ -7,8 +7,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -22,10 +20,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -600,77 +594,7 @@ class DayTwoOnClusterTest extends ClusterSteps {
 
     /** The certificate the realm serves on 9443 now, read through a port-forward to its pod. */
     private X509Certificate servedCertificate() throws Exception {
-        String pod =
-                client.pods()
-                        .inNamespace("apps")
-                        .withLabel("app.kubernetes.io/instance", "prices")
-                        .list()
-                        .getItems()
-                        .get(0)
-                        .getMetadata()
-                        .getName();
-        int local;
-        try (ServerSocket s = new ServerSocket(0)) {
-            local = s.getLocalPort();
-        }
-        Process forward =
-                kubectl.start(
-                        tmp.resolve("forward-" + local + ".log"),
-                        "-n",
-                        "apps",
-                        "port-forward",
-                        "--address=127.0.0.1",
-                        "pod/" + pod,
-                        local + ":9443");
-        try {
-            SSLContext tls = SSLContext.getInstance("TLS");
-            // Only to read what is served; the chain is checked by the clients in pods, not here.
-            tls.init(
-                    null,
-                    new TrustManager[] {
-                        new X509TrustManager() {
-                            @Override
-                            public void checkClientTrusted(
-                                    X509Certificate[] chain, String authType) {}
-
-                            @Override
-                            public void checkServerTrusted(
-                                    X509Certificate[] chain, String authType) {}
-
-                            @Override
-                            public X509Certificate[] getAcceptedIssuers() {
-                                return new X509Certificate[0];
-                            }
-                        }
-                    },
-                    null);
-            int port = local;
-            return Awaitility.await()
-                    .atMost(20, TimeUnit.SECONDS)
-                    .pollInterval(300, TimeUnit.MILLISECONDS)
-                    .ignoreExceptions()
-                    .until(
-                            () -> {
-                                try (Socket raw = new Socket("127.0.0.1", port);
-                                        SSLSocket s =
-                                                (SSLSocket)
-                                                        tls.getSocketFactory()
-                                                                .createSocket(
-                                                                        raw,
-                                                                        "prices-realm.apps.svc",
-                                                                        port,
-                                                                        true)) {
-                                    s.setSoTimeout(5000);
-                                    s.startHandshake();
-                                    return (X509Certificate)
-                                            s.getSession().getPeerCertificates()[0];
-                                }
-                            },
-                            c -> c != null);
-        } finally {
-            forward.destroy();
-            forward.waitFor(5, TimeUnit.SECONDS);
-            forward.destroyForcibly();
-        }
+        return ServedCertificates.read(
+                client, kubectl, tmp, "apps", "prices", "prices-realm.apps.svc");
     }
 }

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * same product installed with the Kustomize base ({@code kubectl apply -k}) runs the reference
  * scenario and its transparent (SNI) variant exactly as examples/transparent.yaml describes.
  */
-@Order(6)
+@Order(7)
 class InstallPathsOnClusterTest extends ClusterSteps {
     @Test
     @Order(1)
@@ -98,7 +98,7 @@ class InstallPathsOnClusterTest extends ClusterSteps {
                         "forwardproxy/egress-sni",
                         "--timeout=2m")
                 .orFail();
-        pods.copyConfigMap("apps", "prices-realm-ca", "trading");
+        pods.awaitCaBundle("trading", "prices-realm-ca");
 
         ClientPods.Outcome explicit =
                 pods.javaClient(

@@ -86,8 +86,9 @@ class RedisRealmOnClusterTest extends ClusterSteps {
         assertThat(budgets.get(0).getSpec().getMaxUnavailable().getIntVal()).isEqualTo(1);
         assertThat(kubectl.run("-n", NS, "get", "realm/quotes", "-o", "yaml").orFail().out())
                 .contains("engine: redis");
-        // Clients trust the realm's CA; until the operator distributes the bundle, they copy it.
-        pods.copyConfigMap(NS, CA, CLIENTS);
+        // Clients trust the realm's CA: the operator keeps its bundle in the proxy's client
+        // namespace.
+        pods.awaitCaBundle(CLIENTS, CA);
     }
 
     @Test

@@ -122,9 +122,9 @@ class ReferenceScenarioOnClusterTest extends ClusterSteps {
             // Each container runs as the non-root user on a read-only root file system.
             assertThat(p.getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
         }
-        // The CA bundle the docs tell clients to trust, copied where the clients are (a ConfigMap
-        // is namespaced).
-        pods.copyConfigMap("apps", "prices-realm-ca", "trading");
+        // The CA bundle the docs tell clients to trust: the operator keeps it where the proxy's
+        // clients are (trading), nobody copies it.
+        pods.awaitCaBundle("trading", "prices-realm-ca");
     }
 
     @Test

@@ -44,6 +44,8 @@ class OperatorCaTest {
     private static final List<String> NAMES =
             List.of("prices-realm.apps.svc.cluster.local", "prices-realm.apps.svc");
 
+    private static final Duration OVERLAP = Duration.ofHours(2);
+
     private final KubernetesClient client;
 
     OperatorCaTest(KubernetesClient client) {
@@ -268,6 +270,65 @@ class OperatorCaTest {
                 .containsExactly(secondCa);
         assertThat(Pem.readCertificate(decoded(caSecret(settings), "tls.crt"))).isEqualTo(secondCa);
         validate(newLeaf.certificatePem(), operator.caBundle(), clock.instant());
+    }
+
+    @Test
+    void anAnnotatedSecretStartsATwoStepRotation() throws Exception {
+        OperatorSettings settings = settings("ca-rotate-request").withCaRotationOverlap(OVERLAP);
+        Instant t0 = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        MovableClock clock = new MovableClock(t0);
+        OperatorCa operator = new OperatorCa(client, settings, clock);
+        X509Certificate firstCa = Pem.readCertificate(operator.caBundle());
+        IssuedCertificate oldLeaf = operator.certificateFor(NAMES, Optional.empty(), t0);
+
+        // Someone asks for a rotation; the operator sees it when it reads the Secret again.
+        client.secrets()
+                .inNamespace(settings.operatorNamespace())
+                .withName(settings.caSecretName())
+                .edit(
+                        s -> {
+                            s.getMetadata()
+                                    .setAnnotations(
+                                            java.util.Map.of("realmgate.io/rotate-ca", "now"));
+                            return s;
+                        });
+        clock.advance(Duration.ofSeconds(61));
+        Instant staged = clock.instant();
+        String stepOneBundle = operator.caBundle();
+        Secret secret = caSecret(settings);
+        assertThat(secret.getMetadata().getAnnotations())
+                .as("the request is consumed")
+                .doesNotContainKey("realmgate.io/rotate-ca");
+        assertThat(secret.getData())
+                .containsOnlyKeys("tls.crt", "tls.key", "next.crt", "next.key", "ca-bundle.crt");
+        X509Certificate nextCa = Pem.readCertificate(decoded(secret, "next.crt"));
+        assertThat(Pem.readCertificate(decoded(secret, "tls.crt"))).isEqualTo(firstCa);
+        assertThat(Pem.readCertificates(stepOneBundle)).containsExactly(firstCa, nextCa);
+        // The old CA still signs: the certificate is kept.
+        IssuedCertificate kept = operator.certificateFor(NAMES, Optional.of(oldLeaf), staged);
+        assertThat(kept.certificatePem()).isEqualTo(oldLeaf.certificatePem());
+        assertThat(kept.caBundlePem()).isEqualTo(stepOneBundle);
+        assertThat(operator.nextRenewal(kept)).isEqualTo(staged.plus(OVERLAP));
+
+        // After the overlap the next CA signs; the certificate is reissued by it, and the client
+        // holding the bundle of step one trusts it.
+        clock.advance(OVERLAP);
+        Instant promoted = clock.instant();
+        IssuedCertificate reissued = operator.certificateFor(NAMES, Optional.of(kept), promoted);
+        assertThat(Pem.readCertificate(reissued.certificatePem()).getIssuerX500Principal())
+                .isEqualTo(nextCa.getSubjectX500Principal());
+        validate(reissued.certificatePem(), stepOneBundle, promoted);
+        validate(oldLeaf.certificatePem(), reissued.caBundlePem(), promoted);
+        assertThat(Pem.readCertificates(reissued.caBundlePem())).containsExactly(nextCa, firstCa);
+        Secret after = caSecret(settings);
+        assertThat(Pem.readCertificate(decoded(after, "tls.crt"))).isEqualTo(nextCa);
+        assertThat(after.getData()).doesNotContainKeys("next.crt", "next.key");
+        // The old CA stays trusted until the last certificate it signed has expired
+        // (certificateValidity after step 2); until then, what comes next is the renewal.
+        clock.advance(settings.certificateValidity().minus(Duration.ofMinutes(1)));
+        assertThat(Pem.readCertificates(operator.caBundle())).containsExactly(nextCa, firstCa);
+        clock.advance(Duration.ofMinutes(1));
+        assertThat(Pem.readCertificates(operator.caBundle())).containsExactly(nextCa);
     }
 
     @Test

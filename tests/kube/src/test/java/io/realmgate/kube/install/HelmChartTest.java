@@ -24,6 +24,7 @@ import io.realmgate.operator.OperatorCommandLine;
 import io.realmgate.operator.OperatorOptions;
 import io.realmgate.operator.OperatorSettings;
 import io.realmgate.operator.access.SecretGrant;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -116,6 +117,7 @@ class HelmChartTest {
                             "get",
                             "patch",
                             "delete"),
+                    rule("cert-manager.io", List.of("certificates"), "get", "create", "patch"),
                     rule("", List.of("events"), "create", "patch"),
                     rule("events.k8s.io", List.of("events"), "create", "patch"));
 
@@ -146,11 +148,8 @@ class HelmChartTest {
         rules.removeIf(r -> r.startsWith("/secrets:"));
         rules.addAll(
                 triples(
-                        rule(
-                                "rbac.authorization.k8s.io",
-                                List.of("rolebindings"),
-                                "list",
-                                "watch")));
+                        rule("rbac.authorization.k8s.io", List.of("rolebindings"), "list", "watch"),
+                        rule("", List.of("namespaces"), "list")));
         return Set.copyOf(rules);
     }
 
@@ -354,10 +353,10 @@ class HelmChartTest {
 
     @Test
     void everyRbacRuleSaysWhyAndNoneIsAWildcard() {
-        // values -> rules rendered: the ClusterRole's 11 rules, the Secrets ClusterRole's one and 5
-        // in the operator's
-        // namespace; or 10 watch rules per listed namespace and 4 in the operator's namespace
-        for (var expected : Map.of("{}", 17, "watchNamespaces: [apps, trading]", 24).entrySet()) {
+        // values -> rules rendered: the ClusterRole's 13 rules, the Secrets ClusterRole's one and 5
+        // in the operator's namespace; or 11 watch rules per listed namespace, the read of those
+        // namespaces and 4 in the operator's namespace
+        for (var expected : Map.of("{}", 19, "watchNamespaces: [apps, trading]", 27).entrySet()) {
             String values = expected.getKey();
             String yaml = Chart.template(Chart.DEFAULT_RELEASE, NS, values);
             List<String> lines = yaml.lines().toList();
@@ -401,10 +400,12 @@ class HelmChartTest {
     }
 
     @Test
-    void namespacedModeUsesARoleInEachListedNamespaceAndNoClusterRights() {
+    void namespacedModeUsesARoleInEachListedNamespaceAndOnlyReadsThoseNamespaces() {
         Manifests m = Chart.render(Chart.DEFAULT_RELEASE, NS, "watchNamespaces: [apps, trading]\n");
         assertThat(m.ids())
                 .containsExactly(
+                        "ClusterRole realmgate-operator-namespaces",
+                        "ClusterRoleBinding realmgate-operator-namespaces",
                         "CustomResourceDefinition forwardproxies.realmgate.io",
                         "CustomResourceDefinition realms.realmgate.io",
                         "Deployment realmgate-system/realmgate-operator",
@@ -423,6 +424,26 @@ class HelmChartTest {
                         .containsExactlyInAnyOrderElementsOf(WATCH_RULES);
             }
         }
+        // Cluster-wide, only the watched namespaces' labels (for the CA bundle's client
+        // namespaces), by name.
+        assertThat(
+                        m.get("ClusterRole", "realmgate-operator-namespaces", ClusterRole.class)
+                                .getRules())
+                .singleElement()
+                .satisfies(
+                        r -> {
+                            assertThat(r.getResources()).containsExactly("namespaces");
+                            assertThat(r.getVerbs()).containsExactly("get");
+                            assertThat(r.getResourceNames()).containsExactly("apps", "trading");
+                        });
+        assertThat(
+                        m.get(
+                                        "ClusterRoleBinding",
+                                        "realmgate-operator-namespaces",
+                                        ClusterRoleBinding.class)
+                                .getSubjects())
+                .singleElement()
+                .satisfies(s -> assertThat(s.getNamespace()).isEqualTo(NS));
         for (var o : m.ofKind("RoleBinding")) {
             RoleBinding binding = Manifests.JSON.convertValue(o, RoleBinding.class);
             assertThat(binding.getRoleRef().getKind()).isEqualTo("Role");
@@ -461,6 +482,7 @@ class HelmChartTest {
           proxy: {repository: registry.example/rg/proxy, tag: "1.2.3"}
         imagePullSecrets: [{name: regcred}]
         clusterDomain: corp.example
+        ca: {rotationOverlap: 2h}
         serviceAccount: {create: false, name: platform-operator}
         admin: {port: 9090}
         resources: {requests: {cpu: 250m, memory: 384Mi}, limits: {memory: 768Mi}}
@@ -531,8 +553,12 @@ class HelmChartTest {
         assertThat(options.adminPort()).isEqualTo(9090);
         assertThat(options.settings().operatorNamespace()).isEqualTo("platform");
         assertThat(options.settings().clusterDomain()).isEqualTo("corp.example");
+        assertThat(options.settings().caRotationOverlap()).isEqualTo(Duration.ofHours(2));
         assertThat(operator.getArgs())
-                .contains("--cluster-domain=corp.example", "--image-pull-secrets=regcred");
+                .contains(
+                        "--cluster-domain=corp.example",
+                        "--image-pull-secrets=regcred",
+                        "--ca-rotation-overlap=2h");
         assertThat(options.settings().secretGrant())
                 .contains(
                         new SecretGrant("edge-realmgate-secrets", "platform", "platform-operator"));
@@ -823,6 +849,7 @@ class HelmChartTest {
                 "at '/crds': additional properties 'instal' not allowed");
         assertRefused("clusterDomain: Cluster_Local\n", "at '/clusterDomain'");
         assertRefused("clusterDomain: 42\n", "at '/clusterDomain': got number, want string");
+        assertRefused("ca: {rotationOverlap: two-hours}\n", "at '/ca/rotationOverlap'");
         assertRefused("imagePullSecrets: [{name: 'a,b'}]\n", "at '/imagePullSecrets/0/name'");
         assertRefused("logFormat: JSON\n", "at '/logFormat'");
         assertRefused("secretNamespaces: apps\n", "at '/secretNamespaces': got string, want array");
