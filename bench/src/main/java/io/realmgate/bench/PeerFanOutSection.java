@@ -83,7 +83,7 @@ final class PeerFanOutSection {
             Nodes realm,
             Nodes centrifugo) {
         FanOutRun.Result[] ours =
-                measureAll("realmgate " + engine, RealmFanOutClient.FACTORY, realm, options, notes);
+                measureAll("realmgate " + engine, RealmRawClient.FACTORY, realm, options, notes);
         FanOutRun.Result[] theirs =
                 measureAll(
                         "centrifugo " + engine,

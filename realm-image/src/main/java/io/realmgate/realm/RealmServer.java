@@ -163,7 +163,11 @@ public final class RealmServer implements AutoCloseable {
             }
             hub.engine().start();
             acceptor = transport.newGroup(1, "realm-accept");
-            workers = transport.newGroup(0, "realm-io");
+            // One event loop per CPU, not Netty's default of two: nothing blocks a loop, so a
+            // second one per CPU only adds the thread switches of every hand-over between
+            // connections (a publisher's event to its subscribers' loops) (decisions.md, "The
+            // realm's fan-out against Centrifugo: the cost per frame").
+            workers = transport.newGroup(Runtime.getRuntime().availableProcessors(), "realm-io");
             limits =
                     new ConnectionLimits(
                             maxConnections(config.maxConnections()),

@@ -38,7 +38,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * accepted:      [tls] - idle - header-deadline - http-codec - header-seen - http-aggregator - router
- * WebSocket:     [tls] - idle - wsdecoder/wsencoder - ws-utf8 - ws-aggregator - ws-session
+ * WebSocket:     [tls] - idle (reader only) - wsdecoder/wsencoder - ws-utf8 - ws-aggregator - ws-session
  * event stream:  [tls] - idle - http-codec - stream
  *
  * [tls] on the wss listener:  plain-http-probe (until the first byte) - tls - tls-outcome
@@ -182,6 +182,14 @@ public final class RealmPipelines {
                                 });
         // The handshaker swapped the HTTP codec for the WebSocket codec; frames come next.
         ChannelPipeline p = ch.pipeline();
+        // Reader idle only: a WebSocket has no use for writer idle (pings follow what is read),
+        // and watching writes costs a promise and a listener per frame written (decisions.md,
+        // "The realm's fan-out against Centrifugo: the cost per frame").
+        p.replace(
+                IDLE,
+                IDLE,
+                new IdleStateHandler(
+                        realm.config().pingInterval().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
         p.addBefore(ROUTER, WS_UTF8, new Utf8FrameValidator(false));
         p.addBefore(ROUTER, WS_AGGREGATOR, new WebSocketFrameAggregator(max));
         p.replace(ROUTER, WS_SESSION, new WebSocketSession(realm, listener, handshaker));

@@ -45,6 +45,14 @@ public final class RawJson {
         } catch (IOException e) {
             return null;
         }
+        return cut(mapper, json, start, end);
+    }
+
+    /**
+     * The value a parser found between byte offsets {@code start} and {@code end} of {@code json},
+     * compacted, or null if the cut is not exactly one JSON value (the caller then re-encodes).
+     */
+    static byte[] cut(ObjectMapper mapper, byte[] json, long start, long end) {
         if (start < 0 || end <= start || end > json.length) {
             return null;
         }
