@@ -389,6 +389,9 @@ class RedisEngineTest {
                                                     + "@127.0.0.1:"
                                                     + locked.port()));
             realms.add(r);
+            // Ready once connected to Redis (a loaded machine may take a moment): only then is
+            // a publish acknowledged rather than answered unavailable.
+            Awaitility.await().atMost(WAIT).until(() -> readyz(r) == 200);
             JsonNode ack = publish(socket(r), "locked", List.of("x")).get(0);
             assertThat(ack.get("op").asText()).isEqualTo("ack");
             assertThat(ack.get("id").asLong()).isEqualTo(1);
@@ -418,6 +421,9 @@ class RedisEngineTest {
                                     .redisUrl(locked.url())
                                     .redisPasswordFile(right));
             realms.add(r);
+            // Ready once connected to Redis (a loaded machine may take a moment): only then is
+            // a publish acknowledged rather than answered unavailable.
+            Awaitility.await().atMost(WAIT).until(() -> readyz(r) == 200);
             JsonNode ack = publish(socket(r), "locked", List.of("x")).get(0);
             assertThat(ack.get("op").asText()).isEqualTo("ack");
             assertThat(ack.get("id").asLong()).isEqualTo(1);
