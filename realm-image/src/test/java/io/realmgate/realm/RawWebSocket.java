@@ -75,6 +75,22 @@ public final class RawWebSocket implements AutoCloseable {
         return open(address, 0);
     }
 
+    /**
+     * A WebSocket on a socket already connected to {@code address}, such as a TLS socket for wss;
+     * closed if the upgrade fails.
+     */
+    public static RawWebSocket over(Socket connected, InetSocketAddress address)
+            throws IOException {
+        RawWebSocket ws = new RawWebSocket(connected);
+        try {
+            ws.handshake(address, "/realm");
+        } catch (IOException e) {
+            connected.close();
+            throw e;
+        }
+        return ws;
+    }
+
     private void handshake(InetSocketAddress address, String path) throws IOException {
         byte[] nonce = new byte[16];
         ThreadLocalRandom.current().nextBytes(nonce);
