@@ -48,7 +48,8 @@ public final class RealmServer implements AutoCloseable {
 
     /** Per-connection socket buffering before the outbound queue takes over (see Outbox). */
     private static final WriteBufferWaterMark WATERMARKS =
-            new WriteBufferWaterMark(64 * 1024, 256 * 1024);
+            new WriteBufferWaterMark(
+                    RealmConfig.OUTBOUND_LOW_WATER_BYTES, RealmConfig.OUTBOUND_HIGH_WATER_BYTES);
 
     private final RealmConfig config;
     private final Transport transport;

@@ -17,8 +17,9 @@ import java.util.stream.Stream;
  * written into its config file ({@link #writeTo}), and whether its per-client caps fit the
  * ForwardProxies in front of it. Pure: equal inputs give equal settings.
  *
- * <p>An absent field renders no key (the realm's default holds), except the three per-client caps:
- * every client tunnelled through a proxy pod reaches the realm from that pod's address, so a
+ * <p>An absent field renders no key (the realm's default holds), except {@code maxConnections},
+ * which the model sizes for the pod's memory ({@link RealmCapacity}), and the three per-client
+ * caps: every client tunnelled through a proxy pod reaches the realm from that pod's address, so a
  * per-client cap is shared by all of them. Unset, those caps are rendered as what one proxy pod can
  * carry (the proxy's {@code limits.maxConnections}), at most the realm's total for the same kind (a
  * per-client cap above the total never binds) — whether or not a ForwardProxy references the realm
@@ -44,6 +45,7 @@ public final class RealmLimitSettings {
     public static final int PROXY_POD_CONNECTIONS = ProxyConfig.Limits.DEFAULTS.maxConnections();
 
     private final RealmLimits limits;
+    private final Integer maxConnections;
     private final List<String> allowedOrigins;
     private final SortedSet<String> proxies;
     private final PerClient connectionsPerClient;
@@ -51,11 +53,28 @@ public final class RealmLimitSettings {
     private final PerClient pollsPerClient;
 
     /**
+     * The caps alone, {@code limits.maxConnections} not sized for memory: rendered as the spec sets
+     * it, absent as absent (the realm's default).
+     *
      * @param spec the Realm's spec (null: nothing set)
      * @param proxies names of the ForwardProxies that reference the realm
      */
     public RealmLimitSettings(RealmSpec spec, SortedSet<String> proxies) {
+        this(
+                spec,
+                proxies,
+                spec == null || spec.limits == null ? null : spec.limits.maxConnections);
+    }
+
+    /**
+     * @param spec the Realm's spec (null: nothing set)
+     * @param proxies names of the ForwardProxies that reference the realm
+     * @param maxConnections {@code limits.maxConnections} as rendered: the spec's, or what the
+     *     pod's memory carries ({@link RealmCapacity}); null: the realm's default
+     */
+    public RealmLimitSettings(RealmSpec spec, SortedSet<String> proxies, Integer maxConnections) {
         this.limits = spec == null || spec.limits == null ? new RealmLimits() : spec.limits;
+        this.maxConnections = maxConnections;
         this.allowedOrigins =
                 spec == null || spec.allowedOrigins == null
                         ? List.of()
@@ -70,7 +89,7 @@ public final class RealmLimitSettings {
                         "--max-connections-per-client",
                         limits.maxConnectionsPerClient,
                         RealmLimits.DEFAULT_MAX_CONNECTIONS_PER_CLIENT,
-                        or(limits.maxConnections, RealmLimits.DEFAULT_MAX_CONNECTIONS));
+                        or(maxConnections, RealmLimits.DEFAULT_MAX_CONNECTIONS));
         this.streamsPerClient =
                 new PerClient(
                         "maxStreamsPerClient",
@@ -107,12 +126,13 @@ public final class RealmLimitSettings {
 
     /**
      * Sets the config file's {@code limits} and {@code allowedOrigins} keys; none for what is
-     * absent, except the per-client caps, which are always sized.
+     * absent, except the per-client caps, which are always sized, and the total connection cap when
+     * it was sized for memory.
      */
     public void writeTo(RealmConfigDocument doc) {
         RealmConfigDocument.Limits out =
                 doc.limits == null ? new RealmConfigDocument.Limits() : doc.limits;
-        out.maxConnections = limits.maxConnections;
+        out.maxConnections = maxConnections;
         out.maxConnectionsPerClient = perClient(connectionsPerClient);
         out.headerTimeout = limits.headerTimeout;
         out.replayRate = limits.replayRate;

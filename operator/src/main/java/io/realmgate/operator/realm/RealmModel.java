@@ -289,7 +289,7 @@ public final class RealmModel {
      * ForwardProxies.
      */
     public RealmLimitSettings limitSettings() {
-        return new RealmLimitSettings(realm.getSpec(), proxies);
+        return new RealmLimitSettings(realm.getSpec(), proxies, capacity().maxConnections());
     }
 
     /** Whether the engine is redis: several pods may share it. */
@@ -335,18 +335,35 @@ public final class RealmModel {
      * one either, so what the realm keeps stays bounded.
      */
     public RealmRetention retention() {
-        JvmMemory memory = jvmMemory();
-        long heap =
-                memory.heapBytes()
-                        .orElseGet(
-                                () ->
-                                        JvmMemory.heapFor(
-                                                JvmMemory.requestBytes(resources())
-                                                        .orElse(
-                                                                Quantity.getAmountInBytes(
-                                                                                DEFAULT_MEMORY_LIMIT)
-                                                                        .longValue())));
-        return RealmRetention.forHeap(heap, realm.getSpec());
+        return RealmRetention.forHeap(JvmMemory.heapFor(sizingMemoryBytes()), realm.getSpec());
+    }
+
+    /**
+     * The memory retention and the connection cap are sized for: the container's memory limit, else
+     * its request, else {@link #DEFAULT_MEMORY_LIMIT}.
+     */
+    long sizingMemoryBytes() {
+        return jvmMemory()
+                .limitBytes()
+                .orElseGet(
+                        () ->
+                                JvmMemory.requestBytes(resources())
+                                        .orElse(
+                                                Quantity.getAmountInBytes(DEFAULT_MEMORY_LIMIT)
+                                                        .longValue()));
+    }
+
+    /**
+     * {@code limits.maxConnections}: the spec's as written, else what the memory carries beside the
+     * retention ({@link RealmCapacity}), sized for the same memory.
+     */
+    public RealmCapacity capacity() {
+        RealmSpec spec = realm.getSpec();
+        return new RealmCapacity(
+                sizingMemoryBytes(),
+                retention(),
+                sharedEngine(),
+                spec == null || spec.limits == null ? null : spec.limits.maxConnections);
     }
 
     /**

@@ -98,6 +98,7 @@ final class RealmStatusModel {
                         now);
         conditions = model.limitSettings().condition(conditions, generation, now);
         conditions = model.retention().condition(conditions, generation, now);
+        conditions = model.capacity().condition(conditions, generation, now);
         Optional<RealmExposure.Outcome> exposure =
                 RealmExposure.of(model.realm())
                         .map(e -> RealmExposure.outcome(model, externalService, tlsRoute));

@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
@@ -23,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -82,12 +85,15 @@ class RealmEngineModelTest {
         assertThat(config.tlsCert()).isEqualTo(root.resolve("etc/realmgate/tls/tls.crt"));
         assertThat(config.adminHost()).isEqualTo("::");
         assertThat(config.adminPort()).isEqualTo(8080);
-        // Sized for the default 512Mi pod (RealmRetention) and for a proxy pod (limits).
+        // Sized for the default 512Mi pod (RealmRetention, RealmCapacity) and for a proxy pod
+        // (per-client caps: one proxy pod may use every connection, never less than the realm's
+        // own per-client default).
         assertThat(config.retainEvents()).isEqualTo(1000);
         assertThat(config.retainBytes()).isEqualTo(256 * 1024);
         assertThat(config.queueBytes()).isEqualTo(512 * 1024);
         assertThat(config.maxChannels()).isEqualTo(65);
-        assertThat(config.maxConnectionsPerClient()).isEqualTo(10_000);
+        assertThat(config.maxConnections()).isEqualTo(384);
+        assertThat(config.maxConnectionsPerClient()).isEqualTo(1000);
         assertThat(config.maxStreamsPerClient()).isEqualTo(5000);
 
         Deployment deployment = model.deployment();
@@ -96,6 +102,32 @@ class RealmEngineModelTest {
         assertThat(model.hasDisruptionBudget()).isFalse();
         assertThat(model.configMap().getMetadata().getName()).isEqualTo("prices-realm-config");
         assertThat(model.configMap().getData()).containsOnlyKeys("realm.yaml");
+    }
+
+    @Test
+    void theConnectionCapSizedForTheMemoryIsWhatTheRealmReads() throws Exception {
+        Realm realm = prices();
+        realm.getSpec().resources =
+                new ResourceRequirementsBuilder()
+                        .withLimits(Map.of("memory", new Quantity("1Gi")))
+                        .build();
+        RealmConfig sized = load(model(realm, "1"));
+        assertThat(sized.maxConnections()).as("1Gi (RealmCapacity)").isEqualTo(769);
+        assertThat(sized.maxConnectionsPerClient()).isEqualTo(1000);
+
+        realm.getSpec().engine = new RealmEngine();
+        realm.getSpec().engine.type = RealmEngine.Type.REDIS;
+        realm.getSpec().engine.redis = new RealmRedis();
+        realm.getSpec().engine.redis.url = "redis://redis.apps.svc:6379";
+        assertThat(load(model(realm, "1")).maxConnections())
+                .as("redis: a replay read for each subscriber, 204.5 MiB / 528 KiB")
+                .isEqualTo(396);
+
+        realm.getSpec().limits = new RealmLimits();
+        realm.getSpec().limits.maxConnections = 50_000;
+        RealmConfig set = load(model(realm, "1"));
+        assertThat(set.maxConnections()).as("as written, above what fits").isEqualTo(50_000);
+        assertThat(set.maxConnectionsPerClient()).isEqualTo(20_000);
     }
 
     @Test

@@ -191,8 +191,10 @@ class RealmLimitSettingsTest {
                 .containsSequence(
                         "--max-subscriptions",
                         "1000",
+                        "--max-connections",
+                        "384",
                         "--max-connections-per-client",
-                        "10000",
+                        "1000",
                         "--header-timeout",
                         "5s",
                         "--max-streams-per-client",
@@ -201,8 +203,9 @@ class RealmLimitSettingsTest {
                         "5000");
         assertThat(flags(model(prices(), "1")))
                 .as("nothing set, no proxy: the realm's defaults, caps sized")
-                .doesNotContain("--header-timeout", "--allowed-origins", "--max-connections")
-                .containsSequence("--max-connections-per-client", "10000");
+                .doesNotContain("--header-timeout", "--allowed-origins")
+                .containsSequence(
+                        "--max-connections", "384", "--max-connections-per-client", "1000");
     }
 
     @Test

@@ -56,7 +56,8 @@ class RealmStatusModelTest {
                         "Ready",
                         "CertificateReady",
                         "ClientLimitsFitProxies",
-                        "RetentionFitsMemory");
+                        "RetentionFitsMemory",
+                        "ConnectionLimitsFitMemory");
         assertThat(Conditions.find(alone.conditions, "ClientLimitsFitProxies").getReason())
                 .isEqualTo("NoForwardProxies");
 

@@ -65,6 +65,17 @@ public record RealmConfig(
         String redisKeyPrefix,
         Path redisCaFile) {
 
+    /**
+     * Bytes a connection's socket may have waiting to be sent before the realm stops handing it
+     * frames (Netty's write-buffer high-water mark; the frames then wait, shared, in the
+     * connection's queue). Not a setting: what one slow connection holds alone, which the operator
+     * sizes {@code limits.maxConnections} with.
+     */
+    public static final int OUTBOUND_HIGH_WATER_BYTES = 256 * 1024;
+
+    /** Where a connection whose socket was full becomes writable again. */
+    public static final int OUTBOUND_LOW_WATER_BYTES = 64 * 1024;
+
     /** The engine of one process, everything in memory: the default. */
     public static final String MEMORY = "memory";
 

@@ -210,7 +210,7 @@ class RealmDependenciesTest {
                         "below one proxy pod",
                         r -> is(r, "ClientLimitsFitProxies", "False", "BelowProxyCapacity"));
         assertThat(condition(below, "ClientLimitsFitProxies").getMessage())
-                .startsWith("spec.limits.maxConnectionsPerClient (300) is below 10000")
+                .startsWith("spec.limits.maxConnectionsPerClient (300) is below 384")
                 .contains("ForwardProxy front");
         Event warning =
                 await("a Warning Event")

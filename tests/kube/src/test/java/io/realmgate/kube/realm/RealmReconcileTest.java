@@ -138,9 +138,13 @@ class RealmReconcileTest {
                         "65",
                         "--max-subscriptions",
                         "1000",
-                        // sized for one proxy pod, whether or not a ForwardProxy names the realm
+                        // sized for the 512Mi pod's memory beside its retention
+                        "--max-connections",
+                        "384",
+                        // sized for one proxy pod, whether or not a ForwardProxy names the realm,
+                        // never below the realm's own per-client default
                         "--max-connections-per-client",
-                        "10000",
+                        "1000",
                         "--max-streams-per-client",
                         "5000",
                         "--max-polls-per-client",
