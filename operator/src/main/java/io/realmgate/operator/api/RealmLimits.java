@@ -75,7 +75,9 @@ public class RealmLimits {
 
     @JsonPropertyDescription(
             "Client connections the realm holds, both listeners together (--max-connections). "
-                    + "Absent: 10000.")
+                    + "Absent: what the pod's memory carries beside the retention with every connection "
+                    + "at its worst (384 at 512Mi), at most 10000. A value set here is used as written; "
+                    + "above what fits, the condition ConnectionLimitsFitMemory is False.")
     @Min(1)
     @Max(MAX_COUNT)
     public Integer maxConnections;
