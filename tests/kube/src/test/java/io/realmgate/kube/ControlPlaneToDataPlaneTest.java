@@ -220,9 +220,11 @@ class ControlPlaneToDataPlaneTest {
         RealmConfigDocument realmDoc = RealmConfigFiles.parse(rendered, "realm.yaml").document();
         assertThat(realmDoc.listeners.wsPort).isEqualTo(String.valueOf(wsPort));
         assertThat(realmDoc.listeners.wssPort).isEqualTo(String.valueOf(wssPort));
-        // spec.limits and spec.allowedOrigins as written; the per-client caps raised for the
-        // ForwardProxy's pods.
-        assertThat(realmDoc.limits.maxConnectionsPerClient).isEqualTo(10000);
+        // spec.limits and spec.allowedOrigins as written; the total sized for the default 512Mi
+        // pod, the per-client caps raised for the ForwardProxy's pods (at most that total, never
+        // below the realm's per-client default).
+        assertThat(realmDoc.limits.maxConnections).isEqualTo(384);
+        assertThat(realmDoc.limits.maxConnectionsPerClient).isEqualTo(1000);
         assertThat(realmDoc.limits.headerTimeout).isEqualTo("5s");
         assertThat(realmDoc.limits.replayRate).isEqualTo(20000);
         assertThat(realmDoc.limits.maxStreamsPerClient).isEqualTo(5000);
