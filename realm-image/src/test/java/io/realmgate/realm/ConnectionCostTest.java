@@ -174,6 +174,10 @@ class ConnectionCostTest {
         long[] after = measure();
         long heap = (after[0] - before[0]) / CONNECTIONS;
         long direct = (after[1] - before[1]) / CONNECTIONS;
+        // A held connection costs some heap: a figure at or below zero means the measure is broken
+        // (the connections were not held, or the collections did not settle), not that they are
+        // free.
+        assertThat(heap).as(transport + ": heap per connection").isPositive();
         System.out.printf(
                 "realm connection cost, %s: %d B heap + %d B direct per connection (%d connections)%n",
                 transport, heap, direct, CONNECTIONS);

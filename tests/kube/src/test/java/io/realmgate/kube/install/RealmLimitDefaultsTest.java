@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Test;
  * The defaults that the Realm CRD documents for {@code spec.limits} (each description's "Absent:
  * …", and the totals its CEL rules assume when a total is unset) are the realm program's own, as
  * its command line parses them with no limit flag: the operator renders nothing for an absent
- * field, so the realm's default is what runs.
+ * field, so the realm's default is what runs; except the fields it sizes for the pod's memory,
+ * which document that instead (the CEL rules still assume the realm's own total).
  */
 class RealmLimitDefaultsTest {
     private static final Pattern ABSENT = Pattern.compile("Absent: ([0-9a-zA-Z]+)[;.]");
@@ -33,7 +34,6 @@ class RealmLimitDefaultsTest {
         RealmConfig realm = CommandLine.parse("--wss-port", "off");
         Map<String, Object> defaults =
                 Map.of(
-                        "maxConnections", realm.maxConnections(),
                         "maxConnectionsPerClient", realm.maxConnectionsPerClient(),
                         "headerTimeout", realm.headerTimeout(),
                         "replayRate", realm.replayRate(),
@@ -42,9 +42,9 @@ class RealmLimitDefaultsTest {
                         "maxPolls", realm.maxPolls(),
                         "maxPollsPerClient", realm.maxPollsPerClient(),
                         "maxMessage", (long) realm.maxMessageBytes());
-        // Sized by the operator for the pod's memory when absent (RealmRetention), so they
-        // document no fixed default.
-        Set<String> sized = Set.of("maxChannels", "queueEvents", "queueBytes");
+        // Sized by the operator for the pod's memory when absent (RealmRetention, RealmCapacity),
+        // so they document no fixed default.
+        Set<String> sized = Set.of("maxConnections", "maxChannels", "queueEvents", "queueBytes");
 
         CustomResourceDefinition crd =
                 new KubernetesSerialization()
