@@ -93,6 +93,19 @@ enum Figure {
         };
     }
 
+    /** Measured of a proxy's process (its CPU, memory, start): direct has none of these. */
+    boolean ofProxyProcess() {
+        return switch (this) {
+            case CPU_UP_PER_GIB,
+                    CPU_DOWN_PER_GIB,
+                    CPU_PARALLEL_PER_GIB,
+                    CPU_SETUP_PER_TUNNEL,
+                    CPU_CONCURRENT_PER_TUNNEL ->
+                    true;
+            default -> group().equals("cold") || group().equals("memory");
+        };
+    }
+
     String label(BenchOptions o) {
         String better = higherIsBetter ? "higher is better" : "lower is better";
         return switch (this) {

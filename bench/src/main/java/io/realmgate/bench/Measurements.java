@@ -373,7 +373,10 @@ final class Measurements {
                 throw new IllegalStateException("interrupted", e);
             } catch (Exception e) {
                 for (Figure f : figures) {
-                    results.fail(s.name(), f);
+                    // Direct has no proxy process: a failed direct run has no CPU figure to miss.
+                    if (s.proxied() || !f.ofProxyProcess()) {
+                        results.fail(s.name(), f);
+                    }
                 }
                 String message = e.getMessage() != null ? e.getMessage() : e.toString();
                 notes.add(

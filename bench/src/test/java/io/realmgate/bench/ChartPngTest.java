@@ -19,7 +19,7 @@ class ChartPngTest {
         double base = 1;
         for (String s : subjects) {
             for (Figure f : Figure.values()) {
-                if (s.equals("direct") && proxyOnly(f)) {
+                if (s.equals("direct") && f.ofProxyProcess()) {
                     continue; // direct has no proxy: no memory, CPU or cold start, as in a run
                 }
                 // p99 far above p50, as in real runs: that panel draws an axis per group.
@@ -57,14 +57,6 @@ class ChartPngTest {
             }
         }
         assertThat(blue).isTrue();
-    }
-
-    /** The figures measured of a proxy's process, which direct does not have. */
-    private static boolean proxyOnly(Figure f) {
-        return f.group().equals("memory")
-                || f.group().equals("cold")
-                || f.panel == Figure.Panel.CPU_PER_TUNNEL
-                || f.panel == Figure.Panel.CPU_PER_GIB;
     }
 
     @Test

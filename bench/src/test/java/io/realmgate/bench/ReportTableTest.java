@@ -83,6 +83,10 @@ class ReportTableTest {
                                 .filter(l -> l.contains("| direct |"))
                                 .filter(l -> l.contains("CPU") || l.contains("Cold")))
                 .isEmpty();
+        assertThat(Figure.CPU_SETUP_PER_TUNNEL.ofProxyProcess()).isTrue();
+        assertThat(Figure.COLD_P50.ofProxyProcess()).isTrue();
+        assertThat(Figure.IDLE_PSS_KIB.ofProxyProcess()).isTrue();
+        assertThat(Figure.SETUP_RATE.ofProxyProcess()).isFalse();
         // Groups not asked for are not in the table.
         assertThat(table).doesNotContain("idle tunnel").doesNotContain("WebSocket");
     }
