@@ -28,7 +28,8 @@ record BenchOptions(
         List<String> peers,
         boolean pin,
         Path outDir,
-        Set<String> only) {
+        Set<String> only,
+        int coldTunnels) {
     static final long GIB = 1L << 30;
     static final long MIB = 1L << 20;
 
@@ -43,7 +44,14 @@ record BenchOptions(
 
     /** Figure groups for {@code --only}. */
     static final List<String> ALL_FIGURES =
-            List.of("throughput", "setup", "memory", "ws", "fanout", PeerFanOutSection.GROUP);
+            List.of(
+                    "throughput",
+                    "setup",
+                    "cold",
+                    "memory",
+                    "ws",
+                    "fanout",
+                    PeerFanOutSection.GROUP);
 
     static final String USAGE =
             String.join(
@@ -53,12 +61,13 @@ record BenchOptions(
                     "  --parallel N         tunnels of the parallel throughput run, N/parallel bytes each (default 8)",
                     "  --tunnels N          tunnels per set-up run, sequential and concurrent (default 2000)",
                     "  --concurrency N      client threads of the concurrent set-up run (default 64)",
+                    "  --cold-tunnels N     tunnels counted after a fresh proxy's first one, for the cold figure (default 1000)",
                     "  --idle-tunnels N     idle tunnels held open for the memory figure (default 10000)",
                     "  --ws-messages N      WebSocket echo round trips per run (default 20000)",
                     "  --repeat N           measured runs per figure and subject (default 3)",
                     "  --peers LIST         proxies to compare, of realmgate,apache,squid,tinyproxy,ceiling (default: all installed;",
                     "                       ceiling is a minimal C relay built with gcc: the bound no proxy passes here)",
-                    "  --only LIST          figure groups, of throughput,setup,memory,ws,fanout,fanout-peers (default: all;",
+                    "  --only LIST          figure groups, of throughput,setup,cold,memory,ws,fanout,fanout-peers (default: all;",
                     "                       fanout-peers: the realm's fan-out against Centrifugo, memory and redis engines)",
                     "  --no-pin             no CPU pinning (default: client on one CPU, proxies and targets on another)",
                     "  --proxy-jar PATH     the proxy (default proxy-image/target/realmgate-proxy.jar)",
@@ -67,7 +76,7 @@ record BenchOptions(
                     "  --realm-jar PATH     the realm, for fan-out (default realm-image/target/realmgate-realm.jar)",
                     "  --fanout-seconds N   seconds per fan-out phase (default 3)",
                     "  --no-fanout          skip the realm fan-out figures (same as leaving fanout and fanout-peers out of --only)",
-                    "  --quick              smoke run: 64m, 300 tunnels, 1 repeat, 1000 idle tunnels, 2000 ws messages, 1 s fan-out",
+                    "  --quick              smoke run: 64m, 300 tunnels (cold: 300), 1 repeat, 1000 idle tunnels, 2000 ws messages, 1 s fan-out",
                     "  --help               this text");
 
     /** A bad command line: the message is one line that names the offending flag. */
@@ -86,6 +95,7 @@ record BenchOptions(
         Integer fanOutSeconds = null;
         Integer idleTunnels = null;
         Integer wsMessages = null;
+        Integer coldTunnels = null;
         int parallel = 8;
         int concurrency = 64;
         Path jar = Path.of("proxy-image/target/realmgate-proxy.jar");
@@ -129,6 +139,7 @@ record BenchOptions(
                         "--parallel",
                         "--concurrency",
                         "--ws-messages",
+                        "--cold-tunnels",
                         "--peers",
                         "--out-dir",
                         "--only" -> {
@@ -149,6 +160,7 @@ record BenchOptions(
                         case "--parallel" -> parallel = count(flag, value);
                         case "--concurrency" -> concurrency = count(flag, value);
                         case "--ws-messages" -> wsMessages = count(flag, value);
+                        case "--cold-tunnels" -> coldTunnels = count(flag, value);
                         case "--peers" -> peers = list(flag, value, ALL_PEERS);
                         case "--only" -> only = new LinkedHashSet<>(list(flag, value, ALL_FIGURES));
                         case "--out-dir" -> outDir = Path.of(value);
@@ -189,7 +201,8 @@ record BenchOptions(
                 peers != null ? peers : ALL_PEERS,
                 pin,
                 outDir,
-                Set.copyOf(only));
+                Set.copyOf(only),
+                coldTunnels != null ? coldTunnels : quick ? 300 : 1000);
     }
 
     /**
@@ -214,7 +227,8 @@ record BenchOptions(
                 peers,
                 pin,
                 outDir,
-                only);
+                only,
+                coldTunnels);
     }
 
     boolean measures(String figureGroup) {

@@ -25,9 +25,9 @@ import javax.imageio.ImageIO;
  */
 final class ChartPng {
     static final int WIDTH = 1400;
-    static final int HEIGHT = 1000;
+    static final int HEIGHT = 1400;
     private static final int COLUMNS = 3;
-    private static final int ROWS = 2;
+    private static final int ROWS = 3;
     private static final int TOP = 64;
 
     private static final Map<String, Color> COLORS =

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * The measured runs, round-robin: every figure goes round all subjects in turn, and a repeat does
@@ -56,24 +57,36 @@ final class Measurements {
     private final Cleanup cleanup;
     private final ProxyStarter starter;
 
+    /** The long-running proxies' process ids by subject name, for their CPU; direct has none. */
+    private final Map<String, Long> pids;
+
+    private final long ticksPerSecond = ProcStat.ticksPerSecond();
+
     Measurements(
             BenchOptions o,
             TargetsProcess targets,
             Watchdog watchdog,
             Notes notes,
             Cleanup cleanup,
-            ProxyStarter starter) {
+            ProxyStarter starter,
+            Map<String, Long> pids) {
         this.o = o;
         this.targets = targets;
         this.watchdog = watchdog;
         this.notes = notes;
         this.cleanup = cleanup;
         this.starter = starter;
+        this.pids = Map.copyOf(pids);
     }
 
     /** A measurement of one subject that records its samples or throws. */
     private interface Run {
         void measure(Subject s) throws Exception;
+    }
+
+    /** One counted run whose result is recorded after the proxy's CPU over it is read. */
+    private interface Counted<T> {
+        T run() throws Exception;
     }
 
     Results run(List<Subject> subjects) {
@@ -83,6 +96,7 @@ final class Measurements {
         DownloadRun down = new DownloadRun(targets.source(), watchdog);
         SetupRun setup = new SetupRun(targets.echo());
         WebSocketEchoRun ws = new WebSocketEchoRun(targets.webSocket());
+        ColdStartRun cold = new ColdStartRun(targets.echo());
         try (ParallelThroughputRun parallel =
                         new ParallelThroughputRun(targets.sink(), watchdog, o.parallel());
                 ConcurrentSetupRun concurrent =
@@ -134,9 +148,17 @@ final class Measurements {
                                             s,
                                             rep,
                                             Figure.THROUGHPUT_UP,
-                                            up.measure(s, o.bytes()),
+                                            withCpu(
+                                                    results,
+                                                    s,
+                                                    rep,
+                                                    Figure.CPU_UP_PER_GIB,
+                                                    (double) o.bytes() / BenchOptions.GIB,
+                                                    1e3,
+                                                    () -> up.measure(s, o.bytes())),
                                             "GiB/s"),
-                            Figure.THROUGHPUT_UP);
+                            Figure.THROUGHPUT_UP,
+                            Figure.CPU_UP_PER_GIB);
                     each(
                             subjects,
                             results,
@@ -148,9 +170,17 @@ final class Measurements {
                                             s,
                                             rep,
                                             Figure.THROUGHPUT_DOWN,
-                                            down.measure(s, o.bytes()),
+                                            withCpu(
+                                                    results,
+                                                    s,
+                                                    rep,
+                                                    Figure.CPU_DOWN_PER_GIB,
+                                                    (double) o.bytes() / BenchOptions.GIB,
+                                                    1e3,
+                                                    () -> down.measure(s, o.bytes())),
                                             "GiB/s"),
-                            Figure.THROUGHPUT_DOWN);
+                            Figure.THROUGHPUT_DOWN,
+                            Figure.CPU_DOWN_PER_GIB);
                     each(
                             subjects,
                             results,
@@ -162,9 +192,17 @@ final class Measurements {
                                             s,
                                             rep,
                                             Figure.THROUGHPUT_PARALLEL,
-                                            parallel.measure(s, o.bytes()),
+                                            withCpu(
+                                                    results,
+                                                    s,
+                                                    rep,
+                                                    Figure.CPU_PARALLEL_PER_GIB,
+                                                    (double) o.bytes() / BenchOptions.GIB,
+                                                    1e3,
+                                                    () -> parallel.measure(s, o.bytes())),
                                             "GiB/s"),
-                            Figure.THROUGHPUT_PARALLEL);
+                            Figure.THROUGHPUT_PARALLEL,
+                            Figure.CPU_PARALLEL_PER_GIB);
                 }
                 if (o.measures("setup")) {
                     each(
@@ -178,13 +216,21 @@ final class Measurements {
                                             s,
                                             rep,
                                             "sequential",
-                                            setup.measure(s, o.tunnels()),
+                                            withCpu(
+                                                    results,
+                                                    s,
+                                                    rep,
+                                                    Figure.CPU_SETUP_PER_TUNNEL,
+                                                    o.tunnels(),
+                                                    1e6,
+                                                    () -> setup.measure(s, o.tunnels())),
                                             Figure.SETUP_RATE,
                                             Figure.SETUP_P50,
                                             Figure.SETUP_P99),
                             Figure.SETUP_RATE,
                             Figure.SETUP_P50,
-                            Figure.SETUP_P99);
+                            Figure.SETUP_P99,
+                            Figure.CPU_SETUP_PER_TUNNEL);
                     each(
                             subjects,
                             results,
@@ -196,13 +242,35 @@ final class Measurements {
                                             s,
                                             rep,
                                             "concurrent",
-                                            concurrent.measure(s, o.tunnels()),
+                                            withCpu(
+                                                    results,
+                                                    s,
+                                                    rep,
+                                                    Figure.CPU_CONCURRENT_PER_TUNNEL,
+                                                    o.tunnels(),
+                                                    1e6,
+                                                    () -> concurrent.measure(s, o.tunnels())),
                                             Figure.CONCURRENT_RATE,
                                             Figure.CONCURRENT_P50,
                                             Figure.CONCURRENT_P99),
                             Figure.CONCURRENT_RATE,
                             Figure.CONCURRENT_P50,
-                            Figure.CONCURRENT_P99);
+                            Figure.CONCURRENT_P99,
+                            Figure.CPU_CONCURRENT_PER_TUNNEL);
+                }
+                if (o.measures("cold")) {
+                    each(
+                            subjects.stream().filter(Subject::proxied).toList(),
+                            results,
+                            rep,
+                            "cold start",
+                            s -> coldStart(results, s, rep, cold),
+                            Figure.COLD_FIRST_TUNNEL_MS,
+                            Figure.COLD_START_CPU_MS,
+                            Figure.COLD_RATE,
+                            Figure.COLD_P50,
+                            Figure.COLD_P99,
+                            Figure.COLD_CPU_PER_TUNNEL);
                 }
                 if (o.measures("ws")) {
                     each(
@@ -262,7 +330,9 @@ final class Measurements {
                 up.measure(s, Math.min(o.bytes(), WARM_UP_BYTES / divisor));
                 down.measure(s, Math.min(o.bytes(), WARM_UP_BYTES / divisor));
             }
-            if (o.measures("setup") || o.measures("ws")) {
+            // The cold figure needs this client's set-up path and the echo target warm: only the
+            // fresh proxy is to be cold.
+            if (o.measures("setup") || o.measures("ws") || o.measures("cold")) {
                 setup.measure(
                         s, (o.quick() ? Math.min(o.tunnels(), 500) : WARM_UP_TUNNELS) / divisor);
             }
@@ -303,7 +373,10 @@ final class Measurements {
                 throw new IllegalStateException("interrupted", e);
             } catch (Exception e) {
                 for (Figure f : figures) {
-                    results.fail(s.name(), f);
+                    // Direct has no proxy process: a failed direct run has no CPU figure to miss.
+                    if (s.proxied() || !f.ofProxyProcess()) {
+                        results.fail(s.name(), f);
+                    }
                 }
                 String message = e.getMessage() != null ? e.getMessage() : e.toString();
                 notes.add(
@@ -326,6 +399,78 @@ final class Measurements {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /**
+     * Runs one counted run and, for a proxy, records its CPU over the run (the whole process tree,
+     * from /proc) per unit of work: µs per tunnel ({@code scale} 1e6) or ms per GiB (1e3). Read
+     * right before and right after, so the figure is what the run cost the proxy; direct has no
+     * proxy.
+     */
+    private <T> T withCpu(
+            Results results,
+            Subject s,
+            int rep,
+            Figure cpu,
+            double units,
+            double scale,
+            Counted<T> run)
+            throws Exception {
+        Long pid = pids.get(s.name());
+        if (pid == null) {
+            return run.run();
+        }
+        long before = ProcStat.cpuTicksOfTree(pid);
+        T result = run.run();
+        long after = ProcStat.cpuTicksOfTree(pid);
+        double value = ProcStat.perUnit(before, after, ticksPerSecond, units, scale);
+        results.add(s.name(), cpu, value);
+        progress(
+                rep,
+                cpu.series(o) + " CPU",
+                s,
+                cpu.format(value) + (scale == 1e6 ? " µs/tunnel" : " ms/GiB"));
+        return result;
+    }
+
+    /**
+     * A fresh instance per repeat, started exactly as the long-running ones (the same launch), met
+     * with no warm-up of its own.
+     */
+    private void coldStart(Results results, Subject s, int rep, ColdStartRun cold)
+            throws Exception {
+        ColdStartRun.Result x =
+                cold.measure(() -> cleanup.add(starter.start(s.name())), o.coldTunnels());
+        results.add(s.name(), Figure.COLD_FIRST_TUNNEL_MS, x.firstTunnelMillis());
+        results.add(s.name(), Figure.COLD_START_CPU_MS, x.startCpuMillis());
+        results.add(s.name(), Figure.COLD_RATE, x.tunnels().perSecond());
+        results.add(s.name(), Figure.COLD_P50, x.tunnels().p50Micros());
+        results.add(s.name(), Figure.COLD_P99, x.tunnels().p99Micros());
+        results.add(s.name(), Figure.COLD_CPU_PER_TUNNEL, x.cpuMicrosPerTunnel());
+        progress(
+                rep,
+                "cold start",
+                s,
+                String.format(
+                        Locale.ROOT,
+                        "first tunnel %.0f ms after start (%d attempt(s), %.0f ms CPU); first %d:"
+                                + " %.0f tunnels/s, p50 %.0f µs, p99 %.0f µs, CPU %.0f µs/tunnel",
+                        x.firstTunnelMillis(),
+                        x.attempts(),
+                        x.startCpuMillis(),
+                        o.coldTunnels(),
+                        x.tunnels().perSecond(),
+                        x.tunnels().p50Micros(),
+                        x.tunnels().p99Micros(),
+                        x.cpuMicrosPerTunnel()));
+        if (x.attempts() > 1) {
+            notes.add(
+                    s.name()
+                            + ": cold start run "
+                            + rep
+                            + ": listening before serving, the first tunnel worked at attempt "
+                            + x.attempts());
         }
     }
 

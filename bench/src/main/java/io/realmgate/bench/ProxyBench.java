@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * Side-by-side benchmark of a direct connection, the realmgate proxy (its shaded jar, own process)
@@ -23,7 +24,7 @@ public final class ProxyBench {
 
     /** The figure groups the proxies are measured in. */
     private static final List<String> PROXY_FIGURES =
-            List.of("throughput", "setup", "memory", "ws");
+            List.of("throughput", "setup", "cold", "memory", "ws");
 
     private BenchOptions options;
     private final Cleanup cleanup;
@@ -151,7 +152,9 @@ public final class ProxyBench {
                                         options.proxyJar(),
                                         targets.ports(),
                                         launch,
-                                        sizedFor));
+                                        sizedFor),
+                        running.stream()
+                                .collect(Collectors.toMap(RunningProxy::name, RunningProxy::pid)));
         Results results = measurements.run(subjects);
 
         // What the proxies said about themselves; read before cleanup removes the peers'

@@ -39,8 +39,9 @@ final class Report {
         }
         sb.append('\n').append(ReportTable.render(results, subjects, o));
         sb.append(
-                "\nRatios are of medians; for latency and memory rows above 1× means more (worse) than the "
-                        + "reference. Definitions: docs/benchmarks.md, \"What it measures\".\n");
+                "\nRatios are of medians; for latency, memory, CPU and time-to-first-tunnel rows above 1×"
+                        + " means more (worse) than the reference. CPU is the proxy's (its whole process"
+                        + " tree, user + system, from /proc) over each counted run. Definitions: docs/benchmarks.md, \"What it measures\".\n");
         if (!notes.isEmpty()) {
             sb.append("\nNotes:\n");
             notes.forEach(n -> sb.append("- ").append(n).append('\n'));
@@ -90,6 +91,11 @@ final class Report {
                         + " tunnels per set-up run (sequential, and from "
                         + o.concurrency()
                         + " threads); "
+                        + (o.measures("cold")
+                                ? o.coldTunnels()
+                                        + " tunnels after a fresh proxy's first (cold, no"
+                                        + " warm-up of the proxy); "
+                                : "")
                         + o.idleTunnels()
                         + " idle tunnels; "
                         + o.wsMessages()

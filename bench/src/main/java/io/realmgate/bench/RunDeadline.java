@@ -26,6 +26,10 @@ final class RunDeadline {
         if (o.measures("ws")) {
             perRun += o.wsMessages() / 1000L + 2;
         }
+        if (o.measures("cold")) {
+            // A fresh proxy's start, its first tunnel and the counted ones.
+            perRun += 60 + o.coldTunnels() / 50L;
+        }
         if (o.measures("memory")) {
             perRun += 60 + o.idleTunnels() / 100L + o.tunnels() / 50L;
         }

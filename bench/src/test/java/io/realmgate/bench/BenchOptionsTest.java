@@ -18,6 +18,8 @@ class BenchOptionsTest {
         assertThat(o.parallel()).isEqualTo(8);
         assertThat(o.concurrency()).isEqualTo(64);
         assertThat(o.wsMessages()).isEqualTo(20_000);
+        assertThat(o.coldTunnels()).isEqualTo(1000);
+        assertThat(o.measures("cold")).isTrue();
         assertThat(o.peers())
                 .containsExactly("realmgate", "apache", "squid", "tinyproxy", "ceiling");
         assertThat(o.pin()).isTrue();
@@ -35,10 +37,19 @@ class BenchOptionsTest {
         assertThat(q.idleTunnels()).isEqualTo(1000);
         assertThat(q.wsMessages()).isEqualTo(2000);
         assertThat(q.fanOutSeconds()).isEqualTo(1);
+        assertThat(q.coldTunnels()).isEqualTo(300);
 
         BenchOptions o =
                 BenchOptions.parse(
-                        "--quick", "--idle-tunnels", "500", "--ws-messages=100", "--repeat", "2");
+                        "--quick",
+                        "--idle-tunnels",
+                        "500",
+                        "--ws-messages=100",
+                        "--repeat",
+                        "2",
+                        "--cold-tunnels",
+                        "2000");
+        assertThat(o.coldTunnels()).isEqualTo(2000);
         assertThat(o.idleTunnels()).isEqualTo(500);
         assertThat(o.wsMessages()).isEqualTo(100);
         assertThat(o.repeat()).isEqualTo(2);
@@ -104,6 +115,8 @@ class BenchOptionsTest {
                 .hasMessage("--ws-messages needs a value");
         assertThatThrownBy(() -> BenchOptions.parse("--peers", "apache,nginx"))
                 .hasMessageStartingWith("--peers: unknown 'nginx'");
+        assertThatThrownBy(() -> BenchOptions.parse("--cold-tunnels", "0"))
+                .hasMessage("--cold-tunnels: expected a whole number >= 1, got '0'");
         assertThatThrownBy(() -> BenchOptions.parse("--only", ","))
                 .hasMessageStartingWith("--only: empty list");
         assertThatThrownBy(() -> BenchOptions.parse("--no-pin=yes"))
@@ -139,6 +152,7 @@ class BenchOptionsTest {
                                 List.of("apache"),
                                 o.pin(),
                                 o.outDir(),
-                                o.only()));
+                                o.only(),
+                                o.coldTunnels()));
     }
 }
