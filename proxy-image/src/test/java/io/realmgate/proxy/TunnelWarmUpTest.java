@@ -9,11 +9,13 @@ import io.realmgate.proxy.access.TargetResolver;
 import io.realmgate.proxy.config.CommandLine;
 import io.realmgate.proxy.config.ProxyConfig;
 import io.realmgate.tests.peers.EchoServer;
+import io.realmgate.tests.peers.LeakWatch;
 import io.realmgate.tests.peers.ProxyClient;
 import java.net.Socket;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,14 +25,28 @@ import org.junit.jupiter.api.Test;
 class TunnelWarmUpTest {
     private ProxyServer server;
     private EchoServer echo;
+    private LeakWatch leaks;
+
+    @BeforeEach
+    void watchLeaks() {
+        leaks = LeakWatch.install();
+    }
 
     @AfterEach
-    void stop() {
-        if (server != null) {
-            server.close();
-        }
-        if (echo != null) {
-            echo.close();
+    void stop() throws Exception {
+        try {
+            if (server != null) {
+                server.close();
+            }
+            if (echo != null) {
+                echo.close();
+            }
+            // The warm-up's echo hands each read buffer back to the write, which releases it.
+            assertThat(leaks.leaks())
+                    .as("Netty leak reports (level %s)", LeakWatch.level())
+                    .isEmpty();
+        } finally {
+            leaks.uninstall();
         }
     }
 
