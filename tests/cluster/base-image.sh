@@ -29,8 +29,12 @@ log=$work/log
 # Java SE plus the JDK modules the programs use at run time: Netty's Unsafe access (jdk.unsupported),
 # EC keys for TLS (jdk.crypto.ec), the operator's HTTP endpoints and JFR for diagnostics.
 modules=java.se,jdk.unsupported,jdk.crypto.ec,jdk.crypto.cryptoki,jdk.naming.dns,jdk.httpserver,jdk.jfr,jdk.management,jdk.management.agent,jdk.net,jdk.zipfs,jdk.localedata
+# --generate-cds-archive: the runtime's default class-data sharing archive (lib/server/classes.jsa), which a
+# JDK ships and a jlink-ed runtime lacks unless asked; without it every start parses and verifies the JDK's
+# classes anew (issue 18: the proxy's CPU before its first tunnel, docs/decisions.md).
 "$java_home/bin/jlink" --module-path "$java_home/jmods" --add-modules "$modules" \
-  --strip-debug --no-man-pages --no-header-files --compress=2 --output "$rootfs/opt/java" >"$log" 2>&1 \
+  --strip-debug --no-man-pages --no-header-files --compress=2 --generate-cds-archive \
+  --output "$rootfs/opt/java" >"$log" 2>&1 \
   || { cat "$log" >&2; die "base-image: jlink failed"; }
 # Desktop graphics libraries would pull in X11; the programs are headless.
 rm -f "$rootfs"/opt/java/lib/libawt_xawt.so "$rootfs"/opt/java/lib/libsplashscreen.so "$rootfs"/opt/java/lib/libjawt.so
@@ -67,6 +71,11 @@ printf 'root:x:0:\nrealmgate:x:10001:\n' >"$rootfs/etc/group"
 "$rootfs/lib64/ld-linux-x86-64.so.2" --library-path "$rootfs/opt/java/lib:$rootfs/opt/java/lib/server:$rootfs$arch_lib" \
   "$rootfs/opt/java/bin/java" -version >"$log" 2>&1 \
   || { cat "$log" >&2; die "base-image: the jlink-ed java does not start with the image's libraries"; }
+# -Xshare:on refuses to start without a usable archive (the default, -Xshare:auto, would quietly go on).
+[ -s "$rootfs/opt/java/lib/server/classes.jsa" ] \
+  && "$rootfs/lib64/ld-linux-x86-64.so.2" --library-path "$rootfs/opt/java/lib:$rootfs/opt/java/lib/server:$rootfs$arch_lib" \
+    "$rootfs/opt/java/bin/java" -Xshare:on -version >"$log" 2>&1 \
+  || { cat "$log" >&2; die "base-image: the jlink-ed java has no usable class-data sharing archive"; }
 
 layout=$work/oci
 {

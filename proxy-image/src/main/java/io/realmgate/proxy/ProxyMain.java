@@ -49,7 +49,16 @@ public final class ProxyMain {
             System.exit(2);
             return;
         }
-        ProxyServer server = new ProxyServer(config, TargetResolver.SYSTEM, transport);
+        int warmUpTunnels;
+        try {
+            warmUpTunnels = TunnelWarmUp.tunnels(System.getenv());
+        } catch (InvalidSetting e) {
+            System.err.println("realmgate-proxy: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        ProxyServer server =
+                new ProxyServer(config, TargetResolver.SYSTEM, transport).warmUpWith(warmUpTunnels);
         try {
             server.start();
         } catch (Exception e) {

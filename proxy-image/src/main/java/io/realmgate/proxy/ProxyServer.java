@@ -97,6 +97,12 @@ public final class ProxyServer implements AutoCloseable {
     private AdminServer admin;
     private ScheduledExecutorService watcherThread;
     private volatile boolean draining;
+
+    /** Warm-up tunnels to run before the listeners open (TunnelWarmUp); none unless asked for. */
+    private int warmUpTunnels;
+
+    private TunnelWarmUp.Outcome warmUp =
+            new TunnelWarmUp.Outcome(0, Duration.ZERO, Optional.empty());
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
@@ -129,6 +135,20 @@ public final class ProxyServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Asks {@link #start()} to run this many tunnels through the proxy's own pipeline on loopback
+     * before any listener opens (and so before readiness), so the first clients meet compiled code.
+     */
+    public ProxyServer warmUpWith(int tunnels) {
+        this.warmUpTunnels = tunnels;
+        return this;
+    }
+
+    /** What the start's warm-up did. */
+    TunnelWarmUp.Outcome warmUpOutcome() {
+        return warmUp;
+    }
+
     public ProxyServer start() throws InterruptedException, IOException {
         ProxyConfig c = config.get();
         // A TLS listener must decrypt, so its tunnels copy; copying tunnels run on NIO (see
@@ -154,6 +174,19 @@ public final class ProxyServer implements AutoCloseable {
         blocking.allowCoreThreadTimeOut(true);
         try {
             settings.set(buildSettings(c));
+            warmUp =
+                    TunnelWarmUp.run(
+                            c,
+                            transport,
+                            workers,
+                            warm -> {
+                                try {
+                                    return buildSettings(warm, new ProxyMetrics());
+                                } catch (IOException e) {
+                                    throw new java.io.UncheckedIOException(e);
+                                }
+                            },
+                            warmUpTunnels);
             limiter =
                     new ConnectionLimiter(
                             c.limits().maxConnections(),
@@ -196,6 +229,13 @@ public final class ProxyServer implements AutoCloseable {
                 transparentListener != null
                         ? ", transparent on " + transparentListener.localAddress()
                         : "");
+        if (warmUp.tunnels() > 0 || warmUp.stoppedBy().isPresent()) {
+            LOG.info(
+                    "warmed up with {} loopback tunnel(s) in {} ms before listening{}",
+                    warmUp.tunnels(),
+                    warmUp.took().toMillis(),
+                    warmUp.stoppedBy().map(why -> ", stopped by " + why).orElse(""));
+        }
         if (c.allowConnect().isEmpty()) {
             LOG.warn("no allow-connect rule: every target is refused");
         }
@@ -203,6 +243,11 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     private ProxyFrontendSettings buildSettings(ProxyConfig c) throws IOException {
+        return buildSettings(c, metrics);
+    }
+
+    private ProxyFrontendSettings buildSettings(ProxyConfig c, ProxyMetrics metrics)
+            throws IOException {
         TargetGate gate = new TargetGate(new TargetPolicy(c.allowConnect()), resolver, blocking);
         UpstreamDialer dialer = new UpstreamDialer(transport, c.timeouts().connect(), metrics);
         Optional<ProxyUsers> users =

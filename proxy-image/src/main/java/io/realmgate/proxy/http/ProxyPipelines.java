@@ -37,6 +37,7 @@ import org.slf4j.LoggerFactory;
  * upstream tunnel: relay(to client)
  * epoll tunnel:    both channels deregistered, their sockets driven by EpollTunnel (no TLS, epoll only)
  * upstream HTTP:   codec - response relay
+ * warm-up echo:    echo (the loopback target of the start's warm-up tunnels, TunnelWarmUp)
  * </pre>
  */
 public final class ProxyPipelines {
@@ -218,6 +219,39 @@ public final class ProxyPipelines {
         }
         EpollTunnel.handOff(
                 client, upstream, early, down, stats, settings.idleTimeout(), settings.relay());
+    }
+
+    /**
+     * The warm-up's loopback echo target: what it reads goes back; it closes when the peer does.
+     */
+    public static ChannelHandler warmUpEcho() {
+        return WarmUpEcho.INSTANCE;
+    }
+
+    @ChannelHandler.Sharable
+    private static final class WarmUpEcho extends ChannelInboundHandlerAdapter {
+        static final WarmUpEcho INSTANCE = new WarmUpEcho();
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            // The read buffer goes back as it is; the write releases it.
+            ctx.writeAndFlush(msg);
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            // Half-closure is on (the proxy's child option): the peer's end of input closes the
+            // echo.
+            if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
+                ctx.close();
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            HandlerErrors.closeOn(ctx, cause, LOG, () -> {});
+        }
     }
 
     @ChannelHandler.Sharable

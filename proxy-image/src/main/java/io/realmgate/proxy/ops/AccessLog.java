@@ -13,7 +13,22 @@ import org.slf4j.LoggerFactory;
 public final class AccessLog {
     private static final Logger LOG = LoggerFactory.getLogger("realmgate.access");
 
+    /**
+     * Set while the proxy warms up before its listeners open: its own loopback tunnels are no
+     * client's and would only fill the log.
+     */
+    private static volatile boolean muted;
+
     private AccessLog() {}
+
+    /** Writes no line until {@link #unmute()}. */
+    public static void mute() {
+        muted = true;
+    }
+
+    public static void unmute() {
+        muted = false;
+    }
 
     /**
      * @param bytesUp client to target
@@ -28,7 +43,7 @@ public final class AccessLog {
             long bytesDown,
             long startNanos,
             String note) {
-        if (!LOG.isInfoEnabled()) {
+        if (muted || !LOG.isInfoEnabled()) {
             return;
         }
         long micros = (System.nanoTime() - startNanos) / 1000;
