@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import java.math.BigDecimal;
+import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 
@@ -87,7 +88,18 @@ public final class JvmMemory {
     }
 
     public EnvVar env() {
-        return new EnvVarBuilder().withName(ENV).withValue(javaToolOptions()).build();
+        return env(List.of());
+    }
+
+    /**
+     * {@link #ENV} with {@link #javaToolOptions()} and then {@code moreOptions}: one variable,
+     * since the JVM reads only one {@code JAVA_TOOL_OPTIONS} and a second entry of the same name in
+     * a container's env would replace the first.
+     */
+    public EnvVar env(List<String> moreOptions) {
+        StringBuilder options = new StringBuilder(javaToolOptions());
+        moreOptions.forEach(option -> options.append(' ').append(option));
+        return new EnvVarBuilder().withName(ENV).withValue(options.toString()).build();
     }
 
     /** {@code percent} of {@code total}, rounded down to whole MiB. */

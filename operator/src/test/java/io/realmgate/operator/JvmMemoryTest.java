@@ -66,4 +66,14 @@ class JvmMemoryTest {
         }
         assertThat(JvmMemory.requestBytes(requestOnly)).hasValue(1024L * 1024 * 1024);
     }
+
+    @Test
+    void moreOptionsFollowTheMemoryOptionsInTheOneVariable() {
+        JvmMemory memory = JvmMemory.of(limit("256Mi"));
+        assertThat(memory.env(java.util.List.of("-XX:TieredStopAtLevel=1")).getValue())
+                .isEqualTo(
+                        "-Xmx102m -XX:MaxDirectMemorySize=64m -XX:+ExitOnOutOfMemoryError"
+                                + " -XX:TieredStopAtLevel=1");
+        assertThat(memory.env(java.util.List.of())).isEqualTo(memory.env());
+    }
 }

@@ -63,6 +63,12 @@ public class ForwardProxySpec {
     public ProxyTimeouts timeouts;
 
     @JsonPropertyDescription(
+            "How the proxy pods start. Absent: warm, the C1 compiler and a 4000-tunnel warm-up"
+                    + " before the pod is Ready.")
+    @Default("{}")
+    public ProxyStartup startup = new ProxyStartup();
+
+    @JsonPropertyDescription(
             "What the proxy pods get besides what the operator gives them: placement (nodeSelector,"
                     + " tolerations, affinity, topologySpreadConstraints, priorityClassName), labels,"
                     + " annotations, image and imagePullSecrets.")

@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.realmgate.operator.JvmMemory;
 import io.realmgate.operator.Names;
 import io.realmgate.operator.Pods;
+import io.realmgate.operator.api.ProxyStartup;
 import io.realmgate.operator.workload.NodeSpread;
 import io.realmgate.operator.workload.PodSecurity;
 import io.realmgate.operator.workload.PodTemplates;
@@ -107,12 +108,14 @@ final class ProxyDeploymentModel {
     }
 
     private static Container container(ProxyModel model) {
+        ProxyStartup startup = ProxyStartupModel.of(model);
         return new ContainerBuilder()
                 .withName(CONTAINER)
                 .withImage(model.settings().proxyImage())
                 .withImagePullPolicy(Pods.IMAGE_PULL_POLICY)
                 .withArgs("--config", ProxyConfigFile.CONFIG_PATH)
-                .withEnv(JvmMemory.of(resources(model)).env())
+                .withEnv(JvmMemory.of(resources(model)).env(ProxyStartupModel.jvmOptions(startup)))
+                .addAllToEnv(ProxyStartupModel.env(startup))
                 .addAllToEnv(Pods.logFormatEnv(model.settings()))
                 .withPorts(ports(model))
                 .withStartupProbe(

@@ -149,7 +149,9 @@ class ProxyModelTest {
         assertThat(c.getEnv())
                 .extracting(e -> e.getName() + "=" + e.getValue())
                 .containsExactly(
-                        "JAVA_TOOL_OPTIONS=-Xmx102m -XX:MaxDirectMemorySize=64m -XX:+ExitOnOutOfMemoryError");
+                        "JAVA_TOOL_OPTIONS=-Xmx102m -XX:MaxDirectMemorySize=64m"
+                                + " -XX:+ExitOnOutOfMemoryError -XX:TieredStopAtLevel=1",
+                        "REALMGATE_PROXY_WARM_UP=4000");
 
         assertThat(c.getVolumeMounts())
                 .extracting(
@@ -291,7 +293,9 @@ class ProxyModelTest {
                                 .get(0)
                                 .getValue())
                 .as("no memory limit")
-                .isEqualTo("-XX:MaxRAMPercentage=40 -XX:+ExitOnOutOfMemoryError");
+                .isEqualTo(
+                        "-XX:MaxRAMPercentage=40 -XX:+ExitOnOutOfMemoryError"
+                                + " -XX:TieredStopAtLevel=1");
     }
 
     @Test
