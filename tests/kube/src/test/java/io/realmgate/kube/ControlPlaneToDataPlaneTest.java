@@ -49,11 +49,12 @@ import org.junit.jupiter.api.io.TempDir;
  * Control plane to data plane without a kubelet: the operator renders the reference scenario; the
  * proxy's ConfigMap, the realm's TLS Secret and the CA-bundle ConfigMap, read back from the API
  * server, are written to files the way the Deployments mount them, and the real proxy and realm
- * start from them as processes, the realm with the args and the JAVA_TOOL_OPTIONS of its Deployment
- * (only addresses and paths changed for this machine). A wss client that trusts only that CA bundle
- * reaches the realm through the proxy by the Service's short DNS name, {@code
- * prices-realm.<ns>.svc}, the one the Realm's status gives (mapped to loopback in a hosts file,
- * standing in for cluster DNS), and a target the ForwardProxy does not allow is refused.
+ * start from them as processes, the realm with the args and the JAVA_TOOL_OPTIONS of its
+ * Deployment, the proxy with its Deployment's environment (JVM options and warm-up) (only addresses
+ * and paths changed for this machine). A wss client that trusts only that CA bundle reaches the
+ * realm through the proxy by the Service's short DNS name, {@code prices-realm.<ns>.svc}, the one
+ * the Realm's status gives (mapped to loopback in a hosts file, standing in for cluster DNS), and a
+ * target the ForwardProxy does not allow is refused.
  */
 @ExtendWith(KubeApiExtension.class)
 @Timeout(300)
@@ -254,6 +255,42 @@ class ControlPlaneToDataPlaneTest {
                 List.of(),
                 realmEnv,
                 realmArgs.toArray(String[]::new));
+        // The proxy with the environment of its Deployment: the JVM options and the warm-up
+        // spec.startup gives it (by default C1 only and 4000 tunnels before it listens).
+        Map<String, String> proxyEnv = new HashMap<>();
+        await().atMost(Duration.ofSeconds(60))
+                .until(
+                        () ->
+                                client.apps()
+                                        .deployments()
+                                        .inNamespace(NS)
+                                        .withName("egress-proxy")
+                                        .get(),
+                        d -> d != null)
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getEnv()
+                .forEach(e -> proxyEnv.put(e.getName(), e.getValue()));
+        assertThat(proxyEnv)
+                .containsEntry("REALMGATE_PROXY_WARM_UP", "4000")
+                .hasEntrySatisfying(
+                        "JAVA_TOOL_OPTIONS",
+                        options -> assertThat(options).endsWith(" -XX:TieredStopAtLevel=1"));
+        // The test class path's logging shows warnings only; the proxy's start line is INFO.
+        Path proxyLogging =
+                Files.writeString(
+                        dir.resolve("proxy-logback.xml"),
+                        """
+                        <configuration>
+                          <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
+                            <encoder><pattern>%level %logger - %msg%n</pattern></encoder>
+                          </appender>
+                          <root level="INFO"><appender-ref ref="OUT"/></root>
+                        </configuration>
+                        """);
         int proxyPort = freePort();
         // The rendered file listens on [::] and admits the pod network; here the flags (which
         // override the
@@ -261,8 +298,10 @@ class ControlPlaneToDataPlaneTest {
         start(
                 dir.resolve("proxy.log"),
                 "io.realmgate.proxy.ProxyMain",
-                List.of("-Djdk.net.hosts.file=" + hosts),
-                Map.of(),
+                List.of(
+                        "-Djdk.net.hosts.file=" + hosts,
+                        "-Dlogback.configurationFile=" + proxyLogging),
+                proxyEnv,
                 "--config",
                 proxyYaml.toString(),
                 "--listen",
@@ -293,6 +332,11 @@ class ControlPlaneToDataPlaneTest {
         // (probes, scrapers).
         assertThat(Files.readString(dir.resolve("realm.log")))
                 .contains("Picked up JAVA_TOOL_OPTIONS: -Xmx204m");
+        String proxyLog = Files.readString(dir.resolve("proxy.log"));
+        assertThat(proxyLog)
+                .contains("Picked up JAVA_TOOL_OPTIONS: " + proxyEnv.get("JAVA_TOOL_OPTIONS"))
+                .contains("warmed up with 4000 loopback tunnel(s)")
+                .doesNotContain("warm-up stopped");
         HttpResponse<String> metrics =
                 HttpClient.newHttpClient()
                         .send(
@@ -366,8 +410,9 @@ class ControlPlaneToDataPlaneTest {
         processes.add(builder.start());
     }
 
+    /** Up to the pods' startup probe's 60 s: the proxy warms up before it listens. */
     private static void awaitListening(int port) {
-        await().atMost(Duration.ofSeconds(30))
+        await().atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(100))
                 .until(
                         () -> {
