@@ -552,7 +552,17 @@ class CrdValidationTest {
         spec: {}
         """);
         Map<String, Object> spec = created.get("spec");
-        assertThat(spec).isEqualTo(Map.of("port", 3128, "replicas", 2, "via", true));
+        assertThat(spec)
+                .isEqualTo(
+                        Map.of(
+                                "port",
+                                3128,
+                                "replicas",
+                                2,
+                                "via",
+                                true,
+                                "startup",
+                                Map.of("warmUpTunnels", 4000, "compiler", "C1")));
     }
 
     @Test
