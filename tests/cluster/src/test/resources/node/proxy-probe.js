@@ -6,7 +6,8 @@
 //       {"firstTunnelAt": epoch ms, "attempts": n}; exit 0, or 3 when DEADLINE_S passed first.
 //   node proxy-probe.js first-event PROXY HOST PORT CA_PEM CHANNEL DEADLINE_S
 //       tries, every 250 ms, the whole round trip: CONNECT, TLS (trusting CA_PEM only), WebSocket upgrade,
-//       subscribe, publish, and the event coming back; prints {"firstEventAt": epoch ms, "attempts": n}.
+//       subscribe, publish, and the event coming back; prints {"firstEventAt": epoch ms, "firstTunnelAt":
+//       epoch ms of the first CONNECT answered 200 (the proxy admits the realm), "attempts": n}.
 //   node proxy-probe.js rate PROXY TARGET SECONDS CONCURRENCY
 //       CONCURRENCY loops each opening a tunnel (CONNECT, 200), closing it, and opening the next, for
 //       SECONDS; prints one line per second {"second": s, "at": epoch ms, "tunnels": n, "failures": m}.
@@ -58,9 +59,10 @@ async function firstTunnel(proxy, target, deadlineS) {
 }
 
 // One wss round trip through the proxy: resolves at the event's arrival.
-function roundTrip(proxy, host, port, ca, channel) {
+function roundTrip(proxy, host, port, ca, channel, onTunnel) {
   const WebSocket = require('ws');
   return connect(proxy, host + ':' + port).then((socket) => new Promise((resolve, reject) => {
+    onTunnel(Date.now());
     const ws = new WebSocket('wss://' + host + ':' + port + '/realm', {
       createConnection: () => tls.connect({socket, host, ca}), handshakeTimeout: 5000});
     const timer = setTimeout(() => { ws.terminate(); reject(new Error('no event within 5 s')); }, 5000);
@@ -85,12 +87,13 @@ function roundTrip(proxy, host, port, ca, channel) {
 async function firstEvent(proxy, host, port, caFile, channel, deadlineS) {
   const ca = fs.readFileSync(caFile);
   const deadline = Date.now() + deadlineS * 1000;
-  let attempts = 0, last = '';
+  let attempts = 0, last = '', firstTunnelAt;
+  const onTunnel = (at) => { if (firstTunnelAt === undefined) { firstTunnelAt = at; } };
   while (Date.now() < deadline) {
     attempts++;
     try {
-      const at = await roundTrip(proxy, host, port, ca, channel);
-      out({firstEventAt: at, attempts});
+      const at = await roundTrip(proxy, host, port, ca, channel, onTunnel);
+      out({firstEventAt: at, firstTunnelAt, attempts});
       return 0;
     } catch (e) { last = e.message; }
     await sleep(250);
