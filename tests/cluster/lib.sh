@@ -37,6 +37,8 @@ GUARD_CHAIN=REALMGATE-GUARD
 K8S_VERSION=$("$REPO/tests/kube/provision.sh" --print-version)
 KUBE_ROUTER_VERSION=2.1.0
 COREDNS_VERSION=1.14.7
+# The version the Go module proxy serves here (not the newest upstream).
+METRICS_SERVER_VERSION=0.8.0
 PAUSE_TAG=3.10
 # The project's images carry the chart's appVersion, which is also the default tag the chart and the
 # Kustomize base use.

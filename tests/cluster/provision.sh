@@ -4,8 +4,9 @@
 #
 #   Debian:       containerd, runc, the CNI plugins, iptables, ipset, conntrack, umoci, skopeo, busybox-static
 #   Kubernetes:   kubelet, kube-scheduler, kube-proxy (with the control plane) from tests/kube/provision.sh
-#   Go builds:    kube-router (NetworkPolicy enforcement only), CoreDNS (cluster DNS), the pod sandbox's pause
-#   images:       localhost/pause, localhost/coredns, localhost/busybox, localhost/node-ws, redis:7.0 (Debian's
+#   Go builds:    kube-router (NetworkPolicy enforcement only), CoreDNS (cluster DNS), metrics-server (the
+#                 resource metrics API a HorizontalPodAutoscaler reads), the pod sandbox's pause
+#   images:       localhost/pause, localhost/coredns, localhost/metrics-server, localhost/busybox, localhost/node-ws, redis:7.0 (Debian's
 #                 redis-server under the name examples/realm-redis.yaml uses), and the Java runtime base the project's
 #                 images are built on (bin/base-image.sh), as docker-archive tarballs in images/
 #
@@ -72,6 +73,7 @@ command -v go >/dev/null 2>&1 || die "Go is needed to build kube-router, CoreDNS
 go_install kube-router "$KUBE_ROUTER_VERSION" "github.com/cloudnativelabs/kube-router/v2/cmd/kube-router@v$KUBE_ROUTER_VERSION" \
   "-X github.com/cloudnativelabs/kube-router/v2/pkg/version.Version=v$KUBE_ROUTER_VERSION"
 go_install coredns "$COREDNS_VERSION" "github.com/coredns/coredns@v$COREDNS_VERSION"
+go_install metrics-server "$METRICS_SERVER_VERSION" "sigs.k8s.io/metrics-server/cmd/metrics-server@v$METRICS_SERVER_VERSION"
 if [ ! -x "$BIN/pause-$PAUSE_TAG" ] || [ "$REPO/tests/cluster/images/pause/main.go" -nt "$BIN/pause-$PAUSE_TAG" ]; then
   (cd "$REPO/tests/cluster/images/pause" && run go build -trimpath -ldflags "-s -w" -o "$BIN/pause-$PAUSE_TAG" .)
   built_any=true
@@ -108,6 +110,13 @@ if [ ! -s "$IMAGES/coredns-$COREDNS_VERSION.tar" ]; then
   rm -rf "$image_work"; mkdir -p "$image_work"
   install -m 0755 "$BIN/coredns-$COREDNS_VERSION" "$image_work/coredns"
   mk_image coredns "$COREDNS_VERSION" "$image_work" --config.entrypoint /coredns
+fi
+
+if [ ! -s "$IMAGES/metrics-server-$METRICS_SERVER_VERSION.tar" ]; then
+  rm -rf "$image_work"; mkdir -p "$image_work/tmp"
+  install -m 0755 "$BIN/metrics-server-$METRICS_SERVER_VERSION" "$image_work/metrics-server"
+  chmod 1777 "$image_work/tmp"
+  mk_image metrics-server "$METRICS_SERVER_VERSION" "$image_work" --config.entrypoint /metrics-server --config.user 65534:65534
 fi
 
 # busybox-static: a shell, nc and friends for client and probe pods (its wget crashes in pods: static

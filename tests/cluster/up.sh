@@ -78,7 +78,8 @@ fi
 # --- Images into the node: imported when containerd lacks them or has another digest.
 import_images() {
   local tar name
-  for tar in "$IMAGES/pause-$PAUSE_TAG.tar" "$IMAGES/coredns-$COREDNS_VERSION.tar" "$(readlink -f "$IMAGES/busybox.tar")" \
+  for tar in "$IMAGES/pause-$PAUSE_TAG.tar" "$IMAGES/coredns-$COREDNS_VERSION.tar" \
+    "$IMAGES/metrics-server-$METRICS_SERVER_VERSION.tar" "$(readlink -f "$IMAGES/busybox.tar")" \
     "$(readlink -f "$IMAGES/node-ws.tar")" "$(readlink -f "$IMAGES/redis.tar")" "$CACHE/images/realmgate-jre-17.tar"; do
     import_one "$tar"
   done
@@ -177,6 +178,9 @@ sign apiserver "/CN=kube-apiserver" "$server_ext\nsubjectAltName=IP:127.0.0.1,IP
 sign kubelet-serving "/CN=$NODE_NAME" "$server_ext\nsubjectAltName=IP:$NODE_IP,DNS:$NODE_NAME"
 sign admin "/O=system:masters/CN=realmgate-test-admin" "$client_ext"
 sign kubelet "/O=system:nodes/CN=system:node:$NODE_NAME" "$client_ext"
+# The aggregation layer: the API server proxies metrics.k8s.io to metrics-server with this client certificate
+# and names the caller in request headers, which metrics-server believes only from this certificate's name.
+sign front-proxy-client "/CN=front-proxy-client" "$client_ext"
 new_key "$pki/sa.key"
 [ -s "$pki/sa.pub" ] || openssl ec -in "$pki/sa.key" -pubout -out "$pki/sa.pub" 2>/dev/null
 
@@ -277,6 +281,11 @@ start kube-apiserver "$KBIN/kube-apiserver" \
   --service-account-issuer "https://kubernetes.default.svc.$CLUSTER_DOMAIN" \
   --service-account-key-file "$pki/sa.pub" --service-account-signing-key-file "$pki/sa.key" \
   --enable-admission-plugins NodeRestriction \
+  --requestheader-client-ca-file "$pki/ca.crt" --requestheader-allowed-names front-proxy-client \
+  --requestheader-username-headers X-Remote-User --requestheader-group-headers X-Remote-Group \
+  --requestheader-extra-headers-prefix X-Remote-Extra- \
+  --proxy-client-cert-file "$pki/front-proxy-client.crt" --proxy-client-key-file "$pki/front-proxy-client.key" \
+  --enable-aggregator-routing=true \
   --allow-privileged=true \
   --profiling=false \
   --v=1
@@ -361,6 +370,9 @@ start kube-router "$BIN/kube-router-$KUBE_ROUTER_VERSION" --kubeconfig "$KUBECON
   --service-cluster-ip-range "$SERVICE_CIDR" --v=1
 
 sed "s#COREDNS_IMAGE#localhost/coredns:$COREDNS_VERSION#" "$REPO/tests/cluster/manifests/coredns.yaml" \
+  | "${KUBECTL[@]}" apply --server-side --force-conflicts -f - >/dev/null
+# metrics-server: not waited for here (the autoscaling test waits for the metrics API); it needs seconds.
+sed "s#METRICS_SERVER_IMAGE#localhost/metrics-server:$METRICS_SERVER_VERSION#" "$REPO/tests/cluster/manifests/metrics-server.yaml" \
   | "${KUBECTL[@]}" apply --server-side --force-conflicts -f - >/dev/null
 wait_for "the default ServiceAccount" 60 "${KUBECTL[@]}" -n default get serviceaccount default
 wait_for "CoreDNS" 120 "${KUBECTL[@]}" -n kube-system wait --for=condition=Available deployment/coredns --timeout=1s

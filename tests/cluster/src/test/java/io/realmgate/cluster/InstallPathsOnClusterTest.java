@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * same product installed with the Kustomize base ({@code kubectl apply -k}) runs the reference
  * scenario and its transparent (SNI) variant exactly as examples/transparent.yaml describes.
  */
-@Order(7)
+@Order(9)
 class InstallPathsOnClusterTest extends ClusterSteps {
     @Test
     @Order(1)
