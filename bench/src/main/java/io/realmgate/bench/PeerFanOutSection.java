@@ -20,6 +20,9 @@ final class PeerFanOutSection {
     static final int[] SUBSCRIBERS = {1, 100, 1000};
     static final int REDIS_NODES = 3;
 
+    /** How much longer than a counted row's phases each row's warm-up runs. */
+    static final int WARM_UP_FACTOR = 2;
+
     private PeerFanOutSection() {}
 
     /** Starts the processes of one system; they stop when the returned list is closed. */
@@ -117,10 +120,18 @@ final class PeerFanOutSection {
             }
             FanOutRun run = new FanOutRun(clients, addresses, options.fanOutSeconds());
             String channelBase = "fanout-peers-" + label.replace(' ', '-');
-            Notes.progress(GROUP + ": " + label + " warm-up");
-            // The same for both systems: the realm's JVM compiles its hot paths here, not in a
-            // counted row.
-            run.measure(100, null, channelBase + "-warm-up");
+            // The same for both systems: every row's shape once, uncounted, with phases twice as
+            // long. A JVM compiles each shape's paths when it first meets them (a publish acked
+            // and delivered to one subscriber is not the loop over a hundred), and its compiler
+            // shares the CPU the system is pinned to: with one warm-up of 100 subscribers the
+            // realm's C2 thread took more CPU during the 1-subscriber row than its event loop
+            // (decisions.md, "the fan-out's warm-up and the redis round trip").
+            FanOutRun warmUp =
+                    new FanOutRun(clients, addresses, WARM_UP_FACTOR * options.fanOutSeconds());
+            for (int n : SUBSCRIBERS) {
+                Notes.progress(GROUP + ": " + label + " warm-up, " + n + " subscribers");
+                warmUp.measure(n, null, channelBase + "-warm-up-" + n);
+            }
             for (int i = 0; i < SUBSCRIBERS.length; i++) {
                 int n = SUBSCRIBERS[i];
                 try {

@@ -162,13 +162,17 @@ public final class RealmServer implements AutoCloseable {
                                         metrics::certificateReloaded);
                 metrics.certificateExpiry(certificates::notAfter);
             }
-            hub.engine().start();
             acceptor = transport.newGroup(1, "realm-accept");
             // One event loop per CPU, not Netty's default of two: nothing blocks a loop, so a
             // second one per CPU only adds the thread switches of every hand-over between
             // connections (a publisher's event to its subscribers' loops) (decisions.md, "The
             // realm's fan-out against Centrifugo: the cost per frame").
-            workers = transport.newGroup(Runtime.getRuntime().availableProcessors(), "realm-io");
+            int loops = Runtime.getRuntime().availableProcessors();
+            workers = transport.newGroup(loops, "realm-io");
+            // The engine's connections (Redis) run on the same loops: no hand-over between an
+            // engine's threads and the clients' (decisions.md, "the fan-out's warm-up and the
+            // redis round trip").
+            hub.engine().start(workers, loops, transport.channel());
             limits =
                     new ConnectionLimits(
                             maxConnections(config.maxConnections()),
@@ -330,6 +334,8 @@ public final class RealmServer implements AutoCloseable {
         if (acceptor != null) {
             acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         }
+        // Before the loops stop: the engine's connections run on them.
+        hub.close();
         if (workers != null) {
             workers.shutdownGracefully(0, 2, TimeUnit.SECONDS)
                     .awaitUninterruptibly(5, TimeUnit.SECONDS);
@@ -337,6 +343,5 @@ public final class RealmServer implements AutoCloseable {
         if (certificates != null) {
             certificates.close();
         }
-        hub.close();
     }
 }

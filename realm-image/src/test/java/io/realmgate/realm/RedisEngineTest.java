@@ -667,6 +667,65 @@ class RedisEngineTest {
         return r.body();
     }
 
+    /**
+     * Redis's replies are read on the realm's connection loops, not on threads of Lettuce's own: a
+     * publish's ack then needs no hand-over between threads (decisions.md, "the fan-out's warm-up
+     * and the redis round trip"). A stage added to the engine's future runs on the thread that
+     * completes it, or on this one if it already completed.
+     */
+    @Test
+    void redisRepliesAreReadOnTheRealmsConnectionLoops() throws Exception {
+        RunningRealm r = realm();
+        String test = Thread.currentThread().getName();
+        List<String> completedOn = java.util.Collections.synchronizedList(new ArrayList<>());
+        for (int i = 0; i < 20; i++) {
+            r.server()
+                    .hub()
+                    .engine()
+                    .publish("loops", "{\"n\":1}".getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                    .whenComplete(
+                            (id, failure) -> completedOn.add(Thread.currentThread().getName()))
+                    .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        assertThat(completedOn)
+                .hasSize(20)
+                .allMatch(t -> t.startsWith("realm-io") || t.equals(test));
+        assertThat(completedOn).anyMatch(t -> t.startsWith("realm-io"));
+    }
+
+    /**
+     * A realm forced to NIO where Lettuce would take epoll keeps Lettuce on loops of its own (an
+     * epoll channel cannot join a NIO loop), and still stores and acknowledges.
+     */
+    @Test
+    void aRealmOnNioKeepsRedisOnLettucesOwnLoops() throws Exception {
+        assumeTrue(
+                io.netty.channel.epoll.Epoll.isAvailable(), "epoll is not available: NIO for both");
+        RunningRealm r =
+                RunningRealm.start(
+                        RealmConfig.testing().engine(RealmConfig.REDIS).redisUrl(redis.url()),
+                        io.realmgate.common.Transport.NIO);
+        realms.add(r);
+        List<String> completedOn = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Long> ids = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            ids.add(
+                    r.server()
+                            .hub()
+                            .engine()
+                            .publish(
+                                    "nio",
+                                    "{\"n\":1}".getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                            .whenComplete(
+                                    (id, failure) ->
+                                            completedOn.add(Thread.currentThread().getName()))
+                            .get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+        }
+        assertThat(completedOn).noneMatch(t -> t.startsWith("realm-io"));
+        assertThat(completedOn).anyMatch(t -> t.startsWith("lettuce-"));
+        assertThat(ids).isEqualTo(java.util.stream.LongStream.rangeClosed(1, 20).boxed().toList());
+    }
+
     @Test
     void quietSubscriberSeesNoStrayFrames() throws Exception {
         RunningRealm a = realm();

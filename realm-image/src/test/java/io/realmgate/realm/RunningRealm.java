@@ -20,6 +20,12 @@ public final class RunningRealm implements AutoCloseable {
         return new RunningRealm(new RealmServer(config.build()).start());
     }
 
+    /** On a given transport rather than the environment's. */
+    public static RunningRealm start(
+            RealmConfig.Builder config, io.realmgate.common.Transport transport) throws Exception {
+        return new RunningRealm(new RealmServer(config.build(), transport).start());
+    }
+
     public RealmServer server() {
         return server;
     }

@@ -1,6 +1,7 @@
 package io.realmgate.realm.hub;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.netty.channel.EventLoopGroup;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -52,6 +53,18 @@ public interface Engine extends AutoCloseable {
 
     /** Connects to what the engine stores in; called once before the realm takes clients. */
     default void start() {}
+
+    /**
+     * As {@link #start()}, offered the realm's connection loops ({@code loopCount} of them, for
+     * channels of {@code channelType}) for the engine's own connections, so that its I/O needs no
+     * threads of its own; an engine without connections ignores them.
+     */
+    default void start(
+            EventLoopGroup connectionLoops,
+            int loopCount,
+            Class<? extends io.netty.channel.Channel> channelType) {
+        start();
+    }
 
     /** A name for logs: {@code memory}, {@code redis}. */
     String name();

@@ -19,6 +19,7 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.Delay;
+import io.netty.channel.EventLoopGroup;
 import io.realmgate.realm.hub.Engine;
 import io.realmgate.realm.hub.Epoch;
 import io.realmgate.realm.hub.HubException;
@@ -155,10 +156,28 @@ public final class RedisEngine implements Engine {
      */
     @Override
     public void start() {
+        start(null, 0, null);
+    }
+
+    /**
+     * As {@link #start()}, with the Redis connections' I/O on the realm's connection loops when
+     * Lettuce would choose the transport they serve ({@link SharedEventLoops}); on loops of
+     * Lettuce's own otherwise (a realm forced to NIO where Lettuce takes epoll).
+     */
+    @Override
+    public void start(
+            EventLoopGroup connectionLoops,
+            int loopCount,
+            Class<? extends io.netty.channel.Channel> channelType) {
+        DefaultClientResources.Builder builder = DefaultClientResources.builder();
+        if (connectionLoops != null
+                && channelType == io.lettuce.core.resource.Transports.socketChannelClass()) {
+            builder.eventLoopGroupProvider(new SharedEventLoops(connectionLoops, loopCount));
+        } else {
+            builder.ioThreadPoolSize(2);
+        }
         resources =
-                DefaultClientResources.builder()
-                        .ioThreadPoolSize(2)
-                        .computationThreadPoolSize(2)
+                builder.computationThreadPoolSize(2)
                         // Lettuce's default backs off to 30 s: subscribers would wait that long for
                         // their catch-up after Redis returned. Reconnecting every 2 s at most costs
                         // one connection attempt per 2 s while Redis is away.
