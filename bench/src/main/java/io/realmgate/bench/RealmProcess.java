@@ -46,9 +46,17 @@ final class RealmProcess implements AutoCloseable {
         key.toFile().setReadable(true, true);
         int port = ChildProcesses.freePort();
         List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        // JVM options for experiments (GC, JIT logging), as REALMGATE_BENCH_PROXY_JVM_OPTIONS is
+        // for
+        // the proxy; none by default: the realm runs on JVM defaults, like a user's java -jar.
+        String jvmOptions =
+                System.getenv().getOrDefault("REALMGATE_BENCH_REALM_JVM_OPTIONS", "").trim();
+        if (!jvmOptions.isEmpty()) {
+            command.addAll(List.of(jvmOptions.split("\\s+")));
+        }
         command.addAll(
                 List.of(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                         "-jar",
                         jar.toString(),
                         "--bind",
