@@ -30,6 +30,7 @@ import io.realmgate.proxy.http.ConnectionLimiter;
 import io.realmgate.proxy.http.ProxyFrontendSettings;
 import io.realmgate.proxy.http.ProxyPipelines;
 import io.realmgate.proxy.http.TransparentPipelines;
+import io.realmgate.proxy.ops.AccessLog;
 import io.realmgate.proxy.ops.AdminServer;
 import io.realmgate.proxy.ops.ProxyMetrics;
 import io.realmgate.proxy.tls.ReloadingServerTls;
@@ -174,24 +175,13 @@ public final class ProxyServer implements AutoCloseable {
         blocking.allowCoreThreadTimeOut(true);
         try {
             settings.set(buildSettings(c));
-            warmUp =
-                    TunnelWarmUp.run(
-                            c,
-                            transport,
-                            workers,
-                            warm -> {
-                                try {
-                                    return buildSettings(warm, new ProxyMetrics());
-                                } catch (IOException e) {
-                                    throw new java.io.UncheckedIOException(e);
-                                }
-                            },
-                            warmUpTunnels);
+            warmUp = TunnelWarmUp.run(c, transport, workers, this::buildSettings, warmUpTunnels);
             limiter =
                     new ConnectionLimiter(
                             c.limits().maxConnections(),
                             c.limits().maxConnectionsPerClient(),
-                            metrics);
+                            metrics,
+                            AccessLog.toLogger());
             metrics.openConnectionsFrom(limiter::open);
             if (c.tls().isPresent()) {
                 tls = new ReloadingServerTls(c.tls().get());
@@ -243,10 +233,14 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     private ProxyFrontendSettings buildSettings(ProxyConfig c) throws IOException {
-        return buildSettings(c, metrics);
+        return buildSettings(c, metrics, AccessLog.toLogger());
     }
 
-    private ProxyFrontendSettings buildSettings(ProxyConfig c, ProxyMetrics metrics)
+    /**
+     * The front-end settings for {@code c}, counting into {@code metrics} and writing {@code
+     * accessLog}: the proxy's own, or the warm-up's (package-private for its test).
+     */
+    ProxyFrontendSettings buildSettings(ProxyConfig c, ProxyMetrics metrics, AccessLog accessLog)
             throws IOException {
         TargetGate gate = new TargetGate(new TargetPolicy(c.allowConnect()), resolver, blocking);
         UpstreamDialer dialer = new UpstreamDialer(transport, c.timeouts().connect(), metrics);
@@ -255,7 +249,15 @@ public final class ProxyServer implements AutoCloseable {
                         ? Optional.of(ProxyUsers.load(c.usersFile().get()))
                         : Optional.empty();
         return ProxyFrontendSettings.of(
-                c, gate, dialer, users, authThrottle, blocking, metrics, RelayMode.configured());
+                c,
+                gate,
+                dialer,
+                users,
+                authThrottle,
+                blocking,
+                metrics,
+                RelayMode.configured(),
+                accessLog);
     }
 
     /**

@@ -14,6 +14,7 @@ import io.realmgate.proxy.http.ConnectionLimiter;
 import io.realmgate.proxy.http.ProxyFrontendSettings;
 import io.realmgate.proxy.http.ProxyPipelines;
 import io.realmgate.proxy.ops.AccessLog;
+import io.realmgate.proxy.ops.ProxyMetrics;
 import io.realmgate.proxy.tunnel.Watermarks;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,7 +27,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,9 +38,9 @@ import org.slf4j.LoggerFactory;
  * CONNECT}, one byte to an echo target on the proxy's own event loops and back, close.
  *
  * <p>The warm-up has its own target rule (the echo's loopback port and nothing else), its own
- * connection counter and metrics, and writes no access log line, so nothing a user configured is
- * widened and nothing it reports counts these tunnels. It never fails the start: a warm-up tunnel
- * that fails ends the warm-up with a warning.
+ * connection counter and metrics, and its settings carry the silent access log ({@link
+ * AccessLog#silent()}), so nothing a user configured is widened and nothing it reports counts these
+ * tunnels. It never fails the start: a warm-up tunnel that fails ends the warm-up with a warning.
  */
 final class TunnelWarmUp {
     private static final Logger LOG = LoggerFactory.getLogger(TunnelWarmUp.class);
@@ -65,6 +65,13 @@ final class TunnelWarmUp {
     private static final int PING = 'w';
 
     private TunnelWarmUp() {}
+
+    /** Builds the proxy's front-end settings for a config, its metrics and its access log. */
+    @FunctionalInterface
+    interface SettingsBuilder {
+        ProxyFrontendSettings build(ProxyConfig config, ProxyMetrics metrics, AccessLog accessLog)
+                throws IOException;
+    }
 
     /** What the warm-up did, for the start's log line. */
     record Outcome(int tunnels, Duration took, Optional<String> stoppedBy) {}
@@ -96,13 +103,15 @@ final class TunnelWarmUp {
      * Runs up to {@code tunnels} warm-up tunnels on the calling thread (never an event loop), for
      * at most {@link #BUDGET}, and closes what it opened.
      *
-     * @param settingsFor builds the proxy's front-end settings for a config, with the given metrics
+     * @param settingsFor builds the proxy's front-end settings; the warm-up's get metrics of their
+     *     own and the silent access log, so that nothing the proxy reports counts these tunnels and
+     *     nothing is silenced for the proxy's clients (or another proxy in the same JVM)
      */
     static Outcome run(
             ProxyConfig config,
             Transport transport,
             EventLoopGroup workers,
-            Function<ProxyConfig, ProxyFrontendSettings> settingsFor,
+            SettingsBuilder settingsFor,
             int tunnels)
             throws InterruptedException {
         long start = System.nanoTime();
@@ -114,7 +123,6 @@ final class TunnelWarmUp {
         Channel proxy = null;
         int done = 0;
         Optional<String> stoppedBy = Optional.empty();
-        AccessLog.mute();
         try {
             echo =
                     bootstrap(transport, workers, ProxyPipelines.warmUpEcho())
@@ -123,12 +131,14 @@ final class TunnelWarmUp {
                             .channel();
             int echoPort = ((InetSocketAddress) echo.localAddress()).getPort();
             ProxyConfig warmConfig = warmUpConfig(config, loopback, echoPort);
-            ProxyFrontendSettings settings = settingsFor.apply(warmConfig);
+            ProxyFrontendSettings settings =
+                    settingsFor.build(warmConfig, new ProxyMetrics(), AccessLog.silent());
             ConnectionLimiter limiter =
                     new ConnectionLimiter(
                             warmConfig.limits().maxConnections(),
                             warmConfig.limits().maxConnectionsPerClient(),
-                            settings.metrics());
+                            settings.metrics(),
+                            settings.accessLog());
             proxy =
                     bootstrap(
                                     transport,
@@ -170,7 +180,6 @@ final class TunnelWarmUp {
             if (echo != null) {
                 echo.close().syncUninterruptibly();
             }
-            AccessLog.unmute();
         }
         return new Outcome(done, Duration.ofNanos(System.nanoTime() - start), stoppedBy);
     }

@@ -19,14 +19,16 @@ final class ClientAdmission extends ChannelInboundHandlerAdapter {
     private final ClientPolicy policy;
     private final ViaHeader via;
     private final ProxyMetrics metrics;
+    private final AccessLog accessLog;
     private boolean refused;
     private boolean answered;
     private long start;
 
-    ClientAdmission(ClientPolicy policy, ViaHeader via, ProxyMetrics metrics) {
+    ClientAdmission(ClientPolicy policy, ViaHeader via, ProxyMetrics metrics, AccessLog accessLog) {
         this.policy = policy;
         this.via = via;
         this.metrics = metrics;
+        this.accessLog = accessLog;
     }
 
     @Override
@@ -51,7 +53,7 @@ final class ClientAdmission extends ChannelInboundHandlerAdapter {
             if (msg instanceof HttpRequest req && !answered) {
                 answered = true;
                 metrics.refused("client_not_allowed");
-                AccessLog.record(
+                accessLog.record(
                         ctx.channel().remoteAddress(),
                         req.method().name(),
                         "-",

@@ -31,11 +31,14 @@ public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
     private volatile int maxTotal;
     private volatile int maxPerClient;
     private final ProxyMetrics metrics;
+    private final AccessLog accessLog;
 
-    public ConnectionLimiter(int maxTotal, int maxPerClient, ProxyMetrics metrics) {
+    public ConnectionLimiter(
+            int maxTotal, int maxPerClient, ProxyMetrics metrics, AccessLog accessLog) {
         this.maxTotal = maxTotal;
         this.maxPerClient = maxPerClient;
         this.metrics = metrics;
+        this.accessLog = accessLog;
     }
 
     /** New limits apply to connections that arrive from now on. */
@@ -66,7 +69,7 @@ public final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
                         });
         if (all > maxTotal || own > maxPerClient) {
             metrics.refused("connection_limit");
-            AccessLog.record(
+            accessLog.record(
                     ctx.channel().remoteAddress(),
                     "-",
                     "-",

@@ -18,7 +18,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.realmgate.common.HandlerErrors;
 import io.realmgate.proxy.access.Refusal;
-import io.realmgate.proxy.ops.AccessLog;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.Locale;
@@ -421,14 +420,15 @@ final class ForwardExchange {
     }
 
     private void log(String note) {
-        AccessLog.record(
-                client.remoteAddress(),
-                forward.request().method().name(),
-                forward.target().toString(),
-                status,
-                bytesUp,
-                bytesDown,
-                start,
-                note);
+        settings.accessLog()
+                .record(
+                        client.remoteAddress(),
+                        forward.request().method().name(),
+                        forward.target().toString(),
+                        status,
+                        bytesUp,
+                        bytesDown,
+                        start,
+                        note);
     }
 }

@@ -19,7 +19,6 @@ import io.netty.util.ReferenceCountUtil;
 import io.realmgate.common.HandlerErrors;
 import io.realmgate.proxy.access.Refusal;
 import io.realmgate.proxy.access.Target;
-import io.realmgate.proxy.ops.AccessLog;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.Locale;
@@ -348,15 +347,16 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         settings.metrics().refused(refusal.reason().name().toLowerCase(Locale.ROOT));
         // Bytes a client pipelined after a refused request go nowhere.
         releasePending();
-        AccessLog.record(
-                ctx.channel().remoteAddress(),
-                request.method().name(),
-                target,
-                refusal.status(),
-                0,
-                0,
-                start,
-                refusal.detail());
+        settings.accessLog()
+                .record(
+                        ctx.channel().remoteAddress(),
+                        request.method().name(),
+                        target,
+                        refusal.status(),
+                        0,
+                        0,
+                        start,
+                        refusal.detail());
         if (ctx.channel().isActive()) {
             ctx.writeAndFlush(
                             ProxyResponses.error(

@@ -33,6 +33,7 @@ final class ProxyAuthenticator extends ChannelInboundHandlerAdapter {
     private final Executor workers;
     private final ViaHeader via;
     private final ProxyMetrics metrics;
+    private final AccessLog accessLog;
     private final ArrayDeque<Object> held = new ArrayDeque<>();
     private boolean verifying;
     private boolean refused;
@@ -43,13 +44,15 @@ final class ProxyAuthenticator extends ChannelInboundHandlerAdapter {
             AuthThrottle throttle,
             Executor workers,
             ViaHeader via,
-            ProxyMetrics metrics) {
+            ProxyMetrics metrics,
+            AccessLog accessLog) {
         this.users = users;
         this.cache = cache;
         this.throttle = throttle;
         this.workers = workers;
         this.via = via;
         this.metrics = metrics;
+        this.accessLog = accessLog;
     }
 
     @Override
@@ -137,7 +140,7 @@ final class ProxyAuthenticator extends ChannelInboundHandlerAdapter {
             ChannelHandlerContext ctx, HttpRequest request, int status, String why, String reason) {
         refused = true;
         metrics.refused(reason);
-        AccessLog.record(
+        accessLog.record(
                 ctx.channel().remoteAddress(),
                 request.method().name(),
                 "-",

@@ -5,6 +5,7 @@ import io.realmgate.proxy.access.ClientPolicy;
 import io.realmgate.proxy.access.ProxyUsers;
 import io.realmgate.proxy.access.TargetGate;
 import io.realmgate.proxy.config.ProxyConfig;
+import io.realmgate.proxy.ops.AccessLog;
 import io.realmgate.proxy.ops.ProxyMetrics;
 import io.realmgate.proxy.tunnel.RelayMode;
 import io.realmgate.proxy.tunnel.UpstreamDialer;
@@ -13,8 +14,9 @@ import java.util.Optional;
 import java.util.concurrent.Executor;
 
 /**
- * What the client connections' handlers share: the policy gates, the dialer and the HTTP settings.
- * Immutable; a config reload builds a new one, which requests arriving from then on use.
+ * What the client connections' handlers share: the policy gates, the dialer, the HTTP settings, the
+ * metrics and the access log. Immutable; a config reload builds a new one, which requests arriving
+ * from then on use.
  */
 public record ProxyFrontendSettings(
         ClientPolicy clients,
@@ -29,7 +31,8 @@ public record ProxyFrontendSettings(
         AuthThrottle authThrottle,
         Executor workers,
         ProxyMetrics metrics,
-        RelayMode relay) {
+        RelayMode relay,
+        AccessLog accessLog) {
 
     public static ProxyFrontendSettings of(
             ProxyConfig config,
@@ -39,7 +42,8 @@ public record ProxyFrontendSettings(
             AuthThrottle throttle,
             Executor workers,
             ProxyMetrics metrics,
-            RelayMode relay) {
+            RelayMode relay,
+            AccessLog accessLog) {
         return new ProxyFrontendSettings(
                 new ClientPolicy(config.allowClients()),
                 gate,
@@ -53,6 +57,7 @@ public record ProxyFrontendSettings(
                 throttle,
                 workers,
                 metrics,
-                relay);
+                relay,
+                accessLog);
     }
 }

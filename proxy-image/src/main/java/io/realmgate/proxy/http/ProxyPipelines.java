@@ -113,7 +113,10 @@ public final class ProxyPipelines {
                                                 .setAllowDuplicateContentLengths(false)))
                         .addLast(ENCODER, new HttpResponseEncoder())
                         .addLast(HEAD_TIMEOUT, new RequestHeadTimeout(s.headerTimeout(), s.via()))
-                        .addLast(ADMISSION, new ClientAdmission(s.clients(), s.via(), s.metrics()));
+                        .addLast(
+                                ADMISSION,
+                                new ClientAdmission(
+                                        s.clients(), s.via(), s.metrics(), s.accessLog()));
                 s.users()
                         .ifPresent(
                                 users ->
@@ -125,7 +128,8 @@ public final class ProxyPipelines {
                                                         s.authThrottle(),
                                                         s.workers(),
                                                         s.via(),
-                                                        s.metrics())));
+                                                        s.metrics(),
+                                                        s.accessLog())));
                 p.addLast(FRONTEND, new FrontendHandler(settings));
             }
         };
@@ -160,7 +164,12 @@ public final class ProxyPipelines {
             ProxyFrontendSettings settings) {
         Channel client = frontend.channel();
         TunnelStats stats =
-                new TunnelStats(client.remoteAddress(), target, start, settings.metrics());
+                new TunnelStats(
+                        client.remoteAddress(),
+                        target,
+                        start,
+                        settings.metrics(),
+                        settings.accessLog());
         ChannelPipeline p = client.pipeline();
         p.remove(ENCODER);
         for (String name : HTTP_ONLY) {

@@ -10,7 +10,6 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.realmgate.common.HandlerErrors;
 import io.realmgate.proxy.access.Target;
-import io.realmgate.proxy.ops.AccessLog;
 import io.realmgate.proxy.tunnel.ClientHelloSni;
 import io.realmgate.proxy.tunnel.RelayMode;
 import io.realmgate.proxy.tunnel.TunnelRelay;
@@ -132,7 +131,8 @@ final class SniRouter extends ChannelInboundHandlerAdapter {
                                                                         client.remoteAddress(),
                                                                         target.toString(),
                                                                         start,
-                                                                        settings.metrics());
+                                                                        settings.metrics(),
+                                                                        settings.accessLog());
                                                         ByteBuf first = hello;
                                                         hello = null;
                                                         stats.countEarly(first.readableBytes());
@@ -170,8 +170,10 @@ final class SniRouter extends ChannelInboundHandlerAdapter {
     }
 
     private void refuse(ChannelHandlerContext ctx, String target, String why, String reason) {
-        currentSettings.get().metrics().refused(reason);
-        AccessLog.record(ctx.channel().remoteAddress(), "SNI", target, 0, 0, 0, start, why);
+        ProxyFrontendSettings settings = currentSettings.get();
+        settings.metrics().refused(reason);
+        settings.accessLog()
+                .record(ctx.channel().remoteAddress(), "SNI", target, 0, 0, 0, start, why);
         release();
         ctx.close(); // nothing was forwarded; the client sees its TLS handshake fail
     }

@@ -15,13 +15,20 @@ public final class TunnelStats {
     long bytesUp;
     long bytesDown;
     private final ProxyMetrics metrics;
+    private final AccessLog accessLog;
     private int legsClosed;
 
-    public TunnelStats(SocketAddress client, String target, long startNanos, ProxyMetrics metrics) {
+    public TunnelStats(
+            SocketAddress client,
+            String target,
+            long startNanos,
+            ProxyMetrics metrics,
+            AccessLog accessLog) {
         this.client = client;
         this.target = target;
         this.startNanos = startNanos;
         this.metrics = metrics;
+        this.accessLog = accessLog;
         metrics.tunnelOpened();
     }
 
@@ -51,7 +58,7 @@ public final class TunnelStats {
     void legClosed() {
         if (++legsClosed == 2) {
             metrics.tunnelClosed(bytesUp, bytesDown);
-            AccessLog.record(client, "CONNECT", target, 200, bytesUp, bytesDown, startNanos, null);
+            accessLog.record(client, "CONNECT", target, 200, bytesUp, bytesDown, startNanos, null);
         }
     }
 }
