@@ -191,7 +191,8 @@ class RealmModelTest {
         assertThat(defaults.getEnv())
                 .extracting(e -> e.getName() + "=" + e.getValue())
                 .containsExactly(
-                        "JAVA_TOOL_OPTIONS=-Xmx204m -XX:MaxDirectMemorySize=128m -XX:+ExitOnOutOfMemoryError");
+                        "JAVA_TOOL_OPTIONS=-Xmx204m -XX:MaxDirectMemorySize=128m -XX:+ExitOnOutOfMemoryError"
+                                + " -XX:MetaspaceSize=64m");
         assertThat(flags(model(prices(), "1")))
                 .containsSequence(
                         "--retain-events",
@@ -231,7 +232,8 @@ class RealmModelTest {
                         .build();
         Container noLimit = container(model(unlimited, "1").deployment());
         assertThat(noLimit.getEnv().get(0).getValue())
-                .isEqualTo("-XX:MaxRAMPercentage=40 -XX:+ExitOnOutOfMemoryError");
+                .isEqualTo(
+                        "-XX:MaxRAMPercentage=40 -XX:+ExitOnOutOfMemoryError -XX:MetaspaceSize=64m");
         assertThat(flags(model(unlimited, "1")))
                 .as("sized for the request")
                 .containsSequence("--max-channels", "262");

@@ -152,7 +152,8 @@ class RealmReconcileTest {
         assertThat(container.getEnv())
                 .extracting(e -> e.getName() + "=" + e.getValue())
                 .containsExactly(
-                        "JAVA_TOOL_OPTIONS=-Xmx204m -XX:MaxDirectMemorySize=128m -XX:+ExitOnOutOfMemoryError");
+                        "JAVA_TOOL_OPTIONS=-Xmx204m -XX:MaxDirectMemorySize=128m -XX:+ExitOnOutOfMemoryError"
+                                + " -XX:MetaspaceSize=64m");
         assertThat(container.getImagePullPolicy()).isEqualTo("IfNotPresent");
         assertThat(container.getPorts())
                 .extracting(p -> p.getName() + "=" + p.getContainerPort())
