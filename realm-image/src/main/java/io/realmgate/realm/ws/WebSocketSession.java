@@ -172,7 +172,8 @@ public final class WebSocketSession extends ChannelInboundHandlerAdapter impleme
 
     @Override
     public void write(Frame frame) {
-        ctx.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(frame.json())), ctx.voidPromise());
+        // Ready-made frame bytes, past the WebSocket encoder (TextFrames says why).
+        ctx.write(TextFrames.encode(ctx.alloc(), frame.json()), ctx.voidPromise());
         if (frame.kind() == Frame.Kind.EVENT) {
             realm.metrics().delivered(RealmMetrics.Transport.WEBSOCKET);
         }
