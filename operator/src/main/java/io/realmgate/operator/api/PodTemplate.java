@@ -6,6 +6,7 @@ import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
+import io.fabric8.kubernetes.api.model.Sysctl;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
 import java.util.List;
@@ -94,4 +95,13 @@ public class PodTemplate {
             "Secrets to pull the image with, besides the operator's --image-pull-secrets.")
     @Size(max = 16)
     public List<LocalObjectReference> imagePullSecrets;
+
+    @JsonPropertyDescription(
+            "Namespaced sysctls of the pods (the pod's securityContext.sysctls). One with the name of a"
+                    + " sysctl the operator sets replaces the operator's value (a ForwardProxy's"
+                    + " net.ipv4.ip_local_port_range and net.ipv4.ip_local_reserved_ports); the others"
+                    + " are added. The kubelet runs a pod only with sysctls it allows (the safe set by"
+                    + " default).")
+    @Size(max = 16)
+    public List<Sysctl> sysctls;
 }

@@ -6,6 +6,8 @@ import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.KeyToPathBuilder;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
 import io.fabric8.kubernetes.api.model.Volume;
@@ -88,17 +90,26 @@ final class ProxyDeploymentModel {
                 .withEnableServiceLinks(false)
                 .withImagePullSecrets(Pods.imagePullSecrets(model.settings()))
                 .withTerminationGracePeriodSeconds(terminationGraceSeconds(drainSeconds(model)))
-                .withSecurityContext(
-                        PodSecurity.pod(
-                                ports(model).stream()
-                                        .map(ContainerPort::getContainerPort)
-                                        .toList()))
+                .withSecurityContext(securityContext(model))
                 .withTopologySpreadConstraints(spreadOverNodes(model))
                 .withContainers(container(model))
                 .withVolumes(volumes(model))
                 .endSpec()
                 .endTemplate()
                 .endSpec()
+                .build();
+    }
+
+    /**
+     * The shared pod hardening ({@link PodSecurity}, with the low-port sysctl a listener below 1024
+     * needs), and the wide ephemeral port range of {@link EphemeralPorts} for the upstream
+     * connections.
+     */
+    private static PodSecurityContext securityContext(ProxyModel model) {
+        List<Integer> listening =
+                ports(model).stream().map(ContainerPort::getContainerPort).toList();
+        return new PodSecurityContextBuilder(PodSecurity.pod(listening))
+                .addAllToSysctls(EphemeralPorts.sysctls(listening))
                 .build();
     }
 

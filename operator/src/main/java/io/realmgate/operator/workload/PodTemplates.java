@@ -5,15 +5,19 @@ import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.PodSecurityContext;
+import io.fabric8.kubernetes.api.model.PodSecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpecBuilder;
+import io.fabric8.kubernetes.api.model.Sysctl;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.realmgate.operator.Names;
 import io.realmgate.operator.api.PodTemplate;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +39,8 @@ import java.util.TreeMap;
  *   <li>nodeSelector, tolerations, affinity and priorityClassName are set as given;
  *   <li>topologySpreadConstraints, when given (even empty), replace the operator's own;
  *   <li>image replaces the operator's default image of the pod's containers;
- *   <li>imagePullSecrets are added after the operator's, each name once.
+ *   <li>imagePullSecrets are added after the operator's, each name once;
+ *   <li>sysctls replace the operator's of the same name and are added after the others.
  * </ul>
  */
 public final class PodTemplates {
@@ -89,6 +94,15 @@ public final class PodTemplates {
         if (template.imagePullSecrets != null) {
             spec.withImagePullSecrets(
                     pullSecrets(pod.getSpec().getImagePullSecrets(), template.imagePullSecrets));
+        }
+        if (template.sysctls != null) {
+            PodSecurityContext context =
+                    Objects.requireNonNullElseGet(
+                            pod.getSpec().getSecurityContext(), PodSecurityContext::new);
+            spec.withSecurityContext(
+                    new PodSecurityContextBuilder(context)
+                            .withSysctls(sysctls(context.getSysctls(), template.sysctls))
+                            .build());
         }
         if (template.image != null) {
             spec.withContainers(withImage(pod.getSpec().getContainers(), template.image));
@@ -147,6 +161,23 @@ public final class PodTemplates {
             }
         }
         return all;
+    }
+
+    /**
+     * The operator's sysctls with the user's value where the user names the same sysctl (the user
+     * knows the workload; the operator's are defaults), then the user's others, in their order.
+     */
+    static List<Sysctl> sysctls(List<Sysctl> operators, List<Sysctl> users) {
+        Map<String, Sysctl> byName = new LinkedHashMap<>();
+        for (Sysctl sysctl : nonNull(operators)) {
+            byName.put(sysctl.getName(), sysctl);
+        }
+        for (Sysctl sysctl : nonNull(users)) {
+            if (sysctl != null && sysctl.getName() != null) {
+                byName.put(sysctl.getName(), sysctl);
+            }
+        }
+        return new ArrayList<>(byName.values());
     }
 
     private static List<Container> withImage(List<Container> containers, String image) {

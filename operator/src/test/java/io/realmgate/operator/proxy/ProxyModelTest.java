@@ -7,6 +7,7 @@ import static io.realmgate.operator.proxy.Fixtures.realm;
 import static io.realmgate.operator.proxy.Fixtures.realmTarget;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
@@ -46,6 +47,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class ProxyModelTest {
@@ -222,46 +224,69 @@ class ProxyModelTest {
                 .containsExactly("json");
     }
 
+    private static List<Sysctl> sysctls(ForwardProxy p) {
+        return model(p).deployment()
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getSecurityContext()
+                .getSysctls();
+    }
+
     @Test
     void aPortBelow1024IsMadeBindableForTheNonRootProxyBySysctl() {
-        assertThat(
-                        model(reference())
-                                .deployment()
-                                .getSpec()
-                                .getTemplate()
-                                .getSpec()
-                                .getSecurityContext()
-                                .getSysctls())
-                .isEmpty();
+        assertThat(sysctls(reference()))
+                .extracting(Sysctl::getName)
+                .doesNotContain("net.ipv4.ip_unprivileged_port_start");
 
         ForwardProxy https = withTls(reference(), null);
         https.getSpec().port = 443;
-        assertThat(
-                        model(https)
-                                .deployment()
-                                .getSpec()
-                                .getTemplate()
-                                .getSpec()
-                                .getSecurityContext()
-                                .getSysctls())
+        assertThat(sysctls(https))
                 .extracting(Sysctl::getName, Sysctl::getValue)
-                .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple(
-                                "net.ipv4.ip_unprivileged_port_start", "443"));
+                .contains(tuple("net.ipv4.ip_unprivileged_port_start", "443"));
 
         ForwardProxy transparent = reference();
         transparent.getSpec().transparent = new Transparent();
         transparent.getSpec().transparent.port = 443;
-        assertThat(
-                        model(transparent)
-                                .deployment()
-                                .getSpec()
-                                .getTemplate()
-                                .getSpec()
-                                .getSecurityContext()
-                                .getSysctls())
-                .extracting(Sysctl::getValue)
-                .containsExactly("443");
+        assertThat(sysctls(transparent))
+                .extracting(Sysctl::getName, Sysctl::getValue)
+                .contains(tuple("net.ipv4.ip_unprivileged_port_start", "443"));
+    }
+
+    /**
+     * Issue 18: the upstream connections' TIME_WAIT filled half the default range (32768-60999) and
+     * the tunnel rate fell; the pod gets 1024-65535 with its own listeners reserved.
+     */
+    @Test
+    void theProxyDialsFromTheWholeUnprivilegedRangeExceptItsOwnListeningPorts() {
+        assertThat(sysctls(reference()))
+                .extracting(Sysctl::getName, Sysctl::getValue)
+                .containsExactly(
+                        tuple("net.ipv4.ip_local_port_range", "1024 65535"),
+                        tuple("net.ipv4.ip_local_reserved_ports", "3128,9090"));
+
+        ForwardProxy transparent = reference();
+        transparent.getSpec().transparent = new Transparent();
+        transparent.getSpec().transparent.port = 8443;
+        assertThat(sysctls(transparent))
+                .extracting(Sysctl::getName, Sysctl::getValue)
+                .contains(tuple("net.ipv4.ip_local_reserved_ports", "3128,8443,9090"));
+
+        // Linux refuses a range whose low end is below ip_unprivileged_port_start (EINVAL), in
+        // whichever order the runtime writes the two: with a listener below 1024 both hold.
+        ForwardProxy low = withTls(reference(), null);
+        low.getSpec().port = 443;
+        Map<String, String> byName =
+                sysctls(low).stream().collect(Collectors.toMap(Sysctl::getName, Sysctl::getValue));
+        assertThat(byName)
+                .containsEntry("net.ipv4.ip_unprivileged_port_start", "443")
+                .containsEntry("net.ipv4.ip_local_port_range", "1024 65535")
+                .as("a listener below the range needs no reservation")
+                .containsEntry("net.ipv4.ip_local_reserved_ports", "9090");
+        int rangeLow = Integer.parseInt(byName.get("net.ipv4.ip_local_port_range").split(" ")[0]);
+        assertThat(rangeLow)
+                .isGreaterThanOrEqualTo(
+                        Integer.parseInt(byName.get("net.ipv4.ip_unprivileged_port_start")));
     }
 
     @Test

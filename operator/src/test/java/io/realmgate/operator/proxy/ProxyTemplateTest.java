@@ -5,10 +5,13 @@ import static io.realmgate.operator.proxy.Fixtures.proxy;
 import static io.realmgate.operator.proxy.Fixtures.realm;
 import static io.realmgate.operator.proxy.Fixtures.realmTarget;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.Sysctl;
+import io.fabric8.kubernetes.api.model.SysctlBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.realmgate.operator.Names;
 import io.realmgate.operator.api.ForwardProxy;
@@ -20,6 +23,7 @@ import io.realmgate.operator.workload.TemplateFixtures;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** A ForwardProxy's spec.template on its pods, and what its limits and timeouts do to them. */
@@ -77,8 +81,18 @@ class ProxyTemplateTest {
                         Names.RESTART_HASH_ANNOTATION,
                         before.getMetadata().getAnnotations().get(Names.RESTART_HASH_ANNOTATION));
 
+        List<Sysctl> operators = before.getSpec().getSecurityContext().getSysctls();
+        assertThat(spec.getSecurityContext().getSysctls())
+                .as("the user's sysctl after the operator's")
+                .containsExactlyElementsOf(
+                        Stream.concat(operators.stream(), Stream.of(TemplateFixtures.KEEPALIVE))
+                                .toList());
+
         // Everything the operator sets besides is as without a template.
-        assertThat(spec.getSecurityContext()).isEqualTo(before.getSpec().getSecurityContext());
+        assertThat(spec.getSecurityContext())
+                .usingRecursiveComparison()
+                .ignoringFields("sysctls")
+                .isEqualTo(before.getSpec().getSecurityContext());
         assertThat(spec.getVolumes()).isEqualTo(before.getSpec().getVolumes());
         assertThat(spec.getContainers().get(0).getArgs())
                 .isEqualTo(before.getSpec().getContainers().get(0).getArgs());
@@ -111,6 +125,31 @@ class ProxyTemplateTest {
                                 .getTopologySpreadConstraints())
                 .as("an empty list removes the operator's spread")
                 .isEmpty();
+    }
+
+    @Test
+    void aUsersSysctlOfTheSameNameReplacesTheOperatorsValueInItsPlace() {
+        ForwardProxy narrowed = reference();
+        narrowed.getSpec().template = new PodTemplate();
+        narrowed.getSpec().template.sysctls =
+                List.of(
+                        new SysctlBuilder()
+                                .withName("net.ipv4.ip_local_port_range")
+                                .withValue("32768 60999")
+                                .build());
+        assertThat(deployment(narrowed).getSpec().getTemplate().getSpec().getSecurityContext())
+                .satisfies(
+                        c ->
+                                assertThat(c.getSysctls())
+                                        .extracting(Sysctl::getName, Sysctl::getValue)
+                                        .containsExactly(
+                                                tuple(
+                                                        "net.ipv4.ip_local_port_range",
+                                                        "32768 60999"),
+                                                tuple(
+                                                        "net.ipv4.ip_local_reserved_ports",
+                                                        "3128,9090")))
+                .satisfies(c -> assertThat(c.getRunAsNonRoot()).isTrue());
     }
 
     /**

@@ -1,9 +1,12 @@
 package io.realmgate.operator.workload;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
+import io.fabric8.kubernetes.api.model.Sysctl;
+import io.fabric8.kubernetes.api.model.SysctlBuilder;
 import io.realmgate.operator.Names;
 import io.realmgate.operator.api.PodTemplate;
 import java.util.Arrays;
@@ -74,5 +77,25 @@ class PodTemplatesTest {
         assertThat(PodTemplates.pullSecrets(null, List.of(new LocalObjectReference("team"))))
                 .extracting(LocalObjectReference::getName)
                 .containsExactly("team");
+    }
+
+    @Test
+    void theUsersSysctlReplacesTheOperatorsOfTheSameNameAndTheOthersFollow() {
+        assertThat(
+                        PodTemplates.sysctls(
+                                List.of(sysctl("a", "operator"), sysctl("b", "operator")),
+                                List.of(sysctl("c", "user"), sysctl("a", "user"))))
+                .extracting(Sysctl::getName, Sysctl::getValue)
+                .containsExactly(tuple("a", "user"), tuple("b", "operator"), tuple("c", "user"));
+        assertThat(PodTemplates.sysctls(null, List.of(sysctl("c", "user"))))
+                .extracting(Sysctl::getName)
+                .containsExactly("c");
+        assertThat(PodTemplates.sysctls(List.of(sysctl("a", "operator")), List.of()))
+                .extracting(Sysctl::getValue)
+                .containsExactly("operator");
+    }
+
+    private static Sysctl sysctl(String name, String value) {
+        return new SysctlBuilder().withName(name).withValue(value).build();
     }
 }

@@ -3,6 +3,8 @@ package io.realmgate.operator.workload;
 import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.AffinityBuilder;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
+import io.fabric8.kubernetes.api.model.Sysctl;
+import io.fabric8.kubernetes.api.model.SysctlBuilder;
 import io.fabric8.kubernetes.api.model.Toleration;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
@@ -49,6 +51,10 @@ public final class TemplateFixtures {
                     .endLabelSelector()
                     .build();
 
+    /** A safe sysctl the operator never sets: the user's own, added. */
+    public static final Sysctl KEEPALIVE =
+            new SysctlBuilder().withName("net.ipv4.tcp_keepalive_time").withValue("600").build();
+
     private TemplateFixtures() {}
 
     /** Every field set; labels and annotations also try the operator's own keys. */
@@ -70,6 +76,7 @@ public final class TemplateFixtures {
         t.image = IMAGE;
         t.imagePullSecrets =
                 List.of(new LocalObjectReference("team-registry"), new LocalObjectReference("dup"));
+        t.sysctls = List.of(KEEPALIVE);
         return t;
     }
 }

@@ -328,7 +328,7 @@ class ReferenceScenarioOnClusterTest extends ClusterSteps {
 
     @Test
     @Order(9)
-    void theProxyPodItselfReachesOnlyDnsAndTheRealmsPorts() {
+    void theProxyPodItselfReachesOnlyDnsAndTheRealmsPortsFromItsWidePortRange() {
         String proxyPod =
                 client.pods()
                         .inNamespace("apps")
@@ -339,10 +339,14 @@ class ReferenceScenarioOnClusterTest extends ClusterSteps {
                         .getMetadata()
                         .getName();
         // An ephemeral container shares the proxy pod's network namespace, so the proxy's egress
-        // policy applies.
+        // policy applies, and /proc/sys/net shows that namespace's sysctls (issue 18: the
+        // operator's wide ephemeral port range with the proxy's listeners reserved; the kernel's
+        // default is 32768 60999 and no reservation).
         String script =
                 String.join(
                         "; ",
+                        "echo port-range=$(cat /proc/sys/net/ipv4/ip_local_port_range)",
+                        "echo reserved-ports=$(cat /proc/sys/net/ipv4/ip_local_reserved_ports)",
                         "nslookup prices-realm.apps.svc.cluster.local >/dev/null 2>&1 && echo dns=ok || echo dns=failed",
                         check("realm-wss", "prices-realm.apps.svc", 9443),
                         check("realm-ws", "prices-realm.apps.svc", 9000),
@@ -389,7 +393,9 @@ class ReferenceScenarioOnClusterTest extends ClusterSteps {
                         "realm-ws=open",
                         "api-service=closed",
                         "api-node=closed",
-                        "other-proxy=closed");
+                        "other-proxy=closed",
+                        "port-range=1024 65535",
+                        "reserved-ports=3128,9090");
     }
 
     private static String check(String label, String host, int port) {

@@ -2,6 +2,7 @@ package io.realmgate.kube;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Condition;
@@ -10,6 +11,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.LocalObjectReference;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.StatusCause;
+import io.fabric8.kubernetes.api.model.Sysctl;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -287,6 +289,7 @@ class PodTemplateAndProxyLimitsTest {
             priorityClassName: edge-critical
             image: registry.example.com/realmgate/custom:1.2.3
             imagePullSecrets: [{name: team-registry}]
+            sysctls: [{name: net.ipv4.ip_local_port_range, value: "20000 60999"}]
         """;
         create(
                 """
@@ -342,6 +345,22 @@ class PodTemplateAndProxyLimitsTest {
                     .containsEntry("sidecar.istio.io/inject", "false");
         }
         Deployment proxy = cluster.child(Deployment.class, "placed-proxy");
+        assertThat(proxy.getSpec().getTemplate().getSpec().getSecurityContext().getSysctls())
+                .as("the user's range replaces the operator's; the reserved ports stay")
+                .extracting(Sysctl::getName, Sysctl::getValue)
+                .containsExactly(
+                        tuple("net.ipv4.ip_local_port_range", "20000 60999"),
+                        tuple("net.ipv4.ip_local_reserved_ports", "3128,9090"));
+        assertThat(
+                        cluster.child(Deployment.class, "placed-realm")
+                                .getSpec()
+                                .getTemplate()
+                                .getSpec()
+                                .getSecurityContext()
+                                .getSysctls())
+                .as("a realm pod gets the user's sysctl")
+                .extracting(Sysctl::getName)
+                .containsExactly("net.ipv4.ip_local_port_range");
         assertThat(proxy.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds())
                 .as("preStop 5 s + drain 120 s + close 10 s + margin 5 s")
                 .isEqualTo(140L);
